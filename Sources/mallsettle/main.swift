@@ -1,1 +1,88 @@
-print("mallsettle")
+// mallsettle: the command line. Each command parses, validates, then calls the library.
+
+import Foundation
+import MallCore
+import MallStore
+import Settlement
+
+/// Writes a line to standard error.
+func complain(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func say(_ message: String) {
+    FileHandle.standardOutput.write(Data((message + "\n").utf8))
+}
+
+/// Shared option handling for the commands.
+struct Context {
+    let args: Arguments
+
+    var dbPath: String {
+        args.value("--db") ?? ProcessInfo.processInfo.environment["MALLSETTLE_DB"] ?? "var/mallsettle.db"
+    }
+    var reportsDir: String { args.value("--reports") ?? "Reports" }
+
+    func loadConfig(_ fallback: String? = nil) throws -> MallConfig {
+        try MallConfig.load(path: args.value("--config") ?? fallback ?? "Pipelines/mall.json")
+    }
+
+    /// `--date`, or yesterday's business date.
+    func asOf(_ config: MallConfig) throws -> Day {
+        if let text = args.value("--date") {
+            guard let day = Day(parsing: text) else { throw UsageError(message: "--date '\(text)' is not YYYY-MM-DD") }
+            return day
+        }
+        let now = Instant(nanos: Int64(Date().timeIntervalSince1970) * Instant.nanosPerSecond)
+        return config.calendar.businessDate(of: now).adding(days: -1)
+    }
+
+    func openStore() throws -> Database {
+        let db = try Database(path: dbPath)
+        try db.migrate()
+        return db
+    }
+
+    func lock(_ command: String) throws -> StoreLock {
+        try StoreLock(storePath: dbPath, holder: "mallsettle \(command) (pid \(getpid()), since \(Date()))")
+    }
+
+    var progress: ProgressLog {
+        if args.flags.contains("--quiet") { return ProgressLog(enabled: false) }
+        if args.flags.contains("--progress") { return ProgressLog(enabled: true) }
+        return ProgressLog.forTerminal()
+    }
+}
+
+func main() -> Int32 {
+    let argv = Array(CommandLine.arguments.dropFirst())
+    if argv.isEmpty || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help" {
+        say(Help.overview)
+        return argv.isEmpty ? ExitStatus.usage.rawValue : 0
+    }
+    do {
+        let args = try Arguments(argv)
+        if args.wantsHelp {
+            guard let text = Help.byCommand[args.command] else {
+                throw UsageError(message: "unknown command '\(args.command)'")
+            }
+            say(text)
+            return 0
+        }
+        return try Commands.dispatch(Context(args: args)).rawValue
+    } catch let error as UsageError {
+        complain("mallsettle: \(error.message)\nRun `mallsettle --help` for usage.")
+        return ExitStatus.usage.rawValue
+    } catch let error as ConfigError {
+        complain("mallsettle: configuration error: \(error)")
+        return ExitStatus.usage.rawValue
+    } catch let held as StoreLock.Held {
+        complain("mallsettle: \(held)")
+        return ExitStatus.locked.rawValue
+    } catch {
+        complain("mallsettle: \(error)")
+        return ExitStatus.failed.rawValue
+    }
+}
+
+exit(main())

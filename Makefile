@@ -1,0 +1,47 @@
+# MallSettle — `make run` and `make test` are all a fresh machine needs.
+#
+#   make run     build, then replay SampleData/ night by night into var/ and Reports/
+#   make test    unit, end-to-end and conformance tests
+#   make bench   the performance benchmark (figures printed, nothing asserted)
+
+SWIFT      ?= swift
+BIN_DIR    := .build/release
+BIN        := $(BIN_DIR)/mallsettle
+CONFORMANCE := ../shared/conformance
+
+.PHONY: all deps build run test conformance bench clean
+
+all: build
+
+# System libraries for the CSQLite and CZlib targets, installed when missing.
+deps:
+	@if [ ! -f /usr/include/sqlite3.h ] || [ ! -f /usr/include/zlib.h ]; then \
+		echo "installing libsqlite3-dev and zlib1g-dev"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libsqlite3-dev zlib1g-dev; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product mallsettle
+
+run: build
+	@bash Pipelines/sample-nights.sh $(BIN)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory conformance
+
+# The independent 50-day scenario, when ../shared is beside the checkout.
+conformance: build
+	@if [ -f $(CONFORMANCE)/run.py ]; then \
+		python3 $(CONFORMANCE)/run.py $(BIN) $(CONFORMANCE)/scenario-7; \
+	else \
+		echo "conformance: $(CONFORMANCE) not found, skipped"; \
+	fi
+
+bench: build
+	@bash Pipelines/bench.sh $(BIN)
+
+clean:
+	rm -rf .build var

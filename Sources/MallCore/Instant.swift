@@ -1,0 +1,125 @@
+// Instant: a point in time parsed from an ISO 8601 timestamp that carries its offset (SPEC §2).
+
+/// A point in time: nanoseconds since 1970-01-01T00:00:00Z.
+public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let nanos: Int64
+    public init(nanos: Int64) { self.nanos = nanos }
+
+    public static let nanosPerSecond: Int64 = 1_000_000_000
+    public var epochSeconds: Int64 { secondsAndFraction.seconds }
+
+    /// Whole seconds (floored) and the nanoseconds past them (0 ..< 1e9). Computed from the
+    /// remainder: `nanos - (nanosPerSecond - 1)` or `seconds * nanosPerSecond` would overflow
+    /// within a second of `Int64.min`.
+    private var secondsAndFraction: (seconds: Int64, fraction: Int64) {
+        let (quotient, remainder) = nanos.quotientAndRemainder(dividingBy: Instant.nanosPerSecond)
+        return remainder < 0 ? (quotient - 1, remainder + Instant.nanosPerSecond) : (quotient, remainder)
+    }
+
+    public static func < (a: Instant, b: Instant) -> Bool { a.nanos < b.nanos }
+
+    /// Why a timestamp text was refused.
+    public enum ParseError: Error, Equatable, Sendable {
+        case malformed(String)
+        case missingOffset(String)
+
+        public var message: String {
+            switch self {
+            case .malformed(let t): return "'\(t)' is not an ISO 8601 timestamp like 2026-11-03T14:05:00+08:00"
+            case .missingOffset(let t): return "'\(t)' has no offset: add Z or +08:00"
+            }
+        }
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|±HH:MM|±HHMM|±HH)`, up to 9 fraction digits.
+    public static func parse(_ text: String) -> Result<Instant, ParseError> {
+        let original = text
+        var text = text
+        return text.withUTF8 { parse(utf8: $0, original: original) }
+    }
+
+    public static func parse(utf8 b: UnsafeBufferPointer<UInt8>, original: @autoclosure () -> String)
+        -> Result<Instant, ParseError>
+    {
+        let n = b.count
+        func digits(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= n else { return nil }
+            var value = 0
+            for index in at..<(at + count) {
+                let byte = b[index]
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard n >= 16, let year = digits(0, 4), b[4] == UInt8(ascii: "-"), let month = digits(5, 2),
+              b[7] == UInt8(ascii: "-"), let day = digits(8, 2), b[10] == UInt8(ascii: "T"),
+              let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
+              let date = Day(year: year, month: month, day: day), hour <= 23, minute <= 59
+        else { return .failure(.malformed(original())) }
+        var index = 16
+        var second = 0
+        var fractionNanos: Int64 = 0
+        if index < n && b[index] == UInt8(ascii: ":") {
+            guard let s = digits(index + 1, 2), s <= 59 else { return .failure(.malformed(original())) }
+            second = s
+            index += 3
+            if index < n && b[index] == UInt8(ascii: ".") {
+                index += 1
+                var fractionDigits = 0
+                while index < n, b[index] >= 48, b[index] <= 57 {
+                    guard fractionDigits < 9 else { return .failure(.malformed(original())) }
+                    fractionNanos = fractionNanos * 10 + Int64(b[index] - 48)
+                    fractionDigits += 1
+                    index += 1
+                }
+                guard fractionDigits > 0 else { return .failure(.malformed(original())) }
+                for _ in fractionDigits..<9 { fractionNanos *= 10 }
+            }
+        }
+        guard index < n else { return .failure(.missingOffset(original())) }
+        var offsetSeconds = 0
+        switch b[index] {
+        case UInt8(ascii: "Z"):
+            guard index + 1 == n else { return .failure(.malformed(original())) }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign = b[index] == UInt8(ascii: "-") ? -1 : 1
+            guard let oh = digits(index + 1, 2), oh <= 18 else { return .failure(.malformed(original())) }
+            var om = 0
+            if index + 3 == n {
+                om = 0
+            } else if index + 6 == n, b[index + 3] == UInt8(ascii: ":"), let m = digits(index + 4, 2), m <= 59 {
+                om = m
+            } else if index + 5 == n, let m = digits(index + 3, 2), m <= 59 {
+                om = m
+            } else {
+                return .failure(.malformed(original()))
+            }
+            offsetSeconds = sign * (oh * 3600 + om * 60)
+        default:
+            return .failure(.malformed(original()))
+        }
+        let seconds = Int64(date.ordinal) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
+        // Wide intermediate: near Int64.min, `seconds × 1e9` alone overflows although adding the
+        // fraction brings the instant back into range.
+        let total = Int128(seconds) * Int128(nanosPerSecond) + Int128(fractionNanos)
+        guard let nanos = Int64(exactly: total) else { return .failure(.malformed(original())) }
+        return .success(Instant(nanos: nanos))
+    }
+
+    /// UTC form, `2026-11-03T06:05:00Z` (fraction shown only when present).
+    public var description: String {
+        let (seconds, fraction) = secondsAndFraction
+        let day = Day(ordinal: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
+        let secondOfDay = Int(seconds - Int64(day.ordinal) * 86_400)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var text = "\(day)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        if fraction != 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 9 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
+    }
+}

@@ -1,0 +1,247 @@
+// Database: the SQLite connection, its statement cache and transactions.
+// This module is the only importer of CSQLite; values are always bound, never interpolated.
+
+internal import CSQLite
+import Foundation
+
+/// A store error: the SQLite result code, its message and the SQL that failed.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public let code: Int32
+    public let message: String
+    public let sql: String?
+
+    public init(code: Int32, message: String, sql: String?) {
+        self.code = code
+        self.message = message
+        self.sql = sql
+    }
+
+    public var description: String {
+        var text = "store error \(code): \(message)"
+        if let sql { text += " (in: \(sql.prefix(200)))" }
+        return text
+    }
+}
+
+/// A value to bind to, or read from, a statement.
+public enum SQLValue: Hashable, Sendable {
+    case int(Int64)
+    case text(String)
+    case null
+}
+
+/// One SQLite connection. Not shared between threads.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+    private var cache: [String: Statement] = [:]
+    private var transactionDepth = 0
+
+    /// Opens (creating if needed) the store at `path`, in WAL mode.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        if !readOnly {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+        }
+        var db: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError(code: rc, message: "\(message): \(path)", sql: nil)
+        }
+        self.handle = db
+        sqlite3_busy_timeout(db, 5_000)
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        }
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that bind nothing (schema, pragmas).
+    public func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw StoreError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    /// A prepared statement for `sql`, cached by its text.
+    public func prepare(_ sql: String) throws -> Statement {
+        if let cached = cache[sql] {
+            cached.reset()
+            return cached
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw lastError(rc, sql: sql) }
+        let statement = Statement(stmt, database: self, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs `sql` with `values` bound; returns the number of rows changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Calls `row` for every result row of `sql` with `values` bound.
+    public func query(_ sql: String, _ values: [SQLValue] = [], _ row: (Statement) throws -> Void) throws {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        while try statement.step() { try row(statement) }
+        statement.reset()
+    }
+
+    /// The first column of the first row, or nil.
+    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
+        var result: SQLValue?
+        try query(sql, values) { row in if result == nil { result = row.value(0) } }
+        return result
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; a throw rolls back and rethrows.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        precondition(transactionDepth == 0, "transactions do not nest")
+        try execute("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            transactionDepth = 0
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            transactionDepth = 0
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        var lines: [String] = []
+        try query("PRAGMA integrity_check") { lines.append($0.text(0) ?? "") }
+        return lines.joined(separator: "; ")
+    }
+
+    func lastError(_ rc: Int32, sql: String?) -> StoreError {
+        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}
+
+/// A prepared statement. Bind by 1-based index, step, read columns by 0-based index.
+public final class Statement {
+    let stmt: OpaquePointer
+    unowned let database: Database
+    let sql: String
+
+    init(_ stmt: OpaquePointer, database: Database, sql: String) {
+        self.stmt = stmt
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    public func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    public func bind(_ values: [SQLValue]) throws {
+        for (offset, value) in values.enumerated() { try bind(Int32(offset + 1), value) }
+    }
+
+    public func bind(_ index: Int32, _ value: SQLValue) throws {
+        switch value {
+        case .int(let v): try bind(index, v)
+        case .text(let v): try bind(index, v)
+        case .null: try check(sqlite3_bind_null(stmt, index))
+        }
+    }
+
+    public func bind(_ index: Int32, _ value: Int64) throws {
+        try check(sqlite3_bind_int64(stmt, index, value))
+    }
+
+    public func bind(_ index: Int32, _ value: String) throws {
+        var text = value
+        let rc = text.withUTF8 { buffer -> Int32 in
+            guard let base = buffer.baseAddress, buffer.count > 0 else {
+                return csqlite_bind_text_transient(stmt, index, "", 0)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                csqlite_bind_text_transient(stmt, index, $0, Int32(buffer.count))
+            }
+        }
+        try check(rc)
+    }
+
+    public func bind(_ index: Int32, _ value: String?) throws {
+        if let value { try bind(index, value) } else { try check(sqlite3_bind_null(stmt, index)) }
+    }
+
+    public func bind(_ index: Int32, _ value: Int64?) throws {
+        if let value { try bind(index, value) } else { try check(sqlite3_bind_null(stmt, index)) }
+    }
+
+    /// Advances; true while there is a row to read.
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(stmt)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: sqlite3_reset(stmt); return false
+        default:
+            let error = database.lastError(rc, sql: sql)
+            sqlite3_reset(stmt)
+            throw error
+        }
+    }
+
+    /// Steps to completion, for statements that return no rows.
+    public func run() throws {
+        while try step() {}
+    }
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+    public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
+    public func text(_ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(stmt, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(stmt, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+    public func string(_ column: Int32) -> String { text(column) ?? "" }
+
+    public func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(stmt, column) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .int(int(column))
+        default: return .text(string(column))
+        }
+    }
+
+    private func check(_ rc: Int32) throws {
+        guard rc == SQLITE_OK else { throw database.lastError(rc, sql: sql) }
+    }
+}

@@ -1,0 +1,258 @@
+// Schema: the store's tables as named, ordered migrations recorded in `schema_migrations`.
+//
+// Amounts are INTEGER fen, instants INTEGER nanoseconds since the epoch (UTC), business dates
+// TEXT `YYYY-MM-DD`. Every table is STRICT. A migration is never edited once released: add a
+// new one at the end.
+
+/// One schema step.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+}
+
+public enum Schema {
+    /// Every migration, oldest first.
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "settlement spine", sql: """
+        CREATE TABLE runs (
+            run_seq INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL UNIQUE,
+            command TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            exit_status INTEGER
+        ) STRICT;
+
+        CREATE TABLE feed_files (
+            sha256 TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            run_seq INTEGER NOT NULL,
+            status TEXT NOT NULL,              -- 'ingested' or 'rejected'
+            rows_read INTEGER NOT NULL,
+            accepted INTEGER NOT NULL,
+            duplicate INTEGER NOT NULL,
+            quarantined INTEGER NOT NULL
+        ) STRICT;
+
+        -- Files already looked at in an inbox, so a nightly re-hashes only new or changed files.
+        CREATE TABLE inbox_seen (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            run_seq INTEGER NOT NULL,
+            file TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            col INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            message TEXT NOT NULL,
+            raw TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX quarantine_run ON quarantine(run_seq);
+
+        CREATE TABLE order_lines (
+            id INTEGER PRIMARY KEY,
+            order_id TEXT NOT NULL,
+            line_no INTEGER NOT NULL,
+            parent_order_id TEXT NOT NULL,
+            supplier_id TEXT NOT NULL,
+            buyer_id TEXT,
+            member_level TEXT,
+            sku TEXT NOT NULL,
+            category TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            unit_price INTEGER NOT NULL,
+            cost_price INTEGER,
+            discount_platform INTEGER NOT NULL,
+            discount_supplier INTEGER NOT NULL,
+            freight INTEGER NOT NULL,
+            paid_points INTEGER NOT NULL,
+            paid_credit INTEGER NOT NULL,
+            paid_cash INTEGER NOT NULL,
+            payment_channel TEXT,
+            ordered_at INTEGER NOT NULL,
+            paid_at INTEGER NOT NULL,
+            completed_at INTEGER,
+            currency TEXT NOT NULL,
+            goods INTEGER NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER NOT NULL,
+            -- Settlement state: the forward posting and the refunds accepted and posted so far.
+            posted INTEGER NOT NULL DEFAULT 0,
+            trigger_at INTEGER,
+            fwd_subsidy INTEGER NOT NULL DEFAULT 0,
+            fwd_commission INTEGER NOT NULL DEFAULT 0,
+            fwd_payment_fee INTEGER NOT NULL DEFAULT 0,
+            payment_fee_reversible INTEGER NOT NULL DEFAULT 0,
+            fwd_delivery INTEGER NOT NULL DEFAULT 0,
+            fwd_warehousing INTEGER NOT NULL DEFAULT 0,
+            fwd_cost INTEGER NOT NULL DEFAULT 0,
+            acc_quantity INTEGER NOT NULL DEFAULT 0,
+            acc_goods INTEGER NOT NULL DEFAULT 0,
+            acc_freight INTEGER NOT NULL DEFAULT 0,
+            acc_points INTEGER NOT NULL DEFAULT 0,
+            acc_credit INTEGER NOT NULL DEFAULT 0,
+            acc_cash INTEGER NOT NULL DEFAULT 0,
+            pst_quantity INTEGER NOT NULL DEFAULT 0,
+            pst_goods INTEGER NOT NULL DEFAULT 0,
+            pst_cash INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (order_id, line_no)
+        ) STRICT;
+        CREATE INDEX order_lines_waiting ON order_lines(posted) WHERE posted = 0;
+
+        -- state: 'unchecked' (stored, its line not yet seen or not yet checked) or 'accepted'.
+        CREATE TABLE refunds (
+            id INTEGER PRIMARY KEY,
+            refund_id TEXT NOT NULL,
+            order_id TEXT NOT NULL,
+            line_no INTEGER NOT NULL,
+            refund_type TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            refund_goods INTEGER NOT NULL,
+            refund_freight INTEGER NOT NULL,
+            refund_points INTEGER NOT NULL,
+            refund_credit INTEGER NOT NULL,
+            refund_cash INTEGER NOT NULL,
+            refunded_at INTEGER NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER NOT NULL,
+            raw TEXT NOT NULL,
+            cols TEXT NOT NULL,                -- the file column of each field, for error locations
+            state TEXT NOT NULL,
+            held_since TEXT,
+            posted INTEGER NOT NULL DEFAULT 0,
+            posting_at INTEGER,
+            UNIQUE (refund_id, order_id, line_no)
+        ) STRICT;
+        CREATE INDEX refunds_open ON refunds(state, posted) WHERE posted = 0;
+
+        CREATE TABLE adjustments (
+            id INTEGER PRIMARY KEY,
+            adjustment_id TEXT NOT NULL UNIQUE,
+            supplier_id TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            approved_by TEXT NOT NULL,
+            effective_at INTEGER NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER NOT NULL,
+            posted INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        CREATE TABLE payments (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            txn_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            fee INTEGER NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER NOT NULL,
+            UNIQUE (channel, txn_id)
+        ) STRICT;
+
+        CREATE TABLE repayments (
+            id INTEGER PRIMARY KEY,
+            repayment_id TEXT NOT NULL UNIQUE,
+            buyer_id TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            paid_at INTEGER NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE payouts (
+            id INTEGER PRIMARY KEY,
+            payout_id TEXT NOT NULL UNIQUE,
+            sheet_id TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            paid_at INTEGER NOT NULL,
+            bank_ref TEXT NOT NULL,
+            source_file TEXT NOT NULL,
+            source_line INTEGER NOT NULL
+        ) STRICT;
+
+        -- draft_pending: the open sheet changed and its draft statement is still to be written;
+        -- statement_pending: the sheet closed and its statement files are still to be written.
+        CREATE TABLE sheets (
+            sheet_id TEXT PRIMARY KEY,
+            supplier_id TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            status TEXT NOT NULL,
+            lines INTEGER NOT NULL DEFAULT 0,
+            net INTEGER NOT NULL DEFAULT 0,
+            closed_at TEXT,
+            statement_sha256 TEXT,
+            draft_pending INTEGER NOT NULL DEFAULT 0,
+            statement_pending INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE INDEX sheets_supplier ON sheets(supplier_id, period_start);
+
+        CREATE TABLE fee_lines (
+            id INTEGER PRIMARY KEY,
+            sheet_id TEXT NOT NULL,
+            supplier_id TEXT NOT NULL,
+            posting_date TEXT NOT NULL,
+            source_type TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            order_id TEXT NOT NULL,
+            line_no INTEGER,
+            sku TEXT NOT NULL,
+            fee_code TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            original_period TEXT NOT NULL,
+            rule TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX fee_lines_sheet ON fee_lines(sheet_id);
+        CREATE INDEX fee_lines_order ON fee_lines(order_id, line_no);
+        """),
+    ]
+}
+
+extension Database {
+    /// Brings the store up to the newest schema, each migration in its own transaction.
+    /// Returns the versions applied now.
+    @discardableResult
+    public func migrate() throws -> [Int] {
+        try execute("""
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT
+        """)
+        var applied = Set<Int64>()
+        try query("SELECT version FROM schema_migrations") { applied.insert($0.int(0)) }
+        var now: [Int] = []
+        for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
+            try transaction {
+                try execute(migration.sql)
+                try run("INSERT INTO schema_migrations(version, name) VALUES (?, ?)",
+                        [.int(Int64(migration.version)), .text(migration.name)])
+            }
+            now.append(migration.version)
+        }
+        return now
+    }
+
+    /// The newest schema version applied, 0 for a new file.
+    public func schemaVersion() throws -> Int {
+        let exists = try scalar("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'")
+        guard case .int(1)? = exists else { return 0 }
+        if case .int(let v)? = try scalar("SELECT max(version) FROM schema_migrations") { return Int(v) }
+        return 0
+    }
+}

@@ -1,0 +1,50 @@
+// StoreLock: one run at a time per store, through an advisory lock beside the store file.
+// The kernel drops the lock when the holder dies, even by SIGKILL, so a crash never leaves it stuck.
+
+import Foundation
+
+/// An exclusive, non-blocking lock on `<store>.lock` naming its holder.
+public final class StoreLock {
+    public let path: String
+    private var descriptor: Int32 = -1
+
+    /// Who holds a lock we could not take.
+    public struct Held: Error, CustomStringConvertible {
+        public let holder: String
+        public var description: String { "another command holds the store: \(holder)" }
+    }
+
+    /// Takes the lock at once or throws `Held` with the holder's description.
+    public init(storePath: String, holder: String) throws {
+        path = storePath + ".lock"
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw StoreError(code: errno, message: "cannot open lock file \(path): \(String(cString: strerror(errno)))", sql: nil)
+        }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let count = pread(descriptor, &buffer, buffer.count, 0)
+            let text = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : "unknown holder"
+            close(descriptor)
+            descriptor = -1
+            throw Held(holder: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let note = Array("\(holder)\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = note.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    public func release() {
+        guard descriptor >= 0 else { return }
+        _ = ftruncate(descriptor, 0)
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
+}

@@ -1,0 +1,304 @@
+// Config: the mall configuration (SPEC §4), read and checked before anything is written.
+
+import Foundation
+import MallCore
+
+/// A configuration error naming the JSON path of the bad value.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let path: String
+    public let message: String
+    public var description: String { "\(file): \(path): \(message)" }
+}
+
+public enum SupplierMode: String, Sendable { case commission, purchase }
+public enum Ships: String, Sendable { case supplier, platform }
+public enum SettleOn: String, Sendable { case completed, paid }
+
+/// A configured supplier.
+public struct Supplier: Sendable {
+    public let id: String
+    public let name: String
+    public let mode: SupplierMode
+    public let ships: Ships
+    public let cycle: Cycle
+    public let settleOn: SettleOn
+    public let entity: String
+}
+
+/// The fee kinds a rule may name, and the value each carries.
+public enum FeeKind: String, Sendable, CaseIterable {
+    case commission, payment_fee, refund_admin, delivery_fee, warehousing_fee, return_service_fee
+
+    /// Rate kinds carry `rate_ppm`; the others carry `per_unit` money.
+    public var isRate: Bool { self == .commission || self == .payment_fee || self == .refund_admin }
+}
+
+/// One fee rule with its selectors (SPEC §4).
+public struct FeeRule: Sendable {
+    public let index: Int
+    public let fee: FeeKind
+    public let ratePPM: Int64?
+    public let perUnit: Money?
+    public let supplierID: String?
+    public let category: String?
+    public let sku: String?
+    public let channel: String?
+    public let effectiveFrom: Day?
+    public let effectiveTo: Day?
+    public let reversible: Bool
+
+    /// Where the rule stands in the configuration, for traceability: `fee_rules[3]`.
+    public var reference: String { "fee_rules[\(index)]" }
+    /// Depth of the category path (none = 0).
+    public var categoryDepth: Int { category.map { $0.split(separator: "/").count } ?? 0 }
+}
+
+/// The whole configuration.
+public struct MallConfig: Sendable {
+    public let file: String
+    public let timezone: String
+    public let calendar: BusinessCalendar
+    public let currency: String
+    public let orphanWindowDays: Int
+    public let reconcileWindowDays: Int
+    public let suppliers: [Supplier]
+    public let supplierByID: [String: Supplier]
+    public let feeRules: [FeeRule]
+    /// The configured rebate policies and credit accounts, kept as read for the later stages.
+    public let rebateCount: Int
+    public let creditAccountCount: Int
+
+    /// Reads and checks `path`; any problem throws a `ConfigError` naming the JSON path.
+    public static func load(path: String) throws -> MallConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, path: "$", message: "cannot read the configuration file")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            throw ConfigError(file: path, path: "$", message: "not valid JSON: \(error.localizedDescription)")
+        }
+        return try parse(object, file: path)
+    }
+
+    /// Checks an already decoded JSON value.
+    public static func parse(_ object: Any, file: String) throws -> MallConfig {
+        let reader = JSONFields(file: file)
+        let root = try reader.object(object, at: "$")
+        try reader.allow(root, ["timezone", "currency", "orphan_window_days", "reconcile_window_days",
+                                "suppliers", "fee_rules", "rebates", "credit_accounts"], at: "$")
+        let timezone = try reader.string(root["timezone"], at: "$.timezone") ?? "Asia/Shanghai"
+        guard let calendar = BusinessCalendar(timezone: timezone) else {
+            throw ConfigError(file: file, path: "$.timezone", message: "'\(timezone)' is not a known IANA timezone")
+        }
+        let currency = try reader.string(root["currency"], at: "$.currency") ?? "CNY"
+        guard currency.utf8.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw ConfigError(file: file, path: "$.currency", message: "'\(currency)' is not an ISO 4217 code like CNY")
+        }
+        let orphanDays = try reader.integer(root["orphan_window_days"], at: "$.orphan_window_days", range: 0...3650) ?? 3
+        let reconcileDays = try reader.integer(root["reconcile_window_days"], at: "$.reconcile_window_days", range: 0...3650) ?? 2
+
+        var suppliers: [Supplier] = []
+        var byID: [String: Supplier] = [:]
+        for (index, element) in try reader.array(root["suppliers"], at: "$.suppliers").enumerated() {
+            let at = "$.suppliers[\(index)]"
+            let supplier = try parseSupplier(element, at: at, reader: reader)
+            guard byID[supplier.id] == nil else {
+                throw ConfigError(file: file, path: "\(at).id", message: "supplier '\(supplier.id)' is configured twice")
+            }
+            byID[supplier.id] = supplier
+            suppliers.append(supplier)
+        }
+        var rules: [FeeRule] = []
+        for (index, element) in try reader.array(root["fee_rules"], at: "$.fee_rules").enumerated() {
+            rules.append(try parseRule(element, index: index, reader: reader))
+        }
+        try checkConflicts(rules, file: file)
+        let rebates = try reader.array(root["rebates"], at: "$.rebates")
+        let credit = try reader.array(root["credit_accounts"], at: "$.credit_accounts")
+        return MallConfig(file: file, timezone: timezone, calendar: calendar, currency: currency,
+                          orphanWindowDays: orphanDays, reconcileWindowDays: reconcileDays,
+                          suppliers: suppliers, supplierByID: byID, feeRules: rules,
+                          rebateCount: rebates.count, creditAccountCount: credit.count)
+    }
+
+    private static func parseSupplier(_ element: Any, at: String, reader: JSONFields) throws -> Supplier {
+        let fields = try reader.object(element, at: at)
+        try reader.allow(fields, ["id", "name", "mode", "ships", "cycle", "cycle_day", "settle_on", "entity"], at: at)
+        let id = try reader.requiredString(fields["id"], at: "\(at).id")
+        let name = try reader.string(fields["name"], at: "\(at).name") ?? id
+        let mode = try reader.choice(fields["mode"], at: "\(at).mode", SupplierMode.self)
+        let ships = try reader.choice(fields["ships"], at: "\(at).ships", Ships.self)
+        let settleOn = try reader.choice(fields["settle_on"], at: "\(at).settle_on", SettleOn.self)
+        let entity = try reader.requiredString(fields["entity"], at: "\(at).entity")
+        let cycleName = try reader.requiredString(fields["cycle"], at: "\(at).cycle")
+        let cycle: Cycle
+        switch cycleName {
+        case "monthly":
+            let day = try reader.integer(fields["cycle_day"], at: "\(at).cycle_day", range: 1...28)
+            guard let day else { throw reader.error("\(at).cycle_day", "a monthly cycle needs cycle_day 1..28") }
+            cycle = .monthly(startDay: day)
+        case "weekly":
+            let day = try reader.integer(fields["cycle_day"], at: "\(at).cycle_day", range: 1...7)
+            guard let day else { throw reader.error("\(at).cycle_day", "a weekly cycle needs cycle_day 1..7 (Monday = 1)") }
+            cycle = .weekly(startWeekday: day)
+        case "semimonthly", "daily":
+            if fields["cycle_day"] != nil {
+                throw reader.error("\(at).cycle_day", "a \(cycleName) cycle takes no cycle_day")
+            }
+            cycle = cycleName == "daily" ? .daily : .semimonthly
+        default:
+            throw reader.error("\(at).cycle", "'\(cycleName)' is not one of monthly, semimonthly, weekly, daily")
+        }
+        for (key, value) in [("id", id), ("entity", entity)] where value.isEmpty || value.utf8.count > 64 {
+            throw reader.error("\(at).\(key)", "must be 1 to 64 characters")
+        }
+        return Supplier(id: id, name: name, mode: mode, ships: ships, cycle: cycle, settleOn: settleOn, entity: entity)
+    }
+
+    private static func parseRule(_ element: Any, index: Int, reader: JSONFields) throws -> FeeRule {
+        let at = "$.fee_rules[\(index)]"
+        let fields = try reader.object(element, at: at)
+        try reader.allow(fields, ["fee", "rate_ppm", "per_unit", "supplier_id", "category", "sku", "channel",
+                                  "effective_from", "effective_to", "reversible"], at: at)
+        let fee = try reader.choice(fields["fee"], at: "\(at).fee", FeeKind.self)
+        var rate: Int64?
+        var perUnit: Money?
+        if fee.isRate {
+            guard fields["per_unit"] == nil else { throw reader.error("\(at).per_unit", "a \(fee.rawValue) rule takes rate_ppm, not per_unit") }
+            guard let value = try reader.integer(fields["rate_ppm"], at: "\(at).rate_ppm", range: 0...1_000_000) else {
+                throw reader.error("\(at).rate_ppm", "a \(fee.rawValue) rule needs rate_ppm (parts per million, 8% = 80000)")
+            }
+            rate = Int64(value)
+        } else {
+            guard fields["rate_ppm"] == nil else { throw reader.error("\(at).rate_ppm", "a \(fee.rawValue) rule takes per_unit, not rate_ppm") }
+            let text = try reader.requiredString(fields["per_unit"], at: "\(at).per_unit")
+            switch Money.parse(text) {
+            case .success(let money) where money.fen >= 0: perUnit = money
+            case .success: throw reader.error("\(at).per_unit", "must not be negative")
+            case .failure(let failure): throw reader.error("\(at).per_unit", failure.message)
+            }
+        }
+        let channel = try reader.string(fields["channel"], at: "\(at).channel")
+        if channel != nil && fee != .payment_fee {
+            throw reader.error("\(at).channel", "only payment_fee rules may name a channel")
+        }
+        let reversible = try reader.bool(fields["reversible"], at: "\(at).reversible") ?? false
+        if fields["reversible"] != nil && fee != .payment_fee {
+            throw reader.error("\(at).reversible", "only payment_fee rules are reversible or not")
+        }
+        let from = try reader.day(fields["effective_from"], at: "\(at).effective_from")
+        let to = try reader.day(fields["effective_to"], at: "\(at).effective_to")
+        if let from, let to, to <= from {
+            throw reader.error("\(at).effective_to", "must be after effective_from")
+        }
+        var category = try reader.string(fields["category"], at: "\(at).category")
+        if let path = category {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
+                throw reader.error("\(at).category", "'\(path)' is not a category path like digital/phone")
+            }
+            category = parts.joined(separator: "/")
+        }
+        return FeeRule(index: index, fee: fee, ratePPM: rate, perUnit: perUnit,
+                       supplierID: try reader.string(fields["supplier_id"], at: "\(at).supplier_id"),
+                       category: category, sku: try reader.string(fields["sku"], at: "\(at).sku"),
+                       channel: channel, effectiveFrom: from, effectiveTo: to, reversible: reversible)
+    }
+
+    /// Two rules of one fee conflict when they name the same selectors with the same values
+    /// and their windows overlap (SPEC §4).
+    private static func checkConflicts(_ rules: [FeeRule], file: String) throws {
+        for (i, a) in rules.enumerated() {
+            for b in rules[(i + 1)...] where a.fee == b.fee {
+                guard a.supplierID == b.supplierID, a.category == b.category, a.sku == b.sku,
+                      a.channel == b.channel else { continue }
+                let aStart = a.effectiveFrom?.ordinal ?? Int.min, aEnd = a.effectiveTo?.ordinal ?? Int.max
+                let bStart = b.effectiveFrom?.ordinal ?? Int.min, bEnd = b.effectiveTo?.ordinal ?? Int.max
+                if aStart < bEnd && bStart < aEnd {
+                    throw ConfigError(file: file, path: "$.fee_rules[\(b.index)]",
+                                      message: "conflicts with fee_rules[\(a.index)]: same fee and selectors, overlapping dates")
+                }
+            }
+        }
+    }
+}
+
+/// Strict readers for decoded JSON, each naming the JSON path on failure.
+struct JSONFields {
+    let file: String
+
+    func error(_ path: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, path: path, message: message)
+    }
+
+    func object(_ value: Any?, at path: String) throws -> [String: Any] {
+        guard let object = value as? [String: Any] else { throw error(path, "must be a JSON object") }
+        return object
+    }
+
+    func array(_ value: Any?, at path: String) throws -> [Any] {
+        guard let value else { return [] }
+        guard let array = value as? [Any] else { throw error(path, "must be a JSON array") }
+        return array
+    }
+
+    func allow(_ object: [String: Any], _ keys: Set<String>, at path: String) throws {
+        if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw error("\(path).\(unknown)", "unknown field (expected one of: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func string(_ value: Any?, at path: String) throws -> String? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard let text = value as? String, !isNumber(value) else { throw error(path, "must be a string") }
+        return text
+    }
+
+    func requiredString(_ value: Any?, at path: String) throws -> String {
+        guard let text = try string(value, at: path), !text.isEmpty else { throw error(path, "is required") }
+        return text
+    }
+
+    func integer(_ value: Any?, at path: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard isNumber(value), let number = value as? NSNumber else { throw error(path, "must be a whole number") }
+        let text = number.stringValue
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }), let int = Int(text) else {
+            throw error(path, "must be a whole number, not \(text)")
+        }
+        guard range.contains(int) else { throw error(path, "must be in \(range.lowerBound)...\(range.upperBound), not \(int)") }
+        return int
+    }
+
+    func bool(_ value: Any?, at path: String) throws -> Bool? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard let number = value as? NSNumber, isBoolean(value) else { throw error(path, "must be true or false") }
+        return number.boolValue
+    }
+
+    func day(_ value: Any?, at path: String) throws -> Day? {
+        guard let text = try string(value, at: path) else { return nil }
+        guard let day = Day(parsing: text) else { throw error(path, "'\(text)' is not a date YYYY-MM-DD") }
+        return day
+    }
+
+    func choice<T: RawRepresentable>(_ value: Any?, at path: String, _ type: T.Type) throws -> T where T.RawValue == String {
+        let text = try requiredString(value, at: path)
+        guard let choice = T(rawValue: text) else { throw error(path, "'\(text)' is not allowed here") }
+        return choice
+    }
+
+    /// JSONSerialization gives NSNumber for numbers and booleans alike; tell them apart.
+    private func isNumber(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return !isBoolean(number)
+    }
+
+    /// Foundation decodes `true`/`false` as a boolean subclass of NSNumber.
+    private func isBoolean(_ value: Any) -> Bool {
+        String(describing: type(of: value)).contains("Boolean")
+    }
+}

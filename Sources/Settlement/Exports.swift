@@ -1,0 +1,92 @@
+// Exports: CSV of any selection, always with a header, rows sorted by every column from the
+// left, so one store always exports the same bytes (SPEC §10).
+
+import MallCore
+import MallIO
+import MallStore
+
+/// What `export` can write.
+public enum ExportKind: String, Sendable, CaseIterable {
+    case sheets, feeLines = "fee-lines", rebates, bills, credit, freezes, breaks
+}
+
+/// Selection filters of `export`.
+public struct ExportFilter: Sendable {
+    public var period: String?
+    public var supplier: String?
+    public var buyer: String?
+    public init(period: String? = nil, supplier: String? = nil, buyer: String? = nil) {
+        self.period = period
+        self.supplier = supplier
+        self.buyer = buyer
+    }
+}
+
+public enum Exporter {
+    public static let sheetColumns = ["sheet_id", "supplier_id", "entity", "currency", "mode", "period_start",
+                                      "period_end", "status", "lines", "net", "payable", "closed_at", "statement_sha256"]
+
+    /// Writes the export as CSV bytes through `emit` (called in chunks).
+    public static func export(_ kind: ExportKind, db: Database, filter: ExportFilter,
+                              emit: ([UInt8]) throws -> Void) throws {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        func flushIfLarge() throws {
+            if buffer.count >= 1 << 20 { try emit(buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+        switch kind {
+        case .feeLines:
+            CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &buffer)
+            var conditions: [String] = []
+            var values: [SQLValue] = []
+            if let supplier = filter.supplier { conditions.append("supplier_id = ?"); values.append(.text(supplier)) }
+            if let period = filter.period {
+                conditions.append("sheet_id IN (SELECT sheet_id FROM sheets WHERE period_start = ?)")
+                values.append(.text(period))
+            }
+            try FeeLineExport.rows(db, filter: conditions.joined(separator: " AND "), values) { cells, _ in
+                CSVEncoder.appendRow(cells, to: &buffer)
+                try flushIfLarge()
+            }
+        case .sheets:
+            CSVEncoder.appendRow(sheetColumns.map { .text($0) }, to: &buffer)
+            var conditions: [String] = []
+            var values: [SQLValue] = []
+            if let supplier = filter.supplier { conditions.append("supplier_id = ?"); values.append(.text(supplier)) }
+            if let period = filter.period { conditions.append("period_start = ?"); values.append(.text(period)) }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            try db.query("""
+                SELECT sheet_id, supplier_id, entity, currency, mode, period_start, period_end, status, lines, net,
+                       CASE WHEN status = 'open' THEN NULL ELSE net END, closed_at, statement_sha256
+                FROM sheets \(whereClause)
+                ORDER BY sheet_id, supplier_id, entity, currency, mode, period_start, period_end, status, lines, net
+                """, values) { row in
+                var cells: [CSVCell] = (0..<8).map { .text(row.string(Int32($0))) }
+                cells.append(.number(String(row.int(8))))
+                cells.append(.number(Money(fen: row.int(9)).description))
+                cells.append(row.optionalInt(10).map { .number(Money(fen: $0).description) } ?? .empty)
+                cells.append(row.text(11).map { .text($0) } ?? .empty)
+                cells.append(row.text(12).map { .text($0) } ?? .empty)
+                CSVEncoder.appendRow(cells, to: &buffer)
+            }
+        case .rebates, .bills, .credit, .freezes, .breaks:
+            CSVEncoder.appendRow(headerOfLaterStage(kind).map { .text($0) }, to: &buffer)
+        }
+        try emit(buffer)
+    }
+
+    /// The buyer-side exports belong to the rebate, credit and reconciliation stages; until
+    /// those stages run, the store holds no rows of them and the export is its header alone.
+    static func headerOfLaterStage(_ kind: ExportKind) -> [String] {
+        switch kind {
+        case .rebates: return ["buyer_id", "policy_id", "kind", "period_id", "base", "amount", "funded_by"]
+        case .bills: return ["buyer_id", "bill_date", "due_date", "amount", "prepaid_applied", "principal_paid",
+                             "late_fees", "late_fees_paid", "on_time_discount", "unpaid"]
+        case .credit: return ["buyer_id", "limit", "unbilled", "unpaid_principal", "prepaid", "available", "frozen"]
+        case .freezes: return ["buyer_id", "frozen_from", "unfrozen_on"]
+        case .breaks: return ["break_id", "kind", "channel", "reference", "expected", "found", "first_seen",
+                              "resolved_at", "detail"]
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// FeeRules: which fee rule applies to a line on a date (SPEC §4).
+
+import MallCore
+
+/// What a rule is matched against.
+public struct RuleSubject: Sendable {
+    public let supplierID: String
+    public let category: String
+    public let sku: String
+    public let channel: String?
+    public init(supplierID: String, category: String, sku: String, channel: String?) {
+        self.supplierID = supplierID
+        self.category = category
+        self.sku = sku
+        self.channel = channel
+    }
+}
+
+/// The fee rules grouped by fee, resolving the most specific matching rule.
+public struct FeeRuleBook: Sendable {
+    private let rulesByFee: [FeeKind: [FeeRule]]
+
+    public init(_ rules: [FeeRule]) {
+        rulesByFee = Dictionary(grouping: rules, by: \.fee)
+    }
+
+    /// The most specific rule for `fee` matching `subject` on `date`, or nil (no charge).
+    /// Specificity, compared in order: names `sku`; names `supplier_id`; deeper `category`;
+    /// names `channel`. Configuration checks make equal specificity impossible among matches.
+    public func rule(_ fee: FeeKind, for subject: RuleSubject, on date: Day) -> FeeRule? {
+        guard let candidates = rulesByFee[fee] else { return nil }
+        var best: FeeRule?
+        for rule in candidates where FeeRuleBook.matches(rule, subject, date) {
+            if let current = best, !FeeRuleBook.isMoreSpecific(rule, than: current) { continue }
+            best = rule
+        }
+        return best
+    }
+
+    static func matches(_ rule: FeeRule, _ subject: RuleSubject, _ date: Day) -> Bool {
+        if let from = rule.effectiveFrom, date < from { return false }
+        if let to = rule.effectiveTo, date >= to { return false }
+        if let sku = rule.sku, sku != subject.sku { return false }
+        if let supplier = rule.supplierID, supplier != subject.supplierID { return false }
+        if let channel = rule.channel, channel != subject.channel { return false }
+        if let category = rule.category, !categoryIsAtOrBelow(subject.category, category) { return false }
+        return true
+    }
+
+    /// `digital/phone` is at or below `digital`; `digitalx` is not.
+    static func categoryIsAtOrBelow(_ path: String, _ ancestor: String) -> Bool {
+        guard path.hasPrefix(ancestor) else { return false }
+        if path.utf8.count == ancestor.utf8.count { return true }
+        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: ancestor.utf8.count)] == UInt8(ascii: "/")
+    }
+
+    static func isMoreSpecific(_ a: FeeRule, than b: FeeRule) -> Bool {
+        let keyA = (a.sku != nil ? 1 : 0, a.supplierID != nil ? 1 : 0, a.categoryDepth, a.channel != nil ? 1 : 0)
+        let keyB = (b.sku != nil ? 1 : 0, b.supplierID != nil ? 1 : 0, b.categoryDepth, b.channel != nil ? 1 : 0)
+        return keyA > keyB
+    }
+}

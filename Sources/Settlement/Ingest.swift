@@ -1,0 +1,234 @@
+// Ingest: storing feed files, idempotent by file hash and row key (SPEC §3).
+// Each file is stored in one transaction: all of it (rows and quarantine) or nothing.
+
+import Foundation
+import MallCore
+import MallIO
+import MallStore
+
+/// What happened to one input file.
+public struct FileOutcome: Sendable {
+    public enum Status: String, Sendable {
+        case ingested, known, rejected
+    }
+    public let path: String
+    public let kind: FeedKind
+    public let sha256: String
+    public let status: Status
+    public var read = 0
+    public var accepted = 0
+    public var duplicate = 0
+    public var quarantined = 0
+    public var updated = 0
+}
+
+/// A quarantined row (or a rejected file, line 0).
+public struct QuarantineEntry: Sendable {
+    public let file: String
+    public let line: Int
+    public let column: Int
+    public let reason: QuarantineReason
+    public let message: String
+    public let raw: String
+}
+
+/// Stores feed files into the store.
+public final class Ingestor {
+    let db: Database
+    let config: MallConfig
+    let runSeq: Int64
+    let progress: ProgressLog
+
+    public init(db: Database, config: MallConfig, runSeq: Int64, progress: ProgressLog) {
+        self.db = db
+        self.config = config
+        self.runSeq = runSeq
+        self.progress = progress
+    }
+
+    /// Ingests one file of `kind`; never throws for bad input (that is quarantined), only for
+    /// store failures.
+    public func ingest(path: String, kind: FeedKind) throws -> FileOutcome {
+        let sha: String
+        do {
+            sha = try FeedReader.digest(path: path)
+        } catch let error as FeedFileError {
+            return try reject(path: path, kind: kind, sha: rawDigest(path), error: error)
+        }
+        if try isKnown(sha) {
+            return FileOutcome(path: path, kind: kind, sha256: sha, status: .known)
+        }
+        let schema = FeedSchemas.schema(for: kind)
+        let reader: FeedReader
+        do {
+            reader = try FeedReader(path: path, columns: schema.names, required: schema.requiredNames)
+        } catch let error as FeedFileError {
+            return try reject(path: path, kind: kind, sha: sha, error: error)
+        }
+        do {
+            return try db.transaction {
+                try stageRows(reader, path: path, kind: kind, sha: sha, schema: schema)
+            }
+        } catch let error as FeedFileError {
+            return try reject(path: path, kind: kind, sha: sha, error: error)
+        }
+    }
+
+    private func isKnown(_ sha: String) throws -> Bool {
+        try db.scalar("SELECT 1 FROM feed_files WHERE sha256 = ?", [.text(sha)]) != nil
+    }
+
+    /// The SHA-256 of the file's bytes as they are, for files that cannot be decompressed.
+    private func rawDigest(_ path: String) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "unreadable:" + path }
+        return SHA256.hex(of: [UInt8](data))
+    }
+
+    private func reject(path: String, kind: FeedKind, sha: String, error: FeedFileError) throws -> FileOutcome {
+        if try isKnown(sha) { return FileOutcome(path: path, kind: kind, sha256: sha, status: .known) }
+        let reason: QuarantineReason
+        switch error.kind {
+        case .missingColumn: reason = .missingColumn
+        case .corruptGzip: reason = .corruptGzip
+        case .notUTF8: reason = .notUTF8
+        case .unreadable: reason = .unreadable
+        }
+        try db.transaction {
+            try recordQuarantine(QuarantineEntry(file: path, line: 0, column: error.column, reason: reason,
+                                                 message: error.message, raw: ""), sha: sha)
+            try db.run("""
+                INSERT INTO feed_files(sha256, kind, name, run_seq, status, rows_read, accepted, duplicate, quarantined)
+                VALUES (?, ?, ?, ?, 'rejected', 0, 0, 0, 1)
+                """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
+        }
+        progress.note("rejected \(path): \(reason.rawValue): \(error.message)")
+        return FileOutcome(path: path, kind: kind, sha256: sha, status: .rejected, quarantined: 1)
+    }
+
+    func recordQuarantine(_ entry: QuarantineEntry, sha: String) throws {
+        try db.run("""
+            INSERT INTO quarantine(run_seq, file, file_sha256, line, col, reason, message, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.int(runSeq), .text(entry.file), .text(sha), .int(Int64(entry.line)), .int(Int64(entry.column)),
+                  .text(entry.reason.rawValue), .text(entry.message), .text(entry.raw)])
+    }
+
+    private func stageRows(_ reader: FeedReader, path: String, kind: FeedKind, sha: String,
+                           schema: FeedSchema) throws -> FileOutcome {
+        var outcome = FileOutcome(path: path, kind: kind, sha256: sha, status: .ingested)
+        let stager = RowStager(config: config, fileSHA: sha)
+        func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
+            outcome.quarantined += 1
+            try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
+                                                 message: message, raw: raw), sha: sha)
+        }
+        while let row = try reader.next() {
+            outcome.read += 1
+            if outcome.read % 100_000 == 0 { progress.note("\(path): \(outcome.read) rows") }
+            let record: FeedRecord
+            switch row {
+            case .malformed(let line, let column, let message, let raw):
+                try quarantine(line, column, .malformedRow, message, raw)
+                continue
+            case .record(let r):
+                record = r
+            }
+            let typed: TypedRow
+            switch schema.type(record, alsoRequired: { kind == .orders ? stager.orderAlsoRequired($0.values.map { $0?.text }) : [] }) {
+            case .failure(let rejection):
+                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
+                continue
+            case .success(let t):
+                typed = t
+            }
+            if kind == .orders, let rejection = Ingestor.orderProductsOutOfRange(typed) {
+                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
+                continue
+            }
+            let staged: StagedRow
+            switch kind {
+            case .orders: staged = stager.order(typed)
+            case .refunds: staged = stager.refund(typed)
+            case .adjustments: staged = stager.adjustment(typed)
+            case .payments: staged = stager.payment(typed)
+            case .repayments: staged = stager.repayment(typed)
+            case .payouts: staged = stager.payout(typed)
+            }
+            switch try store(staged, kind: kind, schema: schema, record: record) {
+            case .accepted: outcome.accepted += 1
+            case .updated: outcome.accepted += 1; outcome.updated += 1
+            case .duplicate: outcome.duplicate += 1
+            case .rejected(let rejection):
+                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
+            }
+        }
+        try db.run("""
+            INSERT INTO feed_files(sha256, kind, name, run_seq, status, rows_read, accepted, duplicate, quarantined)
+            VALUES (?, ?, ?, ?, 'ingested', ?, ?, ?, ?)
+            """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq), .int(Int64(outcome.read)),
+                  .int(Int64(outcome.accepted)), .int(Int64(outcome.duplicate)), .int(Int64(outcome.quarantined))])
+        return outcome
+    }
+
+    /// Step 4 for orders: `quantity × unit_price` and `quantity × cost_price` must stay in range.
+    static func orderProductsOutOfRange(_ row: TypedRow) -> Rejection? {
+        let s = FeedSchemas.orders
+        let quantity = row.int(s.index("quantity"))!
+        for name in ["unit_price", "cost_price"] {
+            guard let price = row.int(s.index(name)) else { continue }
+            if Money(fen: price).times(quantity) == nil {
+                return Rejection(.badMoney, column: row.columns[s.index(name)],
+                                 "quantity × \(name) is outside ±9,000,000,000,000.00")
+            }
+        }
+        return nil
+    }
+
+    enum StoreResult {
+        case accepted, updated, duplicate
+        case rejected(Rejection)
+    }
+
+    /// Step 5 (key exists: duplicate, completion update or conflict), then 6–7, then insert.
+    private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: FeedRecord) throws -> StoreResult {
+        let names = row.fields.map(\.name) + row.extras.map(\.name)
+        if row.laterFailure == nil {
+            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            let inserted = try db.run("INSERT OR IGNORE INTO \(row.table)(\(names.joined(separator: ", "))) VALUES (\(placeholders))",
+                                      row.fields.map(\.value) + row.extras.map(\.value))
+            if inserted == 1 { return .accepted }
+        }
+        let keyWhere = row.keyNames.map { "\($0) = ?" }.joined(separator: " AND ")
+        var stored: [SQLValue]?
+        var storedID: Int64 = 0
+        var storedSource = ""
+        try db.query("SELECT id, source_file, source_line, \(row.fields.map(\.name).joined(separator: ", ")) FROM \(row.table) WHERE \(keyWhere)",
+                     row.key) { result in
+            storedID = result.int(0)
+            storedSource = "line \(result.int(2))"
+            stored = (0..<row.fields.count).map { result.value(Int32($0 + 3)) }
+        }
+        guard let stored else {
+            if let failure = row.laterFailure { return .rejected(failure) }
+            preconditionFailure("a row that could not be inserted has no stored twin")
+        }
+        var differing: [Int] = []
+        for (index, field) in row.fields.enumerated() where stored[index] != field.value {
+            differing.append(index)
+        }
+        if differing.isEmpty { return .duplicate }
+        // The one allowed update: an order line's completion arriving on a re-delivered row.
+        if kind == .orders, differing.count == 1, row.fields[differing[0]].name == "completed_at" {
+            if stored[differing[0]] == .null {
+                try db.run("UPDATE order_lines SET completed_at = ? WHERE id = ?", [row.fields[differing[0]].value, .int(storedID)])
+                return .updated
+            }
+            if row.fields[differing[0]].value == .null { return .duplicate }
+        }
+        let first = differing[0]
+        let name = row.fields[first].name
+        let column = schema.columns.firstIndex { $0.name == name }.map { record.columns[$0] } ?? 0
+        return .rejected(Rejection(.conflictingRedelivery, column: column,
+                                   "\(name) differs from the row already stored (\(storedSource)); the stored row is kept"))
+    }
+}

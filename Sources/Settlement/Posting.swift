@@ -1,0 +1,289 @@
+// Posting: turning stored rows into fee lines (SPEC §3.2 usability, §5, §6).
+//
+// Three steps, each its own transaction:
+//   checkRefunds — refunds whose line is stored become usable: accepted or over_refund;
+//   post         — forward lines, then reverse lines in posting order, then adjustments.
+
+import MallCore
+import MallStore
+
+/// What the posting stages did.
+public struct PostingSummary: Sendable {
+    public var refundsAccepted = 0
+    public var overRefunds: [QuarantineEntry] = []
+    public var orphansHeld = 0
+    public var forwardLines = 0
+    public var refundsPosted = 0
+    public var adjustmentsPosted = 0
+    public var feeLines = 0
+}
+
+public final class Poster {
+    let db: Database
+    let config: MallConfig
+    let rules: FeeRuleBook
+    let asOf: Day
+    let runSeq: Int64
+
+    public init(db: Database, config: MallConfig, asOf: Day, runSeq: Int64) {
+        self.db = db
+        self.config = config
+        self.rules = FeeRuleBook(config.feeRules)
+        self.asOf = asOf
+        self.runSeq = runSeq
+    }
+
+    // MARK: Usability
+
+    /// Checks every unchecked refund whose line is stored, in order of `refunded_at`,
+    /// `refund_id`, `order_id`, `line_no` (SPEC §3.2); holds the rest as orphans.
+    public func checkRefunds(into summary: inout PostingSummary) throws {
+        struct Pending {
+            let id: Int64, refundID: String, orderID: String, lineNo: Int64
+            let quantity: Int64, goods: Int64, freight: Int64, points: Int64, credit: Int64, cash: Int64
+            let refundedAt: Int64, sourceFile: String, sourceLine: Int64, raw: String
+            let lineID: Int64?, heldSince: String?, columns: [Int]
+        }
+        var pending: [Pending] = []
+        try db.query("""
+            SELECT r.id, r.refund_id, r.order_id, r.line_no, r.quantity, r.refund_goods, r.refund_freight,
+                   r.refund_points, r.refund_credit, r.refund_cash, r.refunded_at, r.source_file, r.source_line,
+                   r.raw, o.id, r.held_since, r.cols
+            FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.state = 'unchecked'
+            ORDER BY r.refunded_at, r.refund_id, r.order_id, r.line_no
+            """) { row in
+            pending.append(Pending(id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
+                                   quantity: row.int(4), goods: row.int(5), freight: row.int(6), points: row.int(7),
+                                   credit: row.int(8), cash: row.int(9), refundedAt: row.int(10),
+                                   sourceFile: row.string(11), sourceLine: row.int(12), raw: row.string(13),
+                                   lineID: row.optionalInt(14), heldSince: row.text(15),
+                                   columns: row.string(16).split(separator: ",").map { Int($0) ?? 0 }))
+        }
+        guard !pending.isEmpty else { return }
+        try db.transaction {
+            for refund in pending {
+                guard let lineID = refund.lineID else {
+                    summary.orphansHeld += 1
+                    if refund.heldSince == nil {
+                        try db.run("UPDATE refunds SET held_since = ? WHERE id = ?", [.text(asOf.description), .int(refund.id)])
+                    }
+                    continue
+                }
+                var paid: [Int64] = []
+                var refunded: [Int64] = []
+                try db.query("""
+                    SELECT quantity, goods, freight, paid_points, paid_credit, paid_cash,
+                           acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash
+                    FROM order_lines WHERE id = ?
+                    """, [.int(lineID)]) { row in
+                    paid = (0..<6).map { row.int(Int32($0)) }
+                    refunded = (6..<12).map { row.int(Int32($0)) }
+                }
+                let asked = [refund.quantity, refund.goods, refund.freight, refund.points, refund.credit, refund.cash]
+                let names = ["quantity", "refund_goods", "refund_freight", "refund_points", "refund_credit", "refund_cash"]
+                if let over = (0..<6).first(where: { refunded[$0] + asked[$0] > paid[$0] }) {
+                    let what = over == 0 ? "\(refunded[over] + asked[over]) units" : Money(fen: refunded[over] + asked[over]).description
+                    let limit = over == 0 ? "\(paid[over]) units" : Money(fen: paid[over]).description
+                    let entry = QuarantineEntry(
+                        file: try fileName(refund.sourceFile), line: Int(refund.sourceLine),
+                        column: Poster.column(of: names[over], in: refund.columns),
+                        reason: .overRefund,
+                        message: "refunds of \(refund.orderID) line \(refund.lineNo) would reach \(what) of \(names[over]), more than the \(limit) paid",
+                        raw: refund.raw)
+                    try db.run("DELETE FROM refunds WHERE id = ?", [.int(refund.id)])
+                    try db.run("""
+                        INSERT INTO quarantine(run_seq, file, file_sha256, line, col, reason, message, raw)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [.int(runSeq), .text(entry.file), .text(refund.sourceFile), .int(Int64(entry.line)),
+                              .int(Int64(entry.column)), .text(entry.reason.rawValue), .text(entry.message), .text(entry.raw)])
+                    try db.run("UPDATE feed_files SET accepted = accepted - 1, quarantined = quarantined + 1 WHERE sha256 = ?",
+                               [.text(refund.sourceFile)])
+                    summary.overRefunds.append(entry)
+                    continue
+                }
+                try db.run("""
+                    UPDATE order_lines SET acc_quantity = acc_quantity + ?, acc_goods = acc_goods + ?,
+                        acc_freight = acc_freight + ?, acc_points = acc_points + ?, acc_credit = acc_credit + ?,
+                        acc_cash = acc_cash + ? WHERE id = ?
+                    """, asked.map { .int($0) } + [.int(lineID)])
+                try db.run("UPDATE refunds SET state = 'accepted' WHERE id = ?", [.int(refund.id)])
+                summary.refundsAccepted += 1
+            }
+        }
+    }
+
+    private var fileNames: [String: String] = [:]
+    private func fileName(_ sha: String) throws -> String {
+        if let name = fileNames[sha] { return name }
+        let name: String
+        if case .text(let n)? = try db.scalar("SELECT name FROM feed_files WHERE sha256 = ?", [.text(sha)]) { name = n } else { name = sha }
+        fileNames[sha] = name
+        return name
+    }
+
+    /// The file column of refund field `name`, from the columns stored with the row.
+    static func column(of name: String, in columns: [Int]) -> Int {
+        guard let index = FeedSchemas.refunds.columns.firstIndex(where: { $0.name == name }),
+              index < columns.count else { return 0 }
+        return columns[index]
+    }
+
+    // MARK: Posting
+
+    /// Ensures the as-of sheets, then posts forward, reverse and adjustment lines.
+    public func post(into summary: inout PostingSummary) throws {
+        try db.transaction {
+            let sheets = try SheetBook(db: db, config: config)
+            let writer = FeeLineWriter(db: db, sheets: sheets)
+            for supplier in config.suppliers {
+                try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: asOf))
+            }
+            try postForward(writer: writer, sheets: sheets, summary: &summary)
+            try postReverse(writer: writer, sheets: sheets, summary: &summary)
+            try postAdjustments(writer: writer, sheets: sheets, summary: &summary)
+            try sheets.flush()
+            summary.feeLines += writer.written
+        }
+    }
+
+    private func line(from row: Statement, offset: Int32) -> PricedLine {
+        PricedLine(supplierID: row.string(offset), sku: row.string(offset + 1), category: row.string(offset + 2),
+                   quantity: row.int(offset + 3), unitPrice: row.int(offset + 4), costPrice: row.optionalInt(offset + 5),
+                   discountPlatform: row.int(offset + 6), discountSupplier: row.int(offset + 7),
+                   freight: row.int(offset + 8), paidCash: row.int(offset + 9), channel: row.text(offset + 10))
+    }
+
+    private static let lineColumns = """
+        o.supplier_id, o.sku, o.category, o.quantity, o.unit_price, o.cost_price, o.discount_platform,
+        o.discount_supplier, o.freight, o.paid_cash, o.payment_channel
+        """
+
+    private func postForward(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
+        struct Due { let id: Int64; let orderID: String; let lineNo: Int64; let trigger: Int64; let line: PricedLine }
+        var due: [Due] = []
+        try db.query("""
+            SELECT o.id, o.order_id, o.line_no, o.paid_at, o.completed_at, \(Poster.lineColumns)
+            FROM order_lines o WHERE o.posted = 0
+            """) { row in
+            let line = line(from: row, offset: 5)
+            guard let supplier = config.supplierByID[line.supplierID] else { return }
+            let trigger = supplier.settleOn == .paid ? row.int(3) : row.optionalInt(4)
+            guard let trigger, config.calendar.businessDate(of: Instant(nanos: trigger)) <= asOf else { return }
+            due.append(Due(id: row.int(0), orderID: row.string(1), lineNo: row.int(2), trigger: trigger, line: line))
+        }
+        // Deterministic order: by trigger instant, then key.
+        due.sort { ($0.trigger, $0.orderID, $0.lineNo) < ($1.trigger, $1.orderID, $1.lineNo) }
+        for item in due {
+            let supplier = config.supplierByID[item.line.supplierID]!
+            let date = config.calendar.businessDate(of: Instant(nanos: item.trigger))
+            let (amounts, kept) = FeeCalculator.forward(item.line, supplier: supplier, rules: rules, on: date)
+            let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+            for amount in amounts {
+                try writer.write(FeeLine(sheetID: sheet.sheetID, supplierID: supplier.id, postingDate: date,
+                                         sourceType: "order", sourceID: item.orderID, orderID: item.orderID,
+                                         lineNo: item.lineNo, sku: item.line.sku, code: amount.code, direction: "forward",
+                                         amount: amount.amount, late: lateFrom != nil, originalPeriod: lateFrom?.id ?? "",
+                                         rule: amount.rule))
+            }
+            try db.run("""
+                UPDATE order_lines SET posted = 1, trigger_at = ?, fwd_subsidy = ?, fwd_commission = ?, fwd_payment_fee = ?,
+                    payment_fee_reversible = ?, fwd_delivery = ?, fwd_warehousing = ?, fwd_cost = ? WHERE id = ?
+                """, [.int(item.trigger), .int(kept.subsidy), .int(kept.commission), .int(kept.paymentFee),
+                      .int(kept.paymentFeeReversible ? 1 : 0), .int(kept.delivery), .int(kept.warehousing),
+                      .int(kept.cost), .int(item.id)])
+            summary.forwardLines += 1
+        }
+    }
+
+    private func postReverse(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
+        struct Due {
+            let refundRowID: Int64, lineRowID: Int64
+            let refundID: String, orderID: String, lineNo: Int64
+            let postingAt: Int64, refundedAt: Int64
+            let refund: RefundAmounts
+            let line: PricedLine
+            let forward: ForwardAmounts
+            let posted: PostedRefunds
+        }
+        var due: [Due] = []
+        try db.query("""
+            SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, o.trigger_at,
+                   r.refund_type, r.quantity, r.refund_goods, r.refund_freight, r.refund_cash,
+                   o.fwd_subsidy, o.fwd_commission, o.fwd_payment_fee, o.payment_fee_reversible, o.fwd_delivery,
+                   o.fwd_warehousing, o.fwd_cost, o.pst_quantity, o.pst_goods, o.pst_cash,
+                   \(Poster.lineColumns)
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.state = 'accepted' AND r.posted = 0 AND o.posted = 1
+            """) { row in
+            let postingAt = max(row.int(5), row.int(6))
+            guard config.calendar.businessDate(of: Instant(nanos: postingAt)) <= asOf else { return }
+            var forward = ForwardAmounts()
+            forward.subsidy = row.int(12)
+            forward.commission = row.int(13)
+            forward.paymentFee = row.int(14)
+            forward.paymentFeeReversible = row.int(15) == 1
+            forward.delivery = row.int(16)
+            forward.warehousing = row.int(17)
+            forward.cost = row.int(18)
+            due.append(Due(refundRowID: row.int(0), lineRowID: row.int(1), refundID: row.string(2),
+                           orderID: row.string(3), lineNo: row.int(4), postingAt: postingAt, refundedAt: row.int(5),
+                           refund: RefundAmounts(type: row.string(7), quantity: row.int(8), goods: row.int(9),
+                                                 freight: row.int(10), cash: row.int(11)),
+                           line: line(from: row, offset: 22), forward: forward,
+                           posted: PostedRefunds(quantity: row.int(19), goods: row.int(20), cash: row.int(21))))
+        }
+        // Posting order (SPEC §5): posting instant, refunded_at, refund_id, order_id, line_no.
+        due.sort {
+            ($0.postingAt, $0.refundedAt, $0.refundID, $0.orderID, $0.lineNo)
+                < ($1.postingAt, $1.refundedAt, $1.refundID, $1.orderID, $1.lineNo)
+        }
+        var postedByLine: [Int64: PostedRefunds] = [:]
+        for item in due {
+            let supplier = config.supplierByID[item.line.supplierID]!
+            let date = config.calendar.businessDate(of: Instant(nanos: item.postingAt))
+            let before = postedByLine[item.lineRowID] ?? item.posted
+            let (amounts, after) = FeeCalculator.reverse(item.refund, of: item.line, forward: item.forward, posted: before,
+                                                         supplier: supplier, rules: rules, on: date)
+            postedByLine[item.lineRowID] = after
+            if !amounts.isEmpty {
+                let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+                for amount in amounts {
+                    try writer.write(FeeLine(sheetID: sheet.sheetID, supplierID: supplier.id, postingDate: date,
+                                             sourceType: "refund", sourceID: item.refundID, orderID: item.orderID,
+                                             lineNo: item.lineNo, sku: item.line.sku, code: amount.code, direction: "reverse",
+                                             amount: amount.amount, late: lateFrom != nil,
+                                             originalPeriod: lateFrom?.id ?? "", rule: amount.rule))
+                }
+            }
+            try db.run("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?", [.int(item.postingAt), .int(item.refundRowID)])
+            summary.refundsPosted += 1
+        }
+        for (lineID, state) in postedByLine.sorted(by: { $0.key < $1.key }) {
+            try db.run("UPDATE order_lines SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE id = ?",
+                       [.int(state.quantity), .int(state.goods), .int(state.cash), .int(lineID)])
+        }
+    }
+
+    private func postAdjustments(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
+        struct Due { let id: Int64; let adjustmentID: String; let supplierID: String; let amount: Int64; let at: Int64 }
+        var due: [Due] = []
+        try db.query("SELECT id, adjustment_id, supplier_id, amount, effective_at FROM adjustments WHERE posted = 0") { row in
+            let at = row.int(4)
+            guard config.calendar.businessDate(of: Instant(nanos: at)) <= asOf else { return }
+            due.append(Due(id: row.int(0), adjustmentID: row.string(1), supplierID: row.string(2), amount: row.int(3), at: at))
+        }
+        due.sort { ($0.at, $0.adjustmentID) < ($1.at, $1.adjustmentID) }
+        for item in due {
+            guard let supplier = config.supplierByID[item.supplierID] else { continue }
+            let date = config.calendar.businessDate(of: Instant(nanos: item.at))
+            let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+            try writer.write(FeeLine(sheetID: sheet.sheetID, supplierID: supplier.id, postingDate: date,
+                                     sourceType: "adjustment", sourceID: item.adjustmentID, orderID: "", lineNo: nil,
+                                     sku: "", code: .adjustment, direction: "forward", amount: item.amount,
+                                     late: lateFrom != nil, originalPeriod: lateFrom?.id ?? "", rule: "adjustments.amount"))
+            try db.run("UPDATE adjustments SET posted = 1 WHERE id = ?", [.int(item.id)])
+            summary.adjustmentsPosted += 1
+        }
+    }
+}

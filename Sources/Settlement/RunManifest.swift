@@ -1,0 +1,55 @@
+// RunManifest: `runs/{run_id}.json` and `quarantine/{run_id}.csv` (SPEC §10).
+
+import Foundation
+import MallIO
+
+enum RunManifest {
+    static func write(_ record: RunRecord, status: ExitStatus, reportsDir: String) throws {
+        AtomicFile.removeLeftovers(in: "\(reportsDir)/runs")
+        AtomicFile.removeLeftovers(in: "\(reportsDir)/quarantine")
+        let inputs: [[String: Any]] = record.inputs.map { input in
+            ["file": input.path, "kind": input.kind.rawValue, "sha256": input.sha256, "status": input.status.rawValue,
+             "read": input.read, "accepted": input.accepted, "duplicate": input.duplicate,
+             "quarantined": input.quarantined, "completions": input.updated]
+        }
+        let totals: [String: Int] = [
+            "read": record.inputs.reduce(0) { $0 + $1.read },
+            "accepted": record.inputs.reduce(0) { $0 + $1.accepted },
+            "duplicate": record.inputs.reduce(0) { $0 + $1.duplicate },
+            "quarantined": record.quarantined.count,
+        ]
+        var manifest: [String: Any] = [
+            "run_id": record.runID,
+            "command": record.command,
+            "as_of": record.asOf.description,
+            "exit_status": Int(status.rawValue),
+            "inputs": inputs,
+            "skipped_inbox_files": record.skippedInbox.map { ["file": $0.0, "why": $0.1] },
+            "rows": totals,
+            "stages": record.stageMillis.map { ["stage": $0.0, "millis": $0.1] as [String: Any] },
+            "posting": [
+                "forward_lines_posted": record.posting.forwardLines,
+                "refunds_accepted": record.posting.refundsAccepted,
+                "refunds_posted": record.posting.refundsPosted,
+                "adjustments_posted": record.posting.adjustmentsPosted,
+                "over_refunds": record.posting.overRefunds.count,
+                "orphans_held": record.posting.orphansHeld,
+                "fee_lines_written": record.posting.feeLines,
+            ],
+            "sheets_closed": record.closed,
+            "statements_written": record.statementsWritten,
+            "breaks": [String](),
+        ]
+        if let failure = record.failure { manifest["failure"] = failure }
+        let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(json, to: "\(reportsDir)/runs/\(record.runID).json")
+        let rows: [[CSVCell]] = record.quarantined.map {
+            [.text($0.file), .number(String($0.line)), .number(String($0.column)), .text($0.reason.rawValue),
+             .text($0.message), .text($0.raw)]
+        }
+        if !rows.isEmpty || record.command != "close" {
+            try AtomicFile.write(CSVEncoder.document(header: ["file", "line", "column", "reason", "message", "raw"], rows: rows),
+                                 to: "\(reportsDir)/quarantine/\(record.runID).csv")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+// Sheets: each supplier's settlement sheets, and which sheet a fee line goes to (SPEC §6).
+
+import MallCore
+import MallStore
+
+/// A settlement sheet's identity and state as the posting stage needs it.
+struct SheetState {
+    let sheetID: String
+    let supplierID: String
+    let period: Period
+    var status: String
+}
+
+/// The sheets of the store, loaded once per stage, creating sheets as lines need them.
+final class SheetBook {
+    let db: Database
+    let config: MallConfig
+    private var sheets: [String: SheetState] = [:]
+    /// The start of each supplier's latest closed (or paid) period.
+    private var latestClosedStart: [String: Day] = [:]
+    /// Lines and net added per sheet in this stage, written back with `flush`.
+    private var added: [String: (lines: Int64, net: Int64)] = [:]
+
+    init(db: Database, config: MallConfig) throws {
+        self.db = db
+        self.config = config
+        try db.query("SELECT sheet_id, supplier_id, period_start, period_end, status FROM sheets") { row in
+            guard let start = Day(parsing: row.string(2)), let end = Day(parsing: row.string(3)) else { return }
+            let state = SheetState(sheetID: row.string(0), supplierID: row.string(1),
+                                   period: Period(start: start, end: end), status: row.string(4))
+            sheets[state.sheetID] = state
+            if state.status != "open" {
+                latestClosedStart[state.supplierID] = max(latestClosedStart[state.supplierID] ?? start, start)
+            }
+        }
+    }
+
+    static func sheetID(_ supplier: Supplier, currency: String, periodStart: Day) -> String {
+        "\(supplier.id)-\(supplier.entity)-\(currency)-\(periodStart.compact)"
+    }
+
+    /// The sheet of `supplier` for the period starting `start`, created open if missing.
+    @discardableResult
+    func sheet(_ supplier: Supplier, periodStarting start: Day) throws -> SheetState {
+        let id = SheetBook.sheetID(supplier, currency: config.currency, periodStart: start)
+        if let existing = sheets[id] { return existing }
+        let period = supplier.cycle.period(startingOn: start)
+        try db.run("""
+            INSERT INTO sheets(sheet_id, supplier_id, entity, currency, mode, period_start, period_end, status, draft_pending)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 1)
+            """, [.text(id), .text(supplier.id), .text(supplier.entity), .text(config.currency),
+                  .text(supplier.mode.rawValue), .text(period.start.description), .text(period.end.description)])
+        let state = SheetState(sheetID: id, supplierID: supplier.id, period: period, status: "open")
+        sheets[id] = state
+        return state
+    }
+
+    /// Where a line posted on `postingDate` goes in a run as of `asOf`: its own period's sheet,
+    /// or — when that sheet or a later one of the supplier is closed — the first open sheet
+    /// from the as-of period on, marked late with the period it belonged to.
+    func target(_ supplier: Supplier, postingDate: Day, asOf: Day) throws -> (sheet: SheetState, lateFrom: Period?) {
+        let natural = supplier.cycle.period(containing: postingDate)
+        let closedLater = latestClosedStart[supplier.id].map { $0 > natural.start } ?? false
+        let naturalID = SheetBook.sheetID(supplier, currency: config.currency, periodStart: natural.start)
+        let naturalOpen = sheets[naturalID].map { $0.status == "open" } ?? true
+        if naturalOpen && !closedLater { return (try sheet(supplier, periodStarting: natural.start), nil) }
+        var start = supplier.cycle.periodStart(containing: max(asOf, postingDate))
+        while true {
+            let candidate = try sheet(supplier, periodStarting: start)
+            let closedAfter = latestClosedStart[supplier.id].map { $0 > start } ?? false
+            if candidate.status == "open" && !closedAfter { return (candidate, natural) }
+            start = supplier.cycle.nextPeriodStart(after: start)
+        }
+    }
+
+    /// Counts a line into its sheet's cached totals.
+    func add(_ sheetID: String, amount: Int64) {
+        let current = added[sheetID] ?? (0, 0)
+        added[sheetID] = (current.lines + 1, current.net + amount)
+    }
+
+    /// Marks a sheet closed in this book (the caller writes the store).
+    func markClosed(_ sheetID: String) {
+        guard var state = sheets[sheetID] else { return }
+        state.status = "closed"
+        sheets[sheetID] = state
+        latestClosedStart[state.supplierID] = max(latestClosedStart[state.supplierID] ?? state.period.start, state.period.start)
+    }
+
+    /// Writes the added lines and net into the sheets, marking their drafts due.
+    func flush() throws {
+        for (sheetID, totals) in added.sorted(by: { $0.key < $1.key }) {
+            try db.run("UPDATE sheets SET lines = lines + ?, net = net + ?, draft_pending = 1 WHERE sheet_id = ?",
+                       [.int(totals.lines), .int(totals.net), .text(sheetID)])
+        }
+        added.removeAll()
+    }
+}

@@ -1,0 +1,168 @@
+// StatementFiles: supplier statements (SPEC §10): lines.csv, summary.csv, statement.html
+// (English) and statement.zh-CN.html, statement.xlsx for closed sheets; summary.csv and the
+// HTML marked DRAFT for open sheets that changed.
+
+import Foundation
+import MallCore
+import MallIO
+import MallStore
+
+/// A sheet's header as statements show it.
+struct SheetHeader {
+    let sheetID: String
+    let supplierID: String
+    let entity: String
+    let currency: String
+    let periodStart: String
+    let periodEnd: String
+    let status: String
+    let net: Int64
+    let lines: Int64
+    let closedAt: String?
+    let statementSHA: String?
+}
+
+public enum StatementFiles {
+    /// The bytes of a sheet's lines.csv: the fee lines of that sheet, in export order.
+    static func linesCSV(_ db: Database, sheetID: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &bytes)
+        try FeeLineExport.rows(db, filter: "sheet_id = ?", [.text(sheetID)]) { cells, _ in
+            CSVEncoder.appendRow(cells, to: &bytes)
+        }
+        return bytes
+    }
+
+    /// Writes every statement still due: closing statements of sheets just closed and drafts of
+    /// open sheets that changed. Files are written aside and renamed; flags are cleared after.
+    /// Returns the number of sheets written.
+    @discardableResult
+    public static func writePending(_ db: Database, config: MallConfig, reportsDir: String) throws -> Int {
+        var due: [(SheetHeader, draft: Bool)] = []
+        try db.query("""
+            SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
+                   statement_sha256, statement_pending
+            FROM sheets WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
+            """) { row in
+            let header = SheetHeader(sheetID: row.string(0), supplierID: row.string(1), entity: row.string(2),
+                                     currency: row.string(3), periodStart: row.string(4), periodEnd: row.string(5),
+                                     status: row.string(6), net: row.int(7), lines: row.int(8), closedAt: row.text(9),
+                                     statementSHA: row.text(10))
+            due.append((header, row.int(11) == 0))
+        }
+        for (header, draft) in due {
+            let folder = "\(reportsDir)/statements/\(header.periodStart)/\(header.sheetID)"
+            AtomicFile.removeLeftovers(in: folder)
+            if draft {
+                try writeDraft(db, header: header, config: config, folder: folder)
+            } else {
+                try writeClosing(db, header: header, config: config, folder: folder)
+            }
+            try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_id = ?", [.text(header.sheetID)])
+        }
+        return due.count
+    }
+
+    /// Fee-code totals of a sheet, in statement order.
+    static func totals(_ db: Database, sheetID: String) throws -> [StatementTotal] {
+        var totals: [(FeeCode, Int, Int64)] = []
+        try db.query("SELECT fee_code, count(*), sum(amount) FROM fee_lines WHERE sheet_id = ? GROUP BY fee_code",
+                     [.text(sheetID)]) { row in
+            guard let code = FeeCode(rawValue: row.string(0)) else { return }
+            totals.append((code, Int(row.int(1)), row.int(2)))
+        }
+        return totals.sorted { $0.0.rank < $1.0.rank }
+            .map { StatementTotal(feeCode: $0.0.rawValue, lines: $0.1, amount: Money(fen: $0.2).description) }
+    }
+
+    /// summary.csv: one row per fee code present, then NET and PAYABLE; a draft ends with a
+    /// `DRAFT` row and leaves PAYABLE empty (an open sheet has no payable yet).
+    static func summaryCSV(totals: [StatementTotal], net: Int64, lines: Int64, payable: Int64?, draft: Bool) -> [UInt8] {
+        var rows: [[CSVCell]] = totals.map { [.text($0.feeCode), .number(String($0.lines)), .number($0.amount)] }
+        rows.append([.text("NET"), .number(String(lines)), .number(Money(fen: net).description)])
+        rows.append([.text("PAYABLE"), .empty, payable.map { .number(Money(fen: $0).description) } ?? .empty])
+        if draft { rows.append([.text("DRAFT"), .empty, .empty]) }
+        return CSVEncoder.document(header: ["fee_code", "lines", "amount"], rows: rows)
+    }
+
+    private static func view(_ header: SheetHeader, config: MallConfig, totals: [StatementTotal], draft: Bool,
+                             locale: StatementView.Locale, lines: [[String]], sha: String?) -> StatementView {
+        StatementView(locale: locale, isDraft: draft, sheetID: header.sheetID, supplierID: header.supplierID,
+                      supplierName: config.supplierByID[header.supplierID]?.name ?? header.supplierID,
+                      entity: header.entity, currency: header.currency, periodStart: header.periodStart,
+                      periodEnd: header.periodEnd, status: header.status, closedAt: header.closedAt,
+                      totals: totals, net: Money(fen: header.net).description,
+                      payable: draft ? nil : Money(fen: header.net).description,
+                      lineColumns: draft ? [] : FeeLineExport.header, lines: lines,
+                      amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn], linesSHA256: sha)
+    }
+
+    private static func writeDraft(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
+        let totals = try totals(db, sheetID: header.sheetID)
+        try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true),
+                             to: "\(folder)/summary.csv")
+        for locale in [StatementView.Locale.en, .zhCN] {
+            let html = StatementHTML.render(view(header, config: config, totals: totals, draft: true, locale: locale,
+                                                 lines: [], sha: nil))
+            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))")
+        }
+    }
+
+    private static func writeClosing(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
+        let totals = try totals(db, sheetID: header.sheetID)
+        var linesCSV: [UInt8] = []
+        CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &linesCSV)
+        var textRows: [[String]] = []
+        var sheetRows: [[XLSXCell]] = [FeeLineExport.header.map { .text($0) }]
+        try FeeLineExport.rows(db, filter: "sheet_id = ?", [.text(header.sheetID)]) { cells, texts in
+            CSVEncoder.appendRow(cells, to: &linesCSV)
+            textRows.append(texts)
+            sheetRows.append(cells.map { cell in
+                switch cell {
+                case .text(let t): return .text(t)
+                case .number(let n): return .number(n)
+                case .empty: return .empty
+                }
+            })
+        }
+        let sha = SHA256.hex(of: linesCSV)
+        if let recorded = header.statementSHA, recorded != sha {
+            throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(recorded)", sql: nil)
+        }
+        let payable = header.net
+        try AtomicFile.write(linesCSV, to: "\(folder)/lines.csv")
+        try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false),
+                             to: "\(folder)/summary.csv")
+        for locale in [StatementView.Locale.en, .zhCN] {
+            let html = StatementHTML.render(view(header, config: config, totals: totals, draft: false, locale: locale,
+                                                 lines: textRows, sha: sha))
+            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))")
+        }
+        var summaryRows: [[XLSXCell]] = [
+            [.text("sheet_id"), .text(header.sheetID)],
+            [.text("supplier"), .text("\(header.supplierID) \(config.supplierByID[header.supplierID]?.name ?? "")")],
+            [.text("entity"), .text(header.entity)],
+            [.text("currency"), .text(header.currency)],
+            [.text("period"), .text("\(header.periodStart) – \(header.periodEnd)")],
+            [.text("status"), .text(header.status)],
+            [.text("closed_at"), .text(header.closedAt ?? "")],
+            [.text("lines.csv SHA-256"), .text(sha)],
+            [],
+            [.text("fee_code"), .text("lines"), .text("amount")],
+        ]
+        for total in totals {
+            summaryRows.append([.text(total.feeCode), .number(String(total.lines)), .number(total.amount)])
+        }
+        summaryRows.append([.text("NET"), .number(String(header.lines)), .number(Money(fen: header.net).description)])
+        summaryRows.append([.text("PAYABLE"), .empty, .number(Money(fen: payable).description)])
+        let workbook = try XLSXWriter.workbook([
+            XLSXSheet(name: "Summary", rows: summaryRows, columnWidths: [22, 40, 16], boldFirstRow: false),
+            XLSXSheet(name: "Lines", rows: sheetRows, columnWidths: [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]),
+        ])
+        try AtomicFile.write(workbook, to: "\(folder)/statement.xlsx")
+    }
+
+    static func fileName(_ locale: StatementView.Locale) -> String {
+        locale == .en ? "statement.html" : "statement.zh-CN.html"
+    }
+}

@@ -1,0 +1,77 @@
+// StoreStatus: what `status` shows — latest runs, sheets by status, rows still waiting.
+
+import Foundation
+import MallCore
+import MallStore
+
+public struct StoreStatus: Sendable {
+    public struct RunLine: Sendable { let runID, command, asOf: String; let exit: Int64?; let finished: String? }
+    public var runs: [RunLine] = []
+    public var sheetsByStatus: [String: Int64] = [:]
+    public var openSheets: [(String, String, Int64, Int64)] = []
+    public var linesWaitingTrigger: Int64 = 0
+    public var refundsWaitingTrigger: Int64 = 0
+    public var orphanRefunds: [(String, String, Int64, String)] = []
+    public var quarantinedTotal: Int64 = 0
+    public var feeLines: Int64 = 0
+    public var latestFinishedAsOf: String?
+
+    public static func read(_ db: Database) throws -> StoreStatus {
+        var status = StoreStatus()
+        try db.query("SELECT run_id, command, as_of, exit_status, finished_at FROM runs ORDER BY run_seq DESC LIMIT 10") { row in
+            status.runs.append(RunLine(runID: row.string(0), command: row.string(1), asOf: row.string(2),
+                                       exit: row.optionalInt(3), finished: row.text(4)))
+        }
+        try db.query("SELECT status, count(*) FROM sheets GROUP BY status") { status.sheetsByStatus[$0.string(0)] = $0.int(1) }
+        try db.query("SELECT sheet_id, period_end, lines, net FROM sheets WHERE status = 'open' ORDER BY sheet_id") { row in
+            status.openSheets.append((row.string(0), row.string(1), row.int(2), row.int(3)))
+        }
+        if case .int(let n)? = try db.scalar("SELECT count(*) FROM order_lines WHERE posted = 0") { status.linesWaitingTrigger = n }
+        if case .int(let n)? = try db.scalar("SELECT count(*) FROM refunds WHERE state = 'accepted' AND posted = 0") { status.refundsWaitingTrigger = n }
+        try db.query("SELECT refund_id, order_id, line_no, coalesce(held_since, '') FROM refunds WHERE state = 'unchecked' ORDER BY refund_id, order_id, line_no") { row in
+            status.orphanRefunds.append((row.string(0), row.string(1), row.int(2), row.string(3)))
+        }
+        if case .int(let n)? = try db.scalar("SELECT count(*) FROM quarantine") { status.quarantinedTotal = n }
+        if case .int(let n)? = try db.scalar("SELECT count(*) FROM fee_lines") { status.feeLines = n }
+        status.latestFinishedAsOf = try Closer.latestFinishedAsOf(db)?.description
+        return status
+    }
+
+    public func text() -> String {
+        var lines: [String] = []
+        lines.append("latest finished nightly: as of \(latestFinishedAsOf ?? "none yet")")
+        lines.append("sheets: " + ["open", "closed", "paid"].map { "\(sheetsByStatus[$0] ?? 0) \($0)" }.joined(separator: ", "))
+        lines.append("fee lines: \(feeLines); quarantined rows (all runs): \(quarantinedTotal)")
+        lines.append("order lines waiting for their trigger: \(linesWaitingTrigger); refunds waiting for their line's trigger: \(refundsWaitingTrigger)")
+        lines.append("orphan refunds (line not yet received): \(orphanRefunds.count)")
+        for orphan in orphanRefunds.prefix(20) {
+            lines.append("  \(orphan.0) for \(orphan.1) line \(orphan.2), held since \(orphan.3)")
+        }
+        if !openSheets.isEmpty {
+            lines.append("open sheets:")
+            for sheet in openSheets { lines.append("  \(sheet.0)  ends \(sheet.1)  \(sheet.2) lines  net \(Money(fen: sheet.3))") }
+        }
+        lines.append("recent commands:")
+        for run in runs {
+            let outcome = run.exit.map { "exit \($0)" } ?? (run.finished == nil ? "did not finish" : "running")
+            lines.append("  \(run.runID)  \(run.command)  as of \(run.asOf)  \(outcome)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func json() -> String {
+        let object: [String: Any] = [
+            "latest_finished_as_of": latestFinishedAsOf ?? NSNull(),
+            "sheets": sheetsByStatus.mapValues { Int($0) },
+            "fee_lines": Int(feeLines),
+            "quarantined_rows": Int(quarantinedTotal),
+            "order_lines_waiting": Int(linesWaitingTrigger),
+            "refunds_waiting": Int(refundsWaitingTrigger),
+            "orphan_refunds": orphanRefunds.map { ["refund_id": $0.0, "order_id": $0.1, "line_no": Int($0.2), "held_since": $0.3] },
+            "open_sheets": openSheets.map { ["sheet_id": $0.0, "period_end": $0.1, "lines": Int($0.2), "net": Money(fen: $0.3).description] },
+            "runs": runs.map { ["run_id": $0.runID, "command": $0.command, "as_of": $0.asOf, "exit_status": $0.exit.map { Int($0) } as Any? ?? NSNull()] },
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

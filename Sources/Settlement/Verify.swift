@@ -1,0 +1,147 @@
+// Verify: the invariants of SPEC §12, items 3–8, checked on the store.
+
+import MallCore
+import MallIO
+import MallStore
+
+/// One broken invariant, said plainly.
+public struct Violation: Sendable, CustomStringConvertible {
+    public let invariant: Int
+    public let message: String
+    public var description: String { "§12.\(invariant): \(message)" }
+}
+
+public enum Verifier {
+    /// Every violation found; empty when all holds. `limit` caps the list per invariant.
+    public static func verify(_ db: Database, limitPerCheck: Int = 20) throws -> [Violation] {
+        var found: [Violation] = []
+        func add(_ invariant: Int, _ message: String) {
+            if found.filter({ $0.invariant == invariant }).count < limitPerCheck {
+                found.append(Violation(invariant: invariant, message: message))
+            }
+        }
+        let integrity = try db.integrityCheck()
+        if integrity != "ok" { add(2, "the store file is damaged: \(integrity)") }
+
+        // 3. Nothing vanishes: rows read = accepted + duplicate + quarantined, per file, and the
+        //    store holds exactly the accepted rows and the quarantine entries counted.
+        try db.query("""
+            SELECT f.name, f.sha256, f.rows_read, f.accepted, f.duplicate, f.quarantined,
+                (SELECT count(*) FROM quarantine q WHERE q.file_sha256 = f.sha256),
+                (SELECT count(*) FROM order_lines WHERE source_file = f.sha256)
+                + (SELECT count(*) FROM refunds WHERE source_file = f.sha256)
+                + (SELECT count(*) FROM adjustments WHERE source_file = f.sha256)
+                + (SELECT count(*) FROM payments WHERE source_file = f.sha256)
+                + (SELECT count(*) FROM repayments WHERE source_file = f.sha256)
+                + (SELECT count(*) FROM payouts WHERE source_file = f.sha256),
+                f.status
+            FROM feed_files f ORDER BY f.name, f.sha256
+            """) { row in
+            let name = row.string(0)
+            let (read, accepted, duplicate, quarantined) = (row.int(2), row.int(3), row.int(4), row.int(5))
+            let rejected = row.string(8) == "rejected"
+            if !rejected && read != accepted + duplicate + quarantined {
+                add(3, "\(name): \(read) rows read but \(accepted) accepted + \(duplicate) duplicate + \(quarantined) quarantined")
+            }
+            if row.int(6) != quarantined {
+                add(3, "\(name): \(quarantined) rows counted as quarantined but \(row.int(6)) quarantine entries stored")
+            }
+            // Completion updates change a stored row of an earlier file and count as accepted here.
+            if row.int(7) > accepted {
+                add(3, "\(name): \(row.int(7)) rows stored but only \(accepted) accepted")
+            }
+        }
+
+        // 4. Tender balance, and no tender refunded beyond what was paid.
+        try db.query("""
+            SELECT order_id, line_no, quantity * unit_price - discount_platform - discount_supplier, goods, freight,
+                   paid_points + paid_credit + paid_cash
+            FROM order_lines
+            WHERE goods != quantity * unit_price - discount_platform - discount_supplier
+               OR paid_points + paid_credit + paid_cash != goods + freight
+            """) { row in
+            add(4, "order \(row.string(0)) line \(row.int(1)): tenders \(Money(fen: row.int(5))) ≠ goods \(Money(fen: row.int(3))) + freight \(Money(fen: row.int(4)))")
+        }
+        try db.query("""
+            SELECT o.order_id, o.line_no,
+                   sum(r.quantity) > o.quantity, sum(r.refund_goods) > o.goods, sum(r.refund_freight) > o.freight,
+                   sum(r.refund_points) > o.paid_points, sum(r.refund_credit) > o.paid_credit,
+                   sum(r.refund_cash) > o.paid_cash
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.state = 'accepted'
+            GROUP BY o.id
+            HAVING sum(r.quantity) > o.quantity OR sum(r.refund_goods) > o.goods OR sum(r.refund_freight) > o.freight
+                OR sum(r.refund_points) > o.paid_points OR sum(r.refund_credit) > o.paid_credit
+                OR sum(r.refund_cash) > o.paid_cash
+            """) { row in
+            add(4, "order \(row.string(0)) line \(row.int(1)): accepted refunds exceed what was paid")
+        }
+
+        // 5. A line refunded to a share of 1 nets every cumulative-difference code to 0.
+        try db.query("""
+            SELECT o.order_id, o.line_no, f.fee_code, sum(f.amount),
+                   o.pst_goods = o.goods AND o.goods > 0, o.pst_quantity = o.quantity,
+                   o.pst_cash = o.paid_cash AND o.paid_cash > 0 AND o.payment_fee_reversible = 1, o.goods
+            FROM order_lines o JOIN fee_lines f ON f.order_id = o.order_id AND f.line_no = o.line_no
+            WHERE o.posted = 1 AND f.source_type IN ('order', 'refund')
+              AND (o.pst_goods = o.goods OR o.pst_quantity = o.quantity OR (o.pst_cash = o.paid_cash AND o.paid_cash > 0))
+              AND f.fee_code IN ('PLATFORM_SUBSIDY', 'COMMISSION', 'PAYMENT_FEE', 'DELIVERY_FEE', 'WAREHOUSING_FEE', 'COST')
+            GROUP BY o.id, f.fee_code
+            HAVING sum(f.amount) != 0
+            """) { row in
+            let code = row.string(2)
+            let sFull = row.int(7) > 0 ? row.int(4) == 1 : row.int(5) == 1
+            let whole: Bool
+            switch code {
+            case "PLATFORM_SUBSIDY", "COMMISSION": whole = sFull
+            case "PAYMENT_FEE": whole = row.int(6) == 1
+            default: whole = false // q-reversed codes reverse only for some refund types
+            }
+            if whole {
+                add(5, "order \(row.string(0)) line \(row.int(1)) is fully refunded but \(code) nets \(Money(fen: row.int(3)))")
+            }
+        }
+
+        // 6. A sheet's net is the sum of its lines; a closed sheet still matches its statement.
+        try db.query("""
+            SELECT s.sheet_id, s.net, s.lines, coalesce(sum(f.amount), 0), count(f.id), s.status, s.statement_sha256
+            FROM sheets s LEFT JOIN fee_lines f ON f.sheet_id = s.sheet_id
+            GROUP BY s.sheet_id ORDER BY s.sheet_id
+            """) { row in
+            if row.int(1) != row.int(3) || row.int(2) != row.int(4) {
+                add(6, "sheet \(row.string(0)): recorded net \(Money(fen: row.int(1))) over \(row.int(2)) lines, but its lines sum to \(Money(fen: row.int(3))) over \(row.int(4))")
+            }
+            if row.string(5) != "open" && row.int(1) < 0 {
+                add(6, "sheet \(row.string(0)) closed with a negative net \(Money(fen: row.int(1)))")
+            }
+        }
+        var closed: [(String, String)] = []
+        try db.query("SELECT sheet_id, coalesce(statement_sha256, '') FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
+            closed.append(($0.string(0), $0.string(1)))
+        }
+        for (sheetID, recorded) in closed {
+            let actual = SHA256.hex(of: try StatementFiles.linesCSV(db, sheetID: sheetID))
+            if actual != recorded {
+                add(6, "closed sheet \(sheetID) changed after closing: its lines hash to \(actual), the statement says \(recorded)")
+            }
+        }
+
+        // 7. Carry-forward lines sum to 0.
+        if case .int(let carried)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE fee_code = 'CARRY_FORWARD'"),
+           carried != 0 {
+            add(7, "carry-forward lines sum to \(Money(fen: carried)), not 0.00")
+        }
+
+        // 8. A statement lists one supplier's lines only.
+        try db.query("""
+            SELECT f.sheet_id, f.supplier_id, s.supplier_id FROM fee_lines f JOIN sheets s ON s.sheet_id = f.sheet_id
+            WHERE f.supplier_id != s.supplier_id LIMIT 100
+            """) { row in
+            add(8, "sheet \(row.string(0)) of \(row.string(2)) holds a line of \(row.string(1))")
+        }
+        try db.query("SELECT count(*) FROM fee_lines f LEFT JOIN sheets s ON s.sheet_id = f.sheet_id WHERE s.sheet_id IS NULL") { row in
+            if row.int(0) > 0 { add(8, "\(row.int(0)) fee lines belong to no sheet") }
+        }
+        return found
+    }
+}

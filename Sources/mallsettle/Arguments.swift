@@ -1,0 +1,53 @@
+// Arguments: `mallsettle <command> [options]`, options after the command in any order.
+
+/// A usage error: exit 2 with the message and a pointer to `--help`.
+struct UsageError: Error {
+    let message: String
+}
+
+/// Parsed options and positional arguments.
+struct Arguments {
+    var command: String
+    var options: [String: String] = [:]
+    var flags: Set<String> = []
+    var positional: [String] = []
+
+    /// Options that take a value, and flags that do not.
+    static let valued: Set<String> = ["--db", "--config", "--reports", "--date", "--pipeline", "--inbox", "--through",
+                                      "--supplier", "--period", "--buyer", "--out"]
+    static let flagNames: Set<String> = ["--help", "-h", "--json", "--quiet", "--progress"]
+
+    init(_ argv: [String]) throws {
+        guard let first = argv.first else { throw UsageError(message: "no command given") }
+        command = first
+        var index = 1
+        while index < argv.count {
+            let word = argv[index]
+            if Arguments.flagNames.contains(word) {
+                flags.insert(word == "-h" ? "--help" : word)
+            } else if let equals = word.firstIndex(of: "="), word.hasPrefix("--"),
+                      Arguments.valued.contains(String(word[..<equals])) {
+                options[String(word[..<equals])] = String(word[word.index(after: equals)...])
+            } else if Arguments.valued.contains(word) {
+                guard index + 1 < argv.count else { throw UsageError(message: "\(word) needs a value") }
+                options[word] = argv[index + 1]
+                index += 1
+            } else if word.hasPrefix("--") {
+                throw UsageError(message: "unknown option \(word)")
+            } else {
+                positional.append(word)
+            }
+            index += 1
+        }
+    }
+
+    func value(_ name: String) -> String? { options[name] }
+    var wantsHelp: Bool { flags.contains("--help") }
+
+    /// Refuses options the command does not take.
+    func allowOnly(_ allowed: Set<String>) throws {
+        if let stray = options.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw UsageError(message: "\(command) does not take \(stray)")
+        }
+    }
+}

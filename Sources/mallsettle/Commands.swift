@@ -1,0 +1,176 @@
+// Commands: one function per command, each a thin call into the library.
+
+import Foundation
+import MallCore
+import MallStore
+import Settlement
+import MallIO
+
+enum Commands {
+    static func dispatch(_ context: Context) throws -> ExitStatus {
+        switch context.args.command {
+        case "init": return try initStore(context)
+        case "ingest": return try ingest(context)
+        case "run": return try run(context)
+        case "close": return try close(context)
+        case "export": return try export(context)
+        case "status": return try status(context)
+        case "verify": return try verify(context)
+        case "replay", "generate", "reconcile", "report":
+            throw UsageError(message: "`\(context.args.command)` is not available in this version yet")
+        default:
+            throw UsageError(message: "unknown command '\(context.args.command)'")
+        }
+    }
+
+    static func initStore(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db"])
+        let lock = try context.lock("init")
+        defer { lock.release() }
+        let db = try Database(path: context.dbPath)
+        let applied = try db.migrate()
+        say(applied.isEmpty ? "store \(context.dbPath) is up to date (schema \(try db.schemaVersion()))"
+                            : "store \(context.dbPath) at schema \(try db.schemaVersion()) (applied \(applied.map(String.init).joined(separator: ", ")))")
+        return .done
+    }
+
+    static func ingest(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--config", "--reports", "--date"])
+        guard let kindName = context.args.positional.first, let kind = FeedKind(rawValue: kindName) else {
+            throw UsageError(message: "ingest needs a KIND: \(FeedKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let files = Array(context.args.positional.dropFirst())
+        guard !files.isEmpty else { throw UsageError(message: "ingest needs at least one FILE") }
+        for file in files where !FileManager.default.isReadableFile(atPath: file) {
+            throw UsageError(message: "cannot read \(file)")
+        }
+        let config = try context.loadConfig()
+        let asOf = try context.asOf(config)
+        let lock = try context.lock("ingest")
+        defer { lock.release() }
+        let db = try context.openStore()
+        let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress)
+        let (record, status) = nightly.ingestFiles(files.map { ($0, kind) }, asOf: asOf)
+        report(record, status: status)
+        return status
+    }
+
+    static func run(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--config", "--reports", "--date", "--pipeline", "--inbox"])
+        var pipeline = PipelineFile.everyStage
+        let explicitPipeline = context.args.value("--pipeline")
+        let standalone = context.args.value("--inbox") != nil && context.args.value("--config") != nil
+        if let path = explicitPipeline ?? (standalone ? nil : "Pipelines/nightly.json") {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw UsageError(message: "no pipeline file \(path): give --pipeline FILE, or both --inbox and --config")
+            }
+            pipeline = try PipelineFile.load(path: path)
+        }
+        let configPath = context.args.value("--config") ?? pipeline.config ?? "Pipelines/mall.json"
+        let config = try MallConfig.load(path: configPath)
+        let inbox = context.args.value("--inbox") ?? pipeline.inbox
+        if let inbox {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: inbox, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw UsageError(message: "inbox \(inbox) is not a folder")
+            }
+        }
+        let asOf = try context.asOf(config)
+        let dbPath = context.args.value("--db") ?? ProcessInfo.processInfo.environment["MALLSETTLE_DB"] ?? pipeline.db ?? "var/mallsettle.db"
+        let reports = context.args.value("--reports") ?? pipeline.reports ?? "Reports"
+        let lock = try StoreLock(storePath: dbPath, holder: "mallsettle run --date \(asOf) (pid \(getpid()), since \(Date()))")
+        defer { lock.release() }
+        let db = try Database(path: dbPath)
+        try db.migrate()
+        let nightly = Nightly(db: db, config: config, reportsDir: reports, progress: context.progress)
+        let (record, status) = nightly.run(asOf: asOf, inbox: inbox, pipeline: pipeline)
+        report(record, status: status)
+        return status
+    }
+
+    static func close(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--config", "--reports", "--date", "--through", "--supplier"])
+        guard let throughText = context.args.value("--through") else { throw UsageError(message: "close needs --through DATE") }
+        guard let through = Day(parsing: throughText) else { throw UsageError(message: "--through '\(throughText)' is not YYYY-MM-DD") }
+        let config = try context.loadConfig()
+        let asOf = try context.args.value("--date").map { _ in try context.asOf(config) } ?? through
+        let lock = try context.lock("close --through \(through)")
+        defer { lock.release() }
+        let db = try context.openStore()
+        let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress)
+        let (record, status, refusal) = nightly.close(through: through, supplierID: context.args.value("--supplier"), asOf: asOf)
+        if let refusal {
+            complain("mallsettle: close refused: \(refusal)")
+            return status
+        }
+        if let record, status != .failed {
+            say(record.closed.isEmpty ? "nothing to close through \(through)"
+                                      : "closed \(record.closed.count) sheet(s): \(record.closed.joined(separator: ", "))")
+        }
+        report(record, status: status)
+        return status
+    }
+
+    static func export(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--period", "--supplier", "--buyer", "--out", "--config", "--reports"])
+        guard let kindName = context.args.positional.first, let kind = ExportKind(rawValue: kindName) else {
+            throw UsageError(message: "export needs one of: \(ExportKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let db = try context.openStore()
+        let filter = ExportFilter(period: context.args.value("--period"), supplier: context.args.value("--supplier"),
+                                  buyer: context.args.value("--buyer"))
+        if let out = context.args.value("--out") {
+            var bytes: [UInt8] = []
+            try Exporter.export(kind, db: db, filter: filter) { bytes.append(contentsOf: $0) }
+            try AtomicFile.write(bytes, to: out)
+        } else {
+            try Exporter.export(kind, db: db, filter: filter) { chunk in
+                FileHandle.standardOutput.write(Data(chunk))
+            }
+        }
+        return .done
+    }
+
+    static func status(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--config", "--reports"])
+        let db = try context.openStore()
+        let snapshot = try StoreStatus.read(db)
+        say(context.args.flags.contains("--json") ? snapshot.json() : snapshot.text())
+        return .done
+    }
+
+    static func verify(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--config", "--reports"])
+        let db = try context.openStore()
+        let violations = try Verifier.verify(db)
+        if violations.isEmpty {
+            say("verify: all invariants hold (SPEC §12 items 3–8) in \(context.dbPath)")
+            return .done
+        }
+        for violation in violations { say("verify: \(violation)") }
+        say("verify: \(violations.count) violation(s)")
+        return .failed
+    }
+
+    /// One summary line for a finished command (stderr on failure).
+    static func report(_ record: RunRecord?, status: ExitStatus) {
+        guard let record else { complain("mallsettle: the command could not start"); return }
+        if let failure = record.failure {
+            complain("mallsettle: \(record.command) failed, nothing of the failing stage was kept: \(failure)")
+            return
+        }
+        let read = record.inputs.reduce(0) { $0 + $1.read }
+        let known = record.inputs.filter { $0.status == .known }.count
+        var parts = ["\(record.command) \(record.runID) as of \(record.asOf)"]
+        if record.command != "close" {
+            parts.append("\(record.inputs.count - known) new file(s), \(known) already stored, \(read) rows read")
+        }
+        if record.posting.feeLines > 0 || record.command == "run" {
+            parts.append("\(record.posting.feeLines) fee lines posted")
+        }
+        if !record.quarantined.isEmpty {
+            parts.append("\(record.quarantined.count) quarantined (see quarantine/\(record.runID).csv)")
+        }
+        say(parts.joined(separator: "; "))
+    }
+}

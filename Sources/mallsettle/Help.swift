@@ -1,0 +1,100 @@
+// Help: the text of `--help` for every command.
+
+enum Help {
+    static let common = """
+      --db PATH         the store (default var/mallsettle.db, or $MALLSETTLE_DB)
+      --config FILE     the mall configuration (default Pipelines/mall.json)
+      --reports DIR     where outputs go (default Reports/)
+      --date YYYY-MM-DD the as-of date (default: yesterday in the business timezone)
+    """
+
+    static let overview = """
+    mallsettle — batch settlement and reconciliation for an online mall
+
+    usage: mallsettle <command> [options]
+
+    commands:
+      init       create or migrate the store
+      ingest     store feed files (posting happens in run)
+      run        the nightly: ingest the inbox, post fee lines, write draft statements
+      close      close settlement sheets through a date and write their statements
+      export     write sheets or fee lines (and the buyer-side tables) as CSV
+      status     what the store holds: runs, sheets, waiting rows
+      verify     check the invariants of the store (SPEC §12)
+
+    Run `mallsettle <command> --help` for a command's options.
+    Exit status: 0 done; 3 done, but rows were quarantined or breaks found; 1 failed;
+    2 usage or configuration error; 4 another command holds the store.
+    """
+
+    static let byCommand: [String: String] = [
+        "init": """
+        usage: mallsettle init [--db PATH]
+
+        Creates the store, or brings an older one up to the current schema.
+        """,
+        "ingest": """
+        usage: mallsettle ingest KIND FILE... [options]
+
+        Stores feed files of KIND (orders, refunds, payments, repayments, adjustments, payouts).
+        Files may be CSV or JSON Lines (.jsonl), optionally gzip-compressed. A file already
+        stored (same content under any name) changes nothing. Bad rows are quarantined and
+        listed in Reports/quarantine/{run_id}.csv; posting happens in `run`.
+
+        options:
+        \(common)
+        """,
+        "run": """
+        usage: mallsettle run [--pipeline FILE] [--inbox DIR] [options]
+
+        The nightly: ingests the inbox, checks refunds as their lines arrive, posts every row
+        due by the as-of date into fee lines and settlement sheets, and writes draft
+        statements of the open sheets that changed. The pipeline file (default
+        Pipelines/nightly.json) names the inbox, the configuration and the stages; with
+        --inbox and --config no pipeline file is needed. One run at a time per store.
+
+        options:
+          --pipeline FILE   the pipeline (default Pipelines/nightly.json)
+          --inbox DIR       the folder of feed files
+        \(common)
+        """,
+        "close": """
+        usage: mallsettle close --through DATE [--supplier ID] [options]
+
+        Closes, supplier by supplier and oldest first, every open sheet whose period ends on
+        or before DATE, carrying a negative net forward, and writes each closed sheet's
+        statement (lines.csv, summary.csv, statement.html, statement.zh-CN.html,
+        statement.xlsx). Refuses (exit 2) while the nightly run for DATE has not completed.
+
+        options:
+          --through DATE    close periods ending on or before this date
+          --supplier ID     only this supplier
+        \(common)
+        """,
+        "export": """
+        usage: mallsettle export sheets|fee-lines|rebates|bills|credit|freezes|breaks [options]
+
+        Writes CSV with a header row, rows sorted by every column from the left, so the same
+        store always exports the same bytes.
+
+        options:
+          --period ID       only this period (its start date)
+          --supplier ID     only this supplier
+          --buyer ID        only this buyer (buyer-side exports)
+          --out FILE        write to FILE instead of standard output
+          --db PATH         the store
+        """,
+        "status": """
+        usage: mallsettle status [--json] [--db PATH]
+
+        The latest runs, sheets by status, rows waiting for their trigger, orphan refunds.
+        """,
+        "verify": """
+        usage: mallsettle verify [--db PATH]
+
+        Checks the store against SPEC §12: nothing vanished, tenders balance, fully refunded
+        lines net to zero, sheet totals and closed statements unchanged, carry-forwards net to
+        zero, one supplier per statement. Exit 0 when all holds, 1 with every violation listed.
+        """,
+    ]
+}

@@ -1,0 +1,101 @@
+// The command line as the scheduler and finance see it: help, exit codes, the lock.
+
+import Foundation
+import XCTest
+
+final class CommandLineTests: XCTestCase {
+    static let config = """
+    {"timezone": "Asia/Shanghai", "currency": "CNY",
+     "suppliers": [{"id": "SUP-A", "name": "Acme", "mode": "commission", "ships": "supplier",
+                    "cycle": "monthly", "cycle_day": 1, "settle_on": "paid", "entity": "ENT-BJ"}],
+     "fee_rules": [{"fee": "commission", "rate_ppm": 80000}]}
+    """
+    static let orders = """
+    order_id,line_no,supplier_id,sku,category,quantity,unit_price,paid_cash,payment_channel,ordered_at,paid_at
+    O-1,1,SUP-A,"=HYPERLINK(""http://x"")",digital/phone,2,100.00,200.00,wechat,2026-11-10T09:00:00+08:00,2026-11-10T09:00:00+08:00
+    O-2,1,SUP-A,SKU-2,digital/phone,1,1e3,1000.00,wechat,2026-11-10T09:00:00+08:00,2026-11-10T09:00:00+08:00
+
+    """
+
+    func testEveryCommandHasHelp() throws {
+        let scratch = try Scratch()
+        for command in ["init", "ingest", "run", "close", "export", "status", "verify"] {
+            let outcome = try Binary.run([command, "--help"], in: scratch.root)
+            XCTAssertEqual(outcome.status, 0, command)
+            XCTAssertTrue(outcome.stdout.hasPrefix("usage: mallsettle \(command)"), outcome.stdout)
+        }
+        let overview = try Binary.run(["--help"], in: scratch.root)
+        XCTAssertEqual(overview.status, 0)
+        XCTAssertTrue(overview.stdout.contains("Exit status: 0 done; 3 done"))
+    }
+
+    func testUsageAndConfigurationErrorsExitTwo() throws {
+        let scratch = try Scratch()
+        XCTAssertEqual(try Binary.run(["frobnicate"], in: scratch.root).status, 2)
+        XCTAssertEqual(try Binary.run(["run", "--bogus"], in: scratch.root).status, 2)
+        try scratch.write("bad.json", #"{"suppliers": [{"id": "X", "mode": "barter"}]}"#)
+        try scratch.write("inbox/.keep", "")
+        let outcome = try Binary.run(["run", "--config", "bad.json", "--inbox", "inbox", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertTrue(outcome.stderr.contains("bad.json: $.suppliers[0]"), outcome.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("s.db")), "nothing is written on a bad configuration")
+    }
+
+    func testRunQuarantinesThenExportsAndVerifies() throws {
+        let scratch = try Scratch()
+        try scratch.write("mall.json", Self.config)
+        try scratch.write("inbox/orders-1110.csv", Self.orders)
+        XCTAssertEqual(try Binary.run(["init", "--db", "s.db"], in: scratch.root).status, 0)
+        let run = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-11-10",
+                                  "--reports", "out"], in: scratch.root)
+        XCTAssertEqual(run.status, 3, run.stderr)
+        let again = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-11-10",
+                                    "--reports", "out"], in: scratch.root)
+        XCTAssertEqual(again.status, 0, "a re-run with the same inputs finds nothing new")
+        let lines = try Binary.run(["export", "fee-lines", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(lines.status, 0)
+        XCTAssertEqual(lines.stdout, """
+            sheet_id,supplier_id,posting_date,source_type,source_id,order_id,line_no,sku,fee_code,direction,amount,late,original_period
+            SUP-A-ENT-BJ-CNY-20261101,SUP-A,2026-11-10,order,O-1,O-1,1,"'=HYPERLINK(""http://x"")",COMMISSION,forward,-16.00,0,
+            SUP-A-ENT-BJ-CNY-20261101,SUP-A,2026-11-10,order,O-1,O-1,1,"'=HYPERLINK(""http://x"")",GOODS,forward,200.00,0,
+
+            """)
+        let sheets = try Binary.run(["export", "sheets", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(sheets.stdout, """
+            sheet_id,supplier_id,entity,currency,mode,period_start,period_end,status,lines,net,payable,closed_at,statement_sha256
+            SUP-A-ENT-BJ-CNY-20261101,SUP-A,ENT-BJ,CNY,commission,2026-11-01,2026-11-30,open,2,184.00,,,
+
+            """)
+        let quarantine = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out/quarantine")).sorted()
+        XCTAssertEqual(quarantine.count, 2)
+        XCTAssertTrue(try scratch.read("out/quarantine/" + quarantine[0]).contains("inbox/orders-1110.csv,3,7,bad_money"))
+        XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
+        let status = try Binary.run(["status", "--db", "s.db", "--json"], in: scratch.root)
+        XCTAssertEqual(status.status, 0)
+        XCTAssertTrue(status.stdout.contains("\"latest_finished_as_of\" : \"2026-11-10\""), status.stdout)
+        // close refuses a date the nightly has not reached, then closes November's sheet.
+        XCTAssertEqual(try Binary.run(["close", "--config", "mall.json", "--db", "s.db", "--through", "2026-11-30",
+                                       "--reports", "out"], in: scratch.root).status, 2)
+    }
+
+    func testASecondRunGetsExitFourNamingTheHolder() throws {
+        let scratch = try Scratch()
+        try scratch.write("mall.json", Self.config)
+        try scratch.write("inbox/orders-1110.csv", Self.orders)
+        // Hold the lock the way a running command does, from another process.
+        try scratch.write("hold.sh", "exec 9>s.db.lock; flock -n 9; echo 'mallsettle run (pid 4242)' >&9; exec sleep 30\n")
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/bash")
+        holder.arguments = ["hold.sh"]
+        holder.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        Thread.sleep(forTimeInterval: 0.5)
+        let started = Date()
+        let outcome = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db",
+                                      "--date", "2026-11-10"], in: scratch.root)
+        XCTAssertEqual(outcome.status, 4)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "exit 4 comes at once")
+        XCTAssertTrue(outcome.stderr.contains("mallsettle run (pid 4242)"), outcome.stderr)
+    }
+}

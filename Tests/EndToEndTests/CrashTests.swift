@@ -1,0 +1,127 @@
+// A nightly killed with SIGKILL at random instants and run again ends byte-identical to an
+// uninterrupted one (SPEC §12 item 2): exports and statements.
+
+import Foundation
+import XCTest
+
+final class CrashTests: XCTestCase {
+    static let config = """
+    {"timezone": "Asia/Shanghai", "currency": "CNY",
+     "suppliers": [
+       {"id": "SUP-A", "name": "Acme", "mode": "commission", "ships": "supplier", "cycle": "monthly", "cycle_day": 1, "settle_on": "paid", "entity": "ENT-BJ"},
+       {"id": "SUP-B", "name": "Bamboo", "mode": "commission", "ships": "platform", "cycle": "weekly", "cycle_day": 1, "settle_on": "completed", "entity": "ENT-SH"},
+       {"id": "SUP-C", "name": "Cedar", "mode": "purchase", "ships": "platform", "cycle": "daily", "settle_on": "paid", "entity": "ENT-SH"}],
+     "fee_rules": [
+       {"fee": "commission", "rate_ppm": 80000, "category": "digital"},
+       {"fee": "commission", "rate_ppm": 50000},
+       {"fee": "payment_fee", "rate_ppm": 6000, "channel": "wechat"},
+       {"fee": "payment_fee", "rate_ppm": 5500, "channel": "alipay", "reversible": true},
+       {"fee": "refund_admin", "rate_ppm": 200000},
+       {"fee": "delivery_fee", "per_unit": "6.00"},
+       {"fee": "warehousing_fee", "per_unit": "1.20"},
+       {"fee": "return_service_fee", "per_unit": "3.00"}]}
+    """
+
+    /// Orders over October in several files, refunds of a tenth of them, one bad row per file.
+    static func feeds(lines: Int) -> [(String, String)] {
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let suppliers = ["SUP-A", "SUP-B", "SUP-C"]
+        let categories = ["digital/phone", "office/paper", "food/tea"]
+        var files: [(String, String)] = []
+        let perFile = lines / 4
+        var refunds = ["refund_id,order_id,line_no,refund_type,quantity,refund_goods,refund_freight,refund_points,refund_credit,refund_cash,refunded_at"]
+        for file in 0..<4 {
+            var rows = ["order_id,line_no,supplier_id,sku,category,quantity,unit_price,cost_price,paid_cash,payment_channel,ordered_at,paid_at,completed_at"]
+            for index in 0..<perFile {
+                let id = "O\(file)-\(index)"
+                let quantity = next(5) + 1
+                let price = next(50_000) + 1
+                let day = next(28) + 1
+                let stamp = "2026-10-\(day < 10 ? "0" : "")\(day)T\(10 + next(10)):00:00+08:00"
+                let completed = next(5) == 0 ? "" : stamp
+                let goods = quantity * price
+                let money = "\(goods / 100).\(goods % 100 < 10 ? "0" : "")\(goods % 100)"
+                let unit = "\(price / 100).\(price % 100 < 10 ? "0" : "")\(price % 100)"
+                rows.append("\(id),1,\(suppliers[index % 3]),SKU-\(next(300)),\(categories[next(3)]),\(quantity),\(unit),\(unit),\(money),\(next(2) == 0 ? "wechat" : "alipay"),\(stamp),\(stamp),\(completed)")
+                if next(10) == 0 {
+                    let type = ["cancel", "refund_only", "return"][next(3)]
+                    refunds.append("R\(file)-\(index),\(id),1,\(type),\(quantity),\(money),0,0,0,\(money),2026-10-29T12:00:00+08:00")
+                }
+            }
+            rows.append("BAD\(file),1,SUP-A,SKU,digital,1,1e3,,1000.00,wechat,\(rows.count),x,")
+            files.append(("orders-\(file).csv", rows.joined(separator: "\n") + "\n"))
+        }
+        files.append(("refunds-0.csv", refunds.joined(separator: "\n") + "\n"))
+        return files
+    }
+
+    func prepare(_ scratch: Scratch, files: [(String, String)]) throws {
+        try scratch.write("mall.json", Self.config)
+        for (name, text) in files { try scratch.write("inbox/" + name, text) }
+        XCTAssertEqual(try Binary.run(["init", "--db", "s.db"], in: scratch.root).status, 0)
+    }
+
+    var runArguments: [String] {
+        ["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-10-31", "--reports", "out"]
+    }
+
+    /// Finishes the night (re-running until it completes), closes October, and returns what a
+    /// finance user can see: the exports and the statements.
+    func finish(_ scratch: Scratch) throws -> [String: Data] {
+        var outcome = try Binary.run(runArguments, in: scratch.root)
+        if outcome.status != 0 && outcome.status != 3 { outcome = try Binary.run(runArguments, in: scratch.root) }
+        XCTAssertTrue([0, 3].contains(outcome.status), outcome.stderr)
+        let close = try Binary.run(["close", "--config", "mall.json", "--db", "s.db", "--through", "2026-10-31", "--reports", "out"],
+                                   in: scratch.root)
+        XCTAssertEqual(close.status, 0, close.stderr)
+        var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
+        for kind in ["fee-lines", "sheets"] {
+            let export = try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root)
+            seen[kind] = Data(export.stdout.utf8)
+        }
+        let verify = try Binary.run(["verify", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(verify.status, 0, verify.stdout)
+        return seen
+    }
+
+    func testKilledRunsEndIdenticalToAnUninterruptedRun() throws {
+        let files = Self.feeds(lines: 4_000)
+        let reference = try Scratch()
+        try prepare(reference, files: files)
+        let started = Date()
+        XCTAssertEqual(try Binary.run(runArguments, in: reference.root).status, 3)
+        let runSeconds = Date().timeIntervalSince(started)
+        let expected = try finish(reference)
+        XCTAssertGreaterThan(expected.count, 10)
+        XCTAssertGreaterThan(expected["fee-lines"]?.count ?? 0, 50_000)
+
+        var generator = SystemRandomNumberGenerator()
+        var killed = 0
+        for trial in 0..<24 {
+            let scratch = try Scratch()
+            try prepare(scratch, files: files)
+            let process = try Binary.start(runArguments, in: scratch.root)
+            // Spread the kills over the whole run, from the first instant to the end.
+            let delay = Double(trial) / 24 * runSeconds + Double.random(in: 0..<0.05, using: &generator)
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            let seen = try finish(scratch)
+            let extra = Set(seen.keys).subtracting(expected.keys).sorted()
+            let missing = Set(expected.keys).subtracting(seen.keys).sorted()
+            XCTAssertEqual(extra, [], "trial \(trial): files an uninterrupted run does not leave")
+            XCTAssertEqual(missing, [], "trial \(trial): files missing")
+            for (name, bytes) in expected where seen[name] != bytes {
+                XCTFail("trial \(trial) (killed after \(delay) s): \(name) differs from the uninterrupted run")
+            }
+        }
+        XCTAssertGreaterThanOrEqual(killed, 20, "at least 20 runs were really killed mid-way")
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class EndToEndTestsSmoke: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}

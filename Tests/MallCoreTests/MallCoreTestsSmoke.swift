@@ -1,5 +1,0 @@
-import XCTest
-
-final class MallCoreTestsSmoke: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,71 @@
+// CSVEncoder: formula neutralisation (SPEC §10), RFC 4180 quoting, exact bytes.
+import MallIO
+import XCTest
+
+final class WritersCSVTests: XCTestCase {
+    private func row(_ cells: [CSVCell]) -> String {
+        var buffer: [UInt8] = []
+        CSVEncoder.appendRow(cells, to: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    func testTextStartingLikeAFormulaGetsAnApostrophe() {
+        XCTAssertEqual(row([.text("=1+1")]), "'=1+1\n")
+        XCTAssertEqual(row([.text("+8613800000000")]), "'+8613800000000\n")
+        XCTAssertEqual(row([.text("-15.60")]), "'-15.60\n")
+        XCTAssertEqual(row([.text("@SUM(A1:A9)")]), "'@SUM(A1:A9)\n")
+        XCTAssertEqual(row([.text("\tcmd")]), "'\tcmd\n")
+        // CR also forces quoting; the apostrophe goes inside the quotes.
+        XCTAssertEqual(row([.text("\rcmd")]), "\"'\rcmd\"\n")
+    }
+
+    func testOtherTextIsNotNeutralised() {
+        XCTAssertEqual(row([.text("a=b"), .text("SKU-1"), .text("货款"), .text(" =x")]), "a=b,SKU-1,货款, =x\n")
+    }
+
+    func testNumbersAreWrittenAsIs() {
+        XCTAssertEqual(row([.number("-15.60"), .number("186.36"), .number("0"), .number("-0.05")]),
+                       "-15.60,186.36,0,-0.05\n")
+    }
+
+    func testQuoting() {
+        XCTAssertEqual(row([.text("a,b")]), "\"a,b\"\n")
+        XCTAssertEqual(row([.text("say \"hi\"")]), "\"say \"\"hi\"\"\"\n")
+        XCTAssertEqual(row([.text("two\nlines")]), "\"two\nlines\"\n")
+        XCTAssertEqual(row([.text("cr\rin")]), "\"cr\rin\"\n")
+        XCTAssertEqual(row([.text("=HYPERLINK(\"x\",\"y\")")]), "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"\n")
+    }
+
+    func testEmptyCells() {
+        XCTAssertEqual(row([.text("a"), .empty, .text(""), .number("1")]), "a,,,1\n")
+        XCTAssertEqual(row([.empty, .empty]), ",\n")
+        // A lone empty field is quoted so that the row is not a blank line.
+        XCTAssertEqual(row([.empty]), "\"\"\n")
+        XCTAssertEqual(row([]), "\n")
+    }
+
+    func testDocumentExactBytes() {
+        let bytes = CSVEncoder.document(
+            header: ["fee_code", "lines", "amount"],
+            rows: [
+                [.text("GOODS"), .number("1"), .number("185.00")],
+                [.text("COMMISSION"), .number("1"), .number("-15.60")],
+                [.text("NET"), .empty, .number("169.40")],
+                [.text("note, \"quoted\""), .empty, .empty],
+                [.text("-1 formula?"), .empty, .empty],
+            ])
+        let expected = "fee_code,lines,amount\n"
+            + "GOODS,1,185.00\n"
+            + "COMMISSION,1,-15.60\n"
+            + "NET,,169.40\n"
+            + "\"note, \"\"quoted\"\"\",,\n"
+            + "'-1 formula?,,\n"
+        XCTAssertEqual(bytes, Array(expected.utf8))
+    }
+
+    func testAppendsToExistingBuffer() {
+        var buffer = Array("x\n".utf8)
+        CSVEncoder.appendRow([.text("y")], to: &buffer)
+        XCTAssertEqual(buffer, Array("x\ny\n".utf8))
+    }
+}

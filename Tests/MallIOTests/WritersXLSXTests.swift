@@ -1,0 +1,345 @@
+// XLSXWriter: determinism, package parts, cell XML, and a zip that other tools accept.
+// The zip is read back twice: by a small inflate written here (independent of zlib), and by
+// python3's zipfile (CRC check and XML well-formedness), skipped only without python3.
+import Foundation
+import MallIO
+import XCTest
+
+final class WritersXLSXTests: XCTestCase {
+    private func sampleSheets() -> [XLSXSheet] {
+        [
+            XLSXSheet(name: "Summary", rows: [
+                [.text("fee_code"), .text("lines"), .text("amount")],
+                [.text("GOODS"), .number("2"), .number("92.50")],
+                [.text("COMMISSION"), .number("2"), .number("-15.60")],
+                [.text("NET"), .empty, .number("95.10")],
+            ], columnWidths: [18, 8, 14]),
+            XLSXSheet(name: "Lines & <notes>", rows: [
+                [.text("sku"), .text("note")],
+                [.text("<script>alert(1)</script>"), .text("R&D \"quoted\" 'single'")],
+                [.text("=SUM(A1:A2)"), .text("-15.60")],
+                [.text("ctl\u{01}\u{08}x\u{FFFE}\u{FFFF}y"), .text("tab\tnew\nline\rcr")],
+                [.text("_x0041_ stays"), .text("货款 佣金 🧾")],
+                [],
+                [.empty, .number("-0.05"), .number("1234567890123.45")],
+            ]),
+        ]
+    }
+
+    func testDeterministic() throws {
+        let first = try XLSXWriter.workbook(sampleSheets())
+        let second = try XLSXWriter.workbook(sampleSheets())
+        XCTAssertEqual(first, second)
+        XCTAssertEqual(Array(first.prefix(4)), [0x50, 0x4B, 0x03, 0x04])
+    }
+
+    func testPartsAndCRCs() throws {
+        let parts = try unzip(XLSXWriter.workbook(sampleSheets()))
+        XCTAssertEqual(parts.map(\.name), [
+            "[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml", "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
+        ])
+        let text = Dictionary(uniqueKeysWithValues: parts.map { ($0.name, String(decoding: $0.data, as: UTF8.self)) })
+        let types = try XCTUnwrap(text["[Content_Types].xml"])
+        XCTAssertTrue(types.contains(#"<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#))
+        let workbook = try XCTUnwrap(text["xl/workbook.xml"])
+        XCTAssertTrue(workbook.contains(#"<sheet name="Summary" sheetId="1" r:id="rId1"/>"#))
+        XCTAssertTrue(workbook.contains(#"<sheet name="Lines &amp; &lt;notes&gt;" sheetId="2" r:id="rId2"/>"#))
+        let relationships = try XCTUnwrap(text["xl/_rels/workbook.xml.rels"])
+        XCTAssertTrue(relationships.contains(#"Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml""#))
+        XCTAssertTrue(try XCTUnwrap(text["xl/styles.xml"]).contains(#"<xf numFmtId="2" fontId="0""#))
+    }
+
+    func testSummarySheetCells() throws {
+        let parts = try unzip(XLSXWriter.workbook(sampleSheets()))
+        let sheet = String(decoding: try XCTUnwrap(parts.first { $0.name == "xl/worksheets/sheet1.xml" }).data, as: UTF8.self)
+        let expectedData = "<sheetData>"
+            + #"<row r="1"><c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">fee_code</t></is></c>"#
+            + #"<c r="B1" s="1" t="inlineStr"><is><t xml:space="preserve">lines</t></is></c>"#
+            + #"<c r="C1" s="1" t="inlineStr"><is><t xml:space="preserve">amount</t></is></c></row>"#
+            + #"<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">GOODS</t></is></c>"#
+            + #"<c r="B2"><v>2</v></c><c r="C2" s="2"><v>92.50</v></c></row>"#
+            + #"<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve">COMMISSION</t></is></c>"#
+            + #"<c r="B3"><v>2</v></c><c r="C3" s="2"><v>-15.60</v></c></row>"#
+            + #"<row r="4"><c r="A4" t="inlineStr"><is><t xml:space="preserve">NET</t></is></c>"#
+            + #"<c r="C4" s="2"><v>95.10</v></c></row>"#
+            + "</sheetData>"
+        XCTAssertTrue(sheet.contains(expectedData), sheet)
+        XCTAssertTrue(sheet.contains(#"<dimension ref="A1:C4"/>"#))
+        XCTAssertTrue(sheet.contains(#"<sheetView workbookViewId="0" tabSelected="1"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
+        XCTAssertTrue(sheet.contains(#"<cols><col min="1" max="1" width="18" customWidth="1"/><col min="2" max="2" width="8" customWidth="1"/><col min="3" max="3" width="14" customWidth="1"/></cols>"#))
+    }
+
+    func testTextIsEscapedAndNeverAFormula() throws {
+        let parts = try unzip(XLSXWriter.workbook(sampleSheets()))
+        let sheet = String(decoding: try XCTUnwrap(parts.first { $0.name == "xl/worksheets/sheet2.xml" }).data, as: UTF8.self)
+        func cell(_ reference: String, _ body: String) -> String {
+            #"<c r="\#(reference)" t="inlineStr"><is><t xml:space="preserve">\#(body)</t></is></c>"#
+        }
+        XCTAssertTrue(sheet.contains(cell("A2", "&lt;script&gt;alert(1)&lt;/script&gt;")))
+        XCTAssertTrue(sheet.contains(cell("B2", "R&amp;D &quot;quoted&quot; 'single'")))
+        XCTAssertTrue(sheet.contains(cell("A3", "=SUM(A1:A2)")))
+        XCTAssertTrue(sheet.contains(cell("B3", "-15.60")), "text stays text")
+        XCTAssertTrue(sheet.contains(cell("A4", "ctlxy")), "characters illegal in XML 1.0 are dropped")
+        XCTAssertTrue(sheet.contains(cell("B4", "tab\tnew\nline&#13;cr")))
+        XCTAssertTrue(sheet.contains(cell("A5", "_x005F_x0041_ stays")))
+        XCTAssertTrue(sheet.contains(cell("B5", "货款 佣金 🧾")))
+        XCTAssertTrue(sheet.contains(#"<row r="7"><c r="B7" s="2"><v>-0.05</v></c><c r="C7" s="2"><v>1234567890123.45</v></c></row>"#))
+        XCTAssertFalse(sheet.contains(#"<row r="6""#), "empty rows are left out")
+        XCTAssertFalse(sheet.contains("<f>"))
+        XCTAssertFalse(sheet.contains("tabSelected"))
+        // Auto widths: sized from content, CJK counted double.
+        XCTAssertTrue(sheet.contains(#"<col min="1" max="1" width="27" customWidth="1"/>"#), sheet)
+    }
+
+    func testRefusals() {
+        func error(_ sheets: [XLSXSheet]) -> XLSXError? {
+            do { _ = try XLSXWriter.workbook(sheets); return nil } catch { return error as? XLSXError }
+        }
+        XCTAssertEqual(error([]), .noSheets)
+        for bad in ["", "a/b", "a[1]", "q?", "x:y", "s*", "back\\slash", "'quoted'", "History",
+                    String(repeating: "x", count: 32)] {
+            guard case .invalidSheetName(bad, _)? = error([XLSXSheet(name: bad, rows: [])]) else {
+                return XCTFail("accepted sheet name \(bad)")
+            }
+        }
+        XCTAssertNil(error([XLSXSheet(name: String(repeating: "x", count: 31), rows: [])]))
+        XCTAssertEqual(error([XLSXSheet(name: "A", rows: []), XLSXSheet(name: "a", rows: [])]), .duplicateSheetName("a"))
+        for bad in ["1e5", "12,30", " 1", "1.", ".5", "--1", "", "NaN", "1.2.3"] {
+            XCTAssertEqual(error([XLSXSheet(name: "S", rows: [[.text("h")], [.empty, .number(bad)]])]),
+                           .invalidNumber(sheet: "S", cell: "B2", text: bad))
+        }
+        let long = String(repeating: "字", count: XLSXWriter.textLengthMax + 1)
+        XCTAssertEqual(error([XLSXSheet(name: "S", rows: [[.text(long)]])]),
+                       .textTooLong(sheet: "S", cell: "A1", length: XLSXWriter.textLengthMax + 1))
+        XCTAssertEqual(error([XLSXSheet(name: "S", rows: [Array(repeating: .empty, count: XLSXWriter.columnsMax + 1)])]),
+                       .tooManyColumns(sheet: "S", columns: XLSXWriter.columnsMax + 1))
+    }
+
+    func testSafeName() {
+        XCTAssertEqual(XLSXSheet.safeName("SUP-A/ENT1:CNY [2026]?"), "SUP-A_ENT1_CNY _2026__")
+        XCTAssertEqual(XLSXSheet.safeName("'quoted'"), "quoted")
+        XCTAssertEqual(XLSXSheet.safeName(""), "Sheet")
+        XCTAssertEqual(XLSXSheet.safeName(String(repeating: "结", count: 40)), String(repeating: "结", count: 31))
+        XCTAssertEqual(XLSXSheet.safeName(String(repeating: "🧾", count: 20)).utf16.count, 30)
+    }
+
+    func testManyRowsStreamThroughSeveralChunks() throws {
+        var rows: [[XLSXCell]] = [[.text("n"), .text("amount")]]
+        for index in 1 ... 30_000 { rows.append([.number(String(index)), .number("-\(index).05")]) }
+        let bytes = try XLSXWriter.workbook([XLSXSheet(name: "Big", rows: rows)])
+        let sheet = try XCTUnwrap(try unzip(bytes).first { $0.name == "xl/worksheets/sheet1.xml" })
+        XCTAssertGreaterThan(sheet.data.count, 1 << 20)
+        let xml = String(decoding: sheet.data, as: UTF8.self)
+        XCTAssertTrue(xml.hasSuffix(#"<row r="30001"><c r="A30001"><v>30000</v></c><c r="B30001" s="2"><v>-30000.05</v></c></row></sheetData></worksheet>"#))
+    }
+
+    func testPythonZipfileAcceptsIt() throws {
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3", "/root/.pyenv/shims/python3"]
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("python3 not installed")
+        }
+        let directory = FileManager.default.temporaryDirectory.path + "/writers-xlsx-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/statement.xlsx"
+        try XLSXWriter.write(sampleSheets(), to: path)
+        let script = """
+        import sys, zipfile, xml.etree.ElementTree as ET
+        z = zipfile.ZipFile(sys.argv[1])
+        bad = z.testzip()
+        assert bad is None, "bad CRC: %s" % bad
+        for name in z.namelist():
+            ET.fromstring(z.read(name))
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        root = ET.fromstring(z.read("xl/worksheets/sheet2.xml"))
+        texts = [t.text for t in root.iter("{%s}t" % ns["m"])]
+        print("|".join(texts[:3]))
+        print(len(z.namelist()))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let printed = String(decoding: data, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, printed)
+        XCTAssertEqual(printed, "sku|note|<script>alert(1)</script>\n9\n")
+    }
+
+    /// With WRITERS_SAMPLE_DIR set, writes the sample workbook there for a look in a spreadsheet program.
+    func testWritesSampleWhenAsked() throws {
+        guard let directory = ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"] else { return }
+        try XLSXWriter.write(sampleSheets(), to: directory + "/sample.xlsx")
+    }
+
+    // MARK: - A reader for the test: zip central directory, inflate, CRC-32
+
+    private struct Part { var name: String; var data: [UInt8] }
+
+    private struct ZipFormatError: Error, CustomStringConvertible { var description: String }
+
+    private func unzip(_ zip: [UInt8]) throws -> [Part] {
+        func u16(_ at: Int) -> Int { Int(zip[at]) | Int(zip[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        let end = zip.count - 22
+        guard end >= 0, u32(end) == 0x0605_4B50 else { throw ZipFormatError(description: "no end record") }
+        let count = u16(end + 10)
+        var at = u32(end + 16)
+        XCTAssertEqual(at + u32(end + 12), end, "central directory ends at the end record")
+        var parts: [Part] = []
+        for _ in 0 ..< count {
+            guard u32(at) == 0x0201_4B50 else { throw ZipFormatError(description: "bad central header") }
+            let (method, crc, compressed, size) = (u16(at + 10), u32(at + 16), u32(at + 20), u32(at + 24))
+            XCTAssertEqual(u16(at + 12), 0, "DOS time 00:00")
+            XCTAssertEqual(u16(at + 14), 0x21, "DOS date 1980-01-01")
+            let nameLength = u16(at + 28)
+            let name = String(decoding: zip[at + 46 ..< at + 46 + nameLength], as: UTF8.self)
+            let local = u32(at + 42)
+            guard u32(local) == 0x0403_4B50, u32(local + 14) == crc, u32(local + 18) == compressed, u32(local + 22) == size
+            else { throw ZipFormatError(description: "local header of \(name) disagrees") }
+            let start = local + 30 + u16(local + 26) + u16(local + 28)
+            let raw = Array(zip[start ..< start + compressed])
+            XCTAssertEqual(method, 8)
+            var inflater = Inflater(input: raw)
+            let data = try inflater.inflate()
+            XCTAssertEqual(data.count, size, name)
+            XCTAssertEqual(crc32(data), UInt32(crc), "CRC of \(name)")
+            parts.append(Part(name: name, data: data))
+            at += 46 + nameLength + u16(at + 30) + u16(at + 32)
+        }
+        return parts
+    }
+
+    private func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0 ..< 8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    /// RFC 1951 inflate after zlib's `puff.c`: slow, short, and independent of the writer.
+    private struct Inflater {
+        let input: [UInt8]
+        var position = 0
+        var bitBuffer = 0
+        var bitCount = 0
+        var output: [UInt8] = []
+
+        init(input: [UInt8]) { self.input = input }
+
+        struct Huffman { var counts: [Int]; var symbols: [Int] }
+
+        static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+                                 131, 163, 195, 227, 258]
+        static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+        static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025,
+                                   1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
+        static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12,
+                                    12, 13, 13]
+
+        mutating func bits(_ need: Int) throws -> Int {
+            var value = bitBuffer
+            while bitCount < need {
+                guard position < input.count else { throw ZipFormatError(description: "inflate: out of input") }
+                value |= Int(input[position]) << bitCount
+                position += 1
+                bitCount += 8
+            }
+            bitBuffer = value >> need
+            bitCount -= need
+            return value & ((1 << need) - 1)
+        }
+
+        static func huffman(_ lengths: [Int]) -> Huffman {
+            var counts = [Int](repeating: 0, count: 16)
+            for length in lengths { counts[length] += 1 }
+            var offsets = [Int](repeating: 0, count: 16)
+            for length in 1 ..< 15 { offsets[length + 1] = offsets[length] + counts[length] }
+            var symbols = [Int](repeating: 0, count: lengths.count)
+            for (symbol, length) in lengths.enumerated() where length != 0 {
+                symbols[offsets[length]] = symbol
+                offsets[length] += 1
+            }
+            return Huffman(counts: counts, symbols: symbols)
+        }
+
+        mutating func decode(_ table: Huffman) throws -> Int {
+            var code = 0, first = 0, index = 0
+            for length in 1 ... 15 {
+                code |= try bits(1)
+                let count = table.counts[length]
+                if code - count < first { return table.symbols[index + (code - first)] }
+                index += count
+                first = (first + count) << 1
+                code <<= 1
+            }
+            throw ZipFormatError(description: "inflate: bad code")
+        }
+
+        mutating func inflate() throws -> [UInt8] {
+            var last = 0
+            repeat {
+                last = try bits(1)
+                switch try bits(2) {
+                case 0: try stored()
+                case 1:
+                    let lengths = Array(repeating: 8, count: 144) + Array(repeating: 9, count: 112)
+                        + Array(repeating: 7, count: 24) + Array(repeating: 8, count: 8)
+                    try codes(Self.huffman(lengths), Self.huffman(Array(repeating: 5, count: 30)))
+                case 2: try dynamic()
+                default: throw ZipFormatError(description: "inflate: bad block type")
+                }
+            } while last == 0
+            return output
+        }
+
+        mutating func stored() throws {
+            bitBuffer = 0
+            bitCount = 0
+            guard position + 4 <= input.count else { throw ZipFormatError(description: "inflate: short stored block") }
+            let length = Int(input[position]) | Int(input[position + 1]) << 8
+            position += 4
+            output += input[position ..< position + length]
+            position += length
+        }
+
+        mutating func dynamic() throws {
+            let literalCount = try bits(5) + 257, distanceCount = try bits(5) + 1, codeCount = try bits(4) + 4
+            let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
+            var codeLengths = [Int](repeating: 0, count: 19)
+            for index in 0 ..< codeCount { codeLengths[order[index]] = try bits(3) }
+            let lengthCode = Self.huffman(codeLengths)
+            var lengths: [Int] = []
+            while lengths.count < literalCount + distanceCount {
+                let symbol = try decode(lengthCode)
+                switch symbol {
+                case 0 ..< 16: lengths.append(symbol)
+                case 16: lengths += Array(repeating: lengths.last ?? 0, count: 3 + (try bits(2)))
+                case 17: lengths += Array(repeating: 0, count: 3 + (try bits(3)))
+                default: lengths += Array(repeating: 0, count: 11 + (try bits(7)))
+                }
+            }
+            try codes(Self.huffman(Array(lengths[..<literalCount])), Self.huffman(Array(lengths[literalCount...])))
+        }
+
+        mutating func codes(_ literals: Huffman, _ distances: Huffman) throws {
+            while true {
+                let symbol = try decode(literals)
+                if symbol < 256 { output.append(UInt8(symbol)); continue }
+                if symbol == 256 { return }
+                let lengthIndex = symbol - 257
+                let length = Self.lengthBase[lengthIndex] + (try bits(Self.lengthExtra[lengthIndex]))
+                let distanceIndex = try decode(distances)
+                let distance = Self.distanceBase[distanceIndex] + (try bits(Self.distanceExtra[distanceIndex]))
+                guard distance <= output.count else { throw ZipFormatError(description: "inflate: distance too far") }
+                for _ in 0 ..< length { output.append(output[output.count - distance]) }
+            }
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class SettlementTestsSmoke: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}
