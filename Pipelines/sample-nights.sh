@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays SampleData/ night by night, the way the scheduler would run the nightly:
 # each day's delivery lands in the inbox, then `mallsettle run --date DAY`; finance closes
-# the first half of October on the 16th and the whole of October on November 3rd.
+# the first half of October on the 16th and the whole of October on November 2nd.
 # Starts from a fresh store each time, so the reports always show the same sample.
 set -euo pipefail
 bin=${1:-.build/release/mallsettle}
@@ -25,7 +25,7 @@ for day_dir in SampleData/days/*/; do
     fi
     case "$day" in
         2026-10-16) "$bin" close --db "$store" --config Pipelines/mall.json --through 2026-10-15 ;;
-        2026-11-03) "$bin" close --db "$store" --config Pipelines/mall.json --through 2026-10-31 ;;
+        2026-11-02) "$bin" close --db "$store" --config Pipelines/mall.json --through 2026-10-31 ;;
     esac
     last=$day
 done

@@ -59,6 +59,10 @@ public final class Database {
         if !readOnly {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
+            // A night's posting is one transaction; keep its pages in memory rather than
+            // re-reading them from the WAL (bounded: 128 MiB).
+            try execute("PRAGMA cache_size = -131072")
+            try execute("PRAGMA temp_store = MEMORY")
         }
         try execute("PRAGMA foreign_keys = ON")
     }

@@ -58,7 +58,14 @@ public enum StatementFiles {
             } else {
                 try writeClosing(db, header: header, config: config, folder: folder)
             }
-            try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_id = ?", [.text(header.sheetID)])
+        }
+        // Every file is renamed into place whole; one sync makes them all durable before the
+        // store forgets that they were due (a crash before this line rewrites them).
+        AtomicFile.syncFileSystem()
+        try db.transaction {
+            for (header, _) in due {
+                try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_id = ?", [.text(header.sheetID)])
+            }
         }
         return due.count
     }
@@ -100,11 +107,11 @@ public enum StatementFiles {
     private static func writeDraft(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
         let totals = try totals(db, sheetID: header.sheetID)
         try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true),
-                             to: "\(folder)/summary.csv")
+                             to: "\(folder)/summary.csv", durable: false)
         for locale in [StatementView.Locale.en, .zhCN] {
             let html = StatementHTML.render(view(header, config: config, totals: totals, draft: true, locale: locale,
                                                  lines: [], sha: nil))
-            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))")
+            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))", durable: false)
         }
     }
 
@@ -130,13 +137,13 @@ public enum StatementFiles {
             throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(recorded)", sql: nil)
         }
         let payable = header.net
-        try AtomicFile.write(linesCSV, to: "\(folder)/lines.csv")
+        try AtomicFile.write(linesCSV, to: "\(folder)/lines.csv", durable: false)
         try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false),
-                             to: "\(folder)/summary.csv")
+                             to: "\(folder)/summary.csv", durable: false)
         for locale in [StatementView.Locale.en, .zhCN] {
             let html = StatementHTML.render(view(header, config: config, totals: totals, draft: false, locale: locale,
                                                  lines: textRows, sha: sha))
-            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))")
+            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))", durable: false)
         }
         var summaryRows: [[XLSXCell]] = [
             [.text("sheet_id"), .text(header.sheetID)],
@@ -159,7 +166,7 @@ public enum StatementFiles {
             XLSXSheet(name: "Summary", rows: summaryRows, columnWidths: [22, 40, 16], boldFirstRow: false),
             XLSXSheet(name: "Lines", rows: sheetRows, columnWidths: [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]),
         ])
-        try AtomicFile.write(workbook, to: "\(folder)/statement.xlsx")
+        try AtomicFile.write(workbook, to: "\(folder)/statement.xlsx", durable: false)
     }
 
     static func fileName(_ locale: StatementView.Locale) -> String {

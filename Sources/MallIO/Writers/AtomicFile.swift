@@ -48,12 +48,17 @@ public enum AtomicFile {
         }
     }
 
+    /// Makes every file written so far durable at once (many non-durable writes, one sync).
+    public static func syncFileSystem() {
+        sync()
+    }
+
     /// Writes `bytes` to `path` atomically, replacing any existing file.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
         let writer = try AtomicFileWriter(path: path)
         do {
             try bytes.withUnsafeBytes { try writer.writeUnbuffered($0) }
-            try writer.commit()
+            try writer.commit(durable: durable)
         } catch {
             writer.abandon()
             throw error
@@ -73,8 +78,8 @@ public enum AtomicFile {
     }
 
     /// Writes the UTF-8 bytes of `text` to `path` atomically (HTML, JSON, CSV text).
-    public static func write(_ text: String, to path: String) throws {
-        try write(Array(text.utf8), to: path)
+    public static func write(_ text: String, to path: String, durable: Bool = true) throws {
+        try write(Array(text.utf8), to: path, durable: durable)
     }
 }
 
@@ -143,11 +148,14 @@ public final class AtomicFileWriter {
 
     /// Flushes, fsyncs, renames the temporary file over `path` and fsyncs the directory.
     /// After a failure the temporary file is removed and `path` is as it was.
-    public func commit() throws {
+    /// With `durable` false the two fsyncs are left out: the rename still makes the file
+    /// appear whole or not at all to readers, and the caller makes it durable later with
+    /// one `AtomicFile.syncFileSystem()` for many files.
+    public func commit(durable: Bool = true) throws {
         precondition(state == .writing, "AtomicFileWriter: commit after commit/abandon")
         do {
             try flush()
-            if fsync(fd) != 0 { throw AtomicFileError(operation: "fsync", path: temporaryPath, code: errno) }
+            if durable, fsync(fd) != 0 { throw AtomicFileError(operation: "fsync", path: temporaryPath, code: errno) }
             let closed = close(fd)
             fd = -1
             if closed != 0 { throw AtomicFileError(operation: "close", path: temporaryPath, code: errno) }
@@ -160,7 +168,7 @@ public final class AtomicFileWriter {
         state = .committed
         // The data is in place; a failed directory fsync only weakens durability, but it is
         // still reported so the run can say so.
-        try syncDirectory(splitPath(path).directory)
+        if durable { try syncDirectory(splitPath(path).directory) }
     }
 
     /// Drops the temporary file; `path` keeps its old content (if any). Idempotent.
