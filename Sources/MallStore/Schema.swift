@@ -26,7 +26,8 @@ public enum Schema {
         ) STRICT;
 
         CREATE TABLE feed_files (
-            sha256 TEXT PRIMARY KEY,
+            file_id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL,
             name TEXT NOT NULL,
             run_seq INTEGER NOT NULL,
@@ -49,7 +50,7 @@ public enum Schema {
             id INTEGER PRIMARY KEY,
             run_seq INTEGER NOT NULL,
             file TEXT NOT NULL,
-            file_sha256 TEXT NOT NULL,
+            file_id INTEGER NOT NULL,
             line INTEGER NOT NULL,
             col INTEGER NOT NULL,
             reason TEXT NOT NULL,
@@ -57,12 +58,13 @@ public enum Schema {
             raw TEXT NOT NULL
         ) STRICT;
         CREATE INDEX quarantine_run ON quarantine(run_seq);
+        CREATE INDEX quarantine_file ON quarantine(file_id);
 
         CREATE TABLE order_lines (
             id INTEGER PRIMARY KEY,
             order_id TEXT NOT NULL,
             line_no INTEGER NOT NULL,
-            parent_order_id TEXT NOT NULL,
+            parent_order_id TEXT,             -- NULL: the same as order_id
             supplier_id TEXT NOT NULL,
             buyer_id TEXT,
             member_level TEXT,
@@ -81,9 +83,9 @@ public enum Schema {
             ordered_at INTEGER NOT NULL,
             paid_at INTEGER NOT NULL,
             completed_at INTEGER,
-            currency TEXT NOT NULL,
+            currency TEXT,                    -- NULL: the store's currency
             goods INTEGER NOT NULL,
-            source_file TEXT NOT NULL,
+            source_file INTEGER NOT NULL,     -- feed_files.file_id
             source_line INTEGER NOT NULL,
             -- Settlement state: the forward posting and the refunds accepted and posted so far.
             posted INTEGER NOT NULL DEFAULT 0,
@@ -122,7 +124,7 @@ public enum Schema {
             refund_credit INTEGER NOT NULL,
             refund_cash INTEGER NOT NULL,
             refunded_at INTEGER NOT NULL,
-            source_file TEXT NOT NULL,
+            source_file INTEGER NOT NULL,
             source_line INTEGER NOT NULL,
             raw TEXT NOT NULL,
             cols TEXT NOT NULL,                -- the file column of each field, for error locations
@@ -142,7 +144,7 @@ public enum Schema {
             reason TEXT NOT NULL,
             approved_by TEXT NOT NULL,
             effective_at INTEGER NOT NULL,
-            source_file TEXT NOT NULL,
+            source_file INTEGER NOT NULL,
             source_line INTEGER NOT NULL,
             posted INTEGER NOT NULL DEFAULT 0
         ) STRICT;
@@ -156,7 +158,7 @@ public enum Schema {
             amount INTEGER NOT NULL,
             fee INTEGER NOT NULL,
             occurred_at INTEGER NOT NULL,
-            source_file TEXT NOT NULL,
+            source_file INTEGER NOT NULL,
             source_line INTEGER NOT NULL,
             UNIQUE (channel, txn_id)
         ) STRICT;
@@ -167,7 +169,7 @@ public enum Schema {
             buyer_id TEXT NOT NULL,
             amount INTEGER NOT NULL,
             paid_at INTEGER NOT NULL,
-            source_file TEXT NOT NULL,
+            source_file INTEGER NOT NULL,
             source_line INTEGER NOT NULL
         ) STRICT;
 
@@ -178,14 +180,15 @@ public enum Schema {
             amount INTEGER NOT NULL,
             paid_at INTEGER NOT NULL,
             bank_ref TEXT NOT NULL,
-            source_file TEXT NOT NULL,
+            source_file INTEGER NOT NULL,
             source_line INTEGER NOT NULL
         ) STRICT;
 
         -- draft_pending: the open sheet changed and its draft statement is still to be written;
         -- statement_pending: the sheet closed and its statement files are still to be written.
         CREATE TABLE sheets (
-            sheet_id TEXT PRIMARY KEY,
+            sheet_key INTEGER PRIMARY KEY,
+            sheet_id TEXT NOT NULL UNIQUE,
             supplier_id TEXT NOT NULL,
             entity TEXT NOT NULL,
             currency TEXT NOT NULL,
@@ -202,25 +205,26 @@ public enum Schema {
         ) STRICT;
         CREATE INDEX sheets_supplier ON sheets(supplier_id, period_start);
 
+        -- Fee lines are stored compactly (a night writes millions): the texts of SPEC §5
+        -- (sheet_id, supplier_id, source_id, order_id, line_no, sku, direction) come from
+        -- the rows they point to; codes are small integers (FeeLineCodes in Settlement).
+        --   source_type 1 order (source_key = order_lines.id), 2 refund (refunds.id),
+        --   3 adjustment (adjustments.id), 4 carry (sheets.sheet_key of the closed sheet),
+        --   5 rebate; line_key = order_lines.id for order and refund lines.
         CREATE TABLE fee_lines (
             id INTEGER PRIMARY KEY,
-            sheet_id TEXT NOT NULL,
-            supplier_id TEXT NOT NULL,
-            posting_date TEXT NOT NULL,
-            source_type TEXT NOT NULL,
-            source_id TEXT NOT NULL,
-            order_id TEXT NOT NULL,
-            line_no INTEGER,
-            sku TEXT NOT NULL,
-            fee_code TEXT NOT NULL,
-            direction TEXT NOT NULL,
+            sheet_key INTEGER NOT NULL,
+            posting_day INTEGER NOT NULL,      -- days since 1970-01-01
+            source_type INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            line_key INTEGER,
+            fee_code INTEGER NOT NULL,
             amount INTEGER NOT NULL,
             late INTEGER NOT NULL,
-            original_period TEXT NOT NULL,
-            rule TEXT NOT NULL
+            original_start INTEGER,            -- day of the original period's start when late
+            rule INTEGER NOT NULL              -- fee_rules index (>= 0) or a feed column (< 0)
         ) STRICT;
-        CREATE INDEX fee_lines_sheet ON fee_lines(sheet_id);
-        CREATE INDEX fee_lines_order ON fee_lines(order_id, line_no);
+        CREATE INDEX fee_lines_sheet ON fee_lines(sheet_key);
         """),
     ]
 }

@@ -48,28 +48,27 @@ public final class Closer {
         var summary = CloseSummary()
         try db.transaction {
             let sheets = try SheetBook(db: db, config: config)
-            let writer = FeeLineWriter(db: db, sheets: sheets)
+            let writer = try FeeLineWriter(db: db, sheets: sheets)
             let suppliers = config.suppliers.filter { supplierID == nil || $0.id == supplierID }.sorted { $0.id < $1.id }
             for supplier in suppliers {
-                while let (sheetID, start, end) = try oldestDueSheet(supplier.id, through: through) {
+                while let due = try oldestDueSheet(supplier.id, through: through) {
                     try sheets.flush()
-                    let net = try sheetNet(sheetID)
+                    let net = try sheetNet(due.key)
                     if net < 0 {
-                        let nextStart = end.adding(days: 1)
+                        let nextStart = due.end.adding(days: 1)
                         let next = try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: nextStart))
-                        try writer.write(carryLine(sheetID: sheetID, supplier: supplier, date: end, amount: -net, source: sheetID))
-                        try writer.write(carryLine(sheetID: next.sheetID, supplier: supplier, date: nextStart, amount: net, source: sheetID))
-                        summary.carried.append((sheetID, next.sheetID, net))
+                        try writer.write(carryLine(sheetKey: due.key, date: due.end, amount: -net, source: due.key))
+                        try writer.write(carryLine(sheetKey: next.key, date: nextStart, amount: net, source: due.key))
+                        summary.carried.append((due.id, next.sheetID, net))
                         try sheets.flush()
                     }
-                    let linesCSV = try StatementFiles.linesCSV(db, sheetID: sheetID)
+                    let linesCSV = try StatementFiles.linesCSV(db, sheetKey: due.key)
                     try db.run("""
                         UPDATE sheets SET status = 'closed', closed_at = ?, statement_sha256 = ?, statement_pending = 1,
-                            draft_pending = 0 WHERE sheet_id = ?
-                        """, [.text(through.description), .text(SHA256.hex(of: linesCSV)), .text(sheetID)])
-                    sheets.markClosed(sheetID)
-                    summary.closed.append(sheetID)
-                    _ = start
+                            draft_pending = 0 WHERE sheet_key = ?
+                        """, [.text(through.description), .text(SHA256.hex(of: linesCSV)), .int(due.key)])
+                    sheets.markClosed(due.id)
+                    summary.closed.append(due.id)
                 }
             }
             try sheets.flush()
@@ -77,30 +76,27 @@ public final class Closer {
         return summary
     }
 
-    private func oldestDueSheet(_ supplierID: String, through: Day) throws -> (String, Day, Day)? {
-        var result: (String, Day, Day)?
+    private func oldestDueSheet(_ supplierID: String, through: Day) throws -> (key: Int64, id: String, end: Day)? {
+        var result: (Int64, String, Day)?
         try db.query("""
-            SELECT sheet_id, period_start, period_end FROM sheets
+            SELECT sheet_key, sheet_id, period_end FROM sheets
             WHERE supplier_id = ? AND status = 'open' AND period_end <= ?
             ORDER BY period_start LIMIT 1
             """, [.text(supplierID), .text(through.description)]) { row in
-            if let start = Day(parsing: row.string(1)), let end = Day(parsing: row.string(2)) {
-                result = (row.string(0), start, end)
-            }
+            if let end = Day(parsing: row.string(2)) { result = (row.int(0), row.string(1), end) }
         }
         return result
     }
 
-    private func sheetNet(_ sheetID: String) throws -> Int64 {
-        if case .int(let net)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE sheet_id = ?", [.text(sheetID)]) {
+    private func sheetNet(_ sheetKey: Int64) throws -> Int64 {
+        if case .int(let net)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE sheet_key = ?", [.int(sheetKey)]) {
             return net
         }
         return 0
     }
 
-    private func carryLine(sheetID: String, supplier: Supplier, date: Day, amount: Int64, source: String) -> FeeLine {
-        FeeLine(sheetID: sheetID, supplierID: supplier.id, postingDate: date, sourceType: "carry", sourceID: source,
-                orderID: "", lineNo: nil, sku: "", code: .carryForward, direction: "forward", amount: amount,
-                late: false, originalPeriod: "", rule: "close carry-forward")
+    private func carryLine(sheetKey: Int64, date: Day, amount: Int64, source: Int64) -> FeeLine {
+        FeeLine(sheetKey: sheetKey, postingDate: date, sourceType: .carry, sourceKey: source, lineKey: nil,
+                code: .carryForward, amount: amount, lateFrom: nil, rule: .carryForward)
     }
 }

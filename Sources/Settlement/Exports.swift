@@ -39,11 +39,8 @@ public enum Exporter {
             CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &buffer)
             var conditions: [String] = []
             var values: [SQLValue] = []
-            if let supplier = filter.supplier { conditions.append("supplier_id = ?"); values.append(.text(supplier)) }
-            if let period = filter.period {
-                conditions.append("sheet_id IN (SELECT sheet_id FROM sheets WHERE period_start = ?)")
-                values.append(.text(period))
-            }
+            if let supplier = filter.supplier { conditions.append("s.supplier_id = ?"); values.append(.text(supplier)) }
+            if let period = filter.period { conditions.append("s.period_start = ?"); values.append(.text(period)) }
             try FeeLineExport.rows(db, filter: conditions.joined(separator: " AND "), values) { cells, _ in
                 CSVEncoder.appendRow(cells, to: &buffer)
                 try flushIfLarge()

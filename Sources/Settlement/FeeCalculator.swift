@@ -42,7 +42,7 @@ public struct PricedLine: Sendable {
 public struct FeeAmount: Equatable, Sendable {
     public let code: FeeCode
     public let amount: Int64
-    public let rule: String
+    public let rule: RuleRef
 }
 
 /// The forward amounts a line keeps so that its refunds can reverse them.
@@ -96,36 +96,36 @@ public enum FeeCalculator {
         switch supplier.mode {
         case .purchase:
             let cost = line.quantity * (line.costPrice ?? 0)
-            out.append(FeeAmount(code: .cost, amount: cost, rule: "orders.cost_price"))
+            out.append(FeeAmount(code: .cost, amount: cost, rule: .costPrice))
             kept.cost = cost
         case .commission:
-            out.append(FeeAmount(code: .goods, amount: line.goods, rule: "orders.goods"))
-            out.append(FeeAmount(code: .platformSubsidy, amount: line.discountPlatform, rule: "orders.discount_platform"))
+            out.append(FeeAmount(code: .goods, amount: line.goods, rule: .goods))
+            out.append(FeeAmount(code: .platformSubsidy, amount: line.discountPlatform, rule: .discountPlatform))
             kept.subsidy = line.discountPlatform
             if supplier.ships == .supplier {
-                out.append(FeeAmount(code: .freight, amount: line.freight, rule: "orders.freight"))
+                out.append(FeeAmount(code: .freight, amount: line.freight, rule: .freight))
             }
             if let rule = rules.rule(.commission, for: subject, on: date), let ppm = rule.ratePPM {
                 let base = Money(fen: line.quantity * line.unitPrice - line.discountSupplier)
                 let commission = -base.applying(Rate(ppm: ppm)).fen
-                out.append(FeeAmount(code: .commission, amount: commission, rule: rule.reference))
+                out.append(FeeAmount(code: .commission, amount: commission, rule: .feeRule(rule.index)))
                 kept.commission = commission
             }
             if line.paidCash != 0, let rule = rules.rule(.payment_fee, for: subject, on: date), let ppm = rule.ratePPM {
                 let fee = -Money(fen: line.paidCash).applying(Rate(ppm: ppm)).fen
-                out.append(FeeAmount(code: .paymentFee, amount: fee, rule: rule.reference))
+                out.append(FeeAmount(code: .paymentFee, amount: fee, rule: .feeRule(rule.index)))
                 kept.paymentFee = fee
                 kept.paymentFeeReversible = rule.reversible
             }
             if supplier.ships == .platform {
                 if let rule = rules.rule(.delivery_fee, for: subject, on: date), let perUnit = rule.perUnit {
                     let fee = -line.quantity * perUnit.fen
-                    out.append(FeeAmount(code: .deliveryFee, amount: fee, rule: rule.reference))
+                    out.append(FeeAmount(code: .deliveryFee, amount: fee, rule: .feeRule(rule.index)))
                     kept.delivery = fee
                 }
                 if let rule = rules.rule(.warehousing_fee, for: subject, on: date), let perUnit = rule.perUnit {
                     let fee = -line.quantity * perUnit.fen
-                    out.append(FeeAmount(code: .warehousingFee, amount: fee, rule: rule.reference))
+                    out.append(FeeAmount(code: .warehousingFee, amount: fee, rule: .feeRule(rule.index)))
                     kept.warehousing = fee
                 }
             }
@@ -154,33 +154,33 @@ public enum FeeCalculator {
         switch supplier.mode {
         case .purchase:
             if refund.type == "cancel" || refund.type == "return" {
-                out.append(FeeAmount(code: .cost, amount: reversal(forward.cost, qBefore, qAfter), rule: "cumulative q"))
+                out.append(FeeAmount(code: .cost, amount: reversal(forward.cost, qBefore, qAfter), rule: .shareQ))
             }
         case .commission:
-            out.append(FeeAmount(code: .goods, amount: -refund.goods, rule: "refunds.refund_goods"))
-            out.append(FeeAmount(code: .platformSubsidy, amount: reversal(forward.subsidy, sBefore, sAfter), rule: "cumulative s"))
+            out.append(FeeAmount(code: .goods, amount: -refund.goods, rule: .refundGoods))
+            out.append(FeeAmount(code: .platformSubsidy, amount: reversal(forward.subsidy, sBefore, sAfter), rule: .shareS))
             if supplier.ships == .supplier {
-                out.append(FeeAmount(code: .freight, amount: -refund.freight, rule: "refunds.refund_freight"))
+                out.append(FeeAmount(code: .freight, amount: -refund.freight, rule: .refundFreight))
             }
             let commissionBack = reversal(forward.commission, sBefore, sAfter)
-            out.append(FeeAmount(code: .commission, amount: commissionBack, rule: "cumulative s"))
+            out.append(FeeAmount(code: .commission, amount: commissionBack, rule: .shareS))
             if commissionBack != 0, let rule = rules.rule(.refund_admin, for: line.subject, on: date), let ppm = rule.ratePPM {
                 let fee = -Money(fen: commissionBack).applying(Rate(ppm: ppm)).fen
-                out.append(FeeAmount(code: .refundAdminFee, amount: fee, rule: rule.reference))
+                out.append(FeeAmount(code: .refundAdminFee, amount: fee, rule: .feeRule(rule.index)))
             }
             if forward.paymentFee != 0 && forward.paymentFeeReversible && line.paidCash > 0 {
                 out.append(FeeAmount(code: .paymentFee,
                                      amount: reversal(forward.paymentFee, Share(posted.cash, of: line.paidCash),
                                                       Share(after.cash, of: line.paidCash)),
-                                     rule: "cumulative c"))
+                                     rule: .shareC))
             }
             if refund.type == "cancel" {
-                out.append(FeeAmount(code: .deliveryFee, amount: reversal(forward.delivery, qBefore, qAfter), rule: "cumulative q"))
-                out.append(FeeAmount(code: .warehousingFee, amount: reversal(forward.warehousing, qBefore, qAfter), rule: "cumulative q"))
+                out.append(FeeAmount(code: .deliveryFee, amount: reversal(forward.delivery, qBefore, qAfter), rule: .shareQ))
+                out.append(FeeAmount(code: .warehousingFee, amount: reversal(forward.warehousing, qBefore, qAfter), rule: .shareQ))
             }
             if refund.type == "return", let rule = rules.rule(.return_service_fee, for: line.subject, on: date),
                let perUnit = rule.perUnit {
-                out.append(FeeAmount(code: .returnServiceFee, amount: -refund.quantity * perUnit.fen, rule: rule.reference))
+                out.append(FeeAmount(code: .returnServiceFee, amount: -refund.quantity * perUnit.fen, rule: .feeRule(rule.index)))
             }
         }
         return (out.filter { $0.amount != 0 }, after)

@@ -1,9 +1,11 @@
-// FeeLine: one priced consequence of a feed row for a supplier (SPEC §5), and its fee codes.
+// FeeLine: one priced consequence of a feed row for a supplier (SPEC §5), its codes, and
+// the writer that stores fee lines compactly.
 
 import MallCore
 import MallStore
 
 /// Fee codes, in the order statements list them (SPEC §5 tables, then the rest).
+/// `storeCode` is what the store keeps; never renumber one.
 public enum FeeCode: String, Sendable, CaseIterable {
     case goods = "GOODS"
     case platformSubsidy = "PLATFORM_SUBSIDY"
@@ -21,25 +23,109 @@ public enum FeeCode: String, Sendable, CaseIterable {
 
     /// Position in statements.
     public var rank: Int { FeeCode.allCases.firstIndex(of: self) ?? Int.max }
+
+    public var storeCode: Int64 {
+        switch self {
+        case .goods: return 1
+        case .platformSubsidy: return 2
+        case .freight: return 3
+        case .commission: return 4
+        case .paymentFee: return 5
+        case .deliveryFee: return 6
+        case .warehousingFee: return 7
+        case .cost: return 8
+        case .refundAdminFee: return 9
+        case .returnServiceFee: return 10
+        case .adjustment: return 11
+        case .rebateFunding: return 12
+        case .carryForward: return 13
+        }
+    }
+
+    public init?(storeCode: Int64) {
+        guard let code = FeeCode.allCases.first(where: { $0.storeCode == storeCode }) else { return nil }
+        self = code
+    }
+
+    /// `CASE fee_code WHEN 1 THEN 'GOODS' … END` for queries that show codes as text.
+    static func sqlName(_ column: String) -> String {
+        "CASE \(column) " + allCases.map { "WHEN \($0.storeCode) THEN '\($0.rawValue)'" }.joined(separator: " ") + " END"
+    }
+}
+
+/// What a fee line comes from (SPEC §5 `source_type`). Never renumber.
+public enum SourceType: Int64, Sendable, CaseIterable {
+    case order = 1, refund = 2, adjustment = 3, carry = 4, rebate = 5
+
+    public var name: String {
+        switch self {
+        case .order: return "order"
+        case .refund: return "refund"
+        case .adjustment: return "adjustment"
+        case .carry: return "carry"
+        case .rebate: return "rebate"
+        }
+    }
+
+    public var direction: String { self == .refund ? "reverse" : "forward" }
+
+    static func sqlName(_ column: String) -> String {
+        "CASE \(column) " + allCases.map { "WHEN \($0.rawValue) THEN '\($0.name)'" }.joined(separator: " ") + " END"
+    }
+}
+
+/// The rule or feed column an amount came from, so every amount traces to one rule.
+public enum RuleRef: Equatable, Sendable, CustomStringConvertible {
+    case feeRule(Int)
+    case goods, discountPlatform, freight, costPrice, refundGoods, refundFreight
+    case shareS, shareQ, shareC, adjustment, carryForward
+
+    public var storeCode: Int64 {
+        switch self {
+        case .feeRule(let index): return Int64(index)
+        case .goods: return -1
+        case .discountPlatform: return -2
+        case .freight: return -3
+        case .costPrice: return -4
+        case .refundGoods: return -5
+        case .refundFreight: return -6
+        case .shareS: return -7
+        case .shareQ: return -8
+        case .shareC: return -9
+        case .adjustment: return -10
+        case .carryForward: return -11
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .feeRule(let index): return "fee_rules[\(index)]"
+        case .goods: return "orders.goods"
+        case .discountPlatform: return "orders.discount_platform"
+        case .freight: return "orders.freight"
+        case .costPrice: return "orders.cost_price"
+        case .refundGoods: return "refunds.refund_goods"
+        case .refundFreight: return "refunds.refund_freight"
+        case .shareS: return "cumulative difference by s (the forward line's rule)"
+        case .shareQ: return "cumulative difference by q (the forward line's rule)"
+        case .shareC: return "cumulative difference by c (the forward line's rule)"
+        case .adjustment: return "adjustments.amount"
+        case .carryForward: return "close carry-forward"
+        }
+    }
 }
 
 /// A fee line before it is stored.
 struct FeeLine {
-    var sheetID: String
-    var supplierID: String
+    var sheetKey: Int64
     var postingDate: Day
-    var sourceType: String
-    var sourceID: String
-    var orderID: String
-    var lineNo: Int64?
-    var sku: String
+    var sourceType: SourceType
+    var sourceKey: Int64
+    var lineKey: Int64?
     var code: FeeCode
-    var direction: String
     var amount: Int64
-    var late: Bool
-    var originalPeriod: String
-    /// The rule (or feed column) the amount came from, for tracing.
-    var rule: String
+    var lateFrom: Period?
+    var rule: RuleRef
 }
 
 /// Writes fee lines, skipping zero amounts, and counts them into their sheets.
@@ -47,36 +133,33 @@ final class FeeLineWriter {
     let db: Database
     let sheets: SheetBook
     private(set) var written = 0
+    private let insert: Statement
 
-    init(db: Database, sheets: SheetBook) {
+    init(db: Database, sheets: SheetBook) throws {
         self.db = db
         self.sheets = sheets
+        insert = try db.prepare("""
+            INSERT INTO fee_lines(sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late,
+                                  original_start, rule)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
     }
 
     /// No fee line of amount 0 is ever written (SPEC §5).
     func write(_ line: FeeLine) throws {
         guard line.amount != 0 else { return }
-        let statement = try db.prepare("""
-            INSERT INTO fee_lines(sheet_id, supplier_id, posting_date, source_type, source_id, order_id, line_no,
-                                  sku, fee_code, direction, amount, late, original_period, rule)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.bind(1, line.sheetID)
-        try statement.bind(2, line.supplierID)
-        try statement.bind(3, line.postingDate.description)
-        try statement.bind(4, line.sourceType)
-        try statement.bind(5, line.sourceID)
-        try statement.bind(6, line.orderID)
-        try statement.bind(7, line.lineNo)
-        try statement.bind(8, line.sku)
-        try statement.bind(9, line.code.rawValue)
-        try statement.bind(10, line.direction)
-        try statement.bind(11, line.amount)
-        try statement.bind(12, Int64(line.late ? 1 : 0))
-        try statement.bind(13, line.originalPeriod)
-        try statement.bind(14, line.rule)
-        try statement.run()
-        sheets.add(line.sheetID, amount: line.amount)
+        try insert.bind(1, line.sheetKey)
+        try insert.bind(2, Int64(line.postingDate.ordinal))
+        try insert.bind(3, line.sourceType.rawValue)
+        try insert.bind(4, line.sourceKey)
+        try insert.bind(5, line.lineKey)
+        try insert.bind(6, line.code.storeCode)
+        try insert.bind(7, line.amount)
+        try insert.bind(8, Int64(line.lateFrom == nil ? 0 : 1))
+        try insert.bind(9, line.lateFrom.map { Int64($0.start.ordinal) })
+        try insert.bind(10, line.rule.storeCode)
+        try insert.run()
+        sheets.add(line.sheetKey, amount: line.amount)
         written += 1
     }
 }

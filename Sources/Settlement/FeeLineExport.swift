@@ -11,20 +11,36 @@ enum FeeLineExport {
     /// Which of `header` are money (right-aligned in HTML, numbers in XLSX).
     static let amountColumn = 10
 
-    static let orderBy = """
-        ORDER BY sheet_id, supplier_id, posting_date, source_type, source_id, order_id, line_no, sku, fee_code,
-                 direction, amount, late, original_period
+    /// The texts of SPEC §5 rebuilt from the compact store: the sheet, the order line, and
+    /// the refund, adjustment or closed sheet a line comes from.
+    static let select = """
+        SELECT s.sheet_id AS sheet_id, s.supplier_id AS supplier_id,
+               date(f.posting_day * 86400, 'unixepoch') AS posting_date,
+               \(SourceType.sqlName("f.source_type")) AS source_type,
+               CASE f.source_type WHEN 1 THEN o.order_id WHEN 2 THEN r.refund_id WHEN 3 THEN a.adjustment_id
+                                  WHEN 4 THEN c.sheet_id ELSE '' END AS source_id,
+               coalesce(o.order_id, '') AS order_id, o.line_no AS line_no, coalesce(o.sku, '') AS sku,
+               \(FeeCode.sqlName("f.fee_code")) AS fee_code,
+               CASE f.source_type WHEN 2 THEN 'reverse' ELSE 'forward' END AS direction,
+               f.amount AS amount, f.late AS late,
+               coalesce(date(f.original_start * 86400, 'unixepoch'), '') AS original_period,
+               f.id AS fee_line_id
+        FROM fee_lines f
+        JOIN sheets s ON s.sheet_key = f.sheet_key
+        LEFT JOIN order_lines o ON o.id = f.line_key
+        LEFT JOIN refunds r ON f.source_type = 2 AND r.id = f.source_key
+        LEFT JOIN adjustments a ON f.source_type = 3 AND a.id = f.source_key
+        LEFT JOIN sheets c ON f.source_type = 4 AND c.sheet_key = f.source_key
         """
 
-    /// Streams the fee lines matching `filter` (an SQL condition on fee_lines with `?` values)
-    /// as CSV rows into `sink`, in export order.
+    /// Every column from the left: text in byte order, numbers as numbers.
+    static let orderBy = "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13"
+
+    /// Streams the fee lines matching `filter` (an SQL condition over `f` and `s`, with `?`
+    /// values) as CSV rows into `sink`, in export order.
     static func rows(_ db: Database, filter: String, _ values: [SQLValue],
                      _ sink: ([CSVCell], [String]) throws -> Void) throws {
-        let sql = """
-            SELECT sheet_id, supplier_id, posting_date, source_type, source_id, order_id, line_no, sku, fee_code,
-                   direction, amount, late, original_period
-            FROM fee_lines \(filter.isEmpty ? "" : "WHERE " + filter) \(orderBy)
-            """
+        let sql = "\(select) \(filter.isEmpty ? "" : "WHERE " + filter) \(orderBy)"
         try db.query(sql, values) { row in
             let lineNo = row.optionalInt(6).map(String.init) ?? ""
             let amount = Money(fen: row.int(10)).description

@@ -78,10 +78,16 @@ public final class Ingestor {
         try db.scalar("SELECT 1 FROM feed_files WHERE sha256 = ?", [.text(sha)]) != nil
     }
 
-    /// The SHA-256 of the file's bytes as they are, for files that cannot be decompressed.
+    /// The SHA-256 of the file's bytes as they are, for files that cannot be decompressed;
+    /// read in chunks so a large corrupt file costs no more memory than a good one.
     private func rawDigest(_ path: String) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "unreadable:" + path }
-        return SHA256.hex(of: [UInt8](data))
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable:" + path }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(chunk)
+        }
+        return hasher.finalizeHex()
     }
 
     private func reject(path: String, kind: FeedKind, sha: String, error: FeedFileError) throws -> FileOutcome {
@@ -94,33 +100,38 @@ public final class Ingestor {
         case .unreadable: reason = .unreadable
         }
         try db.transaction {
-            try recordQuarantine(QuarantineEntry(file: path, line: 0, column: error.column, reason: reason,
-                                                 message: error.message, raw: ""), sha: sha)
             try db.run("""
                 INSERT INTO feed_files(sha256, kind, name, run_seq, status, rows_read, accepted, duplicate, quarantined)
                 VALUES (?, ?, ?, ?, 'rejected', 0, 0, 0, 1)
                 """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
+            try recordQuarantine(QuarantineEntry(file: path, line: 0, column: error.column, reason: reason,
+                                                 message: error.message, raw: ""), fileID: db.lastInsertRowID)
         }
         progress.note("rejected \(path): \(reason.rawValue): \(error.message)")
         return FileOutcome(path: path, kind: kind, sha256: sha, status: .rejected, quarantined: 1)
     }
 
-    func recordQuarantine(_ entry: QuarantineEntry, sha: String) throws {
+    func recordQuarantine(_ entry: QuarantineEntry, fileID: Int64) throws {
         try db.run("""
-            INSERT INTO quarantine(run_seq, file, file_sha256, line, col, reason, message, raw)
+            INSERT INTO quarantine(run_seq, file, file_id, line, col, reason, message, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.int(runSeq), .text(entry.file), .text(sha), .int(Int64(entry.line)), .int(Int64(entry.column)),
+            """, [.int(runSeq), .text(entry.file), .int(fileID), .int(Int64(entry.line)), .int(Int64(entry.column)),
                   .text(entry.reason.rawValue), .text(entry.message), .text(entry.raw)])
     }
 
     private func stageRows(_ reader: FeedReader, path: String, kind: FeedKind, sha: String,
                            schema: FeedSchema) throws -> FileOutcome {
         var outcome = FileOutcome(path: path, kind: kind, sha256: sha, status: .ingested)
-        let stager = RowStager(config: config, fileSHA: sha)
+        try db.run("""
+            INSERT INTO feed_files(sha256, kind, name, run_seq, status, rows_read, accepted, duplicate, quarantined)
+            VALUES (?, ?, ?, ?, 'ingested', 0, 0, 0, 0)
+            """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
+        let fileID = db.lastInsertRowID
+        let stager = RowStager(config: config, fileID: fileID)
         func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
             outcome.quarantined += 1
             try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
-                                                 message: message, raw: raw), sha: sha)
+                                                 message: message, raw: raw), fileID: fileID)
         }
         while let row = try reader.next() {
             outcome.read += 1
@@ -134,7 +145,7 @@ public final class Ingestor {
                 record = r
             }
             let typed: TypedRow
-            switch schema.type(record, alsoRequired: { kind == .orders ? stager.orderAlsoRequired($0.values.map { $0?.text }) : [] }) {
+            switch schema.type(record, alsoRequired: { r in kind == .orders ? stager.orderAlsoRequired { r.values[$0]?.text } : [] }) {
             case .failure(let rejection):
                 try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
                 continue
@@ -162,17 +173,15 @@ public final class Ingestor {
                 try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
             }
         }
-        try db.run("""
-            INSERT INTO feed_files(sha256, kind, name, run_seq, status, rows_read, accepted, duplicate, quarantined)
-            VALUES (?, ?, ?, ?, 'ingested', ?, ?, ?, ?)
-            """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq), .int(Int64(outcome.read)),
-                  .int(Int64(outcome.accepted)), .int(Int64(outcome.duplicate)), .int(Int64(outcome.quarantined))])
+        try db.run("UPDATE feed_files SET rows_read = ?, accepted = ?, duplicate = ?, quarantined = ? WHERE file_id = ?",
+                   [.int(Int64(outcome.read)), .int(Int64(outcome.accepted)), .int(Int64(outcome.duplicate)),
+                    .int(Int64(outcome.quarantined)), .int(fileID)])
         return outcome
     }
 
     /// Step 4 for orders: `quantity × unit_price` and `quantity × cost_price` must stay in range.
     static func orderProductsOutOfRange(_ row: TypedRow) -> Rejection? {
-        let s = FeedSchemas.orders
+        let s = FeedSchemas.ordersIndex
         let quantity = row.int(s.index("quantity"))!
         for name in ["unit_price", "cost_price"] {
             guard let price = row.int(s.index(name)) else { continue }
@@ -191,44 +200,40 @@ public final class Ingestor {
 
     /// Step 5 (key exists: duplicate, completion update or conflict), then 6–7, then insert.
     private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: FeedRecord) throws -> StoreResult {
-        let names = row.fields.map(\.name) + row.extras.map(\.name)
+        let spec = row.spec
         if row.laterFailure == nil {
-            let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-            let inserted = try db.run("INSERT OR IGNORE INTO \(row.table)(\(names.joined(separator: ", "))) VALUES (\(placeholders))",
-                                      row.fields.map(\.value) + row.extras.map(\.value))
-            if inserted == 1 { return .accepted }
+            let insert = try db.prepare(spec.insertSQL)
+            var index: Int32 = 1
+            for value in row.values { try insert.bind(index, value); index += 1 }
+            for value in row.extras { try insert.bind(index, value); index += 1 }
+            try insert.run()
+            if db.changes == 1 { return .accepted }
         }
-        let keyWhere = row.keyNames.map { "\($0) = ?" }.joined(separator: " AND ")
         var stored: [SQLValue]?
         var storedID: Int64 = 0
-        var storedSource = ""
-        try db.query("SELECT id, source_file, source_line, \(row.fields.map(\.name).joined(separator: ", ")) FROM \(row.table) WHERE \(keyWhere)",
-                     row.key) { result in
+        var storedLine: Int64 = 0
+        try db.query(spec.selectSQL, row.key) { result in
             storedID = result.int(0)
-            storedSource = "line \(result.int(2))"
-            stored = (0..<row.fields.count).map { result.value(Int32($0 + 3)) }
+            storedLine = result.int(1)
+            stored = (0..<spec.fields.count).map { result.value(Int32($0 + 2)) }
         }
         guard let stored else {
             if let failure = row.laterFailure { return .rejected(failure) }
             preconditionFailure("a row that could not be inserted has no stored twin")
         }
-        var differing: [Int] = []
-        for (index, field) in row.fields.enumerated() where stored[index] != field.value {
-            differing.append(index)
-        }
+        let differing = (0..<spec.fields.count).filter { stored[$0] != row.values[$0] }
         if differing.isEmpty { return .duplicate }
         // The one allowed update: an order line's completion arriving on a re-delivered row.
-        if kind == .orders, differing.count == 1, row.fields[differing[0]].name == "completed_at" {
+        if kind == .orders, differing.count == 1, spec.fields[differing[0]] == "completed_at" {
             if stored[differing[0]] == .null {
-                try db.run("UPDATE order_lines SET completed_at = ? WHERE id = ?", [row.fields[differing[0]].value, .int(storedID)])
+                try db.run("UPDATE order_lines SET completed_at = ? WHERE id = ?", [row.values[differing[0]], .int(storedID)])
                 return .updated
             }
-            if row.fields[differing[0]].value == .null { return .duplicate }
+            if row.values[differing[0]] == .null { return .duplicate }
         }
-        let first = differing[0]
-        let name = row.fields[first].name
+        let name = spec.fields[differing[0]]
         let column = schema.columns.firstIndex { $0.name == name }.map { record.columns[$0] } ?? 0
         return .rejected(Rejection(.conflictingRedelivery, column: column,
-                                   "\(name) differs from the row already stored (\(storedSource)); the stored row is kept"))
+                                   "\(name) differs from the row already stored (first delivered at line \(storedLine)); the stored row is kept"))
     }
 }

@@ -41,7 +41,7 @@ public final class Poster {
         struct Pending {
             let id: Int64, refundID: String, orderID: String, lineNo: Int64
             let quantity: Int64, goods: Int64, freight: Int64, points: Int64, credit: Int64, cash: Int64
-            let refundedAt: Int64, sourceFile: String, sourceLine: Int64, raw: String
+            let refundedAt: Int64, sourceFile: Int64, sourceLine: Int64, raw: String
             let lineID: Int64?, heldSince: String?, columns: [Int]
         }
         var pending: [Pending] = []
@@ -56,7 +56,7 @@ public final class Poster {
             pending.append(Pending(id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
                                    quantity: row.int(4), goods: row.int(5), freight: row.int(6), points: row.int(7),
                                    credit: row.int(8), cash: row.int(9), refundedAt: row.int(10),
-                                   sourceFile: row.string(11), sourceLine: row.int(12), raw: row.string(13),
+                                   sourceFile: row.int(11), sourceLine: row.int(12), raw: row.string(13),
                                    lineID: row.optionalInt(14), heldSince: row.text(15),
                                    columns: row.string(16).split(separator: ",").map { Int($0) ?? 0 }))
         }
@@ -93,12 +93,12 @@ public final class Poster {
                         raw: refund.raw)
                     try db.run("DELETE FROM refunds WHERE id = ?", [.int(refund.id)])
                     try db.run("""
-                        INSERT INTO quarantine(run_seq, file, file_sha256, line, col, reason, message, raw)
+                        INSERT INTO quarantine(run_seq, file, file_id, line, col, reason, message, raw)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [.int(runSeq), .text(entry.file), .text(refund.sourceFile), .int(Int64(entry.line)),
+                        """, [.int(runSeq), .text(entry.file), .int(refund.sourceFile), .int(Int64(entry.line)),
                               .int(Int64(entry.column)), .text(entry.reason.rawValue), .text(entry.message), .text(entry.raw)])
-                    try db.run("UPDATE feed_files SET accepted = accepted - 1, quarantined = quarantined + 1 WHERE sha256 = ?",
-                               [.text(refund.sourceFile)])
+                    try db.run("UPDATE feed_files SET accepted = accepted - 1, quarantined = quarantined + 1 WHERE file_id = ?",
+                               [.int(refund.sourceFile)])
                     summary.overRefunds.append(entry)
                     continue
                 }
@@ -113,12 +113,12 @@ public final class Poster {
         }
     }
 
-    private var fileNames: [String: String] = [:]
-    private func fileName(_ sha: String) throws -> String {
-        if let name = fileNames[sha] { return name }
+    private var fileNames: [Int64: String] = [:]
+    private func fileName(_ fileID: Int64) throws -> String {
+        if let name = fileNames[fileID] { return name }
         let name: String
-        if case .text(let n)? = try db.scalar("SELECT name FROM feed_files WHERE sha256 = ?", [.text(sha)]) { name = n } else { name = sha }
-        fileNames[sha] = name
+        if case .text(let n)? = try db.scalar("SELECT name FROM feed_files WHERE file_id = ?", [.int(fileID)]) { name = n } else { name = "file \(fileID)" }
+        fileNames[fileID] = name
         return name
     }
 
@@ -135,7 +135,7 @@ public final class Poster {
     public func post(into summary: inout PostingSummary) throws {
         try db.transaction {
             let sheets = try SheetBook(db: db, config: config)
-            let writer = FeeLineWriter(db: db, sheets: sheets)
+            let writer = try FeeLineWriter(db: db, sheets: sheets)
             for supplier in config.suppliers {
                 try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: asOf))
             }
@@ -180,10 +180,8 @@ public final class Poster {
             let (amounts, kept) = FeeCalculator.forward(item.line, supplier: supplier, rules: rules, on: date)
             let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
             for amount in amounts {
-                try writer.write(FeeLine(sheetID: sheet.sheetID, supplierID: supplier.id, postingDate: date,
-                                         sourceType: "order", sourceID: item.orderID, orderID: item.orderID,
-                                         lineNo: item.lineNo, sku: item.line.sku, code: amount.code, direction: "forward",
-                                         amount: amount.amount, late: lateFrom != nil, originalPeriod: lateFrom?.id ?? "",
+                try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .order, sourceKey: item.id,
+                                         lineKey: item.id, code: amount.code, amount: amount.amount, lateFrom: lateFrom,
                                          rule: amount.rule))
             }
             try db.run("""
@@ -249,11 +247,9 @@ public final class Poster {
             if !amounts.isEmpty {
                 let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
                 for amount in amounts {
-                    try writer.write(FeeLine(sheetID: sheet.sheetID, supplierID: supplier.id, postingDate: date,
-                                             sourceType: "refund", sourceID: item.refundID, orderID: item.orderID,
-                                             lineNo: item.lineNo, sku: item.line.sku, code: amount.code, direction: "reverse",
-                                             amount: amount.amount, late: lateFrom != nil,
-                                             originalPeriod: lateFrom?.id ?? "", rule: amount.rule))
+                    try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .refund,
+                                             sourceKey: item.refundRowID, lineKey: item.lineRowID, code: amount.code,
+                                             amount: amount.amount, lateFrom: lateFrom, rule: amount.rule))
                 }
             }
             try db.run("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?", [.int(item.postingAt), .int(item.refundRowID)])
@@ -278,10 +274,9 @@ public final class Poster {
             guard let supplier = config.supplierByID[item.supplierID] else { continue }
             let date = config.calendar.businessDate(of: Instant(nanos: item.at))
             let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
-            try writer.write(FeeLine(sheetID: sheet.sheetID, supplierID: supplier.id, postingDate: date,
-                                     sourceType: "adjustment", sourceID: item.adjustmentID, orderID: "", lineNo: nil,
-                                     sku: "", code: .adjustment, direction: "forward", amount: item.amount,
-                                     late: lateFrom != nil, originalPeriod: lateFrom?.id ?? "", rule: "adjustments.amount"))
+            try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .adjustment, sourceKey: item.id,
+                                     lineKey: nil, code: .adjustment, amount: item.amount, lateFrom: lateFrom,
+                                     rule: .adjustment))
             try db.run("UPDATE adjustments SET posted = 1 WHERE id = ?", [.int(item.id)])
             summary.adjustmentsPosted += 1
         }

@@ -5,6 +5,7 @@ import MallStore
 
 /// A settlement sheet's identity and state as the posting stage needs it.
 struct SheetState {
+    let key: Int64
     let sheetID: String
     let supplierID: String
     let period: Period
@@ -19,15 +20,23 @@ final class SheetBook {
     /// The start of each supplier's latest closed (or paid) period.
     private var latestClosedStart: [String: Day] = [:]
     /// Lines and net added per sheet in this stage, written back with `flush`.
-    private var added: [String: (lines: Int64, net: Int64)] = [:]
+    private var added: [Int64: (lines: Int64, net: Int64)] = [:]
+    /// `target` answers by (supplier, posting date) within one stage.
+    private var targets: [TargetKey: (SheetState, Period?)] = [:]
+
+    private struct TargetKey: Hashable {
+        let supplierID: String
+        let postingDay: Int
+        let asOfDay: Int
+    }
 
     init(db: Database, config: MallConfig) throws {
         self.db = db
         self.config = config
-        try db.query("SELECT sheet_id, supplier_id, period_start, period_end, status FROM sheets") { row in
-            guard let start = Day(parsing: row.string(2)), let end = Day(parsing: row.string(3)) else { return }
-            let state = SheetState(sheetID: row.string(0), supplierID: row.string(1),
-                                   period: Period(start: start, end: end), status: row.string(4))
+        try db.query("SELECT sheet_key, sheet_id, supplier_id, period_start, period_end, status FROM sheets") { row in
+            guard let start = Day(parsing: row.string(3)), let end = Day(parsing: row.string(4)) else { return }
+            let state = SheetState(key: row.int(0), sheetID: row.string(1), supplierID: row.string(2),
+                                   period: Period(start: start, end: end), status: row.string(5))
             sheets[state.sheetID] = state
             if state.status != "open" {
                 latestClosedStart[state.supplierID] = max(latestClosedStart[state.supplierID] ?? start, start)
@@ -50,7 +59,7 @@ final class SheetBook {
             VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 1)
             """, [.text(id), .text(supplier.id), .text(supplier.entity), .text(config.currency),
                   .text(supplier.mode.rawValue), .text(period.start.description), .text(period.end.description)])
-        let state = SheetState(sheetID: id, supplierID: supplier.id, period: period, status: "open")
+        let state = SheetState(key: db.lastInsertRowID, sheetID: id, supplierID: supplier.id, period: period, status: "open")
         sheets[id] = state
         return state
     }
@@ -59,24 +68,32 @@ final class SheetBook {
     /// or — when that sheet or a later one of the supplier is closed — the first open sheet
     /// from the as-of period on, marked late with the period it belonged to.
     func target(_ supplier: Supplier, postingDate: Day, asOf: Day) throws -> (sheet: SheetState, lateFrom: Period?) {
+        let key = TargetKey(supplierID: supplier.id, postingDay: postingDate.ordinal, asOfDay: asOf.ordinal)
+        if let known = targets[key] { return known }
         let natural = supplier.cycle.period(containing: postingDate)
         let closedLater = latestClosedStart[supplier.id].map { $0 > natural.start } ?? false
         let naturalID = SheetBook.sheetID(supplier, currency: config.currency, periodStart: natural.start)
         let naturalOpen = sheets[naturalID].map { $0.status == "open" } ?? true
-        if naturalOpen && !closedLater { return (try sheet(supplier, periodStarting: natural.start), nil) }
-        var start = supplier.cycle.periodStart(containing: max(asOf, postingDate))
-        while true {
-            let candidate = try sheet(supplier, periodStarting: start)
-            let closedAfter = latestClosedStart[supplier.id].map { $0 > start } ?? false
-            if candidate.status == "open" && !closedAfter { return (candidate, natural) }
-            start = supplier.cycle.nextPeriodStart(after: start)
+        var result: (SheetState, Period?)
+        if naturalOpen && !closedLater {
+            result = (try sheet(supplier, periodStarting: natural.start), nil)
+        } else {
+            var start = supplier.cycle.periodStart(containing: max(asOf, postingDate))
+            while true {
+                let candidate = try sheet(supplier, periodStarting: start)
+                let closedAfter = latestClosedStart[supplier.id].map { $0 > start } ?? false
+                if candidate.status == "open" && !closedAfter { result = (candidate, natural); break }
+                start = supplier.cycle.nextPeriodStart(after: start)
+            }
         }
+        targets[key] = result
+        return result
     }
 
     /// Counts a line into its sheet's cached totals.
-    func add(_ sheetID: String, amount: Int64) {
-        let current = added[sheetID] ?? (0, 0)
-        added[sheetID] = (current.lines + 1, current.net + amount)
+    func add(_ sheetKey: Int64, amount: Int64) {
+        let current = added[sheetKey] ?? (0, 0)
+        added[sheetKey] = (current.lines + 1, current.net + amount)
     }
 
     /// Marks a sheet closed in this book (the caller writes the store).
@@ -85,13 +102,14 @@ final class SheetBook {
         state.status = "closed"
         sheets[sheetID] = state
         latestClosedStart[state.supplierID] = max(latestClosedStart[state.supplierID] ?? state.period.start, state.period.start)
+        targets.removeAll()
     }
 
     /// Writes the added lines and net into the sheets, marking their drafts due.
     func flush() throws {
-        for (sheetID, totals) in added.sorted(by: { $0.key < $1.key }) {
-            try db.run("UPDATE sheets SET lines = lines + ?, net = net + ?, draft_pending = 1 WHERE sheet_id = ?",
-                       [.int(totals.lines), .int(totals.net), .text(sheetID)])
+        for (sheetKey, totals) in added.sorted(by: { $0.key < $1.key }) {
+            try db.run("UPDATE sheets SET lines = lines + ?, net = net + ?, draft_pending = 1 WHERE sheet_key = ?",
+                       [.int(totals.lines), .int(totals.net), .int(sheetKey)])
         }
         added.removeAll()
     }

@@ -4,32 +4,88 @@
 import MallCore
 import MallStore
 
-/// A row ready to store: its table, key, the fields that define its content, and extras
-/// (source location, state) that are stored but never compared.
-struct StagedRow {
+/// Where one feed's rows are stored: the table, the columns that define a row's content
+/// (compared on re-delivery, key first) and the columns stored but never compared.
+struct TableSpec {
     let table: String
-    let keyNames: [String]
-    let fields: [(name: String, value: SQLValue)]
-    let extras: [(name: String, value: SQLValue)]
-    /// A check of steps 6–7 that failed; reported only when the key is new (step 5 first).
-    let laterFailure: Rejection?
+    let fields: [String]
+    let keyCount: Int
+    let extras: [String]
+
+    /// `INSERT OR IGNORE …` for every field and extra, built once.
+    let insertSQL: String
+    /// `SELECT id, source_line, fields… WHERE key…`, built once.
+    let selectSQL: String
+
+    init(table: String, fields: [String], keyCount: Int, extras: [String]) {
+        self.table = table
+        self.fields = fields
+        self.keyCount = keyCount
+        self.extras = extras
+        let all = fields + extras
+        insertSQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: all.count).joined(separator: ", ")))"
+        selectSQL = "SELECT id, source_line, \(fields.joined(separator: ", ")) FROM \(table) WHERE "
+            + fields.prefix(keyCount).map { "\($0) = ?" }.joined(separator: " AND ")
+    }
+
+    static let orders = TableSpec(table: "order_lines", fields: [
+        "order_id", "line_no", "parent_order_id", "supplier_id", "buyer_id", "member_level", "sku", "category",
+        "quantity", "unit_price", "cost_price", "discount_platform", "discount_supplier", "freight", "paid_points",
+        "paid_credit", "paid_cash", "payment_channel", "ordered_at", "paid_at", "completed_at", "currency",
+    ], keyCount: 2, extras: ["goods", "source_file", "source_line"])
+    static let refunds = TableSpec(table: "refunds", fields: [
+        "refund_id", "order_id", "line_no", "refund_type", "quantity", "refund_goods", "refund_freight",
+        "refund_points", "refund_credit", "refund_cash", "refunded_at",
+    ], keyCount: 3, extras: ["source_file", "source_line", "raw", "cols", "state"])
+    static let adjustments = TableSpec(table: "adjustments", fields: [
+        "adjustment_id", "supplier_id", "amount", "reason", "approved_by", "effective_at",
+    ], keyCount: 1, extras: ["source_file", "source_line"])
+    static let payments = TableSpec(table: "payments", fields: [
+        "channel", "txn_id", "kind", "reference", "amount", "fee", "occurred_at",
+    ], keyCount: 2, extras: ["source_file", "source_line"])
+    static let repayments = TableSpec(table: "repayments", fields: [
+        "repayment_id", "buyer_id", "amount", "paid_at",
+    ], keyCount: 1, extras: ["source_file", "source_line"])
+    static let payouts = TableSpec(table: "payouts", fields: [
+        "payout_id", "sheet_id", "amount", "paid_at", "bank_ref",
+    ], keyCount: 1, extras: ["source_file", "source_line"])
+
+    static func spec(for kind: FeedKind) -> TableSpec {
+        switch kind {
+        case .orders: return orders
+        case .refunds: return refunds
+        case .adjustments: return adjustments
+        case .payments: return payments
+        case .repayments: return repayments
+        case .payouts: return payouts
+        }
+    }
 }
 
-extension StagedRow {
-    var key: [SQLValue] { keyNames.map { name in fields.first { $0.name == name }!.value } }
+/// A row ready to store: values for its table's fields and extras, and a check of steps
+/// 6–7 that failed (reported only when the key is new: step 5 comes first).
+struct StagedRow {
+    let spec: TableSpec
+    let values: [SQLValue]
+    let extras: [SQLValue]
+    let laterFailure: Rejection?
+
+    var key: [SQLValue] { Array(values.prefix(spec.keyCount)) }
 }
 
 /// Builds staged rows from typed rows, one function per feed.
 struct RowStager {
     let config: MallConfig
-    let fileSHA: String
+    let fileID: Int64
 
     private func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
     private func int(_ value: Int64?) -> SQLValue { value.map { .int($0) } ?? .null }
+    private var source: [SQLValue] { [.int(fileID)] }
 
-    /// Orders (SPEC §3.1).
+    /// Orders (SPEC §3.1). Defaults are stored as NULL (a parent equal to the order, the
+    /// store's currency), so a cell left empty and one stating the default compare equal.
     func order(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.orders
+        let s = FeedSchemas.ordersIndex
         let orderID = row.text(s.index("order_id"))!
         let quantity = row.int(s.index("quantity"))!
         let unitPrice = row.int(s.index("unit_price"))!
@@ -41,9 +97,9 @@ struct RowStager {
         let cash = row.int(s.index("paid_cash"), default: 0)
         let supplierID = row.text(s.index("supplier_id"))!
         let currency = row.text(s.index("currency")) ?? config.currency
-        // quantity × unit_price was range-checked in typing; see OrderChecks.
-        let gross = quantity * unitPrice
-        let goods = gross - discountPlatform - discountSupplier
+        let parent = row.text(s.index("parent_order_id")) ?? orderID
+        // quantity × unit_price was range-checked in typing (Ingestor.orderProductsOutOfRange).
+        let goods = quantity * unitPrice - discountPlatform - discountSupplier
 
         var failure: Rejection?
         if config.supplierByID[supplierID] == nil {
@@ -54,53 +110,38 @@ struct RowStager {
                                 "currency '\(currency)' is not the store's currency \(config.currency)")
         } else if goods < 0 {
             failure = Rejection(.negativeGoods, column: row.columns[s.index("unit_price")],
-                                "goods = \(Money(fen: quantity)) units × \(Money(fen: unitPrice)) − discounts is \(Money(fen: goods)), below zero")
+                                "goods = \(quantity) × \(Money(fen: unitPrice)) − discounts is \(Money(fen: goods)), below zero")
         } else if points + credit + cash != goods + freight {
             failure = Rejection(.tenderMismatch, column: row.columns[s.index("paid_cash")],
                                 "tenders \(Money(fen: points + credit + cash)) ≠ goods \(Money(fen: goods)) + freight \(Money(fen: freight))")
         }
         return StagedRow(
-            table: "order_lines", keyNames: ["order_id", "line_no"],
-            fields: [
-                ("order_id", .text(orderID)),
-                ("line_no", int(row.int(s.index("line_no")))),
-                ("parent_order_id", .text(row.text(s.index("parent_order_id")) ?? orderID)),
-                ("supplier_id", .text(supplierID)),
-                ("buyer_id", text(row.text(s.index("buyer_id")))),
-                ("member_level", text(row.text(s.index("member_level")))),
-                ("sku", text(row.text(s.index("sku")))),
-                ("category", text(row.text(s.index("category")))),
-                ("quantity", .int(quantity)),
-                ("unit_price", .int(unitPrice)),
-                ("cost_price", int(row.int(s.index("cost_price")))),
-                ("discount_platform", .int(discountPlatform)),
-                ("discount_supplier", .int(discountSupplier)),
-                ("freight", .int(freight)),
-                ("paid_points", .int(points)),
-                ("paid_credit", .int(credit)),
-                ("paid_cash", .int(cash)),
-                ("payment_channel", text(row.text(s.index("payment_channel")))),
-                ("ordered_at", int(row.int(s.index("ordered_at")))),
-                ("paid_at", int(row.int(s.index("paid_at")))),
-                ("completed_at", int(row.int(s.index("completed_at")))),
-                ("currency", .text(currency)),
+            spec: .orders,
+            values: [
+                .text(orderID), int(row.int(s.index("line_no"))), parent == orderID ? .null : .text(parent),
+                .text(supplierID), text(row.text(s.index("buyer_id"))), text(row.text(s.index("member_level"))),
+                text(row.text(s.index("sku"))), text(row.text(s.index("category"))), .int(quantity), .int(unitPrice),
+                int(row.int(s.index("cost_price"))), .int(discountPlatform), .int(discountSupplier), .int(freight),
+                .int(points), .int(credit), .int(cash), text(row.text(s.index("payment_channel"))),
+                int(row.int(s.index("ordered_at"))), int(row.int(s.index("paid_at"))), int(row.int(s.index("completed_at"))),
+                currency == config.currency ? .null : .text(currency),
             ],
-            extras: [("goods", .int(goods)), ("source_file", .text(fileSHA)), ("source_line", .int(Int64(row.line)))],
+            extras: [.int(goods)] + source + [.int(Int64(row.line))],
             laterFailure: failure)
     }
 
     /// Cells an order row needs given its other cells: a channel for cash, a buyer for
     /// credit, a cost price for a purchase-mode supplier (SPEC §3 step 2).
-    func orderAlsoRequired(_ values: [String?]) -> [Int] {
-        let s = FeedSchemas.orders
+    func orderAlsoRequired(_ record: FeedRecordValues) -> [Int] {
+        let s = FeedSchemas.ordersIndex
         var needed: [Int] = []
-        if let cash = values[s.index("paid_cash")], case .success(let m) = Money.parse(cash), m.fen > 0 {
+        if let cash = record(s.index("paid_cash")), case .success(let m) = Money.parse(cash), m.fen > 0 {
             needed.append(s.index("payment_channel"))
         }
-        if let credit = values[s.index("paid_credit")], case .success(let m) = Money.parse(credit), m.fen > 0 {
+        if let credit = record(s.index("paid_credit")), case .success(let m) = Money.parse(credit), m.fen > 0 {
             needed.append(s.index("buyer_id"))
         }
-        if let supplier = values[s.index("supplier_id")], config.supplierByID[supplier]?.mode == .purchase {
+        if let supplier = record(s.index("supplier_id")), config.supplierByID[supplier]?.mode == .purchase {
             needed.append(s.index("cost_price"))
         }
         return needed
@@ -108,7 +149,7 @@ struct RowStager {
 
     /// Refunds (SPEC §3.2). Over-refunds are checked later, when the refund becomes usable.
     func refund(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.refunds
+        let s = FeedSchemas.refundsIndex
         let goods = row.int(s.index("refund_goods"))!
         let freight = row.int(s.index("refund_freight"), default: 0)
         let points = row.int(s.index("refund_points"), default: 0)
@@ -120,29 +161,20 @@ struct RowStager {
                                 "tenders returned \(Money(fen: points + credit + cash)) ≠ refund_goods \(Money(fen: goods)) + refund_freight \(Money(fen: freight))")
         }
         return StagedRow(
-            table: "refunds", keyNames: ["refund_id", "order_id", "line_no"],
-            fields: [
-                ("refund_id", text(row.text(s.index("refund_id")))),
-                ("order_id", text(row.text(s.index("order_id")))),
-                ("line_no", int(row.int(s.index("line_no")))),
-                ("refund_type", text(row.text(s.index("refund_type")))),
-                ("quantity", int(row.int(s.index("quantity")))),
-                ("refund_goods", .int(goods)),
-                ("refund_freight", .int(freight)),
-                ("refund_points", .int(points)),
-                ("refund_credit", .int(credit)),
-                ("refund_cash", .int(cash)),
-                ("refunded_at", int(row.int(s.index("refunded_at")))),
+            spec: .refunds,
+            values: [
+                text(row.text(s.index("refund_id"))), text(row.text(s.index("order_id"))), int(row.int(s.index("line_no"))),
+                text(row.text(s.index("refund_type"))), int(row.int(s.index("quantity"))), .int(goods), .int(freight),
+                .int(points), .int(credit), .int(cash), int(row.int(s.index("refunded_at"))),
             ],
-            extras: [("source_file", .text(fileSHA)), ("source_line", .int(Int64(row.line))),
-                     ("raw", .text(row.raw)), ("cols", .text(row.columns.map(String.init).joined(separator: ","))),
-                     ("state", .text("unchecked"))],
+            extras: source + [.int(Int64(row.line)), .text(row.raw),
+                              .text(row.columns.map(String.init).joined(separator: ",")), .text("unchecked")],
             laterFailure: failure)
     }
 
     /// Adjustments (SPEC §3.4): manual corrections by finance.
     func adjustment(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.adjustments
+        let s = FeedSchemas.adjustmentsIndex
         let supplierID = row.text(s.index("supplier_id"))!
         var failure: Rejection?
         if config.supplierByID[supplierID] == nil {
@@ -150,68 +182,55 @@ struct RowStager {
                                 "supplier '\(supplierID)' is not configured")
         }
         return StagedRow(
-            table: "adjustments", keyNames: ["adjustment_id"],
-            fields: [
-                ("adjustment_id", text(row.text(s.index("adjustment_id")))),
-                ("supplier_id", .text(supplierID)),
-                ("amount", int(row.int(s.index("amount")))),
-                ("reason", text(row.text(s.index("reason")))),
-                ("approved_by", text(row.text(s.index("approved_by")))),
-                ("effective_at", int(row.int(s.index("effective_at")))),
+            spec: .adjustments,
+            values: [
+                text(row.text(s.index("adjustment_id"))), .text(supplierID), int(row.int(s.index("amount"))),
+                text(row.text(s.index("reason"))), text(row.text(s.index("approved_by"))),
+                int(row.int(s.index("effective_at"))),
             ],
-            extras: [("source_file", .text(fileSHA)), ("source_line", .int(Int64(row.line)))],
+            extras: source + [.int(Int64(row.line))],
             laterFailure: failure)
     }
 
     /// Payments (SPEC §3.3), stored for reconciliation.
     func payment(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.payments
+        let s = FeedSchemas.paymentsIndex
         return StagedRow(
-            table: "payments", keyNames: ["channel", "txn_id"],
-            fields: [
-                ("channel", text(row.text(s.index("channel")))),
-                ("txn_id", text(row.text(s.index("txn_id")))),
-                ("kind", text(row.text(s.index("kind")))),
-                ("reference", text(row.text(s.index("reference")))),
-                ("amount", int(row.int(s.index("amount")))),
-                ("fee", .int(row.int(s.index("fee"), default: 0))),
-                ("occurred_at", int(row.int(s.index("occurred_at")))),
+            spec: .payments,
+            values: [
+                text(row.text(s.index("channel"))), text(row.text(s.index("txn_id"))), text(row.text(s.index("kind"))),
+                text(row.text(s.index("reference"))), int(row.int(s.index("amount"))), .int(row.int(s.index("fee"), default: 0)),
+                int(row.int(s.index("occurred_at"))),
             ],
-            extras: [("source_file", .text(fileSHA)), ("source_line", .int(Int64(row.line)))],
+            extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }
 
     /// Repayments (SPEC §3.4): credit-line repayments, amount > 0.
     func repayment(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.repayments
+        let s = FeedSchemas.repaymentsIndex
         let amount = row.int(s.index("amount"))!
         let failure = amount > 0 ? nil
             : Rejection(.badMoney, column: row.columns[s.index("amount")], "a repayment amount must be above zero")
         return StagedRow(
-            table: "repayments", keyNames: ["repayment_id"],
-            fields: [
-                ("repayment_id", text(row.text(s.index("repayment_id")))),
-                ("buyer_id", text(row.text(s.index("buyer_id")))),
-                ("amount", .int(amount)),
-                ("paid_at", int(row.int(s.index("paid_at")))),
-            ],
-            extras: [("source_file", .text(fileSHA)), ("source_line", .int(Int64(row.line)))],
+            spec: .repayments,
+            values: [text(row.text(s.index("repayment_id"))), text(row.text(s.index("buyer_id"))), .int(amount),
+                     int(row.int(s.index("paid_at")))],
+            extras: source + [.int(Int64(row.line))],
             laterFailure: failure)
     }
 
     /// Payouts (SPEC §3.4): treasury's confirmation that a closed sheet was paid.
     func payout(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.payouts
+        let s = FeedSchemas.payoutsIndex
         return StagedRow(
-            table: "payouts", keyNames: ["payout_id"],
-            fields: [
-                ("payout_id", text(row.text(s.index("payout_id")))),
-                ("sheet_id", text(row.text(s.index("sheet_id")))),
-                ("amount", int(row.int(s.index("amount")))),
-                ("paid_at", int(row.int(s.index("paid_at")))),
-                ("bank_ref", text(row.text(s.index("bank_ref")))),
-            ],
-            extras: [("source_file", .text(fileSHA)), ("source_line", .int(Int64(row.line)))],
+            spec: .payouts,
+            values: [text(row.text(s.index("payout_id"))), text(row.text(s.index("sheet_id"))),
+                     int(row.int(s.index("amount"))), int(row.int(s.index("paid_at"))), text(row.text(s.index("bank_ref")))],
+            extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }
 }
+
+/// Reads the text of a requested column of a record, by its index.
+typealias FeedRecordValues = (Int) -> String?

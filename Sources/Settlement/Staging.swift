@@ -136,6 +136,18 @@ struct FeedSchema {
     }
 }
 
+/// Column positions of a schema by name, looked up once instead of per row.
+struct ColumnIndex {
+    private let positions: [String: Int]
+    init(_ schema: FeedSchema) {
+        positions = Dictionary(uniqueKeysWithValues: schema.columns.enumerated().map { ($0.element.name, $0.offset) })
+    }
+    func index(_ name: String) -> Int {
+        guard let position = positions[name] else { preconditionFailure("feed schema has no column \(name)") }
+        return position
+    }
+}
+
 /// The feed schemas of SPEC §3.
 enum FeedSchemas {
     static let idLength = 64
@@ -215,6 +227,13 @@ enum FeedSchemas {
         ColumnSpec(name: "paid_at", type: .timestamp, required: true),
         ColumnSpec(name: "bank_ref", type: .text(maxLength: nil), required: true),
     ])
+
+    static let ordersIndex = ColumnIndex(orders)
+    static let refundsIndex = ColumnIndex(refunds)
+    static let adjustmentsIndex = ColumnIndex(adjustments)
+    static let paymentsIndex = ColumnIndex(payments)
+    static let repaymentsIndex = ColumnIndex(repayments)
+    static let payoutsIndex = ColumnIndex(payouts)
 
     static func schema(for kind: FeedKind) -> FeedSchema {
         switch kind {

@@ -9,6 +9,7 @@ import MallStore
 
 /// A sheet's header as statements show it.
 struct SheetHeader {
+    let key: Int64
     let sheetID: String
     let supplierID: String
     let entity: String
@@ -24,10 +25,10 @@ struct SheetHeader {
 
 public enum StatementFiles {
     /// The bytes of a sheet's lines.csv: the fee lines of that sheet, in export order.
-    static func linesCSV(_ db: Database, sheetID: String) throws -> [UInt8] {
+    static func linesCSV(_ db: Database, sheetKey: Int64) throws -> [UInt8] {
         var bytes: [UInt8] = []
         CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &bytes)
-        try FeeLineExport.rows(db, filter: "sheet_id = ?", [.text(sheetID)]) { cells, _ in
+        try FeeLineExport.rows(db, filter: "f.sheet_key = ?", [.int(sheetKey)]) { cells, _ in
             CSVEncoder.appendRow(cells, to: &bytes)
         }
         return bytes
@@ -41,13 +42,13 @@ public enum StatementFiles {
         var due: [(SheetHeader, draft: Bool)] = []
         try db.query("""
             SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
-                   statement_sha256, statement_pending
+                   statement_sha256, statement_pending, sheet_key
             FROM sheets WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
             """) { row in
-            let header = SheetHeader(sheetID: row.string(0), supplierID: row.string(1), entity: row.string(2),
-                                     currency: row.string(3), periodStart: row.string(4), periodEnd: row.string(5),
-                                     status: row.string(6), net: row.int(7), lines: row.int(8), closedAt: row.text(9),
-                                     statementSHA: row.text(10))
+            let header = SheetHeader(key: row.int(12), sheetID: row.string(0), supplierID: row.string(1),
+                                     entity: row.string(2), currency: row.string(3), periodStart: row.string(4),
+                                     periodEnd: row.string(5), status: row.string(6), net: row.int(7), lines: row.int(8),
+                                     closedAt: row.text(9), statementSHA: row.text(10))
             due.append((header, row.int(11) == 0))
         }
         for (header, draft) in due {
@@ -64,18 +65,18 @@ public enum StatementFiles {
         AtomicFile.syncFileSystem()
         try db.transaction {
             for (header, _) in due {
-                try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_id = ?", [.text(header.sheetID)])
+                try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_key = ?", [.int(header.key)])
             }
         }
         return due.count
     }
 
     /// Fee-code totals of a sheet, in statement order.
-    static func totals(_ db: Database, sheetID: String) throws -> [StatementTotal] {
+    static func totals(_ db: Database, sheetKey: Int64) throws -> [StatementTotal] {
         var totals: [(FeeCode, Int, Int64)] = []
-        try db.query("SELECT fee_code, count(*), sum(amount) FROM fee_lines WHERE sheet_id = ? GROUP BY fee_code",
-                     [.text(sheetID)]) { row in
-            guard let code = FeeCode(rawValue: row.string(0)) else { return }
+        try db.query("SELECT fee_code, count(*), sum(amount) FROM fee_lines WHERE sheet_key = ? GROUP BY fee_code",
+                     [.int(sheetKey)]) { row in
+            guard let code = FeeCode(storeCode: row.int(0)) else { return }
             totals.append((code, Int(row.int(1)), row.int(2)))
         }
         return totals.sorted { $0.0.rank < $1.0.rank }
@@ -105,7 +106,7 @@ public enum StatementFiles {
     }
 
     private static func writeDraft(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
-        let totals = try totals(db, sheetID: header.sheetID)
+        let totals = try totals(db, sheetKey: header.key)
         try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true),
                              to: "\(folder)/summary.csv", durable: false)
         for locale in [StatementView.Locale.en, .zhCN] {
@@ -116,12 +117,12 @@ public enum StatementFiles {
     }
 
     private static func writeClosing(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
-        let totals = try totals(db, sheetID: header.sheetID)
+        let totals = try totals(db, sheetKey: header.key)
         var linesCSV: [UInt8] = []
         CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &linesCSV)
         var textRows: [[String]] = []
         var sheetRows: [[XLSXCell]] = [FeeLineExport.header.map { .text($0) }]
-        try FeeLineExport.rows(db, filter: "sheet_id = ?", [.text(header.sheetID)]) { cells, texts in
+        try FeeLineExport.rows(db, filter: "f.sheet_key = ?", [.int(header.key)]) { cells, texts in
             CSVEncoder.appendRow(cells, to: &linesCSV)
             textRows.append(texts)
             sheetRows.append(cells.map { cell in

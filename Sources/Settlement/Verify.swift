@@ -26,16 +26,19 @@ public enum Verifier {
         // 3. Nothing vanishes: rows read = accepted + duplicate + quarantined, per file, and the
         //    store holds exactly the accepted rows and the quarantine entries counted.
         try db.query("""
+            WITH stored(file_id, n) AS (
+                SELECT source_file, count(*) FROM order_lines GROUP BY source_file
+                UNION ALL SELECT source_file, count(*) FROM refunds GROUP BY source_file
+                UNION ALL SELECT source_file, count(*) FROM adjustments GROUP BY source_file
+                UNION ALL SELECT source_file, count(*) FROM payments GROUP BY source_file
+                UNION ALL SELECT source_file, count(*) FROM repayments GROUP BY source_file
+                UNION ALL SELECT source_file, count(*) FROM payouts GROUP BY source_file),
+            totals(file_id, n) AS (SELECT file_id, sum(n) FROM stored GROUP BY file_id),
+            quarantined(file_id, n) AS (SELECT file_id, count(*) FROM quarantine GROUP BY file_id)
             SELECT f.name, f.sha256, f.rows_read, f.accepted, f.duplicate, f.quarantined,
-                (SELECT count(*) FROM quarantine q WHERE q.file_sha256 = f.sha256),
-                (SELECT count(*) FROM order_lines WHERE source_file = f.sha256)
-                + (SELECT count(*) FROM refunds WHERE source_file = f.sha256)
-                + (SELECT count(*) FROM adjustments WHERE source_file = f.sha256)
-                + (SELECT count(*) FROM payments WHERE source_file = f.sha256)
-                + (SELECT count(*) FROM repayments WHERE source_file = f.sha256)
-                + (SELECT count(*) FROM payouts WHERE source_file = f.sha256),
-                f.status
-            FROM feed_files f ORDER BY f.name, f.sha256
+                   coalesce(q.n, 0), coalesce(t.n, 0), f.status
+            FROM feed_files f LEFT JOIN totals t ON t.file_id = f.file_id LEFT JOIN quarantined q ON q.file_id = f.file_id
+            ORDER BY f.name, f.sha256
             """) { row in
             let name = row.string(0)
             let (read, accepted, duplicate, quarantined) = (row.int(2), row.int(3), row.int(4), row.int(5))
@@ -79,13 +82,13 @@ public enum Verifier {
 
         // 5. A line refunded to a share of 1 nets every cumulative-difference code to 0.
         try db.query("""
-            SELECT o.order_id, o.line_no, f.fee_code, sum(f.amount),
+            SELECT o.order_id, o.line_no, \(FeeCode.sqlName("f.fee_code")), sum(f.amount),
                    o.pst_goods = o.goods AND o.goods > 0, o.pst_quantity = o.quantity,
                    o.pst_cash = o.paid_cash AND o.paid_cash > 0 AND o.payment_fee_reversible = 1, o.goods
-            FROM order_lines o JOIN fee_lines f ON f.order_id = o.order_id AND f.line_no = o.line_no
-            WHERE o.posted = 1 AND f.source_type IN ('order', 'refund')
+            FROM order_lines o JOIN fee_lines f ON f.line_key = o.id
+            WHERE o.posted = 1 AND f.source_type IN (\(SourceType.order.rawValue), \(SourceType.refund.rawValue))
               AND (o.pst_goods = o.goods OR o.pst_quantity = o.quantity OR (o.pst_cash = o.paid_cash AND o.paid_cash > 0))
-              AND f.fee_code IN ('PLATFORM_SUBSIDY', 'COMMISSION', 'PAYMENT_FEE', 'DELIVERY_FEE', 'WAREHOUSING_FEE', 'COST')
+              AND f.fee_code IN (\([FeeCode.platformSubsidy, .commission, .paymentFee].map { String($0.storeCode) }.joined(separator: ", ")))
             GROUP BY o.id, f.fee_code
             HAVING sum(f.amount) != 0
             """) { row in
@@ -105,8 +108,8 @@ public enum Verifier {
         // 6. A sheet's net is the sum of its lines; a closed sheet still matches its statement.
         try db.query("""
             SELECT s.sheet_id, s.net, s.lines, coalesce(sum(f.amount), 0), count(f.id), s.status, s.statement_sha256
-            FROM sheets s LEFT JOIN fee_lines f ON f.sheet_id = s.sheet_id
-            GROUP BY s.sheet_id ORDER BY s.sheet_id
+            FROM sheets s LEFT JOIN fee_lines f ON f.sheet_key = s.sheet_key
+            GROUP BY s.sheet_key ORDER BY s.sheet_id
             """) { row in
             if row.int(1) != row.int(3) || row.int(2) != row.int(4) {
                 add(6, "sheet \(row.string(0)): recorded net \(Money(fen: row.int(1))) over \(row.int(2)) lines, but its lines sum to \(Money(fen: row.int(3))) over \(row.int(4))")
@@ -115,31 +118,38 @@ public enum Verifier {
                 add(6, "sheet \(row.string(0)) closed with a negative net \(Money(fen: row.int(1)))")
             }
         }
-        var closed: [(String, String)] = []
-        try db.query("SELECT sheet_id, coalesce(statement_sha256, '') FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
-            closed.append(($0.string(0), $0.string(1)))
+        var closed: [(String, String, Int64)] = []
+        try db.query("SELECT sheet_id, coalesce(statement_sha256, ''), sheet_key FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
+            closed.append(($0.string(0), $0.string(1), $0.int(2)))
         }
-        for (sheetID, recorded) in closed {
-            let actual = SHA256.hex(of: try StatementFiles.linesCSV(db, sheetID: sheetID))
+        for (sheetID, recorded, sheetKey) in closed {
+            let actual = SHA256.hex(of: try StatementFiles.linesCSV(db, sheetKey: sheetKey))
             if actual != recorded {
                 add(6, "closed sheet \(sheetID) changed after closing: its lines hash to \(actual), the statement says \(recorded)")
             }
         }
 
         // 7. Carry-forward lines sum to 0.
-        if case .int(let carried)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE fee_code = 'CARRY_FORWARD'"),
+        if case .int(let carried)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE fee_code = ?", [.int(FeeCode.carryForward.storeCode)]),
            carried != 0 {
             add(7, "carry-forward lines sum to \(Money(fen: carried)), not 0.00")
         }
 
-        // 8. A statement lists one supplier's lines only.
+        // 8. A statement lists one supplier's lines only: the row each line comes from belongs
+        //    to the sheet's supplier.
         try db.query("""
-            SELECT f.sheet_id, f.supplier_id, s.supplier_id FROM fee_lines f JOIN sheets s ON s.sheet_id = f.sheet_id
-            WHERE f.supplier_id != s.supplier_id LIMIT 100
+            SELECT s.sheet_id, s.supplier_id, coalesce(o.supplier_id, a.supplier_id, c.supplier_id)
+            FROM fee_lines f JOIN sheets s ON s.sheet_key = f.sheet_key
+            LEFT JOIN order_lines o ON o.id = f.line_key
+            LEFT JOIN adjustments a ON f.source_type = \(SourceType.adjustment.rawValue) AND a.id = f.source_key
+            LEFT JOIN sheets c ON f.source_type = \(SourceType.carry.rawValue) AND c.sheet_key = f.source_key
+            WHERE coalesce(o.supplier_id, a.supplier_id, c.supplier_id) IS NOT s.supplier_id
+              AND f.source_type != \(SourceType.rebate.rawValue)
+            LIMIT 100
             """) { row in
-            add(8, "sheet \(row.string(0)) of \(row.string(2)) holds a line of \(row.string(1))")
+            add(8, "sheet \(row.string(0)) of \(row.string(1)) holds a line of \(row.text(2) ?? "no known supplier")")
         }
-        try db.query("SELECT count(*) FROM fee_lines f LEFT JOIN sheets s ON s.sheet_id = f.sheet_id WHERE s.sheet_id IS NULL") { row in
+        try db.query("SELECT count(*) FROM fee_lines f LEFT JOIN sheets s ON s.sheet_key = f.sheet_key WHERE s.sheet_key IS NULL") { row in
             if row.int(0) > 0 { add(8, "\(row.int(0)) fee lines belong to no sheet") }
         }
         return found

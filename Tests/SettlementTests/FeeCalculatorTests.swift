@@ -19,7 +19,7 @@ final class FeeCalculatorTests: XCTestCase {
         XCTAssertEqual(amounts.map { "\($0.code.rawValue) \(Money(fen: $0.amount))" },
                        ["GOODS 185.00", "PLATFORM_SUBSIDY 10.00", "FREIGHT 8.00", "COMMISSION -15.60", "PAYMENT_FEE -1.04"])
         XCTAssertEqual(amounts.reduce(0) { $0 + $1.amount }, 18_636)
-        XCTAssertEqual(amounts.first { $0.code == .commission }?.rule, "fee_rules[0]")
+        XCTAssertEqual(amounts.first { $0.code == .commission }?.rule, .feeRule(0))
         XCTAssertFalse(kept.paymentFeeReversible)
     }
 
@@ -87,7 +87,7 @@ final class FeeCalculatorTests: XCTestCase {
         let ret = RefundAmounts(type: "return", quantity: 3, goods: 7_500, freight: 0, cash: 7_500)
         let (back, _) = FeeCalculator.reverse(ret, of: line, forward: kept, posted: afterRefundOnly,
                                               supplier: supplier, rules: rules, on: day)
-        XCTAssertEqual(back, [FeeAmount(code: .cost, amount: -(5_332 - 1_333), rule: "cumulative q")])
+        XCTAssertEqual(back, [FeeAmount(code: .cost, amount: -(5_332 - 1_333), rule: .shareQ)])
     }
 
     /// Thousands of random refund sequences per fee code: a line refunded in full nets every

@@ -56,7 +56,7 @@ final class Workspace {
     /// Fee lines as `sheet|code|source|amount|late|original` strings, sorted.
     func lines(where condition: String = "1 = 1") throws -> [String] {
         var out: [String] = []
-        try db.query("SELECT sheet_id, fee_code, source_id, amount, late, original_period FROM fee_lines WHERE \(condition) ORDER BY id") {
+        try db.query("SELECT sheet_id, fee_code, source_id, amount, late, original_period FROM (\(FeeLineExport.select)) WHERE \(condition) ORDER BY fee_line_id") {
             out.append("\($0.string(0))|\($0.string(1))|\($0.string(2))|\(Money(fen: $0.int(3)))|\($0.int(4))|\($0.string(5))")
         }
         return out

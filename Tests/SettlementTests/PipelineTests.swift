@@ -63,7 +63,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(lines.count, 9)
         // The reverse lines post at max(refunded_at, trigger): the completion day.
         var dates: Set<String> = []
-        try ws.db.query("SELECT DISTINCT posting_date FROM fee_lines") { dates.insert($0.string(0)) }
+        try ws.db.query("SELECT DISTINCT date(posting_day * 86400, 'unixepoch') FROM fee_lines") { dates.insert($0.string(0)) }
         XCTAssertEqual(dates, ["2026-11-12"])
         // A stale copy without completion afterwards is a duplicate, not a change.
         try ws.write("orders-1113.csv", Fixture.orders(open, Fixture.workedOrder.replacingOccurrences(of: "O-1,P-1,1", with: "O-2,P-2,1")))
