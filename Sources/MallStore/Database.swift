@@ -122,8 +122,24 @@ public final class Database {
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; a throw rolls back and rethrows.
+    /// Called inside another transaction it becomes a savepoint: a throw undoes `body`'s
+    /// writes only, and the outer transaction still commits or rolls back the whole stage.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        precondition(transactionDepth == 0, "transactions do not nest")
+        if transactionDepth > 0 {
+            let name = "nested\(transactionDepth)"
+            try execute("SAVEPOINT \(name)")
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            do {
+                let result = try body()
+                try execute("RELEASE \(name)")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO \(name)")
+                try? execute("RELEASE \(name)")
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         transactionDepth = 1
         do {

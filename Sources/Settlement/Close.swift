@@ -59,6 +59,7 @@ public final class Closer {
                         let next = try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: nextStart))
                         try writer.write(carryLine(sheetKey: due.key, date: due.end, amount: -net, source: due.key))
                         try writer.write(carryLine(sheetKey: next.key, date: nextStart, amount: net, source: due.key))
+                        try writer.finish()
                         summary.carried.append((due.id, next.sheetID, net))
                         try sheets.flush()
                     }

@@ -128,38 +128,64 @@ struct FeeLine {
     var rule: RuleRef
 }
 
-/// Writes fee lines, skipping zero amounts, and counts them into their sheets.
+/// Writes fee lines, skipping zero amounts, and counts them into their sheets. Lines are
+/// buffered and stored `batchRows` at a time through one multi-row INSERT; `finish` stores
+/// the rest (call it before reading fee lines back in the same transaction).
 final class FeeLineWriter {
     let db: Database
     let sheets: SheetBook
     private(set) var written = 0
-    private let insert: Statement
+    private var pending: [FeeLine] = []
+    private let batchInsert: Statement
+    private let singleInsert: Statement
+
+    /// Rows per multi-row INSERT (10 values each, well under SQLite's bound-parameter limit).
+    static let batchRows = 64
+    static let columns = "sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule"
 
     init(db: Database, sheets: SheetBook) throws {
         self.db = db
         self.sheets = sheets
-        insert = try db.prepare("""
-            INSERT INTO fee_lines(sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late,
-                                  original_start, rule)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        batchInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES "
+            + Array(repeating: row, count: FeeLineWriter.batchRows).joined(separator: ", "))
+        singleInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES \(row)")
+        pending.reserveCapacity(FeeLineWriter.batchRows)
     }
 
     /// No fee line of amount 0 is ever written (SPEC §5).
     func write(_ line: FeeLine) throws {
         guard line.amount != 0 else { return }
-        try insert.bind(1, line.sheetKey)
-        try insert.bind(2, Int64(line.postingDate.ordinal))
-        try insert.bind(3, line.sourceType.rawValue)
-        try insert.bind(4, line.sourceKey)
-        try insert.bind(5, line.lineKey)
-        try insert.bind(6, line.code.storeCode)
-        try insert.bind(7, line.amount)
-        try insert.bind(8, Int64(line.lateFrom == nil ? 0 : 1))
-        try insert.bind(9, line.lateFrom.map { Int64($0.start.ordinal) })
-        try insert.bind(10, line.rule.storeCode)
-        try insert.run()
+        pending.append(line)
         sheets.add(line.sheetKey, amount: line.amount)
         written += 1
+        if pending.count == FeeLineWriter.batchRows {
+            try store(pending, with: batchInsert)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Stores the buffered lines.
+    func finish() throws {
+        for line in pending { try store([line], with: singleInsert) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func store(_ lines: [FeeLine], with statement: Statement) throws {
+        var index: Int32 = 1
+        for line in lines {
+            try statement.bind(index, line.sheetKey)
+            try statement.bind(index + 1, Int64(line.postingDate.ordinal))
+            try statement.bind(index + 2, line.sourceType.rawValue)
+            try statement.bind(index + 3, line.sourceKey)
+            try statement.bind(index + 4, line.lineKey)
+            try statement.bind(index + 5, line.code.storeCode)
+            try statement.bind(index + 6, line.amount)
+            try statement.bind(index + 7, Int64(line.lateFrom == nil ? 0 : 1))
+            try statement.bind(index + 8, line.lateFrom.map { Int64($0.start.ordinal) })
+            try statement.bind(index + 9, line.rule.storeCode)
+            index += 10
+        }
+        try statement.run()
     }
 }

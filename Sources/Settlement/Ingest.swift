@@ -52,7 +52,7 @@ public final class Ingestor {
         let sha: String
         do {
             sha = try FeedReader.digest(path: path)
-        } catch let error as FeedFileError {
+        } catch {
             return try reject(path: path, kind: kind, sha: rawDigest(path), error: error)
         }
         if try isKnown(sha) {
@@ -62,7 +62,7 @@ public final class Ingestor {
         let reader: FeedReader
         do {
             reader = try FeedReader(path: path, columns: schema.names, required: schema.requiredNames)
-        } catch let error as FeedFileError {
+        } catch {
             return try reject(path: path, kind: kind, sha: sha, error: error)
         }
         do {
@@ -128,6 +128,7 @@ public final class Ingestor {
             """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
         let fileID = db.lastInsertRowID
         let stager = RowStager(config: config, fileID: fileID)
+        let insert = try db.prepare(TableSpec.spec(for: kind).insertSQL)
         func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
             outcome.quarantined += 1
             try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
@@ -165,7 +166,7 @@ public final class Ingestor {
             case .repayments: staged = stager.repayment(typed)
             case .payouts: staged = stager.payout(typed)
             }
-            switch try store(staged, kind: kind, schema: schema, record: record) {
+            switch try store(staged, kind: kind, schema: schema, record: record, insert: insert) {
             case .accepted: outcome.accepted += 1
             case .updated: outcome.accepted += 1; outcome.updated += 1
             case .duplicate: outcome.duplicate += 1
@@ -199,10 +200,10 @@ public final class Ingestor {
     }
 
     /// Step 5 (key exists: duplicate, completion update or conflict), then 6–7, then insert.
-    private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: FeedRecord) throws -> StoreResult {
+    private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: FeedRecord,
+                       insert: Statement) throws -> StoreResult {
         let spec = row.spec
         if row.laterFailure == nil {
-            let insert = try db.prepare(spec.insertSQL)
             var index: Int32 = 1
             for value in row.values { try insert.bind(index, value); index += 1 }
             for value in row.extras { try insert.bind(index, value); index += 1 }

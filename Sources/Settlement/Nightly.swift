@@ -82,8 +82,13 @@ public final class Nightly {
 
     // MARK: Stages
 
-    /// Ingests files; known files (by inbox stamp or hash) are skipped cheaply.
+    /// Ingests files in one transaction (a failure keeps nothing of the stage); known files
+    /// (by inbox stamp or hash) are skipped cheaply.
     public func ingest(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
+        try db.transaction { try ingestFiles(files, into: &record, useInboxCache: useInboxCache) }
+    }
+
+    private func ingestFiles(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
         let ingestor = Ingestor(db: db, config: config, runSeq: record.runSeq, progress: progress)
         for file in files {
             if useInboxCache, let known = try knownByStamp(file.path) {
@@ -125,12 +130,18 @@ public final class Nightly {
                    [.text(path), .int(stamp.size), .int(stamp.mtime), .text(sha)])
     }
 
-    /// Checks refunds as they become usable, then posts every row due by the as-of date.
+    /// Checks refunds as they become usable, then posts every row due by the as-of date, in
+    /// one transaction.
     public func post(into record: inout RunRecord) throws {
-        let poster = Poster(db: db, config: config, asOf: record.asOf, runSeq: record.runSeq)
-        try poster.checkRefunds(into: &record.posting)
-        record.quarantined.append(contentsOf: record.posting.overRefunds)
-        try poster.post(into: &record.posting)
+        let poster = Poster(db: db, config: config, asOf: record.asOf, runSeq: record.runSeq, progress: progress)
+        var summary = PostingSummary()
+        try db.transaction {
+            try poster.checkRefunds(into: &summary)
+            progress.note("checked \(summary.refundsAccepted) refunds")
+            try poster.post(into: &summary)
+        }
+        record.posting = summary
+        record.quarantined.append(contentsOf: summary.overRefunds)
     }
 
     /// Writes the statements still due.
@@ -209,7 +220,7 @@ public final class Nightly {
         var (finished, status) = finish(&record)
         if refusal != nil {
             status = .usage
-            try? db.run("UPDATE runs SET exit_status = ? WHERE run_seq = ?", [.int(Int64(status.rawValue)), .int(record.runSeq)])
+            _ = try? db.run("UPDATE runs SET exit_status = ? WHERE run_seq = ?", [.int(Int64(status.rawValue)), .int(record.runSeq)])
         }
         return (finished, status, refusal)
     }

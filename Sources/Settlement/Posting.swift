@@ -24,8 +24,10 @@ public final class Poster {
     let rules: FeeRuleBook
     let asOf: Day
     let runSeq: Int64
+    let progress: ProgressLog
 
-    public init(db: Database, config: MallConfig, asOf: Day, runSeq: Int64) {
+    public init(db: Database, config: MallConfig, asOf: Day, runSeq: Int64, progress: ProgressLog = ProgressLog(enabled: false)) {
+        self.progress = progress
         self.db = db
         self.config = config
         self.rules = FeeRuleBook(config.feeRules)
@@ -140,11 +142,16 @@ public final class Poster {
                 try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: asOf))
             }
             try postForward(writer: writer, sheets: sheets, summary: &summary)
+            progress.note("posted \(summary.forwardLines) order lines")
             try postReverse(writer: writer, sheets: sheets, summary: &summary)
+            progress.note("posted \(summary.refundsPosted) refunds")
             try postAdjustments(writer: writer, sheets: sheets, summary: &summary)
+            try writer.finish()
             try sheets.flush()
             summary.feeLines += writer.written
+            progress.note("committing \(writer.written) fee lines")
         }
+        progress.note("posting committed")
     }
 
     private func line(from row: Statement, offset: Int32) -> PricedLine {
@@ -174,6 +181,12 @@ public final class Poster {
         }
         // Deterministic order: by trigger instant, then key.
         due.sort { ($0.trigger, $0.orderID, $0.lineNo) < ($1.trigger, $1.orderID, $1.lineNo) }
+        let markPosted = try db.prepare("""
+            UPDATE order_lines SET posted = 1, trigger_at = ?, fwd_subsidy = ?, fwd_commission = ?, fwd_payment_fee = ?,
+                payment_fee_reversible = ?, fwd_delivery = ?, fwd_warehousing = ?, fwd_cost = ? WHERE id = ?
+            """)
+        var posted: [(id: Int64, values: [Int64])] = []
+        posted.reserveCapacity(due.count)
         for item in due {
             let supplier = config.supplierByID[item.line.supplierID]!
             let date = config.calendar.businessDate(of: Instant(nanos: item.trigger))
@@ -184,13 +197,17 @@ public final class Poster {
                                          lineKey: item.id, code: amount.code, amount: amount.amount, lateFrom: lateFrom,
                                          rule: amount.rule))
             }
-            try db.run("""
-                UPDATE order_lines SET posted = 1, trigger_at = ?, fwd_subsidy = ?, fwd_commission = ?, fwd_payment_fee = ?,
-                    payment_fee_reversible = ?, fwd_delivery = ?, fwd_warehousing = ?, fwd_cost = ? WHERE id = ?
-                """, [.int(item.trigger), .int(kept.subsidy), .int(kept.commission), .int(kept.paymentFee),
-                      .int(kept.paymentFeeReversible ? 1 : 0), .int(kept.delivery), .int(kept.warehousing),
-                      .int(kept.cost), .int(item.id)])
+            posted.append((item.id, [item.trigger, kept.subsidy, kept.commission, kept.paymentFee,
+                                     kept.paymentFeeReversible ? 1 : 0, kept.delivery, kept.warehousing, kept.cost]))
             summary.forwardLines += 1
+        }
+        // Lines are priced in posting order but marked in store order: sequential updates keep
+        // the store's pages in cache however large the history grows.
+        posted.sort { $0.id < $1.id }
+        for (id, values) in posted {
+            for (index, value) in values.enumerated() { try markPosted.bind(Int32(index + 1), value) }
+            try markPosted.bind(Int32(values.count + 1), id)
+            try markPosted.run()
         }
     }
 
@@ -237,6 +254,7 @@ public final class Poster {
                 < ($1.postingAt, $1.refundedAt, $1.refundID, $1.orderID, $1.lineNo)
         }
         var postedByLine: [Int64: PostedRefunds] = [:]
+        var postedRefunds: [(Int64, Int64)] = []
         for item in due {
             let supplier = config.supplierByID[item.line.supplierID]!
             let date = config.calendar.businessDate(of: Instant(nanos: item.postingAt))
@@ -252,8 +270,12 @@ public final class Poster {
                                              amount: amount.amount, lateFrom: lateFrom, rule: amount.rule))
                 }
             }
-            try db.run("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?", [.int(item.postingAt), .int(item.refundRowID)])
+            postedRefunds.append((item.refundRowID, item.postingAt))
             summary.refundsPosted += 1
+        }
+        postedRefunds.sort { $0.0 < $1.0 }
+        for (id, postingAt) in postedRefunds {
+            try db.run("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?", [.int(postingAt), .int(id)])
         }
         for (lineID, state) in postedByLine.sorted(by: { $0.key < $1.key }) {
             try db.run("UPDATE order_lines SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE id = ?",

@@ -209,15 +209,12 @@ struct RowStager {
     /// Repayments (SPEC §3.4): credit-line repayments, amount > 0.
     func repayment(_ row: TypedRow) -> StagedRow {
         let s = FeedSchemas.repaymentsIndex
-        let amount = row.int(s.index("amount"))!
-        let failure = amount > 0 ? nil
-            : Rejection(.badMoney, column: row.columns[s.index("amount")], "a repayment amount must be above zero")
         return StagedRow(
             spec: .repayments,
-            values: [text(row.text(s.index("repayment_id"))), text(row.text(s.index("buyer_id"))), .int(amount),
-                     int(row.int(s.index("paid_at")))],
+            values: [text(row.text(s.index("repayment_id"))), text(row.text(s.index("buyer_id"))),
+                     int(row.int(s.index("amount"))), int(row.int(s.index("paid_at")))],
             extras: source + [.int(Int64(row.line))],
-            laterFailure: failure)
+            laterFailure: nil)
     }
 
     /// Payouts (SPEC §3.4): treasury's confirmation that a closed sheet was paid.

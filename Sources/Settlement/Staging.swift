@@ -9,6 +9,8 @@ enum CellType {
     case text(maxLength: Int?)
     case integer(ClosedRange<Int64>)
     case money(nonNegative: Bool)
+    /// Money that must be above zero (a repayment).
+    case positiveMoney
     case timestamp
     case choice(Set<String>, QuarantineReason)
 }
@@ -97,6 +99,15 @@ struct FeedSchema {
             guard let value = record.values[index] else { continue }
             let column = record.columns[index]
             switch spec.type {
+            case .positiveMoney:
+                switch Money.parse(value.text) {
+                case .success(let money) where money.fen > 0 && !value.isJSONNumber:
+                    cells[index] = .int(money.fen)
+                case .success:
+                    return .failure(Rejection(.badMoney, column: column, "\(spec.name) '\(value.text)' must be a decimal string above zero"))
+                case .failure(let failure):
+                    return .failure(Rejection(.badMoney, column: column, "\(spec.name): \(failure.message)"))
+                }
             case .money(let nonNegative):
                 if value.isJSONNumber {
                     return .failure(Rejection(.badMoney, column: column, "\(spec.name) must be a JSON string like \"12.30\", not a number"))
@@ -200,14 +211,14 @@ enum FeedSchemas {
         ColumnSpec(name: "kind", type: .choice(["pay", "refund"], .badKind), required: true),
         ColumnSpec(name: "reference", type: .text(maxLength: idLength), required: true),
         ColumnSpec(name: "amount", type: .money(nonNegative: true), required: true),
-        ColumnSpec(name: "fee", type: .money(nonNegative: false), required: false),
+        ColumnSpec(name: "fee", type: .money(nonNegative: true), required: false),
         ColumnSpec(name: "occurred_at", type: .timestamp, required: true),
     ])
 
     static let repayments = FeedSchema(columns: [
         ColumnSpec(name: "repayment_id", type: .text(maxLength: idLength), required: true),
         ColumnSpec(name: "buyer_id", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "amount", type: .money(nonNegative: true), required: true),
+        ColumnSpec(name: "amount", type: .positiveMoney, required: true),
         ColumnSpec(name: "paid_at", type: .timestamp, required: true),
     ])
 

@@ -101,8 +101,8 @@ public enum StatementFiles {
                       periodEnd: header.periodEnd, status: header.status, closedAt: header.closedAt,
                       totals: totals, net: Money(fen: header.net).description,
                       payable: draft ? nil : Money(fen: header.net).description,
-                      lineColumns: draft ? [] : FeeLineExport.header, lines: lines,
-                      amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn], linesSHA256: sha)
+                      lineColumns: draft ? [] : lineColumns(locale), lines: lines.map { Array($0.dropFirst(2)) },
+                      amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn - 2], linesSHA256: sha)
     }
 
     private static func writeDraft(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
@@ -168,6 +168,18 @@ public enum StatementFiles {
             XLSXSheet(name: "Lines", rows: sheetRows, columnWidths: [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]),
         ])
         try AtomicFile.write(workbook, to: "\(folder)/statement.xlsx", durable: false)
+    }
+
+    /// The lines table of the HTML statement: the columns of lines.csv without sheet_id and
+    /// supplier_id, which the statement's header already states.
+    static func lineColumns(_ locale: StatementView.Locale) -> [String] {
+        switch locale {
+        case .en:
+            return ["posting date", "source", "source id", "order", "line", "SKU", "fee code", "direction", "amount",
+                    "late", "original period"]
+        case .zhCN:
+            return ["记账日期", "来源类型", "来源单号", "订单号", "行号", "SKU", "费用代码", "方向", "金额", "迟到", "原属周期"]
+        }
     }
 
     static func fileName(_ locale: StatementView.Locale) -> String {

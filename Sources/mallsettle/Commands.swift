@@ -116,7 +116,7 @@ enum Commands {
         guard let kindName = context.args.positional.first, let kind = ExportKind(rawValue: kindName) else {
             throw UsageError(message: "export needs one of: \(ExportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let db = try context.openStore()
+        let db = try context.openExistingStore()
         let filter = ExportFilter(period: context.args.value("--period"), supplier: context.args.value("--supplier"),
                                   buyer: context.args.value("--buyer"))
         if let out = context.args.value("--out") {
@@ -133,7 +133,7 @@ enum Commands {
 
     static func status(_ context: Context) throws -> ExitStatus {
         try context.args.allowOnly(["--db", "--config", "--reports"])
-        let db = try context.openStore()
+        let db = try context.openExistingStore()
         let snapshot = try StoreStatus.read(db)
         say(context.args.flags.contains("--json") ? snapshot.json() : snapshot.text())
         return .done
@@ -141,7 +141,7 @@ enum Commands {
 
     static func verify(_ context: Context) throws -> ExitStatus {
         try context.args.allowOnly(["--db", "--config", "--reports"])
-        let db = try context.openStore()
+        let db = try context.openExistingStore()
         let violations = try Verifier.verify(db)
         if violations.isEmpty {
             say("verify: all invariants hold (SPEC §12 items 3–8) in \(context.dbPath)")

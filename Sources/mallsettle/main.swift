@@ -43,6 +43,14 @@ struct Context {
         return db
     }
 
+    /// For commands that only read: the store must exist already (never create one by mistake).
+    func openExistingStore() throws -> Database {
+        guard FileManager.default.fileExists(atPath: dbPath) else {
+            throw UsageError(message: "no store at \(dbPath): give --db PATH, or create one with `mallsettle init --db \(dbPath)`")
+        }
+        return try openStore()
+    }
+
     func lock(_ command: String) throws -> StoreLock {
         try StoreLock(storePath: dbPath, holder: "mallsettle \(command) (pid \(getpid()), since \(Date()))")
     }

@@ -271,8 +271,10 @@ public enum StatementHTML {
     .small { font-size: 8pt; font-weight: 400; white-space: normal; }
     .empty { color: var(--muted); font-style: italic; }
     .lines-table { font-size: 7.5pt; }
-    .lines-table th, .lines-table td { padding: .8mm 1.2mm; overflow-wrap: anywhere; }
-    .lines-table th { overflow-wrap: normal; }
+    .lines-table th, .lines-table td { padding: .8mm 1.2mm; white-space: nowrap; }
+    /* Ids, codes and dates never break mid-token; only the SKU text wraps. */
+    .lines-table td:nth-child(6) { white-space: normal; overflow-wrap: anywhere; }
+    .lines-table th { white-space: normal; }
     .lines-table td.num { overflow-wrap: normal; }
     .lines-table tbody tr:nth-child(even) td { background: var(--band); }
     footer { margin-top: 8mm; padding-top: 2mm; border-top: 1px solid var(--rule); color: var(--muted);

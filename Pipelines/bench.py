@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""`make bench`: times the nightly on generated feeds and prints the figures.
+
+usage: bench.py BINARY [N] [SUPPLIERS] [DAY_LINES]
+1. Generates (once, cached in bench-work/feeds-N-S-D/) a month of N order lines with 10%
+   refunded, from SUPPLIERS suppliers of every mode and cycle, and one more day of DAY_LINES.
+2. Runs `mallsettle run` over the month on a fresh store: wall time, peak memory, and the
+   ingest / post / statements stage times from the run manifest.
+3. Runs the following night (one more day) on the same store and times it.
+Nothing is asserted: the figures are printed for the README's performance section.
+"""
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(args):
+    """Runs one command; returns (seconds, peak RSS in MiB of that child, exit status)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.monotonic()
+    p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if p.returncode not in (0, 3):
+        sys.exit(f"bench: {' '.join(args)} failed ({p.returncode}): {p.stderr[-2000:]}")
+    # ru_maxrss of children is the largest so far; each bench step runs in a fresh process
+    # tree, so report the larger of the two readings.
+    return seconds, max(before, after) / 1024, p.returncode
+
+
+def manifest(reports):
+    runs = sorted(os.listdir(os.path.join(reports, "runs")))
+    with open(os.path.join(reports, "runs", runs[-1])) as f:
+        return json.load(f)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    suppliers = int(sys.argv[3]) if len(sys.argv) > 3 else 500
+    day_lines = int(sys.argv[4]) if len(sys.argv) > 4 else 35_000
+    root = os.path.join(os.path.dirname(here), "bench-work")
+    feeds = os.path.join(root, f"feeds-{n}-{suppliers}-{day_lines}")
+    if not os.path.exists(os.path.join(feeds, "done")):
+        print(f"generating {n:,} order lines for {suppliers} suppliers (once)…", flush=True)
+        shutil.rmtree(feeds, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(here, "bench_feeds.py"), feeds, str(n), str(suppliers), str(day_lines)],
+                       check=True)
+        open(os.path.join(feeds, "done"), "w").close()
+    work = os.path.join(root, "run")
+    shutil.rmtree(work, ignore_errors=True)
+    inbox = os.path.join(work, "inbox")
+    os.makedirs(inbox)
+    for name in os.listdir(os.path.join(feeds, "month")):
+        shutil.copy(os.path.join(feeds, "month", name), inbox)
+    db = os.path.join(work, "store.db")
+    reports = os.path.join(work, "reports")
+    common = ["--db", db, "--config", os.path.join(feeds, "config.json"), "--reports", reports, "--quiet"]
+    subprocess.run([binary, "init", "--db", db], check=True, stdout=subprocess.DEVNULL)
+
+    seconds, peak, _ = run([binary, "run", *common, "--inbox", inbox, "--date", "2026-10-31"])
+    m = manifest(reports)
+    stages = {s["stage"]: s["millis"] / 1000 for s in m["stages"]}
+    rows = m["rows"]["read"]
+    refunds = sum(i["read"] for i in m["inputs"] if i["kind"] == "refunds")
+    lines = m["posting"]["forward_lines_posted"] + m["posting"]["refunds_posted"]
+    fee_lines = m["posting"]["fee_lines_written"]
+
+    for name in os.listdir(os.path.join(feeds, "night")):
+        shutil.copy(os.path.join(feeds, "night", name), inbox)
+    night_seconds, night_peak, _ = run([binary, "run", *common, "--inbox", inbox, "--date", "2026-11-01"])
+    n2 = manifest(reports)
+    night_stages = {s["stage"]: s["millis"] / 1000 for s in n2["stages"]}
+    store_mib = os.path.getsize(db) / 2**20
+
+    print()
+    print(f"MallSettle benchmark — {os.cpu_count()} cores")
+    print(f"month: {rows - refunds:,} order lines + {refunds:,} refunds from {suppliers} suppliers")
+    print(f"  whole run            {seconds:7.2f} s   peak memory {peak:6.0f} MiB")
+    print(f"  ingest               {stages.get('ingest', 0):7.2f} s   {rows / max(stages.get('ingest', 1e-9), 1e-9):>10,.0f} rows/s")
+    print(f"  post                 {stages.get('post', 0):7.2f} s   {lines / max(stages.get('post', 1e-9), 1e-9):>10,.0f} rows/s"
+          f"   ({fee_lines:,} fee lines)")
+    print(f"  statements (drafts)  {stages.get('statements', 0):7.2f} s   {m['statements_written']:,} sheets")
+    print(f"  store size           {store_mib:7.0f} MiB")
+    print(f"next night: {n2['rows']['read']:,} rows")
+    print(f"  whole run            {night_seconds:7.2f} s   peak memory {night_peak:6.0f} MiB")
+    print("  stages               " + ", ".join(f"{k} {v:.2f} s" for k, v in night_stages.items()))
+
+
+if __name__ == "__main__":
+    main()

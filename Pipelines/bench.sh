@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# `make bench`: the figures of the README's performance section (BENCH_N to change the size).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 Pipelines/bench.py "${1:-.build/release/mallsettle}" "${BENCH_N:-1000000}" "${BENCH_SUPPLIERS:-500}" "${BENCH_DAY_LINES:-35000}"

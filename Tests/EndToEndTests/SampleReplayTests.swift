@@ -1,0 +1,67 @@
+// The sample month replayed night by night, as `make run` does: once as delivered, and once
+// with every file delivered twice under another name. Both must end byte-identical.
+
+import Foundation
+import XCTest
+
+final class SampleReplayTests: XCTestCase {
+    var days: [String] {
+        let root = Binary.packageRoot + "/SampleData/days"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+    }
+
+    /// Replays every sample day into `scratch`; with `twice`, each file lands a second time
+    /// renamed (`orders-20261001.csv` and `orders-20261001-again.csv`).
+    func replay(into scratch: Scratch, twice: Bool) throws -> [String: Data] {
+        let config = Binary.packageRoot + "/Pipelines/mall.json"
+        XCTAssertEqual(try Binary.run(["init", "--db", "s.db"], in: scratch.root).status, 0)
+        try FileManager.default.createDirectory(atPath: scratch.path("inbox"), withIntermediateDirectories: true)
+        var exitStatuses: [String: Int32] = [:]
+        for day in days {
+            let folder = Binary.packageRoot + "/SampleData/days/" + day
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+                try FileManager.default.copyItem(atPath: folder + "/" + name, toPath: scratch.path("inbox/" + name))
+                if twice {
+                    let dot = name.firstIndex(of: ".") ?? name.endIndex
+                    let renamed = name[..<dot] + "-again" + name[dot...]
+                    try FileManager.default.copyItem(atPath: folder + "/" + name, toPath: scratch.path("inbox/" + renamed))
+                }
+            }
+            let run = try Binary.run(["run", "--config", config, "--inbox", "inbox", "--db", "s.db", "--date", day,
+                                      "--reports", "out"], in: scratch.root)
+            XCTAssertTrue([0, 3].contains(run.status), "\(day): \(run.stderr)")
+            exitStatuses[day] = run.status
+            let closeThrough = ["2026-10-16": "2026-10-15", "2026-11-02": "2026-10-31"][day]
+            if let through = closeThrough {
+                let close = try Binary.run(["close", "--config", config, "--db", "s.db", "--through", through,
+                                            "--reports", "out"], in: scratch.root)
+                XCTAssertEqual(close.status, 0, close.stderr)
+            }
+        }
+        // The seven deliberate bad rows are quarantined on their own nights, and no others.
+        XCTAssertEqual(exitStatuses.filter { $0.value == 3 }.keys.sorted(),
+                       ["2026-10-05", "2026-10-09", "2026-10-14", "2026-10-16", "2026-10-23", "2026-10-27", "2026-10-29"])
+        var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
+        for kind in ["fee-lines", "sheets"] {
+            seen[kind] = Data(try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root).stdout.utf8)
+        }
+        XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
+        return seen
+    }
+
+    func testEveryFileDeliveredTwiceEndsByteIdentical() throws {
+        try XCTSkipIf(days.isEmpty, "SampleData/days is missing")
+        let once = try replay(into: try Scratch(), twice: false)
+        let twice = try replay(into: try Scratch(), twice: true)
+        XCTAssertEqual(Set(once.keys), Set(twice.keys))
+        for (name, bytes) in once where twice[name] != bytes {
+            XCTFail("\(name) differs when every file is delivered twice")
+        }
+        // October closed with statements for every supplier that had lines, late lines in November.
+        let sheets = String(decoding: once["sheets"] ?? Data(), as: UTF8.self)
+        XCTAssertTrue(sheets.contains("SUP-ACME-ENT-BJ-CNY-20261001,SUP-ACME,ENT-BJ,CNY,commission,2026-10-01,2026-10-31,closed"))
+        let lines = String(decoding: once["fee-lines"] ?? Data(), as: UTF8.self)
+        XCTAssertTrue(lines.split(separator: "\n").contains { $0.hasPrefix("SUP-ACME-ENT-BJ-CNY-20261101,") && $0.hasSuffix(",1,2026-10-01") },
+                      "the late October refund of SUP-ACME lands in November's sheet")
+    }
+}
