@@ -60,9 +60,8 @@ public final class Database {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
             // A night's posting is one transaction; keep its pages in memory rather than
-            // re-reading them from the WAL (bounded: 128 MiB).
-            try execute("PRAGMA cache_size = -131072")
-            try execute("PRAGMA temp_store = MEMORY")
+            // spilling them to the WAL and reading them back (bounded: 256 MiB).
+            try execute("PRAGMA cache_size = -262144")
         }
         try execute("PRAGMA foreign_keys = ON")
     }
@@ -122,23 +121,13 @@ public final class Database {
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; a throw rolls back and rethrows.
-    /// Called inside another transaction it becomes a savepoint: a throw undoes `body`'s
-    /// writes only, and the outer transaction still commits or rolls back the whole stage.
+    /// Called inside another transaction, `body` joins it: the outer one commits or rolls
+    /// back the whole stage (use `savepoint` to undo a part of it alone).
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 {
-            let name = "nested\(transactionDepth)"
-            try execute("SAVEPOINT \(name)")
             transactionDepth += 1
             defer { transactionDepth -= 1 }
-            do {
-                let result = try body()
-                try execute("RELEASE \(name)")
-                return result
-            } catch {
-                try? execute("ROLLBACK TO \(name)")
-                try? execute("RELEASE \(name)")
-                throw error
-            }
+            return try body()
         }
         try execute("BEGIN IMMEDIATE")
         transactionDepth = 1
@@ -150,6 +139,26 @@ public final class Database {
         } catch {
             try? execute("ROLLBACK")
             transactionDepth = 0
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a savepoint of the current transaction: a throw undoes `body`'s
+    /// writes only. SQLite journals every page a savepoint changes, so keep them for parts
+    /// that may really need undoing (one feed file), never around a whole stage.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        precondition(transactionDepth > 0, "a savepoint lives inside a transaction")
+        let name = "part\(transactionDepth)"
+        try execute("SAVEPOINT \(name)")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            try? execute("ROLLBACK TO \(name)")
+            try? execute("RELEASE \(name)")
             throw error
         }
     }

@@ -87,16 +87,7 @@ public enum Schema {
             goods INTEGER NOT NULL,
             source_file INTEGER NOT NULL,     -- feed_files.file_id
             source_line INTEGER NOT NULL,
-            -- Settlement state: the forward posting and the refunds accepted and posted so far.
-            posted INTEGER NOT NULL DEFAULT 0,
-            trigger_at INTEGER,
-            fwd_subsidy INTEGER NOT NULL DEFAULT 0,
-            fwd_commission INTEGER NOT NULL DEFAULT 0,
-            fwd_payment_fee INTEGER NOT NULL DEFAULT 0,
-            payment_fee_reversible INTEGER NOT NULL DEFAULT 0,
-            fwd_delivery INTEGER NOT NULL DEFAULT 0,
-            fwd_warehousing INTEGER NOT NULL DEFAULT 0,
-            fwd_cost INTEGER NOT NULL DEFAULT 0,
+            -- Refund state: what refunds accepted and posted so far add up to.
             acc_quantity INTEGER NOT NULL DEFAULT 0,
             acc_goods INTEGER NOT NULL DEFAULT 0,
             acc_freight INTEGER NOT NULL DEFAULT 0,
@@ -108,7 +99,23 @@ public enum Schema {
             pst_cash INTEGER NOT NULL DEFAULT 0,
             UNIQUE (order_id, line_no)
         ) STRICT;
-        CREATE INDEX order_lines_waiting ON order_lines(posted) WHERE posted = 0;
+
+        -- Order lines not posted yet (waiting for their trigger or for the as-of date). Kept
+        -- apart so a night reads only these and never rewrites the large order_lines rows.
+        CREATE TABLE pending_lines (line_id INTEGER PRIMARY KEY) STRICT;
+
+        -- The forward amounts a posted line keeps for its reversals, and its trigger instant.
+        CREATE TABLE forward_amounts (
+            line_id INTEGER PRIMARY KEY,
+            trigger_at INTEGER NOT NULL,
+            subsidy INTEGER NOT NULL,
+            commission INTEGER NOT NULL,
+            payment_fee INTEGER NOT NULL,
+            payment_fee_reversible INTEGER NOT NULL,
+            delivery INTEGER NOT NULL,
+            warehousing INTEGER NOT NULL,
+            cost INTEGER NOT NULL
+        ) STRICT;
 
         -- state: 'unchecked' (stored, its line not yet seen or not yet checked) or 'accepted'.
         CREATE TABLE refunds (

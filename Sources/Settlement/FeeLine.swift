@@ -129,8 +129,9 @@ struct FeeLine {
 }
 
 /// Writes fee lines, skipping zero amounts, and counts them into their sheets. Lines are
-/// buffered and stored `batchRows` at a time through one multi-row INSERT; `finish` stores
-/// the rest (call it before reading fee lines back in the same transaction).
+/// buffered, `bufferRows` at a time, sorted by sheet (so the sheet index is filled page by
+/// page instead of at thousands of places at once) and stored `batchRows` at a time through
+/// one multi-row INSERT; `finish` stores the rest (call it before reading fee lines back).
 final class FeeLineWriter {
     let db: Database
     let sheets: SheetBook
@@ -141,6 +142,8 @@ final class FeeLineWriter {
 
     /// Rows per multi-row INSERT (10 values each, well under SQLite's bound-parameter limit).
     static let batchRows = 64
+    /// Lines held before they are sorted by sheet and stored (about 6 MiB).
+    static let bufferRows = 65_536
     static let columns = "sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule"
 
     init(db: Database, sheets: SheetBook) throws {
@@ -150,7 +153,7 @@ final class FeeLineWriter {
         batchInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES "
             + Array(repeating: row, count: FeeLineWriter.batchRows).joined(separator: ", "))
         singleInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES \(row)")
-        pending.reserveCapacity(FeeLineWriter.batchRows)
+        pending.reserveCapacity(FeeLineWriter.bufferRows)
     }
 
     /// No fee line of amount 0 is ever written (SPEC §5).
@@ -159,19 +162,25 @@ final class FeeLineWriter {
         pending.append(line)
         sheets.add(line.sheetKey, amount: line.amount)
         written += 1
-        if pending.count == FeeLineWriter.batchRows {
-            try store(pending, with: batchInsert)
-            pending.removeAll(keepingCapacity: true)
-        }
+        if pending.count == FeeLineWriter.bufferRows { try finish() }
     }
 
     /// Stores the buffered lines.
     func finish() throws {
-        for line in pending { try store([line], with: singleInsert) }
+        // A stable sort keeps each sheet's lines in the order they were priced.
+        let ordered = pending.enumerated().sorted {
+            ($0.element.sheetKey, $0.offset) < ($1.element.sheetKey, $1.offset)
+        }.map(\.element)
+        var start = 0
+        while start + FeeLineWriter.batchRows <= ordered.count {
+            try store(ordered[start..<(start + FeeLineWriter.batchRows)], with: batchInsert)
+            start += FeeLineWriter.batchRows
+        }
+        for line in ordered[start...] { try store([line][...], with: singleInsert) }
         pending.removeAll(keepingCapacity: true)
     }
 
-    private func store(_ lines: [FeeLine], with statement: Statement) throws {
+    private func store(_ lines: ArraySlice<FeeLine>, with statement: Statement) throws {
         var index: Int32 = 1
         for line in lines {
             try statement.bind(index, line.sheetKey)

@@ -66,7 +66,7 @@ public final class Ingestor {
             return try reject(path: path, kind: kind, sha: sha, error: error)
         }
         do {
-            return try db.transaction {
+            return try db.savepoint {
                 try stageRows(reader, path: path, kind: kind, sha: sha, schema: schema)
             }
         } catch let error as FeedFileError {
@@ -194,6 +194,13 @@ public final class Ingestor {
         return nil
     }
 
+    /// A new order line waits for posting.
+    private func markPending(_ lineID: Int64) throws {
+        let statement = try db.prepare("INSERT INTO pending_lines(line_id) VALUES (?)")
+        try statement.bind(1, lineID)
+        try statement.run()
+    }
+
     enum StoreResult {
         case accepted, updated, duplicate
         case rejected(Rejection)
@@ -208,7 +215,10 @@ public final class Ingestor {
             for value in row.values { try insert.bind(index, value); index += 1 }
             for value in row.extras { try insert.bind(index, value); index += 1 }
             try insert.run()
-            if db.changes == 1 { return .accepted }
+            if db.changes == 1 {
+                if kind == .orders { try markPending(db.lastInsertRowID) }
+                return .accepted
+            }
         }
         var stored: [SQLValue]?
         var storedID: Int64 = 0

@@ -166,48 +166,48 @@ public final class Poster {
         o.discount_supplier, o.freight, o.paid_cash, o.payment_channel
         """
 
+    /// Forward lines of every pending line whose trigger falls on or before the as-of date.
+    /// Each line's amounts depend on that line alone, so lines are priced as the store hands
+    /// them over (in store order, streaming: memory stays flat however large the night) and
+    /// their forward amounts are appended in the same order.
     private func postForward(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
-        struct Due { let id: Int64; let orderID: String; let lineNo: Int64; let trigger: Int64; let line: PricedLine }
-        var due: [Due] = []
-        try db.query("""
-            SELECT o.id, o.order_id, o.line_no, o.paid_at, o.completed_at, \(Poster.lineColumns)
-            FROM order_lines o WHERE o.posted = 0
-            """) { row in
-            let line = line(from: row, offset: 5)
-            guard let supplier = config.supplierByID[line.supplierID] else { return }
-            let trigger = supplier.settleOn == .paid ? row.int(3) : row.optionalInt(4)
-            guard let trigger, config.calendar.businessDate(of: Instant(nanos: trigger)) <= asOf else { return }
-            due.append(Due(id: row.int(0), orderID: row.string(1), lineNo: row.int(2), trigger: trigger, line: line))
-        }
-        // Deterministic order: by trigger instant, then key.
-        due.sort { ($0.trigger, $0.orderID, $0.lineNo) < ($1.trigger, $1.orderID, $1.lineNo) }
-        let markPosted = try db.prepare("""
-            UPDATE order_lines SET posted = 1, trigger_at = ?, fwd_subsidy = ?, fwd_commission = ?, fwd_payment_fee = ?,
-                payment_fee_reversible = ?, fwd_delivery = ?, fwd_warehousing = ?, fwd_cost = ? WHERE id = ?
+        let keepAmounts = try db.prepare("""
+            INSERT INTO forward_amounts(line_id, trigger_at, subsidy, commission, payment_fee, payment_fee_reversible,
+                                        delivery, warehousing, cost)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var posted: [(id: Int64, values: [Int64])] = []
-        posted.reserveCapacity(due.count)
-        for item in due {
-            let supplier = config.supplierByID[item.line.supplierID]!
-            let date = config.calendar.businessDate(of: Instant(nanos: item.trigger))
-            let (amounts, kept) = FeeCalculator.forward(item.line, supplier: supplier, rules: rules, on: date)
+        var postedIDs: [Int64] = []
+        try db.query("""
+            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns)
+            FROM pending_lines p JOIN order_lines o ON o.id = p.line_id
+            ORDER BY p.line_id
+            """) { row in
+            let line = line(from: row, offset: 3)
+            guard let supplier = config.supplierByID[line.supplierID] else { return }
+            let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
+            guard let trigger else { return }
+            let date = config.calendar.businessDate(of: Instant(nanos: trigger))
+            guard date <= asOf else { return }
+            let id = row.int(0)
+            let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
             let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
             for amount in amounts {
-                try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .order, sourceKey: item.id,
-                                         lineKey: item.id, code: amount.code, amount: amount.amount, lateFrom: lateFrom,
+                try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .order, sourceKey: id,
+                                         lineKey: id, code: amount.code, amount: amount.amount, lateFrom: lateFrom,
                                          rule: amount.rule))
             }
-            posted.append((item.id, [item.trigger, kept.subsidy, kept.commission, kept.paymentFee,
-                                     kept.paymentFeeReversible ? 1 : 0, kept.delivery, kept.warehousing, kept.cost]))
+            for (index, value) in [id, trigger, kept.subsidy, kept.commission, kept.paymentFee,
+                                   kept.paymentFeeReversible ? 1 : 0, kept.delivery, kept.warehousing, kept.cost].enumerated() {
+                try keepAmounts.bind(Int32(index + 1), value)
+            }
+            try keepAmounts.run()
+            postedIDs.append(id)
             summary.forwardLines += 1
         }
-        // Lines are priced in posting order but marked in store order: sequential updates keep
-        // the store's pages in cache however large the history grows.
-        posted.sort { $0.id < $1.id }
-        for (id, values) in posted {
-            for (index, value) in values.enumerated() { try markPosted.bind(Int32(index + 1), value) }
-            try markPosted.bind(Int32(values.count + 1), id)
-            try markPosted.run()
+        let unmarkPending = try db.prepare("DELETE FROM pending_lines WHERE line_id = ?")
+        for id in postedIDs {
+            try unmarkPending.bind(1, id)
+            try unmarkPending.run()
         }
     }
 
@@ -223,13 +223,14 @@ public final class Poster {
         }
         var due: [Due] = []
         try db.query("""
-            SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, o.trigger_at,
+            SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, fa.trigger_at,
                    r.refund_type, r.quantity, r.refund_goods, r.refund_freight, r.refund_cash,
-                   o.fwd_subsidy, o.fwd_commission, o.fwd_payment_fee, o.payment_fee_reversible, o.fwd_delivery,
-                   o.fwd_warehousing, o.fwd_cost, o.pst_quantity, o.pst_goods, o.pst_cash,
+                   fa.subsidy, fa.commission, fa.payment_fee, fa.payment_fee_reversible, fa.delivery,
+                   fa.warehousing, fa.cost, o.pst_quantity, o.pst_goods, o.pst_cash,
                    \(Poster.lineColumns)
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
-            WHERE r.state = 'accepted' AND r.posted = 0 AND o.posted = 1
+            JOIN forward_amounts fa ON fa.line_id = o.id
+            WHERE r.state = 'accepted' AND r.posted = 0
             """) { row in
             let postingAt = max(row.int(5), row.int(6))
             guard config.calendar.businessDate(of: Instant(nanos: postingAt)) <= asOf else { return }

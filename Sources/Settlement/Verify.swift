@@ -84,9 +84,9 @@ public enum Verifier {
         try db.query("""
             SELECT o.order_id, o.line_no, \(FeeCode.sqlName("f.fee_code")), sum(f.amount),
                    o.pst_goods = o.goods AND o.goods > 0, o.pst_quantity = o.quantity,
-                   o.pst_cash = o.paid_cash AND o.paid_cash > 0 AND o.payment_fee_reversible = 1, o.goods
-            FROM order_lines o JOIN fee_lines f ON f.line_key = o.id
-            WHERE o.posted = 1 AND f.source_type IN (\(SourceType.order.rawValue), \(SourceType.refund.rawValue))
+                   o.pst_cash = o.paid_cash AND o.paid_cash > 0 AND fa.payment_fee_reversible = 1, o.goods
+            FROM order_lines o JOIN forward_amounts fa ON fa.line_id = o.id JOIN fee_lines f ON f.line_key = o.id
+            WHERE f.source_type IN (\(SourceType.order.rawValue), \(SourceType.refund.rawValue))
               AND (o.pst_goods = o.goods OR o.pst_quantity = o.quantity OR (o.pst_cash = o.paid_cash AND o.paid_cash > 0))
               AND f.fee_code IN (\([FeeCode.platformSubsidy, .commission, .paymentFee].map { String($0.storeCode) }.joined(separator: ", ")))
             GROUP BY o.id, f.fee_code
