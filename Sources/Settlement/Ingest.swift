@@ -182,12 +182,12 @@ public final class Ingestor {
 
     /// Step 4 for orders: `quantity × unit_price` and `quantity × cost_price` must stay in range.
     static func orderProductsOutOfRange(_ row: TypedRow) -> Rejection? {
-        let s = FeedSchemas.ordersIndex
-        let quantity = row.int(s.index("quantity"))!
-        for name in ["unit_price", "cost_price"] {
-            guard let price = row.int(s.index(name)) else { continue }
+        let s = OrderColumns.shared
+        let quantity = row.int(s.quantity)!
+        for (name, index) in [("unit_price", s.unitPrice), ("cost_price", s.costPrice)] {
+            guard let price = row.int(index) else { continue }
             if Money(fen: price).times(quantity) == nil {
-                return Rejection(.badMoney, column: row.columns[s.index(name)],
+                return Rejection(.badMoney, column: row.columns[index],
                                  "quantity × \(name) is outside ±9,000,000,000,000.00")
             }
         }

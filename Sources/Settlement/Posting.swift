@@ -45,12 +45,17 @@ public final class Poster {
             let quantity: Int64, goods: Int64, freight: Int64, points: Int64, credit: Int64, cash: Int64
             let refundedAt: Int64, sourceFile: Int64, sourceLine: Int64, raw: String
             let lineID: Int64?, heldSince: String?, columns: [Int]
+            /// The line's paid amounts and what accepted refunds took before this run, in the
+            /// order quantity, goods, freight, points, credit, cash.
+            let paid: [Int64], refundedBefore: [Int64]
         }
         var pending: [Pending] = []
         try db.query("""
             SELECT r.id, r.refund_id, r.order_id, r.line_no, r.quantity, r.refund_goods, r.refund_freight,
                    r.refund_points, r.refund_credit, r.refund_cash, r.refunded_at, r.source_file, r.source_line,
-                   r.raw, o.id, r.held_since, r.cols
+                   r.raw, o.id, r.held_since, r.cols,
+                   o.quantity, o.goods, o.freight, o.paid_points, o.paid_credit, o.paid_cash,
+                   o.acc_quantity, o.acc_goods, o.acc_freight, o.acc_points, o.acc_credit, o.acc_cash
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             WHERE r.state = 'unchecked'
             ORDER BY r.refunded_at, r.refund_id, r.order_id, r.line_no
@@ -60,9 +65,13 @@ public final class Poster {
                                    credit: row.int(8), cash: row.int(9), refundedAt: row.int(10),
                                    sourceFile: row.int(11), sourceLine: row.int(12), raw: row.string(13),
                                    lineID: row.optionalInt(14), heldSince: row.text(15),
-                                   columns: row.string(16).split(separator: ",").map { Int($0) ?? 0 }))
+                                   columns: row.string(16).split(separator: ",").map { Int($0) ?? 0 },
+                                   paid: (17..<23).map { row.int(Int32($0)) },
+                                   refundedBefore: (23..<29).map { row.int(Int32($0)) }))
         }
         guard !pending.isEmpty else { return }
+        var refundedByLine: [Int64: [Int64]] = [:]
+        var accepted: [Int64] = []
         try db.transaction {
             for refund in pending {
                 guard let lineID = refund.lineID else {
@@ -72,16 +81,8 @@ public final class Poster {
                     }
                     continue
                 }
-                var paid: [Int64] = []
-                var refunded: [Int64] = []
-                try db.query("""
-                    SELECT quantity, goods, freight, paid_points, paid_credit, paid_cash,
-                           acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash
-                    FROM order_lines WHERE id = ?
-                    """, [.int(lineID)]) { row in
-                    paid = (0..<6).map { row.int(Int32($0)) }
-                    refunded = (6..<12).map { row.int(Int32($0)) }
-                }
+                let paid = refund.paid
+                let refunded = refundedByLine[lineID] ?? refund.refundedBefore
                 let asked = [refund.quantity, refund.goods, refund.freight, refund.points, refund.credit, refund.cash]
                 let names = ["quantity", "refund_goods", "refund_freight", "refund_points", "refund_credit", "refund_cash"]
                 if let over = (0..<6).first(where: { refunded[$0] + asked[$0] > paid[$0] }) {
@@ -104,13 +105,19 @@ public final class Poster {
                     summary.overRefunds.append(entry)
                     continue
                 }
-                try db.run("""
-                    UPDATE order_lines SET acc_quantity = acc_quantity + ?, acc_goods = acc_goods + ?,
-                        acc_freight = acc_freight + ?, acc_points = acc_points + ?, acc_credit = acc_credit + ?,
-                        acc_cash = acc_cash + ? WHERE id = ?
-                    """, asked.map { .int($0) } + [.int(lineID)])
-                try db.run("UPDATE refunds SET state = 'accepted' WHERE id = ?", [.int(refund.id)])
+                refundedByLine[lineID] = (0..<6).map { refunded[$0] + asked[$0] }
+                accepted.append(refund.id)
                 summary.refundsAccepted += 1
+            }
+            // Written back in store order, once per line and refund.
+            for (lineID, refunded) in refundedByLine.sorted(by: { $0.key < $1.key }) {
+                try db.run("""
+                    UPDATE order_lines SET acc_quantity = ?, acc_goods = ?, acc_freight = ?, acc_points = ?,
+                        acc_credit = ?, acc_cash = ? WHERE id = ?
+                    """, refunded.map { .int($0) } + [.int(lineID)])
+            }
+            for id in accepted.sorted() {
+                try db.run("UPDATE refunds SET state = 'accepted' WHERE id = ?", [.int(id)])
             }
         }
     }

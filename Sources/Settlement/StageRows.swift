@@ -85,45 +85,45 @@ struct RowStager {
     /// Orders (SPEC §3.1). Defaults are stored as NULL (a parent equal to the order, the
     /// store's currency), so a cell left empty and one stating the default compare equal.
     func order(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.ordersIndex
-        let orderID = row.text(s.index("order_id"))!
-        let quantity = row.int(s.index("quantity"))!
-        let unitPrice = row.int(s.index("unit_price"))!
-        let discountPlatform = row.int(s.index("discount_platform"), default: 0)
-        let discountSupplier = row.int(s.index("discount_supplier"), default: 0)
-        let freight = row.int(s.index("freight"), default: 0)
-        let points = row.int(s.index("paid_points"), default: 0)
-        let credit = row.int(s.index("paid_credit"), default: 0)
-        let cash = row.int(s.index("paid_cash"), default: 0)
-        let supplierID = row.text(s.index("supplier_id"))!
-        let currency = row.text(s.index("currency")) ?? config.currency
-        let parent = row.text(s.index("parent_order_id")) ?? orderID
+        let s = OrderColumns.shared
+        let orderID = row.text(s.orderId)!
+        let quantity = row.int(s.quantity)!
+        let unitPrice = row.int(s.unitPrice)!
+        let discountPlatform = row.int(s.discountPlatform, default: 0)
+        let discountSupplier = row.int(s.discountSupplier, default: 0)
+        let freight = row.int(s.freight, default: 0)
+        let points = row.int(s.paidPoints, default: 0)
+        let credit = row.int(s.paidCredit, default: 0)
+        let cash = row.int(s.paidCash, default: 0)
+        let supplierID = row.text(s.supplierId)!
+        let currency = row.text(s.currency) ?? config.currency
+        let parent = row.text(s.parentOrderId) ?? orderID
         // quantity × unit_price was range-checked in typing (Ingestor.orderProductsOutOfRange).
         let goods = quantity * unitPrice - discountPlatform - discountSupplier
 
         var failure: Rejection?
         if config.supplierByID[supplierID] == nil {
-            failure = Rejection(.unknownSupplier, column: row.columns[s.index("supplier_id")],
+            failure = Rejection(.unknownSupplier, column: row.columns[s.supplierId],
                                 "supplier '\(supplierID)' is not configured")
         } else if currency != config.currency {
-            failure = Rejection(.badCurrency, column: row.columns[s.index("currency")],
+            failure = Rejection(.badCurrency, column: row.columns[s.currency],
                                 "currency '\(currency)' is not the store's currency \(config.currency)")
         } else if goods < 0 {
-            failure = Rejection(.negativeGoods, column: row.columns[s.index("unit_price")],
+            failure = Rejection(.negativeGoods, column: row.columns[s.unitPrice],
                                 "goods = \(quantity) × \(Money(fen: unitPrice)) − discounts is \(Money(fen: goods)), below zero")
         } else if points + credit + cash != goods + freight {
-            failure = Rejection(.tenderMismatch, column: row.columns[s.index("paid_cash")],
+            failure = Rejection(.tenderMismatch, column: row.columns[s.paidCash],
                                 "tenders \(Money(fen: points + credit + cash)) ≠ goods \(Money(fen: goods)) + freight \(Money(fen: freight))")
         }
         return StagedRow(
             spec: .orders,
             values: [
-                .text(orderID), int(row.int(s.index("line_no"))), parent == orderID ? .null : .text(parent),
-                .text(supplierID), text(row.text(s.index("buyer_id"))), text(row.text(s.index("member_level"))),
-                text(row.text(s.index("sku"))), text(row.text(s.index("category"))), .int(quantity), .int(unitPrice),
-                int(row.int(s.index("cost_price"))), .int(discountPlatform), .int(discountSupplier), .int(freight),
-                .int(points), .int(credit), .int(cash), text(row.text(s.index("payment_channel"))),
-                int(row.int(s.index("ordered_at"))), int(row.int(s.index("paid_at"))), int(row.int(s.index("completed_at"))),
+                .text(orderID), int(row.int(s.lineNo)), parent == orderID ? .null : .text(parent),
+                .text(supplierID), text(row.text(s.buyerId)), text(row.text(s.memberLevel)),
+                text(row.text(s.sku)), text(row.text(s.category)), .int(quantity), .int(unitPrice),
+                int(row.int(s.costPrice)), .int(discountPlatform), .int(discountSupplier), .int(freight),
+                .int(points), .int(credit), .int(cash), text(row.text(s.paymentChannel)),
+                int(row.int(s.orderedAt)), int(row.int(s.paidAt)), int(row.int(s.completedAt)),
                 currency == config.currency ? .null : .text(currency),
             ],
             extras: [.int(goods)] + source + [.int(Int64(row.line))],
@@ -133,39 +133,39 @@ struct RowStager {
     /// Cells an order row needs given its other cells: a channel for cash, a buyer for
     /// credit, a cost price for a purchase-mode supplier (SPEC §3 step 2).
     func orderAlsoRequired(_ record: FeedRecordValues) -> [Int] {
-        let s = FeedSchemas.ordersIndex
+        let s = OrderColumns.shared
         var needed: [Int] = []
-        if let cash = record(s.index("paid_cash")), case .success(let m) = Money.parse(cash), m.fen > 0 {
-            needed.append(s.index("payment_channel"))
+        if let cash = record(s.paidCash), case .success(let m) = Money.parse(cash), m.fen > 0 {
+            needed.append(s.paymentChannel)
         }
-        if let credit = record(s.index("paid_credit")), case .success(let m) = Money.parse(credit), m.fen > 0 {
-            needed.append(s.index("buyer_id"))
+        if let credit = record(s.paidCredit), case .success(let m) = Money.parse(credit), m.fen > 0 {
+            needed.append(s.buyerId)
         }
-        if let supplier = record(s.index("supplier_id")), config.supplierByID[supplier]?.mode == .purchase {
-            needed.append(s.index("cost_price"))
+        if let supplier = record(s.supplierId), config.supplierByID[supplier]?.mode == .purchase {
+            needed.append(s.costPrice)
         }
         return needed
     }
 
     /// Refunds (SPEC §3.2). Over-refunds are checked later, when the refund becomes usable.
     func refund(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.refundsIndex
-        let goods = row.int(s.index("refund_goods"))!
-        let freight = row.int(s.index("refund_freight"), default: 0)
-        let points = row.int(s.index("refund_points"), default: 0)
-        let credit = row.int(s.index("refund_credit"), default: 0)
-        let cash = row.int(s.index("refund_cash"), default: 0)
+        let s = RefundColumns.shared
+        let goods = row.int(s.refundGoods)!
+        let freight = row.int(s.refundFreight, default: 0)
+        let points = row.int(s.refundPoints, default: 0)
+        let credit = row.int(s.refundCredit, default: 0)
+        let cash = row.int(s.refundCash, default: 0)
         var failure: Rejection?
         if points + credit + cash != goods + freight {
-            failure = Rejection(.tenderMismatch, column: row.columns[s.index("refund_cash")],
+            failure = Rejection(.tenderMismatch, column: row.columns[s.refundCash],
                                 "tenders returned \(Money(fen: points + credit + cash)) ≠ refund_goods \(Money(fen: goods)) + refund_freight \(Money(fen: freight))")
         }
         return StagedRow(
             spec: .refunds,
             values: [
-                text(row.text(s.index("refund_id"))), text(row.text(s.index("order_id"))), int(row.int(s.index("line_no"))),
-                text(row.text(s.index("refund_type"))), int(row.int(s.index("quantity"))), .int(goods), .int(freight),
-                .int(points), .int(credit), .int(cash), int(row.int(s.index("refunded_at"))),
+                text(row.text(s.refundId)), text(row.text(s.orderId)), int(row.int(s.lineNo)),
+                text(row.text(s.refundType)), int(row.int(s.quantity)), .int(goods), .int(freight),
+                .int(points), .int(credit), .int(cash), int(row.int(s.refundedAt)),
             ],
             extras: source + [.int(Int64(row.line)), .text(row.raw),
                               .text(row.columns.map(String.init).joined(separator: ",")), .text("unchecked")],
@@ -227,6 +227,49 @@ struct RowStager {
             extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }
+}
+
+/// Positions of the orders feed's columns, looked up once (rows are typed millions of times).
+struct OrderColumns {
+    static let shared = OrderColumns()
+    let orderId = FeedSchemas.ordersIndex.index("order_id")
+    let parentOrderId = FeedSchemas.ordersIndex.index("parent_order_id")
+    let lineNo = FeedSchemas.ordersIndex.index("line_no")
+    let supplierId = FeedSchemas.ordersIndex.index("supplier_id")
+    let buyerId = FeedSchemas.ordersIndex.index("buyer_id")
+    let memberLevel = FeedSchemas.ordersIndex.index("member_level")
+    let sku = FeedSchemas.ordersIndex.index("sku")
+    let category = FeedSchemas.ordersIndex.index("category")
+    let quantity = FeedSchemas.ordersIndex.index("quantity")
+    let unitPrice = FeedSchemas.ordersIndex.index("unit_price")
+    let costPrice = FeedSchemas.ordersIndex.index("cost_price")
+    let discountPlatform = FeedSchemas.ordersIndex.index("discount_platform")
+    let discountSupplier = FeedSchemas.ordersIndex.index("discount_supplier")
+    let freight = FeedSchemas.ordersIndex.index("freight")
+    let paidPoints = FeedSchemas.ordersIndex.index("paid_points")
+    let paidCredit = FeedSchemas.ordersIndex.index("paid_credit")
+    let paidCash = FeedSchemas.ordersIndex.index("paid_cash")
+    let paymentChannel = FeedSchemas.ordersIndex.index("payment_channel")
+    let orderedAt = FeedSchemas.ordersIndex.index("ordered_at")
+    let paidAt = FeedSchemas.ordersIndex.index("paid_at")
+    let completedAt = FeedSchemas.ordersIndex.index("completed_at")
+    let currency = FeedSchemas.ordersIndex.index("currency")
+}
+
+/// Positions of the refunds feed's columns, looked up once (rows are typed millions of times).
+struct RefundColumns {
+    static let shared = RefundColumns()
+    let refundId = FeedSchemas.refundsIndex.index("refund_id")
+    let orderId = FeedSchemas.refundsIndex.index("order_id")
+    let lineNo = FeedSchemas.refundsIndex.index("line_no")
+    let refundType = FeedSchemas.refundsIndex.index("refund_type")
+    let quantity = FeedSchemas.refundsIndex.index("quantity")
+    let refundGoods = FeedSchemas.refundsIndex.index("refund_goods")
+    let refundFreight = FeedSchemas.refundsIndex.index("refund_freight")
+    let refundPoints = FeedSchemas.refundsIndex.index("refund_points")
+    let refundCredit = FeedSchemas.refundsIndex.index("refund_credit")
+    let refundCash = FeedSchemas.refundsIndex.index("refund_cash")
+    let refundedAt = FeedSchemas.refundsIndex.index("refunded_at")
 }
 
 /// Reads the text of a requested column of a record, by its index.
