@@ -127,57 +127,74 @@ public final class Ingestor {
             VALUES (?, ?, ?, ?, 'ingested', 0, 0, 0, 0)
             """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
         let fileID = db.lastInsertRowID
-        let stager = RowStager(config: config, fileID: fileID)
         let insert = try db.prepare(TableSpec.spec(for: kind).insertSQL)
         func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
             outcome.quarantined += 1
             try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
                                                  message: message, raw: raw), fileID: fileID)
         }
-        while let row = try reader.next() {
-            outcome.read += 1
-            if outcome.read % 100_000 == 0 { progress.note("\(path): \(outcome.read) rows") }
-            let record: FeedRecord
-            switch row {
-            case .malformed(let line, let column, let message, let raw):
-                try quarantine(line, column, .malformedRow, message, raw)
-                continue
-            case .record(let r):
-                record = r
+        let config = self.config
+        let pipeline = RowPipeline(reader: reader) { row in
+            Ingestor.prepare(row, kind: kind, schema: schema, stager: RowStager(config: config, fileID: fileID))
+        }
+        do {
+            while let batch = try pipeline.next() {
+                for prepared in batch {
+                    outcome.read += 1
+                    if outcome.read % 100_000 == 0 { progress.note("\(path): \(outcome.read) rows") }
+                    switch prepared {
+                    case .refused(let line, let column, let reason, let message, let raw):
+                        try quarantine(line, column, reason, message, raw)
+                    case .staged(let staged, let record):
+                        switch try store(staged, kind: kind, schema: schema, record: record, insert: insert) {
+                        case .accepted: outcome.accepted += 1
+                        case .updated: outcome.accepted += 1; outcome.updated += 1
+                        case .duplicate: outcome.duplicate += 1
+                        case .rejected(let rejection):
+                            try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
+                        }
+                    }
+                }
             }
-            let typed: TypedRow
-            switch schema.type(record, alsoRequired: { r in kind == .orders ? stager.orderAlsoRequired { r.values[$0]?.text } : [] }) {
-            case .failure(let rejection):
-                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
-                continue
-            case .success(let t):
-                typed = t
-            }
-            if kind == .orders, let rejection = Ingestor.orderProductsOutOfRange(typed) {
-                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
-                continue
-            }
-            let staged: StagedRow
-            switch kind {
-            case .orders: staged = stager.order(typed)
-            case .refunds: staged = stager.refund(typed)
-            case .adjustments: staged = stager.adjustment(typed)
-            case .payments: staged = stager.payment(typed)
-            case .repayments: staged = stager.repayment(typed)
-            case .payouts: staged = stager.payout(typed)
-            }
-            switch try store(staged, kind: kind, schema: schema, record: record, insert: insert) {
-            case .accepted: outcome.accepted += 1
-            case .updated: outcome.accepted += 1; outcome.updated += 1
-            case .duplicate: outcome.duplicate += 1
-            case .rejected(let rejection):
-                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
-            }
+        } catch {
+            pipeline.cancel()
+            throw error
         }
         try db.run("UPDATE feed_files SET rows_read = ?, accepted = ?, duplicate = ?, quarantined = ? WHERE file_id = ?",
                    [.int(Int64(outcome.read)), .int(Int64(outcome.accepted)), .int(Int64(outcome.duplicate)),
                     .int(Int64(outcome.quarantined)), .int(fileID)])
         return outcome
+    }
+
+    /// Row checks 1–4 and 6–7, which need no store: the reading thread runs these.
+    static func prepare(_ row: FeedRow, kind: FeedKind, schema: FeedSchema, stager: RowStager) -> PreparedRow {
+        let record: FeedRecord
+        switch row {
+        case .malformed(let line, let column, let message, let raw):
+            return .refused(line: line, column: column, reason: .malformedRow, message: message, raw: raw)
+        case .record(let r):
+            record = r
+        }
+        let typed: TypedRow
+        switch schema.type(record, alsoRequired: { r in kind == .orders ? stager.orderAlsoRequired { r.values[$0]?.text } : [] }) {
+        case .failure(let rejection):
+            return .refused(line: record.line, column: rejection.column, reason: rejection.reason,
+                            message: rejection.message, raw: record.raw)
+        case .success(let t):
+            typed = t
+        }
+        if kind == .orders, let rejection = orderProductsOutOfRange(typed) {
+            return .refused(line: record.line, column: rejection.column, reason: rejection.reason,
+                            message: rejection.message, raw: record.raw)
+        }
+        switch kind {
+        case .orders: return .staged(stager.order(typed), record)
+        case .refunds: return .staged(stager.refund(typed), record)
+        case .adjustments: return .staged(stager.adjustment(typed), record)
+        case .payments: return .staged(stager.payment(typed), record)
+        case .repayments: return .staged(stager.repayment(typed), record)
+        case .payouts: return .staged(stager.payout(typed), record)
+        }
     }
 
     /// Step 4 for orders: `quantity × unit_price` and `quantity × cost_price` must stay in range.

@@ -254,3 +254,56 @@ final class PipelineTests: XCTestCase {
         _ = day
     }
 }
+
+final class InboxTests: XCTestCase {
+    func testInboxSkipsFilesStillBeingWrittenAndWaitsForDoneMarkers() throws {
+        let ws = try Workspace()
+        try ws.write("orders-1.csv", Fixture.orders(Fixture.workedOrder))
+        try ws.write("orders-2.csv.part", Fixture.orders(Fixture.workedOrder))
+        try ws.write("orders-3.tmp", Fixture.orders(Fixture.workedOrder))
+        try ws.write("notes.txt", "not a feed")
+        let plain = try Inbox.list(ws.inbox, requireDoneMarker: false)
+        XCTAssertEqual(plain.taken.map(\.name), ["orders-1.csv"])
+        XCTAssertEqual(plain.skipped.map(\.0).sorted(), ["notes.txt", "orders-2.csv.part", "orders-3.tmp"])
+        let strict = try Inbox.list(ws.inbox, requireDoneMarker: true)
+        XCTAssertEqual(strict.taken.map(\.name), [])
+        try ws.write("orders-1.csv.done", "")
+        XCTAssertEqual(try Inbox.list(ws.inbox, requireDoneMarker: true).taken.map(\.name), ["orders-1.csv"])
+    }
+
+    func testInboxOrderIsByKindThenName() throws {
+        let ws = try Workspace()
+        for name in ["refunds-a.csv", "orders-b.csv", "adjustments-a.csv", "orders-a.csv", "payouts-z.csv", "payments-a.csv"] {
+            try ws.write(name, "x\n")
+        }
+        XCTAssertEqual(try Inbox.list(ws.inbox, requireDoneMarker: false).taken.map(\.name),
+                       ["orders-a.csv", "orders-b.csv", "refunds-a.csv", "payments-a.csv", "adjustments-a.csv", "payouts-z.csv"])
+    }
+
+    func testCorruptGzipAndNonUTF8FilesAreRejectedWholeWithNothingKept() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        // A gzip file cut short, and a UTF-16 file.
+        let csv = Fixture.orders(Fixture.workedOrder)
+        let gzipPath = ws.inbox + "/orders-z.csv.gz"
+        try ws.write("plain.csv", csv)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -n -c '\(ws.inbox)/plain.csv' | head -c 60 > '\(gzipPath)'; rm '\(ws.inbox)/plain.csv'"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append(csv.data(using: .utf16LittleEndian)!)
+        try utf16.write(to: URL(fileURLWithPath: ws.inbox + "/orders-w.csv"))
+        let (record, status) = try ws.run("2026-11-10", config: config)
+        XCTAssertEqual(status, .doneWithFindings)
+        XCTAssertEqual(try ws.quarantine().sorted(), ["orders-w.csv:0:0:not_utf8", "orders-z.csv.gz:0:0:corrupt_gzip"])
+        XCTAssertEqual(record.inputs.map(\.status), [.rejected, .rejected])
+        var stored: Int64 = -1
+        try ws.db.query("SELECT count(*) FROM order_lines") { stored = $0.int(0) }
+        XCTAssertEqual(stored, 0)
+        // Delivered again, a rejected file is known and not reported twice.
+        let (_, again) = try ws.run("2026-11-10", config: config)
+        XCTAssertEqual(again, .done)
+    }
+}

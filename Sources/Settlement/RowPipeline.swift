@@ -1,0 +1,95 @@
+// RowPipeline: reading and checking a feed's rows on a second thread, so that parsing and
+// typing (CPU) overlap with storing (SQLite) on the two cores a night has.
+
+import Foundation
+import MallIO
+
+/// A row after the checks that need no store: refused already, or ready to store.
+enum PreparedRow: Sendable {
+    case refused(line: Int, column: Int, reason: QuarantineReason, message: String, raw: String)
+    case staged(StagedRow, FeedRecord)
+}
+
+/// Hands prepared rows from a reading thread to the storing thread in bounded batches.
+final class RowPipeline: @unchecked Sendable {
+    /// Rows per hand-over, and hand-overs in flight: memory stays bounded whatever the file.
+    static let batchRows = 2_048
+    static let batchesInFlightMax = 8
+
+    private let condition = NSCondition()
+    private var batches: [[PreparedRow]] = []
+    private var finished = false
+    private var cancelled = false
+    private var failure: FeedFileError?
+
+    /// Starts reading `reader` on a new thread, preparing each row with `prepare`.
+    init(reader: FeedReader, prepare: @escaping @Sendable (FeedRow) -> PreparedRow) {
+        let box = ReaderBox(reader)
+        let thread = Thread { [self] in self.produce(box.reader, prepare) }
+        thread.stackSize = 1 << 22
+        thread.start()
+    }
+
+    private func produce(_ reader: FeedReader, _ prepare: (FeedRow) -> PreparedRow) {
+        var batch: [PreparedRow] = []
+        batch.reserveCapacity(RowPipeline.batchRows)
+        do {
+            while let row = try reader.next() {
+                batch.append(prepare(row))
+                if batch.count == RowPipeline.batchRows {
+                    guard hand(batch) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { _ = hand(batch) }
+        } catch {
+            condition.lock()
+            failure = error
+            condition.unlock()
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for room, then hands a batch over; false once the consumer gave up.
+    private func hand(_ batch: [PreparedRow]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= RowPipeline.batchesInFlightMax && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next batch in file order; nil at the end; throws what the reader threw.
+    func next() throws(FeedFileError) -> [PreparedRow]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !finished { condition.wait() }
+        if !batches.isEmpty {
+            let batch = batches.removeFirst()
+            condition.broadcast()
+            return batch
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// Stops the reading thread (the consumer failed); waits until it has let go.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// Moves the reader to the thread that alone uses it from then on.
+private final class ReaderBox: @unchecked Sendable {
+    let reader: FeedReader
+    init(_ reader: FeedReader) { self.reader = reader }
+}
