@@ -187,13 +187,14 @@ public final class Ingestor {
             return .refused(line: record.line, column: rejection.column, reason: rejection.reason,
                             message: rejection.message, raw: record.raw)
         }
+        let origin = RowOrigin(line: record.line, columns: record.columns, raw: record.raw)
         switch kind {
-        case .orders: return .staged(stager.order(typed), record)
-        case .refunds: return .staged(stager.refund(typed), record)
-        case .adjustments: return .staged(stager.adjustment(typed), record)
-        case .payments: return .staged(stager.payment(typed), record)
-        case .repayments: return .staged(stager.repayment(typed), record)
-        case .payouts: return .staged(stager.payout(typed), record)
+        case .orders: return .staged(stager.order(typed), origin)
+        case .refunds: return .staged(stager.refund(typed), origin)
+        case .adjustments: return .staged(stager.adjustment(typed), origin)
+        case .payments: return .staged(stager.payment(typed), origin)
+        case .repayments: return .staged(stager.repayment(typed), origin)
+        case .payouts: return .staged(stager.payout(typed), origin)
         }
     }
 
@@ -224,7 +225,7 @@ public final class Ingestor {
     }
 
     /// Step 5 (key exists: duplicate, completion update or conflict), then 6–7, then insert.
-    private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: FeedRecord,
+    private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: RowOrigin,
                        insert: Statement) throws -> StoreResult {
         let spec = row.spec
         if row.laterFailure == nil {

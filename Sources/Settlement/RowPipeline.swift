@@ -7,7 +7,15 @@ import MallIO
 /// A row after the checks that need no store: refused already, or ready to store.
 enum PreparedRow: Sendable {
     case refused(line: Int, column: Int, reason: QuarantineReason, message: String, raw: String)
-    case staged(StagedRow, FeedRecord)
+    case staged(StagedRow, RowOrigin)
+}
+
+/// Where a staged row came from, for the messages of the checks the store makes. The cells
+/// themselves stay (and are freed) on the reading thread.
+struct RowOrigin: Sendable {
+    let line: Int
+    let columns: [Int]
+    let raw: String
 }
 
 /// Hands prepared rows from a reading thread to the storing thread in bounded batches.
