@@ -122,7 +122,7 @@ public final class Database {
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; a throw rolls back and rethrows.
     /// Called inside another transaction, `body` joins it: the outer one commits or rolls
-    /// back the whole stage (use `savepoint` to undo a part of it alone).
+    /// back the whole stage.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 {
             transactionDepth += 1
@@ -139,26 +139,6 @@ public final class Database {
         } catch {
             try? execute("ROLLBACK")
             transactionDepth = 0
-            throw error
-        }
-    }
-
-    /// Runs `body` inside a savepoint of the current transaction: a throw undoes `body`'s
-    /// writes only. SQLite journals every page a savepoint changes, so keep them for parts
-    /// that may really need undoing (one feed file), never around a whole stage.
-    public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        precondition(transactionDepth > 0, "a savepoint lives inside a transaction")
-        let name = "part\(transactionDepth)"
-        try execute("SAVEPOINT \(name)")
-        transactionDepth += 1
-        defer { transactionDepth -= 1 }
-        do {
-            let result = try body()
-            try execute("RELEASE \(name)")
-            return result
-        } catch {
-            try? execute("ROLLBACK TO \(name)")
-            try? execute("RELEASE \(name)")
             throw error
         }
     }

@@ -232,6 +232,16 @@ public enum Schema {
             rule INTEGER NOT NULL              -- fee_rules index (>= 0) or a feed column (< 0)
         ) STRICT;
         CREATE INDEX fee_lines_sheet ON fee_lines(sheet_key);
+
+        -- Lines and amount per sheet and fee code, kept as lines are written, so statements
+        -- and drafts never re-read a sheet's lines to total them.
+        CREATE TABLE sheet_totals (
+            sheet_key INTEGER NOT NULL,
+            fee_code INTEGER NOT NULL,
+            lines INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            PRIMARY KEY (sheet_key, fee_code)
+        ) STRICT, WITHOUT ROWID;
         """),
     ]
 }

@@ -160,7 +160,7 @@ final class FeeLineWriter {
     func write(_ line: FeeLine) throws {
         guard line.amount != 0 else { return }
         pending.append(line)
-        sheets.add(line.sheetKey, amount: line.amount)
+        sheets.add(line.sheetKey, code: line.code, amount: line.amount)
         written += 1
         if pending.count == FeeLineWriter.bufferRows { try finish() }
     }

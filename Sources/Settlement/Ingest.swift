@@ -65,12 +65,22 @@ public final class Ingestor {
         } catch {
             return try reject(path: path, kind: kind, sha: sha, error: error)
         }
+        // The digest pass has read the whole file already: a corrupt or non-UTF-8 file is
+        // rejected above, before any of its rows is stored. A reading error from here on means
+        // the file changed while it was read; the whole stage then fails and keeps nothing.
         do {
-            return try db.savepoint {
-                try stageRows(reader, path: path, kind: kind, sha: sha, schema: schema)
-            }
+            return try stageRows(reader, path: path, kind: kind, sha: sha, schema: schema)
         } catch let error as FeedFileError {
-            return try reject(path: path, kind: kind, sha: sha, error: error)
+            throw FileChanged(path: path, error: error)
+        }
+    }
+
+    /// A feed file that read differently the second time (it was being rewritten).
+    public struct FileChanged: Error, CustomStringConvertible {
+        public let path: String
+        public let error: FeedFileError
+        public var description: String {
+            "\(path) changed while it was read (\(error.message)); nothing of this run's ingest was kept — run again once the file is complete"
         }
     }
 

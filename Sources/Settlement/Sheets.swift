@@ -19,8 +19,14 @@ final class SheetBook {
     private var sheets: [String: SheetState] = [:]
     /// The start of each supplier's latest closed (or paid) period.
     private var latestClosedStart: [String: Day] = [:]
-    /// Lines and net added per sheet in this stage, written back with `flush`.
-    private var added: [Int64: (lines: Int64, net: Int64)] = [:]
+    /// Lines and amount added per sheet and fee code in this stage, written back by `flush`.
+    private var added: [SheetCode: (lines: Int64, amount: Int64)] = [:]
+
+    private struct SheetCode: Hashable, Comparable {
+        let sheetKey: Int64
+        let code: Int64
+        static func < (a: SheetCode, b: SheetCode) -> Bool { (a.sheetKey, a.code) < (b.sheetKey, b.code) }
+    }
     /// `target` answers by (supplier, posting date) within one stage.
     private var targets: [TargetKey: (SheetState, Period?)] = [:]
 
@@ -90,10 +96,11 @@ final class SheetBook {
         return result
     }
 
-    /// Counts a line into its sheet's cached totals.
-    func add(_ sheetKey: Int64, amount: Int64) {
-        let current = added[sheetKey] ?? (0, 0)
-        added[sheetKey] = (current.lines + 1, current.net + amount)
+    /// Counts a line into its sheet's totals (aggregated here, written by `flush`).
+    func add(_ sheetKey: Int64, code: FeeCode, amount: Int64) {
+        let key = SheetCode(sheetKey: sheetKey, code: code.storeCode)
+        let current = added[key] ?? (0, 0)
+        added[key] = (current.lines + 1, current.amount + amount)
     }
 
     /// Marks a sheet closed in this book (the caller writes the store).
@@ -105,9 +112,20 @@ final class SheetBook {
         targets.removeAll()
     }
 
-    /// Writes the added lines and net into the sheets, marking their drafts due.
+    /// Writes the added lines and amounts into the sheets and their fee-code totals, marking
+    /// their drafts due.
     func flush() throws {
-        for (sheetKey, totals) in added.sorted(by: { $0.key < $1.key }) {
+        var bySheet: [Int64: (lines: Int64, net: Int64)] = [:]
+        for (key, totals) in added.sorted(by: { $0.key < $1.key }) {
+            try db.run("""
+                INSERT INTO sheet_totals(sheet_key, fee_code, lines, amount) VALUES (?, ?, ?, ?)
+                ON CONFLICT (sheet_key, fee_code) DO UPDATE SET lines = lines + excluded.lines,
+                                                               amount = amount + excluded.amount
+                """, [.int(key.sheetKey), .int(key.code), .int(totals.lines), .int(totals.amount)])
+            let sheet = bySheet[key.sheetKey] ?? (0, 0)
+            bySheet[key.sheetKey] = (sheet.lines + totals.lines, sheet.net + totals.amount)
+        }
+        for (sheetKey, totals) in bySheet.sorted(by: { $0.key < $1.key }) {
             try db.run("UPDATE sheets SET lines = lines + ?, net = net + ?, draft_pending = 1 WHERE sheet_key = ?",
                        [.int(totals.lines), .int(totals.net), .int(sheetKey)])
         }

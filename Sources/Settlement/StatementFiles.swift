@@ -74,7 +74,7 @@ public enum StatementFiles {
     /// Fee-code totals of a sheet, in statement order.
     static func totals(_ db: Database, sheetKey: Int64) throws -> [StatementTotal] {
         var totals: [(FeeCode, Int, Int64)] = []
-        try db.query("SELECT fee_code, count(*), sum(amount) FROM fee_lines WHERE sheet_key = ? GROUP BY fee_code",
+        try db.query("SELECT fee_code, lines, amount FROM sheet_totals WHERE sheet_key = ? AND lines > 0",
                      [.int(sheetKey)]) { row in
             guard let code = FeeCode(storeCode: row.int(0)) else { return }
             totals.append((code, Int(row.int(1)), row.int(2)))

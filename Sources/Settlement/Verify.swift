@@ -118,6 +118,19 @@ public enum Verifier {
                 add(6, "sheet \(row.string(0)) closed with a negative net \(Money(fen: row.int(1)))")
             }
         }
+        // The fee-code totals kept for statements agree with the lines.
+        try db.query("""
+            WITH actual AS (SELECT sheet_key, fee_code, count(*) AS lines, sum(amount) AS amount
+                            FROM fee_lines GROUP BY sheet_key, fee_code)
+            SELECT s.sheet_id, coalesce(a.fee_code, t.fee_code), coalesce(a.lines, 0), coalesce(a.amount, 0),
+                   coalesce(t.lines, 0), coalesce(t.amount, 0)
+            FROM actual a FULL OUTER JOIN sheet_totals t ON t.sheet_key = a.sheet_key AND t.fee_code = a.fee_code
+            JOIN sheets s ON s.sheet_key = coalesce(a.sheet_key, t.sheet_key)
+            WHERE coalesce(a.lines, 0) != coalesce(t.lines, 0) OR coalesce(a.amount, 0) != coalesce(t.amount, 0)
+            """) { row in
+            let code = FeeCode(storeCode: row.int(1))?.rawValue ?? "code \(row.int(1))"
+            add(6, "sheet \(row.string(0)) \(code): statement totals say \(row.int(4)) lines \(Money(fen: row.int(5))), the lines are \(row.int(2)) \(Money(fen: row.int(3)))")
+        }
         var closed: [(String, String, Int64)] = []
         try db.query("SELECT sheet_id, coalesce(statement_sha256, ''), sheet_key FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
             closed.append(($0.string(0), $0.string(1), $0.int(2)))
