@@ -53,7 +53,8 @@ def main():
         subprocess.run([sys.executable, os.path.join(here, "bench_feeds.py"), feeds, str(n), str(suppliers), str(day_lines)],
                        check=True)
         open(os.path.join(feeds, "done"), "w").close()
-    work = os.path.join(root, "run")
+    # BENCH_WORK puts the store and reports elsewhere (e.g. /dev/shm to leave the disk out).
+    work = os.environ.get("BENCH_WORK") or os.path.join(root, "run")
     shutil.rmtree(work, ignore_errors=True)
     inbox = os.path.join(work, "inbox")
     os.makedirs(inbox)
