@@ -307,3 +307,45 @@ final class InboxTests: XCTestCase {
         XCTAssertEqual(again, .done)
     }
 }
+
+final class OtherFeedsTests: XCTestCase {
+    func testPaymentsRepaymentsAndPayoutsAreCheckedAndStoredIdempotently() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("payments-1.csv", """
+            channel,txn_id,kind,reference,amount,fee,occurred_at
+            wechat,T1,pay,P-1,173.00,1.04,2026-11-10T09:01:05+08:00
+            wechat,T2,chargeback,P-1,173.00,0,2026-11-10T09:01:05+08:00
+            alipay,T3,refund,R-1,-1.00,0,2026-11-10T09:01:05+08:00
+            wechat,T1,pay,P-1,173.00,1.04,2026-11-10T01:01:05Z
+
+            """)
+        try ws.write("repayments-1.csv", """
+            repayment_id,buyer_id,amount,paid_at
+            RP-1,B-1,100.00,2026-11-10T10:00:00+08:00
+            RP-2,B-1,0.00,2026-11-10T10:00:00+08:00
+            RP-1,B-1,100.01,2026-11-10T10:00:00+08:00
+
+            """)
+        try ws.write("payouts-1.jsonl", """
+            {"payout_id": "PO-1", "sheet_id": "SUP-A-ENT-BJ-CNY-20261101", "amount": "95.10", "paid_at": "2026-12-05T10:00:00+08:00", "bank_ref": "B-77"}
+            {"payout_id": "PO-2", "sheet_id": "SUP-A-ENT-BJ-CNY-20261101", "amount": 95.10, "paid_at": "2026-12-05T10:00:00+08:00", "bank_ref": "B-78"}
+
+            """)
+        let (record, status) = try ws.run("2026-11-10", config: config)
+        XCTAssertEqual(status, .doneWithFindings)
+        XCTAssertEqual(try ws.quarantine().sorted(), [
+            "payments-1.csv:3:3:bad_kind",
+            "payments-1.csv:4:5:bad_money",
+            "payouts-1.jsonl:2:74:bad_money",
+            "repayments-1.csv:3:3:bad_money",
+            "repayments-1.csv:4:3:conflicting_redelivery",
+        ])
+        let payments = try XCTUnwrap(record.inputs.first { $0.kind == .payments })
+        XCTAssertEqual([payments.read, payments.accepted, payments.duplicate, payments.quarantined], [4, 1, 1, 2])
+        var stored: [String] = []
+        try ws.db.query("SELECT channel, txn_id, amount, fee FROM payments") { stored.append("\($0.string(0)) \($0.string(1)) \($0.int(2)) \($0.int(3))") }
+        XCTAssertEqual(stored, ["wechat T1 17300 104"])
+        XCTAssertTrue(try Verifier.verify(ws.db).isEmpty)
+    }
+}
