@@ -100,9 +100,15 @@ public enum Schema {
             UNIQUE (order_id, line_no)
         ) STRICT;
 
-        -- Order lines not posted yet (waiting for their trigger or for the as-of date). Kept
-        -- apart so a night reads only these and never rewrites the large order_lines rows.
-        CREATE TABLE pending_lines (line_id INTEGER PRIMARY KEY) STRICT;
+        -- Order lines not posted yet (waiting for their trigger or for the as-of date), with
+        -- what their trigger depends on, so a night finds the due ones without reading the
+        -- large order_lines rows of lines still waiting for completion.
+        CREATE TABLE pending_lines (
+            line_id INTEGER PRIMARY KEY,
+            supplier_id TEXT NOT NULL,
+            paid_at INTEGER NOT NULL,
+            completed_at INTEGER
+        ) STRICT;
 
         -- The forward amounts a posted line keeps for its reversals, and its trigger instant.
         CREATE TABLE forward_amounts (

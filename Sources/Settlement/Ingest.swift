@@ -223,9 +223,12 @@ public final class Ingestor {
     }
 
     /// A new order line waits for posting.
-    private func markPending(_ lineID: Int64) throws {
-        let statement = try db.prepare("INSERT INTO pending_lines(line_id) VALUES (?)")
+    private func markPending(_ lineID: Int64, _ row: StagedRow) throws {
+        let statement = try db.prepare("INSERT INTO pending_lines(line_id, supplier_id, paid_at, completed_at) VALUES (?, ?, ?, ?)")
         try statement.bind(1, lineID)
+        try statement.bind(2, row.values[TableSpec.ordersSupplierField])
+        try statement.bind(3, row.values[TableSpec.ordersPaidAtField])
+        try statement.bind(4, row.values[TableSpec.ordersCompletedAtField])
         try statement.run()
     }
 
@@ -244,7 +247,7 @@ public final class Ingestor {
             for value in row.extras { try insert.bind(index, value); index += 1 }
             try insert.run()
             if db.changes == 1 {
-                if kind == .orders { try markPending(db.lastInsertRowID) }
+                if kind == .orders { try markPending(db.lastInsertRowID, row) }
                 return .accepted
             }
         }
@@ -266,6 +269,7 @@ public final class Ingestor {
         if kind == .orders, differing.count == 1, spec.fields[differing[0]] == "completed_at" {
             if stored[differing[0]] == .null {
                 try db.run("UPDATE order_lines SET completed_at = ? WHERE id = ?", [row.values[differing[0]], .int(storedID)])
+                try db.run("UPDATE pending_lines SET completed_at = ? WHERE line_id = ?", [row.values[differing[0]], .int(storedID)])
                 return .updated
             }
             if row.values[differing[0]] == .null { return .duplicate }

@@ -4,6 +4,7 @@
 //   checkRefunds — refunds whose line is stored become usable: accepted or over_refund;
 //   post         — forward lines, then reverse lines in posting order, then adjustments.
 
+import Foundation
 import MallCore
 import MallStore
 
@@ -184,11 +185,18 @@ public final class Poster {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var postedIDs: [Int64] = []
+        // Pick the candidates in the small pending table: a trigger before `bound` (a day and
+        // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
+        // the exact business date is checked below for each.
+        let bound = (Int64(asOf.ordinal + 1) * 86_400 + 14 * 3_600) * Instant.nanosPerSecond
+        let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
+        let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
         try db.query("""
             SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns)
             FROM pending_lines p JOIN order_lines o ON o.id = p.line_id
+            WHERE CASE WHEN p.supplier_id IN (SELECT value FROM json_each(?)) THEN p.paid_at ELSE p.completed_at END < ?
             ORDER BY p.line_id
-            """) { row in
+            """, [.text(paidList), .int(bound)]) { row in
             let line = line(from: row, offset: 3)
             guard let supplier = config.supplierByID[line.supplierID] else { return }
             let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
