@@ -239,6 +239,20 @@ public enum Schema {
         ) STRICT;
         CREATE INDEX fee_lines_sheet ON fee_lines(sheet_key);
 
+        -- Breaks (SPEC §9): listed from the run that finds them until a later row resolves them.
+        CREATE TABLE breaks (
+            break_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            expected INTEGER,
+            found INTEGER,
+            first_seen TEXT NOT NULL,
+            resolved_at TEXT,
+            detail TEXT NOT NULL,
+            UNIQUE (kind, channel, reference)
+        ) STRICT;
+
         -- Lines and amount per sheet and fee code, kept as lines are written, so statements
         -- and drafts never re-read a sheet's lines to total them.
         CREATE TABLE sheet_totals (

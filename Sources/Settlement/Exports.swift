@@ -66,14 +66,16 @@ public enum Exporter {
                 cells.append(row.text(12).map { .text($0) } ?? .empty)
                 CSVEncoder.appendRow(cells, to: &buffer)
             }
-        case .rebates, .bills, .credit, .freezes, .breaks:
+        case .breaks:
+            buffer.append(contentsOf: try Breaks.csv(db, listedOn: nil))
+        case .rebates, .bills, .credit, .freezes:
             CSVEncoder.appendRow(headerOfLaterStage(kind).map { .text($0) }, to: &buffer)
         }
         try emit(buffer)
     }
 
-    /// The buyer-side exports belong to the rebate, credit and reconciliation stages; until
-    /// those stages run, the store holds no rows of them and the export is its header alone.
+    /// The buyer-side exports belong to the rebate and credit stages; until those stages run,
+    /// the store holds no rows of them and the export is its header alone.
     static func headerOfLaterStage(_ kind: ExportKind) -> [String] {
         switch kind {
         case .rebates: return ["buyer_id", "policy_id", "kind", "period_id", "base", "amount", "funded_by"]
@@ -81,8 +83,6 @@ public enum Exporter {
                              "late_fees", "late_fees_paid", "on_time_discount", "unpaid"]
         case .credit: return ["buyer_id", "limit", "unbilled", "unpaid_principal", "prepaid", "available", "frozen"]
         case .freezes: return ["buyer_id", "frozen_from", "unfrozen_on"]
-        case .breaks: return ["break_id", "kind", "channel", "reference", "expected", "found", "first_seen",
-                              "resolved_at", "detail"]
         default: return []
         }
     }

@@ -138,10 +138,13 @@ public final class Nightly {
         try db.transaction {
             try poster.checkRefunds(into: &summary)
             progress.note("checked \(summary.refundsAccepted) refunds")
+            summary.newBreaks = try Breaks.openOrphans(db, config: config, asOf: record.asOf)
             try poster.post(into: &summary)
         }
         record.posting = summary
         record.quarantined.append(contentsOf: summary.overRefunds)
+        try AtomicFile.write(Breaks.csv(db, listedOn: record.asOf),
+                             to: "\(reportsDir)/reconciliation/\(record.asOf)/breaks.csv")
     }
 
     /// Writes the statements still due.
@@ -227,7 +230,8 @@ public final class Nightly {
 
     /// Records the outcome and writes the manifest and quarantine file.
     func finish(_ record: inout RunRecord) -> (RunRecord?, ExitStatus) {
-        let status: ExitStatus = record.failure != nil ? .failed : (record.quarantined.isEmpty ? .done : .doneWithFindings)
+        let findings = !record.quarantined.isEmpty || !record.posting.newBreaks.isEmpty
+        let status: ExitStatus = record.failure != nil ? .failed : (findings ? .doneWithFindings : .done)
         do {
             try db.run("UPDATE runs SET finished_at = ?, exit_status = ? WHERE run_seq = ?",
                        [.text(Nightly.now()), .int(Int64(status.rawValue)), .int(record.runSeq)])

@@ -17,6 +17,8 @@ public struct PostingSummary: Sendable {
     public var refundsPosted = 0
     public var adjustmentsPosted = 0
     public var feeLines = 0
+    /// Breaks this run found (kind and reference).
+    public var newBreaks: [String] = []
 }
 
 public final class Poster {
@@ -81,6 +83,9 @@ public final class Poster {
                         try db.run("UPDATE refunds SET held_since = ? WHERE id = ?", [.text(asOf.description), .int(refund.id)])
                     }
                     continue
+                }
+                if refund.heldSince != nil {
+                    try Breaks.resolveOrphan(db, refundID: refund.refundID, orderID: refund.orderID, lineNo: refund.lineNo, asOf: asOf)
                 }
                 let paid = refund.paid
                 let refunded = refundedByLine[lineID] ?? refund.refundedBefore

@@ -38,7 +38,7 @@ enum RunManifest {
             ],
             "sheets_closed": record.closed,
             "statements_written": record.statementsWritten,
-            "breaks": [String](),
+            "breaks": record.posting.newBreaks,
         ]
         if let failure = record.failure { manifest["failure"] = failure }
         let json = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])

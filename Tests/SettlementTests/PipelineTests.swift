@@ -349,3 +349,33 @@ final class OtherFeedsTests: XCTestCase {
         XCTAssertTrue(try Verifier.verify(ws.db).isEmpty)
     }
 }
+
+final class OrphanBreakTests: XCTestCase {
+    func testAnOrphanBecomesABreakAfterTheWindowAndIsResolvedWhenItsLineArrives() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("refunds-1110.csv", Fixture.refunds(Fixture.workedReturn))
+        for day in ["2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13"] {
+            let (record, status) = try ws.run(day, config: config)
+            XCTAssertEqual(status, .done, "\(day): within the window, the refund is only held")
+            XCTAssertEqual(record.posting.orphansHeld, 1)
+        }
+        let (late, status) = try ws.run("2026-11-14", config: config)
+        XCTAssertEqual(status, .doneWithFindings, "more than 3 business days: a new break")
+        XCTAssertEqual(late.posting.newBreaks, ["orphan R-1/O-1/1"])
+        XCTAssertEqual(try String(contentsOfFile: ws.reports + "/reconciliation/2026-11-14/breaks.csv", encoding: .utf8), """
+            break_id,kind,channel,reference,expected,found,first_seen,resolved_at,detail
+            1,orphan,,R-1/O-1/1,,92.50,2026-11-14,,"refund R-1 of order O-1 line 1, held since 2026-11-10: the order line has not arrived"
+
+            """)
+        XCTAssertEqual(try ws.run("2026-11-14", config: config).1, .done, "the same break is not new again")
+        try ws.write("orders-1115.csv", Fixture.orders(Fixture.workedOrder))
+        try ws.run("2026-11-15", config: config)
+        XCTAssertEqual(try ws.export(.breaks), """
+            break_id,kind,channel,reference,expected,found,first_seen,resolved_at,detail
+            1,orphan,,R-1/O-1/1,,92.50,2026-11-14,2026-11-15,"refund R-1 of order O-1 line 1, held since 2026-11-10: the order line has not arrived"
+
+            """)
+        XCTAssertEqual(try ws.sheet("SUP-A-ENT-BJ-CNY-20261101")?.net, "95.10")
+    }
+}
