@@ -48,8 +48,6 @@ public struct FeeRule: Sendable {
     public let effectiveTo: Day?
     public let reversible: Bool
 
-    /// Where the rule stands in the configuration, for traceability: `fee_rules[3]`.
-    public var reference: String { "fee_rules[\(index)]" }
     /// Depth of the category path (none = 0).
     public var categoryDepth: Int { category.map { $0.split(separator: "/").count } ?? 0 }
 }

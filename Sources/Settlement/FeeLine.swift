@@ -149,6 +149,7 @@ final class FeeLineWriter {
     init(db: Database, sheets: SheetBook) throws {
         self.db = db
         self.sheets = sheets
+        // Only this type's column list goes into the SQL text; every value is bound.
         let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         batchInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES "
             + Array(repeating: row, count: FeeLineWriter.batchRows).joined(separator: ", "))

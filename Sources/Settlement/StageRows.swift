@@ -12,7 +12,8 @@ struct TableSpec {
     let keyCount: Int
     let extras: [String]
 
-    /// `INSERT OR IGNORE …` for every field and extra, built once.
+    /// `INSERT OR IGNORE …` for every field and extra, built once. Only the table and column
+    /// names of this file go into the SQL text; every value is bound.
     let insertSQL: String
     /// `SELECT id, source_line, fields… WHERE key…`, built once.
     let selectSQL: String

@@ -56,13 +56,6 @@ struct FeedSchema {
     /// Columns that must be present in a CSV header (required cells).
     var requiredNames: Set<String> { Set(columns.filter(\.required).map(\.name)) }
 
-    func index(_ name: String) -> Int {
-        guard let index = columns.firstIndex(where: { $0.name == name }) else {
-            preconditionFailure("feed schema has no column \(name)")
-        }
-        return index
-    }
-
     /// Steps 2–4: required cells, integers and lengths, money, timestamps and choices.
     /// `alsoRequired` names cells that this row needs given the others (e.g. a channel for cash).
     func type(_ record: FeedRecord, alsoRequired: (FeedRecord) -> [Int] = { _ in [] }) -> Result<TypedRow, Rejection> {
