@@ -379,3 +379,30 @@ final class OrphanBreakTests: XCTestCase {
         XCTAssertEqual(try ws.sheet("SUP-A-ENT-BJ-CNY-20261101")?.net, "95.10")
     }
 }
+
+final class RedeliveryInOneFileTests: XCTestCase {
+    /// Re-delivered rows inside the same file, among rows handed over from the reading thread
+    /// in batches, are settled exactly as if the rows were stored one by one in file order.
+    func testDuplicatesConflictsAndCompletionsInsideOneBatch() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        func line(_ n: Int, price: String = "1.00", completed: String = "") -> String {
+            "O-\(n),P-\(n),1,SUP-B,,,PEN,office/pens,1,\(price),,0,0,0,0,0,\(price),alipay,2026-11-03T10:00:00+08:00,2026-11-03T10:00:00+08:00,\(completed),CNY"
+        }
+        var rows = (1...30).map { line($0) }
+        rows.insert(line(5), at: 20)                                              // line 22: duplicate of line 6
+        rows.insert(line(7, price: "2.00"), at: 25)                              // line 27: conflicting re-delivery
+        rows.insert(line(9, completed: "2026-11-04T10:00:00+08:00"), at: 28)      // line 30: completion update
+        rows.append(contentsOf: (31...40).map { line($0) })
+        try ws.write("orders-a.csv", Fixture.orders(rows[0], rows[1], rows[2]) + rows.dropFirst(3).joined(separator: "\n") + "\n")
+        let (record, _) = try ws.run("2026-11-08", config: config)
+        let file = try XCTUnwrap(record.inputs.first)
+        XCTAssertEqual([file.read, file.accepted, file.duplicate, file.quarantined, file.updated], [43, 41, 1, 1, 1])
+        XCTAssertEqual(try ws.quarantine(), ["orders-a.csv:27:10:conflicting_redelivery"])
+        var completed: [String] = []
+        try ws.db.query("SELECT order_id FROM order_lines WHERE completed_at IS NOT NULL") { completed.append($0.string(0)) }
+        XCTAssertEqual(completed, ["O-9"])
+        XCTAssertEqual(record.posting.forwardLines, 40, "every new line was posted once")
+        XCTAssertTrue(try Verifier.verify(ws.db).isEmpty)
+    }
+}
