@@ -22,15 +22,6 @@ public struct FileOutcome: Sendable {
     public var updated = 0
 }
 
-/// A quarantined row (or a rejected file, line 0).
-public struct QuarantineEntry: Sendable {
-    public let file: String
-    public let line: Int
-    public let column: Int
-    public let reason: QuarantineReason
-    public let message: String
-    public let raw: String
-}
 
 /// Stores feed files into the store.
 public final class Ingestor {
@@ -122,11 +113,7 @@ public final class Ingestor {
     }
 
     func recordQuarantine(_ entry: QuarantineEntry, fileID: Int64) throws {
-        try db.run("""
-            INSERT INTO quarantine(run_seq, file, file_id, line, col, reason, message, raw)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.int(runSeq), .text(entry.file), .int(fileID), .int(Int64(entry.line)), .int(Int64(entry.column)),
-                  .text(entry.reason.rawValue), .text(entry.message), .text(entry.raw)])
+        try entry.record(in: db, runSeq: runSeq, fileID: fileID)
     }
 
     private func stageRows(_ reader: FeedReader, path: String, kind: FeedKind, sha: String,
@@ -143,9 +130,9 @@ public final class Ingestor {
             try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
                                                  message: message, raw: raw), fileID: fileID)
         }
-        let config = self.config
+        let stager = RowStager(config: config, fileID: fileID)
         let pipeline = RowPipeline(reader: reader) { row in
-            Ingestor.prepare(row, kind: kind, schema: schema, stager: RowStager(config: config, fileID: fileID))
+            Ingestor.prepare(row, kind: kind, schema: schema, stager: stager)
         }
         do {
             while let batch = try pipeline.next() {

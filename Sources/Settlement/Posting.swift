@@ -1,6 +1,6 @@
 // Posting: turning stored rows into fee lines (SPEC §3.2 usability, §5, §6).
 //
-// Three steps, each its own transaction:
+// Two steps, run by the nightly inside one transaction:
 //   checkRefunds — refunds whose line is stored become usable: accepted or over_refund;
 //   post         — forward lines, then reverse lines in posting order, then adjustments.
 
@@ -101,11 +101,7 @@ public final class Poster {
                         message: "refunds of \(refund.orderID) line \(refund.lineNo) would reach \(what) of \(names[over]), more than the \(limit) paid",
                         raw: refund.raw)
                     try db.run("DELETE FROM refunds WHERE id = ?", [.int(refund.id)])
-                    try db.run("""
-                        INSERT INTO quarantine(run_seq, file, file_id, line, col, reason, message, raw)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [.int(runSeq), .text(entry.file), .int(refund.sourceFile), .int(Int64(entry.line)),
-                              .int(Int64(entry.column)), .text(entry.reason.rawValue), .text(entry.message), .text(entry.raw)])
+                    try entry.record(in: db, runSeq: runSeq, fileID: refund.sourceFile)
                     try db.run("UPDATE feed_files SET accepted = accepted - 1, quarantined = quarantined + 1 WHERE file_id = ?",
                                [.int(refund.sourceFile)])
                     summary.overRefunds.append(entry)
@@ -162,9 +158,8 @@ public final class Poster {
             try writer.finish()
             try sheets.flush()
             summary.feeLines += writer.written
-            progress.note("committing \(writer.written) fee lines")
+            progress.note("priced \(writer.written) fee lines")
         }
-        progress.note("posting committed")
     }
 
     private func line(from row: Statement, offset: Int32) -> PricedLine {

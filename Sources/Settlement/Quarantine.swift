@@ -1,4 +1,7 @@
-// Quarantine reasons: a closed, documented list with stable codes (SPEC §3).
+// Quarantine reasons: a closed, documented list with stable codes (SPEC §3), and the one
+// place that records a refused row.
+
+import MallStore
 
 /// Why a row or a whole file was not accepted. Codes are stable; never rename one.
 public enum QuarantineReason: String, Sendable, CaseIterable {
@@ -34,5 +37,24 @@ public struct Rejection: Error, Sendable {
         self.reason = reason
         self.column = column
         self.message = message
+    }
+}
+
+/// A quarantined row (or a rejected file, line 0).
+public struct QuarantineEntry: Sendable {
+    public let file: String
+    public let line: Int
+    public let column: Int
+    public let reason: QuarantineReason
+    public let message: String
+    public let raw: String
+
+    /// Stores the entry for run `runSeq`, against the feed file it came from.
+    func record(in db: Database, runSeq: Int64, fileID: Int64) throws {
+        try db.run("""
+            INSERT INTO quarantine(run_seq, file, file_id, line, col, reason, message, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.int(runSeq), .text(file), .int(fileID), .int(Int64(line)), .int(Int64(column)),
+                  .text(reason.rawValue), .text(message), .text(raw)])
     }
 }
