@@ -108,7 +108,21 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// UTC form, `2026-11-03T06:05:00Z` (fraction shown only when present).
-    public var description: String {
+    public var description: String { formatted(offsetSeconds: 0) }
+
+    /// Local form with its offset, `2026-11-03T14:05:00+08:00` (`Z` for offset 0), the way the
+    /// mall's feeds write timestamps. Parsing it back gives the same instant.
+    public func formatted(offsetSeconds: Int) -> String {
+        let local = Instant(nanos: nanos + Int64(offsetSeconds) * Instant.nanosPerSecond)
+        var text = local.utcBody
+        if offsetSeconds == 0 { return text + "Z" }
+        let magnitude = abs(offsetSeconds)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        text += offsetSeconds < 0 ? "-" : "+"
+        return text + "\(two(magnitude / 3600)):\(two(magnitude / 60 % 60))"
+    }
+
+    private var utcBody: String {
         let (seconds, fraction) = secondsAndFraction
         let day = Day(ordinal: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
         let secondOfDay = Int(seconds - Int64(day.ordinal) * 86_400)
@@ -120,6 +134,6 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
             while digits.hasSuffix("0") { digits.removeLast() }
             text += "." + digits
         }
-        return text + "Z"
+        return text
     }
 }

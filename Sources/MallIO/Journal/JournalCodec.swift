@@ -1,0 +1,204 @@
+// Journal/JournalCodec.swift: the journal's text form, JSON Lines, one event per line
+// (docs/journal.md is the schema). Reading names the line, column and field of every error;
+// writing is canonical (fixed field order, local timestamps), so the same events give the
+// same bytes.
+import MallCore
+
+public enum JournalCodec {
+    public static let idCharactersMax = 64
+    static let quantityRange: ClosedRange<Int64> = 1...1_000_000
+
+    /// Reads one journal line (without its terminator). `lineNumber` is 1-based.
+    public static func decode(_ line: [UInt8], lineNumber: Int) -> Result<JournalEvent, JSONFieldError> {
+        do throws(JSONFieldError) {
+            let value: JSONValue
+            do throws(JSONSyntaxError) {
+                value = try JSONParser.parse(line, firstLine: lineNumber)
+            } catch {
+                throw JSONFieldError(line: error.line, column: error.column, field: "(line)", message: error.message)
+            }
+            var f = try JSONFieldReader(value, path: "", document: line, firstLine: lineNumber)
+            let kind = try f.requiredString("event", maxCharacters: 32)
+            guard let at = try f.instant("at") else { throw f.error("at", "is required") }
+            let command: MallCommand
+            switch kind {
+            case "place_order":
+                let orderID = try f.requiredString("order_id", maxCharacters: idCharactersMax - 8)
+                let buyerID = try f.requiredString("buyer_id")
+                var lines: [CartLine] = []
+                let items = try f.array("lines", required: true)
+                for (i, item) in items.enumerated() {
+                    var l = try f.item(item, of: "lines", index: i)
+                    let sku = try l.requiredString("sku")
+                    let quantity = try l.integer("quantity", range: quantityRange) ?? 0
+                    try l.finish()
+                    lines.append(CartLine(sku: sku, quantity: quantity))
+                }
+                var coupons: [String] = []
+                for item in try f.array("coupons") {
+                    guard case .string(let id, _) = item, !id.isEmpty else {
+                        throw f.error("coupons", "must be a list of coupon ids", at: item)
+                    }
+                    coupons.append(id)
+                }
+                let pointsLimit = try f.money("points_limit", required: false)
+                command = .placeOrder(orderID: orderID, buyerID: buyerID, lines: lines, coupons: coupons, pointsLimit: pointsLimit)
+            case "pay":
+                command = .pay(orderID: try f.requiredString("order_id"),
+                               channel: try f.string("channel", required: false, maxCharacters: 32),
+                               txnID: try f.string("txn_id", required: false, maxCharacters: idCharactersMax))
+            case "cancel":
+                command = .cancel(orderID: try f.requiredString("order_id"),
+                                  refundID: try f.string("refund_id", required: false, maxCharacters: idCharactersMax))
+            case "ship":
+                command = .ship(childOrderID: try f.requiredString("order_id"))
+            case "complete":
+                command = .complete(childOrderID: try f.requiredString("order_id"))
+            case "refund":
+                let refundID = try f.requiredString("refund_id")
+                let orderID = try f.requiredString("order_id")
+                let typeText = try f.requiredString("type", maxCharacters: 32)
+                guard let type = RefundKind(rawValue: typeText) else {
+                    throw f.error("type", "must be refund_only or return (a cancel is its own event), found \(typeText)")
+                }
+                var lines: [RefundRequestLine] = []
+                for (i, item) in try f.array("lines", required: true).enumerated() {
+                    var l = try f.item(item, of: "lines", index: i)
+                    let lineNo = try l.integer("line_no", range: 1...1_000_000) ?? 1
+                    let quantity: Int64
+                    let amount: Money?
+                    switch type {
+                    case .return:
+                        quantity = try l.integer("quantity", range: quantityRange) ?? 0
+                        if let given = l.value("amount") { throw l.error("amount", "a return refunds by quantity; give no amount", at: given) }
+                        amount = nil
+                    case .refundOnly:
+                        quantity = try l.integer("quantity", required: false, range: 0...1_000_000) ?? 0
+                        amount = try l.money("amount")
+                    }
+                    try l.finish()
+                    lines.append(RefundRequestLine(lineNo: lineNo, quantity: quantity, amount: amount))
+                }
+                if lines.isEmpty { throw f.error("lines", "must name at least one line") }
+                command = .refund(refundID: refundID, childOrderID: orderID, kind: type, lines: lines,
+                                  txnID: try f.string("txn_id", required: false, maxCharacters: idCharactersMax))
+            case "grant_points":
+                command = .grantPoints(grantID: try f.requiredString("grant_id"), buyerID: try f.requiredString("buyer_id"),
+                                       amount: try f.money("amount") ?? .zero,
+                                       expiresAt: try f.instant("expires_at") ?? at)
+            case "repay":
+                command = .repay(repaymentID: try f.requiredString("repayment_id"), buyerID: try f.requiredString("buyer_id"),
+                                 amount: try f.money("amount") ?? .zero)
+            default:
+                throw f.error("event", "must be one of place_order, pay, cancel, ship, complete, refund, grant_points, repay; found \(kind)")
+            }
+            try f.finish()
+            return .success(JournalEvent(line: lineNumber, at: at, command: command))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The canonical line for an event (no terminator). Timestamps are written in the local
+    /// time of `calendar`.
+    public static func encode(_ event: JournalEvent, calendar: BusinessCalendar) -> String {
+        func time(_ i: Instant) -> String { JSONText.quoted(i.formatted(offsetSeconds: calendar.offsetSeconds(at: i))) }
+        func q(_ s: String) -> String { JSONText.quoted(s) }
+        func m(_ v: Money) -> String { "\"\(v)\"" }
+        var out = ""
+        func head(_ kind: String) { out = "{\"event\":\"\(kind)\",\"at\":\(time(event.at))" }
+        switch event.command {
+        case let .placeOrder(orderID, buyerID, lines, coupons, pointsLimit):
+            head("place_order")
+            out += ",\"order_id\":\(q(orderID)),\"buyer_id\":\(q(buyerID)),\"lines\":["
+            out += lines.map { "{\"sku\":\(q($0.sku)),\"quantity\":\($0.quantity)}" }.joined(separator: ",")
+            out += "]"
+            if !coupons.isEmpty { out += ",\"coupons\":[" + coupons.map(q).joined(separator: ",") + "]" }
+            if let pointsLimit { out += ",\"points_limit\":\(m(pointsLimit))" }
+        case let .pay(orderID, channel, txnID):
+            head("pay")
+            out += ",\"order_id\":\(q(orderID))"
+            if let channel { out += ",\"channel\":\(q(channel))" }
+            if let txnID { out += ",\"txn_id\":\(q(txnID))" }
+        case let .cancel(orderID, refundID):
+            head("cancel")
+            out += ",\"order_id\":\(q(orderID))"
+            if let refundID { out += ",\"refund_id\":\(q(refundID))" }
+        case let .ship(child):
+            head("ship"); out += ",\"order_id\":\(q(child))"
+        case let .complete(child):
+            head("complete"); out += ",\"order_id\":\(q(child))"
+        case let .refund(refundID, child, kind, lines, txnID):
+            head("refund")
+            out += ",\"refund_id\":\(q(refundID)),\"order_id\":\(q(child)),\"type\":\"\(kind.rawValue)\",\"lines\":["
+            out += lines.map { l in
+                var s = "{\"line_no\":\(l.lineNo)"
+                if kind == .return || l.quantity != 0 { s += ",\"quantity\":\(l.quantity)" }
+                if let a = l.amount { s += ",\"amount\":\(m(a))" }
+                return s + "}"
+            }.joined(separator: ",")
+            out += "]"
+            if let txnID { out += ",\"txn_id\":\(q(txnID))" }
+        case let .grantPoints(grantID, buyerID, amount, expiresAt):
+            head("grant_points")
+            out += ",\"grant_id\":\(q(grantID)),\"buyer_id\":\(q(buyerID)),\"amount\":\(m(amount)),\"expires_at\":\(time(expiresAt))"
+        case let .repay(repaymentID, buyerID, amount):
+            head("repay")
+            out += ",\"repayment_id\":\(q(repaymentID)),\"buyer_id\":\(q(buyerID)),\"amount\":\(m(amount))"
+        }
+        return out + "}"
+    }
+}
+
+/// Reads a journal file (plain or gzip) line by line in bounded memory. Blank lines are
+/// skipped; a UTF-8 byte-order mark at the start is allowed; CRLF is accepted.
+public final class JournalReader {
+    public let path: String
+    private let source: ByteSource
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEOF = false
+    private(set) public var lineNumber = 0
+
+    public init(path: String) throws(FeedFileError) {
+        self.path = path
+        source = try ByteSource(path: path)
+    }
+
+    /// The next event or the error of the next bad line; nil at the end of the file.
+    public func next() throws(FeedFileError) -> Result<JournalEvent, JSONFieldError>? {
+        while true {
+            guard var line = try nextLine() else { return nil }
+            lineNumber += 1
+            if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+            if line.last == 0x0D { line.removeLast() }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if line.count > FeedLimits.rowBytesMax {
+                return .failure(JSONFieldError(line: lineNumber, column: 1, field: "(line)",
+                                               message: "the line is longer than \(FeedLimits.rowBytesMax) bytes"))
+            }
+            return JournalCodec.decode(line, lineNumber: lineNumber)
+        }
+    }
+
+    private func nextLine() throws(FeedFileError) -> [UInt8]? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[start..<nl])
+                start = nl + 1
+                return line
+            }
+            if atEOF {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                return line
+            }
+            if start > 0 { buffer.removeFirst(start); start = 0 }
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: FeedLimits.readChunkBytes, alignment: 1)
+            defer { chunk.deallocate() }
+            let n = try source.read(into: chunk)
+            if n == 0 { atEOF = true } else { buffer.append(contentsOf: chunk[0..<n]) }
+        }
+    }
+}
