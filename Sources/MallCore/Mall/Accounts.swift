@@ -1,0 +1,31 @@
+// Buyer accounts (SPEC §13): points granted to a buyer, and credit repaid by one.
+
+extension MallState {
+    /// Rule 10 (grant_points). The grant id is new (`duplicate_id`), the buyer known
+    /// (`unknown_buyer`), the amount above 0 and the expiry after the event (`invalid_state`).
+    /// Nothing is emitted: points have no feed of their own.
+    mutating func grantPoints(_ grantID: String, buyerID: String, amount: Money, expiresAt: Instant,
+                              at: Instant) -> Result<[MallOutput], Refusal>
+    {
+        guard points.grantIndex[grantID] == nil else { return .failure(.duplicateID(grantID)) }
+        guard let buyer = index.buyers[buyerID] else { return .failure(.unknownBuyer(buyerID)) }
+        guard amount > .zero else { return .failure(.invalidState("grant \(grantID) is not above zero")) }
+        guard expiresAt > at else { return .failure(.invalidState("grant \(grantID) expires before it is granted")) }
+        points.grant(id: grantID, buyer: buyer, amount: amount, expiresAt: expiresAt)
+        return .success([])
+    }
+
+    /// Rule 10 (repay). The repayment id is new (`duplicate_id`), the buyer known (`unknown_buyer`)
+    /// and paying on credit (`credit_not_allowed`), the amount above 0 (`invalid_state`). Credit
+    /// used goes down by the amount, below 0 when the buyer repays ahead (a prepaid balance that
+    /// later credit payments use first). Emits the repayments row.
+    mutating func repay(_ repaymentID: String, buyerID: String, amount: Money, at: Instant) -> Result<[MallOutput], Refusal> {
+        guard !repaymentIDs.contains(repaymentID) else { return .failure(.duplicateID(repaymentID)) }
+        guard let buyer = index.buyers[buyerID] else { return .failure(.unknownBuyer(buyerID)) }
+        guard catalog.buyers[buyer].paysOnCredit else { return .failure(.creditNotAllowed) }
+        guard amount > .zero else { return .failure(.invalidState("repayment \(repaymentID) is not above zero")) }
+        repaymentIDs.insert(repaymentID)
+        creditUsed[buyer] -= amount
+        return .success([.repayment(RepaymentRow(repaymentID: repaymentID, buyerID: buyerID, amount: amount, paidAt: at))])
+    }
+}

@@ -1,0 +1,334 @@
+// MallState: the mall core's whole state, and the one entry point that applies a journal event.
+//
+// The commands live in Orders.swift (place, pay, ship, complete), AfterSale.swift (cancel,
+// refund) and Accounts.swift (grant points, repay). Each one checks everything first and changes
+// the state only once nothing can refuse any more, so a refused event leaves the state exactly
+// as it was. docs/mall-core-rules.md states the rules for finance readers.
+
+/// Named limits of the mall core.
+public enum MallLimits {
+    /// Units on one cart line or one refund line (SPEC §3.1 `quantity`).
+    public static let quantityMax: Int64 = 1_000_000
+    /// Lines in one cart. With every line's subtotal inside the feed range (±9e15 fen), 1,000
+    /// lines keep every order-level sum inside Int64.
+    public static let cartLinesMax = 1_000
+}
+
+/// Where a placed order stands. A child order's shipping and completion are kept per child.
+public enum MallOrderStatus: String, Hashable, Sendable {
+    /// Placed, not paid: prices, coupons and freight are fixed.
+    case placed
+    /// Paid: tenders fixed, stock reserved; children may ship, complete and be refunded.
+    case paid
+    /// Cancelled, before payment or after payment before any child shipped.
+    case cancelled
+    /// Every line of every child was refunded in full by refunds (not by a cancel).
+    case closed
+}
+
+/// A child order as tests and the generator see it.
+public struct MallChildOrderState: Hashable, Sendable {
+    public var supplierID: String
+    public var lineCount: Int
+    public var shipped: Bool
+    public var completedAt: Instant?
+}
+
+/// One order line as tests and the generator see it: what was paid and what refunds returned.
+public struct MallLineState: Hashable, Sendable {
+    public var sku: String
+    public var quantity: Int64
+    public var unitPrice: Money
+    public var discountPlatform: Money
+    public var discountSupplier: Money
+    public var goods: Money
+    public var freight: Money
+    /// Zero until the order is paid.
+    public var paid: TenderSplit
+    /// Units refunded by every refund type.
+    public var refundedQuantity: Int64
+    /// Units sent back (returns only); these went back into stock.
+    public var returnedQuantity: Int64
+    public var refundedGoods: Money
+    public var refundedFreight: Money
+    /// The tenders returned so far (the cumulative-difference rule at the refunded amount).
+    public var refunded: TenderSplit
+    public var isFullyRefunded: Bool
+}
+
+/// The mall core: catalog lookups built once, and everything the journal has changed.
+///
+/// Rule 1 (event order and ids): an event whose `at` is earlier than the last accepted event's
+/// `at` is refused `out_of_order` (equal instants are fine). Order ids, refund ids (of refunds and
+/// cancellations), grant ids and repayment ids may each be used once, each kind on its own:
+/// a second use is refused `duplicate_id`. A refused event changes nothing.
+public struct MallState: Sendable, Equatable {
+    public let catalog: Catalog
+    let index: CatalogIndex
+    /// The `at` of the last accepted event.
+    public private(set) var lastEventAt: Instant?
+
+    /// Units left, by SKU index (reserved at payment, back on cancellation and return).
+    var stock: [Int64]
+    /// Credit used, by buyer index; below zero when a buyer has repaid ahead.
+    var creditUsed: [Money]
+    /// Per buyer: coupon index → uses in orders not cancelled.
+    var couponUses: [[Int: Int]]
+    var points: PointsBook
+
+    var orders: [OrderRecord] = []
+    var orderIndex: [String: Int] = [:]
+    var children: [ChildRecord] = []
+    var lines: [LineRecord] = []
+    /// The coupons each order used (an order's `coupons` range), for restoring on cancellation.
+    var orderCoupons: [Int] = []
+    /// What each grant paid of each order (an order's `grantUses` range), in spending order.
+    var grantUses: [GrantUse] = []
+    var refundIDs: Set<String> = []
+    var repaymentIDs: Set<String> = []
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        self.index = CatalogIndex(catalog)
+        stock = catalog.skus.map(\.stock)
+        creditUsed = Array(repeating: .zero, count: catalog.buyers.count)
+        couponUses = Array(repeating: [:], count: catalog.buyers.count)
+        points = PointsBook(buyers: catalog.buyers.count)
+    }
+
+    /// Applies one event. On refusal the state is unchanged and nothing is emitted.
+    public mutating func apply(_ event: JournalEvent) -> Result<[MallOutput], Refusal> {
+        if let last = lastEventAt, event.at < last { return .failure(.outOfOrder) }
+        let at = event.at
+        let result: Result<[MallOutput], Refusal>
+        switch event.command {
+        case let .placeOrder(orderID, buyerID, cart, coupons, pointsLimit):
+            result = placeOrder(orderID, buyerID: buyerID, cart: cart, couponIDs: coupons,
+                                pointsLimit: pointsLimit, at: at)
+        case let .pay(orderID, channel, txnID):
+            result = pay(orderID, channel: channel, txnID: txnID, at: at)
+        case let .cancel(orderID, refundID):
+            result = cancel(orderID, refundID: refundID, at: at)
+        case let .ship(childOrderID):
+            result = ship(childOrderID, at: at)
+        case let .complete(childOrderID):
+            result = complete(childOrderID, at: at)
+        case let .refund(refundID, childOrderID, kind, requestLines, txnID):
+            result = refund(refundID, childOrderID: childOrderID, kind: kind, requests: requestLines,
+                            txnID: txnID, at: at)
+        case let .grantPoints(grantID, buyerID, amount, expiresAt):
+            result = grantPoints(grantID, buyerID: buyerID, amount: amount, expiresAt: expiresAt, at: at)
+        case let .repay(repaymentID, buyerID, amount):
+            result = repay(repaymentID, buyerID: buyerID, amount: amount, at: at)
+        }
+        if case .success = result { lastEventAt = at }
+        return result
+    }
+}
+
+// MARK: - Read-only accessors
+
+extension MallState {
+    /// Unexpired points of a buyer at `at` (grants with `expiresAt` > at); nil for an unknown buyer.
+    public func pointsBalance(of buyerID: String, at: Instant) -> Money? {
+        index.buyers[buyerID].map { points.balance(of: $0, at: at) }
+    }
+
+    /// Credit used by a buyer (negative: repaid ahead); nil for an unknown buyer.
+    public func creditUsed(by buyerID: String) -> Money? {
+        index.buyers[buyerID].map { creditUsed[$0] }
+    }
+
+    /// Units of a SKU not reserved by a paid order; nil for an unknown SKU.
+    public func stockLeft(of sku: String) -> Int64? {
+        index.skus[sku].map { stock[$0] }
+    }
+
+    /// How many orders not cancelled use this coupon for this buyer; nil when either is unknown.
+    public func couponUses(of couponID: String, by buyerID: String) -> Int? {
+        guard let coupon = index.coupons[couponID], let buyer = index.buyers[buyerID] else { return nil }
+        return couponUses[buyer][coupon, default: 0]
+    }
+
+    /// The status of a placed order (the buyer's parent order); nil when never placed.
+    public func status(ofOrder orderID: String) -> MallOrderStatus? {
+        orderIndex[orderID].map { orders[$0].status }
+    }
+
+    /// The child order ids of a placed order, `{orderID}-1`, `{orderID}-2`, …
+    public func childOrderIDs(of orderID: String) -> [String]? {
+        guard let order = orderIndex[orderID] else { return nil }
+        return orders[order].children.indices.map { "\(orderID)-\($0 + 1)" }
+    }
+
+    /// A child order's supplier, size and progress; nil when unknown.
+    public func childOrder(_ childOrderID: String) -> MallChildOrderState? {
+        guard let (_, child) = locateChild(childOrderID) else { return nil }
+        let record = children[child]
+        return MallChildOrderState(supplierID: catalog.suppliers[record.supplier].id, lineCount: record.lines.count,
+                                   shipped: record.shipped, completedAt: record.completedAt)
+    }
+
+    /// One line of a child order; nil when unknown.
+    public func line(_ childOrderID: String, lineNo: Int64) -> MallLineState? {
+        guard let (_, child) = locateChild(childOrderID) else { return nil }
+        let range = children[child].lines
+        guard lineNo >= 1, lineNo <= Int64(range.count) else { return nil }
+        let record = lines[range.lowerBound + Int(lineNo) - 1]
+        return MallLineState(
+            sku: catalog.skus[record.sku].sku, quantity: record.quantity, unitPrice: record.unitPrice,
+            discountPlatform: record.discountPlatform, discountSupplier: record.discountSupplier,
+            goods: record.goods, freight: record.freight, paid: record.paid,
+            refundedQuantity: record.refundedQuantity, returnedQuantity: record.returnedQuantity,
+            refundedGoods: record.refundedGoods, refundedFreight: record.refundedFreight,
+            refunded: record.paid.refunded(cumulative: record.refundedGoods + record.refundedFreight),
+            isFullyRefunded: record.isFullyRefunded)
+    }
+
+    /// Orders placed so far (every status).
+    public var orderCount: Int { orders.count }
+}
+
+// MARK: - Records
+
+/// A placed order. Its children, lines, coupons and grant uses are contiguous ranges of the
+/// state's flat arrays: an order appends them all at once, so nothing needs a per-order array.
+struct OrderRecord: Hashable, Sendable {
+    var id: String
+    var buyer: Int
+    var status: MallOrderStatus
+    var placedAt: Instant
+    /// Meaningful once paid.
+    var paidAt: Instant
+    /// The cash channel; empty when nothing was paid in cash.
+    var channel: String
+    var pointsLimit: Money?
+    var children: Range<Int>
+    var lines: Range<Int>
+    var coupons: Range<Int>
+    var grantUses: Range<Int>
+}
+
+/// One supplier's part of an order.
+struct ChildRecord: Hashable, Sendable {
+    var supplier: Int
+    var lines: Range<Int>
+    var shipped: Bool
+    var completedAt: Instant?
+}
+
+/// One order line: what was charged and paid, and what refunds have taken back so far. The
+/// tenders returned so far are not stored: they follow from the refunded amount (TenderSplit).
+struct LineRecord: Hashable, Sendable {
+    var sku: Int
+    var quantity: Int64
+    var unitPrice: Money
+    var discountPlatform: Money
+    var discountSupplier: Money
+    var freight: Money
+    var paid: TenderSplit
+    var refundedQuantity: Int64
+    var returnedQuantity: Int64
+    var refundedGoods: Money
+    var refundedFreight: Money
+
+    /// `quantity × unit_price − discounts` (checked in range at placement).
+    var goods: Money { Money(fen: unitPrice.fen * quantity) - discountPlatform - discountSupplier }
+    /// Goods plus freight: what the tenders pay.
+    var value: Money { goods + freight }
+
+    /// Fully refunded: every fen of goods refunded; for a line whose goods are 0, every unit
+    /// refunded (by any refund type). A cancellation refunds both.
+    var isFullyRefunded: Bool {
+        goods > .zero ? refundedGoods == goods : refundedQuantity == quantity
+    }
+}
+
+/// Catalog lookups, built once: every look-up during replay is a dictionary hit or an array index.
+struct CatalogIndex: Hashable, Sendable {
+    struct ContractKey: Hashable, Sendable {
+        var buyer: Int
+        var sku: Int
+    }
+
+    var skus: [String: Int] = [:]
+    /// By SKU index: the supplier's index, or nil when the catalog names no such supplier.
+    var skuSupplier: [Int?] = []
+    var salePrices: [Money] = []
+    var suppliers: [String: Int] = [:]
+    /// By supplier index: its position when supplier ids are sorted in byte order.
+    var supplierRank: [Int] = []
+    var buyers: [String: Int] = [:]
+    var coupons: [String: Int] = [:]
+    var couponSKUs: [Set<String>] = []
+    var contracts: [ContractKey: Money] = [:]
+    var channelFees: [String: Rate] = [:]
+
+    /// Where the catalog names an id twice, the first entry wins (the catalog reader should
+    /// refuse such a catalog; the core stays total).
+    init(_ catalog: Catalog) {
+        for (position, supplier) in catalog.suppliers.enumerated() where suppliers[supplier.id] == nil {
+            suppliers[supplier.id] = position
+        }
+        let byteOrder = catalog.suppliers.indices.sorted {
+            let a = catalog.suppliers[$0].id.utf8, b = catalog.suppliers[$1].id.utf8
+            return a.elementsEqual(b) ? $0 < $1 : a.lexicographicallyPrecedes(b)
+        }
+        supplierRank = Array(repeating: 0, count: catalog.suppliers.count)
+        for (rank, position) in byteOrder.enumerated() { supplierRank[position] = rank }
+
+        for (position, sku) in catalog.skus.enumerated() {
+            if skus[sku.sku] == nil { skus[sku.sku] = position }
+            let supplier = suppliers[sku.supplierID]
+            skuSupplier.append(supplier)
+            salePrices.append(supplier.map { Pricing.salePrice(of: sku, supplier: catalog.suppliers[$0]) } ?? sku.marketPrice)
+        }
+        for (position, buyer) in catalog.buyers.enumerated() where buyers[buyer.id] == nil {
+            buyers[buyer.id] = position
+        }
+        for (position, coupon) in catalog.coupons.enumerated() {
+            if coupons[coupon.id] == nil { coupons[coupon.id] = position }
+            couponSKUs.append(Set(coupon.scope.skus))
+        }
+        for contract in catalog.contracts {
+            guard let buyer = buyers[contract.buyerID], let sku = skus[contract.sku] else { continue }
+            let key = ContractKey(buyer: buyer, sku: sku)
+            if contracts[key] == nil { contracts[key] = contract.unitPrice }
+        }
+        for terms in catalog.channels where channelFees[terms.channel] == nil {
+            channelFees[terms.channel] = terms.feeRate
+        }
+    }
+}
+
+// MARK: - Shared helpers
+
+extension MallState {
+    /// The order and child behind `{orderID}-{n}`: split at the last `-`, n written without
+    /// leading zeros and between 1 and the number of children.
+    func locateChild(_ childOrderID: String) -> (order: Int, child: Int)? {
+        let bytes = childOrderID.utf8
+        guard let dash = bytes.lastIndex(of: UInt8(ascii: "-")) else { return nil }
+        let digits = bytes[bytes.index(after: dash)...]
+        guard !digits.isEmpty, digits.count <= 9, digits.first != UInt8(ascii: "0") else { return nil }
+        var number = 0
+        for byte in digits {
+            guard byte >= 48, byte <= 57 else { return nil }
+            number = number * 10 + Int(byte - 48)
+        }
+        guard let order = orderIndex[String(childOrderID[..<dash])] else { return nil }
+        let range = orders[order].children
+        guard number <= range.count else { return nil }
+        return (order, range.lowerBound + number - 1)
+    }
+
+    /// The id of the `position`-th child of an order (0-based position within the order).
+    func childID(of order: OrderRecord, child: Int) -> String {
+        "\(order.id)-\(child - order.children.lowerBound + 1)"
+    }
+
+    /// The channel's fee on `amount`; 0 for a channel the catalog does not list.
+    func channelFee(_ channel: String, on amount: Money) -> Money {
+        index.channelFees[channel].map { amount.applying($0) } ?? .zero
+    }
+}

@@ -1,0 +1,313 @@
+// Orders (SPEC §13): place an order (prices, order split, coupons, freight), pay it (points,
+// then credit or cash; stock), ship and complete its child orders. The orders feed rows are
+// emitted at payment and again at completion.
+
+/// A cart line being priced, before it becomes a LineRecord.
+private struct DraftLine {
+    var sku: Int
+    var supplier: Int
+    var quantity: Int64
+    var unitPrice: Money
+    var subtotal: Money
+    var discountPlatform: Money = .zero
+    var discountSupplier: Money = .zero
+    var freight: Money = .zero
+    /// What coupons may still take: subtotal less the discounts of earlier coupons.
+    var remaining: Money { subtotal - discountPlatform - discountSupplier }
+}
+
+extension MallState {
+    // MARK: place_order
+
+    /// Rule 4 (place_order). Checks, in this order: the order id is new (`duplicate_id`), the buyer
+    /// is known, the cart is not empty and has at most `MallLimits.cartLinesMax` lines, every
+    /// quantity is 1…1,000,000 (`bad_quantity`), `pointsLimit` is not negative (`invalid_state`),
+    /// every SKU is known (`unknown_sku`), every line's quantity × unit price is inside the feed
+    /// range and the order total is too (`bad_quantity`).
+    ///
+    /// Lines are never merged. They are grouped by supplier into child orders `{orderID}-1`, … in
+    /// byte order of supplier id, and numbered 1… in cart order within each child. Everything
+    /// allocated over lines (coupons here, points at payment) takes the lines in that order:
+    /// child by child, line by line; ties go to the earlier line.
+    ///
+    /// Coupons apply one after the other in the order listed (see `applyCoupon`). Freight is set
+    /// per child order from the supplier's rule once every coupon has applied. Nothing is emitted;
+    /// coupons count as used from now on; stock is not reserved.
+    mutating func placeOrder(_ orderID: String, buyerID: String, cart: [CartLine], couponIDs: [String],
+                             pointsLimit: Money?, at: Instant) -> Result<[MallOutput], Refusal>
+    {
+        guard orderIndex[orderID] == nil else { return .failure(.duplicateID(orderID)) }
+        guard let buyer = index.buyers[buyerID] else { return .failure(.unknownBuyer(buyerID)) }
+        guard !cart.isEmpty else { return .failure(.emptyCart) }
+        guard cart.count <= MallLimits.cartLinesMax else { return .failure(.badQuantity) }
+        for line in cart where line.quantity < 1 || line.quantity > MallLimits.quantityMax {
+            return .failure(.badQuantity)
+        }
+        if let limit = pointsLimit, limit < .zero {
+            return .failure(.invalidState("the points limit of order \(orderID) is below zero"))
+        }
+        var skus: [Int] = []
+        skus.reserveCapacity(cart.count)
+        for line in cart {
+            guard let sku = index.skus[line.sku], index.skuSupplier[sku] != nil else {
+                return .failure(.unknownSKU(line.sku))
+            }
+            skus.append(sku)
+        }
+
+        // The order split: by supplier (byte order of id), then cart order.
+        let positions = cart.indices.sorted {
+            let a = index.supplierRank[index.skuSupplier[skus[$0]]!]
+            let b = index.supplierRank[index.skuSupplier[skus[$1]]!]
+            return a != b ? a < b : $0 < $1
+        }
+        let level = catalog.buyers[buyer].level
+        let levelRatio = catalog.levelRatios[level]
+        var drafts: [DraftLine] = []
+        drafts.reserveCapacity(cart.count)
+        for position in positions {
+            let sku = skus[position]
+            let quantity = cart[position].quantity
+            let contract = index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)]
+            let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
+                                              levelRatio: levelRatio, contract: contract, quantity: quantity)
+            guard unitPrice >= .zero else {
+                return .failure(.invalidState("SKU \(cart[position].sku) is priced below zero"))
+            }
+            guard let subtotal = unitPrice.times(quantity) else { return .failure(.badQuantity) }
+            drafts.append(DraftLine(sku: sku, supplier: index.skuSupplier[sku]!, quantity: quantity,
+                                    unitPrice: unitPrice, subtotal: subtotal))
+        }
+        var childLines: [Range<Int>] = []
+        var start = 0
+        for end in 1...drafts.count where end == drafts.count || drafts[end].supplier != drafts[start].supplier {
+            childLines.append(start..<end)
+            start = end
+        }
+
+        var usedHere: [Int: Int] = [:]
+        var couponsUsed: [Int] = []
+        for couponID in couponIDs {
+            guard let coupon = index.coupons[couponID] else { return .failure(.unknownCoupon(couponID)) }
+            let usesBefore = couponUses[buyer][coupon, default: 0] + usedHere[coupon, default: 0]
+            if let refusal = applyCoupon(coupon, to: &drafts, usesBefore: usesBefore, at: at) {
+                return .failure(refusal)
+            }
+            usedHere[coupon, default: 0] += 1
+            couponsUsed.append(coupon)
+        }
+
+        var total = Int128(0)
+        for child in childLines {
+            chargeFreight(catalog.suppliers[drafts[child.lowerBound].supplier].freight, on: &drafts[child])
+            for line in child { total += Int128(drafts[line].remaining.fen) + Int128(drafts[line].freight.fen) }
+        }
+        guard total <= Int128(Money.magnitudeMaxFen) else { return .failure(.badQuantity) }
+
+        // Nothing below refuses.
+        let order = orders.count
+        let firstChild = children.count
+        let firstLine = lines.count
+        for child in childLines {
+            children.append(ChildRecord(supplier: drafts[child.lowerBound].supplier,
+                                        lines: (firstLine + child.lowerBound)..<(firstLine + child.upperBound),
+                                        shipped: false, completedAt: nil))
+        }
+        for draft in drafts {
+            lines.append(LineRecord(sku: draft.sku, quantity: draft.quantity, unitPrice: draft.unitPrice,
+                                    discountPlatform: draft.discountPlatform, discountSupplier: draft.discountSupplier,
+                                    freight: draft.freight, paid: .zero, refundedQuantity: 0, returnedQuantity: 0,
+                                    refundedGoods: .zero, refundedFreight: .zero))
+        }
+        let firstCoupon = orderCoupons.count
+        orderCoupons.append(contentsOf: couponsUsed)
+        for (coupon, uses) in usedHere { couponUses[buyer][coupon, default: 0] += uses }
+        orders.append(OrderRecord(id: orderID, buyer: buyer, status: .placed, placedAt: at, paidAt: at, channel: "",
+                                  pointsLimit: pointsLimit, children: firstChild..<children.count,
+                                  lines: firstLine..<lines.count, coupons: firstCoupon..<orderCoupons.count,
+                                  grantUses: grantUses.count..<grantUses.count))
+        orderIndex[orderID] = order
+        return .success([])
+    }
+
+    /// Applies one coupon to the priced lines, or says why it cannot.
+    ///
+    /// The coupon must be valid at the order's instant (`validFrom` ≤ at < `validTo`), reach at least
+    /// one line (its scope), and the eligible lines' remaining amount (subtotal less the discounts of
+    /// coupons listed before it) must reach its threshold: else `coupon_not_applicable`. The buyer's
+    /// uses in orders not cancelled, this order's earlier uses included, must be below its
+    /// `perBuyerLimit`: else `coupon_exhausted`. The discount (see `Coupon.discount(onEligible:)`) is
+    /// allocated over the eligible lines by largest remainder, weighted by their remaining amounts,
+    /// and booked as platform- or supplier-funded; no line's goods go below 0.
+    private func applyCoupon(_ coupon: Int, to drafts: inout [DraftLine], usesBefore: Int, at: Instant) -> Refusal? {
+        let terms = catalog.coupons[coupon]
+        guard terms.isValid(at: at) else { return .couponNotApplicable(terms.id) }
+        let skuList = index.couponSKUs[coupon]
+        var eligible: [Int] = []
+        var remaining = Money.zero
+        for (position, draft) in drafts.enumerated() {
+            let sku = catalog.skus[draft.sku]
+            guard terms.scope.matches(supplierID: sku.supplierID, category: sku.category),
+                  skuList.isEmpty || skuList.contains(sku.sku) else { continue }
+            eligible.append(position)
+            remaining += draft.remaining
+        }
+        guard !eligible.isEmpty, remaining >= terms.threshold else { return .couponNotApplicable(terms.id) }
+        guard usesBefore < terms.perBuyerLimit else { return .couponExhausted(terms.id) }
+        let discount = terms.discount(onEligible: remaining)
+        let parts = allocateLargestRemainder(discount.fen, weights: eligible.map { drafts[$0].remaining.fen })
+        for (position, part) in zip(eligible, parts) {
+            switch terms.fundedBy {
+            case .platform: drafts[position].discountPlatform += Money(fen: part)
+            case .supplier: drafts[position].discountSupplier += Money(fen: part)
+            }
+        }
+        return nil
+    }
+
+    /// Freight of one child order: the supplier's flat amount, or 0 when `freeOver` is set and the
+    /// child's goods (after discounts) reach it. Allocated over the child's lines by largest
+    /// remainder weighted by goods (all goods 0: equal weights).
+    private func chargeFreight(_ rule: FreightRule, on drafts: inout ArraySlice<DraftLine>) {
+        let goods = drafts.reduce(Money.zero) { $0 + $1.remaining }
+        let freight: Money
+        if let freeOver = rule.freeOver, goods >= freeOver { freight = .zero } else { freight = rule.flat }
+        let parts = allocateLargestRemainder(freight.fen, weights: drafts.map { $0.remaining.fen })
+        for (position, part) in zip(drafts.indices, parts) { drafts[position].freight = Money(fen: part) }
+    }
+
+    // MARK: pay
+
+    /// Rule 5 (pay). The order must have been placed (`unknown_order`) and be unpaid and not
+    /// cancelled (`invalid_state`).
+    ///
+    /// With T the order's total (goods + freight of every line of every child): points pay
+    /// min(unexpired balance at `at`, round(T × points cap), the order's points limit), taken from
+    /// grants earliest-expiring first. The rest goes on credit for a buyer who pays on credit
+    /// (refused `credit_frozen` when frozen, `credit_limit_exceeded` when credit used + rest >
+    /// limit; neither is checked when the rest is 0), else in cash through the event's channel
+    /// (`missing_channel` when cash is due and none is named). Every SKU must have stock for the
+    /// order's lines of it together (`out_of_stock`, the first short SKU in line order); the stock
+    /// is reserved.
+    ///
+    /// Points are allocated over all lines (child by child, line by line) by largest remainder
+    /// weighted by goods + freight; each line's credit or cash is goods + freight − its points,
+    /// so every line balances exactly. Emits one orders row per line and, when cash was paid, one
+    /// `pay` row of the channel (txn id: the event's, else `PAY-{orderID}`; fee: the channel's
+    /// rate, 0 for a channel the catalog does not list).
+    mutating func pay(_ orderID: String, channel: String?, txnID: String?, at: Instant) -> Result<[MallOutput], Refusal> {
+        guard let order = orderIndex[orderID] else { return .failure(.unknownOrder(orderID)) }
+        let record = orders[order]
+        guard record.status == .placed else {
+            return .failure(.invalidState("order \(orderID) is \(record.status.rawValue); only a placed order can be paid"))
+        }
+        let buyer = catalog.buyers[record.buyer]
+        let total = record.lines.reduce(Money.zero) { $0 + lines[$1].value }
+        var pointsPaid = min(points.balance(of: record.buyer, at: at), total.applying(catalog.pointsCap))
+        if let limit = record.pointsLimit { pointsPaid = min(pointsPaid, limit) }
+        pointsPaid = max(pointsPaid, .zero)
+        let rest = total - pointsPaid
+        var cashChannel = ""
+        if buyer.paysOnCredit {
+            if rest > .zero {
+                guard !buyer.frozen else { return .failure(.creditFrozen) }
+                guard creditUsed[record.buyer] + rest <= buyer.creditLimit else { return .failure(.creditLimitExceeded) }
+            }
+        } else if rest > .zero {
+            guard let channel, !channel.isEmpty else { return .failure(.missingChannel) }
+            cashChannel = channel
+        }
+        var needed: [Int: Int64] = [:]
+        for line in record.lines { needed[lines[line].sku, default: 0] += lines[line].quantity }
+        for line in record.lines where needed[lines[line].sku]! > stock[lines[line].sku] {
+            return .failure(.outOfStock(catalog.skus[lines[line].sku].sku))
+        }
+
+        // Nothing below refuses.
+        let uses = points.spend(pointsPaid, by: record.buyer, at: at)
+        let firstUse = grantUses.count
+        grantUses.append(contentsOf: uses)
+        let parts = allocateLargestRemainder(pointsPaid.fen, weights: record.lines.map { lines[$0].value.fen })
+        for (line, part) in zip(record.lines, parts) {
+            let value = lines[line].value
+            let points = Money(fen: part)
+            lines[line].paid = buyer.paysOnCredit
+                ? TenderSplit(points: points, credit: value - points, cash: .zero)
+                : TenderSplit(points: points, credit: .zero, cash: value - points)
+        }
+        for (sku, quantity) in needed { stock[sku] -= quantity }
+        if buyer.paysOnCredit { creditUsed[record.buyer] += rest }
+        orders[order].status = .paid
+        orders[order].paidAt = at
+        orders[order].channel = cashChannel
+        orders[order].grantUses = firstUse..<grantUses.count
+
+        var outputs: [MallOutput] = []
+        outputs.reserveCapacity(record.lines.count + 1)
+        for child in record.children {
+            outputs.append(contentsOf: orderLineRows(order: orders[order], child: child, completedAt: nil))
+        }
+        if !buyer.paysOnCredit && rest > .zero {
+            outputs.append(.channel(ChannelRow(channel: cashChannel, txnID: txnID ?? "PAY-\(orderID)", kind: .pay,
+                                               reference: orderID, amount: rest,
+                                               fee: channelFee(cashChannel, on: rest), occurredAt: at)))
+        }
+        return .success(outputs)
+    }
+
+    // MARK: ship, complete
+
+    /// Rule 7 (ship). The child order must exist (`unknown_order`), its order be paid and neither
+    /// cancelled nor closed, the child not shipped yet and not refunded in full (`invalid_state`).
+    mutating func ship(_ childOrderID: String, at: Instant) -> Result<[MallOutput], Refusal> {
+        guard let (order, child) = locateChild(childOrderID) else { return .failure(.unknownOrder(childOrderID)) }
+        guard orders[order].status == .paid else {
+            return .failure(.invalidState("order \(orders[order].id) is \(orders[order].status.rawValue); only a paid order ships"))
+        }
+        guard !children[child].shipped else { return .failure(.invalidState("child order \(childOrderID) has shipped already")) }
+        guard !children[child].lines.allSatisfy({ lines[$0].isFullyRefunded }) else {
+            return .failure(.invalidState("every line of child order \(childOrderID) is refunded"))
+        }
+        children[child].shipped = true
+        return .success([])
+    }
+
+    /// Rule 7 (complete). The child order must have shipped and not be completed (`invalid_state`).
+    /// Emits, for each line not refunded in full, the orders row emitted at payment with
+    /// `completed_at` = now (partly refunded lines included: refunds have their own feed).
+    mutating func complete(_ childOrderID: String, at: Instant) -> Result<[MallOutput], Refusal> {
+        guard let (order, child) = locateChild(childOrderID) else { return .failure(.unknownOrder(childOrderID)) }
+        guard children[child].shipped else { return .failure(.invalidState("child order \(childOrderID) has not shipped")) }
+        guard children[child].completedAt == nil else {
+            return .failure(.invalidState("child order \(childOrderID) is completed already"))
+        }
+        children[child].completedAt = at
+        return .success(orderLineRows(order: orders[order], child: child, completedAt: at, skipFullyRefunded: true))
+    }
+
+    /// The orders feed rows of one child order, as at payment, with `completedAt`.
+    func orderLineRows(order: OrderRecord, child: Int, completedAt: Instant?, skipFullyRefunded: Bool = false)
+        -> [MallOutput]
+    {
+        let childRecord = children[child]
+        let childOrderID = childID(of: order, child: child)
+        let buyer = catalog.buyers[order.buyer]
+        var rows: [MallOutput] = []
+        rows.reserveCapacity(childRecord.lines.count)
+        for line in childRecord.lines {
+            let record = lines[line]
+            if skipFullyRefunded && record.isFullyRefunded { continue }
+            let sku = catalog.skus[record.sku]
+            rows.append(.orderLine(OrderLineRow(
+                orderID: childOrderID, parentOrderID: order.id, lineNo: Int64(line - childRecord.lines.lowerBound + 1),
+                supplierID: sku.supplierID, buyerID: buyer.id, memberLevel: buyer.level, sku: sku.sku,
+                category: sku.category, quantity: record.quantity, unitPrice: record.unitPrice,
+                costPrice: sku.costPrice, discountPlatform: record.discountPlatform,
+                discountSupplier: record.discountSupplier, freight: record.freight, paidPoints: record.paid.points,
+                paidCredit: record.paid.credit, paidCash: record.paid.cash,
+                paymentChannel: record.paid.cash > .zero ? order.channel : "", orderedAt: order.placedAt,
+                paidAt: order.paidAt, completedAt: completedAt, currency: catalog.currency)))
+        }
+        return rows
+    }
+}
