@@ -158,7 +158,7 @@ extension MallState {
     /// The child order ids of a placed order, `{orderID}-1`, `{orderID}-2`, …
     public func childOrderIDs(of orderID: String) -> [String]? {
         guard let order = orderIndex[orderID] else { return nil }
-        return orders[order].children.indices.map { "\(orderID)-\($0 + 1)" }
+        return (0..<orders[order].children.count).map { "\(orderID)-\($0 + 1)" }
     }
 
     /// A child order's supplier, size and progress; nil when unknown.
