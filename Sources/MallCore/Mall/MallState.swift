@@ -193,44 +193,90 @@ extension MallState {
 
 /// A placed order. Its children, lines, coupons and grant uses are contiguous ranges of the
 /// state's flat arrays: an order appends them all at once, so nothing needs a per-order array.
+/// Small numbers are stored in 32 bits and optionals as sentinels, so that a replay of millions
+/// of orders stays within memory; the accessors give the plain types.
 struct OrderRecord: Hashable, Sendable {
     var id: String
-    var buyer: Int
+    private var buyerIndex: Int32
     var status: MallOrderStatus
     var placedAt: Instant
     /// Meaningful once paid.
     var paidAt: Instant
     /// The cash channel; empty when nothing was paid in cash.
     var channel: String
-    var pointsLimit: Money?
+    /// −1: no limit.
+    private var pointsLimitFen: Int64
     var children: Range<Int>
     var lines: Range<Int>
     var coupons: Range<Int>
     var grantUses: Range<Int>
+
+    init(id: String, buyer: Int, placedAt: Instant, pointsLimit: Money?, children: Range<Int>, lines: Range<Int>,
+         coupons: Range<Int>, grantUses: Range<Int>)
+    {
+        self.id = id; self.buyerIndex = Int32(buyer); self.status = .placed; self.placedAt = placedAt
+        self.paidAt = placedAt; self.channel = ""; self.pointsLimitFen = pointsLimit?.fen ?? -1
+        self.children = children; self.lines = lines; self.coupons = coupons; self.grantUses = grantUses
+    }
+
+    var buyer: Int { Int(buyerIndex) }
+    var pointsLimit: Money? { pointsLimitFen < 0 ? nil : Money(fen: pointsLimitFen) }
 }
 
 /// One supplier's part of an order.
 struct ChildRecord: Hashable, Sendable {
-    var supplier: Int
-    var lines: Range<Int>
-    var shipped: Bool
-    var completedAt: Instant?
+    private var firstLine: Int
+    private var lineCount: Int32
+    private var supplierIndex: Int32
+    /// `Int64.min`: not completed.
+    private var completedNanos: Int64 = .min
+    var shipped = false
+
+    init(supplier: Int, lines: Range<Int>) {
+        firstLine = lines.lowerBound; lineCount = Int32(lines.count); supplierIndex = Int32(supplier)
+    }
+
+    var supplier: Int { Int(supplierIndex) }
+    var lines: Range<Int> { firstLine..<(firstLine + Int(lineCount)) }
+    var completedAt: Instant? {
+        get { completedNanos == .min ? nil : Instant(nanos: completedNanos) }
+        set { completedNanos = newValue?.nanos ?? .min }
+    }
 }
 
 /// One order line: what was charged and paid, and what refunds have taken back so far. The
 /// tenders returned so far are not stored: they follow from the refunded amount (TenderSplit).
+/// Quantities (at most 1,000,000) and the SKU index are stored in 32 bits.
 struct LineRecord: Hashable, Sendable {
-    var sku: Int
-    var quantity: Int64
+    private var skuIndex: Int32
+    private var quantity32: Int32
+    private var refundedQuantity32: Int32 = 0
+    private var returnedQuantity32: Int32 = 0
     var unitPrice: Money
     var discountPlatform: Money
     var discountSupplier: Money
     var freight: Money
-    var paid: TenderSplit
-    var refundedQuantity: Int64
-    var returnedQuantity: Int64
-    var refundedGoods: Money
-    var refundedFreight: Money
+    var paid = TenderSplit.zero
+    var refundedGoods = Money.zero
+    var refundedFreight = Money.zero
+
+    init(sku: Int, quantity: Int64, unitPrice: Money, discountPlatform: Money, discountSupplier: Money, freight: Money) {
+        skuIndex = Int32(sku); quantity32 = Int32(quantity); self.unitPrice = unitPrice
+        self.discountPlatform = discountPlatform; self.discountSupplier = discountSupplier; self.freight = freight
+    }
+
+    var sku: Int { Int(skuIndex) }
+    var quantity: Int64 { Int64(quantity32) }
+    /// Units refunded by every refund type.
+    var refundedQuantity: Int64 {
+        get { Int64(refundedQuantity32) }
+        set { refundedQuantity32 = Int32(newValue) }
+    }
+    /// Units sent back by returns.
+    var returnedQuantity: Int64 {
+        get { Int64(returnedQuantity32) }
+        set { returnedQuantity32 = Int32(newValue) }
+    }
 
     /// `quantity × unit_price − discounts` (checked in range at placement).
     var goods: Money { Money(fen: unitPrice.fen * quantity) - discountPlatform - discountSupplier }

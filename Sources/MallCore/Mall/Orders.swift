@@ -110,20 +110,18 @@ extension MallState {
         let firstLine = lines.count
         for child in childLines {
             children.append(ChildRecord(supplier: drafts[child.lowerBound].supplier,
-                                        lines: (firstLine + child.lowerBound)..<(firstLine + child.upperBound),
-                                        shipped: false, completedAt: nil))
+                                        lines: (firstLine + child.lowerBound)..<(firstLine + child.upperBound)))
         }
         for draft in drafts {
             lines.append(LineRecord(sku: draft.sku, quantity: draft.quantity, unitPrice: draft.unitPrice,
                                     discountPlatform: draft.discountPlatform, discountSupplier: draft.discountSupplier,
-                                    freight: draft.freight, paid: .zero, refundedQuantity: 0, returnedQuantity: 0,
-                                    refundedGoods: .zero, refundedFreight: .zero))
+                                    freight: draft.freight))
         }
         let firstCoupon = orderCoupons.count
         orderCoupons.append(contentsOf: couponsUsed)
         for (coupon, uses) in usedHere { couponUses[buyer][coupon, default: 0] += uses }
-        orders.append(OrderRecord(id: orderID, buyer: buyer, status: .placed, placedAt: at, paidAt: at, channel: "",
-                                  pointsLimit: pointsLimit, children: firstChild..<children.count,
+        orders.append(OrderRecord(id: orderID, buyer: buyer, placedAt: at, pointsLimit: pointsLimit,
+                                  children: firstChild..<children.count,
                                   lines: firstLine..<lines.count, coupons: firstCoupon..<orderCoupons.count,
                                   grantUses: grantUses.count..<grantUses.count))
         orderIndex[orderID] = order
