@@ -387,6 +387,29 @@ final class MallOrderTests: XCTestCase {
         XCTAssertEqual(state.childOrder("O1-2")?.shipped, false)
     }
 
+    func testAmountsStayInsideTheFeedRange() {
+        var catalog = MallFixture.catalog()
+        catalog.skus.append(CatalogSKU(sku: "BIG", spu: "BIG", supplierID: "SUP-A", category: "x", marketPrice: .zero,
+                                       costPrice: .zero, salePrice: money("5000000000000.00"), stock: 10))
+        var state = MallState(catalog: catalog)
+        accept(&state, placeOrder("O1", "alice", [("BIG", 1)]), at: 0)
+        XCTAssertEqual(refuse(&state, placeOrder("O2", "alice", [("BIG", 2)]), at: 0), .badQuantity, "a line beyond the range")
+        XCTAssertEqual(refuse(&state, placeOrder("O2", "alice", [("BIG", 1), ("BIG", 1)]), at: 0), .badQuantity,
+                       "an order beyond the range")
+
+        accept(&state, .grantPoints(grantID: "G1", buyerID: "alice", amount: money("9000000000000.00"),
+                                    expiresAt: MallFixture.at(10)), at: 0)
+        XCTAssertEqual(refuse(&state, .grantPoints(grantID: "G2", buyerID: "alice", amount: money("0.01"),
+                                                   expiresAt: MallFixture.at(10)), at: 0)?.reason, "invalid_state")
+        accept(&state, .repay(repaymentID: "R1", buyerID: "carol", amount: money("9000000000000.00")), at: 0)
+        XCTAssertEqual(refuse(&state, .repay(repaymentID: "R2", buyerID: "carol", amount: money("0.01")), at: 0)?.reason,
+                       "invalid_state")
+
+        catalog.suppliers[2].freight = FreightRule(flat: money("-1.00"))
+        var negative = MallState(catalog: catalog)
+        XCTAssertEqual(refuse(&negative, placeOrder("O1", "alice", [("B-PAPER", 1)]), at: 0)?.reason, "invalid_state")
+    }
+
     func testGrantRefusals() {
         var state = fresh()
         accept(&state, .grantPoints(grantID: "G1", buyerID: "alice", amount: money("1.00"), expiresAt: MallFixture.at(1)), at: 0)

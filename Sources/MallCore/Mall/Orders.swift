@@ -22,8 +22,9 @@ extension MallState {
     /// Rule 4 (place_order). Checks, in this order: the order id is new (`duplicate_id`), the buyer
     /// is known, the cart is not empty and has at most `MallLimits.cartLinesMax` lines, every
     /// quantity is 1…1,000,000 (`bad_quantity`), `pointsLimit` is not negative (`invalid_state`),
-    /// every SKU is known (`unknown_sku`), every line's quantity × unit price is inside the feed
-    /// range and the order total is too (`bad_quantity`).
+    /// every SKU is known (`unknown_sku`), no unit price or freight is below zero (a catalog error,
+    /// `invalid_state`), every line's quantity × unit price is inside the feed range and the order
+    /// total is too (`bad_quantity`).
     ///
     /// Lines are never merged. They are grouped by supplier into child orders `{orderID}-1`, … in
     /// byte order of supplier id, and numbered 1… in cart order within each child. Everything
@@ -99,7 +100,11 @@ extension MallState {
 
         var total = Int128(0)
         for child in childLines {
-            chargeFreight(catalog.suppliers[drafts[child.lowerBound].supplier].freight, on: &drafts[child])
+            let supplier = catalog.suppliers[drafts[child.lowerBound].supplier]
+            guard supplier.freight.flat >= .zero else {
+                return .failure(.invalidState("supplier \(supplier.id) charges freight below zero"))
+            }
+            chargeFreight(supplier.freight, on: &drafts[child])
             for line in child { total += Int128(drafts[line].remaining.fen) + Int128(drafts[line].freight.fen) }
         }
         guard total <= Int128(Money.magnitudeMaxFen) else { return .failure(.badQuantity) }
