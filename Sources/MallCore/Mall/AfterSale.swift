@@ -29,7 +29,7 @@ public struct TenderSplit: Hashable, Sendable {
     ///
     /// Points p = round(P × R / V); the rest r = R − p is split c = round(C × r / (C + K)) (0 when
     /// C + K = 0) and k = r − c. A refund returns (cumulative after) − (cumulative before) of each.
-    /// Each cumulative amount moves by 0 or 1 fen when R moves by 1 fen, so no step is ever
+    /// With P, C, K ≥ 0, each cumulative amount moves by 0 or 1 fen when R moves by 1 fen, so no step is ever
     /// negative; at R = V they are exactly P, C and K; and p + c + k = R at every R, so a refund's
     /// tenders always sum to the money it refunds. V = 0 returns nothing.
     public func refunded(cumulative refunded: Money) -> TenderSplit {

@@ -22,9 +22,10 @@ extension MallState {
     /// Rule 4 (place_order). Checks, in this order: the order id is new (`duplicate_id`), the buyer
     /// is known, the cart is not empty and has at most `MallLimits.cartLinesMax` lines, every
     /// quantity is 1…1,000,000 (`bad_quantity`), `pointsLimit` is not negative (`invalid_state`),
-    /// every SKU is known (`unknown_sku`), no unit price or freight is below zero (a catalog error,
-    /// `invalid_state`), every line's quantity × unit price is inside the feed range and the order
-    /// total is too (`bad_quantity`).
+    /// every SKU is known (`unknown_sku`), no unit price is below zero (a catalog error,
+    /// `invalid_state`), every line's quantity × unit price is inside the feed range
+    /// (`bad_quantity`); then the coupons (`applyCoupon`); then no supplier's freight is below zero
+    /// (`invalid_state`) and the order total is inside the feed range (`bad_quantity`).
     ///
     /// Lines are never merged. They are grouped by supplier into child orders `{orderID}-1`, … in
     /// byte order of supplier id, and numbered 1… in cart order within each child. Everything
@@ -47,19 +48,19 @@ extension MallState {
         if let limit = pointsLimit, limit < .zero {
             return .failure(.invalidState("the points limit of order \(orderID) is below zero"))
         }
-        var skus: [Int] = []
+        var skus: [(sku: Int, supplier: Int)] = []
         skus.reserveCapacity(cart.count)
         for line in cart {
-            guard let sku = index.skus[line.sku], index.skuSupplier[sku] != nil else {
+            guard let sku = index.skus[line.sku], let supplier = index.skuSupplier[sku] else {
                 return .failure(.unknownSKU(line.sku))
             }
-            skus.append(sku)
+            skus.append((sku, supplier))
         }
 
         // The order split: by supplier (byte order of id), then cart order.
         let positions = cart.indices.sorted {
-            let a = index.supplierRank[index.skuSupplier[skus[$0]]!]
-            let b = index.supplierRank[index.skuSupplier[skus[$1]]!]
+            let a = index.supplierRank[skus[$0].supplier]
+            let b = index.supplierRank[skus[$1].supplier]
             return a != b ? a < b : $0 < $1
         }
         let level = catalog.buyers[buyer].level
@@ -67,7 +68,7 @@ extension MallState {
         var drafts: [DraftLine] = []
         drafts.reserveCapacity(cart.count)
         for position in positions {
-            let sku = skus[position]
+            let (sku, supplier) = skus[position]
             let quantity = cart[position].quantity
             let contract = index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)]
             let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
@@ -76,7 +77,7 @@ extension MallState {
                 return .failure(.invalidState("SKU \(cart[position].sku) is priced below zero"))
             }
             guard let subtotal = unitPrice.times(quantity) else { return .failure(.badQuantity) }
-            drafts.append(DraftLine(sku: sku, supplier: index.skuSupplier[sku]!, quantity: quantity,
+            drafts.append(DraftLine(sku: sku, supplier: supplier, quantity: quantity,
                                     unitPrice: unitPrice, subtotal: subtotal))
         }
         var childLines: [Range<Int>] = []
@@ -208,7 +209,7 @@ extension MallState {
         let total = record.lines.reduce(Money.zero) { $0 + lines[$1].value }
         var pointsPaid = min(points.balance(of: record.buyer, at: at), total.applying(catalog.pointsCap))
         if let limit = record.pointsLimit { pointsPaid = min(pointsPaid, limit) }
-        pointsPaid = max(pointsPaid, .zero)
+        pointsPaid = max(min(pointsPaid, total), .zero) // a cap above 100 % or below 0 still pays 0…T
         let rest = total - pointsPaid
         var cashChannel = ""
         if buyer.paysOnCredit {
