@@ -1,0 +1,69 @@
+// GeneratorClock: local business times (a date and seconds after local midnight) turned into
+// instants and back, in the configured IANA zone (SPEC §2). The generator plans in local time,
+// because that is where the daily rhythm lives, and writes instants.
+
+/// Converts between business-local times and instants, caching each day's UTC offset.
+struct ZoneClock {
+    let calendar: BusinessCalendar
+    /// The offset in seconds of each day from `firstDay` on, when the whole day has one
+    /// offset; `ZoneClock.changes` when it changes during the day (then each time is converted
+    /// on its own); `ZoneClock.unknown` until asked. Days outside are converted each time.
+    private var offsetByDay: [Int64]
+    private let firstDay: Int
+    /// The business day last asked for by `date(of:)`, as nanosecond bounds.
+    private var lastDay = Day(ordinal: Int.min / 2)
+    private var lastDayStart: Int64 = 0
+    private var lastDayEnd: Int64 = 0
+    private static let changes = Int64.min
+    private static let unknown = Int64.max
+
+    /// Caches offsets for `days` days from `firstDay`.
+    init(calendar: BusinessCalendar, firstDay: Day, days: Int) {
+        self.calendar = calendar
+        self.firstDay = firstDay.ordinal
+        self.offsetByDay = Array(repeating: ZoneClock.unknown, count: max(days, 0))
+    }
+
+    /// The instant (nanoseconds since the epoch) of `second` seconds after local midnight of
+    /// `day`; `second` may pass 86,400 to reach the next days.
+    mutating func nanos(_ day: Day, second: Int64) -> Int64 {
+        let offset = dayOffset(day)
+        let local = Int64(day.ordinal) * 86_400 + second
+        if offset != ZoneClock.changes && second >= 0 && second < 86_400 {
+            return (local - offset) * Instant.nanosPerSecond
+        }
+        return exactSeconds(local: local) * Instant.nanosPerSecond
+    }
+
+    /// The business date of an instant.
+    mutating func date(of nanos: Int64) -> Day {
+        if nanos >= lastDayStart && nanos < lastDayEnd { return lastDay }
+        let day = calendar.businessDate(of: Instant(nanos: nanos))
+        lastDay = day
+        lastDayStart = self.nanos(day, second: 0)
+        lastDayEnd = self.nanos(day.adding(days: 1), second: 0)
+        return day
+    }
+
+    private mutating func dayOffset(_ day: Day) -> Int64 {
+        let slot = day.ordinal - firstDay
+        let cached = slot >= 0 && slot < offsetByDay.count
+        if cached && offsetByDay[slot] != ZoneClock.unknown { return offsetByDay[slot] }
+        let midnight = Int64(day.ordinal) * 86_400
+        let startOffset = midnight - exactSeconds(local: midnight)
+        let endOffset = (midnight + 86_400) - exactSeconds(local: midnight + 86_400)
+        let offset = startOffset == endOffset ? startOffset : ZoneClock.changes
+        if cached { offsetByDay[slot] = offset }
+        return offset
+    }
+
+    /// Local seconds → UTC seconds: guess with the offset at the local reading taken as UTC,
+    /// then correct once with the offset at the guess (exact except inside a DST gap or overlap,
+    /// where it picks one of the two readings).
+    private func exactSeconds(local: Int64) -> Int64 {
+        let first = Int64(calendar.offsetSeconds(at: Instant(nanos: local * Instant.nanosPerSecond)))
+        let guess = local - first
+        let second = Int64(calendar.offsetSeconds(at: Instant(nanos: guess * Instant.nanosPerSecond)))
+        return second == first ? guess : local - second
+    }
+}
