@@ -28,7 +28,7 @@ public struct GeneratorSettings: Hashable, Sendable {
     public static let suppliersMax = 9999
     public static let buyersMax = 10_000_000
 
-    public init(days: Int = 30, ordersPerDay: Int = 200, suppliers: Int = 12, buyers: Int = 300, seed: UInt64 = 1,
+    public init(days: Int = 30, ordersPerDay: Int = 200, suppliers: Int = 12, buyers: Int = 2000, seed: UInt64 = 1,
                 start: Day = Day(year: 2026, month: 10, day: 1)!, timezone: String = "Asia/Shanghai") {
         self.days = days; self.ordersPerDay = ordersPerDay; self.suppliers = suppliers; self.buyers = buyers
         self.seed = seed; self.start = start; self.timezone = timezone

@@ -560,7 +560,8 @@ struct CatalogBuilder {
 
     // MARK: Popularity
 
-    /// Each audience ranks its SKUs in a random order; weight falls as 1 / (rank + offset).
+    /// Each audience ranks its SKUs in a random order; weight falls as 1 / (rank + offset) and
+    /// with the price (people buy more tea than phones).
     private mutating func makePopularity() {
         func picker(_ members: [Int32], ranks: [Int: UInt64]) -> SKUPicker {
             SKUPicker(skus: members, table: WeightTable(members.map { ranks[Int($0)]! }))
@@ -572,7 +573,9 @@ struct CatalogBuilder {
             }
             var weights: [Int: UInt64] = [:]
             for (rank, sku) in order.enumerated() {
-                weights[Int(sku)] = GeneratorKnobs.zipfScale / (UInt64(rank) + GeneratorKnobs.zipfOffset)
+                let sale = tables.skus[Int(sku)].saleFen
+                let divisor = GeneratorKnobs.priceDivisors.first { sale < $0.belowFen }?.divisor ?? 16
+                weights[Int(sku)] = GeneratorKnobs.zipfScale / (UInt64(rank) + GeneratorKnobs.zipfOffset) / divisor + 1
             }
             return weights
         }
@@ -735,10 +738,10 @@ struct CatalogBuilder {
         // Sampled units catch what the draws do (suppliers' own SKUs ride along with popular
         // ones); the analytic share (orders × units per cart × popularity) covers the long tail a
         // few thousand samples miss. Stock follows the larger of the two.
-        func sample(dealer: Bool, orders: Int64, sampler: inout GeneratorRandom) -> Int64 {
+        func sample(dealer: Bool, orders: Int64, sampler: inout GeneratorRandom) -> (mean: Int64, median: Int64) {
             let carts = GeneratorKnobs.sampleCarts
             var unitsBySKU = [Int64](repeating: 0, count: tables.skus.count)
-            var valueFen: Int64 = 0
+            var values: [Int64] = []
             var units: Int64 = 0
             for _ in 0..<carts {
                 let cart = tables.drawCart(dealer: dealer, rng: &sampler) { _, _ in true }
@@ -750,7 +753,7 @@ struct CatalogBuilder {
                     let unit = tables.unitFen(pick.sku, level: level, quantity: pick.quantity, dealer: nil).expected
                     bySupplier[tables.skus[pick.sku].supplier, default: 0] += unit * pick.quantity
                 }
-                for (supplier, goods) in bySupplier { valueFen += goods + tables.freightFen(supplier: supplier, goodsFen: goods) }
+                values.append(bySupplier.reduce(0) { $0 + $1.value + tables.freightFen(supplier: $1.key, goodsFen: $1.value) })
             }
             let weights = dealer ? dealerWeight : welfareWeight
             let totalWeight = Int128(weights.reduce(0, +))
@@ -759,10 +762,11 @@ struct CatalogBuilder {
                 let share = Int128(orders) * Int128(units) * Int128(weights[sku]) / (Int128(carts) * max(totalWeight, 1))
                 demand[sku] += max(sampled, Int64(share))
             }
-            return valueFen / Int64(carts)
+            values.sort()
+            return (values.reduce(0, +) / Int64(carts), values[carts / 2])
         }
-        let welfareMean = tables.welfareSKUs.isEmpty ? 0 : sample(dealer: false, orders: welfareOrders, sampler: &sampler)
-        let dealerMean = tables.dealerSKUs.isEmpty ? 0 : sample(dealer: true, orders: dealerOrders, sampler: &sampler)
+        let welfareMedian = tables.welfareSKUs.isEmpty ? 0 : sample(dealer: false, orders: welfareOrders, sampler: &sampler).median
+        let dealerMean = tables.dealerSKUs.isEmpty ? 0 : sample(dealer: true, orders: dealerOrders, sampler: &sampler).mean
 
         let limitedEvery = max(1, 1000 / GeneratorKnobs.limitedSKUsPerThousand)
         for sku in tables.skus.indices {
@@ -775,7 +779,10 @@ struct CatalogBuilder {
 
         let days = Int64(max(settings.days, 1))
         if !tables.employees.isEmpty {
-            let monthlySpend = welfareMean * welfareOrders * 30 / days / Int64(tables.employees.count)
+            // Employers grant what a typical (median) order costs times the orders an employee
+            // places a month: points pay most orders, big purchases add cash.
+            let monthlySpend = Int64(Int128(welfareMedian) * Int128(welfareOrders) * 30 / Int128(days)
+                                     / Int128(tables.employees.count))
             for index in tables.employees.indices {
                 var grant = monthlySpend * rng.element(GeneratorKnobs.grantPolicyPercent) / 100
                 if tables.employees[index].level == .gold { grant = grant * GeneratorKnobs.goldGrantPercent / 100 }
@@ -788,8 +795,8 @@ struct CatalogBuilder {
             let dealer = tables.dealers[index]
             let weight = dealer.frozen ? 1 : Int64(dealer.activity)
             let monthly = activeWeight == 0 ? 0
-                : dealerMean * dealerOrders * 30 / days * weight / Int64(activeWeight)
-            let limit = monthly * GeneratorKnobs.creditLimitPercentOfMonth / 100
+                : Int128(dealerMean) * Int128(dealerOrders) * 30 / Int128(days) * Int128(weight) / Int128(activeWeight)
+            let limit = Int64(min(monthly * Int128(GeneratorKnobs.creditLimitPercentOfMonth) / 100, Int128(Money.magnitudeMaxFen / 10)))
             let rounded = (limit + 999_999) / 1_000_000 * 1_000_000
             tables.dealers[index].limitFen = max(GeneratorKnobs.creditLimitMinFen, rounded)
         }

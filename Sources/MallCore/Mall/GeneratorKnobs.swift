@@ -53,6 +53,8 @@ enum GeneratorKnobs {
     /// `zipfScale / (r + zipfOffset)`, a long tail.
     static let zipfScale: UInt64 = 10_000_000
     static let zipfOffset: UInt64 = 2
+    /// Popularity is divided by a price class: 1 under 50 yuan, … 16 from 5,000 yuan.
+    static let priceDivisors: [(belowFen: Int64, divisor: UInt64)] = [(5000, 1), (20_000, 2), (100_000, 4), (500_000, 8)]
     /// Carts drawn when the catalog is built to estimate demand and order values.
     static let sampleCarts = 3_000
     /// Largest value of one cart line, fen (quantities are cut to stay below it).
@@ -70,7 +72,7 @@ enum GeneratorKnobs {
     static let dealerActivity = Choice<UInt64>([(2, 30), (4, 30), (8, 25), (16, 15)])
     /// A frozen dealer's weight among dealer orders (others have activity × 4).
     static let frozenDealerWeight: UInt64 = 1
-    /// Monthly points grant as a percentage of the average employee's monthly spend, by the
+    /// Monthly points grant as a percentage of the typical employee's monthly spend, by the
     /// employer's policy; gold employees get `goldGrantPercent` of that. Grants are whole
     /// 10-yuan amounts between the bounds.
     static let grantPolicyPercent: [Int64] = [60, 80, 100, 120]
