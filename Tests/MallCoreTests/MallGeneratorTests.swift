@@ -361,6 +361,17 @@ final class MallGeneratorTests: XCTestCase {
         XCTAssertEqual(grantsTo.count, catalog.buyers.filter { !$0.paysOnCredit }.count, "every employee gets points")
     }
 
+    func testStockRunsOutOnlyForAFewLimitedSKUs() {
+        var ordered: [String: Int64] = [:]
+        for event in Self.smallEvents {
+            if case .placeOrder(_, _, let lines, _, _) = event.command { for line in lines { ordered[line.sku, default: 0] += line.quantity } }
+        }
+        let catalog = Self.small.catalog
+        let soldOut = catalog.skus.filter { ordered[$0.sku, default: 0] > $0.stock }
+        XCTAssertFalse(soldOut.isEmpty, "some SKU is ordered beyond its stock")
+        XCTAssertLessThan(soldOut.count * 20, catalog.skus.count, "but only a few")
+    }
+
     // MARK: Laziness and helpers
 
     func testTheJournalIsProducedLazily() {
@@ -372,7 +383,7 @@ final class MallGeneratorTests: XCTestCase {
     }
 
     func testAliasTableDrawsInProportionAndNeverDrawsAZeroWeight() {
-        let table = WeightTable([5, 0, 1, 4, 0, 10])
+        let table = GenWeightTable([5, 0, 1, 4, 0, 10])
         var rng = GeneratorRandom(seed: 1, stream: 1)
         var counts = [Int](repeating: 0, count: 6)
         for _ in 0..<200_000 { counts[table.draw(&rng)] += 1 }

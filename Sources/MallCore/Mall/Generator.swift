@@ -53,15 +53,15 @@ public struct MallGenerator: Sendable {
     public let settings: GeneratorSettings
     public let catalog: Catalog
     let tables: GeneratorTables
-    let clock: ZoneClock
+    let clock: GenZoneClock
 
     /// Builds the catalog. The settings must be valid (`settings.problem == nil`).
     public init(settings: GeneratorSettings) {
         precondition(settings.problem == nil, "invalid generator settings: \(settings.problem ?? "")")
         let calendar = BusinessCalendar(timezone: settings.timezone)!
         // Offsets are cached from a little before the run to well after it (coupons, expiries).
-        let clock = ZoneClock(calendar: calendar, firstDay: settings.start.adding(days: -31), days: settings.days + 400)
-        var builder = CatalogBuilder(settings: settings, clock: clock)
+        let clock = GenZoneClock(calendar: calendar, firstDay: settings.start.adding(days: -31), days: settings.days + 400)
+        var builder = GeneratorCatalogBuilder(settings: settings, clock: clock)
         let (catalog, tables) = builder.build()
         self.settings = settings
         self.catalog = catalog
@@ -104,7 +104,7 @@ public struct MallGenerator: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func supplierJSON(_ supplier: SupplierPlan) -> String {
+    private func supplierJSON(_ supplier: GenSupplier) -> String {
         var fields = [
             "\"id\": \(GeneratorText.json(supplier.id))",
             "\"name\": \(GeneratorText.json(supplier.name))",
@@ -118,7 +118,7 @@ public struct MallGenerator: Sendable {
         return "    {" + fields.joined(separator: ", ") + "}"
     }
 
-    private func creditAccountJSON(_ dealer: DealerPlan) -> String {
+    private func creditAccountJSON(_ dealer: GenDealer) -> String {
         "    {\"buyer_id\": \(GeneratorText.json(dealer.id)), \"limit\": \"\(Money(fen: dealer.limitFen))\", "
             + "\"bill_day\": \(dealer.billDay), \"repay_day\": \(dealer.repayDay), "
             + "\"late_fee_ppm_per_day\": \(GeneratorKnobs.lateFeePPMPerDay), "
@@ -140,9 +140,9 @@ public struct MallGenerator: Sendable {
                 .map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
         }
         let suppliers = tables.suppliers
-        let trades = Trade.allCases.filter { trade in suppliers.contains { $0.trade == trade } }
+        let trades = GenTrade.allCases.filter { trade in suppliers.contains { $0.trade == trade } }
         // One trade's commission changes mid-run: a rule until the change, another from it.
-        let windowed = [Trade.home, .beauty, .sports, .food].first { trades.contains($0) }
+        let windowed = [GenTrade.home, .beauty, .sports, .food].first { trades.contains($0) }
         let change = settings.start.adding(days: max(1, settings.days / 2)).description
         var rules: [String] = [rate("commission", 50_000)]
         for trade in trades where trade != windowed {
@@ -153,7 +153,7 @@ public struct MallGenerator: Sendable {
             rules.append(rate("commission", windowed.commissionPPM + 10_000, [("category", windowed.top), ("effective_from", change)]))
         }
         let leavesSold = Set(tables.skus.map(\.leaf))
-        if leavesSold.contains(where: { CategoryLeaf.tree[$0].path.hasPrefix("digital/phone/") }) {
+        if leavesSold.contains(where: { GenCategoryLeaf.tree[$0].path.hasPrefix("digital/phone/") }) {
             rules.append(rate("commission", 30_000, [("category", "digital/phone")]))
         }
         let commission = suppliers.indices.filter { suppliers[$0].commissionMode }
@@ -163,7 +163,7 @@ public struct MallGenerator: Sendable {
         if commission.count > 1 {
             let second = suppliers[commission[1]]
             rules.append(rate("commission", 45_000, [("supplier_id", second.id),
-                                                     ("category", CategoryLeaf.tree[second.leaves[0]].prefix(levels: 2))]))
+                                                     ("category", GenCategoryLeaf.tree[second.leaves[0]].prefix(levels: 2))]))
         }
         if let favourite = tables.welfareSKUs.isEmpty ? nil : tables.welfareSKUs.skus.first(where: {
             suppliers[tables.skus[Int($0)].supplier].commissionMode

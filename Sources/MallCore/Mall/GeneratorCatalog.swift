@@ -5,14 +5,14 @@
 // needs to stay consistent with the catalog.
 
 /// Who buys a category: welfare employees, B2B dealers, or both.
-enum Audience: Sendable {
+enum GenAudience: Sendable {
     case consumer, b2b, both
     var welfare: Bool { self != .b2b }
     var dealer: Bool { self != .consumer }
 }
 
 /// A supplier's line of business: its top-level category, names, fees and after-sale habits.
-enum Trade: Int, CaseIterable, Sendable {
+enum GenTrade: Int, CaseIterable, Sendable {
     case digital, home, food, office, gift, industrial, beauty, sports
 
     var top: String {
@@ -84,21 +84,21 @@ enum Trade: Int, CaseIterable, Sendable {
     }
 
     /// How often each trade is chosen for suppliers after the first eight.
-    static let weights = Choice<Trade>([(.digital, 20), (.home, 15), (.food, 15), (.office, 10), (.gift, 5),
+    static let weights = GenChoice<GenTrade>([(.digital, 20), (.home, 15), (.food, 15), (.office, 10), (.gift, 5),
                                         (.industrial, 15), (.beauty, 10), (.sports, 10)])
 }
 
 /// A leaf of the fixed category tree (2 or 3 levels).
-struct CategoryLeaf: Sendable {
+struct GenCategoryLeaf: Sendable {
     let path: String
-    let trade: Trade
-    let audience: Audience
+    let trade: GenTrade
+    let audience: GenAudience
     /// Range of an SPU's market price, fen.
     let priceFen: ClosedRange<Int64>
     /// Fixed face values (gift cards); empty for ordinary goods.
     let faceValuesFen: [Int64]
 
-    init(_ path: String, _ trade: Trade, _ audience: Audience, _ priceFen: ClosedRange<Int64>, faces: [Int64] = []) {
+    init(_ path: String, _ trade: GenTrade, _ audience: GenAudience, _ priceFen: ClosedRange<Int64>, faces: [Int64] = []) {
         self.path = path; self.trade = trade; self.audience = audience; self.priceFen = priceFen
         self.faceValuesFen = faces
     }
@@ -108,53 +108,53 @@ struct CategoryLeaf: Sendable {
         path.split(separator: "/").prefix(levels).joined(separator: "/")
     }
 
-    static let tree: [CategoryLeaf] = [
-        CategoryLeaf("digital/phone/android", .digital, .consumer, 99_900...499_900),
-        CategoryLeaf("digital/phone/ios", .digital, .consumer, 499_900...999_900),
-        CategoryLeaf("digital/laptop", .digital, .both, 399_900...1_299_900),
-        CategoryLeaf("digital/accessory/cable", .digital, .both, 990...5900),
-        CategoryLeaf("digital/accessory/charger", .digital, .both, 2900...19_900),
-        CategoryLeaf("digital/audio/headphone", .digital, .consumer, 9900...199_900),
-        CategoryLeaf("home/kitchen/cookware", .home, .consumer, 4900...89_900),
-        CategoryLeaf("home/kitchen/appliance", .home, .consumer, 19_900...299_900),
-        CategoryLeaf("home/textile/bedding", .home, .consumer, 9900...129_900),
-        CategoryLeaf("home/cleaning", .home, .both, 990...9900),
-        CategoryLeaf("food/tea/green", .food, .consumer, 3900...59_900),
-        CategoryLeaf("food/tea/black", .food, .consumer, 2900...39_900),
-        CategoryLeaf("food/snack/nuts", .food, .consumer, 1990...19_900),
-        CategoryLeaf("food/grain-oil", .food, .both, 2990...15_900),
-        CategoryLeaf("office/paper", .office, .both, 1990...8900),
-        CategoryLeaf("office/stationery/pen", .office, .both, 250...5900),
-        CategoryLeaf("office/printer/toner", .office, .both, 9900...89_900),
-        CategoryLeaf("gift/card", .gift, .consumer, 5000...100_000, faces: [5000, 10_000, 20_000, 50_000, 100_000]),
-        CategoryLeaf("gift/festival/mooncake", .gift, .consumer, 9900...59_900),
-        CategoryLeaf("gift/festival/hamper", .gift, .consumer, 19_900...99_900),
-        CategoryLeaf("industrial/tools/power", .industrial, .b2b, 19_900...299_900),
-        CategoryLeaf("industrial/tools/hand", .industrial, .b2b, 1900...29_900),
-        CategoryLeaf("industrial/safety/gloves", .industrial, .b2b, 350...3900),
-        CategoryLeaf("industrial/fastener", .industrial, .b2b, 20...990),
-        CategoryLeaf("beauty/skincare", .beauty, .consumer, 5900...99_900),
-        CategoryLeaf("beauty/personal-care", .beauty, .consumer, 990...12_900),
-        CategoryLeaf("sports/fitness", .sports, .consumer, 4900...299_900),
-        CategoryLeaf("sports/outdoor", .sports, .consumer, 9900...199_900),
+    static let tree: [GenCategoryLeaf] = [
+        GenCategoryLeaf("digital/phone/android", .digital, .consumer, 99_900...499_900),
+        GenCategoryLeaf("digital/phone/ios", .digital, .consumer, 499_900...999_900),
+        GenCategoryLeaf("digital/laptop", .digital, .both, 399_900...1_299_900),
+        GenCategoryLeaf("digital/accessory/cable", .digital, .both, 990...5900),
+        GenCategoryLeaf("digital/accessory/charger", .digital, .both, 2900...19_900),
+        GenCategoryLeaf("digital/audio/headphone", .digital, .consumer, 9900...199_900),
+        GenCategoryLeaf("home/kitchen/cookware", .home, .consumer, 4900...89_900),
+        GenCategoryLeaf("home/kitchen/appliance", .home, .consumer, 19_900...299_900),
+        GenCategoryLeaf("home/textile/bedding", .home, .consumer, 9900...129_900),
+        GenCategoryLeaf("home/cleaning", .home, .both, 990...9900),
+        GenCategoryLeaf("food/tea/green", .food, .consumer, 3900...59_900),
+        GenCategoryLeaf("food/tea/black", .food, .consumer, 2900...39_900),
+        GenCategoryLeaf("food/snack/nuts", .food, .consumer, 1990...19_900),
+        GenCategoryLeaf("food/grain-oil", .food, .both, 2990...15_900),
+        GenCategoryLeaf("office/paper", .office, .both, 1990...8900),
+        GenCategoryLeaf("office/stationery/pen", .office, .both, 250...5900),
+        GenCategoryLeaf("office/printer/toner", .office, .both, 9900...89_900),
+        GenCategoryLeaf("gift/card", .gift, .consumer, 5000...100_000, faces: [5000, 10_000, 20_000, 50_000, 100_000]),
+        GenCategoryLeaf("gift/festival/mooncake", .gift, .consumer, 9900...59_900),
+        GenCategoryLeaf("gift/festival/hamper", .gift, .consumer, 19_900...99_900),
+        GenCategoryLeaf("industrial/tools/power", .industrial, .b2b, 19_900...299_900),
+        GenCategoryLeaf("industrial/tools/hand", .industrial, .b2b, 1900...29_900),
+        GenCategoryLeaf("industrial/safety/gloves", .industrial, .b2b, 350...3900),
+        GenCategoryLeaf("industrial/fastener", .industrial, .b2b, 20...990),
+        GenCategoryLeaf("beauty/skincare", .beauty, .consumer, 5900...99_900),
+        GenCategoryLeaf("beauty/personal-care", .beauty, .consumer, 990...12_900),
+        GenCategoryLeaf("sports/fitness", .sports, .consumer, 4900...299_900),
+        GenCategoryLeaf("sports/outdoor", .sports, .consumer, 9900...199_900),
     ]
 
-    static func leaves(of trade: Trade) -> [Int] {
+    static func leaves(of trade: GenTrade) -> [Int] {
         tree.indices.filter { tree[$0].trade == trade }
     }
 }
 
-/// Member levels; the raw value indexes `SKUPlan.levelFen`.
-enum MemberLevel: Int, Sendable {
+/// Member levels; the raw value indexes `GenSKU.levelFen`.
+enum GenMemberLevel: Int, Sendable {
     case standard = 0, gold = 1, enterprise = 2
     var name: String { ["standard", "gold", "enterprise"][rawValue] }
 }
 
 /// A supplier as generated: its settlement terms (for the config) and trading terms (for the catalog).
-struct SupplierPlan: Sendable {
+struct GenSupplier: Sendable {
     let id: String
     let name: String
-    let trade: Trade
+    let trade: GenTrade
     let commissionMode: Bool
     let platformShips: Bool
     /// `monthly`, `semimonthly`, `weekly` or `daily`, with its `cycle_day` where one is needed.
@@ -169,7 +169,7 @@ struct SupplierPlan: Sendable {
 }
 
 /// A SKU as generated, with its effective prices precomputed the way the core prices them.
-struct SKUPlan: Sendable {
+struct GenSKU: Sendable {
     let id: String
     let spu: String
     let supplier: Int
@@ -191,9 +191,9 @@ struct SKUPlan: Sendable {
     var limited = false
 }
 
-struct EmployeePlan: Sendable {
+struct GenEmployee: Sendable {
     let id: String
-    let level: MemberLevel
+    let level: GenMemberLevel
     let activity: UInt64
     var grantFen: Int64 = 0
     let expiryMonths: Int
@@ -201,20 +201,20 @@ struct EmployeePlan: Sendable {
     let birthday: Int
 }
 
-struct DealerPlan: Sendable {
+struct GenDealer: Sendable {
     let id: String
     let activity: UInt64
     let frozen: Bool
     var limitFen: Int64 = 0
     let billDay: Int
     let repayDay: Int
-    let style: DealerRepayStyle
+    let style: GenRepayStyle
     /// A frozen dealer's one repayment of old debt: the day index in the run and the amount.
     let oldDebtDay: Int
     let oldDebtFen: Int64
 }
 
-struct CouponPlan: Sendable {
+struct GenCoupon: Sendable {
     let id: String
     let amountOffFen: Int64
     let percentPPM: Int64
@@ -237,36 +237,36 @@ struct CouponPlan: Sendable {
 }
 
 /// Weighted SKU draws for one audience, over all SKUs or one supplier's.
-struct SKUPicker: Sendable {
+struct GenSKUPicker: Sendable {
     let skus: [Int32]
-    let table: WeightTable
+    let table: GenWeightTable
     var isEmpty: Bool { table.isEmpty }
     func draw(_ rng: inout GeneratorRandom) -> Int { Int(skus[table.draw(&rng)]) }
 }
 
 /// One line of a drawn cart.
-struct CartPick: Sendable {
+struct GenCartPick: Sendable {
     var sku: Int
     var quantity: Int64
 }
 
 /// Everything the journal needs besides the catalog itself.
 struct GeneratorTables: Sendable {
-    var suppliers: [SupplierPlan] = []
-    var skus: [SKUPlan] = []
-    var welfareSKUs = SKUPicker(skus: [], table: WeightTable([]))
-    var dealerSKUs = SKUPicker(skus: [], table: WeightTable([]))
-    var welfareBySupplier: [SKUPicker] = []
-    var dealerBySupplier: [SKUPicker] = []
-    var employees: [EmployeePlan] = []
-    var dealers: [DealerPlan] = []
-    var employeePick = WeightTable([])
-    var dealerPick = WeightTable([])
+    var suppliers: [GenSupplier] = []
+    var skus: [GenSKU] = []
+    var welfareSKUs = GenSKUPicker(skus: [], table: GenWeightTable([]))
+    var dealerSKUs = GenSKUPicker(skus: [], table: GenWeightTable([]))
+    var welfareBySupplier: [GenSKUPicker] = []
+    var dealerBySupplier: [GenSKUPicker] = []
+    var employees: [GenEmployee] = []
+    var dealers: [GenDealer] = []
+    var employeePick = GenWeightTable([])
+    var dealerPick = GenWeightTable([])
     /// Employees by birthday (day of year, 0-based).
     var birthdays: [[Int32]] = []
     /// Contract prices, keyed by `dealer << 32 | sku`.
     var contracts: [Int64: Int64] = [:]
-    var coupons: [CouponPlan] = []
+    var coupons: [GenCoupon] = []
     /// `couponEligible[coupon * skus.count + sku]`.
     var couponEligible: [Bool] = []
     var welfareOrdersByDay: [Int] = []
@@ -294,7 +294,7 @@ struct GeneratorTables: Sendable {
 
     /// The unit price the core should charge, and the lowest it could charge under any reading
     /// of the rules (used to keep coupon thresholds and refund amounts safely inside bounds).
-    func unitFen(_ sku: Int, level: MemberLevel, quantity: Int64, dealer: Int?) -> (expected: Int64, low: Int64) {
+    func unitFen(_ sku: Int, level: GenMemberLevel, quantity: Int64, dealer: Int?) -> (expected: Int64, low: Int64) {
         let levelPrice = skus[sku].levelFen[level.rawValue]
         let tier = tierFen(sku, quantity: quantity)
         let contract = contractFen(dealer: dealer, sku: sku)
@@ -308,7 +308,7 @@ struct GeneratorTables: Sendable {
     /// Draws a cart for a welfare employee or a dealer: lines sorted by SKU index (so by
     /// supplier id, then SKU id, the order of the split), no SKU twice. `available` says whether
     /// a quantity of a SKU is still in stock as far as the generator knows.
-    func drawCart(dealer: Bool, rng: inout GeneratorRandom, available: (Int, Int64) -> Bool) -> [CartPick] {
+    func drawCart(dealer: Bool, rng: inout GeneratorRandom, available: (Int, Int64) -> Bool) -> [GenCartPick] {
         let global = dealer ? dealerSKUs : welfareSKUs
         guard !global.isEmpty else { return [] }
         let bySupplier = dealer ? dealerBySupplier : welfareBySupplier
@@ -323,7 +323,7 @@ struct GeneratorTables: Sendable {
             lineCount = multi ? GeneratorKnobs.welfareMultiLines.draw(&rng) : GeneratorKnobs.welfareSingleLines.draw(&rng)
         }
         let supplierGoal = multi ? (lineCount >= 3 && supplierCount > 2 && rng.chance(ppm: 300_000) ? 3 : 2) : 1
-        var picks: [CartPick] = []
+        var picks: [GenCartPick] = []
         var suppliersUsed: [Int] = []
         var attempts = 0
         while picks.count < lineCount && attempts < lineCount * 4 {
@@ -340,7 +340,7 @@ struct GeneratorTables: Sendable {
             if picks.contains(where: { $0.sku == sku }) { continue }
             let quantity = dealer ? dealerQuantity(sku, &rng) : welfareQuantity(sku, &rng)
             guard available(sku, quantity) else { continue }
-            picks.append(CartPick(sku: sku, quantity: quantity))
+            picks.append(GenCartPick(sku: sku, quantity: quantity))
             if needNewSupplier { suppliersUsed.append(skus[sku].supplier) }
         }
         picks.sort { $0.sku < $1.sku }
@@ -360,7 +360,7 @@ struct GeneratorTables: Sendable {
             wanted = rng.int64(GeneratorKnobs.dealerQuantity.draw(&rng))
         } else {
             let steps = tiers.map(\.minQuantity)
-            let bucket = Choice<Int>([(0, 25), (1, 35), (2, 25), (3, 15)]).draw(&rng)
+            let bucket = GenChoice<Int>([(0, 25), (1, 35), (2, 25), (3, 15)]).draw(&rng)
             switch bucket {
             case 0: wanted = rng.int64(1...max(1, steps[0] - 1))
             case 1: wanted = rng.int64(steps[0]...max(steps[0], (steps.count > 1 ? steps[1] : steps[0] * 2) - 1))
@@ -380,16 +380,16 @@ struct GeneratorTables: Sendable {
 }
 
 /// Builds the catalog and the tables from the settings, drawing from the catalog's own stream.
-struct CatalogBuilder {
+struct GeneratorCatalogBuilder {
     let settings: GeneratorSettings
     var rng: GeneratorRandom
-    var clock: ZoneClock
+    var clock: GenZoneClock
     var tables = GeneratorTables()
     /// Popularity weight of each SKU among welfare and dealer draws (0: not sold to them).
     private var welfareWeight: [UInt64] = []
     private var dealerWeight: [UInt64] = []
 
-    init(settings: GeneratorSettings, clock: ZoneClock) {
+    init(settings: GeneratorSettings, clock: GenZoneClock) {
         self.settings = settings
         self.rng = GeneratorRandom(seed: settings.seed, stream: 1)
         self.clock = clock
@@ -411,7 +411,7 @@ struct CatalogBuilder {
 
     /// The first eight suppliers cover every mode, shipping, cycle, trigger and pricing mode
     /// (like Pipelines/mall.json); the rest are drawn.
-    private static let pattern: [(Trade, Bool, Bool, String, Int?, Bool, String, Int)] = [
+    private static let pattern: [(GenTrade, Bool, Bool, String, Int?, Bool, String, Int)] = [
         // trade, commission, platform ships, cycle, cycle_day, settle on completed, entity, pricing (0 fixed, 1 cost-plus, 2 market-minus)
         (.digital, true, false, "monthly", 1, true, "ENT-BJ", 0),
         (.office, true, true, "weekly", 1, false, "ENT-SH", 1),
@@ -427,20 +427,20 @@ struct CatalogBuilder {
         let width = max(4, String(settings.suppliers).count)
         var nameUses: [String: Int] = [:]
         for index in 0..<settings.suppliers {
-            var trade: Trade, commission: Bool, platform: Bool, cycle: String, cycleDay: Int?
+            var trade: GenTrade, commission: Bool, platform: Bool, cycle: String, cycleDay: Int?
             var completed: Bool, entity: String, pricingKind: Int
-            if index < CatalogBuilder.pattern.count {
-                (trade, commission, platform, cycle, cycleDay, completed, entity, pricingKind) = CatalogBuilder.pattern[index]
+            if index < GeneratorCatalogBuilder.pattern.count {
+                (trade, commission, platform, cycle, cycleDay, completed, entity, pricingKind) = GeneratorCatalogBuilder.pattern[index]
             } else {
-                trade = Trade.weights.draw(&rng)
+                trade = GenTrade.weights.draw(&rng)
                 commission = !rng.chance(ppm: 300_000)
                 platform = rng.chance(ppm: 400_000)
-                (cycle, cycleDay) = Choice<(String, Int?)>([(("monthly", 1), 20), (("monthly", 16), 10), (("monthly", 25), 5),
+                (cycle, cycleDay) = GenChoice<(String, Int?)>([(("monthly", 1), 20), (("monthly", 16), 10), (("monthly", 25), 5),
                                                             (("weekly", 1), 15), (("weekly", rng.int(2...7)), 10),
                                                             (("semimonthly", nil), 25), (("daily", nil), 15)]).draw(&rng)
                 completed = rng.chance(ppm: 600_000)
                 entity = rng.element(["ENT-BJ", "ENT-SH", "ENT-GZ"])
-                pricingKind = trade == .gift ? 0 : Choice<Int>([(0, 50), (1, 25), (2, 25)]).draw(&rng)
+                pricingKind = trade == .gift ? 0 : GenChoice<Int>([(0, 50), (1, 25), (2, 25)]).draw(&rng)
             }
             let pricing: PricingMode
             switch pricingKind {
@@ -452,7 +452,7 @@ struct CatalogBuilder {
             let round = nameUses[trade.top, default: 0] / trade.supplierNames.count
             nameUses[trade.top, default: 0] += 1
             let name = round == 0 ? baseName : baseName + " No." + String(round + 1)
-            var leaves = CategoryLeaf.leaves(of: trade)
+            var leaves = GenCategoryLeaf.leaves(of: trade)
             let leafCount = min(leaves.count, rng.int(GeneratorKnobs.leavesPerSupplier))
             var chosen: [Int] = []
             for _ in 0..<leafCount { chosen.append(leaves.remove(at: Int(rng.below(UInt64(leaves.count))))) }
@@ -460,7 +460,7 @@ struct CatalogBuilder {
             let flat = trade == .industrial ? 0 : GeneratorKnobs.freightFlatFen.draw(&rng)
             let freeOver: Int64? = flat == 0 ? nil
                 : (trade == .industrial ? 50_000 : GeneratorKnobs.freightFreeOverFen.draw(&rng))
-            tables.suppliers.append(SupplierPlan(
+            tables.suppliers.append(GenSupplier(
                 id: GeneratorText.numbered("SUP-", index + 1, width: width), name: name, trade: trade,
                 commissionMode: commission, platformShips: platform, cycle: cycle, cycleDay: cycleDay,
                 settleOnCompleted: completed, entity: entity, pricing: pricing, freightFlatFen: flat,
@@ -493,10 +493,10 @@ struct CatalogBuilder {
                 spuNumber += 1
                 let size = min(count - made, rng.int(GeneratorKnobs.skusPerSPU))
                 let leafIndex = rng.element(supplier.leaves)
-                let leaf = CategoryLeaf.tree[leafIndex]
+                let leaf = GenCategoryLeaf.tree[leafIndex]
                 let spu = "SPU-" + supplierDigits + "-" + GeneratorText.numbered("", spuNumber, width: 2)
                 let low = rng.int64(leaf.priceFen), other = rng.int64(leaf.priceFen)
-                let base = CatalogBuilder.nicePrice(min(low, other))
+                let base = GeneratorCatalogBuilder.nicePrice(min(low, other))
                 var faces = leaf.faceValuesFen
                 for variant in 0..<size {
                     made += 1
@@ -505,7 +505,7 @@ struct CatalogBuilder {
                         market = faces.remove(at: Int(rng.below(UInt64(faces.count))))
                         if faces.isEmpty { faces = leaf.faceValuesFen }
                     } else {
-                        market = CatalogBuilder.nicePrice(base * GeneratorKnobs.variantPricePercent[variant % 4] / 100)
+                        market = GeneratorCatalogBuilder.nicePrice(base * GeneratorKnobs.variantPricePercent[variant % 4] / 100)
                     }
                     let id = "SKU-" + supplierDigits + "-" + GeneratorText.numbered("", made, width: skuWidth)
                     tables.skus.append(makeSKU(id: id, spu: spu, supplier: supplierIndex, leafIndex: leafIndex,
@@ -516,16 +516,16 @@ struct CatalogBuilder {
     }
 
     private mutating func makeSKU(id: String, spu: String, supplier: Int, leafIndex: Int, market: Int64,
-                                  giftCard: Bool) -> SKUPlan {
+                                  giftCard: Bool) -> GenSKU {
         let plan = tables.suppliers[supplier]
-        let leaf = CategoryLeaf.tree[leafIndex]
-        let cost = giftCard ? CatalogBuilder.percentOf(market, 97)
-            : CatalogBuilder.percentOf(market, Int64(rng.int(GeneratorKnobs.costPercent)))
+        let leaf = GenCategoryLeaf.tree[leafIndex]
+        let cost = giftCard ? GeneratorCatalogBuilder.percentOf(market, 97)
+            : GeneratorCatalogBuilder.percentOf(market, Int64(rng.int(GeneratorKnobs.costPercent)))
         var stated: Int64?
         let sale: Int64
         switch plan.pricing {
         case .fixed:
-            let drawn = giftCard ? market : CatalogBuilder.percentOf(market, Int64(rng.int(GeneratorKnobs.fixedSalePercent)))
+            let drawn = giftCard ? market : GeneratorCatalogBuilder.percentOf(market, Int64(rng.int(GeneratorKnobs.fixedSalePercent)))
             stated = max(drawn, cost + 10)
             sale = stated!
         case .costPlus(let markup):
@@ -536,10 +536,10 @@ struct CatalogBuilder {
         var ownGold: Int64?
         var ownEnterprise: Int64?
         if leaf.audience.welfare && rng.chance(ppm: GeneratorKnobs.skuGoldPricePPM) {
-            ownGold = min(sale, CatalogBuilder.percentOf(sale, GeneratorKnobs.skuGoldPricePercent))
+            ownGold = min(sale, GeneratorCatalogBuilder.percentOf(sale, GeneratorKnobs.skuGoldPricePercent))
         }
         if leaf.audience.dealer && rng.chance(ppm: GeneratorKnobs.skuEnterprisePricePPM) {
-            ownEnterprise = min(sale, CatalogBuilder.percentOf(sale, GeneratorKnobs.skuEnterprisePricePercent))
+            ownEnterprise = min(sale, GeneratorCatalogBuilder.percentOf(sale, GeneratorKnobs.skuEnterprisePricePercent))
         }
         let ratios = GeneratorKnobs.levelRatioPPM
         let gold = ownGold ?? Money(fen: sale).applying(Rate(ppm: ratios["gold"]!)).fen
@@ -549,11 +549,11 @@ struct CatalogBuilder {
             let ladder = rng.element(GeneratorKnobs.tierLadders)
             let steps = rng.int(2...3)
             for step in 0..<steps {
-                let price = min(sale, CatalogBuilder.percentOf(sale, GeneratorKnobs.tierPricePercent[step]))
+                let price = min(sale, GeneratorCatalogBuilder.percentOf(sale, GeneratorKnobs.tierPricePercent[step]))
                 tiers.append(TierPrice(minQuantity: ladder[step], unitPrice: Money(fen: price)))
             }
         }
-        return SKUPlan(id: id, spu: spu, supplier: supplier, leaf: leafIndex, marketFen: market, costFen: cost,
+        return GenSKU(id: id, spu: spu, supplier: supplier, leaf: leafIndex, marketFen: market, costFen: cost,
                        statedSaleFen: stated, saleFen: sale, ownGoldFen: ownGold, ownEnterpriseFen: ownEnterprise,
                        levelFen: [sale, gold, enterprise], tiers: tiers)
     }
@@ -563,8 +563,8 @@ struct CatalogBuilder {
     /// Each audience ranks its SKUs in a random order; weight falls as 1 / (rank + offset) and
     /// with the price (people buy more tea than phones).
     private mutating func makePopularity() {
-        func picker(_ members: [Int32], ranks: [Int: UInt64]) -> SKUPicker {
-            SKUPicker(skus: members, table: WeightTable(members.map { ranks[Int($0)]! }))
+        func picker(_ members: [Int32], ranks: [Int: UInt64]) -> GenSKUPicker {
+            GenSKUPicker(skus: members, table: GenWeightTable(members.map { ranks[Int($0)]! }))
         }
         func ranked(_ members: [Int32]) -> [Int: UInt64] {
             var order = members
@@ -574,14 +574,14 @@ struct CatalogBuilder {
             var weights: [Int: UInt64] = [:]
             for (rank, sku) in order.enumerated() {
                 let sale = tables.skus[Int(sku)].saleFen
-                let divisor = GeneratorKnobs.priceDivisors.first { sale < $0.belowFen }?.divisor ?? 16
+                let divisor = GeneratorKnobs.priceDivisors.first { sale < $0.belowFen }?.divisor ?? GeneratorKnobs.priceDivisorTop
                 weights[Int(sku)] = GeneratorKnobs.zipfScale / (UInt64(rank) + GeneratorKnobs.zipfOffset) / divisor + 1
             }
             return weights
         }
         let all = tables.skus.indices
-        let welfare = all.filter { CategoryLeaf.tree[tables.skus[$0].leaf].audience.welfare }.map { Int32($0) }
-        let dealer = all.filter { CategoryLeaf.tree[tables.skus[$0].leaf].audience.dealer }.map { Int32($0) }
+        let welfare = all.filter { GenCategoryLeaf.tree[tables.skus[$0].leaf].audience.welfare }.map { Int32($0) }
+        let dealer = all.filter { GenCategoryLeaf.tree[tables.skus[$0].leaf].audience.dealer }.map { Int32($0) }
         let welfareRanks = ranked(welfare)
         let dealerRanks = ranked(dealer)
         welfareWeight = all.map { welfareRanks[$0] ?? 0 }
@@ -605,7 +605,7 @@ struct CatalogBuilder {
         let employeeWidth = max(6, String(employeeCount).count)
         for index in 0..<employeeCount {
             let gold = rng.chance(ppm: GeneratorKnobs.goldEmployeePPM)
-            tables.employees.append(EmployeePlan(
+            tables.employees.append(GenEmployee(
                 id: GeneratorText.numbered("EMP-", index + 1, width: employeeWidth),
                 level: gold ? .gold : .standard, activity: GeneratorKnobs.employeeActivity.draw(&rng),
                 expiryMonths: rng.int(GeneratorKnobs.grantExpiryMonths), birthday: rng.int(0...364)))
@@ -616,15 +616,15 @@ struct CatalogBuilder {
         for index in 0..<dealerCount {
             let billDay = GeneratorKnobs.billDay.draw(&rng)
             let repayDay = billDay == 1 ? GeneratorKnobs.repayDayAfterBill1.draw(&rng) : GeneratorKnobs.repayDayAfterBill16.draw(&rng)
-            tables.dealers.append(DealerPlan(
+            tables.dealers.append(GenDealer(
                 id: GeneratorText.numbered("DLR-", index + 1, width: dealerWidth),
                 activity: GeneratorKnobs.dealerActivity.draw(&rng), frozen: frozen.contains(index),
                 billDay: billDay, repayDay: repayDay, style: GeneratorKnobs.repayStyle.draw(&rng),
                 oldDebtDay: rng.int(0...min(6, settings.days - 1)),
                 oldDebtFen: rng.int64(GeneratorKnobs.oldDebtFen) / 100 * 100))
         }
-        tables.employeePick = WeightTable(tables.employees.map(\.activity))
-        tables.dealerPick = WeightTable(tables.dealers.map { $0.frozen ? GeneratorKnobs.frozenDealerWeight : $0.activity * 4 })
+        tables.employeePick = GenWeightTable(tables.employees.map(\.activity))
+        tables.dealerPick = GenWeightTable(tables.dealers.map { $0.frozen ? GeneratorKnobs.frozenDealerWeight : $0.activity * 4 })
         tables.birthdays = Array(repeating: [], count: 365)
         for (index, employee) in tables.employees.enumerated() { tables.birthdays[employee.birthday].append(Int32(index)) }
     }
@@ -649,13 +649,13 @@ struct CatalogBuilder {
                 scope.supplierID = tables.suppliers[supplier].id
                 if rng.chance(ppm: 300_000) {
                     let sku = tables.welfareBySupplier[supplier].draw(&rng)
-                    scope.category = CategoryLeaf.tree[tables.skus[sku].leaf].prefix(levels: 2)
+                    scope.category = GenCategoryLeaf.tree[tables.skus[sku].leaf].prefix(levels: 2)
                 }
             } else {
                 let style = rng.below(100)
                 if style >= 35 && style < 70 {
                     let sku = welfare.draw(&rng)
-                    scope.category = CategoryLeaf.tree[tables.skus[sku].leaf].prefix(levels: rng.int(1...2))
+                    scope.category = GenCategoryLeaf.tree[tables.skus[sku].leaf].prefix(levels: rng.int(1...2))
                 } else if style >= 70 {
                     var list = Set<Int>()
                     let wanted = rng.int(3...8)
@@ -678,7 +678,7 @@ struct CatalogBuilder {
             let from = flash ? clock.nanos(day, second: 10 * 3600) : clock.nanos(day, second: 0)
             let to = flash ? clock.nanos(day, second: 22 * 3600)
                 : clock.nanos(day.adding(days: rng.int(GeneratorKnobs.couponWindowDays)), second: 0)
-            let plan = CouponPlan(
+            let plan = GenCoupon(
                 id: GeneratorText.numbered("CPN-", index + 1, width: width), amountOffFen: amountOff,
                 percentPPM: percent, capFen: cap, thresholdFen: threshold, fromNanos: from, toNanos: to,
                 perBuyerLimit: GeneratorKnobs.couponPerBuyer.draw(&rng), supplierFunded: supplierFunded,
@@ -686,7 +686,7 @@ struct CatalogBuilder {
             tables.coupons.append(plan)
             let listed = Set(scope.skus)
             for sku in tables.skus {
-                let path = CategoryLeaf.tree[sku.leaf].path
+                let path = GenCategoryLeaf.tree[sku.leaf].path
                 var eligible = true
                 if let supplierID = scope.supplierID, tables.suppliers[sku.supplier].id != supplierID { eligible = false }
                 if let category = scope.category, path != category, !path.hasPrefix(category + "/") { eligible = false }
@@ -749,7 +749,7 @@ struct CatalogBuilder {
                 for pick in cart {
                     unitsBySKU[pick.sku] += pick.quantity
                     units += pick.quantity
-                    let level: MemberLevel = dealer ? .enterprise : .standard
+                    let level: GenMemberLevel = dealer ? .enterprise : .standard
                     let unit = tables.unitFen(pick.sku, level: level, quantity: pick.quantity, dealer: nil).expected
                     bySupplier[tables.skus[pick.sku].supplier, default: 0] += unit * pick.quantity
                 }
@@ -765,7 +765,7 @@ struct CatalogBuilder {
             values.sort()
             return (values.reduce(0, +) / Int64(carts), values[carts / 2])
         }
-        let welfareMedian = tables.welfareSKUs.isEmpty ? 0 : sample(dealer: false, orders: welfareOrders, sampler: &sampler).median
+        let welfareMean = tables.welfareSKUs.isEmpty ? 0 : sample(dealer: false, orders: welfareOrders, sampler: &sampler).mean
         let dealerMean = tables.dealerSKUs.isEmpty ? 0 : sample(dealer: true, orders: dealerOrders, sampler: &sampler).mean
 
         let limitedEvery = max(1, 1000 / GeneratorKnobs.limitedSKUsPerThousand)
@@ -779,9 +779,9 @@ struct CatalogBuilder {
 
         let days = Int64(max(settings.days, 1))
         if !tables.employees.isEmpty {
-            // Employers grant what a typical (median) order costs times the orders an employee
-            // places a month: points pay most orders, big purchases add cash.
-            let monthlySpend = Int64(Int128(welfareMedian) * Int128(welfareOrders) * 30 / Int128(days)
+            // Employers grant about what the average employee spends a month: points pay most of
+            // what light buyers spend, and heavy buyers add cash.
+            let monthlySpend = Int64(Int128(welfareMean) * Int128(welfareOrders) * 30 / Int128(days)
                                      / Int128(tables.employees.count))
             for index in tables.employees.indices {
                 var grant = monthlySpend * rng.element(GeneratorKnobs.grantPolicyPercent) / 100
@@ -811,7 +811,7 @@ struct CatalogBuilder {
                   rng.chance(ppm: GeneratorKnobs.dealerWithContractsPPM) else { continue }
             for _ in 0..<rng.int(GeneratorKnobs.contractsPerDealer) where tables.contracts.count < GeneratorKnobs.contractsMax {
                 let sku = tables.dealerSKUs.draw(&rng)
-                let price = CatalogBuilder.percentOf(tables.skus[sku].saleFen, GeneratorKnobs.contractPricePercent)
+                let price = GeneratorCatalogBuilder.percentOf(tables.skus[sku].saleFen, GeneratorKnobs.contractPricePercent)
                 tables.contracts[Int64(index) << 32 | Int64(sku)] = price
             }
         }
@@ -829,7 +829,7 @@ struct CatalogBuilder {
             if let gold = sku.ownGoldFen { levelPrices["gold"] = Money(fen: gold) }
             if let enterprise = sku.ownEnterpriseFen { levelPrices["enterprise"] = Money(fen: enterprise) }
             return CatalogSKU(sku: sku.id, spu: sku.spu, supplierID: tables.suppliers[sku.supplier].id,
-                              category: CategoryLeaf.tree[sku.leaf].path, marketPrice: Money(fen: sku.marketFen),
+                              category: GenCategoryLeaf.tree[sku.leaf].path, marketPrice: Money(fen: sku.marketFen),
                               costPrice: Money(fen: sku.costFen), salePrice: sku.statedSaleFen.map { Money(fen: $0) },
                               stock: sku.stock, levelPrices: levelPrices, tiers: sku.tiers)
         }
@@ -847,7 +847,7 @@ struct CatalogBuilder {
         }
         let buyers = tables.employees.map { Buyer(id: $0.id, level: $0.level.name) }
             + tables.dealers.map {
-                Buyer(id: $0.id, level: MemberLevel.enterprise.name, paysOnCredit: true,
+                Buyer(id: $0.id, level: GenMemberLevel.enterprise.name, paysOnCredit: true,
                       creditLimit: Money(fen: $0.limitFen), frozen: $0.frozen)
             }
         let channels = GeneratorKnobs.channelNames.indices.map {

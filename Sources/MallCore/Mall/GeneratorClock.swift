@@ -3,11 +3,11 @@
 // because that is where the daily rhythm lives, and writes instants.
 
 /// Converts between business-local times and instants, caching each day's UTC offset.
-struct ZoneClock {
+struct GenZoneClock {
     let calendar: BusinessCalendar
     /// The offset in seconds of each day from `firstDay` on, when the whole day has one
-    /// offset; `ZoneClock.changes` when it changes during the day (then each time is converted
-    /// on its own); `ZoneClock.unknown` until asked. Days outside are converted each time.
+    /// offset; `GenZoneClock.changes` when it changes during the day (then each time is converted
+    /// on its own); `GenZoneClock.unknown` until asked. Days outside are converted each time.
     private var offsetByDay: [Int64]
     private let firstDay: Int
     /// The business day last asked for by `date(of:)`, as nanosecond bounds.
@@ -21,7 +21,7 @@ struct ZoneClock {
     init(calendar: BusinessCalendar, firstDay: Day, days: Int) {
         self.calendar = calendar
         self.firstDay = firstDay.ordinal
-        self.offsetByDay = Array(repeating: ZoneClock.unknown, count: max(days, 0))
+        self.offsetByDay = Array(repeating: GenZoneClock.unknown, count: max(days, 0))
     }
 
     /// The instant (nanoseconds since the epoch) of `second` seconds after local midnight of
@@ -29,7 +29,7 @@ struct ZoneClock {
     mutating func nanos(_ day: Day, second: Int64) -> Int64 {
         let offset = dayOffset(day)
         let local = Int64(day.ordinal) * 86_400 + second
-        if offset != ZoneClock.changes && second >= 0 && second < 86_400 {
+        if offset != GenZoneClock.changes && second >= 0 && second < 86_400 {
             return (local - offset) * Instant.nanosPerSecond
         }
         return exactSeconds(local: local) * Instant.nanosPerSecond
@@ -48,11 +48,11 @@ struct ZoneClock {
     private mutating func dayOffset(_ day: Day) -> Int64 {
         let slot = day.ordinal - firstDay
         let cached = slot >= 0 && slot < offsetByDay.count
-        if cached && offsetByDay[slot] != ZoneClock.unknown { return offsetByDay[slot] }
+        if cached && offsetByDay[slot] != GenZoneClock.unknown { return offsetByDay[slot] }
         let midnight = Int64(day.ordinal) * 86_400
         let startOffset = midnight - exactSeconds(local: midnight)
         let endOffset = (midnight + 86_400) - exactSeconds(local: midnight + 86_400)
-        let offset = startOffset == endOffset ? startOffset : ZoneClock.changes
+        let offset = startOffset == endOffset ? startOffset : GenZoneClock.changes
         if cached { offsetByDay[slot] = offset }
         return offset
     }

@@ -15,21 +15,21 @@
 public struct MallJournal: Sequence, Sendable {
     let settings: GeneratorSettings
     let tables: GeneratorTables
-    let clock: ZoneClock
+    let clock: GenZoneClock
 
     public func makeIterator() -> Iterator {
-        Iterator(engine: JournalEngine(settings: settings, tables: tables, clock: clock))
+        Iterator(engine: GenJournalEngine(settings: settings, tables: tables, clock: clock))
     }
 
     /// Produces the journal one event at a time.
     public struct Iterator: IteratorProtocol {
-        var engine: JournalEngine
+        var engine: GenJournalEngine
         public mutating func next() -> JournalEvent? { engine.next() }
     }
 }
 
 /// An event scheduled for later, ordered by time, then by when it was scheduled.
-struct ScheduledEvent {
+struct GenScheduledEvent {
     enum Action: UInt8 { case pay, cancel, ship, complete, refund }
     var at: Int64
     var sequence: UInt64
@@ -39,7 +39,7 @@ struct ScheduledEvent {
     var index: UInt8
 
     @inline(__always)
-    static func precedes(_ a: ScheduledEvent, _ b: ScheduledEvent) -> Bool {
+    static func precedes(_ a: GenScheduledEvent, _ b: GenScheduledEvent) -> Bool {
         a.at != b.at ? a.at < b.at : a.sequence < b.sequence
     }
 }
@@ -47,29 +47,29 @@ struct ScheduledEvent {
 /// Scheduled events in time order: hour buckets for the future and a binary heap for the
 /// earliest hour still holding events. A push appends to a bucket or touches the small heap, so
 /// a million orders in flight cost little more per event than a thousand.
-struct EventQueue {
+struct GenEventQueue {
     private static let bucketNanos: Int64 = 3600 * Instant.nanosPerSecond
     private let origin: Int64
-    private var buckets: [[ScheduledEvent]]
+    private var buckets: [[GenScheduledEvent]]
     private var inBuckets = 0
     /// The heap holds every event of the buckets up to `current`.
     private var current = 0
-    private var heap: [ScheduledEvent] = []
+    private var heap: [GenScheduledEvent] = []
     private var sequence: UInt64 = 0
 
     /// For events from `origin` (inclusive) to `horizon` (exclusive).
     init(origin: Int64, horizon: Int64) {
         self.origin = origin
-        buckets = Array(repeating: [], count: Int(max(0, horizon - origin) / EventQueue.bucketNanos) + 1)
+        buckets = Array(repeating: [], count: Int(max(0, horizon - origin) / GenEventQueue.bucketNanos) + 1)
     }
 
     var count: Int { heap.count + inBuckets }
 
-    mutating func push(at: Int64, slot: Int32, action: ScheduledEvent.Action, index: UInt8) {
+    mutating func push(at: Int64, slot: Int32, action: GenScheduledEvent.Action, index: UInt8) {
         precondition(at >= origin, "an event scheduled before the journal starts")
         sequence += 1
-        let event = ScheduledEvent(at: at, sequence: sequence, slot: slot, action: action, index: index)
-        let bucket = Int((at - origin) / EventQueue.bucketNanos)
+        let event = GenScheduledEvent(at: at, sequence: sequence, slot: slot, action: action, index: index)
+        let bucket = Int((at - origin) / GenEventQueue.bucketNanos)
         if bucket <= current {
             heapPush(event)
         } else {
@@ -93,7 +93,7 @@ struct EventQueue {
     }
 
     /// Removes the earliest event; `nextAt()` must have found one.
-    mutating func pop() -> ScheduledEvent {
+    mutating func pop() -> GenScheduledEvent {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {
@@ -103,12 +103,12 @@ struct EventQueue {
         return top
     }
 
-    private mutating func heapPush(_ event: ScheduledEvent) {
+    private mutating func heapPush(_ event: GenScheduledEvent) {
         heap.append(event)
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard ScheduledEvent.precedes(event, heap[parent]) else { break }
+            guard GenScheduledEvent.precedes(event, heap[parent]) else { break }
             heap[child] = heap[parent]
             child = parent
         }
@@ -122,8 +122,8 @@ struct EventQueue {
         while true {
             var child = 2 * parent + 1
             guard child < count else { break }
-            if child + 1 < count && ScheduledEvent.precedes(heap[child + 1], heap[child]) { child += 1 }
-            guard ScheduledEvent.precedes(heap[child], event) else { break }
+            if child + 1 < count && GenScheduledEvent.precedes(heap[child + 1], heap[child]) { child += 1 }
+            guard GenScheduledEvent.precedes(heap[child], event) else { break }
             heap[parent] = heap[child]
             parent = child
         }
@@ -132,7 +132,7 @@ struct EventQueue {
 }
 
 /// A cart line as planned: its child order and line number after the split, and its prices.
-struct PlannedLine {
+struct GenPlannedLine {
     var sku: Int32
     var child: UInt8
     var lineNo: UInt8
@@ -143,7 +143,7 @@ struct PlannedLine {
 }
 
 /// One after-sale request planned for a child order.
-struct RefundStep {
+struct GenRefundStep {
     var child: UInt8
     var kind: RefundKind
     var lines: [RefundRequestLine]
@@ -152,25 +152,25 @@ struct RefundStep {
 }
 
 /// An order in flight.
-struct OrderSlot {
+struct GenOrderSlot {
     var orderID = ""
     var buyer: Int32 = 0
     var dealer = false
-    var lines: [PlannedLine] = []
+    var lines: [GenPlannedLine] = []
     var coupons: [Int32] = []
-    var fate = OrderFate.normal
+    var fate = GenOrderFate.normal
     var channel = 0
     /// What a dealer's order puts on credit (goods + freight, as the core should price them).
     var creditFen: Int64 = 0
     var reserved = false
     var paid = false
-    var steps: [RefundStep] = []
+    var steps: [GenRefundStep] = []
     /// Scheduled events not yet written; the slot is reused when it reaches 0.
     var pending: Int32 = 0
 }
 
 /// What the generator knows of a dealer's credit.
-struct DealerCredit {
+struct GenDealerCredit {
     /// Used and not yet repaid (negative: prepaid).
     var owedFen: Int64 = 0
     /// Placed orders that will be paid on credit but are not paid yet.
@@ -182,13 +182,13 @@ struct DealerCredit {
 }
 
 /// A day's arrival: an order placed at `at` by an employee or a dealer.
-struct Arrival {
+struct GenArrival {
     var at: Int64
     var dealer: Bool
 }
 
 /// A day's batch job item: a points grant or a repayment.
-struct BatchItem {
+struct GenBatchItem {
     enum Kind: UInt8 { case monthlyGrant, birthdayGrant, billRepay, adHocRepay, oldDebtRepay }
     var at: Int64
     var kind: Kind
@@ -196,10 +196,10 @@ struct BatchItem {
 }
 
 /// The state of one pass over the journal.
-struct JournalEngine {
+struct GenJournalEngine {
     let settings: GeneratorSettings
     let tables: GeneratorTables
-    var clock: ZoneClock
+    var clock: GenZoneClock
     var rng: GeneratorRandom
 
     private var out: [JournalEvent] = []
@@ -213,19 +213,19 @@ struct JournalEngine {
     private let horizon: Int64
     private var orderSequence = 0
 
-    private var arrivals: [Arrival] = []
+    private var arrivals: [GenArrival] = []
     private var arrivalCursor = 0
-    private var batch: [BatchItem] = []
+    private var batch: [GenBatchItem] = []
     private var batchCursor = 0
-    private var queue: EventQueue
-    private var slots: [OrderSlot] = []
+    private var queue: GenEventQueue
+    private var slots: [GenOrderSlot] = []
     private var freeSlots: [Int32] = []
 
     private var stock: [Int64]
     /// Orders of a buyer holding a coupon, keyed by `buyer << 20 | coupon`.
     private var couponUse: [Int64: Int32] = [:]
     private var activeCoupons: [Int] = []
-    private var credit: [DealerCredit]
+    private var credit: [GenDealerCredit]
 
     /// Ids of refunds, grants, repayments and transactions carry the business date of their
     /// event and a sequence within it.
@@ -236,13 +236,13 @@ struct JournalEngine {
     private var repaySequence = 0
     private var txnSequence = 0
 
-    private static let welfareWeekdayHours = WeightTable(GeneratorKnobs.welfareHoursWeekday)
-    private static let welfareWeekendHours = WeightTable(GeneratorKnobs.welfareHoursWeekend)
-    private static let dealerWeekdayHours = WeightTable(GeneratorKnobs.dealerHoursWeekday)
-    private static let dealerWeekendHours = WeightTable(GeneratorKnobs.dealerHoursWeekend)
+    private static let welfareWeekdayHours = GenWeightTable(GeneratorKnobs.welfareHoursWeekday)
+    private static let welfareWeekendHours = GenWeightTable(GeneratorKnobs.welfareHoursWeekend)
+    private static let dealerWeekdayHours = GenWeightTable(GeneratorKnobs.dealerHoursWeekday)
+    private static let dealerWeekendHours = GenWeightTable(GeneratorKnobs.dealerHoursWeekend)
     private static let nanosPerSecond = Instant.nanosPerSecond
 
-    init(settings: GeneratorSettings, tables: GeneratorTables, clock: ZoneClock) {
+    init(settings: GeneratorSettings, tables: GeneratorTables, clock: GenZoneClock) {
         self.settings = settings
         self.tables = tables
         self.clock = clock
@@ -250,9 +250,9 @@ struct JournalEngine {
         self.day = settings.start.adding(days: -1)
         self.dayEndNanos = self.clock.nanos(settings.start, second: 0)
         self.horizon = self.clock.nanos(settings.start.adding(days: settings.days), second: 0)
-        self.queue = EventQueue(origin: self.dayEndNanos, horizon: self.horizon)
+        self.queue = GenEventQueue(origin: self.dayEndNanos, horizon: self.horizon)
         self.stock = tables.skus.map(\.stock)
-        self.credit = Array(repeating: DealerCredit(), count: tables.dealers.count)
+        self.credit = Array(repeating: GenDealerCredit(), count: tables.dealers.count)
     }
 
     mutating func next() -> JournalEvent? {
@@ -323,7 +323,7 @@ struct JournalEngine {
     private mutating func refundID(_ at: Int64) -> String {
         let date = datedPrefix(at)
         refundSequence += 1
-        return GeneratorText.dated(JournalEngine.refundPrefix, date, refundSequence, width: 5)
+        return GeneratorText.dated(GenJournalEngine.refundPrefix, date, refundSequence, width: 5)
     }
 
     private mutating func txnID(_ prefix: [UInt8], _ at: Int64) -> String {
@@ -353,19 +353,19 @@ struct JournalEngine {
         arrivals.removeAll(keepingCapacity: true)
         arrivalCursor = 0
         let weekend = day.isoWeekday >= 6
-        let welfareHours = weekend ? JournalEngine.welfareWeekendHours : JournalEngine.welfareWeekdayHours
-        let dealerHours = weekend ? JournalEngine.dealerWeekendHours : JournalEngine.dealerWeekdayHours
+        let welfareHours = weekend ? GenJournalEngine.welfareWeekendHours : GenJournalEngine.welfareWeekdayHours
+        let dealerHours = weekend ? GenJournalEngine.dealerWeekendHours : GenJournalEngine.dealerWeekdayHours
         for _ in 0..<tables.welfareOrdersByDay[dayIndex] {
-            arrivals.append(Arrival(at: localTime(welfareHours), dealer: false))
+            arrivals.append(GenArrival(at: localTime(welfareHours), dealer: false))
         }
         for _ in 0..<tables.dealerOrdersByDay[dayIndex] {
-            arrivals.append(Arrival(at: localTime(dealerHours), dealer: true))
+            arrivals.append(GenArrival(at: localTime(dealerHours), dealer: true))
         }
         arrivals.sort { $0.at != $1.at ? $0.at < $1.at : (!$0.dealer && $1.dealer) }
     }
 
     /// An instant today: an hour drawn from `hours`, then a uniform second and millisecond.
-    private mutating func localTime(_ hours: WeightTable) -> Int64 {
+    private mutating func localTime(_ hours: GenWeightTable) -> Int64 {
         let hour = Int64(hours.draw(&rng))
         let second = hour * 3600 + Int64(rng.below(3600))
         return clock.nanos(day, second: second) + Int64(rng.below(1000)) * 1_000_000
@@ -383,27 +383,27 @@ struct JournalEngine {
         batchCursor = 0
         if day.dayOfMonth == 1 || dayIndex == 0 {
             let at = clock.nanos(day, second: Int64(GeneratorKnobs.monthlyGrantSecond))
-            for index in tables.employees.indices { batch.append(BatchItem(at: at, kind: .monthlyGrant, who: Int32(index))) }
+            for index in tables.employees.indices { batch.append(GenBatchItem(at: at, kind: .monthlyGrant, who: Int32(index))) }
         }
         let dayOfYear = day.ordinal - Day(year: day.year, month: 1, day: 1)!.ordinal
         if dayOfYear < tables.birthdays.count {
             let at = clock.nanos(day, second: Int64(GeneratorKnobs.birthdayGrantSecond))
-            for index in tables.birthdays[dayOfYear] { batch.append(BatchItem(at: at, kind: .birthdayGrant, who: index)) }
+            for index in tables.birthdays[dayOfYear] { batch.append(GenBatchItem(at: at, kind: .birthdayGrant, who: index)) }
         }
         let weekday = day.isoWeekday <= 5
         for (index, dealer) in tables.dealers.enumerated() {
             if dealer.frozen {
                 if dayIndex == dealer.oldDebtDay {
-                    batch.append(BatchItem(at: clock.nanos(day, second: secondBetween(9...17)), kind: .oldDebtRepay, who: Int32(index)))
+                    batch.append(GenBatchItem(at: clock.nanos(day, second: secondBetween(9...17)), kind: .oldDebtRepay, who: Int32(index)))
                 }
                 continue
             }
             if day.dayOfMonth == dealer.billDay { planBillRepayment(index) }
             if day.ordinal == credit[index].repayOn {
-                batch.append(BatchItem(at: clock.nanos(day, second: secondBetween(9...17)), kind: .billRepay, who: Int32(index)))
+                batch.append(GenBatchItem(at: clock.nanos(day, second: secondBetween(9...17)), kind: .billRepay, who: Int32(index)))
             }
             if weekday && rng.chance(ppm: GeneratorKnobs.adHocRepayPPM) {
-                batch.append(BatchItem(at: clock.nanos(day, second: secondBetween(9...17)), kind: .adHocRepay, who: Int32(index)))
+                batch.append(GenBatchItem(at: clock.nanos(day, second: secondBetween(9...17)), kind: .adHocRepay, who: Int32(index)))
             }
         }
         batch.sort {
@@ -432,7 +432,7 @@ struct JournalEngine {
 
     // MARK: Batch jobs
 
-    private mutating func handleBatch(_ item: BatchItem) {
+    private mutating func handleBatch(_ item: GenBatchItem) {
         switch item.kind {
         case .monthlyGrant:
             let employee = tables.employees[Int(item.who)]
@@ -457,11 +457,11 @@ struct JournalEngine {
         }
     }
 
-    private mutating func grant(_ at: Int64, employee: EmployeePlan, fen: Int64, expires: Int64) {
+    private mutating func grant(_ at: Int64, employee: GenEmployee, fen: Int64, expires: Int64) {
         guard fen > 0 else { return }
         let date = datedPrefix(at)
         grantSequence += 1
-        let id = GeneratorText.dated(JournalEngine.grantPrefix, date, grantSequence, width: 6)
+        let id = GeneratorText.dated(GenJournalEngine.grantPrefix, date, grantSequence, width: 6)
         emit(at, .grantPoints(grantID: id, buyerID: employee.id, amount: Money(fen: fen), expiresAt: Instant(nanos: expires)))
     }
 
@@ -469,7 +469,7 @@ struct JournalEngine {
         guard fen >= 100 else { return }
         let date = datedPrefix(at)
         repaySequence += 1
-        let id = GeneratorText.dated(JournalEngine.repayPrefix, date, repaySequence, width: 5)
+        let id = GeneratorText.dated(GenJournalEngine.repayPrefix, date, repaySequence, width: 5)
         emit(at, .repay(repaymentID: id, buyerID: tables.dealers[index].id, amount: Money(fen: fen)))
         credit[index].owedFen -= fen
     }
@@ -478,8 +478,8 @@ struct JournalEngine {
 
     /// Child numbers, line numbers and prices for a drawn cart (lines sorted by SKU, so the
     /// children follow supplier id order). Returns the lines and what the order should cost.
-    private func plan(_ picks: [CartPick], level: MemberLevel, dealer: Int?) -> (lines: [PlannedLine], totalFen: Int64) {
-        var lines: [PlannedLine] = []
+    private func plan(_ picks: [GenCartPick], level: GenMemberLevel, dealer: Int?) -> (lines: [GenPlannedLine], totalFen: Int64) {
+        var lines: [GenPlannedLine] = []
         lines.reserveCapacity(picks.count)
         var child: UInt8 = 0
         var lineNo: UInt8 = 0
@@ -498,27 +498,32 @@ struct JournalEngine {
             lineNo += 1
             let price = tables.unitFen(pick.sku, level: level, quantity: pick.quantity, dealer: dealer)
             goods += price.expected * pick.quantity
-            lines.append(PlannedLine(sku: Int32(pick.sku), child: child, lineNo: lineNo, quantity: pick.quantity,
+            lines.append(GenPlannedLine(sku: Int32(pick.sku), child: child, lineNo: lineNo, quantity: pick.quantity,
                                      unitFen: price.expected, lowFen: price.low))
         }
         if supplier >= 0 { total += goods + tables.freightFen(supplier: supplier, goodsFen: goods) }
         return (lines, total)
     }
 
-    private func cartLines(_ lines: [PlannedLine]) -> [CartLine] {
+    private func cartLines(_ lines: [GenPlannedLine]) -> [CartLine] {
         lines.map { CartLine(sku: tables.skus[Int($0.sku)].id, quantity: $0.quantity) }
     }
 
-    private mutating func drawCart(dealer: Bool) -> [CartPick] {
+    /// A cart of what is in stock as far as the generator knows; a stale page (a few welfare
+    /// carts) still offers sold-out limited SKUs.
+    private mutating func drawCart(dealer: Bool) -> [GenCartPick] {
+        let stale = !dealer && rng.chance(ppm: GeneratorKnobs.staleCartPPM)
         var draws = rng
-        let picks = tables.drawCart(dealer: dealer, rng: &draws) { sku, quantity in stock[sku] >= quantity }
+        let picks = tables.drawCart(dealer: dealer, rng: &draws) { sku, quantity in
+            stock[sku] >= quantity || (stale && tables.skus[sku].limited)
+        }
         rng = draws
         return picks
     }
 
     private mutating func nextOrderID() -> String {
         orderSequence += 1
-        return GeneratorText.dated(JournalEngine.orderPrefix, dayDate, orderSequence, width: tables.orderSequenceWidth)
+        return GeneratorText.dated(GenJournalEngine.orderPrefix, dayDate, orderSequence, width: tables.orderSequenceWidth)
     }
 
     private mutating func placeWelfareOrder(at: Int64) {
@@ -540,7 +545,7 @@ struct JournalEngine {
         emit(at, .placeOrder(orderID: orderID, buyerID: employee.id, lines: cartLines(lines),
                              coupons: coupons.map { tables.coupons[Int($0)].id }, pointsLimit: pointsLimit))
         for coupon in coupons { couponUse[Int64(buyer) << 20 | Int64(coupon), default: 0] += 1 }
-        var slot = OrderSlot(orderID: orderID, buyer: Int32(buyer), dealer: false, lines: lines, coupons: coupons)
+        var slot = GenOrderSlot(orderID: orderID, buyer: Int32(buyer), dealer: false, lines: lines, coupons: coupons)
         slot.fate = GeneratorKnobs.welfareFate.draw(&rng)
         slot.channel = GeneratorKnobs.channels.draw(&rng)
         scheduleFirst(slot, placedAt: at, payDelay: GeneratorKnobs.welfarePayDelay)
@@ -552,7 +557,7 @@ struct JournalEngine {
         var picks = drawCart(dealer: true)
         guard !picks.isEmpty else { return }
         var (lines, total) = plan(picks, level: .enterprise, dealer: buyer)
-        let fate = dealer.frozen ? OrderFate.normal : GeneratorKnobs.dealerFate.draw(&rng)
+        let fate = dealer.frozen ? GenOrderFate.normal : GeneratorKnobs.dealerFate.draw(&rng)
         let willPay = !dealer.frozen && (fate == .normal || fate == .cancelAfterPay)
         if willPay {
             // Keep the core's credit check passing: repay what is owed when the order would not
@@ -571,24 +576,24 @@ struct JournalEngine {
         }
         let orderID = nextOrderID()
         emit(at, .placeOrder(orderID: orderID, buyerID: dealer.id, lines: cartLines(lines), coupons: [], pointsLimit: nil))
-        var slot = OrderSlot(orderID: orderID, buyer: Int32(buyer), dealer: true, lines: lines)
+        var slot = GenOrderSlot(orderID: orderID, buyer: Int32(buyer), dealer: true, lines: lines)
         slot.fate = fate
         slot.creditFen = total
         scheduleFirst(slot, placedAt: at, payDelay: GeneratorKnobs.dealerPayDelay)
     }
 
     /// The order's first later event: its payment, or a cancellation before payment.
-    private mutating func scheduleFirst(_ slot: OrderSlot, placedAt: Int64, payDelay: Choice<ClosedRange<Int64>>) {
+    private mutating func scheduleFirst(_ slot: GenOrderSlot, placedAt: Int64, payDelay: GenChoice<ClosedRange<Int64>>) {
         switch slot.fate {
         case .neverPaid:
             return
         case .cancelBeforePay:
-            let at = placedAt + rng.int64(GeneratorKnobs.cancelBeforePayDelay) * JournalEngine.nanosPerSecond
+            let at = placedAt + rng.int64(GeneratorKnobs.cancelBeforePayDelay) * GenJournalEngine.nanosPerSecond
             guard at < horizon else { return }
             let index = allocate(slot)
             schedule(index, .cancel, 0, at: at)
         case .normal, .cancelAfterPay:
-            let at = placedAt + rng.int64(payDelay.draw(&rng)) * JournalEngine.nanosPerSecond
+            let at = placedAt + rng.int64(payDelay.draw(&rng)) * GenJournalEngine.nanosPerSecond
                 + Int64(rng.below(1000)) * 1_000_000
             guard at < horizon else { return }
             var slot = slot
@@ -604,7 +609,7 @@ struct JournalEngine {
     /// Up to two coupons whose window, scope and threshold the order surely meets (with the
     /// lowest possible prices, and after the other coupon's largest possible discount), within
     /// the buyer's per-coupon limit.
-    private mutating func chooseCoupons(at: Int64, buyer: Int, lines: [PlannedLine]) -> [Int32] {
+    private mutating func chooseCoupons(at: Int64, buyer: Int, lines: [GenPlannedLine]) -> [Int32] {
         let candidates = activeCoupons.count
         guard candidates > 0 else { return [] }
         let skuCount = tables.skus.count
@@ -635,7 +640,7 @@ struct JournalEngine {
 
     // MARK: Scheduled events
 
-    private mutating func allocate(_ slot: OrderSlot) -> Int32 {
+    private mutating func allocate(_ slot: GenOrderSlot) -> Int32 {
         if let free = freeSlots.popLast() {
             slots[Int(free)] = slot
             return free
@@ -646,14 +651,14 @@ struct JournalEngine {
 
     /// Schedules an event unless it falls after the journal's end (the run simply stops then).
     @discardableResult
-    private mutating func schedule(_ slot: Int32, _ action: ScheduledEvent.Action, _ index: Int, at: Int64) -> Bool {
+    private mutating func schedule(_ slot: Int32, _ action: GenScheduledEvent.Action, _ index: Int, at: Int64) -> Bool {
         guard at < horizon else { return false }
         queue.push(at: at, slot: slot, action: action, index: UInt8(index))
         slots[Int(slot)].pending += 1
         return true
     }
 
-    private mutating func handleScheduled(_ event: ScheduledEvent) {
+    private mutating func handleScheduled(_ event: GenScheduledEvent) {
         let slot = Int(event.slot)
         switch event.action {
         case .pay: pay(slot, at: event.at)
@@ -666,7 +671,7 @@ struct JournalEngine {
         }
         slots[slot].pending -= 1
         if slots[slot].pending == 0 {
-            slots[slot] = OrderSlot()
+            slots[slot] = GenOrderSlot()
             freeSlots.append(event.slot)
         }
     }
@@ -679,23 +684,23 @@ struct JournalEngine {
             if slots[slot].reserved { credit[buyer].reservedFen -= slots[slot].creditFen }
         } else {
             let channel = slots[slot].channel
-            let txn = txnID(JournalEngine.payTxnPrefixes[channel], at)
+            let txn = txnID(GenJournalEngine.payTxnPrefixes[channel], at)
             emit(at, .pay(orderID: slots[slot].orderID, channel: GeneratorKnobs.channelNames[channel], txnID: txn))
         }
         let refusedDelay = GeneratorKnobs.refusedPayCancelDelay
         if dealer && tables.dealers[buyer].frozen {
-            schedule(Int32(slot), .cancel, 0, at: at + rng.int64(refusedDelay) * JournalEngine.nanosPerSecond)
+            schedule(Int32(slot), .cancel, 0, at: at + rng.int64(refusedDelay) * GenJournalEngine.nanosPerSecond)
             return
         }
         if slots[slot].lines.contains(where: { stock[Int($0.sku)] < $0.quantity }) {
-            schedule(Int32(slot), .cancel, 0, at: at + rng.int64(refusedDelay) * JournalEngine.nanosPerSecond)
+            schedule(Int32(slot), .cancel, 0, at: at + rng.int64(refusedDelay) * GenJournalEngine.nanosPerSecond)
             return
         }
         for line in slots[slot].lines { stock[Int(line.sku)] -= line.quantity }
         slots[slot].paid = true
         if dealer { credit[buyer].owedFen += slots[slot].creditFen }
         if slots[slot].fate == .cancelAfterPay {
-            schedule(Int32(slot), .cancel, 0, at: at + rng.int64(GeneratorKnobs.cancelAfterPayDelay) * JournalEngine.nanosPerSecond)
+            schedule(Int32(slot), .cancel, 0, at: at + rng.int64(GeneratorKnobs.cancelAfterPayDelay) * GenJournalEngine.nanosPerSecond)
             return
         }
         planChildren(slot, paidAt: at)
@@ -724,7 +729,7 @@ struct JournalEngine {
     private mutating func refund(_ slot: Int, step: Int, at: Int64) {
         let plan = slots[slot].steps[step]
         let id = refundID(at)
-        let txn = slots[slot].dealer ? nil : txnID(JournalEngine.refundTxnPrefix, at)
+        let txn = slots[slot].dealer ? nil : txnID(GenJournalEngine.refundTxnPrefix, at)
         emit(at, .refund(refundID: id, childOrderID: GeneratorText.child(slots[slot].orderID, Int(plan.child)),
                          kind: plan.kind, lines: plan.lines, txnID: txn))
         if slots[slot].dealer { credit[Int(slots[slot].buyer)].owedFen -= plan.creditBackFen }
@@ -747,7 +752,7 @@ struct JournalEngine {
             let supplier = tables.suppliers[tables.skus[Int(child[0].sku)].supplier]
             let shipDays = (supplier.platformShips ? GeneratorKnobs.platformShipDays : GeneratorKnobs.supplierShipDays).draw(&rng)
             var shipAt = clock.nanos(paidDay.adding(days: shipDays), second: secondBetween(GeneratorKnobs.shipHours))
-            if shipAt <= paidAt + 1800 * JournalEngine.nanosPerSecond {
+            if shipAt <= paidAt + 1800 * GenJournalEngine.nanosPerSecond {
                 shipAt = clock.nanos(paidDay.adding(days: shipDays + 1), second: secondBetween(GeneratorKnobs.shipHours))
             }
             let number = Int(child[0].child)
@@ -765,13 +770,13 @@ struct JournalEngine {
         }
     }
 
-    private mutating func planAfterSale(_ slot: Int, child: [PlannedLine], shippedAt: Int64, completedAt: Int64?) {
-        let trade = CategoryLeaf.tree[tables.skus[Int(child[0].sku)].leaf].trade
+    private mutating func planAfterSale(_ slot: Int, child: [GenPlannedLine], shippedAt: Int64, completedAt: Int64?) {
+        let trade = GenCategoryLeaf.tree[tables.skus[Int(child[0].sku)].leaf].trade
         let roll = Int(rng.below(1_000_000))
         guard roll < trade.refundOnlyPPM + trade.returnPPM else { return }
         let chosen = child.count == 1 || rng.chance(ppm: GeneratorKnobs.oneLineAfterSalePPM)
             ? [rng.element(child)] : child
-        let second = JournalEngine.nanosPerSecond
+        let second = GenJournalEngine.nanosPerSecond
         let day = 86_400 * second
         if roll < trade.refundOnlyPPM {
             // Money back, goods kept: a small amount, never more than a fifth of the line's lowest value.
@@ -786,7 +791,7 @@ struct JournalEngine {
             }
             guard !requests.isEmpty else { return }
             let at = shippedAt + rng.int64(3600...(12 * 86_400)) * second
-            addStep(slot, RefundStep(child: child[0].child, kind: .refundOnly, lines: requests, creditBackFen: back), at: at)
+            addStep(slot, GenRefundStep(child: child[0].child, kind: .refundOnly, lines: requests, creditBackFen: back), at: at)
             return
         }
         // A return: all units, or some now and (sometimes) the rest later. A return that empties
@@ -814,15 +819,15 @@ struct JournalEngine {
         } else {
             firstAt = shippedAt + rng.int64(86_400...(8 * 86_400)) * second
         }
-        addStep(slot, RefundStep(child: child[0].child, kind: .return, lines: first, creditBackFen: firstBack), at: firstAt)
+        addStep(slot, GenRefundStep(child: child[0].child, kind: .return, lines: first, creditBackFen: firstBack), at: firstAt)
         if !rest.isEmpty && rng.chance(ppm: GeneratorKnobs.secondReturnPPM) {
             var restAt = firstAt + rng.int64(1...6) * day + rng.int64(0...86_399) * second
             if everyLine, let completedAt { restAt = max(restAt, completedAt + 3600 * second) }
-            addStep(slot, RefundStep(child: child[0].child, kind: .return, lines: rest, creditBackFen: restBack), at: restAt)
+            addStep(slot, GenRefundStep(child: child[0].child, kind: .return, lines: rest, creditBackFen: restBack), at: restAt)
         }
     }
 
-    private mutating func addStep(_ slot: Int, _ step: RefundStep, at: Int64) {
+    private mutating func addStep(_ slot: Int, _ step: GenRefundStep, at: Int64) {
         guard at < horizon, slots[slot].steps.count < Int(UInt8.max) else { return }
         slots[slot].steps.append(step)
         schedule(Int32(slot), .refund, slots[slot].steps.count - 1, at: at)

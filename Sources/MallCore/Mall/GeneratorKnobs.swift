@@ -41,20 +41,24 @@ enum GeneratorKnobs {
     static let contractPricePercent: Int64 = 86
     static let contractsMax = 40
     /// Freight per supplier: flat fee (fen, 0 = free shipping) and the free-over thresholds.
-    static let freightFlatFen = Choice<Int64>([(0, 25), (600, 25), (800, 20), (1000, 20), (1200, 10)])
-    static let freightFreeOverFen = Choice<Int64?>([(nil, 40), (9900, 45), (19_900, 15)])
+    static let freightFlatFen = GenChoice<Int64>([(0, 25), (600, 25), (800, 20), (1000, 20), (1200, 10)])
+    static let freightFreeOverFen = GenChoice<Int64?>([(nil, 40), (9900, 45), (19_900, 15)])
     /// Stock: units on hand = expected demand × this percentage + a floor; a few "limited"
     /// SKUs get only `limitedStockPercent` of their expected demand and sell out mid-run.
     static let stockPercentOfDemand: Int64 = 300
     static let stockFloorUnits: Int64 = 20
     static let limitedStockPercent: Int64 = 50
     static let limitedSKUsPerThousand = 20
+    /// Share of welfare carts drawn from a stale page, which may still offer a sold-out limited
+    /// SKU: the payment is refused (out of stock) and the buyer cancels.
+    static let staleCartPPM = 20_000
     /// Popularity: the SKU of popularity rank r (0 = most popular) has weight
     /// `zipfScale / (r + zipfOffset)`, a long tail.
     static let zipfScale: UInt64 = 10_000_000
     static let zipfOffset: UInt64 = 2
-    /// Popularity is divided by a price class: 1 under 50 yuan, … 16 from 5,000 yuan.
-    static let priceDivisors: [(belowFen: Int64, divisor: UInt64)] = [(5000, 1), (20_000, 2), (100_000, 4), (500_000, 8)]
+    /// Popularity is divided by a price class: 1 under 50 yuan, … 40 from 5,000 yuan.
+    static let priceDivisors: [(belowFen: Int64, divisor: UInt64)] = [(5000, 1), (20_000, 2), (100_000, 5), (500_000, 15)]
+    static let priceDivisorTop: UInt64 = 40
     /// Carts drawn when the catalog is built to estimate demand and order values.
     static let sampleCarts = 3_000
     /// Largest value of one cart line, fen (quantities are cut to stay below it).
@@ -68,14 +72,14 @@ enum GeneratorKnobs {
     /// Share of welfare employees at level gold (the rest are standard).
     static let goldEmployeePPM = 250_000
     /// Employee activity (relative order frequency) and dealer size weights.
-    static let employeeActivity = Choice<UInt64>([(1, 30), (2, 25), (4, 20), (8, 15), (16, 10)])
-    static let dealerActivity = Choice<UInt64>([(2, 30), (4, 30), (8, 25), (16, 15)])
+    static let employeeActivity = GenChoice<UInt64>([(1, 25), (2, 30), (3, 25), (5, 15), (8, 5)])
+    static let dealerActivity = GenChoice<UInt64>([(2, 30), (4, 30), (8, 25), (16, 15)])
     /// A frozen dealer's weight among dealer orders (others have activity × 4).
     static let frozenDealerWeight: UInt64 = 1
-    /// Monthly points grant as a percentage of the typical employee's monthly spend, by the
+    /// Monthly points grant as a percentage of the average employee's monthly spend, by the
     /// employer's policy; gold employees get `goldGrantPercent` of that. Grants are whole
     /// 10-yuan amounts between the bounds.
-    static let grantPolicyPercent: [Int64] = [60, 80, 100, 120]
+    static let grantPolicyPercent: [Int64] = [80, 100, 120, 150]
     static let goldGrantPercent: Int64 = 150
     static let grantMinFen: Int64 = 10_000
     static let grantMaxFen: Int64 = 500_000
@@ -95,13 +99,13 @@ enum GeneratorKnobs {
     /// within this share of the limit; otherwise it repays first (what treasury would ask).
     static let creditHeadroomPPM: Int64 = 850_000
     /// Bill and repay days of month (SPEC §8 credit accounts).
-    static let billDay = Choice<Int>([(1, 70), (16, 30)])
-    static let repayDayAfterBill1 = Choice<Int>([(10, 40), (15, 40), (20, 20)])
-    static let repayDayAfterBill16 = Choice<Int>([(1, 50), (5, 50)])
+    static let billDay = GenChoice<Int>([(1, 70), (16, 30)])
+    static let repayDayAfterBill1 = GenChoice<Int>([(10, 40), (15, 40), (20, 20)])
+    static let repayDayAfterBill16 = GenChoice<Int>([(1, 50), (5, 50)])
     static let lateFeePPMPerDay = 500
     static let freezeAfterDays = 30
     /// How dealers repay their monthly bill.
-    static let repayStyle = Choice<DealerRepayStyle>([(.onTime, 65), (.early, 15), (.late, 15), (.partial, 5)])
+    static let repayStyle = GenChoice<GenRepayStyle>([(.onTime, 65), (.early, 15), (.late, 15), (.partial, 5)])
     /// A dealer's chance, each weekday, of an extra repayment of part of what it owes.
     static let adHocRepayPPM = 40_000
     static let adHocRepayPercent: ClosedRange<Int> = 30...70
@@ -129,22 +133,22 @@ enum GeneratorKnobs {
     /// Share of welfare carts spanning several suppliers, and their line counts; single-supplier
     /// carts' line counts.
     static let multiSupplierCartPPM = 200_000
-    static let welfareMultiLines = Choice<Int>([(2, 60), (3, 30), (4, 10)])
-    static let welfareSingleLines = Choice<Int>([(1, 75), (2, 17), (3, 6), (4, 2)])
+    static let welfareMultiLines = GenChoice<Int>([(2, 60), (3, 30), (4, 10)])
+    static let welfareSingleLines = GenChoice<Int>([(1, 75), (2, 17), (3, 6), (4, 2)])
     static let dealerMultiSupplierPPM = 250_000
-    static let dealerLines = Choice<Int>([(1, 35), (2, 30), (3, 20), (4, 10), (6, 5)])
+    static let dealerLines = GenChoice<Int>([(1, 35), (2, 30), (3, 20), (4, 10), (6, 5)])
     /// Units per welfare line.
-    static let welfareQuantity = Choice<Int64>([(1, 78), (2, 15), (3, 4), (5, 2), (10, 1)])
+    static let welfareQuantity = GenChoice<Int64>([(1, 78), (2, 15), (3, 4), (5, 2), (10, 1)])
     /// Units per dealer line without tiers; with tiers the quantity lands around a tier.
-    static let dealerQuantity = Choice<ClosedRange<Int64>>([(1...5, 15), (6...20, 35), (21...60, 30), (61...200, 15), (201...500, 5)])
+    static let dealerQuantity = GenChoice<ClosedRange<Int64>>([(1...5, 15), (6...20, 35), (21...60, 30), (61...200, 15), (201...500, 5)])
     /// Share of welfare orders that look for a coupon, and of those with one that add a second.
     static let couponTryPPM = 350_000
     static let secondCouponPPM = 200_000
     /// How much of an order may go on points: all the cap allows, none, or part.
-    static let pointsLimitStyle = Choice<PointsLimitStyle>([(.cap, 75), (.none, 8), (.part, 17)])
+    static let pointsLimitStyle = GenChoice<GenPointsLimit>([(.cap, 75), (.none, 8), (.part, 17)])
     static let pointsPartPercent: ClosedRange<Int> = 20...60
     /// Payment channels of cash (welfare employees).
-    static let channels = Choice<Int>([(0, 55), (1, 35), (2, 10)])
+    static let channels = GenChoice<Int>([(0, 55), (1, 35), (2, 10)])
     static let channelNames = ["wechat", "alipay", "unionpay"]
     static let channelFeePPM: [Int64] = [6000, 5500, 3800]
     static let channelTxnPrefix = ["WX", "AP", "UP"]
@@ -168,27 +172,27 @@ enum GeneratorKnobs {
     static let couponWindowDays: ClosedRange<Int> = 3...14
     /// Flash coupons run 10:00–22:00 on one day.
     static let flashCouponPPM = 150_000
-    static let couponPerBuyer = Choice<Int>([(1, 60), (2, 25), (3, 15)])
+    static let couponPerBuyer = GenChoice<Int>([(1, 60), (2, 25), (3, 15)])
 
     // MARK: Lifecycle
 
     /// Fates of welfare and dealer orders, per thousand.
-    static let welfareFate = Choice<OrderFate>([(.normal, 940), (.neverPaid, 12), (.cancelBeforePay, 28), (.cancelAfterPay, 20)])
-    static let dealerFate = Choice<OrderFate>([(.normal, 970), (.neverPaid, 5), (.cancelBeforePay, 15), (.cancelAfterPay, 10)])
+    static let welfareFate = GenChoice<GenOrderFate>([(.normal, 940), (.neverPaid, 12), (.cancelBeforePay, 28), (.cancelAfterPay, 20)])
+    static let dealerFate = GenChoice<GenOrderFate>([(.normal, 970), (.neverPaid, 5), (.cancelBeforePay, 15), (.cancelAfterPay, 10)])
     /// Seconds from placing to paying: most within minutes, a few hours or a day later.
-    static let welfarePayDelay = Choice<ClosedRange<Int64>>([(5...60, 40), (61...300, 35), (301...1800, 18), (1801...21_600, 6), (21_601...108_000, 1)])
-    static let dealerPayDelay = Choice<ClosedRange<Int64>>([(30...600, 50), (601...7200, 40), (7201...86_400, 10)])
+    static let welfarePayDelay = GenChoice<ClosedRange<Int64>>([(5...60, 40), (61...300, 35), (301...1800, 18), (1801...21_600, 6), (21_601...108_000, 1)])
+    static let dealerPayDelay = GenChoice<ClosedRange<Int64>>([(30...600, 50), (601...7200, 40), (7201...86_400, 10)])
     /// Seconds from placing to a cancel before payment; from paying to a cancel after payment;
     /// from a refused payment (stock or a frozen account) to giving up.
     static let cancelBeforePayDelay: ClosedRange<Int64> = 120...7200
     static let cancelAfterPayDelay: ClosedRange<Int64> = 600...43_200
     static let refusedPayCancelDelay: ClosedRange<Int64> = 180...14_400
     /// Days from payment to shipment (platform warehouse is faster) and the shipping hours.
-    static let platformShipDays = Choice<Int>([(0, 55), (1, 40), (2, 5)])
-    static let supplierShipDays = Choice<Int>([(0, 30), (1, 45), (2, 25)])
+    static let platformShipDays = GenChoice<Int>([(0, 55), (1, 40), (2, 5)])
+    static let supplierShipDays = GenChoice<Int>([(0, 30), (1, 45), (2, 25)])
     static let shipHours: ClosedRange<Int> = 9...20
     /// Days from shipment to completion; a few late, a few never.
-    static let completeDays = Choice<Int>([(2, 10), (3, 20), (4, 22), (5, 18), (6, 10), (7, 8), (8, 5), (9, 4), (10, 3)])
+    static let completeDays = GenChoice<Int>([(2, 10), (3, 20), (4, 22), (5, 18), (6, 10), (7, 8), (8, 5), (9, 4), (10, 3)])
     static let lateCompletePPM = 60_000
     static let lateCompleteDays: ClosedRange<Int> = 11...25
     static let neverCompletePPM = 30_000
@@ -205,17 +209,17 @@ enum GeneratorKnobs {
 }
 
 /// What happens to an order, decided when it is placed.
-enum OrderFate: Sendable {
+enum GenOrderFate: Sendable {
     case normal, neverPaid, cancelBeforePay, cancelAfterPay
 }
 
 /// How a welfare order limits its points.
-enum PointsLimitStyle: Sendable {
+enum GenPointsLimit: Sendable {
     case cap, none, part
 }
 
 /// How a dealer repays its monthly bill.
-enum DealerRepayStyle: Sendable {
+enum GenRepayStyle: Sendable {
     /// On the due date; a few days before it; days after it (late fees); half to four fifths on time.
     case onTime, early, late, partial
 }

@@ -68,7 +68,7 @@ struct GeneratorRandom {
 
 /// Integer weights fixed once and drawn from many times, by Walker's alias method in integers:
 /// two uniform draws per pick, whatever the number of weights. A weight of 0 is never drawn.
-struct WeightTable: Sendable {
+struct GenWeightTable: Sendable {
     /// Column i keeps itself when a uniform draw below `total` falls under `keep[i]`, else
     /// gives `alias[i]`.
     private let keep: [UInt64]
@@ -116,13 +116,13 @@ struct WeightTable: Sendable {
 }
 
 /// A small weighted menu of values, written as `(value, weight)` pairs where it is declared.
-struct Choice<Value: Sendable>: Sendable {
+struct GenChoice<Value: Sendable>: Sendable {
     private let values: [Value]
-    private let table: WeightTable
+    private let table: GenWeightTable
 
     init(_ pairs: [(Value, UInt64)]) {
         values = pairs.map(\.0)
-        table = WeightTable(pairs.map(\.1))
+        table = GenWeightTable(pairs.map(\.1))
     }
 
     func draw(_ rng: inout GeneratorRandom) -> Value { values[table.draw(&rng)] }
