@@ -165,10 +165,9 @@ public struct MallGenerator: Sendable {
             rules.append(rate("commission", 45_000, [("supplier_id", second.id),
                                                      ("category", GenCategoryLeaf.tree[second.leaves[0]].prefix(levels: 2))]))
         }
-        if let favourite = tables.welfareSKUs.isEmpty ? nil : tables.welfareSKUs.skus.first(where: {
-            suppliers[tables.skus[Int($0)].supplier].commissionMode
-        }) {
-            rules.append(rate("commission", 12_000, [("sku", tables.skus[Int(favourite)].id)]))
+        // A SKU-specific rate: the first SKU employees can buy from a commission-mode supplier.
+        if let sku = tables.welfareSKUs.skus.first(where: { suppliers[tables.skus[Int($0)].supplier].commissionMode }) {
+            rules.append(rate("commission", 12_000, [("sku", tables.skus[Int(sku)].id)]))
         }
         rules.append(rate("payment_fee", 6000, [("channel", "wechat")]) + ", \"reversible\": false")
         rules.append(rate("payment_fee", 5500, [("channel", "alipay")]) + ", \"reversible\": true")

@@ -360,7 +360,7 @@ struct GeneratorTables: Sendable {
             wanted = rng.int64(GeneratorKnobs.dealerQuantity.draw(&rng))
         } else {
             let steps = tiers.map(\.minQuantity)
-            let bucket = GenChoice<Int>([(0, 25), (1, 35), (2, 25), (3, 15)]).draw(&rng)
+            let bucket = GeneratorKnobs.dealerTierBucket.draw(&rng)
             switch bucket {
             case 0: wanted = rng.int64(1...max(1, steps[0] - 1))
             case 1: wanted = rng.int64(steps[0]...max(steps[0], (steps.count > 1 ? steps[1] : steps[0] * 2) - 1))

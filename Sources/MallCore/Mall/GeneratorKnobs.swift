@@ -140,6 +140,9 @@ enum GeneratorKnobs {
     /// Units per welfare line.
     static let welfareQuantity = GenChoice<Int64>([(1, 78), (2, 15), (3, 4), (5, 2), (10, 1)])
     /// Units per dealer line without tiers; with tiers the quantity lands around a tier.
+    /// With tiers: below the first step, between the first and second, between the second and
+    /// third, or from the last step to twice it.
+    static let dealerTierBucket = GenChoice<Int>([(0, 25), (1, 35), (2, 25), (3, 15)])
     static let dealerQuantity = GenChoice<ClosedRange<Int64>>([(1...5, 15), (6...20, 35), (21...60, 30), (61...200, 15), (201...500, 5)])
     /// Share of welfare orders that look for a coupon, and of those with one that add a second.
     static let couponTryPPM = 350_000
