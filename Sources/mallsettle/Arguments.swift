@@ -9,12 +9,16 @@ struct UsageError: Error {
 struct Arguments {
     var command: String
     var options: [String: String] = [:]
+    /// Every value of an option given more than once, in order (`whatif --config A --config B`).
+    var repeated: [String: [String]] = [:]
     var flags: Set<String> = []
     var positional: [String] = []
 
     /// Options that take a value, and flags that do not.
     static let valued: Set<String> = ["--db", "--config", "--reports", "--date", "--pipeline", "--inbox", "--through",
-                                      "--supplier", "--period", "--buyer", "--out"]
+                                      "--supplier", "--period", "--buyer", "--out", "--journal", "--catalog",
+                                      "--replay", "--days", "--orders-per-day", "--suppliers", "--buyers", "--seed",
+                                      "--start"]
     static let flagNames: Set<String> = ["--help", "-h", "--json", "--quiet", "--progress"]
 
     init(_ argv: [String]) throws {
@@ -27,10 +31,13 @@ struct Arguments {
                 flags.insert(word == "-h" ? "--help" : word)
             } else if let equals = word.firstIndex(of: "="), word.hasPrefix("--"),
                       Arguments.valued.contains(String(word[..<equals])) {
-                options[String(word[..<equals])] = String(word[word.index(after: equals)...])
+                let name = String(word[..<equals])
+                options[name] = String(word[word.index(after: equals)...])
+                repeated[name, default: []].append(options[name]!)
             } else if Arguments.valued.contains(word) {
                 guard index + 1 < argv.count else { throw UsageError(message: "\(word) needs a value") }
                 options[word] = argv[index + 1]
+                repeated[word, default: []].append(argv[index + 1])
                 index += 1
             } else if word.hasPrefix("--") {
                 throw UsageError(message: "unknown option \(word)")
@@ -42,6 +49,7 @@ struct Arguments {
     }
 
     func value(_ name: String) -> String? { options[name] }
+    func values(_ name: String) -> [String] { repeated[name] ?? [] }
     var wantsHelp: Bool { flags.contains("--help") }
 
     /// Refuses options the command does not take.

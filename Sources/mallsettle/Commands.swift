@@ -16,7 +16,11 @@ enum Commands {
         case "export": return try export(context)
         case "status": return try status(context)
         case "verify": return try verify(context)
-        case "replay", "generate", "reconcile", "report":
+        case "replay": return try MallCommands.replay(context)
+        case "generate": return try MallCommands.generate(context)
+        case "reconcile": return try MallCommands.reconcile(context)
+        case "whatif": return try MallCommands.whatif(context)
+        case "report":
             throw UsageError(message: "`\(context.args.command)` is not available in this version yet")
         default:
             throw UsageError(message: "unknown command '\(context.args.command)'")

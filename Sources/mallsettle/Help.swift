@@ -21,6 +21,10 @@ enum Help {
       export     write sheets or fee lines (and the buyer-side tables) as CSV
       status     what the store holds: runs, sheets, waiting rows
       verify     check the invariants of the store (SPEC §12)
+      replay     turn a journal of mall transactions into the feeds it implies
+      generate   write a realistic catalog, configuration, journal and feeds
+      reconcile  compare the ingested feeds with a replayed journal (--replay)
+      whatif     settle one journal under two configurations and compare
 
     Run `mallsettle <command> --help` for a command's options.
     Exit status: 0 done; 3 done, but rows were quarantined or breaks found; 1 failed;
@@ -99,12 +103,56 @@ enum Help {
         lines net to zero, sheet totals and closed statements unchanged, carry-forwards net to
         zero, one supplier per statement. Exit 0 when all holds, 1 with every violation listed.
         """,
-        "replay": later("replay --journal FILE --catalog FILE --out DIR",
-                        "Replays a journal of mall transactions through the mall core into the feeds it implies."),
-        "generate": later("generate --days N --orders-per-day N --suppliers N --buyers N --seed N --out DIR",
-                          "Writes a catalog, a configuration and a realistic journal (and its feeds)."),
-        "reconcile": later("reconcile --replay JOURNAL --catalog FILE",
-                           "Compares the ingested feeds with the replayed ones, row by row."),
+        "replay": """
+        usage: mallsettle replay --journal FILE --catalog FILE --out DIR
+
+        Runs a journal of mall transactions (JSON Lines, docs/journal.md) through the mall core
+        and writes the feeds it implies: DIR/YYYY-MM-DD/orders-YYYYMMDD.csv, refunds-, payments-
+        and repayments-, one folder per business day (each an inbox for `mallsettle run`), plus
+        DIR/rejected.csv (line,event,reason,message) for events the core refused and
+        DIR/points_lost.csv for points a refund could not restore. Same journal, same bytes.
+        Exit 0, or 3 when events were refused.
+
+        options:
+          --journal FILE    the journal (plain or gzip)
+          --catalog FILE    the catalog (JSON, docs/journal.md)
+          --out DIR         where the feeds go
+        """,
+        "generate": """
+        usage: mallsettle generate --out DIR [--days N] [--orders-per-day N] [--suppliers N]
+                                   [--buyers N] [--seed N] [--start YYYY-MM-DD]
+
+        Writes a realistic mall: DIR/catalog.json, DIR/mall.json (the settlement configuration)
+        and DIR/journal.jsonl, and replays the journal into DIR/days/ (as `replay` does).
+        The same options and seed always give the same bytes.
+
+        options (defaults in brackets):
+          --days N             days of trading [30]
+          --orders-per-day N   orders placed per day on average [200]
+          --suppliers N        suppliers [12]
+          --buyers N           buyers [2000]
+          --seed N             the random seed [1]
+          --start DATE         the first day [2026-10-01]
+        """,
+        "reconcile": """
+        usage: mallsettle reconcile --replay JOURNAL --catalog FILE [--date D] [--db PATH] [--reports DIR]
+
+        Replay reconciliation (SPEC §9): replays the journal in memory and compares every feed
+        row it implies with the row the store ingested under the same key, field by field
+        (values compared as parsed: money by amount, timestamps as instants). Writes
+        reconciliation/DATE/replay_breaks.csv (kind,feed,key,field,expected,found) and
+        replay_summary.csv under the reports folder; DATE is --date or the journal's last
+        business date. Kinds: replay_missing, replay_unexpected, replay_mismatch.
+        Exit 0 when everything matches, 3 when there are breaks. Reads the store only.
+        """,
+        "whatif": """
+        usage: mallsettle whatif --journal FILE --catalog FILE --config A.json --config B.json [--out DIR]
+
+        Replays the journal once, settles its feeds night by night under configuration A and
+        under B in scratch stores (never the real one), and writes the difference per
+        supplier, period and fee code: DIR/whatif.csv and DIR/whatif.html (default DIR:
+        Reports/whatif). The scratch stores and feeds stay in DIR/scratch for inspection.
+        """,
         "report": later("report NAME",
                         "Writes one analytics report (sales_daily, sku_ranking, supplier_summary, …)."),
     ]

@@ -19,7 +19,7 @@ final class CommandLineTests: XCTestCase {
 
     func testEveryCommandHasHelp() throws {
         let scratch = try Scratch()
-        for command in ["init", "ingest", "run", "close", "export", "status", "verify"] {
+        for command in ["init", "ingest", "run", "close", "export", "status", "verify", "replay", "generate", "reconcile", "whatif"] {
             let outcome = try Binary.run([command, "--help"], in: scratch.root)
             XCTAssertEqual(outcome.status, 0, command)
             XCTAssertTrue(outcome.stdout.hasPrefix("usage: mallsettle \(command)"), outcome.stdout)

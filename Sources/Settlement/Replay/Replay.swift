@@ -1,0 +1,181 @@
+// Replay/Replay.swift: runs journal events through the mall core and writes the feeds they
+// imply (SPEC section 13): one folder per business day, each an inbox `mallsettle run` can
+// take, plus `rejected.csv` (events the core refused, or could not read) and
+// `points_lost.csv` (points a refund could not restore because their grant had expired).
+import Foundation
+import MallCore
+import MallIO
+
+/// Counts of one replay, for the command's summary and the benchmark.
+public struct ReplaySummary: Sendable, Equatable {
+    public var events = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var orderRows = 0
+    public var refundRows = 0
+    public var paymentRows = 0
+    public var repaymentRows = 0
+    public var pointsLost = 0
+    public var days = 0
+    public init() {}
+}
+
+/// A replay in progress. Feed events (read or generated) in journal order, then `finish()`.
+/// Rows are dated by the business date of the instant that produced them (payment,
+/// completion, refund, repayment) and a day's files are written when the first event of a
+/// later day arrives, so memory holds one day of rows.
+public final class ReplaySession {
+    public let outputDirectory: String
+    public private(set) var summary = ReplaySummary()
+    private var state: MallState
+    private let calendar: BusinessCalendar
+    private let formatter: FeedRowFormatter
+    private var day: Day?
+    private var orders: [UInt8] = []
+    private var refunds: [UInt8] = []
+    private var payments: [UInt8] = []
+    private var repayments: [UInt8] = []
+    private var rejected: [UInt8] = []
+    private var lost: [UInt8] = []
+
+    public init(catalog: Catalog, outputDirectory: String) throws {
+        guard let calendar = BusinessCalendar(timezone: catalog.timezone) else {
+            throw ReplayError(message: "the catalog's time zone \(catalog.timezone) is unknown")
+        }
+        self.calendar = calendar
+        self.formatter = FeedRowFormatter(calendar: calendar)
+        self.outputDirectory = outputDirectory
+        self.state = MallState(catalog: catalog)
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        CSVEncoder.appendRow(["line", "event", "reason", "message"].map(CSVCell.text), to: &rejected)
+        CSVEncoder.appendRow(["buyer_id", "grant_id", "refund_id", "amount", "expired_at", "lost_at"].map(CSVCell.text), to: &lost)
+    }
+
+    /// Applies one event; a refusal goes to `rejected.csv`.
+    public func apply(_ event: JournalEvent) throws {
+        summary.events += 1
+        let eventDay = calendar.businessDate(of: event.at)
+        if let day, eventDay > day { try flushDay() }
+        if day == nil || eventDay > day! { day = eventDay }
+        switch state.apply(event) {
+        case .failure(let refusal):
+            summary.rejected += 1
+            CSVEncoder.appendRow([.number(String(event.line)), .text(event.command.eventName), .text(refusal.reason),
+                                  .text(refusal.message)], to: &rejected)
+        case .success(let outputs):
+            summary.accepted += 1
+            for output in outputs { record(output) }
+        }
+    }
+
+    /// A line that could not be read as an event: rejected without reaching the core.
+    public func reject(unreadable error: JSONFieldError) {
+        summary.events += 1
+        summary.rejected += 1
+        CSVEncoder.appendRow([.number(String(error.line)), .empty, .text("malformed_event"),
+                              .text("column \(error.column), field \(error.field): \(error.message)")], to: &rejected)
+    }
+
+    private func record(_ output: MallOutput) {
+        switch output {
+        case .orderLine(let row):
+            if orders.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.orderColumns.map(CSVCell.text), to: &orders) }
+            CSVEncoder.appendRow(formatter.cells(row), to: &orders)
+            summary.orderRows += 1
+        case .refund(let row):
+            if refunds.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.refundColumns.map(CSVCell.text), to: &refunds) }
+            CSVEncoder.appendRow(formatter.cells(row), to: &refunds)
+            summary.refundRows += 1
+        case .channel(let row):
+            if payments.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.paymentColumns.map(CSVCell.text), to: &payments) }
+            CSVEncoder.appendRow(formatter.cells(row), to: &payments)
+            summary.paymentRows += 1
+        case .repayment(let row):
+            if repayments.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.repaymentColumns.map(CSVCell.text), to: &repayments) }
+            CSVEncoder.appendRow(formatter.cells(row), to: &repayments)
+            summary.repaymentRows += 1
+        case .pointsLost(let p):
+            CSVEncoder.appendRow([.text(p.buyerID), .text(p.grantID), .text(p.refundID), .number(p.amount.description),
+                                  .text(formatter.time(p.expiredAt)), .text(formatter.time(p.at))], to: &lost)
+            summary.pointsLost += 1
+        }
+    }
+
+    private func flushDay() throws {
+        guard let day else { return }
+        let files = [("orders", orders), ("refunds", refunds), ("payments", payments), ("repayments", repayments)]
+        guard files.contains(where: { !$0.1.isEmpty }) else { return }
+        let folder = "\(outputDirectory)/\(day)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (kind, bytes) in files where !bytes.isEmpty {
+            try AtomicFile.write(bytes, to: "\(folder)/\(kind)-\(day.compact).csv", durable: false)
+        }
+        summary.days += 1
+        orders.removeAll(keepingCapacity: true)
+        refunds.removeAll(keepingCapacity: true)
+        payments.removeAll(keepingCapacity: true)
+        repayments.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the last day, `rejected.csv` and `points_lost.csv`, and syncs everything.
+    public func finish() throws -> ReplaySummary {
+        try flushDay()
+        try AtomicFile.write(rejected, to: "\(outputDirectory)/rejected.csv", durable: false)
+        try AtomicFile.write(lost, to: "\(outputDirectory)/points_lost.csv", durable: false)
+        AtomicFile.syncFileSystem()
+        return summary
+    }
+}
+
+public struct ReplayError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public enum Replay {
+    /// Reads and checks a catalog file; errors name the file, line, column and field.
+    public static func loadCatalog(path: String) throws -> Catalog {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReplayError(message: "\(path): cannot be read")
+        }
+        switch CatalogCodec.decode(Array(data)) {
+        case .success(let catalog): return catalog
+        case .failure(let e): throw ReplayError(message: "\(path):\(e.line):\(e.column): \(e.field) \(e.message)")
+        }
+    }
+
+    /// `replay --journal F --catalog F --out DIR`.
+    public static func run(journal: String, catalog: Catalog, out: String, progress: ProgressLog) throws -> ReplaySummary {
+        let session = try ReplaySession(catalog: catalog, outputDirectory: out)
+        let reader: JournalReader
+        do { reader = try JournalReader(path: journal) } catch { throw ReplayError(message: "\(journal): \(error.message)") }
+        while true {
+            let next: Result<JournalEvent, JSONFieldError>?
+            do { next = try reader.next() } catch { throw ReplayError(message: "\(journal): \(error.message)") }
+            guard let next else { break }
+            switch next {
+            case .success(let event): try session.apply(event)
+            case .failure(let error): session.reject(unreadable: error)
+            }
+            if session.summary.events % 100_000 == 0 { progress.note("replayed \(session.summary.events) events") }
+        }
+        return try session.finish()
+    }
+}
+
+extension MallCommand {
+    /// The event name as the journal writes it.
+    public var eventName: String {
+        switch self {
+        case .placeOrder: return "place_order"
+        case .pay: return "pay"
+        case .cancel: return "cancel"
+        case .ship: return "ship"
+        case .complete: return "complete"
+        case .refund: return "refund"
+        case .grantPoints: return "grant_points"
+        case .repay: return "repay"
+        }
+    }
+}
