@@ -201,3 +201,16 @@ final class JournalCodecTests: ReadersTestCase {
         XCTAssertEqual(error(#""valid_to": "2026-10-08T00:00:00+08:00""#, #""valid_to": "2026-09-08T00:00:00+08:00""#)?.field, "coupons[0].valid_to")
     }
 }
+
+final class JournalReaderLimitTests: ReadersTestCase {
+    func testAnOverlongLineIsReportedAndSkippedInBoundedMemory() throws {
+        let long = "{\"event\":\"ship\",\"at\":\"2026-10-01T12:04:00Z\",\"order_id\":\"" + String(repeating: "x", count: 3 << 20) + "\"}"
+        let path = try write("long.jsonl", long + "\n" + #"{"event":"ship","at":"2026-10-01T12:05:00Z","order_id":"A-1"}"# + "\n")
+        let reader = try JournalReader(path: path)
+        guard case .failure(let error)? = try reader.next() else { return XCTFail("the long line must fail") }
+        XCTAssertEqual(error.line, 1)
+        XCTAssertTrue(error.message.contains("longer than 1048576 bytes"), error.message)
+        XCTAssertEqual(try reader.next()?.get().command, .ship(childOrderID: "A-1"))
+        XCTAssertNil(try reader.next())
+    }
+}

@@ -181,24 +181,38 @@ public final class JournalReader {
         }
     }
 
+    /// The next line without its `\n`, nil at the end. At most `FeedLimits.rowBytesMax + 1`
+    /// bytes of a line are kept, so an endless line cannot exhaust memory; the caller
+    /// reports such a line as too long.
     private func nextLine() throws(FeedFileError) -> [UInt8]? {
+        var line: [UInt8] = []
+        var sawAny = false
         while true {
-            if let nl = buffer[start...].firstIndex(of: 0x0A) {
-                let line = Array(buffer[start..<nl])
-                start = nl + 1
+            if start == buffer.count {
+                if atEOF { return sawAny ? line : nil }
+                try refill()
+                continue
+            }
+            sawAny = true
+            let end = buffer[start...].firstIndex(of: 0x0A)
+            let stop = end ?? buffer.count
+            let room = FeedLimits.rowBytesMax + 1 - line.count
+            if room > 0 { line.append(contentsOf: buffer[start..<min(stop, start + room)]) }
+            if let end {
+                start = end + 1
                 return line
             }
-            if atEOF {
-                guard start < buffer.count else { return nil }
-                let line = Array(buffer[start...])
-                start = buffer.count
-                return line
-            }
-            if start > 0 { buffer.removeFirst(start); start = 0 }
-            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: FeedLimits.readChunkBytes, alignment: 1)
-            defer { chunk.deallocate() }
-            let n = try source.read(into: chunk)
-            if n == 0 { atEOF = true } else { buffer.append(contentsOf: chunk[0..<n]) }
+            start = buffer.count
         }
+    }
+
+    /// Replaces the buffer with the next chunk of the (decompressed) file.
+    private func refill() throws(FeedFileError) {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: FeedLimits.readChunkBytes, alignment: 1)
+        defer { chunk.deallocate() }
+        let n = try source.read(into: chunk)
+        buffer = Array(chunk[0..<n])
+        start = 0
+        if n == 0 { atEOF = true }
     }
 }
