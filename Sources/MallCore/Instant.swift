@@ -111,19 +111,49 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { formatted(offsetSeconds: 0) }
 
     /// Local form with its offset, `2026-11-03T14:05:00+08:00` (`Z` for offset 0), the way the
-    /// mall's feeds write timestamps. Parsing it back gives the same instant.
+    /// mall's feeds write timestamps. Parsing it back gives the same instant. Written byte by
+    /// byte: replay formats millions of timestamps.
     public func formatted(offsetSeconds: Int) -> String {
-        let local = Instant(nanos: nanos + Int64(offsetSeconds) * Instant.nanosPerSecond)
-        var text = local.utcBody
-        if offsetSeconds == 0 { return text + "Z" }
+        let (shifted, overflow) = nanos.addingReportingOverflow(Int64(offsetSeconds) * Instant.nanosPerSecond)
+        if overflow { return formatted(offsetSeconds: 0) }
+        let (seconds, fraction) = Instant(nanos: shifted).secondsAndFraction
+        let ordinal = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let (year, month, day) = Day.civil(from: ordinal)
+        let secondOfDay = Int(seconds - Int64(ordinal) * 86_400)
         let magnitude = abs(offsetSeconds)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        text += offsetSeconds < 0 ? "-" : "+"
-        return text + "\(two(magnitude / 3600)):\(two(magnitude / 60 % 60))"
+        guard (0...9999).contains(year), magnitude < 100 * 3600 else { return slowFormatted(offsetSeconds: offsetSeconds) }
+        return String(unsafeUninitializedCapacity: 40) { out in
+            var at = 0
+            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func digits(_ value: Int, _ count: Int) {
+                var v = value
+                var i = at + count - 1
+                while i >= at { out[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
+                at += count
+            }
+            digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
+            digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
+            if fraction != 0 {
+                put(46)
+                var width = 9
+                var f = Int(fraction)
+                while f % 10 == 0 { f /= 10; width -= 1 }
+                digits(f, width)
+            }
+            if offsetSeconds == 0 {
+                put(90)
+            } else {
+                put(offsetSeconds < 0 ? 45 : 43)
+                digits(magnitude / 3600, 2); put(58); digits(magnitude / 60 % 60, 2)
+            }
+            return at
+        }
     }
 
-    private var utcBody: String {
-        let (seconds, fraction) = secondsAndFraction
+    /// The general form, for years outside 0000–9999.
+    private func slowFormatted(offsetSeconds: Int) -> String {
+        let local = Instant(nanos: nanos + Int64(offsetSeconds) * Instant.nanosPerSecond)
+        let (seconds, fraction) = local.secondsAndFraction
         let day = Day(ordinal: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
         let secondOfDay = Int(seconds - Int64(day.ordinal) * 86_400)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
@@ -134,6 +164,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
             while digits.hasSuffix("0") { digits.removeLast() }
             text += "." + digits
         }
-        return text
+        if offsetSeconds == 0 { return text + "Z" }
+        let magnitude = abs(offsetSeconds)
+        text += offsetSeconds < 0 ? "-" : "+"
+        return text + "\(two(magnitude / 3600)):\(two(magnitude / 60 % 60))"
     }
 }

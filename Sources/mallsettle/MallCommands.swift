@@ -69,31 +69,10 @@ enum MallCommands {
         if let problem = settings.problem { throw UsageError(message: problem) }
         let out = try required(context, "--out")
         let generator = MallGenerator(settings: settings)
-        guard let calendar = BusinessCalendar(timezone: generator.catalog.timezone) else {
-            throw UsageError(message: "unknown time zone \(generator.catalog.timezone)")
-        }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try AtomicFile.write(CatalogCodec.encode(generator.catalog), to: "\(out)/catalog.json", durable: false)
         try AtomicFile.write(generator.configJSON(), to: "\(out)/mall.json", durable: false)
-        let journal = try AtomicFileWriter(path: "\(out)/journal.jsonl")
-        let session = try ReplaySession(catalog: generator.catalog, outputDirectory: "\(out)/days")
-        let progress = context.progress
-        do {
-            var line: [UInt8] = []
-            for event in generator.events() {
-                line.removeAll(keepingCapacity: true)
-                line.append(contentsOf: JournalCodec.encode(event, calendar: calendar).utf8)
-                line.append(0x0A)
-                try journal.write(line)
-                try session.apply(event)
-                if session.summary.events % 200_000 == 0 { progress.note("generated \(session.summary.events) events") }
-            }
-            try journal.commit(durable: false)
-        } catch {
-            journal.abandon()
-            throw error
-        }
-        let summary = try session.finish()
+        let summary = try Replay.generate(generator, journal: "\(out)/journal.jsonl", out: "\(out)/days", progress: context.progress)
         say("generate: catalog.json, mall.json and journal.jsonl in \(out)/; \(describe(summary)); feeds in \(out)/days/")
         return summary.rejected > 0 ? .doneWithFindings : .done
     }

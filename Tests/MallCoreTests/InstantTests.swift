@@ -117,4 +117,23 @@ final class InstantTests: XCTestCase {
             XCTAssertEqual(Instant.parse(Instant(nanos: nanos).description), .success(Instant(nanos: nanos)))
         }
     }
+
+    func testLocalFormsCarryTheirOffsetAndReadBack() throws {
+        let instant = try Instant.parse("2026-11-03T06:05:00Z").get()
+        XCTAssertEqual(instant.formatted(offsetSeconds: 8 * 3600), "2026-11-03T14:05:00+08:00")
+        XCTAssertEqual(instant.formatted(offsetSeconds: -(5 * 3600 + 30 * 60)), "2026-11-03T00:35:00-05:30")
+        XCTAssertEqual(instant.formatted(offsetSeconds: -(7 * 3600)), "2026-11-02T23:05:00-07:00")
+        XCTAssertEqual(instant.formatted(offsetSeconds: 0), "2026-11-03T06:05:00Z")
+        let fraction = try Instant.parse("2026-12-31T23:59:59.120+08:00").get()
+        XCTAssertEqual(fraction.formatted(offsetSeconds: 8 * 3600), "2026-12-31T23:59:59.12+08:00")
+        XCTAssertEqual(fraction.formatted(offsetSeconds: 9 * 3600), "2027-01-01T00:59:59.12+09:00")
+        let early = try Instant.parse("1970-01-01T00:00:00.000000001Z").get()
+        XCTAssertEqual(early.formatted(offsetSeconds: 0), "1970-01-01T00:00:00.000000001Z")
+        for text in ["2026-11-03T14:05:00+08:00", "1969-12-31T23:59:59-01:00", "2024-02-29T00:00:00.5+14:00"] {
+            let parsed = try Instant.parse(text).get()
+            let offset = Int(text.hasSuffix("+08:00") ? 28_800 : text.hasSuffix("-01:00") ? -3_600 : 50_400)
+            XCTAssertEqual(parsed.formatted(offsetSeconds: offset), text)
+            XCTAssertEqual(try Instant.parse(parsed.formatted(offsetSeconds: offset)).get(), parsed)
+        }
+    }
 }

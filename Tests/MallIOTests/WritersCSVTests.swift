@@ -1,4 +1,5 @@
 // CSVEncoder: formula neutralisation (SPEC §10), RFC 4180 quoting, exact bytes.
+import MallCore
 import MallIO
 import XCTest
 
@@ -67,5 +68,28 @@ final class WritersCSVTests: XCTestCase {
         var buffer = Array("x\n".utf8)
         CSVEncoder.appendRow([.text("y")], to: &buffer)
         XCTAssertEqual(buffer, Array("x\ny\n".utf8))
+    }
+}
+
+final class WritersCSVNumberTests: XCTestCase {
+    func testIntegersAndMoneyAreWrittenAsPlainDecimals() {
+        var buffer: [UInt8] = []
+        for value: Int64 in [0, 7, -7, 10, 1_000_000, Int64.max, Int64.min] {
+            CSVEncoder.appendInteger(value, to: &buffer)
+            buffer.append(UInt8(ascii: ","))
+        }
+        for fen: Int64 in [0, 5, -5, 100, -1560, 123_456_789, -900_000_000_000_000] {
+            CSVEncoder.appendMoney(Money(fen: fen), to: &buffer)
+            buffer.append(UInt8(ascii: ","))
+        }
+        XCTAssertEqual(String(decoding: buffer, as: UTF8.self),
+                       "0,7,-7,10,1000000,9223372036854775807,-9223372036854775808,"
+                       + "0.00,0.05,-0.05,1.00,-15.60,1234567.89,-9000000000000.00,")
+        // The same text the Money type prints.
+        for fen: Int64 in [0, 5, -5, 100, -1560, 123_456_789] {
+            var b: [UInt8] = []
+            CSVEncoder.appendMoney(Money(fen: fen), to: &b)
+            XCTAssertEqual(String(decoding: b, as: UTF8.self), Money(fen: fen).description)
+        }
     }
 }

@@ -271,6 +271,7 @@ public struct JSONPosition: Sendable, Equatable {
 /// Writes JSON strings with the escapes JSON requires (and nothing else escaped).
 public enum JSONText {
     public static func quoted(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -2,6 +2,8 @@
 // that a spreadsheet program would run as a formula. Works on UTF-8 bytes, no Foundation,
 // because exports and fee-line files run to millions of rows.
 
+import MallCore
+
 /// One CSV field.
 public enum CSVCell: Sendable, Equatable {
     /// Free text (ids, names, SKUs, dates): neutralised against formula injection and quoted
@@ -72,7 +74,8 @@ public struct CSVEncoder {
         }
     }
 
-    private static func appendText(_ text: String, to buffer: inout [UInt8]) {
+    /// Appends one text field (neutralised and quoted as `appendRow` does), without a separator.
+    public static func appendText(_ text: String, to buffer: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
             guard let first = bytes.first else { return }
@@ -89,6 +92,34 @@ public struct CSVEncoder {
             } else {
                 buffer.append(contentsOf: bytes)
             }
+        }
+    }
+
+    /// Appends a whole number in plain decimal, without a separator.
+    public static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, minimumCount: 1, to: &buffer)
+    }
+
+    /// Appends an amount as a plain decimal with two fraction digits (`-15.60`).
+    public static func appendMoney(_ money: Money, to buffer: inout [UInt8]) {
+        if money.fen < 0 { buffer.append(UInt8(ascii: "-")) }
+        let magnitude = money.fen.magnitude
+        appendDigits(magnitude / 100, minimumCount: 1, to: &buffer)
+        buffer.append(UInt8(ascii: "."))
+        appendDigits(magnitude % 100, minimumCount: 2, to: &buffer)
+    }
+
+    private static func appendDigits(_ value: UInt64, minimumCount: Int, to buffer: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var v = value
+            var count = 0
+            repeat {
+                digits[count] = UInt8(48 + v % 10)
+                v /= 10
+                count += 1
+            } while v > 0 || count < minimumCount
+            for i in stride(from: count - 1, through: 0, by: -1) { buffer.append(digits[i]) }
         }
     }
 

@@ -27,29 +27,38 @@ public struct FeedRowFormatter {
         instant.formatted(offsetSeconds: calendar.offsetSeconds(at: instant))
     }
 
-    private func text(_ s: String) -> CSVCell { s.isEmpty ? .empty : .text(s) }
-    private func money(_ m: Money) -> CSVCell { .number(m.description) }
-    private func int(_ n: Int64) -> CSVCell { .number(String(n)) }
+    // Rows are written straight into the file's bytes: replay writes millions of them.
+    private func text(_ s: String, _ b: inout [UInt8]) { CSVEncoder.appendText(s, to: &b); b.append(44) }
+    private func money(_ m: Money, _ b: inout [UInt8]) { CSVEncoder.appendMoney(m, to: &b); b.append(44) }
+    private func int(_ n: Int64, _ b: inout [UInt8]) { CSVEncoder.appendInteger(n, to: &b); b.append(44) }
+    private func time(_ i: Instant?, _ b: inout [UInt8]) { if let i { b.append(contentsOf: time(i).utf8) }; b.append(44) }
+    /// Replaces the last separator with the end of the row.
+    private func end(_ b: inout [UInt8]) { b[b.count - 1] = 10 }
 
-    public func cells(_ r: OrderLineRow) -> [CSVCell] {
-        [text(r.orderID), text(r.parentOrderID), int(r.lineNo), text(r.supplierID), text(r.buyerID), text(r.memberLevel),
-         text(r.sku), text(r.category), int(r.quantity), money(r.unitPrice), money(r.costPrice), money(r.discountPlatform),
-         money(r.discountSupplier), money(r.freight), money(r.paidPoints), money(r.paidCredit), money(r.paidCash),
-         text(r.paymentChannel), .text(time(r.orderedAt)), .text(time(r.paidAt)),
-         r.completedAt.map { .text(time($0)) } ?? .empty, text(r.currency)]
+    public func append(_ r: OrderLineRow, to b: inout [UInt8]) {
+        text(r.orderID, &b); text(r.parentOrderID, &b); int(r.lineNo, &b); text(r.supplierID, &b); text(r.buyerID, &b)
+        text(r.memberLevel, &b); text(r.sku, &b); text(r.category, &b); int(r.quantity, &b); money(r.unitPrice, &b)
+        money(r.costPrice, &b); money(r.discountPlatform, &b); money(r.discountSupplier, &b); money(r.freight, &b)
+        money(r.paidPoints, &b); money(r.paidCredit, &b); money(r.paidCash, &b); text(r.paymentChannel, &b)
+        time(r.orderedAt, &b); time(r.paidAt, &b); time(r.completedAt, &b); text(r.currency, &b)
+        end(&b)
     }
 
-    public func cells(_ r: RefundRow) -> [CSVCell] {
-        [text(r.refundID), text(r.orderID), int(r.lineNo), .text(r.type.rawValue), int(r.quantity), money(r.refundGoods),
-         money(r.refundFreight), money(r.refundPoints), money(r.refundCredit), money(r.refundCash), .text(time(r.refundedAt))]
+    public func append(_ r: RefundRow, to b: inout [UInt8]) {
+        text(r.refundID, &b); text(r.orderID, &b); int(r.lineNo, &b); text(r.type.rawValue, &b); int(r.quantity, &b)
+        money(r.refundGoods, &b); money(r.refundFreight, &b); money(r.refundPoints, &b); money(r.refundCredit, &b)
+        money(r.refundCash, &b); time(r.refundedAt, &b)
+        end(&b)
     }
 
-    public func cells(_ r: ChannelRow) -> [CSVCell] {
-        [text(r.channel), text(r.txnID), .text(r.kind.rawValue), text(r.reference), money(r.amount), money(r.fee),
-         .text(time(r.occurredAt))]
+    public func append(_ r: ChannelRow, to b: inout [UInt8]) {
+        text(r.channel, &b); text(r.txnID, &b); text(r.kind.rawValue, &b); text(r.reference, &b); money(r.amount, &b)
+        money(r.fee, &b); time(r.occurredAt, &b)
+        end(&b)
     }
 
-    public func cells(_ r: RepaymentRow) -> [CSVCell] {
-        [text(r.repaymentID), text(r.buyerID), money(r.amount), .text(time(r.paidAt))]
+    public func append(_ r: RepaymentRow, to b: inout [UInt8]) {
+        text(r.repaymentID, &b); text(r.buyerID, &b); money(r.amount, &b); time(r.paidAt, &b)
+        end(&b)
     }
 }

@@ -80,19 +80,19 @@ public final class ReplaySession {
         switch output {
         case .orderLine(let row):
             if orders.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.orderColumns.map(CSVCell.text), to: &orders) }
-            CSVEncoder.appendRow(formatter.cells(row), to: &orders)
+            formatter.append(row, to: &orders)
             summary.orderRows += 1
         case .refund(let row):
             if refunds.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.refundColumns.map(CSVCell.text), to: &refunds) }
-            CSVEncoder.appendRow(formatter.cells(row), to: &refunds)
+            formatter.append(row, to: &refunds)
             summary.refundRows += 1
         case .channel(let row):
             if payments.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.paymentColumns.map(CSVCell.text), to: &payments) }
-            CSVEncoder.appendRow(formatter.cells(row), to: &payments)
+            formatter.append(row, to: &payments)
             summary.paymentRows += 1
         case .repayment(let row):
             if repayments.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.repaymentColumns.map(CSVCell.text), to: &repayments) }
-            CSVEncoder.appendRow(formatter.cells(row), to: &repayments)
+            formatter.append(row, to: &repayments)
             summary.repaymentRows += 1
         case .pointsLost(let p):
             CSVEncoder.appendRow([.text(p.buyerID), .text(p.grantID), .text(p.refundID), .number(p.amount.description),
@@ -145,21 +145,65 @@ public enum Replay {
         }
     }
 
-    /// `replay --journal F --catalog F --out DIR`.
+    /// `replay --journal F --catalog F --out DIR`. The journal is read and parsed on a
+    /// second thread while the core and the feed writers run on this one.
     public static func run(journal: String, catalog: Catalog, out: String, progress: ProgressLog) throws -> ReplaySummary {
         let session = try ReplaySession(catalog: catalog, outputDirectory: out)
-        let reader: JournalReader
-        do { reader = try JournalReader(path: journal) } catch { throw ReplayError(message: "\(journal): \(error.message)") }
-        while true {
-            let next: Result<JournalEvent, JSONFieldError>?
-            do { next = try reader.next() } catch { throw ReplayError(message: "\(journal): \(error.message)") }
-            guard let next else { break }
-            switch next {
-            case .success(let event): try session.apply(event)
-            case .failure(let error): session.reject(unreadable: error)
+        let events = HandOff<Result<JournalEvent, JSONFieldError>> { send in
+            let reader: JournalReader
+            do throws(FeedFileError) { reader = try JournalReader(path: journal) } catch {
+                throw ReplayError(message: "\(journal): \(error.message)")
             }
-            if session.summary.events % 100_000 == 0 { progress.note("replayed \(session.summary.events) events") }
+            while true {
+                let next: Result<JournalEvent, JSONFieldError>?
+                do throws(FeedFileError) { next = try reader.next() } catch { throw ReplayError(message: "\(journal): \(error.message)") }
+                guard let next, send(next) else { return }
+            }
         }
+        try drive(session, events, progress: progress)
+        return try session.finish()
+    }
+
+    /// Applies every event the producer hands over; stops the producer if applying fails.
+    static func drive(_ session: ReplaySession, _ events: HandOff<Result<JournalEvent, JSONFieldError>>,
+                      progress: ProgressLog) throws {
+        do {
+            while let batch = try events.next() {
+                for item in batch {
+                    switch item {
+                    case .success(let event): try session.apply(event)
+                    case .failure(let error): session.reject(unreadable: error)
+                    }
+                }
+                if session.summary.events % 262_144 < batch.count { progress.note("replayed \(session.summary.events) events") }
+            }
+        } catch {
+            events.cancel()
+            throw error
+        }
+    }
+
+    /// `generate`: the generator's journal is written to `journal` (and handed over) on a
+    /// second thread while the core and the feed writers run on this one.
+    public static func generate(_ generator: MallGenerator, journal: String, out: String,
+                                progress: ProgressLog) throws -> ReplaySummary {
+        guard let calendar = BusinessCalendar(timezone: generator.catalog.timezone) else {
+            throw ReplayError(message: "unknown time zone \(generator.catalog.timezone)")
+        }
+        let session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
+        let events = HandOff<Result<JournalEvent, JSONFieldError>> { send in
+            let writer = try AtomicFileWriter(path: journal)
+            var line: [UInt8] = []
+            for event in generator.events() {
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: JournalCodec.encode(event, calendar: calendar).utf8)
+                line.append(0x0A)
+                do { try writer.write(line) } catch { writer.abandon(); throw error }
+                guard send(.success(event)) else { writer.abandon(); return }
+            }
+            try writer.commit(durable: false)
+        }
+        try drive(session, events, progress: progress)
         return try session.finish()
     }
 }
