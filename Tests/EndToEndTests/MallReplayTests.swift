@@ -170,6 +170,7 @@ final class MallReplayTests: XCTestCase {
         XCTAssertEqual(csv.split(separator: "\n").filter { !$0.hasSuffix(",0.00") }.count, 2, "the header and the one changed total")
         let html = try scratch.read("W/whatif.html")
         XCTAssertTrue(html.contains("<td>SUP-GINKGO</td><td>2026-10-01</td><td>COMMISSION</td>"), html)
+        XCTAssertTrue(html.contains("-2.40</th></tr>"), "the all-suppliers row")
         XCTAssertTrue(outcome.stdout.contains("net changes by -2.40"), outcome.stdout)
     }
 

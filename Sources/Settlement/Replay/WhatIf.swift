@@ -103,6 +103,7 @@ public enum WhatIf {
             table{border-collapse:collapse;margin:1em 0}
             th,td{border:1px solid #ccc;padding:.3em .6em}
             th{background:#f3f3f3;text-align:left}
+            th.n{text-align:right}
             td.n{text-align:right;font-variant-numeric:tabular-nums}
             .neg{color:#a00}.pos{color:#060}
             </style></head><body>
@@ -118,6 +119,9 @@ public enum WhatIf {
             let d = t.1 - t.0
             out += "<tr><td>\(e(supplier))</td><td class=n>\(t.0)</td><td class=n>\(t.1)</td><td class=\"n \(d.fen < 0 ? "neg" : d.fen > 0 ? "pos" : "")\">\(d)</td></tr>\n"
         }
+        let all = bySupplier.values.reduce((Money.zero, Money.zero)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        let allDifference = all.1 - all.0
+        out += "<tr><th>all suppliers</th><th class=n>\(all.0)</th><th class=n>\(all.1)</th><th class=\"n \(allDifference.fen < 0 ? "neg" : allDifference.fen > 0 ? "pos" : "")\">\(allDifference)</th></tr>\n"
         out += "</table>\n<h2>Changed fee codes per supplier and period</h2>\n"
         if changed.isEmpty {
             out += "<p>No fee line differs.</p>\n"
