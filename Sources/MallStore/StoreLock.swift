@@ -26,16 +26,31 @@ public final class StoreLock {
             throw StoreError(code: errno, message: "cannot open lock file \(path): \(String(cString: strerror(errno)))", sql: nil)
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            var buffer = [UInt8](repeating: 0, count: 512)
-            let count = pread(descriptor, &buffer, buffer.count, 0)
-            let text = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : "unknown holder"
+            let text = StoreLock.holderNote(descriptor)
             close(descriptor)
             descriptor = -1
-            throw Held(holder: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw Held(holder: text)
         }
+        // Written over the old note, then cut to length: the file is never empty while held
+        // (only in the instant between the holder's flock and this write, which
+        // `holderNote` waits out).
         let note = Array("\(holder)\n".utf8)
-        _ = ftruncate(descriptor, 0)
         _ = note.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        _ = ftruncate(descriptor, off_t(note.count))
+    }
+
+    /// The holder's note. A holder writes it right after taking the lock, so an empty file
+    /// is read again for a short while before giving up on a name.
+    private static func holderNote(_ descriptor: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        for _ in 0..<100 {
+            let count = pread(descriptor, &buffer, buffer.count, 0)
+            if count > 0 {
+                return String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            usleep(2_000)
+        }
+        return "a command that did not name itself (it may be finishing)"
     }
 
     public func release() {
