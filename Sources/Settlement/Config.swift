@@ -150,8 +150,17 @@ public struct MallConfig: Sendable {
         default:
             throw reader.error("\(at).cycle", "'\(cycleName)' is not one of monthly, semimonthly, weekly, daily")
         }
-        for (key, value) in [("id", id), ("entity", entity)] where value.isEmpty || value.utf8.count > 64 {
-            throw reader.error("\(at).\(key)", "must be 1 to 64 characters")
+        for (key, value) in [("id", id), ("entity", entity)] {
+            if value.isEmpty || value.utf8.count > 64 { throw reader.error("\(at).\(key)", "must be 1 to 64 characters") }
+            // Sheet ids are made of these and name the statement folders: nothing that could
+            // reach outside them (`/`, `..`, control characters) is allowed.
+            let safe = value.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+            }
+            if !safe || value.hasPrefix(".") {
+                throw reader.error("\(at).\(key)", "'\(value)' may hold only letters A-Z and a-z, digits, '-', '_' and '.', and may not start with '.'")
+            }
         }
         return Supplier(id: id, name: name, mode: mode, ships: ships, cycle: cycle, settleOn: settleOn, entity: entity)
     }
