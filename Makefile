@@ -9,7 +9,7 @@ BIN_DIR    := .build/release
 BIN        := $(BIN_DIR)/mallsettle
 CONFORMANCE := ../shared/conformance
 
-.PHONY: all deps build run test conformance bench clean
+.PHONY: all deps build run test conformance bench reliability clean
 
 all: build
 
@@ -39,6 +39,12 @@ conformance: build
 	else \
 		echo "conformance: $(CONFORMANCE) not found, skipped"; \
 	fi
+
+# The reliability suite at full strength (docs/reliability.md): 120 random kills of `run`,
+# 40 of `close`, every stage boundary, 50 rounds of concurrent starts, hostile input.
+reliability: deps
+	$(SWIFT) build --build-tests
+	MALLSETTLE_CRASH_TRIALS=120 $(SWIFT) test --skip-build --filter 'CrashTests|ConcurrencyTests|SecurityTests|FaultTests|InputFaultTests' 2>&1 | grep -E '^reliability:|Executed|error'
 
 bench: build
 	@bash Pipelines/bench.sh $(BIN)

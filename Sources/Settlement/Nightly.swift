@@ -55,6 +55,7 @@ public final class Nightly {
                        [.int(next), .text(id), .text(command), .text(asOf.description), .text(Nightly.now())])
             return next
         }
+        FaultPoint.reach("begin")
         return RunRecord(runSeq: seq, runID: Nightly.runID(seq: seq, asOf: asOf), command: command, asOf: asOf)
     }
 
@@ -77,7 +78,10 @@ public final class Nightly {
             let elapsedMillis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
             timings.append((name, elapsedMillis))
         }
-        return try body()
+        FaultPoint.reach("\(name).before")
+        let result = try body()
+        FaultPoint.reach("\(name).after")
+        return result
     }
 
     // MARK: Stages
@@ -235,7 +239,9 @@ public final class Nightly {
         do {
             try db.run("UPDATE runs SET finished_at = ?, exit_status = ? WHERE run_seq = ?",
                        [.text(Nightly.now()), .int(Int64(status.rawValue)), .int(record.runSeq)])
+            FaultPoint.reach("finish.recorded")
             try RunManifest.write(record, status: status, reportsDir: reportsDir)
+            FaultPoint.reach("finish.manifest")
         } catch {
             progress.note("cannot record the run: \(error)")
             return (record, .failed)

@@ -6,6 +6,8 @@ import XCTest
 /// The result of one invocation.
 struct Outcome {
     let status: Int32
+    /// True when the process was ended by a signal (`status` is then the signal number).
+    var signalled = false
     let stdout: String
     let stderr: String
 }
@@ -23,10 +25,13 @@ enum Binary {
     }
 
     /// Starts the binary without waiting.
-    static func start(_ arguments: [String], in directory: String) throws -> Process {
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -36,10 +41,13 @@ enum Binary {
 
     /// Runs the binary to completion.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -48,8 +56,8 @@ enum Binary {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+                       stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }
 
@@ -81,7 +89,7 @@ final class Scratch {
         guard let walker = FileManager.default.enumerator(atPath: base) else { return files }
         for case let name as String in walker {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: base + "/" + name, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: base + "/" + name, isDirectory: &isDirectory)
             if !isDirectory.boolValue { files[name] = FileManager.default.contents(atPath: base + "/" + name) }
         }
         return files

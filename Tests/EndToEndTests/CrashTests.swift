@@ -101,27 +101,106 @@ final class CrashTests: XCTestCase {
 
         var generator = SystemRandomNumberGenerator()
         var killed = 0
-        for trial in 0..<24 {
+        let trials = Self.randomTrials
+        for trial in 0..<trials {
             let scratch = try Scratch()
             try prepare(scratch, files: files)
             let process = try Binary.start(runArguments, in: scratch.root)
             // Spread the kills over the whole run, from the first instant to the end.
-            let delay = Double(trial) / 24 * runSeconds + Double.random(in: 0..<0.05, using: &generator)
+            let delay = Double(trial) / Double(trials) * runSeconds + Double.random(in: 0..<0.05, using: &generator)
             Thread.sleep(forTimeInterval: delay)
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
             }
             process.waitUntilExit()
-            let seen = try finish(scratch)
-            let extra = Set(seen.keys).subtracting(expected.keys).sorted()
-            let missing = Set(expected.keys).subtracting(seen.keys).sorted()
-            XCTAssertEqual(extra, [], "trial \(trial): files an uninterrupted run does not leave")
-            XCTAssertEqual(missing, [], "trial \(trial): files missing")
-            for (name, bytes) in expected where seen[name] != bytes {
-                XCTFail("trial \(trial) (killed after \(delay) s): \(name) differs from the uninterrupted run")
-            }
+            try assertSame(try finish(scratch), expected, "run killed after \(delay) s")
         }
-        XCTAssertGreaterThanOrEqual(killed, 20, "at least 20 runs were really killed mid-way")
+        XCTAssertGreaterThanOrEqual(killed * 5, trials * 4, "at least 80% of the runs were really killed mid-way")
+        Self.report("random instants during run: \(killed) of \(trials) runs killed, every re-run identical")
+    }
+
+    /// Trials of the random-instant tests: 24 in `make test`, more with
+    /// `MALLSETTLE_CRASH_TRIALS` (`make reliability` uses 120).
+    static var randomTrials: Int {
+        Int(ProcessInfo.processInfo.environment["MALLSETTLE_CRASH_TRIALS"] ?? "") ?? 24
+    }
+
+    /// Prints a figure for docs/reliability.md.
+    static func report(_ line: String) {
+        FileHandle.standardError.write(Data(("reliability: " + line + "\n").utf8))
+    }
+
+    func assertSame(_ seen: [String: Data], _ expected: [String: Data], _ what: String,
+                    file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(Set(seen.keys).subtracting(expected.keys).sorted(), [], "\(what): files an uninterrupted run does not leave",
+                       file: file, line: line)
+        XCTAssertEqual(Set(expected.keys).subtracting(seen.keys).sorted(), [], "\(what): files missing", file: file, line: line)
+        for (name, bytes) in expected where seen[name] != bytes {
+            XCTFail("\(what): \(name) differs from the uninterrupted run", file: file, line: line)
+        }
+    }
+
+    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after",
+                            "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
+    static let closePoints = ["begin", "close.before", "close.after", "statements.before", "statements.after",
+                              "finish.recorded", "finish.manifest"]
+
+    func testKilledAtEveryStageBoundaryEndsIdentical() throws {
+        let files = Self.feeds(lines: 1_000)
+        let reference = try Scratch()
+        try prepare(reference, files: files)
+        XCTAssertEqual(try Binary.run(runArguments, in: reference.root).status, 3)
+        let expected = try finish(reference)
+
+        for point in Self.runPoints {
+            let scratch = try Scratch()
+            try prepare(scratch, files: files)
+            let killed = try Binary.run(runArguments, in: scratch.root, environment: ["MALLSETTLE_KILL_AT": point])
+            XCTAssertTrue(killed.signalled && killed.status == SIGKILL, "run reached \(point) and was killed")
+            try assertSame(try finish(scratch), expected, "run killed at \(point)")
+        }
+        let close = ["close", "--config", "mall.json", "--db", "s.db", "--through", "2026-10-31", "--reports", "out"]
+        for point in Self.closePoints {
+            let scratch = try Scratch()
+            try prepare(scratch, files: files)
+            XCTAssertEqual(try Binary.run(runArguments, in: scratch.root).status, 3)
+            let killed = try Binary.run(close, in: scratch.root, environment: ["MALLSETTLE_KILL_AT": point])
+            XCTAssertTrue(killed.signalled && killed.status == SIGKILL, "close reached \(point) and was killed")
+            try assertSame(try finish(scratch), expected, "close killed at \(point)")
+        }
+        Self.report("stage boundaries: run killed at \(Self.runPoints.count) points, close at \(Self.closePoints.count), every re-run identical")
+    }
+
+    func testKilledClosesEndIdentical() throws {
+        let files = Self.feeds(lines: 4_000)
+        let reference = try Scratch()
+        try prepare(reference, files: files)
+        XCTAssertEqual(try Binary.run(runArguments, in: reference.root).status, 3)
+        let close = ["close", "--config", "mall.json", "--db", "s.db", "--through", "2026-10-31", "--reports", "out"]
+        let started = Date()
+        XCTAssertEqual(try Binary.run(close, in: reference.root).status, 0)
+        let closeSeconds = Date().timeIntervalSince(started)
+        let expected = try finish(reference)
+
+        var generator = SystemRandomNumberGenerator()
+        var killed = 0
+        let trials = max(8, Self.randomTrials / 3)
+        for trial in 0..<trials {
+            let scratch = try Scratch()
+            try prepare(scratch, files: files)
+            XCTAssertEqual(try Binary.run(runArguments, in: scratch.root).status, 3)
+            let process = try Binary.start(close, in: scratch.root)
+            let delay = Double(trial) / Double(trials) * closeSeconds + Double.random(in: 0..<0.02, using: &generator)
+            Thread.sleep(forTimeInterval: delay)
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            try assertSame(try finish(scratch), expected, "close killed after \(delay) s")
+        }
+        XCTAssertGreaterThanOrEqual(killed * 2, trials, "at least half the closes were really killed mid-way")
+        Self.report("random instants during close: \(killed) of \(trials) closes killed, every re-run identical")
     }
 }
