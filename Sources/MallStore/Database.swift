@@ -18,8 +18,20 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         var text = "store error \(code): \(message)"
+        if let advice { text += ". \(advice)" }
         if let sql { text += " (in: \(sql.prefix(200)))" }
         return text
+    }
+
+    /// What a person can do about the errors that come from outside the program.
+    public var advice: String? {
+        switch code & 0xFF {
+        case 13: return "The disk holding the store is full: free space there and run the command again"
+        case 8: return "The store cannot be written (read-only file or file system): make it writable and run the command again"
+        case 10: return "The disk reported an input/output error: check it and run the command again"
+        case 14: return "The store file cannot be opened: check its path and permissions"
+        default: return nil
+        }
     }
 }
 
