@@ -45,12 +45,19 @@ final class ReadersCSVTests: ReadersTestCase {
         XCTAssertEqual(got[2].raw, "C,\"two\nlines\r\nand three\",3")
     }
 
-    func testBOMAndCRLFAndFinalLineWithoutTerminator() throws {
+    func testBOMAndCRLFAndAFinalLineWithoutTerminatorIsRefused() throws {
+        // The last row has no line end: the file may have been cut inside "2.50", so the row
+        // is refused rather than read as an amount nobody sent.
         let path = try write("refunds.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("refund_id,amount\r\nR1,1.00\r\nR2,2.50".utf8))
-        let got = records(try readAll(path, columns: ["refund_id", "amount"], required: ["refund_id"]))
-        XCTAssertEqual(got.map { texts($0) }, [["R1", "1.00"], ["R2", "2.50"]])
-        XCTAssertEqual(got.map(\.line), [2, 3])
-        XCTAssertEqual(got.map(\.raw), ["R1,1.00", "R2,2.50"])
+        let rows = try readAll(path, columns: ["refund_id", "amount"], required: ["refund_id"])
+        XCTAssertEqual(records([rows[0]]).map { texts($0) }, [["R1", "1.00"]])
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertEqual(rows[1], .malformed(line: 3, column: 2,
+                                           message: "the file ends inside this row, with no line end after it: the file may have been cut short",
+                                           raw: "R2,2.50"))
+        // With its line end the same row is read.
+        let whole = try write("whole.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("refund_id,amount\r\nR1,1.00\r\nR2,2.50\r\n".utf8))
+        XCTAssertEqual(records(try readAll(whole, columns: ["refund_id", "amount"])).map { texts($0) }, [["R1", "1.00"], ["R2", "2.50"]])
     }
 
     func testBlankLinesSkippedButCounted() throws {
@@ -203,7 +210,7 @@ final class ReadersCSVTests: ReadersTestCase {
         let prefix = "1,"
         let exact = prefix + String(repeating: "y", count: FeedLimits.rowBytesMax - prefix.utf8.count)
         let over = exact + "y"
-        let path = try write("p.csv", "a,b\n\(exact)\n\(over)\r\n7,8")
+        let path = try write("p.csv", "a,b\n\(exact)\n\(over)\r\n7,8\n")
         let rows = try readAll(path, columns: ["a"])
         XCTAssertEqual(rows.count, 3)
         XCTAssertEqual(records([rows[0]]).map { texts($0) }, [["1"]])

@@ -283,6 +283,14 @@ public final class FeedReader {
             return .malformed(line: line, column: 1, message: "row longer than 1 MiB", raw: raw)
         case .record(let line, let contentEnd):
             defer { csv.begin(at: csv.position) }
+            // The last row of a file that does not end with a line end may have been cut
+            // anywhere, even inside its last amount ("100.00" → "100.0"): it is refused rather
+            // than taken with a value nobody sent (docs/decisions.md).
+            if sourceEOF && csv.position == contentEnd && contentEnd == tail && csv.error == nil {
+                return .malformed(line: line, column: max(1, csv.fields.count),
+                                  message: "the file ends inside this row, with no line end after it: the file may have been cut short",
+                                  raw: Self.rawText(bytes(csv.recordStart, contentEnd)))
+            }
             return csvRow(line: line, record: bytes(csv.recordStart, contentEnd))
         }
     }
