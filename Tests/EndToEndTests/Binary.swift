@@ -95,3 +95,27 @@ final class Scratch {
         return files
     }
 }
+
+extension Binary {
+    /// Runs the binary to completion (output discarded) and returns its exit status and its
+    /// own peak resident memory in MiB, read from `wait4`.
+    static func runMeasured(_ arguments: [String], in directory: String) throws -> (status: Int32, peakMiB: Double) {
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // `sh` changes directory, then becomes the binary (same process, so `wait4` reports
+        // the binary's own peak).
+        let argv = (["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory, path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        guard spawned == 0 else { throw NSError(domain: "spawn", code: Int(spawned)) }
+        var status: Int32 = 0
+        var usage = rusage()
+        _ = wait4(pid, &status, 0, &usage)
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
+        return (exit, Double(usage.ru_maxrss) / 1024)
+    }
+}
