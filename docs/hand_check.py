@@ -8,9 +8,9 @@ through 2026-10-15 after the night of 2026-10-16 and through 2026-10-31 after th
 2026-11-02). It replays those nights with its own model of SPEC sections 1-6, computes every
 fee line of the chosen sheet, and compares them with the statement MallSettle wrote.
 
-    python3 docs/hand_check.py                                  # SUP-ACME, October 2026
-    python3 docs/hand_check.py SUP-GINKGO-ENT-SH-CNY-20261001   # any sheet id
-    python3 docs/hand_check.py --explain P2610150002-2          # every step of one order
+    python3 docs/hand_check.py                                  # SUP-0001, October 2026
+    python3 docs/hand_check.py SUP-0007-ENT-SH-CNY-20261001     # any closed sheet id
+    python3 docs/hand_check.py --explain O2026101100013-1       # every step of one order
 
 Standard library only. Money is integer fen throughout; rounding is half away from zero.
 Exit status 0 when the statement matches, 1 when it differs.
@@ -34,7 +34,7 @@ CONFIG = os.path.join(ROOT, "Pipelines", "mall.json")
 REPORTS = os.path.join(ROOT, "Reports")
 # Finance's closes in the sample schedule: after the night of KEY, close --through VALUE.
 CLOSES = {"2026-10-16": "2026-10-15", "2026-11-02": "2026-10-31"}
-DEFAULT_SHEET = "SUP-ACME-ENT-BJ-CNY-20261001"
+DEFAULT_SHEET = "SUP-0001-ENT-BJ-CNY-20261001"
 KIND_ORDER = ["orders", "refunds", "payments", "repayments", "adjustments", "payouts"]
 
 # ---------------------------------------------------------------- numbers (SPEC section 1)
