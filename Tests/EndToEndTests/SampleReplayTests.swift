@@ -1,5 +1,7 @@
 // The sample month replayed night by night, as `make run` does: once as delivered, and once
-// with every file delivered twice under another name. Both must end byte-identical.
+// with every file delivered twice under another name. Both must end byte-identical, and replay
+// reconciliation against the journal the sample was generated from must find exactly the rows
+// SampleData/add_oddities.py broke (SampleData/README.md lists them).
 
 import Foundation
 import XCTest
@@ -46,6 +48,11 @@ final class SampleReplayTests: XCTestCase {
             seen[kind] = Data(try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root).stdout.utf8)
         }
         XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
+        let reconcile = try Binary.run(["reconcile", "--replay", Binary.packageRoot + "/SampleData/journal.jsonl",
+                                        "--catalog", Binary.packageRoot + "/SampleData/catalog.json", "--db", "s.db",
+                                        "--reports", "out"], in: scratch.root)
+        XCTAssertEqual(reconcile.status, 3, "the injected oddities are breaks: \(reconcile.stderr)")
+        seen["replay_breaks"] = FileManager.default.contents(atPath: scratch.path("out/reconciliation/2026-11-05/replay_breaks.csv"))
         return seen
     }
 
@@ -67,5 +74,18 @@ final class SampleReplayTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("SUP-0008-ENT-BJ-CNY-20261101,SUP-0008,2026-10-24,refund,R2026102400003,")
                                        && $0.contains(",COST,reverse,") && $0.hasSuffix(",1,2026-10-01") },
                       "the late October return of SUP-0008 reverses its cost in November's sheet")
+        // Replay reconciliation: exactly the rows the oddities broke. The four bad order rows and
+        // the bad refund were quarantined, so the journal's rows are missing from the store; the
+        // conflicting completion was refused, so the stored line never completed.
+        let breaks = String(decoding: once["replay_breaks"] ?? Data(), as: UTF8.self).split(separator: "\n")
+            .dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(4).joined(separator: ",") }
+        XCTAssertEqual(breaks, [
+            "replay_missing,orders,O2026100400006-1/1,(row)",
+            "replay_missing,orders,O2026100800018-1/1,(row)",
+            "replay_missing,orders,O2026101600003-1/1,(row)",
+            "replay_missing,orders,O2026102300015-1/1,(row)",
+            "replay_mismatch,orders,O2026102400007-1/1,completed_at",
+            "replay_missing,refunds,R2026102100002/O2026101200020-1/1,(row)",
+        ])
     }
 }
