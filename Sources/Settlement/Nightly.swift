@@ -29,6 +29,9 @@ public struct RunRecord: Sendable {
     public var closed: [String] = []
     public var statementsWritten = 0
     public var failure: String?
+    /// The highest order line and refund ids when the run began: its conservation check
+    /// covers the rows after them.
+    var marks: (lines: Int64, refunds: Int64) = (0, 0)
 }
 
 /// Runs commands that write, each inside a run record.
@@ -56,7 +59,9 @@ public final class Nightly {
             return next
         }
         FaultPoint.reach("begin")
-        return RunRecord(runSeq: seq, runID: Nightly.runID(seq: seq, asOf: asOf), command: command, asOf: asOf)
+        var record = RunRecord(runSeq: seq, runID: Nightly.runID(seq: seq, asOf: asOf), command: command, asOf: asOf)
+        record.marks = try Conservation.marks(db)
+        return record
     }
 
     static func runID(seq: Int64, asOf: Day) -> String {
@@ -144,6 +149,8 @@ public final class Nightly {
             progress.note("checked \(summary.refundsAccepted) refunds")
             summary.newBreaks = try Breaks.openOrphans(db, config: config, asOf: record.asOf)
             try poster.post(into: &summary)
+            let totals = try Conservation.totals(db, linesAfter: record.marks.lines, refundsAfter: record.marks.refunds)
+            guard totals.holds else { throw ConservationError(totals: totals) }
         }
         record.posting = summary
         record.quarantined.append(contentsOf: summary.overRefunds)

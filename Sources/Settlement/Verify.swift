@@ -165,6 +165,7 @@ public enum Verifier {
         try db.query("SELECT count(*) FROM fee_lines f LEFT JOIN sheets s ON s.sheet_key = f.sheet_key WHERE s.sheet_key IS NULL") { row in
             if row.int(0) > 0 { add(8, "\(row.int(0)) fee lines belong to no sheet") }
         }
+        try conservationAndTrace(db, add)
         return found
     }
 }

@@ -181,3 +181,41 @@ final class SecurityTests: XCTestCase {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// `verify` finds money that appears or vanishes, and fee lines whose source row is gone.
+final class ConservationTests: XCTestCase {
+    func sql(_ db: String, _ statement: String, in scratch: Scratch) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute(sys.argv[2])\nc.commit()", db, statement]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, statement)
+    }
+
+    func testVerifyFindsMoneyThatAppearsAndLinesThatTraceToNothing() throws {
+        let scratch = try Scratch()
+        try scratch.write("mall.json", CrashTests.config)
+        for (name, text) in CrashTests.feeds(lines: 200) { try scratch.write("inbox/" + name, text) }
+        let run = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-10-31", "--reports", "R"],
+                                 in: scratch.root)
+        XCTAssertEqual(run.status, 3, run.stderr)
+        XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
+
+        try sql("s.db", "UPDATE refunds SET refund_cash = refund_cash + 1 WHERE id = (SELECT min(id) FROM refunds WHERE state = 'accepted')", in: scratch)
+        var verify = try Binary.run(["verify", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(verify.status, 1)
+        XCTAssertTrue(verify.stdout.contains("§12.4: money is not conserved over all accepted rows: tenders paid"), verify.stdout)
+        XCTAssertTrue(verify.stdout.contains("tenders") && verify.stdout.contains("≠ goods + freight"), verify.stdout)
+
+        try sql("s.db", "UPDATE refunds SET refund_cash = refund_cash - 1 WHERE id = (SELECT min(id) FROM refunds WHERE state = 'accepted')", in: scratch)
+        try sql("s.db", "DELETE FROM adjustments", in: scratch)
+        try sql("s.db", "UPDATE fee_lines SET line_key = -7 WHERE id = (SELECT min(id) FROM fee_lines WHERE source_type = 1)", in: scratch)
+        verify = try Binary.run(["verify", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(verify.status, 1)
+        XCTAssertTrue(verify.stdout.contains("§12.3: fee line") && verify.stdout.contains("(source type 1) does not trace to exactly one source row"),
+                      verify.stdout)
+        XCTAssertFalse(verify.stdout.contains("money is not conserved"), verify.stdout)
+    }
+}

@@ -36,6 +36,8 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(try messages(ws).filter { $0.hasPrefix("§12.4") }, [
             "§12.4: order O-1 line 1: tenders 192.99 ≠ goods 185.00 + freight 8.00",
             "§12.4: order O-1 line 1: accepted refunds exceed what was paid",
+            "§12.4: money is not conserved over all accepted rows: tenders paid 192.99 − refunded 112.50 = 80.49, but goods and freight 193.00 − refunded 92.50 = 100.50",
+            "§12.4: refund R-1 of order O-1 line 1: tenders 112.50 ≠ goods + freight 92.50",
         ])
     }
 
