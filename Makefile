@@ -3,6 +3,7 @@
 #   make run     build, then replay SampleData/ night by night into var/ and Reports/
 #   make test    unit, end-to-end and conformance tests
 #   make bench   the performance benchmark (figures printed, nothing asserted)
+#   make reliability  the crash, fault, concurrency and security tests at full strength
 
 SWIFT      ?= swift
 BIN_DIR    := .build/release

@@ -99,27 +99,37 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThan(expected.count, 10)
         XCTAssertGreaterThan(expected["fee-lines"]?.count ?? 0, 50_000)
 
+        let trials = Self.randomTrials
+        let killed = try killAtRandomInstants(trials: trials, spread: runSeconds, command: runArguments, files: files,
+                                              expected: expected, what: "run")
+        // How many kills land before a run ends depends on the machine's load; the stage
+        // boundary test kills at exact points whatever the timing.
+        XCTAssertGreaterThanOrEqual(killed * 3, trials, "at least a third of the runs were really killed mid-way")
+        Self.report("random instants during run: \(killed) of \(trials) runs killed, every re-run identical")
+    }
+
+    /// Starts `command` (after `after`, run to completion, when given) on a fresh store
+    /// `trials` times, kills it after a delay spread over `spread` seconds, finishes the night
+    /// and compares with `expected`. Returns how many were really killed mid-way.
+    func killAtRandomInstants(trials: Int, spread: Double, command: [String], files: [(String, String)],
+                              expected: [String: Data], what: String, after: [String]? = nil) throws -> Int {
         var generator = SystemRandomNumberGenerator()
         var killed = 0
-        let trials = Self.randomTrials
         for trial in 0..<trials {
             let scratch = try Scratch()
             try prepare(scratch, files: files)
-            let process = try Binary.start(runArguments, in: scratch.root)
-            // Spread the kills over the whole run, from the first instant to the end.
-            let delay = Double(trial) / Double(trials) * runSeconds + Double.random(in: 0..<0.05, using: &generator)
+            if let after { XCTAssertEqual(try Binary.run(after, in: scratch.root).status, 3) }
+            let process = try Binary.start(command, in: scratch.root)
+            let delay = Double(trial) / Double(trials) * spread + Double.random(in: 0..<0.03, using: &generator)
             Thread.sleep(forTimeInterval: delay)
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
             }
             process.waitUntilExit()
-            try assertSame(try finish(scratch), expected, "run killed after \(delay) s")
+            try assertSame(try finish(scratch), expected, "\(what) killed after \(delay) s")
         }
-        // How many kills land before a run ends depends on the machine's load; the stage
-        // boundary test kills at exact points whatever the timing.
-        XCTAssertGreaterThanOrEqual(killed * 3, trials, "at least a third of the runs were really killed mid-way")
-        Self.report("random instants during run: \(killed) of \(trials) runs killed, every re-run identical")
+        return killed
     }
 
     /// Trials of the random-instant tests: 24 in `make test`, more with
@@ -185,23 +195,9 @@ final class CrashTests: XCTestCase {
         let closeSeconds = Date().timeIntervalSince(started)
         let expected = try finish(reference)
 
-        var generator = SystemRandomNumberGenerator()
-        var killed = 0
         let trials = max(8, Self.randomTrials / 3)
-        for trial in 0..<trials {
-            let scratch = try Scratch()
-            try prepare(scratch, files: files)
-            XCTAssertEqual(try Binary.run(runArguments, in: scratch.root).status, 3)
-            let process = try Binary.start(close, in: scratch.root)
-            let delay = Double(trial) / Double(trials) * closeSeconds + Double.random(in: 0..<0.02, using: &generator)
-            Thread.sleep(forTimeInterval: delay)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
-            }
-            process.waitUntilExit()
-            try assertSame(try finish(scratch), expected, "close killed after \(delay) s")
-        }
+        let killed = try killAtRandomInstants(trials: trials, spread: closeSeconds, command: close, files: files,
+                                              expected: expected, what: "close", after: runArguments)
         XCTAssertGreaterThanOrEqual(killed * 4, trials, "at least a quarter of the closes were really killed mid-way")
         Self.report("random instants during close: \(killed) of \(trials) closes killed, every re-run identical")
     }

@@ -399,7 +399,7 @@ final class MallGeneratorTests: XCTestCase {
         XCTAssertEqual(GeneratorText.dated(Array("O".utf8), date, 42, width: 5), "O2026100100042")
         XCTAssertEqual(GeneratorText.dated(Array("O".utf8), date, 123_456, width: 5), "O20261001123456")
         XCTAssertEqual(GeneratorText.numbered("SUP-", 7, width: 4), "SUP-0007")
-        XCTAssertEqual(GeneratorText.json("a \"b\" \\ 银杏\n"), "\"a \\\"b\\\" \\\\ 银杏\\n\"")
+        XCTAssertEqual(JSONText.quoted("a \"b\" \\ 银杏\n"), "\"a \\\"b\\\" \\\\ 银杏\\n\"")
     }
 
     func testSettingsProblemsAreNamed() {

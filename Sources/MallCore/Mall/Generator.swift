@@ -81,7 +81,7 @@ public struct MallGenerator: Sendable {
     public func configJSON() -> String {
         var lines: [String] = []
         lines.append("{")
-        lines.append("  \"timezone\": \(GeneratorText.json(settings.timezone)),")
+        lines.append("  \"timezone\": \(JSONText.quoted(settings.timezone)),")
         lines.append("  \"currency\": \"CNY\",")
         lines.append("  \"orphan_window_days\": 3,")
         lines.append("  \"reconcile_window_days\": 2,")
@@ -106,20 +106,20 @@ public struct MallGenerator: Sendable {
 
     private func supplierJSON(_ supplier: GenSupplier) -> String {
         var fields = [
-            "\"id\": \(GeneratorText.json(supplier.id))",
-            "\"name\": \(GeneratorText.json(supplier.name))",
+            "\"id\": \(JSONText.quoted(supplier.id))",
+            "\"name\": \(JSONText.quoted(supplier.name))",
             "\"mode\": \"\(supplier.commissionMode ? "commission" : "purchase")\"",
             "\"ships\": \"\(supplier.platformShips ? "platform" : "supplier")\"",
             "\"cycle\": \"\(supplier.cycle)\"",
         ]
         if let day = supplier.cycleDay { fields.append("\"cycle_day\": \(day)") }
         fields.append("\"settle_on\": \"\(supplier.settleOnCompleted ? "completed" : "paid")\"")
-        fields.append("\"entity\": \(GeneratorText.json(supplier.entity))")
+        fields.append("\"entity\": \(JSONText.quoted(supplier.entity))")
         return "    {" + fields.joined(separator: ", ") + "}"
     }
 
     private func creditAccountJSON(_ dealer: GenDealer) -> String {
-        "    {\"buyer_id\": \(GeneratorText.json(dealer.id)), \"limit\": \"\(Money(fen: dealer.limitFen))\", "
+        "    {\"buyer_id\": \(JSONText.quoted(dealer.id)), \"limit\": \"\(Money(fen: dealer.limitFen))\", "
             + "\"bill_day\": \(dealer.billDay), \"repay_day\": \(dealer.repayDay), "
             + "\"late_fee_ppm_per_day\": \(GeneratorKnobs.lateFeePPMPerDay), "
             + "\"freeze_after_days\": \(GeneratorKnobs.freezeAfterDays), "
@@ -131,12 +131,12 @@ public struct MallGenerator: Sendable {
     /// overlapping window (SPEC §4), so the configuration always loads.
     private func feeRules() -> [String] {
         func rate(_ fee: String, _ ppm: Int64, _ selectors: [(String, String)] = []) -> String {
-            ([("fee", GeneratorText.json(fee)), ("rate_ppm", String(ppm))] + selectors.map { ($0.0, GeneratorText.json($0.1)) })
+            ([("fee", JSONText.quoted(fee)), ("rate_ppm", String(ppm))] + selectors.map { ($0.0, JSONText.quoted($0.1)) })
                 .map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
         }
         func perUnit(_ fee: String, _ fen: Int64, _ selectors: [(String, String)] = []) -> String {
-            ([("fee", GeneratorText.json(fee)), ("per_unit", GeneratorText.json(Money(fen: fen).description))]
-                + selectors.map { ($0.0, GeneratorText.json($0.1)) })
+            ([("fee", JSONText.quoted(fee)), ("per_unit", JSONText.quoted(Money(fen: fen).description))]
+                + selectors.map { ($0.0, JSONText.quoted($0.1)) })
                 .map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
         }
         let suppliers = tables.suppliers

@@ -79,19 +79,19 @@ public final class ReplaySession {
     private func record(_ output: MallOutput) {
         switch output {
         case .orderLine(let row):
-            if orders.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.orderColumns.map(CSVCell.text), to: &orders) }
+            Self.header(&orders, FeedRowFormatter.orderColumns)
             formatter.append(row, to: &orders)
             summary.orderRows += 1
         case .refund(let row):
-            if refunds.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.refundColumns.map(CSVCell.text), to: &refunds) }
+            Self.header(&refunds, FeedRowFormatter.refundColumns)
             formatter.append(row, to: &refunds)
             summary.refundRows += 1
         case .channel(let row):
-            if payments.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.paymentColumns.map(CSVCell.text), to: &payments) }
+            Self.header(&payments, FeedRowFormatter.paymentColumns)
             formatter.append(row, to: &payments)
             summary.paymentRows += 1
         case .repayment(let row):
-            if repayments.isEmpty { CSVEncoder.appendRow(FeedRowFormatter.repaymentColumns.map(CSVCell.text), to: &repayments) }
+            Self.header(&repayments, FeedRowFormatter.repaymentColumns)
             formatter.append(row, to: &repayments)
             summary.repaymentRows += 1
         case .pointsLost(let p):
@@ -99,6 +99,11 @@ public final class ReplaySession {
                                   .text(formatter.time(p.expiredAt)), .text(formatter.time(p.at))], to: &lost)
             summary.pointsLost += 1
         }
+    }
+
+    /// A day's file starts with its header row.
+    private static func header(_ file: inout [UInt8], _ columns: [String]) {
+        if file.isEmpty { CSVEncoder.appendRow(columns.map(CSVCell.text), to: &file) }
     }
 
     private func flushDay() throws {
