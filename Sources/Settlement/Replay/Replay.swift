@@ -20,6 +20,32 @@ public struct ReplaySummary: Sendable, Equatable {
     public init() {}
 }
 
+/// What the core made of one event, handed from the core's thread to the writer's.
+enum Applied: Sendable {
+    case accepted(day: Day, outputs: [MallOutput])
+    case refused(day: Day, line: Int, event: String, refusal: Refusal)
+    case unreadable(JSONFieldError)
+}
+
+/// The mall core applying events, each dated by its business day.
+struct ReplayCore: Sendable {
+    private var state: MallState
+    private let calendar: BusinessCalendar
+
+    init(catalog: Catalog, calendar: BusinessCalendar) {
+        state = MallState(catalog: catalog)
+        self.calendar = calendar
+    }
+
+    mutating func apply(_ event: JournalEvent) -> Applied {
+        let day = calendar.businessDate(of: event.at)
+        switch state.apply(event) {
+        case .success(let outputs): return .accepted(day: day, outputs: outputs)
+        case .failure(let refusal): return .refused(day: day, line: event.line, event: event.command.eventName, refusal: refusal)
+        }
+    }
+}
+
 /// A replay in progress. Feed events (read or generated) in journal order, then `finish()`.
 /// Rows are dated by the business date of the instant that produced them (payment,
 /// completion, refund, repayment) and a day's files are written when the first event of a
@@ -27,8 +53,9 @@ public struct ReplaySummary: Sendable, Equatable {
 public final class ReplaySession {
     public let outputDirectory: String
     public private(set) var summary = ReplaySummary()
-    private var state: MallState
-    private let calendar: BusinessCalendar
+    private var core: ReplayCore
+    let calendar: BusinessCalendar
+    let catalog: Catalog
     private let formatter: FeedRowFormatter
     private var day: Day?
     private var orders: [UInt8] = []
@@ -45,35 +72,46 @@ public final class ReplaySession {
         self.calendar = calendar
         self.formatter = FeedRowFormatter(calendar: calendar)
         self.outputDirectory = outputDirectory
-        self.state = MallState(catalog: catalog)
+        self.catalog = catalog
+        self.core = ReplayCore(catalog: catalog, calendar: calendar)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         CSVEncoder.appendRow(["line", "event", "reason", "message"].map(CSVCell.text), to: &rejected)
         CSVEncoder.appendRow(["buyer_id", "grant_id", "refund_id", "amount", "expired_at", "lost_at"].map(CSVCell.text), to: &lost)
     }
 
-    /// Applies one event; a refusal goes to `rejected.csv`.
+    /// Applies one event on this thread; a refusal goes to `rejected.csv`.
     public func apply(_ event: JournalEvent) throws {
-        summary.events += 1
-        let eventDay = calendar.businessDate(of: event.at)
-        if let day, eventDay > day { try flushDay() }
-        if day == nil || eventDay > day! { day = eventDay }
-        switch state.apply(event) {
-        case .failure(let refusal):
-            summary.rejected += 1
-            CSVEncoder.appendRow([.number(String(event.line)), .text(event.command.eventName), .text(refusal.reason),
-                                  .text(refusal.message)], to: &rejected)
-        case .success(let outputs):
-            summary.accepted += 1
-            for output in outputs { record(output) }
-        }
+        try write(core.apply(event))
     }
 
     /// A line that could not be read as an event: rejected without reaching the core.
     public func reject(unreadable error: JSONFieldError) {
+        try? write(.unreadable(error))
+    }
+
+    /// Writes what the core made of one event (rows of the event's day).
+    func write(_ applied: Applied) throws {
         summary.events += 1
-        summary.rejected += 1
-        CSVEncoder.appendRow([.number(String(error.line)), .empty, .text("malformed_event"),
-                              .text("column \(error.column), field \(error.field): \(error.message)")], to: &rejected)
+        switch applied {
+        case .accepted(let eventDay, let outputs):
+            try move(to: eventDay)
+            summary.accepted += 1
+            for output in outputs { record(output) }
+        case .refused(let eventDay, let line, let event, let refusal):
+            try move(to: eventDay)
+            summary.rejected += 1
+            CSVEncoder.appendRow([.number(String(line)), .text(event), .text(refusal.reason), .text(refusal.message)], to: &rejected)
+        case .unreadable(let error):
+            summary.rejected += 1
+            CSVEncoder.appendRow([.number(String(error.line)), .empty, .text("malformed_event"),
+                                  .text("column \(error.column), field \(error.field): \(error.message)")], to: &rejected)
+        }
+    }
+
+    /// Writes the day's files when an event of a later day arrives.
+    private func move(to eventDay: Day) throws {
+        if let day, eventDay > day { try flushDay() }
+        if day == nil || eventDay > day! { day = eventDay }
     }
 
     private func record(_ output: MallOutput) {
@@ -169,20 +207,37 @@ public enum Replay {
         return try session.finish()
     }
 
-    /// Applies every event the producer hands over; stops the producer if applying fails.
+    /// Three threads: `events` reads or generates the journal, a second runs the mall core,
+    /// this one writes the feeds. Stops the others if writing fails.
     static func drive(_ session: ReplaySession, _ events: HandOff<Result<JournalEvent, JSONFieldError>>,
                       progress: ProgressLog) throws {
-        do {
-            while let batch = try events.next() {
-                for item in batch {
-                    switch item {
-                    case .success(let event): try session.apply(event)
-                    case .failure(let error): session.reject(unreadable: error)
+        let catalog = session.catalog
+        let calendar = session.calendar
+        let applied = HandOff<Applied> { send in
+            var core = ReplayCore(catalog: catalog, calendar: calendar)
+            do {
+                while let batch = try events.next() {
+                    for item in batch {
+                        let result: Applied
+                        switch item {
+                        case .success(let event): result = core.apply(event)
+                        case .failure(let error): result = .unreadable(error)
+                        }
+                        guard send(result) else { events.cancel(); return }
                     }
                 }
+            } catch {
+                events.cancel()
+                throw error
+            }
+        }
+        do {
+            while let batch = try applied.next() {
+                for item in batch { try session.write(item) }
                 if session.summary.events % 262_144 < batch.count { progress.note("replayed \(session.summary.events) events") }
             }
         } catch {
+            applied.cancel()
             events.cancel()
             throw error
         }
