@@ -46,14 +46,14 @@ struct ReplayCore: Sendable {
     }
 }
 
-/// A replay in progress. Feed events (read or generated) in journal order, then `finish()`.
+/// The writing side of a replay: what the core made of each event, in journal order, then
+/// `finish()`.
 /// Rows are dated by the business date of the instant that produced them (payment,
 /// completion, refund, repayment) and a day's files are written when the first event of a
 /// later day arrives, so memory holds one day of rows.
 public final class ReplaySession {
     public let outputDirectory: String
     public private(set) var summary = ReplaySummary()
-    private var core: ReplayCore
     let calendar: BusinessCalendar
     let catalog: Catalog
     private let formatter: FeedRowFormatter
@@ -73,20 +73,9 @@ public final class ReplaySession {
         self.formatter = FeedRowFormatter(calendar: calendar)
         self.outputDirectory = outputDirectory
         self.catalog = catalog
-        self.core = ReplayCore(catalog: catalog, calendar: calendar)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         CSVEncoder.appendRow(["line", "event", "reason", "message"].map(CSVCell.text), to: &rejected)
         CSVEncoder.appendRow(["buyer_id", "grant_id", "refund_id", "amount", "expired_at", "lost_at"].map(CSVCell.text), to: &lost)
-    }
-
-    /// Applies one event on this thread; a refusal goes to `rejected.csv`.
-    public func apply(_ event: JournalEvent) throws {
-        try write(core.apply(event))
-    }
-
-    /// A line that could not be read as an event: rejected without reaching the core.
-    public func reject(unreadable error: JSONFieldError) {
-        try? write(.unreadable(error))
     }
 
     /// Writes what the core made of one event (rows of the event's day).
