@@ -210,11 +210,11 @@ final class ConservationTests: XCTestCase {
         XCTAssertTrue(verify.stdout.contains("tenders") && verify.stdout.contains("≠ goods + freight"), verify.stdout)
 
         try sql("s.db", "UPDATE refunds SET refund_cash = refund_cash - 1 WHERE id = (SELECT min(id) FROM refunds WHERE state = 'accepted')", in: scratch)
-        try sql("s.db", "DELETE FROM adjustments", in: scratch)
-        try sql("s.db", "UPDATE fee_lines SET line_key = -7 WHERE id = (SELECT min(id) FROM fee_lines WHERE source_type = 1)", in: scratch)
+        // A refund whose reverse lines are posted disappears from the store.
+        try sql("s.db", "DELETE FROM refunds WHERE id = (SELECT min(source_key) FROM fee_lines WHERE source_type = 2)", in: scratch)
         verify = try Binary.run(["verify", "--db", "s.db"], in: scratch.root)
         XCTAssertEqual(verify.status, 1)
-        XCTAssertTrue(verify.stdout.contains("§12.3: fee line") && verify.stdout.contains("(source type 1) does not trace to exactly one source row"),
+        XCTAssertTrue(verify.stdout.contains("§12.3: fee line") && verify.stdout.contains("(source type 2) does not trace to exactly one source row"),
                       verify.stdout)
         XCTAssertFalse(verify.stdout.contains("money is not conserved"), verify.stdout)
     }
