@@ -92,6 +92,7 @@ final class ConcurrencyTests: XCTestCase {
                 XCTAssertLessThan(other.seconds, proceeded.first?.seconds ?? .infinity, "exit 4 comes before the run it waits on ends")
             }
             XCTAssertEqual(try exports(store, in: scratch), single, "round \(round) ends as one run")
+            if round % 10 == 0 { XCTAssertEqual(try Binary.run(["verify", "--db", store], in: scratch.root).status, 0) }
         }
         XCTAssertEqual(starts, 50 * 2 + (0..<50).map { $0 % 9 }.reduce(0, +))
     }

@@ -27,9 +27,13 @@ final class InputFaultTests: XCTestCase {
         return rows
     }
 
+    /// The night, then `verify` on the store it leaves.
     func run(_ scratch: Scratch) throws -> Outcome {
-        try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-11-03", "--reports", "R"],
-                       in: scratch.root)
+        let outcome = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-11-03",
+                                      "--reports", "R"], in: scratch.root)
+        let verify = try Binary.run(["verify", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(verify.status, 0, verify.stdout)
+        return outcome
     }
 
     func testAmountsThatAreNotMoneyAreRefusedWhereTheyStand() throws {
@@ -76,6 +80,7 @@ final class InputFaultTests: XCTestCase {
                                                      "--date", "2026-11-03", "--reports", "R", "--quiet"], in: scratch.root)
         XCTAssertEqual(status, 3)
         XCTAssertLessThan(peak, 150, "peak memory stays bounded (MiB)")
+        XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
         let rows = try quarantine(scratch)
         XCTAssertEqual(rows.map { [$0[0], $0[1], $0[3]] }, [["inbox/orders-1-huge.csv", "3", "malformed_row"],
                                                           ["inbox/orders-2-bomb.csv.gz", "2", "malformed_row"]])
@@ -107,6 +112,7 @@ final class InputFaultTests: XCTestCase {
                                           "--reports", "R"], in: scratch.root)
                 XCTAssertTrue([0, 3].contains(run.status), run.stderr)
             }
+            XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
             return try ["fee-lines", "sheets"].map { try Binary.run(["export", $0, "--db", "s.db"], in: scratch.root).stdout }
         }
         let inOrder = try outcome([files])
