@@ -88,8 +88,10 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(failed.stderr.contains("full"), "says the disk is full: \(failed.stderr)")
         // Nothing of the failing stage: no file, no fee line, no quarantined row was kept.
         if FileManager.default.fileExists(atPath: scratch.path("vol/s.db")) {
-            let status = try Binary.run(["status", "--db", "vol/s.db"], in: scratch.root)
-            XCTAssertTrue(status.stdout.contains("fee lines: 0; quarantined rows (all runs): 0"), status.stdout)
+            let lines = try Binary.run(["export", "fee-lines", "--db", "vol/s.db"], in: scratch.root)
+            XCTAssertEqual(lines.stdout.split(separator: "\n").count, 1, "only the header: \(lines.stdout.prefix(300))")
+            let sheets = try Binary.run(["export", "sheets", "--db", "vol/s.db"], in: scratch.root)
+            XCTAssertFalse(sheets.stdout.contains(",closed,"), sheets.stdout)
         }
         volume.remount("size=200m")
         assertSame(try outcome(scratch, db: "vol/s.db", reports: "out"), "after the store's disk was freed")
