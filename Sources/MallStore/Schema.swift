@@ -87,7 +87,15 @@ public enum Schema {
             goods INTEGER NOT NULL,
             source_file INTEGER NOT NULL,     -- feed_files.file_id
             source_line INTEGER NOT NULL,
-            -- Refund state: what refunds accepted and posted so far add up to.
+            UNIQUE (order_id, line_no)
+        ) STRICT;
+
+        -- Refund state of the order lines that have refunds: what the refunds accepted (acc_)
+        -- and posted (pst_) so far add up to. Kept apart from order_lines so that checking and
+        -- posting refunds write these small rows instead of rewriting the large line rows
+        -- (which lie all over that table).
+        CREATE TABLE line_refunds (
+            line_id INTEGER PRIMARY KEY,       -- order_lines.id
             acc_quantity INTEGER NOT NULL DEFAULT 0,
             acc_goods INTEGER NOT NULL DEFAULT 0,
             acc_freight INTEGER NOT NULL DEFAULT 0,
@@ -96,8 +104,7 @@ public enum Schema {
             acc_cash INTEGER NOT NULL DEFAULT 0,
             pst_quantity INTEGER NOT NULL DEFAULT 0,
             pst_goods INTEGER NOT NULL DEFAULT 0,
-            pst_cash INTEGER NOT NULL DEFAULT 0,
-            UNIQUE (order_id, line_no)
+            pst_cash INTEGER NOT NULL DEFAULT 0
         ) STRICT;
 
         -- Order lines not posted yet (waiting for their trigger or for the as-of date), with

@@ -58,8 +58,10 @@ public final class Poster {
                    r.refund_points, r.refund_credit, r.refund_cash, r.refunded_at, r.source_file, r.source_line,
                    r.raw, o.id, r.held_since, r.cols,
                    o.quantity, o.goods, o.freight, o.paid_points, o.paid_credit, o.paid_cash,
-                   o.acc_quantity, o.acc_goods, o.acc_freight, o.acc_points, o.acc_credit, o.acc_cash
+                   coalesce(lr.acc_quantity, 0), coalesce(lr.acc_goods, 0), coalesce(lr.acc_freight, 0),
+                   coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0)
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            LEFT JOIN line_refunds lr ON lr.line_id = o.id
             WHERE r.state = 'unchecked'
             ORDER BY r.refunded_at, r.refund_id, r.order_id, r.line_no
             """) { row in
@@ -114,9 +116,12 @@ public final class Poster {
             // Written back in store order, once per line and refund.
             for (lineID, refunded) in refundedByLine.sorted(by: { $0.key < $1.key }) {
                 try db.run("""
-                    UPDATE order_lines SET acc_quantity = ?, acc_goods = ?, acc_freight = ?, acc_points = ?,
-                        acc_credit = ?, acc_cash = ? WHERE id = ?
-                    """, refunded.map { .int($0) } + [.int(lineID)])
+                    INSERT INTO line_refunds(line_id, acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (line_id) DO UPDATE SET acc_quantity = excluded.acc_quantity, acc_goods = excluded.acc_goods,
+                        acc_freight = excluded.acc_freight, acc_points = excluded.acc_points,
+                        acc_credit = excluded.acc_credit, acc_cash = excluded.acc_cash
+                    """, [.int(lineID)] + refunded.map { .int($0) })
             }
             for id in accepted.sorted() {
                 try db.run("UPDATE refunds SET state = 'accepted' WHERE id = ?", [.int(id)])
@@ -241,10 +246,11 @@ public final class Poster {
             SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, fa.trigger_at,
                    r.refund_type, r.quantity, r.refund_goods, r.refund_freight, r.refund_cash,
                    fa.subsidy, fa.commission, fa.payment_fee, fa.payment_fee_reversible, fa.delivery,
-                   fa.warehousing, fa.cost, o.pst_quantity, o.pst_goods, o.pst_cash,
+                   fa.warehousing, fa.cost, lr.pst_quantity, lr.pst_goods, lr.pst_cash,
                    \(Poster.lineColumns)
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             JOIN forward_amounts fa ON fa.line_id = o.id
+            JOIN line_refunds lr ON lr.line_id = o.id
             WHERE r.state = 'accepted' AND r.posted = 0
             """) { row in
             let postingAt = max(row.int(5), row.int(6))
@@ -294,7 +300,7 @@ public final class Poster {
             try db.run("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?", [.int(postingAt), .int(id)])
         }
         for (lineID, state) in postedByLine.sorted(by: { $0.key < $1.key }) {
-            try db.run("UPDATE order_lines SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE id = ?",
+            try db.run("UPDATE line_refunds SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE line_id = ?",
                        [.int(state.quantity), .int(state.goods), .int(state.cash), .int(lineID)])
         }
     }

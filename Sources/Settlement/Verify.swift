@@ -83,11 +83,12 @@ public enum Verifier {
         // 5. A line refunded to a share of 1 nets every cumulative-difference code to 0.
         try db.query("""
             SELECT o.order_id, o.line_no, \(FeeCode.sqlName("f.fee_code")), sum(f.amount),
-                   o.pst_goods = o.goods AND o.goods > 0, o.pst_quantity = o.quantity,
-                   o.pst_cash = o.paid_cash AND o.paid_cash > 0 AND fa.payment_fee_reversible = 1, o.goods
-            FROM order_lines o JOIN forward_amounts fa ON fa.line_id = o.id JOIN fee_lines f ON f.line_key = o.id
+                   lr.pst_goods = o.goods AND o.goods > 0, lr.pst_quantity = o.quantity,
+                   lr.pst_cash = o.paid_cash AND o.paid_cash > 0 AND fa.payment_fee_reversible = 1, o.goods
+            FROM order_lines o JOIN line_refunds lr ON lr.line_id = o.id
+            JOIN forward_amounts fa ON fa.line_id = o.id JOIN fee_lines f ON f.line_key = o.id
             WHERE f.source_type IN (\(SourceType.order.rawValue), \(SourceType.refund.rawValue))
-              AND (o.pst_goods = o.goods OR o.pst_quantity = o.quantity OR (o.pst_cash = o.paid_cash AND o.paid_cash > 0))
+              AND (lr.pst_goods = o.goods OR lr.pst_quantity = o.quantity OR (lr.pst_cash = o.paid_cash AND o.paid_cash > 0))
               AND f.fee_code IN (\([FeeCode.platformSubsidy, .commission, .paymentFee].map { String($0.storeCode) }.joined(separator: ", ")))
             GROUP BY o.id, f.fee_code
             HAVING sum(f.amount) != 0
