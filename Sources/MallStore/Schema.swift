@@ -117,19 +117,6 @@ public enum Schema {
             completed_at INTEGER
         ) STRICT;
 
-        -- The forward amounts a posted line keeps for its reversals, and its trigger instant.
-        CREATE TABLE forward_amounts (
-            line_id INTEGER PRIMARY KEY,
-            trigger_at INTEGER NOT NULL,
-            subsidy INTEGER NOT NULL,
-            commission INTEGER NOT NULL,
-            payment_fee INTEGER NOT NULL,
-            payment_fee_reversible INTEGER NOT NULL,
-            delivery INTEGER NOT NULL,
-            warehousing INTEGER NOT NULL,
-            cost INTEGER NOT NULL
-        ) STRICT;
-
         -- state: 'unchecked' (stored, its line not yet seen or not yet checked) or 'accepted'.
         CREATE TABLE refunds (
             id INTEGER PRIMARY KEY,
@@ -227,24 +214,80 @@ public enum Schema {
 
         -- Fee lines are stored compactly (a night writes millions): the texts of SPEC §5
         -- (sheet_id, supplier_id, source_id, order_id, line_no, sku, direction) come from
-        -- the rows they point to; codes are small integers (FeeLineCodes in Settlement).
+        -- the rows they point to; codes are small integers (FeeCode.storeCode and
+        -- RuleRef.storeCode in Settlement/FeeLine.swift, never renumbered).
         --   source_type 1 order (source_key = order_lines.id), 2 refund (refunds.id),
         --   3 adjustment (adjustments.id), 4 carry (sheets.sheet_key of the closed sheet),
         --   5 rebate; line_key = order_lines.id for order and refund lines.
-        CREATE TABLE fee_lines (
-            id INTEGER PRIMARY KEY,
+        -- Readers read the view fee_lines, one row per line; two tables hold the lines.
+        --
+        -- forward_fees: the forward lines of a posted order line in one row (most lines of
+        -- a night are these; one row instead of one per code is a third of the inserts),
+        -- with the amounts its reversals start from. An amount of 0 is no line. The rule of
+        -- the codes priced by a fee rule is stored; the others come from a feed column:
+        -- goods -1 (orders.goods), platform_subsidy -2 (orders.discount_platform),
+        -- freight -3 (orders.freight), cost -4 (orders.cost_price).
+        CREATE TABLE forward_fees (
+            line_id INTEGER PRIMARY KEY,       -- order_lines.id
             sheet_key INTEGER NOT NULL,
             posting_day INTEGER NOT NULL,      -- days since 1970-01-01
+            late INTEGER NOT NULL,
+            original_start INTEGER,            -- day of the original period's start when late
+            trigger_at INTEGER NOT NULL,       -- the instant the line was posted at
+            goods INTEGER NOT NULL,
+            platform_subsidy INTEGER NOT NULL,
+            freight INTEGER NOT NULL,
+            commission INTEGER NOT NULL,
+            commission_rule INTEGER,
+            payment_fee INTEGER NOT NULL,
+            payment_fee_rule INTEGER,
+            payment_fee_reversible INTEGER NOT NULL,
+            delivery_fee INTEGER NOT NULL,
+            delivery_fee_rule INTEGER,
+            warehousing_fee INTEGER NOT NULL,
+            warehousing_fee_rule INTEGER,
+            cost INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX forward_fees_sheet ON forward_fees(sheet_key);
+
+        -- Every other fee line (reverse lines, adjustments, carry-forwards), one row each.
+        CREATE TABLE other_fee_lines (
+            id INTEGER PRIMARY KEY,
+            sheet_key INTEGER NOT NULL,
+            posting_day INTEGER NOT NULL,
             source_type INTEGER NOT NULL,
             source_key INTEGER NOT NULL,
             line_key INTEGER,
             fee_code INTEGER NOT NULL,
             amount INTEGER NOT NULL,
             late INTEGER NOT NULL,
-            original_start INTEGER,            -- day of the original period's start when late
+            original_start INTEGER,
             rule INTEGER NOT NULL              -- fee_rules index (>= 0) or a feed column (< 0)
         ) STRICT;
-        CREATE INDEX fee_lines_sheet ON fee_lines(sheet_key);
+        CREATE INDEX other_fee_lines_sheet ON other_fee_lines(sheet_key);
+
+        -- The fee lines, one row per line: each non-zero amount of forward_fees under its
+        -- code (1 GOODS … 8 COST), then the other lines. id tells lines apart (a forward
+        -- line's is -(line_id × 16 + code)); ordered by (id > 0, abs(id)) the lines come as
+        -- they were priced within a run.
+        CREATE VIEW fee_lines(id, sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late,
+                              original_start, rule) AS
+            WITH forward_codes(fee_code) AS (VALUES (1), (2), (3), (4), (5), (6), (7), (8))
+            SELECT -(line_id * 16 + fee_code), sheet_key, posting_day, 1, line_id, line_id, fee_code, amount, late,
+                   original_start, rule
+            FROM (SELECT f.sheet_key, f.posting_day, f.line_id, c.fee_code, f.late, f.original_start,
+                         CASE c.fee_code WHEN 1 THEN f.goods WHEN 2 THEN f.platform_subsidy WHEN 3 THEN f.freight
+                                         WHEN 4 THEN f.commission WHEN 5 THEN f.payment_fee WHEN 6 THEN f.delivery_fee
+                                         WHEN 7 THEN f.warehousing_fee ELSE f.cost END AS amount,
+                         CASE c.fee_code WHEN 1 THEN -1 WHEN 2 THEN -2 WHEN 3 THEN -3 WHEN 4 THEN f.commission_rule
+                                         WHEN 5 THEN f.payment_fee_rule WHEN 6 THEN f.delivery_fee_rule
+                                         WHEN 7 THEN f.warehousing_fee_rule ELSE -4 END AS rule
+                  FROM forward_fees f CROSS JOIN forward_codes c)
+            WHERE amount != 0
+            UNION ALL
+            SELECT id, sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start,
+                   rule
+            FROM other_fee_lines;
 
         -- Breaks (SPEC §9): listed from the run that finds them until a later row resolves them.
         CREATE TABLE breaks (

@@ -128,33 +128,131 @@ struct FeeLine {
     var rule: RuleRef
 }
 
-/// Writes fee lines, skipping zero amounts, and counts them into their sheets. Lines are
-/// buffered, `bufferRows` at a time, sorted by sheet (so the sheet index is filled page by
-/// page instead of at thousands of places at once) and stored `batchRows` at a time through
-/// one multi-row INSERT; `finish` stores the rest (call it before reading fee lines back).
+/// The forward lines of one order line, as one row of `forward_fees`: an amount per forward
+/// fee code (0: no line of that code) and the fee rule of the codes priced by one.
+struct ForwardFeeRow {
+    let lineID: Int64
+    let sheetKey: Int64
+    let postingDate: Day
+    let lateFrom: Period?
+    let triggerAt: Int64
+    let paymentFeeReversible: Bool
+    var goods: Int64 = 0
+    var platformSubsidy: Int64 = 0
+    var freight: Int64 = 0
+    var commission: Int64 = 0
+    var commissionRule: Int64?
+    var paymentFee: Int64 = 0
+    var paymentFeeRule: Int64?
+    var deliveryFee: Int64 = 0
+    var deliveryFeeRule: Int64?
+    var warehousingFee: Int64 = 0
+    var warehousingFeeRule: Int64?
+    var cost: Int64 = 0
+
+    /// Columns of `forward_fees`, in the order `bind` binds them.
+    static let columns = """
+        line_id, sheet_key, posting_day, late, original_start, trigger_at, goods, platform_subsidy, freight,
+        commission, commission_rule, payment_fee, payment_fee_rule, payment_fee_reversible, delivery_fee,
+        delivery_fee_rule, warehousing_fee, warehousing_fee_rule, cost
+        """
+    static let columnCount: Int32 = 19
+
+    init(lineID: Int64, sheetKey: Int64, postingDate: Day, lateFrom: Period?, triggerAt: Int64,
+         paymentFeeReversible: Bool, amounts: [FeeAmount]) {
+        self.lineID = lineID
+        self.sheetKey = sheetKey
+        self.postingDate = postingDate
+        self.lateFrom = lateFrom
+        self.triggerAt = triggerAt
+        self.paymentFeeReversible = paymentFeeReversible
+        for amount in amounts { set(amount) }
+    }
+
+    /// Puts an amount in its code's column. The codes whose rule is not stored must come from
+    /// the feed column the `fee_lines` view names for them.
+    private mutating func set(_ amount: FeeAmount) {
+        switch amount.code {
+        case .goods:
+            precondition(amount.rule == .goods, "a forward GOODS line comes from orders.goods")
+            goods = amount.amount
+        case .platformSubsidy:
+            precondition(amount.rule == .discountPlatform, "a forward PLATFORM_SUBSIDY line comes from discount_platform")
+            platformSubsidy = amount.amount
+        case .freight:
+            precondition(amount.rule == .freight, "a forward FREIGHT line comes from orders.freight")
+            freight = amount.amount
+        case .cost:
+            precondition(amount.rule == .costPrice, "a forward COST line comes from orders.cost_price")
+            cost = amount.amount
+        case .commission: (commission, commissionRule) = (amount.amount, amount.rule.storeCode)
+        case .paymentFee: (paymentFee, paymentFeeRule) = (amount.amount, amount.rule.storeCode)
+        case .deliveryFee: (deliveryFee, deliveryFeeRule) = (amount.amount, amount.rule.storeCode)
+        case .warehousingFee: (warehousingFee, warehousingFeeRule) = (amount.amount, amount.rule.storeCode)
+        default:
+            preconditionFailure("\(amount.code.rawValue) is not a forward fee code")
+        }
+    }
+
+    /// The amounts under their codes, zeros included.
+    var amounts: [(FeeCode, Int64)] {
+        [(.goods, goods), (.platformSubsidy, platformSubsidy), (.freight, freight), (.commission, commission),
+         (.paymentFee, paymentFee), (.deliveryFee, deliveryFee), (.warehousingFee, warehousingFee), (.cost, cost)]
+    }
+
+    func bind(to statement: Statement, from index: Int32) throws {
+        try statement.bind(index, lineID)
+        try statement.bind(index + 1, sheetKey)
+        try statement.bind(index + 2, Int64(postingDate.ordinal))
+        try statement.bind(index + 3, Int64(lateFrom == nil ? 0 : 1))
+        try statement.bind(index + 4, lateFrom.map { Int64($0.start.ordinal) })
+        try statement.bind(index + 5, triggerAt)
+        try statement.bind(index + 6, goods)
+        try statement.bind(index + 7, platformSubsidy)
+        try statement.bind(index + 8, freight)
+        try statement.bind(index + 9, commission)
+        try statement.bind(index + 10, commissionRule)
+        try statement.bind(index + 11, paymentFee)
+        try statement.bind(index + 12, paymentFeeRule)
+        try statement.bind(index + 13, Int64(paymentFeeReversible ? 1 : 0))
+        try statement.bind(index + 14, deliveryFee)
+        try statement.bind(index + 15, deliveryFeeRule)
+        try statement.bind(index + 16, warehousingFee)
+        try statement.bind(index + 17, warehousingFeeRule)
+        try statement.bind(index + 18, cost)
+    }
+}
+
+/// Writes fee lines, skipping zero amounts, and counts them into their sheets.
+///
+/// Forward lines go one row per order line into `forward_fees`, other lines one row each
+/// into `other_fee_lines`. Both are buffered, `bufferRows` at a time, and stored sorted by
+/// sheet, so that each sheet index is filled in key order, near where the previous entry
+/// went, instead of at thousands of places at once. Rows are stored one per INSERT: a
+/// multi-row INSERT makes SQLite keep a statement journal, a copy of every page the
+/// statement touches, which for index pages all over the file cost more than the
+/// statements saved. `finish` stores the rest (call it before reading fee lines back).
 final class FeeLineWriter {
     let db: Database
     let sheets: SheetBook
+    /// Fee lines written (non-zero amounts), forward ones included.
     private(set) var written = 0
     private var pending: [FeeLine] = []
-    private let batchInsert: Statement
-    private let singleInsert: Statement
+    private var pendingForward: [ForwardFeeRow] = []
+    private let insert: Statement
+    private let forwardInsert: Statement
 
-    /// Rows per multi-row INSERT (10 values each, well under SQLite's bound-parameter limit).
-    static let batchRows = 64
-    /// Lines held before they are sorted by sheet and stored (about 6 MiB).
+    /// Rows held before they are sorted by sheet and stored (about 6 and 13 MiB).
     static let bufferRows = 65_536
     static let columns = "sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule"
 
     init(db: Database, sheets: SheetBook) throws {
         self.db = db
         self.sheets = sheets
-        // Only this type's column list goes into the SQL text; every value is bound.
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        batchInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES "
-            + Array(repeating: row, count: FeeLineWriter.batchRows).joined(separator: ", "))
-        singleInsert = try db.prepare("INSERT INTO fee_lines(\(FeeLineWriter.columns)) VALUES \(row)")
-        pending.reserveCapacity(FeeLineWriter.bufferRows)
+        // Only these types' column lists go into the SQL text; every value is bound.
+        insert = try db.prepare("INSERT INTO other_fee_lines(\(FeeLineWriter.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let values = Array(repeating: "?", count: Int(ForwardFeeRow.columnCount)).joined(separator: ", ")
+        forwardInsert = try db.prepare("INSERT INTO forward_fees(\(ForwardFeeRow.columns)) VALUES (\(values))")
     }
 
     /// No fee line of amount 0 is ever written (SPEC §5).
@@ -163,39 +261,53 @@ final class FeeLineWriter {
         pending.append(line)
         sheets.add(line.sheetKey, code: line.code, amount: line.amount)
         written += 1
-        if pending.count == FeeLineWriter.bufferRows { try finish() }
+        if pending.count == FeeLineWriter.bufferRows { try storeOthers() }
     }
 
-    /// Stores the buffered lines.
+    /// The forward lines of one order line. The row is stored even when every amount is 0:
+    /// the line's reversals start from it.
+    func write(_ row: ForwardFeeRow) throws {
+        for (code, amount) in row.amounts where amount != 0 {
+            sheets.add(row.sheetKey, code: code, amount: amount)
+            written += 1
+        }
+        pendingForward.append(row)
+        if pendingForward.count == FeeLineWriter.bufferRows { try storeForward() }
+    }
+
+    /// Stores everything buffered.
     func finish() throws {
+        try storeForward()
+        try storeOthers()
+    }
+
+    private func storeForward() throws {
+        pendingForward.sort { ($0.sheetKey, $0.lineID) < ($1.sheetKey, $1.lineID) }
+        for row in pendingForward {
+            try row.bind(to: forwardInsert, from: 1)
+            try forwardInsert.run()
+        }
+        pendingForward.removeAll(keepingCapacity: true)
+    }
+
+    private func storeOthers() throws {
         // A stable sort keeps each sheet's lines in the order they were priced.
         let ordered = pending.enumerated().sorted {
             ($0.element.sheetKey, $0.offset) < ($1.element.sheetKey, $1.offset)
         }.map(\.element)
-        var start = 0
-        while start + FeeLineWriter.batchRows <= ordered.count {
-            try store(ordered[start..<(start + FeeLineWriter.batchRows)], with: batchInsert)
-            start += FeeLineWriter.batchRows
+        for line in ordered {
+            try insert.bind(1, line.sheetKey)
+            try insert.bind(2, Int64(line.postingDate.ordinal))
+            try insert.bind(3, line.sourceType.rawValue)
+            try insert.bind(4, line.sourceKey)
+            try insert.bind(5, line.lineKey)
+            try insert.bind(6, line.code.storeCode)
+            try insert.bind(7, line.amount)
+            try insert.bind(8, Int64(line.lateFrom == nil ? 0 : 1))
+            try insert.bind(9, line.lateFrom.map { Int64($0.start.ordinal) })
+            try insert.bind(10, line.rule.storeCode)
+            try insert.run()
         }
-        for line in ordered[start...] { try store([line][...], with: singleInsert) }
         pending.removeAll(keepingCapacity: true)
-    }
-
-    private func store(_ lines: ArraySlice<FeeLine>, with statement: Statement) throws {
-        var index: Int32 = 1
-        for line in lines {
-            try statement.bind(index, line.sheetKey)
-            try statement.bind(index + 1, Int64(line.postingDate.ordinal))
-            try statement.bind(index + 2, line.sourceType.rawValue)
-            try statement.bind(index + 3, line.sourceKey)
-            try statement.bind(index + 4, line.lineKey)
-            try statement.bind(index + 5, line.code.storeCode)
-            try statement.bind(index + 6, line.amount)
-            try statement.bind(index + 7, Int64(line.lateFrom == nil ? 0 : 1))
-            try statement.bind(index + 8, line.lateFrom.map { Int64($0.start.ordinal) })
-            try statement.bind(index + 9, line.rule.storeCode)
-            index += 10
-        }
-        try statement.run()
     }
 }

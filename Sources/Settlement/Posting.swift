@@ -182,13 +182,8 @@ public final class Poster {
     /// Forward lines of every pending line whose trigger falls on or before the as-of date.
     /// Each line's amounts depend on that line alone, so lines are priced as the store hands
     /// them over (in store order, streaming: memory stays flat however large the night) and
-    /// their forward amounts are appended in the same order.
+    /// stored in the same order, one `forward_fees` row per line.
     private func postForward(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
-        let keepAmounts = try db.prepare("""
-            INSERT INTO forward_amounts(line_id, trigger_at, subsidy, commission, payment_fee, payment_fee_reversible,
-                                        delivery, warehousing, cost)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var postedIDs: [Int64] = []
         // Pick the candidates in the small pending table: a trigger before `bound` (a day and
         // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
@@ -211,19 +206,14 @@ public final class Poster {
             let id = row.int(0)
             let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
             let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
-            for amount in amounts {
-                try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .order, sourceKey: id,
-                                         lineKey: id, code: amount.code, amount: amount.amount, lateFrom: lateFrom,
-                                         rule: amount.rule))
-            }
-            for (index, value) in [id, trigger, kept.subsidy, kept.commission, kept.paymentFee,
-                                   kept.paymentFeeReversible ? 1 : 0, kept.delivery, kept.warehousing, kept.cost].enumerated() {
-                try keepAmounts.bind(Int32(index + 1), value)
-            }
-            try keepAmounts.run()
+            try writer.write(ForwardFeeRow(lineID: id, sheetKey: sheet.key, postingDate: date, lateFrom: lateFrom,
+                                           triggerAt: trigger, paymentFeeReversible: kept.paymentFeeReversible,
+                                           amounts: amounts))
             postedIDs.append(id)
             summary.forwardLines += 1
         }
+        // The reverse lines read the forward rows back.
+        try writer.finish()
         let unmarkPending = try db.prepare("DELETE FROM pending_lines WHERE line_id = ?")
         for id in postedIDs {
             try unmarkPending.bind(1, id)
@@ -243,13 +233,13 @@ public final class Poster {
         }
         var due: [Due] = []
         try db.query("""
-            SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, fa.trigger_at,
+            SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, ff.trigger_at,
                    r.refund_type, r.quantity, r.refund_goods, r.refund_freight, r.refund_cash,
-                   fa.subsidy, fa.commission, fa.payment_fee, fa.payment_fee_reversible, fa.delivery,
-                   fa.warehousing, fa.cost, lr.pst_quantity, lr.pst_goods, lr.pst_cash,
+                   ff.platform_subsidy, ff.commission, ff.payment_fee, ff.payment_fee_reversible, ff.delivery_fee,
+                   ff.warehousing_fee, ff.cost, lr.pst_quantity, lr.pst_goods, lr.pst_cash,
                    \(Poster.lineColumns)
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
-            JOIN forward_amounts fa ON fa.line_id = o.id
+            JOIN forward_fees ff ON ff.line_id = o.id
             JOIN line_refunds lr ON lr.line_id = o.id
             WHERE r.state = 'accepted' AND r.posted = 0
             """) { row in

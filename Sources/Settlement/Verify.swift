@@ -86,7 +86,7 @@ public enum Verifier {
                    lr.pst_goods = o.goods AND o.goods > 0, lr.pst_quantity = o.quantity,
                    lr.pst_cash = o.paid_cash AND o.paid_cash > 0 AND fa.payment_fee_reversible = 1, o.goods
             FROM order_lines o JOIN line_refunds lr ON lr.line_id = o.id
-            JOIN forward_amounts fa ON fa.line_id = o.id JOIN fee_lines f ON f.line_key = o.id
+            JOIN forward_fees fa ON fa.line_id = o.id JOIN fee_lines f ON f.line_key = o.id
             WHERE f.source_type IN (\(SourceType.order.rawValue), \(SourceType.refund.rawValue))
               AND (lr.pst_goods = o.goods OR lr.pst_quantity = o.quantity OR (lr.pst_cash = o.paid_cash AND o.paid_cash > 0))
               AND f.fee_code IN (\([FeeCode.platformSubsidy, .commission, .paymentFee].map { String($0.storeCode) }.joined(separator: ", ")))

@@ -53,10 +53,11 @@ final class Workspace {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Fee lines as `sheet|code|source|amount|late|original` strings, sorted.
+    /// Fee lines as `sheet|code|source|amount|late|original` strings, in the order they were
+    /// priced (within a run: forward lines by line and code, then the others as stored).
     func lines(where condition: String = "1 = 1") throws -> [String] {
         var out: [String] = []
-        try db.query("SELECT sheet_id, fee_code, source_id, amount, late, original_period FROM (\(FeeLineExport.select)) WHERE \(condition) ORDER BY fee_line_id") {
+        try db.query("SELECT sheet_id, fee_code, source_id, amount, late, original_period FROM (\(FeeLineExport.select)) WHERE \(condition) ORDER BY fee_line_id > 0, abs(fee_line_id)") {
             out.append("\($0.string(0))|\($0.string(1))|\($0.string(2))|\(Money(fen: $0.int(3)))|\($0.int(4))|\($0.string(5))")
         }
         return out

@@ -46,6 +46,44 @@ final class PipelineTests: XCTestCase {
             """)
     }
 
+    /// Forward lines are stored one row per order line; the fee_lines view must give back
+    /// exactly the lines, codes and rules the calculator priced, for both modes and both
+    /// shipping sides.
+    func testForwardLinesReadBackAsPriced() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        let platformShipped = "O-B,P-B,1,SUP-B,,,PEN,office/pens,10,1.00,,0,0,0,0,0,10.00,alipay,2026-11-03T10:00:00+08:00,2026-11-03T10:00:00+08:00,,CNY"
+        let purchased = "O-P,P-P,1,SUP-P,,,TEA,food/tea,3,20.00,13.33,0,0,0,0,0,60.00,alipay,2026-11-03T10:00:00+08:00,2026-11-03T10:00:00+08:00,,CNY"
+        try ws.write("orders-1110.csv", Fixture.orders(Fixture.workedOrder, platformShipped, purchased))
+        try ws.run("2026-11-10", config: config)
+        var stored: [String] = []
+        try ws.db.query("""
+            SELECT o.order_id, f.fee_code, f.amount, f.rule FROM fee_lines f JOIN order_lines o ON o.id = f.line_key
+            WHERE f.source_type = 1 ORDER BY o.order_id, f.fee_code
+            """) { stored.append("\($0.string(0)) \($0.int(1)) \($0.int(2)) \($0.int(3))") }
+        let rules = FeeRuleBook(config.feeRules)
+        let lines: [(String, PricedLine, String)] = [
+            ("O-1", PricedLine(supplierID: "SUP-A", sku: "SKU-PHONE", category: "digital/phone", quantity: 2, unitPrice: 10_000,
+                               costPrice: nil, discountPlatform: 1_000, discountSupplier: 500, freight: 800, paidCash: 17_300,
+                               channel: "wechat"), "2026-11-10"),
+            ("O-B", PricedLine(supplierID: "SUP-B", sku: "PEN", category: "office/pens", quantity: 10, unitPrice: 100,
+                               costPrice: nil, discountPlatform: 0, discountSupplier: 0, freight: 0, paidCash: 1_000,
+                               channel: "alipay"), "2026-11-03"),
+            ("O-P", PricedLine(supplierID: "SUP-P", sku: "TEA", category: "food/tea", quantity: 3, unitPrice: 2_000,
+                               costPrice: 1_333, discountPlatform: 0, discountSupplier: 0, freight: 0, paidCash: 6_000,
+                               channel: "alipay"), "2026-11-03"),
+        ]
+        var priced: [String] = []
+        for (orderID, line, date) in lines {
+            let (amounts, _) = FeeCalculator.forward(line, supplier: config.supplierByID[line.supplierID]!, rules: rules,
+                                                     on: Day(parsing: date)!)
+            priced += amounts.sorted { $0.code.storeCode < $1.code.storeCode }
+                .map { "\(orderID) \($0.code.storeCode) \($0.amount) \($0.rule.storeCode)" }
+        }
+        XCTAssertEqual(stored, priced)
+        XCTAssertEqual(stored.count, 5 + 5 + 1)
+    }
+
     func testCompletionArrivesLaterAndRefundWaitsForTrigger() throws {
         let ws = try Workspace()
         let config = try Fixture.config()

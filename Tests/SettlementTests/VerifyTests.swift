@@ -22,7 +22,8 @@ final class VerifyTests: XCTestCase {
 
     func testAChangedClosedSheetIsCaught() throws {
         let ws = try closedStore()
-        try ws.db.run("UPDATE fee_lines SET amount = amount + 1 WHERE fee_code = ?", [.int(FeeCode.freight.storeCode)])
+        // The forward FREIGHT line, stored in its line's forward_fees row.
+        try ws.db.run("UPDATE forward_fees SET freight = freight + 1 WHERE freight != 0")
         let found = try messages(ws)
         XCTAssertTrue(found.contains("§12.6: sheet SUP-A-ENT-BJ-CNY-20261101: recorded net 95.10 over 9 lines, but its lines sum to 95.11 over 9"), "\(found)")
         XCTAssertTrue(found.contains("§12.6: sheet SUP-A-ENT-BJ-CNY-20261101 FREIGHT: statement totals say 1 lines 8.00, the lines are 1 8.01"), "\(found)")
@@ -44,7 +45,7 @@ final class VerifyTests: XCTestCase {
     func testCarryForwardThatDoesNotNetToZeroIsCaught() throws {
         let ws = try closedStore()
         try ws.db.run("""
-            INSERT INTO fee_lines(sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule)
+            INSERT INTO other_fee_lines(sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule)
             SELECT sheet_key, 20000, ?, sheet_key, NULL, ?, 500, 0, NULL, -11 FROM sheets WHERE supplier_id = 'SUP-B' LIMIT 1
             """, [.int(SourceType.carry.rawValue), .int(FeeCode.carryForward.storeCode)])
         XCTAssertTrue(try messages(ws).contains("§12.7: carry-forward lines sum to 5.00, not 0.00"))
@@ -53,7 +54,7 @@ final class VerifyTests: XCTestCase {
     func testALineOnAnotherSuppliersSheetIsCaught() throws {
         let ws = try closedStore()
         try ws.db.run("""
-            UPDATE fee_lines SET sheet_key = (SELECT sheet_key FROM sheets WHERE supplier_id = 'SUP-B' LIMIT 1)
+            UPDATE other_fee_lines SET sheet_key = (SELECT sheet_key FROM sheets WHERE supplier_id = 'SUP-B' LIMIT 1)
             WHERE fee_code = ?
             """, [.int(FeeCode.goods.storeCode)])
         XCTAssertTrue(try messages(ws).contains { $0.hasPrefix("§12.8: sheet SUP-B-ENT-SH-CNY-") && $0.hasSuffix("holds a line of SUP-A") })
@@ -73,7 +74,7 @@ final class VerifyTests: XCTestCase {
         try ws.write("refunds-1110.csv", Fixture.refunds("R-9,O-1,1,return,2,185.00,8.00,20.00,0,173.00,2026-11-10T20:00:00+08:00"))
         try ws.run("2026-11-12", config: config)
         XCTAssertEqual(try messages(ws), [])
-        try ws.db.run("UPDATE fee_lines SET amount = amount - 1 WHERE fee_code = ? AND source_type = ?",
+        try ws.db.run("UPDATE other_fee_lines SET amount = amount - 1 WHERE fee_code = ? AND source_type = ?",
                       [.int(FeeCode.commission.storeCode), .int(SourceType.refund.rawValue)])
         let found = try messages(ws)
         XCTAssertTrue(found.contains("§12.5: order O-1 line 1 is fully refunded but COMMISSION nets -0.01"), "\(found)")
