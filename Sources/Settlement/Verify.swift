@@ -108,9 +108,10 @@ public enum Verifier {
 
         // 6. A sheet's net is the sum of its lines; a closed sheet still matches its statement.
         try db.query("""
-            SELECT s.sheet_id, s.net, s.lines, coalesce(sum(f.amount), 0), count(f.id), s.status, s.statement_sha256
-            FROM sheets s LEFT JOIN fee_lines f ON f.sheet_key = s.sheet_key
-            GROUP BY s.sheet_key ORDER BY s.sheet_id
+            WITH actual AS (SELECT sheet_key, sum(amount) AS amount, count(*) AS lines FROM fee_lines GROUP BY sheet_key)
+            SELECT s.sheet_id, s.net, s.lines, coalesce(a.amount, 0), coalesce(a.lines, 0), s.status, s.statement_sha256
+            FROM sheets s LEFT JOIN actual a ON a.sheet_key = s.sheet_key
+            ORDER BY s.sheet_id
             """) { row in
             if row.int(1) != row.int(3) || row.int(2) != row.int(4) {
                 add(6, "sheet \(row.string(0)): recorded net \(Money(fen: row.int(1))) over \(row.int(2)) lines, but its lines sum to \(Money(fen: row.int(3))) over \(row.int(4))")
