@@ -107,9 +107,18 @@ public enum Schema {
             pst_cash INTEGER NOT NULL DEFAULT 0
         ) STRICT;
 
-        -- Order lines not posted yet (waiting for their trigger or for the as-of date), with
-        -- what their trigger depends on, so a night finds the due ones without reading the
-        -- large order_lines rows of lines still waiting for completion.
+        -- Posting looks at each order line first in the post that follows its ingest: the
+        -- lines above `looked_through` (order lines are never deleted, so ids only grow) are
+        -- new to it. Ingest itself writes nothing for posting.
+        CREATE TABLE posting_progress (
+            one INTEGER PRIMARY KEY CHECK (one = 1),
+            looked_through INTEGER NOT NULL   -- the highest order_lines.id posting has looked at
+        ) STRICT;
+        INSERT INTO posting_progress(one, looked_through) VALUES (1, 0);
+
+        -- Order lines posting looked at but could not post yet (waiting for their trigger or
+        -- for the as-of date), with what their trigger depends on, so a night finds the due
+        -- ones without reading the large order_lines rows of lines still waiting.
         CREATE TABLE pending_lines (
             line_id INTEGER PRIMARY KEY,
             supplier_id TEXT NOT NULL,

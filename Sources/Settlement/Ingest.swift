@@ -209,16 +209,6 @@ public final class Ingestor {
         return nil
     }
 
-    /// A new order line waits for posting.
-    private func markPending(_ lineID: Int64, _ row: StagedRow) throws {
-        let statement = try db.prepare("INSERT INTO pending_lines(line_id, supplier_id, paid_at, completed_at) VALUES (?, ?, ?, ?)")
-        try statement.bind(1, lineID)
-        try statement.bind(2, row.values[TableSpec.ordersSupplierField])
-        try statement.bind(3, row.values[TableSpec.ordersPaidAtField])
-        try statement.bind(4, row.values[TableSpec.ordersCompletedAtField])
-        try statement.run()
-    }
-
     enum StoreResult {
         case accepted, updated, duplicate
         case rejected(Rejection)
@@ -233,10 +223,7 @@ public final class Ingestor {
             for value in row.values { try insert.bind(index, value); index += 1 }
             for value in row.extras { try insert.bind(index, value); index += 1 }
             try insert.run()
-            if db.changes == 1 {
-                if kind == .orders { try markPending(db.lastInsertRowID, row) }
-                return .accepted
-            }
+            if db.changes == 1 { return .accepted }
         }
         var stored: [SQLValue]?
         var storedID: Int64 = 0
@@ -256,6 +243,8 @@ public final class Ingestor {
         if kind == .orders, differing.count == 1, spec.fields[differing[0]] == "completed_at" {
             if stored[differing[0]] == .null {
                 try db.run("UPDATE order_lines SET completed_at = ? WHERE id = ?", [row.values[differing[0]], .int(storedID)])
+                // A line posting has looked at waits in pending_lines; one it has not is read
+                // from order_lines when it is.
                 try db.run("UPDATE pending_lines SET completed_at = ? WHERE line_id = ?", [row.values[differing[0]], .int(storedID)])
                 return .updated
             }

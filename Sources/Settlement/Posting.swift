@@ -179,15 +179,17 @@ public final class Poster {
         o.discount_supplier, o.freight, o.paid_cash, o.payment_channel
         """
 
-    /// Forward lines of every pending line whose trigger falls on or before the as-of date.
-    /// Each line's amounts depend on that line alone, so lines are priced as the store hands
-    /// them over (in store order, streaming: memory stays flat however large the night) and
-    /// stored in the same order, one `forward_fees` row per line.
+    /// Forward lines of every line whose trigger falls on or before the as-of date: first the
+    /// lines waiting in pending_lines, then the lines stored since posting last looked (ids
+    /// above `looked_through`); those of them not due yet go to pending_lines. Each line's
+    /// amounts depend on that line alone, so lines are priced as the store hands them over
+    /// (in store order, streaming: memory stays flat however large the night), one
+    /// `forward_fees` row per line.
     private func postForward(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
-        var postedIDs: [Int64] = []
+        var postedWaiting: [Int64] = []
         // Pick the candidates in the small pending table: a trigger before `bound` (a day and
         // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
-        // the exact business date is checked below for each.
+        // the exact business date is checked for each.
         let bound = (Int64(asOf.ordinal + 1) * 86_400 + 14 * 3_600) * Instant.nanosPerSecond
         let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
         let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
@@ -197,28 +199,54 @@ public final class Poster {
             WHERE CASE WHEN p.supplier_id IN (SELECT value FROM json_each(?)) THEN p.paid_at ELSE p.completed_at END < ?
             ORDER BY p.line_id
             """, [.text(paidList), .int(bound)]) { row in
-            let line = line(from: row, offset: 3)
-            guard let supplier = config.supplierByID[line.supplierID] else { return }
-            let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
-            guard let trigger else { return }
-            let date = config.calendar.businessDate(of: Instant(nanos: trigger))
-            guard date <= asOf else { return }
-            let id = row.int(0)
-            let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
-            let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
-            try writer.write(ForwardFeeRow(lineID: id, sheetKey: sheet.key, postingDate: date, lateFrom: lateFrom,
-                                           triggerAt: trigger, paymentFeeReversible: kept.paymentFeeReversible,
-                                           amounts: amounts))
-            postedIDs.append(id)
-            summary.forwardLines += 1
+            if try postForwardLine(row, writer: writer, sheets: sheets, summary: &summary) {
+                postedWaiting.append(row.int(0))
+            }
         }
+        guard case .int(let lookedThrough)? = try db.scalar("SELECT looked_through FROM posting_progress") else {
+            preconditionFailure("the store has no posting_progress row")
+        }
+        var newest = lookedThrough
+        let wait = try db.prepare("INSERT INTO pending_lines(line_id, supplier_id, paid_at, completed_at) VALUES (?, ?, ?, ?)")
+        try db.query("""
+            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns) FROM order_lines o WHERE o.id > ? ORDER BY o.id
+            """, [.int(lookedThrough)]) { row in
+            newest = row.int(0)
+            if try !postForwardLine(row, writer: writer, sheets: sheets, summary: &summary) {
+                try wait.bind(1, row.int(0))
+                try wait.bind(2, row.string(3))
+                try wait.bind(3, row.int(1))
+                try wait.bind(4, row.optionalInt(2))
+                try wait.run()
+            }
+        }
+        try db.run("UPDATE posting_progress SET looked_through = ?", [.int(newest)])
         // The reverse lines read the forward rows back.
         try writer.finish()
         let unmarkPending = try db.prepare("DELETE FROM pending_lines WHERE line_id = ?")
-        for id in postedIDs {
+        for id in postedWaiting {
             try unmarkPending.bind(1, id)
             try unmarkPending.run()
         }
+    }
+
+    /// Posts the forward lines of one order line (columns: id, paid_at, completed_at, then
+    /// `lineColumns`) if its trigger is due by the as-of date; false when it is not.
+    private func postForwardLine(_ row: Statement, writer: FeeLineWriter, sheets: SheetBook,
+                                 summary: inout PostingSummary) throws -> Bool {
+        let line = line(from: row, offset: 3)
+        guard let supplier = config.supplierByID[line.supplierID] else { return false }
+        let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
+        guard let trigger else { return false }
+        let date = config.calendar.businessDate(of: Instant(nanos: trigger))
+        guard date <= asOf else { return false }
+        let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
+        let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+        try writer.write(ForwardFeeRow(lineID: row.int(0), sheetKey: sheet.key, postingDate: date, lateFrom: lateFrom,
+                                       triggerAt: trigger, paymentFeeReversible: kept.paymentFeeReversible,
+                                       amounts: amounts))
+        summary.forwardLines += 1
+        return true
     }
 
     private func postReverse(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {

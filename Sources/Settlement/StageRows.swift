@@ -51,16 +51,6 @@ struct TableSpec {
         "payout_id", "sheet_id", "amount", "paid_at", "bank_ref",
     ], keyCount: 1, extras: ["source_file", "source_line"])
 
-    /// Positions in `orders.fields` that the pending-lines entry copies.
-    static let ordersSupplierField = orders.position("supplier_id")
-    static let ordersPaidAtField = orders.position("paid_at")
-    static let ordersCompletedAtField = orders.position("completed_at")
-
-    func position(_ field: String) -> Int {
-        guard let position = fields.firstIndex(of: field) else { preconditionFailure("\(table) stores no \(field)") }
-        return position
-    }
-
     static func spec(for kind: FeedKind) -> TableSpec {
         switch kind {
         case .orders: return orders

@@ -26,7 +26,11 @@ public struct StoreStatus: Sendable {
         try db.query("SELECT sheet_id, period_end, lines, net FROM sheets WHERE status = 'open' ORDER BY sheet_id") { row in
             status.openSheets.append((row.string(0), row.string(1), row.int(2), row.int(3)))
         }
-        if case .int(let n)? = try db.scalar("SELECT count(*) FROM pending_lines") { status.linesWaitingTrigger = n }
+        // Lines posting looked at and left waiting, and lines it has not looked at yet.
+        if case .int(let n)? = try db.scalar("""
+            SELECT (SELECT count(*) FROM pending_lines)
+                 + (SELECT count(*) FROM order_lines WHERE id > (SELECT looked_through FROM posting_progress))
+            """) { status.linesWaitingTrigger = n }
         if case .int(let n)? = try db.scalar("SELECT count(*) FROM refunds WHERE state = 'accepted' AND posted = 0") { status.refundsWaitingTrigger = n }
         try db.query("SELECT refund_id, order_id, line_no, coalesce(held_since, '') FROM refunds WHERE state = 'unchecked' ORDER BY refund_id, order_id, line_no") { row in
             status.orphanRefunds.append((row.string(0), row.string(1), row.int(2), row.string(3)))
