@@ -128,14 +128,9 @@ struct FeeLine {
     var rule: RuleRef
 }
 
-/// The forward lines of one order line, as one row of `forward_fees`: an amount per forward
+/// The forward amounts of one order line as `forward_fees` stores them: an amount per forward
 /// fee code (0: no line of that code) and the fee rule of the codes priced by one.
-struct ForwardFeeRow {
-    let lineID: Int64
-    let sheetKey: Int64
-    let postingDate: Day
-    let lateFrom: Period?
-    let triggerAt: Int64
+struct ForwardFees: Sendable {
     let paymentFeeReversible: Bool
     var goods: Int64 = 0
     var platformSubsidy: Int64 = 0
@@ -150,21 +145,7 @@ struct ForwardFeeRow {
     var warehousingFeeRule: Int64?
     var cost: Int64 = 0
 
-    /// Columns of `forward_fees`, in the order `bind` binds them.
-    static let columns = """
-        line_id, sheet_key, posting_day, late, original_start, trigger_at, goods, platform_subsidy, freight,
-        commission, commission_rule, payment_fee, payment_fee_rule, payment_fee_reversible, delivery_fee,
-        delivery_fee_rule, warehousing_fee, warehousing_fee_rule, cost
-        """
-    static let columnCount: Int32 = 19
-
-    init(lineID: Int64, sheetKey: Int64, postingDate: Day, lateFrom: Period?, triggerAt: Int64,
-         paymentFeeReversible: Bool, amounts: [FeeAmount]) {
-        self.lineID = lineID
-        self.sheetKey = sheetKey
-        self.postingDate = postingDate
-        self.lateFrom = lateFrom
-        self.triggerAt = triggerAt
+    init(_ amounts: [FeeAmount], paymentFeeReversible: Bool) {
         self.paymentFeeReversible = paymentFeeReversible
         for amount in amounts { set(amount) }
     }
@@ -194,11 +175,35 @@ struct ForwardFeeRow {
         }
     }
 
-    /// The amounts under their codes, zeros included.
-    var amounts: [(FeeCode, Int64)] {
-        [(.goods, goods), (.platformSubsidy, platformSubsidy), (.freight, freight), (.commission, commission),
-         (.paymentFee, paymentFee), (.deliveryFee, deliveryFee), (.warehousingFee, warehousingFee), (.cost, cost)]
+    /// Calls `body` with each line: the non-zero amounts under their codes, in code order.
+    func forEachLine(_ body: (FeeCode, Int64) -> Void) {
+        if goods != 0 { body(.goods, goods) }
+        if platformSubsidy != 0 { body(.platformSubsidy, platformSubsidy) }
+        if freight != 0 { body(.freight, freight) }
+        if commission != 0 { body(.commission, commission) }
+        if paymentFee != 0 { body(.paymentFee, paymentFee) }
+        if deliveryFee != 0 { body(.deliveryFee, deliveryFee) }
+        if warehousingFee != 0 { body(.warehousingFee, warehousingFee) }
+        if cost != 0 { body(.cost, cost) }
     }
+}
+
+/// The forward lines of one order line, as one row of `forward_fees`.
+struct ForwardFeeRow {
+    let lineID: Int64
+    let sheetKey: Int64
+    let postingDate: Day
+    let lateFrom: Period?
+    let triggerAt: Int64
+    let fees: ForwardFees
+
+    /// Columns of `forward_fees`, in the order `bind` binds them.
+    static let columns = """
+        line_id, sheet_key, posting_day, late, original_start, trigger_at, goods, platform_subsidy, freight,
+        commission, commission_rule, payment_fee, payment_fee_rule, payment_fee_reversible, delivery_fee,
+        delivery_fee_rule, warehousing_fee, warehousing_fee_rule, cost
+        """
+    static let columnCount: Int32 = 19
 
     func bind(to statement: Statement, from index: Int32) throws {
         try statement.bind(index, lineID)
@@ -207,19 +212,19 @@ struct ForwardFeeRow {
         try statement.bind(index + 3, Int64(lateFrom == nil ? 0 : 1))
         try statement.bind(index + 4, lateFrom.map { Int64($0.start.ordinal) })
         try statement.bind(index + 5, triggerAt)
-        try statement.bind(index + 6, goods)
-        try statement.bind(index + 7, platformSubsidy)
-        try statement.bind(index + 8, freight)
-        try statement.bind(index + 9, commission)
-        try statement.bind(index + 10, commissionRule)
-        try statement.bind(index + 11, paymentFee)
-        try statement.bind(index + 12, paymentFeeRule)
-        try statement.bind(index + 13, Int64(paymentFeeReversible ? 1 : 0))
-        try statement.bind(index + 14, deliveryFee)
-        try statement.bind(index + 15, deliveryFeeRule)
-        try statement.bind(index + 16, warehousingFee)
-        try statement.bind(index + 17, warehousingFeeRule)
-        try statement.bind(index + 18, cost)
+        try statement.bind(index + 6, fees.goods)
+        try statement.bind(index + 7, fees.platformSubsidy)
+        try statement.bind(index + 8, fees.freight)
+        try statement.bind(index + 9, fees.commission)
+        try statement.bind(index + 10, fees.commissionRule)
+        try statement.bind(index + 11, fees.paymentFee)
+        try statement.bind(index + 12, fees.paymentFeeRule)
+        try statement.bind(index + 13, Int64(fees.paymentFeeReversible ? 1 : 0))
+        try statement.bind(index + 14, fees.deliveryFee)
+        try statement.bind(index + 15, fees.deliveryFeeRule)
+        try statement.bind(index + 16, fees.warehousingFee)
+        try statement.bind(index + 17, fees.warehousingFeeRule)
+        try statement.bind(index + 18, fees.cost)
     }
 }
 
@@ -267,10 +272,7 @@ final class FeeLineWriter {
     /// The forward lines of one order line. The row is stored even when every amount is 0:
     /// the line's reversals start from it.
     func write(_ row: ForwardFeeRow) throws {
-        for (code, amount) in row.amounts where amount != 0 {
-            sheets.add(row.sheetKey, code: code, amount: amount)
-            written += 1
-        }
+        written += sheets.add(row.sheetKey, row.fees)
         pendingForward.append(row)
         if pendingForward.count == FeeLineWriter.bufferRows { try storeForward() }
     }

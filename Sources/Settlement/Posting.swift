@@ -167,7 +167,7 @@ public final class Poster {
         }
     }
 
-    private func line(from row: Statement, offset: Int32) -> PricedLine {
+    private static func line(from row: Statement, offset: Int32) -> PricedLine {
         PricedLine(supplierID: row.string(offset), sku: row.string(offset + 1), category: row.string(offset + 2),
                    quantity: row.int(offset + 3), unitPrice: row.int(offset + 4), costPrice: row.optionalInt(offset + 5),
                    discountPlatform: row.int(offset + 6), discountSupplier: row.int(offset + 7),
@@ -179,46 +179,71 @@ public final class Poster {
         o.discount_supplier, o.freight, o.paid_cash, o.payment_channel
         """
 
+    /// What the reading side of forward posting found for one order line.
+    private enum ForwardCandidate: Sendable {
+        /// Due by the as-of date, and priced. `waiting`: it came from pending_lines.
+        case due(PricedForward, waiting: Bool)
+        /// A line posting sees for the first time that is not due yet: it goes to pending_lines.
+        case notDue(lineID: Int64, supplierID: String, paidAt: Int64, completedAt: Int64?)
+    }
+
+    private struct PricedForward: Sendable {
+        let lineID: Int64
+        let supplier: Supplier
+        let date: Day
+        let trigger: Int64
+        let fees: ForwardFees
+    }
+
+    /// The reading side gave up because the storing side had.
+    private struct ForwardReadingStopped: Error {}
+
     /// Forward lines of every line whose trigger falls on or before the as-of date: first the
     /// lines waiting in pending_lines, then the lines stored since posting last looked (ids
     /// above `looked_through`); those of them not due yet go to pending_lines. Each line's
-    /// amounts depend on that line alone, so lines are priced as the store hands them over
-    /// (in store order, streaming: memory stays flat however large the night), one
-    /// `forward_fees` row per line.
+    /// amounts depend on that line alone, so lines are read and priced on a second thread, on
+    /// a read-only connection of their own, while this one stores them (in store order,
+    /// streaming: memory stays flat however large the night), one `forward_fees` row each.
+    ///
+    /// The reading connection sees the store as last committed, without this transaction's
+    /// writes: right, because nothing this stage wrote before is read there (pending_lines,
+    /// posting_progress and order_lines are written only below, after it has read them).
     private func postForward(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
-        var postedWaiting: [Int64] = []
-        // Pick the candidates in the small pending table: a trigger before `bound` (a day and
-        // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
-        // the exact business date is checked for each.
-        let bound = (Int64(asOf.ordinal + 1) * 86_400 + 14 * 3_600) * Instant.nanosPerSecond
-        let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
-        let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
-        try db.query("""
-            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns)
-            FROM pending_lines p JOIN order_lines o ON o.id = p.line_id
-            WHERE CASE WHEN p.supplier_id IN (SELECT value FROM json_each(?)) THEN p.paid_at ELSE p.completed_at END < ?
-            ORDER BY p.line_id
-            """, [.text(paidList), .int(bound)]) { row in
-            if try postForwardLine(row, writer: writer, sheets: sheets, summary: &summary) {
-                postedWaiting.append(row.int(0))
-            }
-        }
         guard case .int(let lookedThrough)? = try db.scalar("SELECT looked_through FROM posting_progress") else {
             preconditionFailure("the store has no posting_progress row")
         }
+        let reading = Handoff<ForwardCandidate> { [path = db.path, config, rules, asOf] emit in
+            let reader = try Database(path: path, readOnly: true)
+            try Poster.readForward(reader, lookedThrough: lookedThrough, config: config, rules: rules, asOf: asOf) {
+                guard emit($0) else { throw ForwardReadingStopped() }
+            }
+        }
+        var postedWaiting: [Int64] = []
         var newest = lookedThrough
         let wait = try db.prepare("INSERT INTO pending_lines(line_id, supplier_id, paid_at, completed_at) VALUES (?, ?, ?, ?)")
-        try db.query("""
-            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns) FROM order_lines o WHERE o.id > ? ORDER BY o.id
-            """, [.int(lookedThrough)]) { row in
-            newest = row.int(0)
-            if try !postForwardLine(row, writer: writer, sheets: sheets, summary: &summary) {
-                try wait.bind(1, row.int(0))
-                try wait.bind(2, row.string(3))
-                try wait.bind(3, row.int(1))
-                try wait.bind(4, row.optionalInt(2))
-                try wait.run()
+        do {
+            while let batch = try reading.next() {
+                for candidate in batch {
+                    switch candidate {
+                    case .due(let line, let waiting):
+                        let (sheetKey, lateFrom) = try sheets.target(line.supplier, postingDate: line.date, asOf: asOf)
+                        try writer.write(ForwardFeeRow(lineID: line.lineID, sheetKey: sheetKey, postingDate: line.date,
+                                                       lateFrom: lateFrom, triggerAt: line.trigger, fees: line.fees))
+                        summary.forwardLines += 1
+                        if waiting { postedWaiting.append(line.lineID) } else { newest = max(newest, line.lineID) }
+                    case .notDue(let lineID, let supplierID, let paidAt, let completedAt):
+                        try wait.bind(1, lineID)
+                        try wait.bind(2, supplierID)
+                        try wait.bind(3, paidAt)
+                        try wait.bind(4, completedAt)
+                        try wait.run()
+                        newest = max(newest, lineID)
+                    }
+                }
             }
+        } catch {
+            reading.cancel()
+            throw error
         }
         try db.run("UPDATE posting_progress SET looked_through = ?", [.int(newest)])
         // The reverse lines read the forward rows back.
@@ -230,23 +255,48 @@ public final class Poster {
         }
     }
 
-    /// Posts the forward lines of one order line (columns: id, paid_at, completed_at, then
-    /// `lineColumns`) if its trigger is due by the as-of date; false when it is not.
-    private func postForwardLine(_ row: Statement, writer: FeeLineWriter, sheets: SheetBook,
-                                 summary: inout PostingSummary) throws -> Bool {
-        let line = line(from: row, offset: 3)
-        guard let supplier = config.supplierByID[line.supplierID] else { return false }
+    /// The reading side of forward posting: every line of pending_lines whose trigger can be
+    /// due, then every line above `lookedThrough`, each priced when due, in store order.
+    private static func readForward(_ reader: Database, lookedThrough: Int64, config: MallConfig, rules: FeeRuleBook,
+                                    asOf: Day, _ emit: (ForwardCandidate) throws -> Void) throws {
+        // Pick the candidates in the small pending table: a trigger before `bound` (a day and
+        // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
+        // the exact business date is checked for each.
+        let bound = (Int64(asOf.ordinal + 1) * 86_400 + 14 * 3_600) * Instant.nanosPerSecond
+        let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
+        let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
+        try reader.query("""
+            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns)
+            FROM pending_lines p JOIN order_lines o ON o.id = p.line_id
+            WHERE CASE WHEN p.supplier_id IN (SELECT value FROM json_each(?)) THEN p.paid_at ELSE p.completed_at END < ?
+            ORDER BY p.line_id
+            """, [.text(paidList), .int(bound)]) { row in
+            if let line = priceForward(row, config: config, rules: rules, asOf: asOf) { try emit(.due(line, waiting: true)) }
+        }
+        try reader.query("""
+            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns) FROM order_lines o WHERE o.id > ? ORDER BY o.id
+            """, [.int(lookedThrough)]) { row in
+            if let line = priceForward(row, config: config, rules: rules, asOf: asOf) {
+                try emit(.due(line, waiting: false))
+            } else {
+                try emit(.notDue(lineID: row.int(0), supplierID: row.string(3), paidAt: row.int(1),
+                                 completedAt: row.optionalInt(2)))
+            }
+        }
+    }
+
+    /// The forward amounts of one order line (columns: id, paid_at, completed_at, then
+    /// `lineColumns`) if its trigger is due by the as-of date; nil when it is not.
+    private static func priceForward(_ row: Statement, config: MallConfig, rules: FeeRuleBook, asOf: Day) -> PricedForward? {
+        let line = Poster.line(from: row, offset: 3)
+        guard let supplier = config.supplierByID[line.supplierID] else { return nil }
         let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
-        guard let trigger else { return false }
+        guard let trigger else { return nil }
         let date = config.calendar.businessDate(of: Instant(nanos: trigger))
-        guard date <= asOf else { return false }
+        guard date <= asOf else { return nil }
         let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
-        let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
-        try writer.write(ForwardFeeRow(lineID: row.int(0), sheetKey: sheet.key, postingDate: date, lateFrom: lateFrom,
-                                       triggerAt: trigger, paymentFeeReversible: kept.paymentFeeReversible,
-                                       amounts: amounts))
-        summary.forwardLines += 1
-        return true
+        return PricedForward(lineID: row.int(0), supplier: supplier, date: date, trigger: trigger,
+                             fees: ForwardFees(amounts, paymentFeeReversible: kept.paymentFeeReversible))
     }
 
     private func postReverse(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
@@ -285,7 +335,7 @@ public final class Poster {
                            orderID: row.string(3), lineNo: row.int(4), postingAt: postingAt, refundedAt: row.int(5),
                            refund: RefundAmounts(type: row.string(7), quantity: row.int(8), goods: row.int(9),
                                                  freight: row.int(10), cash: row.int(11)),
-                           line: line(from: row, offset: 22), forward: forward,
+                           line: Poster.line(from: row, offset: 22), forward: forward,
                            posted: PostedRefunds(quantity: row.int(19), goods: row.int(20), cash: row.int(21))))
         }
         // Posting order (SPEC §5): posting instant, refunded_at, refund_id, order_id, line_no.
@@ -303,9 +353,9 @@ public final class Poster {
                                                          supplier: supplier, rules: rules, on: date)
             postedByLine[item.lineRowID] = after
             if !amounts.isEmpty {
-                let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+                let (sheetKey, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
                 for amount in amounts {
-                    try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .refund,
+                    try writer.write(FeeLine(sheetKey: sheetKey, postingDate: date, sourceType: .refund,
                                              sourceKey: item.refundRowID, lineKey: item.lineRowID, code: amount.code,
                                              amount: amount.amount, lateFrom: lateFrom, rule: amount.rule))
                 }
@@ -335,8 +385,8 @@ public final class Poster {
         for item in due {
             guard let supplier = config.supplierByID[item.supplierID] else { continue }
             let date = config.calendar.businessDate(of: Instant(nanos: item.at))
-            let (sheet, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
-            try writer.write(FeeLine(sheetKey: sheet.key, postingDate: date, sourceType: .adjustment, sourceKey: item.id,
+            let (sheetKey, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+            try writer.write(FeeLine(sheetKey: sheetKey, postingDate: date, sourceType: .adjustment, sourceKey: item.id,
                                      lineKey: nil, code: .adjustment, amount: item.amount, lateFrom: lateFrom,
                                      rule: .adjustment))
             try db.run("UPDATE adjustments SET posted = 1 WHERE id = ?", [.int(item.id)])

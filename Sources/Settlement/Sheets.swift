@@ -19,16 +19,15 @@ final class SheetBook {
     private var sheets: [String: SheetState] = [:]
     /// The start of each supplier's latest closed (or paid) period.
     private var latestClosedStart: [String: Day] = [:]
-    /// Lines and amount added per sheet and fee code in this stage, written back by `flush`.
-    private var added: [SheetCode: (lines: Int64, amount: Int64)] = [:]
+    /// Lines and amount added in this stage, written back by `flush`: for the sheet in slot
+    /// `addedSlots[sheetKey]`, the totals of the fee code of store code c are at
+    /// `added[slot * codeCount + c - 1]` (a flat array: millions of lines are added).
+    private var addedSlots: [Int64: Int] = [:]
+    private var added: [(lines: Int64, amount: Int64)] = []
+    private static let codeCount = FeeCode.allCases.count
 
-    private struct SheetCode: Hashable, Comparable {
-        let sheetKey: Int64
-        let code: Int64
-        static func < (a: SheetCode, b: SheetCode) -> Bool { (a.sheetKey, a.code) < (b.sheetKey, b.code) }
-    }
     /// `target` answers by (supplier, posting date) within one stage.
-    private var targets: [TargetKey: (SheetState, Period?)] = [:]
+    private var targets: [TargetKey: (key: Int64, lateFrom: Period?)] = [:]
 
     private struct TargetKey: Hashable {
         let supplierID: String
@@ -73,22 +72,22 @@ final class SheetBook {
     /// Where a line posted on `postingDate` goes in a run as of `asOf`: its own period's sheet,
     /// or — when that sheet or a later one of the supplier is closed — the first open sheet
     /// from the as-of period on, marked late with the period it belonged to.
-    func target(_ supplier: Supplier, postingDate: Day, asOf: Day) throws -> (sheet: SheetState, lateFrom: Period?) {
+    func target(_ supplier: Supplier, postingDate: Day, asOf: Day) throws -> (key: Int64, lateFrom: Period?) {
         let key = TargetKey(supplierID: supplier.id, postingDay: postingDate.ordinal, asOfDay: asOf.ordinal)
         if let known = targets[key] { return known }
         let natural = supplier.cycle.period(containing: postingDate)
         let closedLater = latestClosedStart[supplier.id].map { $0 > natural.start } ?? false
         let naturalID = SheetBook.sheetID(supplier, currency: config.currency, periodStart: natural.start)
         let naturalOpen = sheets[naturalID].map { $0.status == "open" } ?? true
-        var result: (SheetState, Period?)
+        var result: (key: Int64, lateFrom: Period?)
         if naturalOpen && !closedLater {
-            result = (try sheet(supplier, periodStarting: natural.start), nil)
+            result = (try sheet(supplier, periodStarting: natural.start).key, nil)
         } else {
             var start = supplier.cycle.periodStart(containing: max(asOf, postingDate))
             while true {
                 let candidate = try sheet(supplier, periodStarting: start)
                 let closedAfter = latestClosedStart[supplier.id].map { $0 > start } ?? false
-                if candidate.status == "open" && !closedAfter { result = (candidate, natural); break }
+                if candidate.status == "open" && !closedAfter { result = (candidate.key, natural); break }
                 start = supplier.cycle.nextPeriodStart(after: start)
             }
         }
@@ -96,11 +95,32 @@ final class SheetBook {
         return result
     }
 
+    /// Where the totals of `sheetKey` start in `added`.
+    private func addedBase(_ sheetKey: Int64) -> Int {
+        if let slot = addedSlots[sheetKey] { return slot * SheetBook.codeCount }
+        addedSlots[sheetKey] = addedSlots.count
+        added.append(contentsOf: repeatElement((lines: 0, amount: 0), count: SheetBook.codeCount))
+        return added.count - SheetBook.codeCount
+    }
+
     /// Counts a line into its sheet's totals (aggregated here, written by `flush`).
     func add(_ sheetKey: Int64, code: FeeCode, amount: Int64) {
-        let key = SheetCode(sheetKey: sheetKey, code: code.storeCode)
-        let current = added[key] ?? (0, 0)
-        added[key] = (current.lines + 1, current.amount + amount)
+        let index = addedBase(sheetKey) + Int(code.storeCode) - 1
+        added[index].lines += 1
+        added[index].amount += amount
+    }
+
+    /// Counts the forward lines of one order line into its sheet's totals; returns how many.
+    func add(_ sheetKey: Int64, _ fees: ForwardFees) -> Int {
+        let base = addedBase(sheetKey)
+        var count = 0
+        fees.forEachLine { code, amount in
+            let index = base + Int(code.storeCode) - 1
+            added[index].lines += 1
+            added[index].amount += amount
+            count += 1
+        }
+        return count
     }
 
     /// Marks a sheet closed in this book (the caller writes the store).
@@ -115,20 +135,26 @@ final class SheetBook {
     /// Writes the added lines and amounts into the sheets and their fee-code totals, marking
     /// their drafts due.
     func flush() throws {
-        var bySheet: [Int64: (lines: Int64, net: Int64)] = [:]
-        for (key, totals) in added.sorted(by: { $0.key < $1.key }) {
-            try db.run("""
-                INSERT INTO sheet_totals(sheet_key, fee_code, lines, amount) VALUES (?, ?, ?, ?)
-                ON CONFLICT (sheet_key, fee_code) DO UPDATE SET lines = lines + excluded.lines,
-                                                               amount = amount + excluded.amount
-                """, [.int(key.sheetKey), .int(key.code), .int(totals.lines), .int(totals.amount)])
-            let sheet = bySheet[key.sheetKey] ?? (0, 0)
-            bySheet[key.sheetKey] = (sheet.lines + totals.lines, sheet.net + totals.amount)
+        var bySheet: [(sheetKey: Int64, lines: Int64, net: Int64)] = []
+        for (sheetKey, slot) in addedSlots.sorted(by: { $0.key < $1.key }) {
+            var sheet: (lines: Int64, net: Int64) = (0, 0)
+            for codeIndex in 0..<SheetBook.codeCount {
+                let totals = added[slot * SheetBook.codeCount + codeIndex]
+                guard totals.lines > 0 else { continue }
+                try db.run("""
+                    INSERT INTO sheet_totals(sheet_key, fee_code, lines, amount) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (sheet_key, fee_code) DO UPDATE SET lines = lines + excluded.lines,
+                                                                   amount = amount + excluded.amount
+                    """, [.int(sheetKey), .int(Int64(codeIndex + 1)), .int(totals.lines), .int(totals.amount)])
+                sheet = (sheet.lines + totals.lines, sheet.net + totals.amount)
+            }
+            if sheet.lines > 0 { bySheet.append((sheetKey, sheet.lines, sheet.net)) }
         }
-        for (sheetKey, totals) in bySheet.sorted(by: { $0.key < $1.key }) {
+        for totals in bySheet {
             try db.run("UPDATE sheets SET lines = lines + ?, net = net + ?, draft_pending = 1 WHERE sheet_key = ?",
-                       [.int(totals.lines), .int(totals.net), .int(sheetKey)])
+                       [.int(totals.lines), .int(totals.net), .int(totals.sheetKey)])
         }
+        addedSlots.removeAll()
         added.removeAll()
     }
 }
