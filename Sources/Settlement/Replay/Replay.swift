@@ -181,7 +181,7 @@ public enum Replay {
     /// second thread while the core and the feed writers run on this one.
     public static func run(journal: String, catalog: Catalog, out: String, progress: ProgressLog) throws -> ReplaySummary {
         let session = try ReplaySession(catalog: catalog, outputDirectory: out)
-        let events = HandOff<Result<JournalEvent, JSONFieldError>> { send in
+        let events = Handoff<Result<JournalEvent, JSONFieldError>> { emit in
             let reader: JournalReader
             do throws(FeedFileError) { reader = try JournalReader(path: journal) } catch {
                 throw ReplayError(message: "\(journal): \(error.message)")
@@ -189,7 +189,7 @@ public enum Replay {
             while true {
                 let next: Result<JournalEvent, JSONFieldError>?
                 do throws(FeedFileError) { next = try reader.next() } catch { throw ReplayError(message: "\(journal): \(error.message)") }
-                guard let next, send(next) else { return }
+                guard let next, emit(next) else { return }
             }
         }
         try drive(session, events, progress: progress)
@@ -198,11 +198,11 @@ public enum Replay {
 
     /// Three threads: `events` reads or generates the journal, a second runs the mall core,
     /// this one writes the feeds. Stops the others if writing fails.
-    static func drive(_ session: ReplaySession, _ events: HandOff<Result<JournalEvent, JSONFieldError>>,
+    static func drive(_ session: ReplaySession, _ events: Handoff<Result<JournalEvent, JSONFieldError>>,
                       progress: ProgressLog) throws {
         let catalog = session.catalog
         let calendar = session.calendar
-        let applied = HandOff<Applied> { send in
+        let applied = Handoff<Applied> { emit in
             var core = ReplayCore(catalog: catalog, calendar: calendar)
             do {
                 while let batch = try events.next() {
@@ -212,7 +212,7 @@ public enum Replay {
                         case .success(let event): result = core.apply(event)
                         case .failure(let error): result = .unreadable(error)
                         }
-                        guard send(result) else { events.cancel(); return }
+                        guard emit(result) else { events.cancel(); return }
                     }
                 }
             } catch {
@@ -240,7 +240,7 @@ public enum Replay {
             throw ReplayError(message: "unknown time zone \(generator.catalog.timezone)")
         }
         let session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
-        let events = HandOff<Result<JournalEvent, JSONFieldError>> { send in
+        let events = Handoff<Result<JournalEvent, JSONFieldError>> { emit in
             let writer = try AtomicFileWriter(path: journal)
             var line: [UInt8] = []
             for event in generator.events() {
@@ -248,7 +248,7 @@ public enum Replay {
                 line.append(contentsOf: JournalCodec.encode(event, calendar: calendar).utf8)
                 line.append(0x0A)
                 do { try writer.write(line) } catch { writer.abandon(); throw error }
-                guard send(.success(event)) else { writer.abandon(); return }
+                guard emit(.success(event)) else { writer.abandon(); return }
             }
             try writer.commit(durable: false)
         }
