@@ -102,51 +102,83 @@ public enum JournalCodec {
     /// The canonical line for an event (no terminator). Timestamps are written in the local
     /// time of `calendar`.
     public static func encode(_ event: JournalEvent, calendar: BusinessCalendar) -> String {
-        func time(_ i: Instant) -> String { JSONText.quoted(i.formatted(offsetSeconds: calendar.offsetSeconds(at: i))) }
-        func q(_ s: String) -> String { JSONText.quoted(s) }
-        func m(_ v: Money) -> String { "\"\(v)\"" }
-        var out = ""
-        func head(_ kind: String) { out = "{\"event\":\"\(kind)\",\"at\":\(time(event.at))" }
+        var bytes: [UInt8] = []
+        encode(event, calendar: calendar, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the canonical line for an event (no terminator) to `out`: written byte by
+    /// byte, because `generate` writes millions of them.
+    public static func encode(_ event: JournalEvent, calendar: BusinessCalendar, into out: inout [UInt8]) {
+        func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
+        func text(_ s: String) { out.append(contentsOf: JSONText.quoted(s).utf8) }
+        func field(_ name: StaticString, _ value: String) { raw(","); raw(name); raw(":"); text(value) }
+        func time(_ i: Instant) { out.append(34); out.append(contentsOf: i.formatted(offsetSeconds: calendar.offsetSeconds(at: i)).utf8); out.append(34) }
+        func money(_ v: Money) { out.append(34); CSVEncoder.appendMoney(v, to: &out); out.append(34) }
+        func int(_ n: Int64) { CSVEncoder.appendInteger(n, to: &out) }
+        func head(_ kind: StaticString) { raw("{\"event\":\""); raw(kind); raw("\",\"at\":"); time(event.at) }
         switch event.command {
         case let .placeOrder(orderID, buyerID, lines, coupons, pointsLimit):
             head("place_order")
-            out += ",\"order_id\":\(q(orderID)),\"buyer_id\":\(q(buyerID)),\"lines\":["
-            out += lines.map { "{\"sku\":\(q($0.sku)),\"quantity\":\($0.quantity)}" }.joined(separator: ",")
-            out += "]"
-            if !coupons.isEmpty { out += ",\"coupons\":[" + coupons.map(q).joined(separator: ",") + "]" }
-            if let pointsLimit { out += ",\"points_limit\":\(m(pointsLimit))" }
+            field("\"order_id\"", orderID)
+            field("\"buyer_id\"", buyerID)
+            raw(",\"lines\":[")
+            for (i, line) in lines.enumerated() {
+                if i > 0 { raw(",") }
+                raw("{\"sku\":"); text(line.sku); raw(",\"quantity\":"); int(line.quantity); raw("}")
+            }
+            raw("]")
+            if !coupons.isEmpty {
+                raw(",\"coupons\":[")
+                for (i, coupon) in coupons.enumerated() {
+                    if i > 0 { raw(",") }
+                    text(coupon)
+                }
+                raw("]")
+            }
+            if let pointsLimit { raw(",\"points_limit\":"); money(pointsLimit) }
         case let .pay(orderID, channel, txnID):
             head("pay")
-            out += ",\"order_id\":\(q(orderID))"
-            if let channel { out += ",\"channel\":\(q(channel))" }
-            if let txnID { out += ",\"txn_id\":\(q(txnID))" }
+            field("\"order_id\"", orderID)
+            if let channel { field("\"channel\"", channel) }
+            if let txnID { field("\"txn_id\"", txnID) }
         case let .cancel(orderID, refundID):
             head("cancel")
-            out += ",\"order_id\":\(q(orderID))"
-            if let refundID { out += ",\"refund_id\":\(q(refundID))" }
+            field("\"order_id\"", orderID)
+            if let refundID { field("\"refund_id\"", refundID) }
         case let .ship(child):
-            head("ship"); out += ",\"order_id\":\(q(child))"
+            head("ship")
+            field("\"order_id\"", child)
         case let .complete(child):
-            head("complete"); out += ",\"order_id\":\(q(child))"
+            head("complete")
+            field("\"order_id\"", child)
         case let .refund(refundID, child, kind, lines, txnID):
             head("refund")
-            out += ",\"refund_id\":\(q(refundID)),\"order_id\":\(q(child)),\"type\":\"\(kind.rawValue)\",\"lines\":["
-            out += lines.map { l in
-                var s = "{\"line_no\":\(l.lineNo)"
-                if kind == .return || l.quantity != 0 { s += ",\"quantity\":\(l.quantity)" }
-                if let a = l.amount { s += ",\"amount\":\(m(a))" }
-                return s + "}"
-            }.joined(separator: ",")
-            out += "]"
-            if let txnID { out += ",\"txn_id\":\(q(txnID))" }
+            field("\"refund_id\"", refundID)
+            field("\"order_id\"", child)
+            raw(",\"type\":\""); out.append(contentsOf: kind.rawValue.utf8); raw("\",\"lines\":[")
+            for (i, l) in lines.enumerated() {
+                if i > 0 { raw(",") }
+                raw("{\"line_no\":"); int(l.lineNo)
+                if kind == .return || l.quantity != 0 { raw(",\"quantity\":"); int(l.quantity) }
+                if let a = l.amount { raw(",\"amount\":"); money(a) }
+                raw("}")
+            }
+            raw("]")
+            if let txnID { field("\"txn_id\"", txnID) }
         case let .grantPoints(grantID, buyerID, amount, expiresAt):
             head("grant_points")
-            out += ",\"grant_id\":\(q(grantID)),\"buyer_id\":\(q(buyerID)),\"amount\":\(m(amount)),\"expires_at\":\(time(expiresAt))"
+            field("\"grant_id\"", grantID)
+            field("\"buyer_id\"", buyerID)
+            raw(",\"amount\":"); money(amount)
+            raw(",\"expires_at\":"); time(expiresAt)
         case let .repay(repaymentID, buyerID, amount):
             head("repay")
-            out += ",\"repayment_id\":\(q(repaymentID)),\"buyer_id\":\(q(buyerID)),\"amount\":\(m(amount))"
+            field("\"repayment_id\"", repaymentID)
+            field("\"buyer_id\"", buyerID)
+            raw(",\"amount\":"); money(amount)
         }
-        return out + "}"
+        raw("}")
     }
 }
 

@@ -245,7 +245,7 @@ public enum Replay {
             var line: [UInt8] = []
             for event in generator.events() {
                 line.removeAll(keepingCapacity: true)
-                line.append(contentsOf: JournalCodec.encode(event, calendar: calendar).utf8)
+                JournalCodec.encode(event, calendar: calendar, into: &line)
                 line.append(0x0A)
                 do { try writer.write(line) } catch { writer.abandon(); throw error }
                 guard emit(.success(event)) else { writer.abandon(); return }
