@@ -12,8 +12,8 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     typealias Emit = (Item) -> Bool
 
     /// Items per hand-over, and hand-overs in flight.
-    static var batchItems: Int { 2_048 }
-    static var batchesInFlightMax: Int { 8 }
+    let batchItems: Int
+    let batchesInFlightMax: Int
 
     private let condition = NSCondition()
     private var batches: [[Item]] = []
@@ -21,7 +21,10 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     private var cancelled = false
     private var failure: (any Error)?
 
-    init(_ produce: @escaping @Sendable (_ emit: Emit) throws -> Void) {
+    init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8, _ produce: @escaping @Sendable (_ emit: Emit) throws -> Void) {
+        precondition(batchItems > 0 && batchesInFlightMax > 0, "a hand-off needs room for one batch")
+        self.batchItems = batchItems
+        self.batchesInFlightMax = batchesInFlightMax
         let thread = Thread { [self] in self.run(produce) }
         thread.stackSize = 1 << 22
         thread.start()
@@ -29,11 +32,11 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
 
     private func run(_ produce: (Emit) throws -> Void) {
         var batch: [Item] = []
-        batch.reserveCapacity(Self.batchItems)
+        batch.reserveCapacity(batchItems)
         do {
             try produce { item in
                 batch.append(item)
-                guard batch.count == Self.batchItems else { return true }
+                guard batch.count == self.batchItems else { return true }
                 defer { batch.removeAll(keepingCapacity: true) }
                 return self.hand(batch)
             }
@@ -53,7 +56,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     private func hand(_ batch: [Item]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while batches.count >= Self.batchesInFlightMax && !cancelled { condition.wait() }
+        while batches.count >= batchesInFlightMax && !cancelled { condition.wait() }
         guard !cancelled else { return false }
         batches.append(batch)
         condition.broadcast()

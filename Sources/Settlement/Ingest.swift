@@ -38,13 +38,13 @@ public final class Ingestor {
     }
 
     /// Ingests one file of `kind`; never throws for bad input (that is quarantined), only for
-    /// store failures.
-    public func ingest(path: String, kind: FeedKind) throws -> FileOutcome {
+    /// store failures. `digest` is what `FeedReader.digest(path:)` gave for the file (computed
+    /// ahead, on another thread, while the file before was stored).
+    public func ingest(path: String, kind: FeedKind, digest: Result<String, FeedFileError>) throws -> FileOutcome {
         let sha: String
-        do {
-            sha = try FeedReader.digest(path: path)
-        } catch {
-            return try reject(path: path, kind: kind, sha: rawDigest(path), error: error)
+        switch digest {
+        case .success(let hex): sha = hex
+        case .failure(let error): return try reject(path: path, kind: kind, sha: rawDigest(path), error: error)
         }
         if try isKnown(sha) {
             return FileOutcome(path: path, kind: kind, sha256: sha, status: .known)

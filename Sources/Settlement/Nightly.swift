@@ -99,15 +99,30 @@ public final class Nightly {
 
     private func ingestFiles(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
         let ingestor = Ingestor(db: db, config: config, runSeq: record.runSeq, progress: progress)
-        for file in files {
-            if useInboxCache, let known = try knownByStamp(file.path) {
-                record.inputs.append(FileOutcome(path: file.path, kind: file.kind, sha256: known, status: .known))
-                continue
+        let stamped = try files.map { useInboxCache ? try knownByStamp($0.path) : nil }
+        // The files not known by their stamp are hashed in order on another thread, at most
+        // two ahead, while the storing of the one before goes on here.
+        let unstamped = files.indices.filter { stamped[$0] == nil }.map { files[$0].path }
+        let digests = Handoff<Result<String, FeedFileError>>(batchItems: 1, batchesInFlightMax: 2) { emit in
+            for path in unstamped {
+                guard emit(Result { () throws(FeedFileError) in try FeedReader.digest(path: path) }) else { return }
             }
-            let outcome = try ingestor.ingest(path: file.path, kind: file.kind)
-            record.inputs.append(outcome)
-            if outcome.status == .ingested { progress.note("\(file.path): \(outcome.read) rows, \(outcome.accepted) accepted, \(outcome.duplicate) duplicate, \(outcome.quarantined) quarantined") }
-            if useInboxCache { try rememberStamp(file.path, sha: outcome.sha256) }
+        }
+        do {
+            for (file, known) in zip(files, stamped) {
+                if let known {
+                    record.inputs.append(FileOutcome(path: file.path, kind: file.kind, sha256: known, status: .known))
+                    continue
+                }
+                guard let digest = try digests.next()?.first else { preconditionFailure("a digest for every file") }
+                let outcome = try ingestor.ingest(path: file.path, kind: file.kind, digest: digest)
+                record.inputs.append(outcome)
+                if outcome.status == .ingested { progress.note("\(file.path): \(outcome.read) rows, \(outcome.accepted) accepted, \(outcome.duplicate) duplicate, \(outcome.quarantined) quarantined") }
+                if useInboxCache { try rememberStamp(file.path, sha: outcome.sha256) }
+            }
+        } catch {
+            digests.cancel()
+            throw error
         }
         try db.query("SELECT file, line, col, reason, message, raw FROM quarantine WHERE run_seq = ? ORDER BY id",
                      [.int(record.runSeq)]) { row in
