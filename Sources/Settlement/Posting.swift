@@ -40,23 +40,29 @@ public final class Poster {
 
     // MARK: Usability
 
+    /// Six amounts of a refund or its line, in the order of `Poster.tenderNames`.
+    private typealias Tenders = InlineArray<6, Int64>
+    private static let tenderNames = ["quantity", "refund_goods", "refund_freight", "refund_points", "refund_credit",
+                                      "refund_cash"]
+
     /// Checks every unchecked refund whose line is stored, in order of `refunded_at`,
     /// `refund_id`, `order_id`, `line_no` (SPEC §3.2); holds the rest as orphans.
     public func checkRefunds(into summary: inout PostingSummary) throws {
         struct Pending {
             let id: Int64, refundID: String, orderID: String, lineNo: Int64
-            let quantity: Int64, goods: Int64, freight: Int64, points: Int64, credit: Int64, cash: Int64
-            let refundedAt: Int64, sourceFile: Int64, sourceLine: Int64, raw: String
-            let lineID: Int64?, heldSince: String?, columns: [Int]
-            /// The line's paid amounts and what accepted refunds took before this run, in the
-            /// order quantity, goods, freight, points, credit, cash.
-            let paid: [Int64], refundedBefore: [Int64]
+            let asked: Tenders
+            let sourceFile: Int64, sourceLine: Int64
+            let lineID: Int64?, heldSince: String?
+            /// The line's paid amounts and what accepted refunds took before this run.
+            let paid: Tenders, refundedBefore: Tenders
+        }
+        func tenders(_ row: Statement, from column: Int32) -> Tenders {
+            Tenders { row.int(column + Int32($0)) }
         }
         var pending: [Pending] = []
         try db.query("""
-            SELECT r.id, r.refund_id, r.order_id, r.line_no, r.quantity, r.refund_goods, r.refund_freight,
-                   r.refund_points, r.refund_credit, r.refund_cash, r.refunded_at, r.source_file, r.source_line,
-                   r.raw, o.id, r.held_since, r.cols,
+            SELECT r.id, r.refund_id, r.order_id, r.line_no, r.source_file, r.source_line, o.id, r.held_since,
+                   r.quantity, r.refund_goods, r.refund_freight, r.refund_points, r.refund_credit, r.refund_cash,
                    o.quantity, o.goods, o.freight, o.paid_points, o.paid_credit, o.paid_cash,
                    coalesce(lr.acc_quantity, 0), coalesce(lr.acc_goods, 0), coalesce(lr.acc_freight, 0),
                    coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0)
@@ -66,16 +72,12 @@ public final class Poster {
             ORDER BY r.refunded_at, r.refund_id, r.order_id, r.line_no
             """) { row in
             pending.append(Pending(id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
-                                   quantity: row.int(4), goods: row.int(5), freight: row.int(6), points: row.int(7),
-                                   credit: row.int(8), cash: row.int(9), refundedAt: row.int(10),
-                                   sourceFile: row.int(11), sourceLine: row.int(12), raw: row.string(13),
-                                   lineID: row.optionalInt(14), heldSince: row.text(15),
-                                   columns: row.string(16).split(separator: ",").map { Int($0) ?? 0 },
-                                   paid: (17..<23).map { row.int(Int32($0)) },
-                                   refundedBefore: (23..<29).map { row.int(Int32($0)) }))
+                                   asked: tenders(row, from: 8), sourceFile: row.int(4), sourceLine: row.int(5),
+                                   lineID: row.optionalInt(6), heldSince: row.text(7),
+                                   paid: tenders(row, from: 14), refundedBefore: tenders(row, from: 20)))
         }
         guard !pending.isEmpty else { return }
-        var refundedByLine: [Int64: [Int64]] = [:]
+        var refundedByLine: [Int64: Tenders] = [:]
         var accepted: [Int64] = []
         try db.transaction {
             for refund in pending {
@@ -89,44 +91,64 @@ public final class Poster {
                 if refund.heldSince != nil {
                     try Breaks.resolveOrphan(db, refundID: refund.refundID, orderID: refund.orderID, lineNo: refund.lineNo, asOf: asOf)
                 }
-                let paid = refund.paid
+                let (paid, asked) = (refund.paid, refund.asked)
                 let refunded = refundedByLine[lineID] ?? refund.refundedBefore
-                let asked = [refund.quantity, refund.goods, refund.freight, refund.points, refund.credit, refund.cash]
-                let names = ["quantity", "refund_goods", "refund_freight", "refund_points", "refund_credit", "refund_cash"]
                 if let over = (0..<6).first(where: { refunded[$0] + asked[$0] > paid[$0] }) {
-                    let what = over == 0 ? "\(refunded[over] + asked[over]) units" : Money(fen: refunded[over] + asked[over]).description
-                    let limit = over == 0 ? "\(paid[over]) units" : Money(fen: paid[over]).description
-                    let entry = QuarantineEntry(
-                        file: try fileName(refund.sourceFile), line: Int(refund.sourceLine),
-                        column: Poster.column(of: names[over], in: refund.columns),
-                        reason: .overRefund,
-                        message: "refunds of \(refund.orderID) line \(refund.lineNo) would reach \(what) of \(names[over]), more than the \(limit) paid",
-                        raw: refund.raw)
-                    try db.run("DELETE FROM refunds WHERE id = ?", [.int(refund.id)])
-                    try entry.record(in: db, runSeq: runSeq, fileID: refund.sourceFile)
-                    try db.run("UPDATE feed_files SET accepted = accepted - 1, quarantined = quarantined + 1 WHERE file_id = ?",
-                               [.int(refund.sourceFile)])
-                    summary.overRefunds.append(entry)
+                    try quarantineOverRefund(refund.id, orderID: refund.orderID,
+                                             lineNo: refund.lineNo, sourceFile: refund.sourceFile,
+                                             sourceLine: refund.sourceLine, over: over,
+                                             reaching: refunded[over] + asked[over], paid: paid[over], into: &summary)
                     continue
                 }
-                refundedByLine[lineID] = (0..<6).map { refunded[$0] + asked[$0] }
+                refundedByLine[lineID] = Tenders { refunded[$0] + asked[$0] }
                 accepted.append(refund.id)
                 summary.refundsAccepted += 1
             }
             // Written back in store order, once per line and refund.
+            let keep = try db.prepare("""
+                INSERT INTO line_refunds(line_id, acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (line_id) DO UPDATE SET acc_quantity = excluded.acc_quantity, acc_goods = excluded.acc_goods,
+                    acc_freight = excluded.acc_freight, acc_points = excluded.acc_points,
+                    acc_credit = excluded.acc_credit, acc_cash = excluded.acc_cash
+                """)
             for (lineID, refunded) in refundedByLine.sorted(by: { $0.key < $1.key }) {
-                try db.run("""
-                    INSERT INTO line_refunds(line_id, acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (line_id) DO UPDATE SET acc_quantity = excluded.acc_quantity, acc_goods = excluded.acc_goods,
-                        acc_freight = excluded.acc_freight, acc_points = excluded.acc_points,
-                        acc_credit = excluded.acc_credit, acc_cash = excluded.acc_cash
-                    """, [.int(lineID)] + refunded.map { .int($0) })
+                try keep.bind(1, lineID)
+                for index in 0..<6 { try keep.bind(Int32(index + 2), refunded[index]) }
+                try keep.run()
             }
+            let accept = try db.prepare("UPDATE refunds SET state = 'accepted' WHERE id = ?")
             for id in accepted.sorted() {
-                try db.run("UPDATE refunds SET state = 'accepted' WHERE id = ?", [.int(id)])
+                try accept.bind(1, id)
+                try accept.run()
             }
         }
+    }
+
+    /// Quarantines a refund that would take more of its line than was paid (`over`: the index
+    /// in `tenderNames`), with the row as it came and the column at fault.
+    private func quarantineOverRefund(_ id: Int64, orderID: String, lineNo: Int64, sourceFile: Int64,
+                                      sourceLine: Int64, over: Int, reaching: Int64, paid: Int64,
+                                      into summary: inout PostingSummary) throws {
+        var raw = ""
+        var columns: [Int] = []
+        try db.query("SELECT raw, cols FROM refunds WHERE id = ?", [.int(id)]) { row in
+            raw = row.string(0)
+            columns = row.string(1).split(separator: ",").map { Int($0) ?? 0 }
+        }
+        let name = Poster.tenderNames[over]
+        let what = over == 0 ? "\(reaching) units" : Money(fen: reaching).description
+        let limit = over == 0 ? "\(paid) units" : Money(fen: paid).description
+        let entry = QuarantineEntry(
+            file: try fileName(sourceFile), line: Int(sourceLine), column: Poster.column(of: name, in: columns),
+            reason: .overRefund,
+            message: "refunds of \(orderID) line \(lineNo) would reach \(what) of \(name), more than the \(limit) paid",
+            raw: raw)
+        try db.run("DELETE FROM refunds WHERE id = ?", [.int(id)])
+        try entry.record(in: db, runSeq: runSeq, fileID: sourceFile)
+        try db.run("UPDATE feed_files SET accepted = accepted - 1, quarantined = quarantined + 1 WHERE file_id = ?",
+                   [.int(sourceFile)])
+        summary.overRefunds.append(entry)
     }
 
     private var fileNames: [Int64: String] = [:]
@@ -339,13 +361,16 @@ public final class Poster {
                            posted: PostedRefunds(quantity: row.int(19), goods: row.int(20), cash: row.int(21))))
         }
         // Posting order (SPEC §5): posting instant, refunded_at, refund_id, order_id, line_no.
-        due.sort {
-            ($0.postingAt, $0.refundedAt, $0.refundID, $0.orderID, $0.lineNo)
-                < ($1.postingAt, $1.refundedAt, $1.refundID, $1.orderID, $1.lineNo)
+        // The positions are sorted, not the large rows themselves.
+        let order = due.indices.sorted { a, b in
+            let (x, y) = (due[a], due[b])
+            return (x.postingAt, x.refundedAt, x.refundID, x.orderID, x.lineNo)
+                < (y.postingAt, y.refundedAt, y.refundID, y.orderID, y.lineNo)
         }
         var postedByLine: [Int64: PostedRefunds] = [:]
         var postedRefunds: [(Int64, Int64)] = []
-        for item in due {
+        for index in order {
+            let item = due[index]
             let supplier = config.supplierByID[item.line.supplierID]!
             let date = config.calendar.businessDate(of: Instant(nanos: item.postingAt))
             let before = postedByLine[item.lineRowID] ?? item.posted
@@ -364,12 +389,19 @@ public final class Poster {
             summary.refundsPosted += 1
         }
         postedRefunds.sort { $0.0 < $1.0 }
+        let markPosted = try db.prepare("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?")
         for (id, postingAt) in postedRefunds {
-            try db.run("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?", [.int(postingAt), .int(id)])
+            try markPosted.bind(1, postingAt)
+            try markPosted.bind(2, id)
+            try markPosted.run()
         }
+        let keepPosted = try db.prepare("UPDATE line_refunds SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE line_id = ?")
         for (lineID, state) in postedByLine.sorted(by: { $0.key < $1.key }) {
-            try db.run("UPDATE line_refunds SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE line_id = ?",
-                       [.int(state.quantity), .int(state.goods), .int(state.cash), .int(lineID)])
+            try keepPosted.bind(1, state.quantity)
+            try keepPosted.bind(2, state.goods)
+            try keepPosted.bind(3, state.cash)
+            try keepPosted.bind(4, lineID)
+            try keepPosted.run()
         }
     }
 
