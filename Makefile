@@ -4,13 +4,15 @@
 #   make test    unit, end-to-end and conformance tests
 #   make bench   the performance benchmark (figures printed, nothing asserted)
 #   make reliability  the crash, fault, concurrency and security tests at full strength
+#   make fuzz    the libFuzzer targets, FUZZ_SECONDS (default 600) each, one after the other
+#                (FUZZ_TARGETS="csv money" for some; docs/reliability.md, "Fuzzing")
 
 SWIFT      ?= swift
 BIN_DIR    := .build/release
 BIN        := $(BIN_DIR)/mallsettle
 CONFORMANCE := ../shared/conformance
 
-.PHONY: all deps build run test conformance bench reliability clean
+.PHONY: all deps build run test conformance bench reliability fuzz clean
 
 all: build
 
@@ -49,6 +51,10 @@ reliability: deps
 
 bench: build
 	@bash Pipelines/bench.sh $(BIN)
+
+# Not part of `test`: each target runs for minutes. Crashers land in Fuzz/crashers/.
+fuzz: deps
+	@bash Fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build var
