@@ -58,10 +58,16 @@ dict_of() {
     esac
 }
 
+# Builds Sources/<name> unless its library is newer than its sources and than "$@" (the
+# libraries it depends on).
 build_module() {
     local name="$1"; shift
     local sources
     sources=$(find "Sources/$name" -name '*.swift' | sort)
+    if [ -f "$OUT/lib$name.a" ] && [ -z "$(find "Sources/$name" Fuzz/run.sh "$@" -newer "$OUT/lib$name.a" -print -quit)" ]; then
+        return 0  # up to date
+    fi
+    echo "fuzz: building $name (fuzzer + address sanitizer)"
     # shellcheck disable=SC2086
     nice -n 19 "$SWIFTC" "${FLAGS[@]}" -enable-testing -module-name "$name" \
         -emit-module -emit-module-path "$OUT/$name.swiftmodule" \
@@ -70,9 +76,8 @@ build_module() {
 
 build() {
     mkdir -p "$OUT"
-    echo "fuzz: building MallCore and MallIO (fuzzer + address sanitizer)"
     build_module MallCore
-    build_module MallIO
+    build_module MallIO "$OUT/libMallCore.a"
     for target in "$@"; do
         echo "fuzz: building $target"
         # shellcheck disable=SC2046

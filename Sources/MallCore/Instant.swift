@@ -113,7 +113,13 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Local form with its offset, `2026-11-03T14:05:00+08:00` (`Z` for offset 0), the way the
     /// mall's feeds write timestamps. Parsing it back gives the same instant. Written byte by
     /// byte: replay formats millions of timestamps.
+    ///
+    /// An offset is written in whole minutes, and the clock is shifted by the offset as written
+    /// (its seconds dropped, toward zero). Zones had offsets with seconds before standard time
+    /// (Asia/Shanghai's local mean time until 1901 is +08:05:43); shifting the clock by the
+    /// whole offset but writing `+08:05` would read back 43 s off.
     public func formatted(offsetSeconds: Int) -> String {
+        let offsetSeconds = offsetSeconds / 60 * 60
         let (shifted, overflow) = nanos.addingReportingOverflow(Int64(offsetSeconds) * Instant.nanosPerSecond)
         if overflow { return formatted(offsetSeconds: 0) }
         let (seconds, fraction) = Instant(nanos: shifted).secondsAndFraction

@@ -1,0 +1,49 @@
+// FuzzRegressionTests.swift: every crasher the fuzz targets found in MallIO code (readers,
+// gzip, journal and catalog codecs), fed through the same code path as the target and
+// checked for the proper outcome: a clear error or the right value, never a crash. The inputs
+// are kept in Fuzz/crashers/<target>/; docs/reliability.md, "Fuzzing".
+
+import Foundation
+import XCTest
+import MallCore
+@testable import MallIO
+
+final class FuzzRegressionTests: ReadersTestCase {
+    let shanghai = BusinessCalendar(timezone: "Asia/Shanghai")!
+
+    /// Reads a journal file to the end, as the journal target does.
+    private func readJournal(_ text: String) throws -> [Result<JournalEvent, JSONFieldError>] {
+        let reader = try JournalReader(path: try write("journal.jsonl", text))
+        var results: [Result<JournalEvent, JSONFieldError>] = []
+        while let next = try reader.next() { results.append(next) }
+        return results
+    }
+
+    /// Fuzz/crashers/journal/crash-5384e2b1b2591372e65e090f6f2810c9e1e7b494 (a seed of bad
+    /// lines): its last event is at 1900-01-01T12:00:00+08:00, when Asia/Shanghai was at
+    /// +08:05:43; the journal writer wrote `12:05:43+08:05` and the event read back 43 s late.
+    func testJournalEventBeforeStandardTimeReadsBack() throws {
+        let results = try readJournal(#"""
+            {"event":"pay","at":"2026-10-01T12:04:00Z","order_id":"O-1",}
+            {"event":"teleport","at":"2026-10-01T12:04:00Z"}
+            {"event":"grant_points","at":"2026-10-01T08:00:00+08:00","grant_id":"G-1","buyer_id":"B-1","amount":300}
+            {"event":"pay","at":"2026-10-01T12:04:00","order_id":"O-1"}
+            {"event":"pay","at":"2026-10-01T12:04:00Z","order_id":"订单","txn":1}
+            [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+            {"event":"ship","at":"2026-10-01T12:04:00Z","order_id":"\u0000\ud83d\ude00"}
+            {"event":"ship","at":"1900-01-01T12:00:00+08:00","order_id":"old"}
+
+            """#)
+        XCTAssertEqual(results.count, 8)
+        let failures = results.compactMap { if case .failure(let e) = $0 { return "\(e.line):\(e.field)" } else { return nil } }
+        XCTAssertEqual(failures, ["1:(line)", "2:event", "3:amount", "4:at", "5:txn", "6:(line)"])
+        for result in results {
+            guard case .success(let event) = result else { continue }
+            let text = JournalCodec.encode(event, calendar: shanghai)
+            XCTAssertEqual(JournalCodec.decode(Array(text.utf8), lineNumber: event.line), .success(event), text)
+        }
+        let old = try results[7].get()
+        XCTAssertEqual(JournalCodec.encode(old, calendar: shanghai),
+                       #"{"event":"ship","at":"1900-01-01T12:05:00+08:05","order_id":"old"}"#)
+    }
+}
