@@ -73,6 +73,8 @@ final class JournalCodecTests: ReadersTestCase {
                     field: "lines[0].amount", column: 142, contains: "by quantity")
         assertError(#"{"event":"refund","at":"2026-10-01T12:04:00Z","refund_id":"R","order_id":"O-1-1","type":"cancel","lines":[]}"#,
                     field: "type", column: 1, contains: "refund_only or return")
+        // A field named by the empty string is still named (found by the journal fuzz target).
+        assertError(#"{"event":"ship","":"x","at":"2026-10-01T12:04:00Z","order_id":"O-1-1"}"#, field: "\"\"", column: 20, contains: "not a known field")
         // A column counts characters, not bytes: the Chinese id is 2 characters, 6 bytes.
         assertError(#"{"event":"pay","at":"2026-10-01T12:04:00Z","order_id":"订单","txn":1}"#, field: "txn", column: 66, contains: "not a known field")
     }

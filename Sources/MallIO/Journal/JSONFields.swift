@@ -40,7 +40,11 @@ public struct JSONFieldReader {
         self.members = members
     }
 
-    private func name(_ field: String) -> String { path.isEmpty ? field : "\(path).\(field)" }
+    /// A field's path for messages; a field named by the empty string shows as `""`.
+    private func name(_ field: String) -> String {
+        let shown = field.isEmpty ? "\"\"" : field
+        return path.isEmpty ? shown : "\(path).\(shown)"
+    }
 
     public func error(_ field: String, _ message: String, at value: JSONValue? = nil) -> JSONFieldError {
         let p = JSONPosition(bytes: document, offset: value?.offset ?? offset, firstLine: firstLine)
