@@ -40,7 +40,7 @@ public func fuzzJournal(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case .failure(let error):
             check(error.line > lastLine, "error on line \(error.line) after line \(lastLine)")
             check(error.column >= 1, "error column \(error.column) on line \(error.line)")
-            check(!error.field.isEmpty && !error.message.isEmpty, "an error names its field and says why")
+            check(!error.field.isEmpty && !error.message.isEmpty, "an error names its field and says why: \(error)")
             lastLine = error.line
         }
     }

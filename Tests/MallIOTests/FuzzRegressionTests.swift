@@ -11,6 +11,43 @@ import MallCore
 final class FuzzRegressionTests: ReadersTestCase {
     let shanghai = BusinessCalendar(timezone: "Asia/Shanghai")!
 
+    /// The saved crashers of a fuzz target, by file name (Fuzz/crashers/<target>/).
+    private func crashers(_ target: String) throws -> [(name: String, bytes: [UInt8])] {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/crashers/\(target)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("crash-") }.sorted()
+        return try names.map { ($0, Array(try Data(contentsOf: folder.appendingPathComponent($0)))) }
+    }
+
+    /// What the journal target checks: events written back read back equal; errors name a
+    /// field and say why.
+    private func assertJournalProperties(_ results: [Result<JournalEvent, JSONFieldError>], _ name: String,
+                                         file: StaticString = #filePath, line: UInt = #line) {
+        for result in results {
+            switch result {
+            case .success(let event):
+                let text = JournalCodec.encode(event, calendar: shanghai)
+                XCTAssertEqual(JournalCodec.decode(Array(text.utf8), lineNumber: event.line), .success(event), "\(name): \(text)",
+                               file: file, line: line)
+            case .failure(let error):
+                XCTAssertFalse(error.field.isEmpty || error.message.isEmpty, "\(name): \(error)", file: file, line: line)
+                XCTAssertGreaterThanOrEqual(error.column, 1, "\(name): \(error)", file: file, line: line)
+            }
+        }
+    }
+
+    /// Every saved journal crasher, through the property its target checks.
+    func testSavedJournalCrashersKeepTheirProperties() throws {
+        let journals = try crashers("journal")
+        XCTAssertFalse(journals.isEmpty)
+        for (name, bytes) in journals {
+            let reader = try JournalReader(path: try write(name, bytes: bytes))
+            var results: [Result<JournalEvent, JSONFieldError>] = []
+            while let next = try reader.next() { results.append(next) }
+            assertJournalProperties(results, name)
+        }
+    }
+
     /// Reads a journal file to the end, as the journal target does.
     private func readJournal(_ text: String) throws -> [Result<JournalEvent, JSONFieldError>] {
         let reader = try JournalReader(path: try write("journal.jsonl", text))
@@ -37,13 +74,25 @@ final class FuzzRegressionTests: ReadersTestCase {
         XCTAssertEqual(results.count, 8)
         let failures = results.compactMap { if case .failure(let e) = $0 { return "\(e.line):\(e.field)" } else { return nil } }
         XCTAssertEqual(failures, ["1:(line)", "2:event", "3:amount", "4:at", "5:txn", "6:(line)"])
-        for result in results {
-            guard case .success(let event) = result else { continue }
-            let text = JournalCodec.encode(event, calendar: shanghai)
-            XCTAssertEqual(JournalCodec.decode(Array(text.utf8), lineNumber: event.line), .success(event), text)
-        }
+        assertJournalProperties(results, "crash-5384e2b1")
         let old = try results[7].get()
         XCTAssertEqual(JournalCodec.encode(old, calendar: shanghai),
                        #"{"event":"ship","at":"1900-01-01T12:05:00+08:05","order_id":"old"}"#)
+    }
+}
+
+extension FuzzRegressionTests {
+    /// Fuzz/crashers/journal/crash-435a97788a2d7e4b2ef788b1ef71b1a945e20f64: a line with a
+    /// field named by the empty string (`"":"refund"`) was refused with an empty field name
+    /// ("field : is not a known field"). The name is now shown as `""`, nested or not.
+    func testUnknownFieldWithAnEmptyNameIsNamed() throws {
+        let top = JournalCodec.decode(Array(#"{"event":"complete","":"refund","at":"2026-10-01T12:04:00Z","order_id":"O-1-1"}"#.utf8),
+                                      lineNumber: 5)
+        XCTAssertEqual(top, .failure(JSONFieldError(line: 5, column: 24, field: #""""#, message: "is not a known field")))
+        let nested = JournalCodec.decode(Array(#"{"event":"place_order","at":"2026-10-01T12:04:00Z","order_id":"O-1","buyer_id":"B-1","lines":[{"sku":"S-1","quantity":1,"":2}]}"#.utf8),
+                                         lineNumber: 1)
+        guard case .failure(let error) = nested else { return XCTFail("an unknown field must be refused") }
+        XCTAssertEqual(error.field, #"lines[0]."""#)
+        XCTAssertEqual(error.message, "is not a known field")
     }
 }

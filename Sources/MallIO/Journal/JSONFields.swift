@@ -162,10 +162,11 @@ public struct JSONFieldReader {
         return members
     }
 
-    /// Refuses fields that were never asked for.
+    /// Refuses fields that were never asked for. A field named by the empty string is shown
+    /// as `""`, so that the message still names it.
     public func finish() throws(JSONFieldError) {
         for (field, value) in members where !read.contains(field) {
-            throw error(field, "is not a known field", at: value)
+            throw error(field.isEmpty ? "\"\"" : field, "is not a known field", at: value)
         }
     }
 }
