@@ -23,7 +23,7 @@ public func fuzzCatalog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case .failure(let error):
         check(error.line >= 1 && error.line <= lines, "error on line \(error.line) of \(lines)")
         check(error.column >= 1, "error column \(error.column)")
-        check(!error.field.isEmpty && !error.message.isEmpty, "an error names its field and says why")
+        check(!error.field.isEmpty && !error.message.isEmpty, "an error names its field and says why: \(error)")
     }
     return 0
 }

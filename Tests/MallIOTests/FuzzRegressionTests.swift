@@ -36,8 +36,8 @@ final class FuzzRegressionTests: ReadersTestCase {
         }
     }
 
-    /// Every saved journal crasher, through the property its target checks.
-    func testSavedJournalCrashersKeepTheirProperties() throws {
+    /// Every saved journal and catalog crasher, through the property its target checks.
+    func testSavedJournalAndCatalogCrashersKeepTheirProperties() throws {
         let journals = try crashers("journal")
         XCTAssertFalse(journals.isEmpty)
         for (name, bytes) in journals {
@@ -45,6 +45,16 @@ final class FuzzRegressionTests: ReadersTestCase {
             var results: [Result<JournalEvent, JSONFieldError>] = []
             while let next = try reader.next() { results.append(next) }
             assertJournalProperties(results, name)
+        }
+        let catalogs = try crashers("catalog")
+        XCTAssertFalse(catalogs.isEmpty)
+        for (name, bytes) in catalogs {
+            switch CatalogCodec.decode(bytes) {
+            case .success(let catalog):
+                XCTAssertEqual(CatalogCodec.decode(Array(CatalogCodec.encode(catalog).utf8)), .success(catalog), name)
+            case .failure(let error):
+                XCTAssertFalse(error.field.isEmpty || error.message.isEmpty, "\(name): \(error)")
+            }
         }
     }
 
@@ -94,5 +104,18 @@ extension FuzzRegressionTests {
         guard case .failure(let error) = nested else { return XCTFail("an unknown field must be refused") }
         XCTAssertEqual(error.field, #"lines[0]."""#)
         XCTAssertEqual(error.message, "is not a known field")
+    }
+
+    /// Fuzz/crashers/catalog/crash-9cc87e706d637bddae86ced371fa3deda0d9cec9: a buyer with
+    /// `"pays_on_credit": false` and a `credit_limit` was read with its limit, but written
+    /// without it, so the written catalog read back with a limit of 0. The limit is now written
+    /// whenever it is not zero.
+    func testCreditLimitWithoutCreditIsWrittenBack() throws {
+        let text = #"{"suppliers":[],"skus":[],"buyers":[{"id":"B-3","level":"enterprise","pays_on_credit":false,"credit_limit":"200000.00","frozen":true}]}"#
+        let catalog = try CatalogCodec.decode(Array(text.utf8)).get()
+        XCTAssertEqual(catalog.buyers, [Buyer(id: "B-3", level: "enterprise", paysOnCredit: false, creditLimit: Money(fen: 20_000_000), frozen: true)])
+        let written = CatalogCodec.encode(catalog)
+        XCTAssertTrue(written.contains(#"{"id": "B-3", "level": "enterprise", "credit_limit": "200000.00", "frozen": true}"#), written)
+        XCTAssertEqual(try CatalogCodec.decode(Array(written.utf8)).get(), catalog)
     }
 }

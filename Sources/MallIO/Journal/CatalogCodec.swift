@@ -205,7 +205,9 @@ public enum CatalogCodec {
         }))
         parts.append(list("buyers", catalog.buyers.map { b in
             var o = "{\"id\": \(q(b.id)), \"level\": \(q(b.level))"
-            if b.paysOnCredit { o += ", \"pays_on_credit\": true, \"credit_limit\": \(m(b.creditLimit))" }
+            if b.paysOnCredit { o += ", \"pays_on_credit\": true" }
+            // A limit is kept even without credit: the file says what was read.
+            if b.paysOnCredit || b.creditLimit != .zero { o += ", \"credit_limit\": \(m(b.creditLimit))" }
             if b.frozen { o += ", \"frozen\": true" }
             return o + "}"
         }))
