@@ -162,11 +162,11 @@ public struct JSONFieldReader {
         return members
     }
 
-    /// Refuses fields that were never asked for. A field named by the empty string is shown
-    /// as `""`, so that the message still names it.
+    /// Refuses fields that were never asked for (a field named by the empty string is shown
+    /// as `""`, see `name`).
     public func finish() throws(JSONFieldError) {
         for (field, value) in members where !read.contains(field) {
-            throw error(field.isEmpty ? "\"\"" : field, "is not a known field", at: value)
+            throw error(field, "is not a known field", at: value)
         }
     }
 }
