@@ -131,18 +131,21 @@ struct RowStager {
             laterFailure: failure)
     }
 
-    /// Cells an order row needs given its other cells: a channel for cash, a buyer for
-    /// credit, a cost price for a purchase-mode supplier (SPEC §3 step 2).
+    /// Cells an order row needs given its other cells and lacks: a channel for cash, a buyer
+    /// for credit, a cost price for a purchase-mode supplier (SPEC §3 step 2). A cell that is
+    /// there needs no check, so the amounts are parsed only when it is missing.
     func orderAlsoRequired(_ record: FeedRecordValues) -> [Int] {
         let s = OrderColumns.shared
         var needed: [Int] = []
-        if let cash = record(s.paidCash), case .success(let m) = Money.parse(cash), m.fen > 0 {
+        if record(s.paymentChannel) == nil, let cash = record(s.paidCash), case .success(let m) = Money.parse(cash),
+           m.fen > 0 {
             needed.append(s.paymentChannel)
         }
-        if let credit = record(s.paidCredit), case .success(let m) = Money.parse(credit), m.fen > 0 {
+        if record(s.buyerId) == nil, let credit = record(s.paidCredit), case .success(let m) = Money.parse(credit),
+           m.fen > 0 {
             needed.append(s.buyerId)
         }
-        if let supplier = record(s.supplierId), config.supplierByID[supplier]?.mode == .purchase {
+        if record(s.costPrice) == nil, let supplier = record(s.supplierId), config.supplierByID[supplier]?.mode == .purchase {
             needed.append(s.costPrice)
         }
         return needed

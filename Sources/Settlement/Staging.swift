@@ -78,7 +78,8 @@ struct FeedSchema {
                 }
                 cells[index] = .int(number)
             case .text(let maxLength):
-                if let maxLength, value.text.unicodeScalars.count > maxLength {
+                // Characters are Unicode scalars; there are never more of them than bytes.
+                if let maxLength, value.text.utf8.count > maxLength, value.text.unicodeScalars.count > maxLength {
                     return .failure(Rejection(.tooLong, column: record.columns[index],
                                               "\(spec.name) is longer than \(maxLength) characters"))
                 }
