@@ -42,6 +42,12 @@ public enum SQLValue: Hashable, Sendable {
     case null
 }
 
+/// Process-wide SQLite settings, applied once before the first connection opens.
+private let sqliteConfigured: Void = {
+    // Memory statistics cost a global mutex on every allocation, on every thread.
+    _ = csqlite_disable_memory_statistics()
+}()
+
 /// One SQLite connection. Not shared between threads.
 public final class Database {
     let handle: OpaquePointer
@@ -58,6 +64,7 @@ public final class Database {
                 try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
         }
+        sqliteConfigured
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
