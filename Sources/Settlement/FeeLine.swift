@@ -284,9 +284,12 @@ final class FeeLineWriter {
     }
 
     private func storeForward() throws {
-        pendingForward.sort { ($0.sheetKey, $0.lineID) < ($1.sheetKey, $1.lineID) }
-        for row in pendingForward {
-            try row.bind(to: forwardInsert, from: 1)
+        // Sorted by sheet, then line: the positions are sorted, not the rows themselves.
+        let order = pendingForward.indices.sorted {
+            (pendingForward[$0].sheetKey, pendingForward[$0].lineID) < (pendingForward[$1].sheetKey, pendingForward[$1].lineID)
+        }
+        for index in order {
+            try pendingForward[index].bind(to: forwardInsert, from: 1)
             try forwardInsert.run()
         }
         pendingForward.removeAll(keepingCapacity: true)

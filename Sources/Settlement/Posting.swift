@@ -211,7 +211,8 @@ public final class Poster {
 
     private struct PricedForward: Sendable {
         let lineID: Int64
-        let supplier: Supplier
+        /// The supplier's position in `config.suppliers`.
+        let supplierPosition: Int
         let date: Day
         let trigger: Int64
         let fees: ForwardFees
@@ -248,7 +249,8 @@ public final class Poster {
                 for candidate in batch {
                     switch candidate {
                     case .due(let line, let waiting):
-                        let (sheetKey, lateFrom) = try sheets.target(line.supplier, postingDate: line.date, asOf: asOf)
+                        let (sheetKey, lateFrom) = try sheets.target(supplierAt: line.supplierPosition, postingDate: line.date,
+                                                                     asOf: asOf)
                         try writer.write(ForwardFeeRow(lineID: line.lineID, sheetKey: sheetKey, postingDate: line.date,
                                                        lateFrom: lateFrom, triggerAt: line.trigger, fees: line.fees))
                         summary.forwardLines += 1
@@ -285,6 +287,7 @@ public final class Poster {
         // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
         // the exact business date is checked for each.
         let bound = (Int64(asOf.ordinal + 1) * 86_400 + 14 * 3_600) * Instant.nanosPerSecond
+        let positions = Dictionary(uniqueKeysWithValues: config.suppliers.enumerated().map { ($1.id, $0) })
         let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
         let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
         try reader.query("""
@@ -293,12 +296,14 @@ public final class Poster {
             WHERE CASE WHEN p.supplier_id IN (SELECT value FROM json_each(?)) THEN p.paid_at ELSE p.completed_at END < ?
             ORDER BY p.line_id
             """, [.text(paidList), .int(bound)]) { row in
-            if let line = priceForward(row, config: config, rules: rules, asOf: asOf) { try emit(.due(line, waiting: true)) }
+            if let line = priceForward(row, config: config, positions: positions, rules: rules, asOf: asOf) {
+                try emit(.due(line, waiting: true))
+            }
         }
         try reader.query("""
             SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns) FROM order_lines o WHERE o.id > ? ORDER BY o.id
             """, [.int(lookedThrough)]) { row in
-            if let line = priceForward(row, config: config, rules: rules, asOf: asOf) {
+            if let line = priceForward(row, config: config, positions: positions, rules: rules, asOf: asOf) {
                 try emit(.due(line, waiting: false))
             } else {
                 try emit(.notDue(lineID: row.int(0), supplierID: row.string(3), paidAt: row.int(1),
@@ -309,15 +314,17 @@ public final class Poster {
 
     /// The forward amounts of one order line (columns: id, paid_at, completed_at, then
     /// `lineColumns`) if its trigger is due by the as-of date; nil when it is not.
-    private static func priceForward(_ row: Statement, config: MallConfig, rules: FeeRuleBook, asOf: Day) -> PricedForward? {
+    private static func priceForward(_ row: Statement, config: MallConfig, positions: [String: Int], rules: FeeRuleBook,
+                                     asOf: Day) -> PricedForward? {
         let line = Poster.line(from: row, offset: 3)
-        guard let supplier = config.supplierByID[line.supplierID] else { return nil }
+        guard let position = positions[line.supplierID] else { return nil }
+        let supplier = config.suppliers[position]
         let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
         guard let trigger else { return nil }
         let date = config.calendar.businessDate(of: Instant(nanos: trigger))
         guard date <= asOf else { return nil }
         let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
-        return PricedForward(lineID: row.int(0), supplier: supplier, date: date, trigger: trigger,
+        return PricedForward(lineID: row.int(0), supplierPosition: position, date: date, trigger: trigger,
                              fees: ForwardFees(amounts, paymentFeeReversible: kept.paymentFeeReversible))
     }
 

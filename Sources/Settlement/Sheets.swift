@@ -34,6 +34,15 @@ final class SheetBook {
         let postingDay: Int
         let asOfDay: Int
     }
+    /// The same answers by the supplier's position in the configuration: forward posting asks
+    /// once per order line, and hashing three integers is cheaper than hashing an id.
+    private var targetsByPosition: [PositionKey: (key: Int64, lateFrom: Period?)] = [:]
+
+    private struct PositionKey: Hashable {
+        let supplierPosition: Int
+        let postingDay: Int
+        let asOfDay: Int
+    }
 
     init(db: Database, config: MallConfig) throws {
         self.db = db
@@ -95,6 +104,15 @@ final class SheetBook {
         return result
     }
 
+    /// `target` for the supplier at `supplierPosition` in `config.suppliers`.
+    func target(supplierAt supplierPosition: Int, postingDate: Day, asOf: Day) throws -> (key: Int64, lateFrom: Period?) {
+        let key = PositionKey(supplierPosition: supplierPosition, postingDay: postingDate.ordinal, asOfDay: asOf.ordinal)
+        if let known = targetsByPosition[key] { return known }
+        let result = try target(config.suppliers[supplierPosition], postingDate: postingDate, asOf: asOf)
+        targetsByPosition[key] = result
+        return result
+    }
+
     /// Where the totals of `sheetKey` start in `added`.
     private func addedBase(_ sheetKey: Int64) -> Int {
         if let slot = addedSlots[sheetKey] { return slot * SheetBook.codeCount }
@@ -130,6 +148,7 @@ final class SheetBook {
         sheets[sheetID] = state
         latestClosedStart[state.supplierID] = max(latestClosedStart[state.supplierID] ?? state.period.start, state.period.start)
         targets.removeAll()
+        targetsByPosition.removeAll()
     }
 
     /// Writes the added lines and amounts into the sheets and their fee-code totals, marking
