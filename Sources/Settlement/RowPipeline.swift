@@ -26,6 +26,11 @@ final class RowPipeline: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var batches: [[PreparedRow]] = []
+    /// The batch `next` handed out last, and batches the consumer is done with: they are freed
+    /// on the reading thread, which allocated them. Freed on the storing thread they made the
+    /// two threads contend for the reading thread's malloc arena.
+    private var handedOut: [PreparedRow] = []
+    private var spent: [[PreparedRow]] = []
     private var finished = false
     private var cancelled = false
     private var failure: FeedFileError?
@@ -61,26 +66,37 @@ final class RowPipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for room, then hands a batch over; false once the consumer gave up.
+    /// Waits for room, then hands a batch over; false once the consumer gave up. Frees the
+    /// batches the consumer is done with, here, after letting go of the lock.
     private func hand(_ batch: [PreparedRow]) -> Bool {
+        var garbage: [[PreparedRow]] = []
         condition.lock()
-        defer { condition.unlock() }
+        defer {
+            condition.unlock()
+            garbage.removeAll()
+        }
         while batches.count >= RowPipeline.batchesInFlightMax && !cancelled { condition.wait() }
+        swap(&garbage, &spent)
         guard !cancelled else { return false }
         batches.append(batch)
         condition.broadcast()
         return true
     }
 
-    /// The next batch in file order; nil at the end; throws what the reader threw.
+    /// The next batch in file order; nil at the end; throws what the reader threw. The batch
+    /// before is given back to the reading thread to free: keep nothing of it.
     func next() throws(FeedFileError) -> [PreparedRow]? {
         condition.lock()
         defer { condition.unlock() }
+        if !handedOut.isEmpty {
+            spent.append(handedOut)
+            handedOut = []
+        }
         while batches.isEmpty && !finished { condition.wait() }
         if !batches.isEmpty {
-            let batch = batches.removeFirst()
+            handedOut = batches.removeFirst()
             condition.broadcast()
-            return batch
+            return handedOut
         }
         if let failure { throw failure }
         return nil
