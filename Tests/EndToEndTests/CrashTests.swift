@@ -125,7 +125,8 @@ final class CrashTests: XCTestCase {
                 if let after { XCTAssertEqual(try Binary.run(after, in: scratch.root).status, 3) }
                 let started = Date()
                 let process = try Binary.start(command, in: scratch.root)
-                let delay = Double(trial) / Double(trials) * spread + Double.random(in: 0..<0.03, using: &generator)
+                // Trial t kills at a random instant of the t-th part of the command's time.
+                let delay = (Double(trial) + Double.random(in: 0..<1, using: &generator)) / Double(trials) * spread
                 Thread.sleep(forTimeInterval: delay)
                 let running = process.isRunning
                 if running {
