@@ -100,10 +100,11 @@ public final class Nightly {
     private func ingestFiles(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
         let ingestor = Ingestor(db: db, config: config, runSeq: record.runSeq, progress: progress)
         let stamped = try files.map { useInboxCache ? try knownByStamp($0.path) : nil }
-        // The files not known by their stamp are hashed in order on another thread, at most
-        // two ahead, while the storing of the one before goes on here.
+        // The files not known by their stamp are hashed in order on another thread while the
+        // one before is stored here: one file ahead, so that hashing takes its share of the
+        // second core while that file is read, rather than several files' worth at the start.
         let unstamped = files.indices.filter { stamped[$0] == nil }.map { files[$0].path }
-        let digests = Handoff<Result<String, FeedFileError>>(batchItems: 1, batchesInFlightMax: 2) { emit in
+        let digests = Handoff<Result<String, FeedFileError>>(batchItems: 1, batchesInFlightMax: 1) { emit in
             for path in unstamped {
                 guard emit(Result { () throws(FeedFileError) in try FeedReader.digest(path: path) }) else { return }
             }
