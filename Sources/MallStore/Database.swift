@@ -54,6 +54,7 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
     private var transactionDepth = 0
+    private var checkpointer: Checkpointer?
 
     /// Opens (creating if needed) the store at `path`, in WAL mode.
     public init(path: String, readOnly: Bool = false) throws {
@@ -87,7 +88,17 @@ public final class Database {
 
     deinit {
         cache.removeAll()
+        checkpointer?.stop()
         sqlite3_close_v2(handle)
+    }
+
+    /// Hands the checkpoints of this connection's commits to a thread of their own (see
+    /// Checkpointer.swift), for commands that write much: a commit then returns as soon as
+    /// its pages are in the log.
+    public func checkpointInBackground() throws {
+        guard checkpointer == nil else { return }
+        try execute("PRAGMA wal_autocheckpoint = 0")
+        checkpointer = try Checkpointer(path: path)
     }
 
     /// Runs one or more statements that bind nothing (schema, pragmas).
@@ -154,6 +165,7 @@ public final class Database {
             let result = try body()
             try execute("COMMIT")
             transactionDepth = 0
+            checkpointer?.request()
             return result
         } catch {
             try? execute("ROLLBACK")

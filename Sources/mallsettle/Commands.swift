@@ -86,6 +86,7 @@ enum Commands {
         defer { lock.release() }
         let db = try Database(path: dbPath)
         try db.migrate()
+        try db.checkpointInBackground()
         let nightly = Nightly(db: db, config: config, reportsDir: reports, progress: context.progress)
         let (record, status) = nightly.run(asOf: asOf, inbox: inbox, pipeline: pipeline)
         report(record, status: status)

@@ -40,6 +40,7 @@ struct Context {
     func openStore() throws -> Database {
         let db = try Database(path: dbPath)
         try db.migrate()
+        try db.checkpointInBackground()
         return db
     }
 
