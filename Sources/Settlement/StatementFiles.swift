@@ -51,15 +51,19 @@ public enum StatementFiles {
                                      closedAt: row.text(9), statementSHA: row.text(10))
             due.append((header, row.int(11) == 0))
         }
-        for (header, draft) in due {
-            let folder = "\(reportsDir)/statements/\(header.periodStart)/\(header.sheetID)"
-            AtomicFile.removeLeftovers(in: folder)
-            if draft {
-                try writeDraft(db, header: header, config: config, folder: folder)
-            } else {
-                try writeClosing(db, header: header, config: config, folder: folder)
+        // This thread reads the store and renders; the writer's threads make the files.
+        let writer = FolderWriter()
+        do {
+            for (header, draft) in due {
+                let folder = "\(reportsDir)/statements/\(header.periodStart)/\(header.sheetID)"
+                try writer.submit(FolderWriter.Folder(path: folder, files: draft ? try draftFiles(db, header: header, config: config)
+                                                                                  : try closingFiles(db, header: header, config: config)))
             }
+        } catch {
+            try? writer.finish()
+            throw error
         }
+        try writer.finish()
         // Every file is renamed into place whole; one sync makes them all durable before the
         // store forgets that they were due (a crash before this line rewrites them).
         AtomicFile.syncFileSystem()
@@ -105,18 +109,20 @@ public enum StatementFiles {
                       amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn - 2], linesSHA256: sha)
     }
 
-    private static func writeDraft(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
+    /// A draft's files: summary.csv and both HTML statements, marked DRAFT.
+    private static func draftFiles(_ db: Database, header: SheetHeader, config: MallConfig) throws -> [(name: String, bytes: [UInt8])] {
         let totals = try totals(db, sheetKey: header.key)
-        try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true),
-                             to: "\(folder)/summary.csv", durable: false)
+        var files = [(name: "summary.csv", bytes: summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true))]
         for locale in [StatementView.Locale.en, .zhCN] {
             let html = StatementHTML.render(view(header, config: config, totals: totals, draft: true, locale: locale,
                                                  lines: [], sha: nil))
-            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))", durable: false)
+            files.append((name: fileName(locale), bytes: Array(html.utf8)))
         }
+        return files
     }
 
-    private static func writeClosing(_ db: Database, header: SheetHeader, config: MallConfig, folder: String) throws {
+    /// A closing statement's files: lines.csv, summary.csv, both HTML statements, statement.xlsx.
+    private static func closingFiles(_ db: Database, header: SheetHeader, config: MallConfig) throws -> [(name: String, bytes: [UInt8])] {
         let totals = try totals(db, sheetKey: header.key)
         var linesCSV: [UInt8] = []
         CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &linesCSV)
@@ -138,13 +144,12 @@ public enum StatementFiles {
             throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(recorded)", sql: nil)
         }
         let payable = header.net
-        try AtomicFile.write(linesCSV, to: "\(folder)/lines.csv", durable: false)
-        try AtomicFile.write(summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false),
-                             to: "\(folder)/summary.csv", durable: false)
+        var files = [(name: "lines.csv", bytes: linesCSV),
+                     (name: "summary.csv", bytes: summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false))]
         for locale in [StatementView.Locale.en, .zhCN] {
             let html = StatementHTML.render(view(header, config: config, totals: totals, draft: false, locale: locale,
                                                  lines: textRows, sha: sha))
-            try AtomicFile.write(html, to: "\(folder)/\(fileName(locale))", durable: false)
+            files.append((name: fileName(locale), bytes: Array(html.utf8)))
         }
         var summaryRows: [[XLSXCell]] = [
             [.text("sheet_id"), .text(header.sheetID)],
@@ -167,7 +172,8 @@ public enum StatementFiles {
             XLSXSheet(name: "Summary", rows: summaryRows, columnWidths: [22, 40, 16], boldFirstRow: false),
             XLSXSheet(name: "Lines", rows: sheetRows, columnWidths: [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]),
         ])
-        try AtomicFile.write(workbook, to: "\(folder)/statement.xlsx", durable: false)
+        files.append((name: "statement.xlsx", bytes: workbook))
+        return files
     }
 
     /// The lines table of the HTML statement: the columns of lines.csv without sheet_id and

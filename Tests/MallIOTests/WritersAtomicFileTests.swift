@@ -101,4 +101,38 @@ final class WritersAtomicFileTests: XCTestCase {
         }
         XCTAssertEqual(try listing(directory), ["dir", "not-a-directory"])
     }
+
+    func testFolderWriterWritesEveryFolderWholeAndRemovesLeftovers() throws {
+        // A temporary file a killed writer left behind goes when its folder is written again.
+        try FileManager.default.createDirectory(atPath: directory + "/f7", withIntermediateDirectories: true)
+        try AtomicFile.write(Array("half".utf8), to: directory + "/f7/.summary.csv.tmp-1-ab")
+        // A small queue, so that submitting waits for the threads.
+        let writer = FolderWriter(threads: 2, queuedBytesMax: 64)
+        for index in 0..<40 {
+            try writer.submit(FolderWriter.Folder(path: "\(directory)/f\(index)", files: [
+                (name: "summary.csv", bytes: Array("folder \(index)\n".utf8)),
+                (name: "statement.html", bytes: Array(repeating: UInt8(ascii: "h"), count: index * 10)),
+            ]))
+        }
+        try writer.finish()
+        XCTAssertEqual(try listing(directory).count, 40)
+        for index in 0..<40 {
+            XCTAssertEqual(try listing("\(directory)/f\(index)"), ["statement.html", "summary.csv"])
+            XCTAssertEqual(try contents("\(directory)/f\(index)/summary.csv"), Array("folder \(index)\n".utf8))
+            XCTAssertEqual(try contents("\(directory)/f\(index)/statement.html").count, index * 10)
+        }
+    }
+
+    func testFolderWriterThrowsTheFirstFailure() throws {
+        let blocker = directory + "/not-a-directory"
+        try AtomicFile.write(Array("x".utf8), to: blocker)
+        let writer = FolderWriter(threads: 2)
+        try writer.submit(FolderWriter.Folder(path: directory + "/ok", files: [(name: "a.csv", bytes: Array("a\n".utf8))]))
+        try writer.submit(FolderWriter.Folder(path: blocker + "/sheet", files: [(name: "a.csv", bytes: Array("b\n".utf8))]))
+        XCTAssertThrowsError(try writer.finish()) { error in
+            guard let error = error as? AtomicFileError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.description, "mkdir \(blocker): Not a directory (errno \(ENOTDIR))")
+        }
+        XCTAssertEqual(try contents(directory + "/ok/a.csv"), Array("a\n".utf8))
+    }
 }

@@ -1,0 +1,99 @@
+// FolderWriter: writes folders of output files on background threads while the caller goes
+// on preparing the next ones.
+//
+// Writing a statement folder is mostly the kernel's work (a directory, three or five new
+// files, their renames): on a night that drafts four thousand sheets that is most of the
+// statements stage, and it needs nothing from the store. The caller renders each folder's
+// bytes and submits them; two threads write them, each file through AtomicFile, so a reader
+// still sees the old file or the whole new one.
+
+import Foundation
+
+public final class FolderWriter: @unchecked Sendable {
+    /// One folder to write: its leftover temporary files go first, then each file.
+    public struct Folder: Sendable {
+        public let path: String
+        public let files: [(name: String, bytes: [UInt8])]
+
+        public init(path: String, files: [(name: String, bytes: [UInt8])]) {
+            self.path = path
+            self.files = files
+        }
+
+        var bytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
+    }
+
+    /// Bytes submitted and not yet written, at most: memory stays bounded however many folders.
+    public let queuedBytesMax: Int
+
+    private let condition = NSCondition()
+    private var queue: [Folder] = []
+    private var head = 0
+    private var queuedBytes = 0
+    private var running: Int
+    private var closed = false
+    private var failure: (any Error)?
+
+    public init(threads: Int = 2, queuedBytesMax: Int = 32 << 20) {
+        precondition(threads > 0, "a folder writer needs a thread")
+        self.queuedBytesMax = queuedBytesMax
+        running = threads
+        for index in 0..<threads {
+            let thread = Thread { [self] in self.work() }
+            thread.name = "folder-writer-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Queues `folder`, waiting while the queue is full. Throws the first failure of an
+    /// earlier folder: the caller stops preparing more.
+    public func submit(_ folder: Folder) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queuedBytes > 0 && queuedBytes + folder.bytes > queuedBytesMax && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        queue.append(folder)
+        queuedBytes += folder.bytes
+        condition.broadcast()
+    }
+
+    /// Waits until every folder submitted is written (or the first failure), stops the
+    /// threads and throws that failure.
+    public func finish() throws {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        let failure = self.failure
+        condition.unlock()
+        if let failure { throw failure }
+    }
+
+    private func work() {
+        condition.lock()
+        while true {
+            while head == queue.count && !closed && failure == nil { condition.wait() }
+            if head == queue.count || failure != nil { break }
+            let folder = queue[head]
+            head += 1
+            if head == queue.count { queue.removeAll(keepingCapacity: true); head = 0 }
+            condition.unlock()
+            var error: (any Error)?
+            do {
+                AtomicFile.removeLeftovers(in: folder.path)
+                for file in folder.files {
+                    try AtomicFile.write(file.bytes, to: "\(folder.path)/\(file.name)", durable: false)
+                }
+            } catch let thrown {
+                error = thrown
+            }
+            condition.lock()
+            queuedBytes -= folder.bytes
+            if let error, failure == nil { failure = error }
+            condition.broadcast()
+        }
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+}
