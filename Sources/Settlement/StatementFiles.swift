@@ -56,8 +56,8 @@ public enum StatementFiles {
         do {
             for (header, draft) in due {
                 let folder = "\(reportsDir)/statements/\(header.periodStart)/\(header.sheetID)"
-                try writer.submit(FolderWriter.Folder(path: folder, files: draft ? try draftFiles(db, header: header, config: config)
-                                                                                  : try closingFiles(db, header: header, config: config)))
+                try writer.submit(draft ? try draftFolder(db, header: header, config: config, path: folder)
+                                        : try closingFolder(db, header: header, config: config, path: folder))
             }
         } catch {
             try? writer.finish()
@@ -109,20 +109,21 @@ public enum StatementFiles {
                       amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn - 2], linesSHA256: sha)
     }
 
-    /// A draft's files: summary.csv and both HTML statements, marked DRAFT.
-    private static func draftFiles(_ db: Database, header: SheetHeader, config: MallConfig) throws -> [(name: String, bytes: [UInt8])] {
+    /// A draft's folder: summary.csv and both HTML statements, marked DRAFT.
+    private static func draftFolder(_ db: Database, header: SheetHeader, config: MallConfig, path: String) throws -> FolderWriter.Folder {
         let totals = try totals(db, sheetKey: header.key)
-        var files = [(name: "summary.csv", bytes: summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true))]
-        for locale in [StatementView.Locale.en, .zhCN] {
-            let html = StatementHTML.render(view(header, config: config, totals: totals, draft: true, locale: locale,
-                                                 lines: [], sha: nil))
-            files.append((name: fileName(locale), bytes: Array(html.utf8)))
+        let views = [StatementView.Locale.en, .zhCN].map {
+            view(header, config: config, totals: totals, draft: true, locale: $0, lines: [], sha: nil)
         }
-        return files
+        let summary = summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true)
+        return FolderWriter.Folder(path: path, bytes: 16_384) {
+            [(name: "summary.csv", bytes: summary)] + views.map { (name: fileName($0.locale), bytes: Array(StatementHTML.render($0).utf8)) }
+        }
     }
 
-    /// A closing statement's files: lines.csv, summary.csv, both HTML statements, statement.xlsx.
-    private static func closingFiles(_ db: Database, header: SheetHeader, config: MallConfig) throws -> [(name: String, bytes: [UInt8])] {
+    /// A closing statement's folder: lines.csv, summary.csv, both HTML statements and
+    /// statement.xlsx. The lines are read here; the HTML and the workbook are made by the writer.
+    private static func closingFolder(_ db: Database, header: SheetHeader, config: MallConfig, path: String) throws -> FolderWriter.Folder {
         let totals = try totals(db, sheetKey: header.key)
         var linesCSV: [UInt8] = []
         CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &linesCSV)
@@ -144,12 +145,9 @@ public enum StatementFiles {
             throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(recorded)", sql: nil)
         }
         let payable = header.net
-        var files = [(name: "lines.csv", bytes: linesCSV),
-                     (name: "summary.csv", bytes: summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false))]
-        for locale in [StatementView.Locale.en, .zhCN] {
-            let html = StatementHTML.render(view(header, config: config, totals: totals, draft: false, locale: locale,
-                                                 lines: textRows, sha: sha))
-            files.append((name: fileName(locale), bytes: Array(html.utf8)))
+        let summary = summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false)
+        let views = [StatementView.Locale.en, .zhCN].map {
+            view(header, config: config, totals: totals, draft: false, locale: $0, lines: textRows, sha: sha)
         }
         var summaryRows: [[XLSXCell]] = [
             [.text("sheet_id"), .text(header.sheetID)],
@@ -168,12 +166,16 @@ public enum StatementFiles {
         }
         summaryRows.append([.text("NET"), .number(String(header.lines)), .number(Money(fen: header.net).description)])
         summaryRows.append([.text("PAYABLE"), .empty, .number(Money(fen: payable).description)])
-        let workbook = try XLSXWriter.workbook([
+        let sheets = [
             XLSXSheet(name: "Summary", rows: summaryRows, columnWidths: [22, 40, 16], boldFirstRow: false),
             XLSXSheet(name: "Lines", rows: sheetRows, columnWidths: [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]),
-        ])
-        files.append((name: "statement.xlsx", bytes: workbook))
-        return files
+        ]
+        // The lines are held three times until written (CSV, text rows, workbook cells).
+        return FolderWriter.Folder(path: path, bytes: 16_384 + linesCSV.count * 6) { [linesCSV] in
+            [(name: "lines.csv", bytes: linesCSV), (name: "summary.csv", bytes: summary)]
+                + views.map { (name: fileName($0.locale), bytes: Array(StatementHTML.render($0).utf8)) }
+                + [(name: "statement.xlsx", bytes: try XLSXWriter.workbook(sheets))]
+        }
     }
 
     /// The lines table of the HTML statement: the columns of lines.csv without sheet_id and

@@ -109,10 +109,10 @@ final class WritersAtomicFileTests: XCTestCase {
         // A small queue, so that submitting waits for the threads.
         let writer = FolderWriter(threads: 2, queuedBytesMax: 64)
         for index in 0..<40 {
-            try writer.submit(FolderWriter.Folder(path: "\(directory)/f\(index)", files: [
-                (name: "summary.csv", bytes: Array("folder \(index)\n".utf8)),
-                (name: "statement.html", bytes: Array(repeating: UInt8(ascii: "h"), count: index * 10)),
-            ]))
+            try writer.submit(FolderWriter.Folder(path: "\(directory)/f\(index)", bytes: 40) {
+                [(name: "summary.csv", bytes: Array("folder \(index)\n".utf8)),
+                 (name: "statement.html", bytes: Array(repeating: UInt8(ascii: "h"), count: index * 10))]
+            })
         }
         try writer.finish()
         XCTAssertEqual(try listing(directory).count, 40)
@@ -127,8 +127,8 @@ final class WritersAtomicFileTests: XCTestCase {
         let blocker = directory + "/not-a-directory"
         try AtomicFile.write(Array("x".utf8), to: blocker)
         let writer = FolderWriter(threads: 2)
-        try writer.submit(FolderWriter.Folder(path: directory + "/ok", files: [(name: "a.csv", bytes: Array("a\n".utf8))]))
-        try writer.submit(FolderWriter.Folder(path: blocker + "/sheet", files: [(name: "a.csv", bytes: Array("b\n".utf8))]))
+        try writer.submit(FolderWriter.Folder(path: directory + "/ok", bytes: 2) { [(name: "a.csv", bytes: Array("a\n".utf8))] })
+        try writer.submit(FolderWriter.Folder(path: blocker + "/sheet", bytes: 2) { [(name: "a.csv", bytes: Array("b\n".utf8))] })
         XCTAssertThrowsError(try writer.finish()) { error in
             guard let error = error as? AtomicFileError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.description, "mkdir \(blocker): Not a directory (errno \(ENOTDIR))")

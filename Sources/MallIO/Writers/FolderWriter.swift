@@ -1,26 +1,32 @@
-// FolderWriter: writes folders of output files on background threads while the caller goes
-// on preparing the next ones.
+// FolderWriter: renders and writes folders of output files on background threads while the
+// caller goes on reading the store for the next ones.
 //
 // Writing a statement folder is mostly the kernel's work (a directory, three or five new
-// files, their renames): on a night that drafts four thousand sheets that is most of the
-// statements stage, and it needs nothing from the store. The caller renders each folder's
-// bytes and submits them; two threads write them, each file through AtomicFile, so a reader
-// still sees the old file or the whole new one.
+// files, their renames) and rendering its HTML and workbook needs nothing from the store: on
+// a night that drafts four thousand sheets, that is most of the statements stage. The
+// caller reads what each folder shows and submits a function that renders its files; two
+// threads render and write them, each file through AtomicFile, so a reader still sees the
+// old file or the whole new one.
 
 import Foundation
 
 public final class FolderWriter: @unchecked Sendable {
+    /// A folder's files, by name, as `Folder.render` makes them.
+    public typealias Files = [(name: String, bytes: [UInt8])]
+
     /// One folder to write: its leftover temporary files go first, then each file.
     public struct Folder: Sendable {
         public let path: String
-        public let files: [(name: String, bytes: [UInt8])]
+        /// About how much memory the folder holds until it is written (what `render`
+        /// captured and will make): bounds what waits in the queue.
+        public let bytes: Int
+        public let render: @Sendable () throws -> Files
 
-        public init(path: String, files: [(name: String, bytes: [UInt8])]) {
+        public init(path: String, bytes: Int, render: @escaping @Sendable () throws -> Files) {
             self.path = path
-            self.files = files
+            self.bytes = bytes
+            self.render = render
         }
-
-        var bytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
     }
 
     /// Bytes submitted and not yet written, at most: memory stays bounded however many folders.
@@ -81,7 +87,7 @@ public final class FolderWriter: @unchecked Sendable {
             var error: (any Error)?
             do {
                 AtomicFile.removeLeftovers(in: folder.path)
-                for file in folder.files {
+                for file in try folder.render() {
                     try AtomicFile.write(file.bytes, to: "\(folder.path)/\(file.name)", durable: false)
                 }
             } catch let thrown {
