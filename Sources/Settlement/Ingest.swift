@@ -219,9 +219,8 @@ public final class Ingestor {
                        insert: Statement) throws -> StoreResult {
         let spec = row.spec
         if row.laterFailure == nil {
-            var index: Int32 = 1
-            for value in row.values { try insert.bind(index, value); index += 1 }
-            for value in row.extras { try insert.bind(index, value); index += 1 }
+            try insert.bindRow(row.values)
+            try insert.bindRow(row.extras, from: Int32(row.values.count + 1))
             try insert.run()
             if db.changes == 1 { return .accepted }
         }
