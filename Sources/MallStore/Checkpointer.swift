@@ -28,6 +28,13 @@ final class Checkpointer: @unchecked Sendable {
             if let db { sqlite3_close_v2(db) }
             throw StoreError(code: rc, message: "\(message): \(path)", sql: nil)
         }
+        // A connection learns that the store is in WAL mode when it first reads it; until
+        // then a checkpoint does nothing.
+        guard sqlite3_exec(db, "PRAGMA journal_mode = WAL", nil, nil, nil) == SQLITE_OK else {
+            let message = String(cString: sqlite3_errmsg(db))
+            sqlite3_close_v2(db)
+            throw StoreError(code: SQLITE_ERROR, message: "\(message): \(path)", sql: nil)
+        }
         handle = db
         let thread = Thread { [self] in self.loop() }
         thread.name = "checkpoint"

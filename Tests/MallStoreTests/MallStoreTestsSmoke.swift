@@ -1,5 +1,0 @@
-import XCTest
-
-final class MallStoreTestsSmoke: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}
