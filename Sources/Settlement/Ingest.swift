@@ -131,7 +131,9 @@ public final class Ingestor {
                                                  message: message, raw: raw), fileID: fileID)
         }
         let stager = RowStager(config: config, fileID: fileID)
-        let pipeline = RowPipeline(reader: reader) { row in
+        let pipeline = RowPipeline(reader: reader, plain: { view in
+            Ingestor.preparePlain(view, kind: kind, stager: stager)
+        }) { row in
             Ingestor.prepare(row, kind: kind, schema: schema, stager: stager)
         }
         do {
@@ -193,6 +195,18 @@ public final class Ingestor {
         case .repayments: return .staged(stager.repayment(typed), origin)
         case .payouts: return .staged(stager.payout(typed), origin)
         }
+    }
+
+    /// The checks of `prepare` for a plain CSV order or refund record, from its bytes; nil
+    /// for any other feed and for a row some check refuses (`prepare` then says why).
+    static func preparePlain(_ view: CSVRecordView, kind: FeedKind, stager: RowStager) -> PreparedRow? {
+        let staged: StagedRow?
+        switch kind {
+        case .orders: staged = stager.plainOrder(view)
+        case .refunds: staged = stager.plainRefund(view)
+        default: staged = nil
+        }
+        return staged.map { .staged($0, RowOrigin(line: view.line, columns: view.columns, raw: view.raw)) }
     }
 
     /// Step 4 for orders: `quantity × unit_price` and `quantity × cost_price` must stay in range.

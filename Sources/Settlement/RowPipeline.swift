@@ -35,20 +35,27 @@ final class RowPipeline: @unchecked Sendable {
     private var cancelled = false
     private var failure: FeedFileError?
 
-    /// Starts reading `reader` on a new thread, preparing each row with `prepare`.
-    init(reader: FeedReader, prepare: @escaping @Sendable (FeedRow) -> PreparedRow) {
+    /// Starts reading `reader` on a new thread, preparing each row with `prepare`; a plain
+    /// CSV record first goes to `plain`, which types it from its bytes or returns nil to leave
+    /// it to `prepare` (`FeedReader.next(plain:otherwise:)`).
+    init(reader: FeedReader, plain: @escaping @Sendable (CSVRecordView) -> PreparedRow? = { _ in nil },
+         prepare: @escaping @Sendable (FeedRow) -> PreparedRow) {
         let box = ReaderBox(reader)
-        let thread = Thread { [self] in self.produce(box.reader, prepare) }
+        let thread = Thread { [self] in self.produce(box.reader, plain, prepare) }
         thread.stackSize = 1 << 22
         thread.start()
     }
 
-    private func produce(_ reader: FeedReader, _ prepare: (FeedRow) -> PreparedRow) {
+    private func produce(_ reader: FeedReader, _ plain: (CSVRecordView) -> PreparedRow?,
+                         _ prepare: (FeedRow) -> PreparedRow) {
         var batch: [PreparedRow] = []
         batch.reserveCapacity(RowPipeline.batchRows)
         do {
-            while let row = try reader.next() {
-                batch.append(prepare(row))
+            while try reader.next(plain: { view in
+                guard let row = plain(view) else { return false }
+                batch.append(row)
+                return true
+            }, otherwise: { batch.append(prepare($0)) }) {
                 if batch.count == RowPipeline.batchRows {
                     guard hand(batch) else { return }
                     batch.removeAll(keepingCapacity: true)

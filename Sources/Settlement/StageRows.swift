@@ -2,6 +2,7 @@
 // its key, and the checks that need the configuration.
 
 import MallCore
+import MallIO
 import MallStore
 
 /// Where one feed's rows are stored: the table, the columns that define a row's content
@@ -278,3 +279,139 @@ struct RefundColumns {
 
 /// Reads the text of a requested column of a record, by its index.
 typealias FeedRecordValues = (Int) -> String?
+
+/// Orders and refunds typed straight from a plain CSV record's bytes (`CSVRecordView`): the
+/// same checks and the same staged row as typing its `FeedRecord` (`FeedSchema.type`, then
+/// `RowStager.order` or `.refund`), without a String per cell. A row any check would refuse
+/// gets nil here, and the general path (`Ingestor.prepare`) refuses it with its message.
+extension RowStager {
+    func plainOrder(_ view: CSVRecordView) -> StagedRow? {
+        let s = OrderColumns.shared
+        // Required cells (step 2), integers and id lengths (step 3).
+        guard let orderIDBytes = view.cell(s.orderId), orderIDBytes.count <= FeedSchemas.idLength,
+              let lineNo = Plain.integer(view.cell(s.lineNo), in: 1...1_000_000),
+              let supplierBytes = view.cell(s.supplierId), let skuBytes = view.cell(s.sku),
+              let categoryBytes = view.cell(s.category),
+              let quantity = Plain.integer(view.cell(s.quantity), in: FeedSchemas.quantityRange),
+              let unitPrice = Plain.money(view.cell(s.unitPrice)),
+              let orderedAt = Plain.instant(view.cell(s.orderedAt)),
+              let paidAt = Plain.instant(view.cell(s.paidAt))
+        else { return nil }
+        let parentBytes = view.cell(s.parentOrderId)
+        if let parentBytes, parentBytes.count > FeedSchemas.idLength { return nil }
+        // Optional amounts and the completion (step 4): present ones must parse.
+        guard let costPrice = Plain.optionalMoney(view.cell(s.costPrice)),
+              let discountPlatform = Plain.optionalMoney(view.cell(s.discountPlatform)),
+              let discountSupplier = Plain.optionalMoney(view.cell(s.discountSupplier)),
+              let freight = Plain.optionalMoney(view.cell(s.freight)),
+              let points = Plain.optionalMoney(view.cell(s.paidPoints)),
+              let credit = Plain.optionalMoney(view.cell(s.paidCredit)),
+              let cash = Plain.optionalMoney(view.cell(s.paidCash)),
+              let completedAt = Plain.optionalInstant(view.cell(s.completedAt))
+        else { return nil }
+        let supplierID = String(decoding: supplierBytes, as: UTF8.self)
+        guard let supplier = config.supplierByID[supplierID] else { return nil }
+        let channel = view.text(s.paymentChannel)
+        let buyer = view.text(s.buyerId)
+        // Cells required here (step 2, `orderAlsoRequired`).
+        if channel == nil && (cash ?? 0) > 0 { return nil }
+        if buyer == nil && (credit ?? 0) > 0 { return nil }
+        if costPrice == nil && supplier.mode == .purchase { return nil }
+        // quantity × price in range (`Ingestor.orderProductsOutOfRange`).
+        if Money(fen: unitPrice).times(quantity) == nil { return nil }
+        if let costPrice, Money(fen: costPrice).times(quantity) == nil { return nil }
+        // The checks of `RowStager.order`.
+        let currency = view.text(s.currency)
+        if let currency, currency != config.currency { return nil }
+        let goods = quantity * unitPrice - (discountPlatform ?? 0) - (discountSupplier ?? 0)
+        guard goods >= 0, (points ?? 0) + (credit ?? 0) + (cash ?? 0) == goods + (freight ?? 0) else { return nil }
+
+        let orderID = String(decoding: orderIDBytes, as: UTF8.self)
+        var parent = SQLValue.null
+        if let parentBytes, !parentBytes.elementsEqual(orderIDBytes) {
+            parent = .text(String(decoding: parentBytes, as: UTF8.self))
+        }
+        func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+        return StagedRow(
+            spec: .orders,
+            values: [
+                .text(orderID), .int(lineNo), parent, .text(supplierID), text(buyer), text(view.text(s.memberLevel)),
+                .text(String(decoding: skuBytes, as: UTF8.self)), .text(String(decoding: categoryBytes, as: UTF8.self)),
+                .int(quantity), .int(unitPrice), costPrice.map { .int($0) } ?? .null,
+                .int(discountPlatform ?? 0), .int(discountSupplier ?? 0), .int(freight ?? 0),
+                .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), text(channel),
+                .int(orderedAt), .int(paidAt), completedAt.map { .int($0) } ?? .null, .null,
+            ],
+            extras: [.int(goods), .int(fileID), .int(Int64(view.line))],
+            laterFailure: nil)
+    }
+
+    func plainRefund(_ view: CSVRecordView) -> StagedRow? {
+        let s = RefundColumns.shared
+        guard let refundID = view.cell(s.refundId), refundID.count <= FeedSchemas.idLength,
+              let orderID = view.cell(s.orderId), orderID.count <= FeedSchemas.idLength,
+              let lineNo = Plain.integer(view.cell(s.lineNo), in: 1...1_000_000),
+              let type = view.text(s.refundType), FeedSchemas.refundTypes.contains(type),
+              let quantity = Plain.integer(view.cell(s.quantity), in: 0...1_000_000),
+              let goods = Plain.money(view.cell(s.refundGoods)),
+              let refundedAt = Plain.instant(view.cell(s.refundedAt)),
+              let freight = Plain.optionalMoney(view.cell(s.refundFreight)),
+              let points = Plain.optionalMoney(view.cell(s.refundPoints)),
+              let credit = Plain.optionalMoney(view.cell(s.refundCredit)),
+              let cash = Plain.optionalMoney(view.cell(s.refundCash)),
+              (points ?? 0) + (credit ?? 0) + (cash ?? 0) == goods + (freight ?? 0)
+        else { return nil }
+        return StagedRow(
+            spec: .refunds,
+            values: [
+                .text(String(decoding: refundID, as: UTF8.self)), .text(String(decoding: orderID, as: UTF8.self)),
+                .int(lineNo), .text(type), .int(quantity), .int(goods), .int(freight ?? 0),
+                .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), .int(refundedAt),
+            ],
+            extras: [.int(fileID), .int(Int64(view.line)), .text(view.raw),
+                     .text(view.columns.map(String.init).joined(separator: ",")), .text("unchecked")],
+            laterFailure: nil)
+    }
+}
+
+/// Cells of a plain CSV record typed as `FeedSchema.type` types them; nil where it would
+/// refuse the cell.
+private enum Plain {
+    /// Digits only, at most 18 of them, within `range` (`FeedSchema.plainInteger`).
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>?, in range: ClosedRange<Int64>) -> Int64? {
+        guard let bytes, !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int64(byte - 48)
+        }
+        return range.contains(value) ? value : nil
+    }
+
+    /// A non-negative amount in fen.
+    static func money(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int64? {
+        guard let bytes, case .success(let money) = Money.parse(utf8: bytes, original: ""), money.fen >= 0 else {
+            return nil
+        }
+        return money.fen
+    }
+
+    /// `.some(nil)` for an absent cell, nil for a cell that is not a non-negative amount.
+    static func optionalMoney(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int64?? {
+        guard let bytes else { return .some(nil) }
+        guard let fen = money(bytes) else { return nil }
+        return .some(fen)
+    }
+
+    /// An instant in nanoseconds.
+    static func instant(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int64? {
+        guard let bytes, case .success(let instant) = Instant.parse(utf8: bytes, original: "") else { return nil }
+        return instant.nanos
+    }
+
+    static func optionalInstant(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int64?? {
+        guard let bytes else { return .some(nil) }
+        guard let nanos = instant(bytes) else { return nil }
+        return .some(nanos)
+    }
+}

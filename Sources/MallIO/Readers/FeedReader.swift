@@ -63,6 +63,8 @@ public final class FeedReader {
     private var fieldForColumn: [Int?] = []
     /// `FeedRecord.columns` for every CSV record (1-based field numbers, 0 when absent).
     private var csvColumnNumbers: [Int] = []
+    /// `fieldForColumn` with -1 for an absent column, for `CSVRecordView`.
+    private var fieldIndexForColumn: [Int] = []
     private var unescapeScratch: [UInt8] = []
 
     // JSON Lines
@@ -110,6 +112,51 @@ public final class FeedReader {
             failure = error
             throw error
         }
+    }
+
+    /// Reads the next row and hands it to `plain` as a `CSVRecordView` when it is a CSV
+    /// record that is all ASCII with no quoting error, the header's field count and no
+    /// doubled quote; to `otherwise`, as `next()` would return it, when it is anything else or
+    /// `plain` returns false (a row it leaves to the general path). False at the end of the
+    /// file. Not generic on purpose: a generic across modules runs unspecialised, through
+    /// witness tables, on every row.
+    public func next(plain: (CSVRecordView) -> Bool, otherwise: (FeedRow) -> Void) throws(FeedFileError) -> Bool {
+        guard format == .csv else {
+            guard let row = try next() else { return false }
+            otherwise(row)
+            return true
+        }
+        if let failure { throw failure }
+        if finished { return false }
+        let scanned: ScannedRecord?
+        do {
+            scanned = try scanCSVRecord()
+        } catch {
+            failure = error
+            throw error
+        }
+        guard let scanned else {
+            finished = true
+            return false
+        }
+        if case .record(let line, let contentEnd) = scanned {
+            let record = bytes(csv.recordStart, contentEnd)
+            if csv.error == nil, csv.fields.count == headerFieldCount, !endsWithoutLineEnd(contentEnd),
+               UTF8Check.isASCII(record), !csv.fields.contains(where: { $0.escaped }) {
+                let taken = csv.fields.withUnsafeBufferPointer { spans in
+                    fieldIndexForColumn.withUnsafeBufferPointer { fields in
+                        plain(CSVRecordView(line: line, columns: csvColumnNumbers, record: record, spans: spans,
+                                            fieldForColumn: fields))
+                    }
+                }
+                if taken {
+                    csv.begin(at: csv.position)
+                    return true
+                }
+            }
+        }
+        otherwise(csvRow(scanned))
+        return true
     }
 
     /// SHA-256 (lowercase hex) of the file's decompressed content, in one streaming pass.
@@ -264,6 +311,7 @@ public final class FeedReader {
         for (i, name) in names.enumerated() where firstIndex[name] == nil { firstIndex[name] = i }
         fieldForColumn = columns.map { firstIndex[$0] }
         csvColumnNumbers = fieldForColumn.map { $0.map { $0 + 1 } ?? 0 }
+        fieldIndexForColumn = fieldForColumn.map { $0 ?? -1 }
         let missing = (columns.filter { required.contains($0) } + required.subtracting(columns).sorted())
             .filter { firstIndex[$0] == nil }
         guard missing.isEmpty else {
@@ -276,6 +324,16 @@ public final class FeedReader {
 
     private func nextCSVRow() throws(FeedFileError) -> FeedRow? {
         guard let scanned = try scanCSVRecord() else { return nil }
+        return csvRow(scanned)
+    }
+
+    /// The last row of a file that does not end with a line end.
+    private func endsWithoutLineEnd(_ contentEnd: Int) -> Bool {
+        sourceEOF && csv.position == contentEnd && contentEnd == tail
+    }
+
+    /// The row a scanned record makes; the scanner moves on to the next record.
+    private func csvRow(_ scanned: ScannedRecord) -> FeedRow {
         switch scanned {
         case .oversized(let line, let raw):
             // Column 1: the row as a whole is at fault, and where the limit falls inside it
@@ -286,7 +344,7 @@ public final class FeedReader {
             // The last row of a file that does not end with a line end may have been cut
             // anywhere, even inside its last amount ("100.00" → "100.0"): it is refused rather
             // than taken with a value nobody sent (docs/decisions.md).
-            if sourceEOF && csv.position == contentEnd && contentEnd == tail && csv.error == nil {
+            if endsWithoutLineEnd(contentEnd) && csv.error == nil {
                 return .malformed(line: line, column: max(1, csv.fields.count),
                                   message: "the file ends inside this row, with no line end after it: the file may have been cut short",
                                   raw: Self.rawText(bytes(csv.recordStart, contentEnd)))
