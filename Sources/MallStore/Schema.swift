@@ -322,6 +322,23 @@ public enum Schema {
             PRIMARY KEY (sheet_key, fee_code)
         ) STRICT, WITHOUT ROWID;
         """),
+        Migration(version: 2, name: "forward lines listed by sheet", sql: """
+        -- A sheet's forward rows, listed once per posting (a JSON array of forward_fees.line_id),
+        -- in place of an index of forward_fees by sheet: a night's million forward rows went to
+        -- thousands of places in that index, a second of the run; a list per sheet and night is
+        -- one row.
+        CREATE TABLE forward_sheet_lines (
+            id INTEGER PRIMARY KEY,
+            sheet_key INTEGER NOT NULL,
+            line_ids TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX forward_sheet_lines_sheet ON forward_sheet_lines(sheet_key);
+        INSERT INTO forward_sheet_lines(sheet_key, line_ids)
+            SELECT sheet_key, json_group_array(line_id)
+            FROM (SELECT sheet_key, line_id FROM forward_fees ORDER BY sheet_key, line_id)
+            GROUP BY sheet_key;
+        DROP INDEX forward_fees_sheet;
+        """),
     ]
 }
 

@@ -90,7 +90,7 @@ public final class Closer {
     }
 
     private func sheetNet(_ sheetKey: Int64) throws -> Int64 {
-        if case .int(let net)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE sheet_key = ?", [.int(sheetKey)]) {
+        if case .int(let net)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM \(FeeLineExport.sheetFeeLines)", [.int(sheetKey)]) {
             return net
         }
         return 0

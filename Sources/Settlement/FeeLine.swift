@@ -230,7 +230,8 @@ struct ForwardFeeRow {
 
 /// Writes fee lines, skipping zero amounts, and counts them into their sheets.
 ///
-/// Forward lines go one row per order line into `forward_fees`, other lines one row each
+/// Forward lines go one row per order line into `forward_fees`, and their line ids, by
+/// sheet, into one `forward_sheet_lines` row per sheet at `finish`; other lines one row each
 /// into `other_fee_lines`. Both are buffered, `bufferRows` at a time. Forward rows are stored
 /// in line order, which is their table's key order; the other lines are stored sorted by
 /// sheet, so that the sheet index is filled near where the previous entry went (their ids
@@ -246,8 +247,12 @@ final class FeeLineWriter {
     private(set) var written = 0
     private var pending: [FeeLine] = []
     private var pendingForward: [ForwardFeeRow] = []
+    /// Forward rows written since the last `finish`, by sheet: one `forward_sheet_lines` row
+    /// per sheet at `finish`.
+    private var forwardBySheet: [Int64: [Int64]] = [:]
     private let insert: Statement
     private let forwardInsert: Statement
+    private let sheetLinesInsert: Statement
 
     /// Rows held before they are stored (about 6 and 13 MiB).
     static let bufferRows = 65_536
@@ -260,6 +265,7 @@ final class FeeLineWriter {
         insert = try db.prepare("INSERT INTO other_fee_lines(\(FeeLineWriter.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let values = Array(repeating: "?", count: Int(ForwardFeeRow.columnCount)).joined(separator: ", ")
         forwardInsert = try db.prepare("INSERT INTO forward_fees(\(ForwardFeeRow.columns)) VALUES (\(values))")
+        sheetLinesInsert = try db.prepare("INSERT INTO forward_sheet_lines(sheet_key, line_ids) VALUES (?, ?)")
     }
 
     /// No fee line of amount 0 is ever written (SPEC §5).
@@ -275,6 +281,7 @@ final class FeeLineWriter {
     /// the line's reversals start from it.
     func write(_ row: ForwardFeeRow) throws {
         written += sheets.add(row.sheetKey, row.fees)
+        forwardBySheet[row.sheetKey, default: []].append(row.lineID)
         pendingForward.append(row)
         if pendingForward.count == FeeLineWriter.bufferRows { try storeForward() }
     }
@@ -282,7 +289,26 @@ final class FeeLineWriter {
     /// Stores everything buffered.
     func finish() throws {
         try storeForward()
+        try storeSheetLines()
         try storeOthers()
+    }
+
+    /// The forward rows of each sheet since the last `finish`, as a JSON array of line ids.
+    private func storeSheetLines() throws {
+        var text: [UInt8] = []
+        for (sheetKey, lineIDs) in forwardBySheet.sorted(by: { $0.key < $1.key }) {
+            text.removeAll(keepingCapacity: true)
+            text.append(UInt8(ascii: "["))
+            for (index, id) in lineIDs.enumerated() {
+                if index > 0 { text.append(UInt8(ascii: ",")) }
+                text.append(contentsOf: String(id).utf8)
+            }
+            text.append(UInt8(ascii: "]"))
+            try sheetLinesInsert.bind(1, sheetKey)
+            try sheetLinesInsert.bind(2, String(decoding: text, as: UTF8.self))
+            try sheetLinesInsert.run()
+        }
+        forwardBySheet.removeAll()
     }
 
     private func storeForward() throws {

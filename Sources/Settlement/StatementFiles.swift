@@ -28,7 +28,7 @@ public enum StatementFiles {
     static func linesCSV(_ db: Database, sheetKey: Int64) throws -> [UInt8] {
         var bytes: [UInt8] = []
         CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &bytes)
-        try FeeLineExport.rows(db, filter: "f.sheet_key = ?", [.int(sheetKey)]) { cells, _ in
+        try FeeLineExport.rows(db, sheetKey: sheetKey) { cells, _ in
             CSVEncoder.appendRow(cells, to: &bytes)
         }
         return bytes
@@ -129,7 +129,7 @@ public enum StatementFiles {
         CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &linesCSV)
         var textRows: [[String]] = []
         var sheetRows: [[XLSXCell]] = [FeeLineExport.header.map { .text($0) }]
-        try FeeLineExport.rows(db, filter: "f.sheet_key = ?", [.int(header.key)]) { cells, texts in
+        try FeeLineExport.rows(db, sheetKey: header.key) { cells, texts in
             CSVEncoder.appendRow(cells, to: &linesCSV)
             textRows.append(texts)
             sheetRows.append(cells.map { cell in

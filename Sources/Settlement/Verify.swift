@@ -133,6 +133,21 @@ public enum Verifier {
             let code = FeeCode(storeCode: row.int(1))?.rawValue ?? "code \(row.int(1))"
             add(6, "sheet \(row.string(0)) \(code): statement totals say \(row.int(4)) lines \(Money(fen: row.int(5))), the lines are \(row.int(2)) \(Money(fen: row.int(3)))")
         }
+        // Statements and close find a sheet's forward rows through forward_sheet_lines: every
+        // forward row is listed there exactly once, under its own sheet.
+        try db.query("""
+            WITH listed(line_id, sheet_key) AS (
+                SELECT j.value, l.sheet_key FROM forward_sheet_lines l, json_each(l.line_ids) j)
+            SELECT (SELECT count(*) FROM forward_fees), (SELECT count(*) FROM listed),
+                   (SELECT count(DISTINCT line_id) FROM listed),
+                   (SELECT count(*) FROM listed x LEFT JOIN forward_fees f ON f.line_id = x.line_id
+                    WHERE f.sheet_key IS NOT x.sheet_key)
+            """) { row in
+            let (rows, listed, distinct, elsewhere) = (row.int(0), row.int(1), row.int(2), row.int(3))
+            if rows != distinct || listed != distinct || elsewhere != 0 {
+                add(6, "forward lines listed by sheet do not match the forward lines: \(rows) forward rows, \(listed) listed (\(distinct) distinct), \(elsewhere) listed under a sheet that is not theirs")
+            }
+        }
         var closed: [(String, String, Int64)] = []
         try db.query("SELECT sheet_id, coalesce(statement_sha256, ''), sheet_key FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
             closed.append(($0.string(0), $0.string(1), $0.int(2)))
