@@ -47,9 +47,24 @@ public struct FeeRule: Sendable {
     public let effectiveFrom: Day?
     public let effectiveTo: Day?
     public let reversible: Bool
-
     /// Depth of the category path (none = 0).
-    public var categoryDepth: Int { category.map { $0.split(separator: "/").count } ?? 0 }
+    public let categoryDepth: Int
+
+    public init(index: Int, fee: FeeKind, ratePPM: Int64?, perUnit: Money?, supplierID: String?, category: String?,
+                sku: String?, channel: String?, effectiveFrom: Day?, effectiveTo: Day?, reversible: Bool) {
+        self.index = index
+        self.fee = fee
+        self.ratePPM = ratePPM
+        self.perUnit = perUnit
+        self.supplierID = supplierID
+        self.category = category
+        self.sku = sku
+        self.channel = channel
+        self.effectiveFrom = effectiveFrom
+        self.effectiveTo = effectiveTo
+        self.reversible = reversible
+        categoryDepth = category.map { $0.split(separator: "/").count } ?? 0
+    }
 }
 
 /// The whole configuration.

@@ -90,47 +90,50 @@ public enum FeeCalculator {
     public static func forward(_ line: PricedLine, supplier: Supplier, rules: FeeRuleBook, on date: Day)
         -> (amounts: [FeeAmount], kept: ForwardAmounts)
     {
+        // Zero amounts are no lines (SPEC §5): they are left out as they come.
         var out: [FeeAmount] = []
+        out.reserveCapacity(FeeCode.forwardCodeCount)
+        func append(_ amount: FeeAmount) { if amount.amount != 0 { out.append(amount) } }
         var kept = ForwardAmounts()
         let subject = line.subject
         switch supplier.mode {
         case .purchase:
             let cost = line.quantity * (line.costPrice ?? 0)
-            out.append(FeeAmount(code: .cost, amount: cost, rule: .costPrice))
+            append(FeeAmount(code: .cost, amount: cost, rule: .costPrice))
             kept.cost = cost
         case .commission:
-            out.append(FeeAmount(code: .goods, amount: line.goods, rule: .goods))
-            out.append(FeeAmount(code: .platformSubsidy, amount: line.discountPlatform, rule: .discountPlatform))
+            append(FeeAmount(code: .goods, amount: line.goods, rule: .goods))
+            append(FeeAmount(code: .platformSubsidy, amount: line.discountPlatform, rule: .discountPlatform))
             kept.subsidy = line.discountPlatform
             if supplier.ships == .supplier {
-                out.append(FeeAmount(code: .freight, amount: line.freight, rule: .freight))
+                append(FeeAmount(code: .freight, amount: line.freight, rule: .freight))
             }
             if let rule = rules.rule(.commission, for: subject, on: date), let ppm = rule.ratePPM {
                 let base = Money(fen: line.quantity * line.unitPrice - line.discountSupplier)
                 let commission = -base.applying(Rate(ppm: ppm)).fen
-                out.append(FeeAmount(code: .commission, amount: commission, rule: .feeRule(rule.index)))
+                append(FeeAmount(code: .commission, amount: commission, rule: .feeRule(rule.index)))
                 kept.commission = commission
             }
             if line.paidCash != 0, let rule = rules.rule(.payment_fee, for: subject, on: date), let ppm = rule.ratePPM {
                 let fee = -Money(fen: line.paidCash).applying(Rate(ppm: ppm)).fen
-                out.append(FeeAmount(code: .paymentFee, amount: fee, rule: .feeRule(rule.index)))
+                append(FeeAmount(code: .paymentFee, amount: fee, rule: .feeRule(rule.index)))
                 kept.paymentFee = fee
                 kept.paymentFeeReversible = rule.reversible
             }
             if supplier.ships == .platform {
                 if let rule = rules.rule(.delivery_fee, for: subject, on: date), let perUnit = rule.perUnit {
                     let fee = -line.quantity * perUnit.fen
-                    out.append(FeeAmount(code: .deliveryFee, amount: fee, rule: .feeRule(rule.index)))
+                    append(FeeAmount(code: .deliveryFee, amount: fee, rule: .feeRule(rule.index)))
                     kept.delivery = fee
                 }
                 if let rule = rules.rule(.warehousing_fee, for: subject, on: date), let perUnit = rule.perUnit {
                     let fee = -line.quantity * perUnit.fen
-                    out.append(FeeAmount(code: .warehousingFee, amount: fee, rule: .feeRule(rule.index)))
+                    append(FeeAmount(code: .warehousingFee, amount: fee, rule: .feeRule(rule.index)))
                     kept.warehousing = fee
                 }
             }
         }
-        return (out.filter { $0.amount != 0 }, kept)
+        return (out, kept)
     }
 
     /// Reverse lines of SPEC §5 for one refund posted on `date`, given what earlier refunds of

@@ -21,6 +21,9 @@ public enum FeeCode: String, Sendable, CaseIterable {
     case rebateFunding = "REBATE_FUNDING"
     case carryForward = "CARRY_FORWARD"
 
+    /// The forward codes, GOODS through COST (store codes 1–8).
+    public static let forwardCodeCount = 8
+
     /// Position in statements.
     public var rank: Int { FeeCode.allCases.firstIndex(of: self) ?? Int.max }
 

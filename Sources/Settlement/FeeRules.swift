@@ -29,12 +29,13 @@ public struct FeeRuleBook: Sendable {
     /// names `channel`. Configuration checks make equal specificity impossible among matches.
     public func rule(_ fee: FeeKind, for subject: RuleSubject, on date: Day) -> FeeRule? {
         guard let candidates = rulesByFee[fee] else { return nil }
-        var best: FeeRule?
-        for rule in candidates where FeeRuleBook.matches(rule, subject, date) {
-            if let current = best, !FeeRuleBook.isMoreSpecific(rule, than: current) { continue }
-            best = rule
+        // By position: a rule is copied (its texts retained) only once it is the answer.
+        var best = -1
+        for index in candidates.indices where FeeRuleBook.matches(candidates[index], subject, date) {
+            if best >= 0, !FeeRuleBook.isMoreSpecific(candidates[index], than: candidates[best]) { continue }
+            best = index
         }
-        return best
+        return best >= 0 ? candidates[best] : nil
     }
 
     static func matches(_ rule: FeeRule, _ subject: RuleSubject, _ date: Day) -> Bool {
@@ -49,9 +50,11 @@ public struct FeeRuleBook: Sendable {
 
     /// `digital/phone` is at or below `digital`; `digitalx` is not.
     static func categoryIsAtOrBelow(_ path: String, _ ancestor: String) -> Bool {
-        guard path.hasPrefix(ancestor) else { return false }
-        if path.utf8.count == ancestor.utf8.count { return true }
-        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: ancestor.utf8.count)] == UInt8(ascii: "/")
+        // Byte for byte: category paths are compared exactly, as they are written.
+        let (p, a) = (path.utf8, ancestor.utf8)
+        guard p.count >= a.count, p.starts(with: a) else { return false }
+        if p.count == a.count { return true }
+        return p[p.index(p.startIndex, offsetBy: a.count)] == UInt8(ascii: "/")
     }
 
     static func isMoreSpecific(_ a: FeeRule, than b: FeeRule) -> Bool {
