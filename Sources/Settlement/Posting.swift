@@ -68,7 +68,7 @@ public final class Poster {
                    coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0)
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             LEFT JOIN line_refunds lr ON lr.line_id = o.id
-            WHERE r.state = 'unchecked'
+            WHERE r.state = 'unchecked' AND r.posted = 0  -- never posted: the refunds_open index finds them
             ORDER BY r.refunded_at, r.refund_id, r.order_id, r.line_no
             """) { row in
             pending.append(Pending(id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
