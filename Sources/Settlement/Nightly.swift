@@ -155,15 +155,12 @@ public final class Nightly {
                    [.text(path), .int(stamp.size), .int(stamp.mtime), .text(sha)])
     }
 
-    /// Checks refunds as they become usable, then posts every row due by the as-of date, in
-    /// one transaction.
+    /// Posts every row due by the as-of date and checks refunds as they become usable, in one
+    /// transaction.
     public func post(into record: inout RunRecord) throws {
         let poster = Poster(db: db, config: config, asOf: record.asOf, runSeq: record.runSeq, progress: progress)
         var summary = PostingSummary()
         try db.transaction {
-            try poster.checkRefunds(into: &summary)
-            progress.note("checked \(summary.refundsAccepted) refunds")
-            summary.newBreaks = try Breaks.openOrphans(db, config: config, asOf: record.asOf)
             try poster.post(into: &summary)
             let totals = try Conservation.totals(db, linesAfter: record.marks.lines, refundsAfter: record.marks.refunds)
             guard totals.holds else { throw ConservationError(totals: totals) }

@@ -1,8 +1,8 @@
 // Posting: turning stored rows into fee lines (SPEC §3.2 usability, §5, §6).
 //
-// Two steps, run by the nightly inside one transaction:
-//   checkRefunds — refunds whose line is stored become usable: accepted or over_refund;
-//   post         — forward lines, then reverse lines in posting order, then adjustments.
+// Run by the nightly inside one transaction: forward lines; then the refunds whose line is
+// stored become usable (accepted or over_refund) and the reverse lines of those due are
+// posted in posting order; then adjustments.
 
 import Foundation
 import MallCore
@@ -45,84 +45,200 @@ public final class Poster {
     private static let tenderNames = ["quantity", "refund_goods", "refund_freight", "refund_points", "refund_credit",
                                       "refund_cash"]
 
-    /// Checks every unchecked refund whose line is stored, in order of `refunded_at`,
-    /// `refund_id`, `order_id`, `line_no` (SPEC §3.2); holds the rest as orphans.
-    public func checkRefunds(into summary: inout PostingSummary) throws {
-        struct Pending {
-            let id: Int64, refundID: String, orderID: String, lineNo: Int64
-            let asked: Tenders
-            let sourceFile: Int64, sourceLine: Int64
-            let lineID: Int64?, heldSince: String?
-            /// The line's paid amounts and what accepted refunds took before this run.
-            let paid: Tenders, refundedBefore: Tenders
-        }
+    /// A refund not yet posted, with its line's amounts and refund state when the line is
+    /// stored, and its line's forward row when that is posted.
+    private struct OpenRefund {
+        let id: Int64, refundID: String, orderID: String, lineNo: Int64
+        let sourceFile: Int64, sourceLine: Int64
+        let heldSince: String?
+        let acceptedBefore: Bool
+        let refundedAt: Int64
+        let refund: RefundAmounts
+        /// quantity, goods, freight, points, credit, cash asked back.
+        let asked: Tenders
+        let lineID: Int64?
+        /// What the line paid, in the order of `asked`.
+        let paid: Tenders
+        let line: PricedLine?
+        /// The line's forward amounts and trigger, once its forward row is stored.
+        let forward: ForwardAmounts?
+        let triggerAt: Int64
+    }
+
+    /// The refund state of one line as `line_refunds` keeps it.
+    private struct LineRefundState {
+        var accepted: Tenders
+        var posted: PostedRefunds
+        var changed = false
+    }
+
+    /// Refunds, after the forward lines: checks every unchecked refund whose line is stored,
+    /// in order of `refunded_at`, `refund_id`, `order_id`, `line_no` (SPEC §3.2: accepted, or
+    /// quarantined as an over-refund; the rest held as orphans, and orphan breaks opened);
+    /// then posts the reverse lines of every accepted refund that is due, in posting order
+    /// (SPEC §5). One read of the open refunds with their lines serves both steps, and each
+    /// refund row and line state is written once, whether it was accepted, posted or both.
+    private func checkAndPostRefunds(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
+        var open: [OpenRefund] = []
+        var lineStates: [Int64: LineRefundState] = [:]
         func tenders(_ row: Statement, from column: Int32) -> Tenders {
             Tenders { row.int(column + Int32($0)) }
         }
-        var pending: [Pending] = []
         try db.query("""
-            SELECT r.id, r.refund_id, r.order_id, r.line_no, r.source_file, r.source_line, o.id, r.held_since,
+            SELECT r.id, r.refund_id, r.order_id, r.line_no, r.source_file, r.source_line, r.held_since, r.state,
+                   r.refunded_at, r.refund_type,
                    r.quantity, r.refund_goods, r.refund_freight, r.refund_points, r.refund_credit, r.refund_cash,
-                   o.quantity, o.goods, o.freight, o.paid_points, o.paid_credit, o.paid_cash,
+                   o.id, o.quantity, o.goods, o.freight, o.paid_points, o.paid_credit, o.paid_cash,
                    coalesce(lr.acc_quantity, 0), coalesce(lr.acc_goods, 0), coalesce(lr.acc_freight, 0),
-                   coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0)
+                   coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0),
+                   coalesce(lr.pst_quantity, 0), coalesce(lr.pst_goods, 0), coalesce(lr.pst_cash, 0),
+                   ff.line_id, ff.trigger_at, ff.platform_subsidy, ff.commission, ff.payment_fee,
+                   ff.payment_fee_reversible, ff.delivery_fee, ff.warehousing_fee, ff.cost,
+                   \(Poster.lineColumns)
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             LEFT JOIN line_refunds lr ON lr.line_id = o.id
-            WHERE r.state = 'unchecked' AND r.posted = 0  -- never posted: the refunds_open index finds them
-            ORDER BY r.refunded_at, r.refund_id, r.order_id, r.line_no
+            LEFT JOIN forward_fees ff ON ff.line_id = o.id
+            WHERE r.posted = 0
             """) { row in
-            pending.append(Pending(id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
-                                   asked: tenders(row, from: 8), sourceFile: row.int(4), sourceLine: row.int(5),
-                                   lineID: row.optionalInt(6), heldSince: row.text(7),
-                                   paid: tenders(row, from: 14), refundedBefore: tenders(row, from: 20)))
+            let lineID = row.optionalInt(16)
+            var forward: ForwardAmounts?
+            if row.optionalInt(32) != nil {
+                var amounts = ForwardAmounts()
+                amounts.subsidy = row.int(34)
+                amounts.commission = row.int(35)
+                amounts.paymentFee = row.int(36)
+                amounts.paymentFeeReversible = row.int(37) == 1
+                amounts.delivery = row.int(38)
+                amounts.warehousing = row.int(39)
+                amounts.cost = row.int(40)
+                forward = amounts
+            }
+            if let lineID, lineStates[lineID] == nil {
+                lineStates[lineID] = LineRefundState(
+                    accepted: tenders(row, from: 23),
+                    posted: PostedRefunds(quantity: row.int(29), goods: row.int(30), cash: row.int(31)))
+            }
+            open.append(OpenRefund(
+                id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
+                sourceFile: row.int(4), sourceLine: row.int(5), heldSince: row.text(6),
+                acceptedBefore: row.string(7) == "accepted", refundedAt: row.int(8),
+                refund: RefundAmounts(type: row.string(9), quantity: row.int(10), goods: row.int(11),
+                                      freight: row.int(12), cash: row.int(15)),
+                asked: tenders(row, from: 10), lineID: lineID,
+                paid: lineID == nil ? Tenders(repeating: 0) : tenders(row, from: 17),
+                line: lineID == nil ? nil : Poster.line(from: row, offset: 41),
+                forward: forward, triggerAt: row.optionalInt(33) ?? 0))
         }
-        guard !pending.isEmpty else { return }
-        var refundedByLine: [Int64: Tenders] = [:]
-        var accepted: [Int64] = []
-        try db.transaction {
-            for refund in pending {
-                guard let lineID = refund.lineID else {
-                    summary.orphansHeld += 1
-                    if refund.heldSince == nil {
-                        try db.run("UPDATE refunds SET held_since = ? WHERE id = ?", [.text(asOf.description), .int(refund.id)])
-                    }
-                    continue
-                }
-                if refund.heldSince != nil {
-                    try Breaks.resolveOrphan(db, refundID: refund.refundID, orderID: refund.orderID, lineNo: refund.lineNo, asOf: asOf)
-                }
-                let (paid, asked) = (refund.paid, refund.asked)
-                let refunded = refundedByLine[lineID] ?? refund.refundedBefore
-                if let over = (0..<6).first(where: { refunded[$0] + asked[$0] > paid[$0] }) {
-                    try quarantineOverRefund(refund.id, orderID: refund.orderID,
-                                             lineNo: refund.lineNo, sourceFile: refund.sourceFile,
-                                             sourceLine: refund.sourceLine, over: over,
-                                             reaching: refunded[over] + asked[over], paid: paid[over], into: &summary)
-                    continue
-                }
-                refundedByLine[lineID] = Tenders { refunded[$0] + asked[$0] }
-                accepted.append(refund.id)
-                summary.refundsAccepted += 1
-            }
-            // Written back in store order, once per line and refund.
-            let keep = try db.prepare("""
-                INSERT INTO line_refunds(line_id, acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (line_id) DO UPDATE SET acc_quantity = excluded.acc_quantity, acc_goods = excluded.acc_goods,
-                    acc_freight = excluded.acc_freight, acc_points = excluded.acc_points,
-                    acc_credit = excluded.acc_credit, acc_cash = excluded.acc_cash
-                """)
-            for (lineID, refunded) in refundedByLine.sorted(by: { $0.key < $1.key }) {
-                try keep.bind(1, lineID)
-                for index in 0..<6 { try keep.bind(Int32(index + 2), refunded[index]) }
-                try keep.run()
-            }
-            let accept = try db.prepare("UPDATE refunds SET state = 'accepted' WHERE id = ?")
-            for id in accepted.sorted() {
-                try accept.bind(1, id)
-                try accept.run()
-            }
+
+        // Checks, in order of refunded_at, refund_id, order_id, line_no.
+        var accepted = Set<Int>()
+        let unchecked = open.indices.filter { !open[$0].acceptedBefore }.sorted { a, b in
+            let (x, y) = (open[a], open[b])
+            return (x.refundedAt, x.refundID, x.orderID, x.lineNo) < (y.refundedAt, y.refundID, y.orderID, y.lineNo)
         }
+        for index in unchecked {
+            let refund = open[index]
+            guard let lineID = refund.lineID, var state = lineStates[lineID] else {
+                summary.orphansHeld += 1
+                if refund.heldSince == nil {
+                    try db.run("UPDATE refunds SET held_since = ? WHERE id = ?", [.text(asOf.description), .int(refund.id)])
+                }
+                continue
+            }
+            if refund.heldSince != nil {
+                try Breaks.resolveOrphan(db, refundID: refund.refundID, orderID: refund.orderID, lineNo: refund.lineNo, asOf: asOf)
+            }
+            let (paid, asked, refunded) = (refund.paid, refund.asked, state.accepted)
+            if let over = (0..<6).first(where: { refunded[$0] + asked[$0] > paid[$0] }) {
+                try quarantineOverRefund(refund.id, orderID: refund.orderID,
+                                         lineNo: refund.lineNo, sourceFile: refund.sourceFile,
+                                         sourceLine: refund.sourceLine, over: over,
+                                         reaching: refunded[over] + asked[over], paid: paid[over], into: &summary)
+                continue
+            }
+            state.accepted = Tenders { refunded[$0] + asked[$0] }
+            state.changed = true
+            lineStates[lineID] = state
+            accepted.insert(index)
+            summary.refundsAccepted += 1
+        }
+        progress.note("checked \(summary.refundsAccepted) refunds")
+
+        // Reverse lines of the accepted refunds that are due, in posting order (SPEC §5):
+        // posting instant, refunded_at, refund_id, order_id, line_no.
+        var due: [(index: Int, postingAt: Int64)] = []
+        for index in open.indices where open[index].acceptedBefore || accepted.contains(index) {
+            let refund = open[index]
+            guard refund.forward != nil else { continue }  // its line is not posted yet
+            let postingAt = max(refund.refundedAt, refund.triggerAt)
+            guard config.calendar.businessDate(of: Instant(nanos: postingAt)) <= asOf else { continue }
+            due.append((index, postingAt))
+        }
+        due.sort { a, b in
+            let (x, y) = (open[a.index], open[b.index])
+            return (a.postingAt, x.refundedAt, x.refundID, x.orderID, x.lineNo)
+                < (b.postingAt, y.refundedAt, y.refundID, y.orderID, y.lineNo)
+        }
+        var postingAt: [Int: Int64] = [:]
+        for (index, at) in due {
+            let item = open[index]
+            guard let lineID = item.lineID, let line = item.line, let forward = item.forward,
+                  var state = lineStates[lineID] else { continue }
+            let supplier = config.supplierByID[line.supplierID]!
+            let date = config.calendar.businessDate(of: Instant(nanos: at))
+            let (amounts, after) = FeeCalculator.reverse(item.refund, of: line, forward: forward, posted: state.posted,
+                                                         supplier: supplier, rules: rules, on: date)
+            state.posted = after
+            state.changed = true
+            lineStates[lineID] = state
+            if !amounts.isEmpty {
+                let (sheetKey, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
+                for amount in amounts {
+                    try writer.write(FeeLine(sheetKey: sheetKey, postingDate: date, sourceType: .refund,
+                                             sourceKey: item.id, lineKey: lineID, code: amount.code,
+                                             amount: amount.amount, lateFrom: lateFrom, rule: amount.rule))
+                }
+            }
+            postingAt[index] = at
+            summary.refundsPosted += 1
+        }
+
+        // Each refund that was accepted or posted, and each line whose state moved, written
+        // once, in store order.
+        let markRefund = try db.prepare("UPDATE refunds SET state = 'accepted', posted = ?, posting_at = ? WHERE id = ?")
+        let changedRefunds = open.indices.filter { accepted.contains($0) || postingAt[$0] != nil }
+            .sorted { open[$0].id < open[$1].id }
+        for index in changedRefunds {
+            if let at = postingAt[index] {
+                try markRefund.bind(1, Int64(1))
+                try markRefund.bind(2, at)
+            } else {
+                try markRefund.bind(1, Int64(0))
+                try markRefund.bind(2, Optional<Int64>.none)
+            }
+            try markRefund.bind(3, open[index].id)
+            try markRefund.run()
+        }
+        let keep = try db.prepare("""
+            INSERT INTO line_refunds(line_id, acc_quantity, acc_goods, acc_freight, acc_points, acc_credit, acc_cash,
+                                     pst_quantity, pst_goods, pst_cash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (line_id) DO UPDATE SET acc_quantity = excluded.acc_quantity, acc_goods = excluded.acc_goods,
+                acc_freight = excluded.acc_freight, acc_points = excluded.acc_points,
+                acc_credit = excluded.acc_credit, acc_cash = excluded.acc_cash,
+                pst_quantity = excluded.pst_quantity, pst_goods = excluded.pst_goods, pst_cash = excluded.pst_cash
+            """)
+        for (lineID, state) in lineStates.filter({ $0.value.changed }).sorted(by: { $0.key < $1.key }) {
+            try keep.bind(1, lineID)
+            for index in 0..<6 { try keep.bind(Int32(index + 2), state.accepted[index]) }
+            try keep.bind(8, state.posted.quantity)
+            try keep.bind(9, state.posted.goods)
+            try keep.bind(10, state.posted.cash)
+            try keep.run()
+        }
+        // Once the refunds accepted above are stored as such: an orphan whose line came is
+        // no longer unchecked.
+        summary.newBreaks = try Breaks.openOrphans(db, config: config, asOf: asOf)
     }
 
     /// Quarantines a refund that would take more of its line than was paid (`over`: the index
@@ -169,7 +285,8 @@ public final class Poster {
 
     // MARK: Posting
 
-    /// Ensures the as-of sheets, then posts forward, reverse and adjustment lines.
+    /// Ensures the as-of sheets, then posts forward lines, checks refunds and posts reverse
+    /// lines, then adjustment lines.
     public func post(into summary: inout PostingSummary) throws {
         try db.transaction {
             let sheets = try SheetBook(db: db, config: config)
@@ -179,7 +296,7 @@ public final class Poster {
             }
             try postForward(writer: writer, sheets: sheets, summary: &summary)
             progress.note("posted \(summary.forwardLines) order lines")
-            try postReverse(writer: writer, sheets: sheets, summary: &summary)
+            try checkAndPostRefunds(writer: writer, sheets: sheets, summary: &summary)
             progress.note("posted \(summary.refundsPosted) refunds")
             try postAdjustments(writer: writer, sheets: sheets, summary: &summary)
             try writer.finish()
@@ -326,90 +443,6 @@ public final class Poster {
         let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
         return PricedForward(lineID: row.int(0), supplierPosition: position, date: date, trigger: trigger,
                              fees: ForwardFees(amounts, paymentFeeReversible: kept.paymentFeeReversible))
-    }
-
-    private func postReverse(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
-        struct Due {
-            let refundRowID: Int64, lineRowID: Int64
-            let refundID: String, orderID: String, lineNo: Int64
-            let postingAt: Int64, refundedAt: Int64
-            let refund: RefundAmounts
-            let line: PricedLine
-            let forward: ForwardAmounts
-            let posted: PostedRefunds
-        }
-        var due: [Due] = []
-        try db.query("""
-            SELECT r.id, o.id, r.refund_id, r.order_id, r.line_no, r.refunded_at, ff.trigger_at,
-                   r.refund_type, r.quantity, r.refund_goods, r.refund_freight, r.refund_cash,
-                   ff.platform_subsidy, ff.commission, ff.payment_fee, ff.payment_fee_reversible, ff.delivery_fee,
-                   ff.warehousing_fee, ff.cost, lr.pst_quantity, lr.pst_goods, lr.pst_cash,
-                   \(Poster.lineColumns)
-            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
-            JOIN forward_fees ff ON ff.line_id = o.id
-            JOIN line_refunds lr ON lr.line_id = o.id
-            WHERE r.state = 'accepted' AND r.posted = 0
-            """) { row in
-            let postingAt = max(row.int(5), row.int(6))
-            guard config.calendar.businessDate(of: Instant(nanos: postingAt)) <= asOf else { return }
-            var forward = ForwardAmounts()
-            forward.subsidy = row.int(12)
-            forward.commission = row.int(13)
-            forward.paymentFee = row.int(14)
-            forward.paymentFeeReversible = row.int(15) == 1
-            forward.delivery = row.int(16)
-            forward.warehousing = row.int(17)
-            forward.cost = row.int(18)
-            due.append(Due(refundRowID: row.int(0), lineRowID: row.int(1), refundID: row.string(2),
-                           orderID: row.string(3), lineNo: row.int(4), postingAt: postingAt, refundedAt: row.int(5),
-                           refund: RefundAmounts(type: row.string(7), quantity: row.int(8), goods: row.int(9),
-                                                 freight: row.int(10), cash: row.int(11)),
-                           line: Poster.line(from: row, offset: 22), forward: forward,
-                           posted: PostedRefunds(quantity: row.int(19), goods: row.int(20), cash: row.int(21))))
-        }
-        // Posting order (SPEC §5): posting instant, refunded_at, refund_id, order_id, line_no.
-        // The positions are sorted, not the large rows themselves.
-        let order = due.indices.sorted { a, b in
-            let (x, y) = (due[a], due[b])
-            return (x.postingAt, x.refundedAt, x.refundID, x.orderID, x.lineNo)
-                < (y.postingAt, y.refundedAt, y.refundID, y.orderID, y.lineNo)
-        }
-        var postedByLine: [Int64: PostedRefunds] = [:]
-        var postedRefunds: [(Int64, Int64)] = []
-        for index in order {
-            let item = due[index]
-            let supplier = config.supplierByID[item.line.supplierID]!
-            let date = config.calendar.businessDate(of: Instant(nanos: item.postingAt))
-            let before = postedByLine[item.lineRowID] ?? item.posted
-            let (amounts, after) = FeeCalculator.reverse(item.refund, of: item.line, forward: item.forward, posted: before,
-                                                         supplier: supplier, rules: rules, on: date)
-            postedByLine[item.lineRowID] = after
-            if !amounts.isEmpty {
-                let (sheetKey, lateFrom) = try sheets.target(supplier, postingDate: date, asOf: asOf)
-                for amount in amounts {
-                    try writer.write(FeeLine(sheetKey: sheetKey, postingDate: date, sourceType: .refund,
-                                             sourceKey: item.refundRowID, lineKey: item.lineRowID, code: amount.code,
-                                             amount: amount.amount, lateFrom: lateFrom, rule: amount.rule))
-                }
-            }
-            postedRefunds.append((item.refundRowID, item.postingAt))
-            summary.refundsPosted += 1
-        }
-        postedRefunds.sort { $0.0 < $1.0 }
-        let markPosted = try db.prepare("UPDATE refunds SET posted = 1, posting_at = ? WHERE id = ?")
-        for (id, postingAt) in postedRefunds {
-            try markPosted.bind(1, postingAt)
-            try markPosted.bind(2, id)
-            try markPosted.run()
-        }
-        let keepPosted = try db.prepare("UPDATE line_refunds SET pst_quantity = ?, pst_goods = ?, pst_cash = ? WHERE line_id = ?")
-        for (lineID, state) in postedByLine.sorted(by: { $0.key < $1.key }) {
-            try keepPosted.bind(1, state.quantity)
-            try keepPosted.bind(2, state.goods)
-            try keepPosted.bind(3, state.cash)
-            try keepPosted.bind(4, lineID)
-            try keepPosted.run()
-        }
     }
 
     private func postAdjustments(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
