@@ -50,33 +50,39 @@ final class PlainRowTests: XCTestCase {
                                    "2026-11-10T09:00:00", "2026-02-30T09:00:00Z", "2026-11-10T09:00:00.123456789+0800",
                                    "2026-11-10T09:00:00+08"]
 
+    /// `count` copies of the cells `good`, the n-th with id `id(n)`; a quarter of them as
+    /// they are, the others with one to `editsMax` cells set to one of `choices(column, n)`.
+    private static func mutations(of good: [String], count: Int, id: (Int) -> String, editsMax: UInt64, seed: UInt64,
+                                  choices: (Int, Int) -> [String]) -> [String] {
+        var random = SplitMix(seed: seed)
+        return (0..<count).map { n in
+            var cells = good
+            cells[0] = id(n)
+            let edits = n % 4 == 0 ? 0 : 1 + Int(random.next() % editsMax)
+            for _ in 0..<edits {
+                let column = Int(random.next() % UInt64(cells.count))
+                let options = choices(column, n)
+                cells[column] = options[Int(random.next() % UInt64(options.count))]
+            }
+            return cells.joined(separator: ",")
+        }
+    }
+
     func testPlainOrderRowsStageExactlyWhatTheGeneralPathStages() throws {
         let ws = try Workspace()
         let config = try Fixture.config()
         let good = Fixture.workedOrder.components(separatedBy: ",")
-        var random = SplitMix(seed: 20261205)
-        var rows: [String] = []
-        for n in 0..<4_000 {
-            var cells = good
-            cells[0] = "O-\(n)"
-            // A quarter of the rows stay as they are; the others get one to three cells changed.
-            let edits = n % 4 == 0 ? 0 : 1 + Int(random.next() % 3)
-            for _ in 0..<edits {
-                let column = Int(random.next() % UInt64(cells.count))
-                let choices: [String]
-                switch column {
-                case 2, 8: choices = Self.integers
-                case 9...16: choices = Self.amounts
-                case 18...20: choices = Self.instants
-                case 3: choices = ["SUP-A", "SUP-B", "SUP-P", "SUP-ZETA", ""]
-                case 17: choices = ["", "wechat", "alipay"]
-                case 21: choices = ["", "CNY", "USD"]
-                case 1: choices = Self.texts + ["O-\(n)"]
-                default: choices = Self.texts
-                }
-                cells[column] = choices[Int(random.next() % UInt64(choices.count))]
+        var rows = Self.mutations(of: good, count: 4_000, id: { "O-\($0)" }, editsMax: 3, seed: 20261205) { column, n in
+            switch column {
+            case 2, 8: return Self.integers
+            case 9...16: return Self.amounts
+            case 18...20: return Self.instants
+            case 3: return ["SUP-A", "SUP-B", "SUP-P", "SUP-ZETA", ""]
+            case 17: return ["", "wechat", "alipay"]
+            case 21: return ["", "CNY", "USD"]
+            case 1: return Self.texts + ["O-\(n)"]
+            default: return Self.texts
             }
-            rows.append(cells.joined(separator: ","))
         }
         rows.append("O-short,P,1")  // a field count other than the header's
         let path = try ws.write("orders-plain.csv", Fixture.orders(rows[0], Array(rows.dropFirst())))
@@ -100,25 +106,14 @@ final class PlainRowTests: XCTestCase {
         let ws = try Workspace()
         let config = try Fixture.config()
         let good = Fixture.workedReturn.components(separatedBy: ",")
-        var random = SplitMix(seed: 7)
-        var rows: [String] = []
-        for n in 0..<2_000 {
-            var cells = good
-            cells[0] = "R-\(n)"
-            let edits = n % 4 == 0 ? 0 : 1 + Int(random.next() % 2)
-            for _ in 0..<edits {
-                let column = Int(random.next() % UInt64(cells.count))
-                let choices: [String]
-                switch column {
-                case 2, 4: choices = Self.integers
-                case 3: choices = ["cancel", "refund_only", "return", "swap", "", "Return"]
-                case 5...9: choices = Self.amounts
-                case 10: choices = Self.instants
-                default: choices = Self.texts
-                }
-                cells[column] = choices[Int(random.next() % UInt64(choices.count))]
+        let rows = Self.mutations(of: good, count: 2_000, id: { "R-\($0)" }, editsMax: 2, seed: 7) { column, _ in
+            switch column {
+            case 2, 4: return Self.integers
+            case 3: return ["cancel", "refund_only", "return", "swap", "", "Return"]
+            case 5...9: return Self.amounts
+            case 10: return Self.instants
+            default: return Self.texts
             }
-            rows.append(cells.joined(separator: ","))
         }
         let path = try ws.write("refunds-plain.csv", Fixture.refunds(rows[0], Array(rows.dropFirst())))
         let (general, plainFirst, taken) = try bothWays(path, kind: .refunds, config: config)
