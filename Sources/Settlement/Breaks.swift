@@ -17,7 +17,8 @@ public enum Breaks {
         var held: [Held] = []
         try db.query("""
             SELECT refund_id, order_id, line_no, refund_goods + refund_freight, held_since FROM refunds
-            WHERE state = 'unchecked' AND held_since IS NOT NULL ORDER BY refund_id, order_id, line_no
+            WHERE state = 'unchecked' AND posted = 0 AND held_since IS NOT NULL  -- the refunds_open index
+            ORDER BY refund_id, order_id, line_no
             """) { row in
             guard let since = Day(parsing: row.string(4)) else { return }
             held.append(Held(reference: reference(row.string(0), row.string(1), row.int(2)), amount: row.int(3),
