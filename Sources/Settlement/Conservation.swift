@@ -20,14 +20,12 @@ struct Conservation: Equatable {
     /// `id > refundsAfter` (0 and 0: the whole store). Both ranges are primary-key ranges, so
     /// a night's check reads only that night's rows.
     static func totals(_ db: Database, linesAfter: Int64 = 0, refundsAfter: Int64 = 0) throws -> Conservation {
-        var c = Conservation()
-        try db.query("""
-            SELECT coalesce(sum(paid_points + paid_credit + paid_cash), 0), coalesce(sum(goods + freight), 0)
-            FROM order_lines WHERE id > ?
-            """, [.int(linesAfter)]) { row in
-            c.tendersPaid = row.int(0)
-            c.charged = row.int(1)
-        }
+        try totals(db, lines: orderLineTotals(db, linesAfter: linesAfter), refundsAfter: refundsAfter)
+    }
+
+    /// `lines` (from `orderLineTotals`) with the accepted refunds with `id > refundsAfter`.
+    static func totals(_ db: Database, lines: Conservation, refundsAfter: Int64) throws -> Conservation {
+        var c = lines
         try db.query("""
             SELECT coalesce(sum(refund_points + refund_credit + refund_cash), 0), coalesce(sum(refund_goods + refund_freight), 0)
             FROM refunds WHERE id > ? AND state = 'accepted'
@@ -36,6 +34,29 @@ struct Conservation: Equatable {
             c.refunded = row.int(1)
         }
         return c
+    }
+
+    /// The order-line half of the totals: tenders paid and goods and freight charged.
+    static func orderLineTotals(_ db: Database, linesAfter: Int64) throws -> Conservation {
+        var c = Conservation()
+        try db.query("""
+            SELECT coalesce(sum(paid_points + paid_credit + paid_cash), 0), coalesce(sum(goods + freight), 0)
+            FROM order_lines WHERE id > ?
+            """, [.int(linesAfter)]) { row in
+            c.tendersPaid = row.int(0)
+            c.charged = row.int(1)
+        }
+        return c
+    }
+
+    /// `orderLineTotals` read on a thread and a read-only connection of their own, while the
+    /// caller posts: posting writes no order line, so what that connection sees (the store
+    /// as last committed) is what the posting transaction holds.
+    static func orderLineTotalsAhead(storePath: String, linesAfter: Int64) -> Handoff<Conservation> {
+        Handoff<Conservation>(batchItems: 1, batchesInFlightMax: 1) { emit in
+            let reader = try Database(path: storePath, readOnly: true)
+            _ = emit(try orderLineTotals(reader, linesAfter: linesAfter))
+        }
     }
 
     /// The highest row ids now, to check later only what comes after.

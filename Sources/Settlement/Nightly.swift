@@ -160,10 +160,18 @@ public final class Nightly {
     public func post(into record: inout RunRecord) throws {
         let poster = Poster(db: db, config: config, asOf: record.asOf, runSeq: record.runSeq, progress: progress)
         var summary = PostingSummary()
-        try db.transaction {
-            try poster.post(into: &summary)
-            let totals = try Conservation.totals(db, linesAfter: record.marks.lines, refundsAfter: record.marks.refunds)
-            guard totals.holds else { throw ConservationError(totals: totals) }
+        // The night's order lines are summed on the other core while posting runs.
+        let lineTotals = Conservation.orderLineTotalsAhead(storePath: db.path, linesAfter: record.marks.lines)
+        do {
+            try db.transaction {
+                try poster.post(into: &summary)
+                guard let lines = try lineTotals.next()?.first else { preconditionFailure("order-line totals") }
+                let totals = try Conservation.totals(db, lines: lines, refundsAfter: record.marks.refunds)
+                guard totals.holds else { throw ConservationError(totals: totals) }
+            }
+        } catch {
+            lineTotals.cancel()
+            throw error
         }
         record.posting = summary
         record.quarantined.append(contentsOf: summary.overRefunds)
