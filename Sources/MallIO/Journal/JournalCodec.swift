@@ -110,10 +110,17 @@ public enum JournalCodec {
     /// Appends the canonical line for an event (no terminator) to `out`: written byte by
     /// byte, because `generate` writes millions of them.
     public static func encode(_ event: JournalEvent, calendar: BusinessCalendar, into out: inout [UInt8]) {
+        var offsets = HourOffsets(calendar: calendar)
+        encode(event, offsets: &offsets, into: &out)
+    }
+
+    /// Appends the canonical line for an event (no terminator) to `out`, with the zone's offsets
+    /// from `offsets` (one table per writing thread, so no lock per timestamp).
+    public static func encode(_ event: JournalEvent, offsets: inout HourOffsets, into out: inout [UInt8]) {
         func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
-        func text(_ s: String) { out.append(contentsOf: JSONText.quoted(s).utf8) }
+        func text(_ s: String) { appendQuoted(s, to: &out) }
         func field(_ name: StaticString, _ value: String) { raw(","); raw(name); raw(":"); text(value) }
-        func time(_ i: Instant) { out.append(34); out.append(contentsOf: i.formatted(offsetSeconds: calendar.offsetSeconds(at: i)).utf8); out.append(34) }
+        func time(_ i: Instant) { out.append(34); offsets.append(i, to: &out); out.append(34) }
         func money(_ v: Money) { out.append(34); CSVEncoder.appendMoney(v, to: &out); out.append(34) }
         func int(_ n: Int64) { CSVEncoder.appendInteger(n, to: &out) }
         func head(_ kind: StaticString) { raw("{\"event\":\""); raw(kind); raw("\",\"at\":"); time(event.at) }
@@ -179,6 +186,20 @@ public enum JournalCodec {
             raw(",\"amount\":"); money(amount)
         }
         raw("}")
+    }
+
+    /// Appends `JSONText.quoted(s)`: the bytes as they are when nothing needs escaping (ids
+    /// always), without building a String.
+    @inline(__always)
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        let utf8 = s.utf8
+        guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            out.append(contentsOf: JSONText.quoted(s).utf8)
+            return
+        }
+        out.append(34)
+        out.append(contentsOf: utf8)
+        out.append(34)
     }
 }
 

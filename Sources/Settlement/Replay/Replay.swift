@@ -30,15 +30,15 @@ enum Applied: Sendable {
 /// The mall core applying events, each dated by its business day.
 struct ReplayCore: Sendable {
     private var state: MallState
-    private let calendar: BusinessCalendar
+    private var offsets: HourOffsets
 
     init(catalog: Catalog, calendar: BusinessCalendar) {
         state = MallState(catalog: catalog)
-        self.calendar = calendar
+        offsets = HourOffsets(calendar: calendar)
     }
 
     mutating func apply(_ event: JournalEvent) -> Applied {
-        let day = calendar.businessDate(of: event.at)
+        let day = offsets.businessDate(of: event.at)
         switch state.apply(event) {
         case .success(let outputs): return .accepted(day: day, outputs: outputs)
         case .failure(let refusal): return .refused(day: day, line: event.line, event: event.command.eventName, refusal: refusal)
@@ -56,7 +56,7 @@ public final class ReplaySession {
     public private(set) var summary = ReplaySummary()
     let calendar: BusinessCalendar
     let catalog: Catalog
-    private let formatter: FeedRowFormatter
+    private var formatter: FeedRowFormatter
     private var day: Day?
     private var orders: [UInt8] = []
     private var refunds: [UInt8] = []
@@ -243,9 +243,10 @@ public enum Replay {
         let events = Handoff<Result<JournalEvent, JSONFieldError>> { emit in
             let writer = try AtomicFileWriter(path: journal)
             var line: [UInt8] = []
+            var offsets = HourOffsets(calendar: calendar)
             for event in generator.events() {
                 line.removeAll(keepingCapacity: true)
-                JournalCodec.encode(event, calendar: calendar, into: &line)
+                JournalCodec.encode(event, offsets: &offsets, into: &line)
                 line.append(0x0A)
                 do { try writer.write(line) } catch { writer.abandon(); throw error }
                 guard emit(.success(event)) else { writer.abandon(); return }
