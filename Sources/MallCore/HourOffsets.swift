@@ -19,6 +19,13 @@ public struct HourOffsets: Sendable {
     /// The window grows by whole weeks, so that a run fills it a few times, not per hour.
     static let growHours: Int64 = 7 * 24
     private static let changes = Int32.min
+    /// The previous timestamp's local date (`YYYY-MM-` and `DDT`) and offset (`+08:00` or `Z`).
+    private var lastOrdinal = Int.min
+    private var lastDate: UInt64 = 0
+    private var lastDateTail: UInt32 = 0
+    private var lastOffset = Int.min
+    private var lastOffsetText: UInt64 = 0
+    private var lastOffsetCount = 0
     /// Hours cached at most this far from 1970 (about 228 years either way).
     static let hourMagnitudeMax: Int64 = 2_000_000
 
@@ -39,10 +46,75 @@ public struct HourOffsets: Sendable {
     }
 
     /// Appends `instant` in local time with its offset, the bytes of
-    /// `instant.formatted(offsetSeconds: offsetSeconds(at: instant))`.
-    @inline(__always)
+    /// `instant.formatted(offsetSeconds: offsetSeconds(at: instant))`. The date's and the
+    /// offset's bytes are kept from the previous call: consecutive timestamps share them.
     public mutating func append(_ instant: Instant, to bytes: inout [UInt8]) {
-        instant.appendFormatted(offsetSeconds: offsetSeconds(at: instant), to: &bytes)
+        let offset = offsetSeconds(at: instant) / 60 * 60
+        let (shifted, overflow) = instant.nanos.addingReportingOverflow(Int64(offset) * Instant.nanosPerSecond)
+        guard !overflow, abs(offset) < 100 * 3600 else {
+            instant.appendFormatted(offsetSeconds: offset, to: &bytes)
+            return
+        }
+        var (seconds, fraction) = shifted.quotientAndRemainder(dividingBy: Instant.nanosPerSecond)
+        if fraction < 0 { seconds -= 1; fraction += Instant.nanosPerSecond }
+        let ordinal = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        if ordinal != lastOrdinal {
+            let (year, month, day) = Day.civil(from: ordinal)
+            guard (0...9999).contains(year) else {
+                instant.appendFormatted(offsetSeconds: offset, to: &bytes)
+                return
+            }
+            lastOrdinal = ordinal
+            lastDate = HourOffsets.digits(year, 4) | 45 << 32 | HourOffsets.digits(month, 2) << 40 | 45 << 56
+            lastDateTail = UInt32(truncatingIfNeeded: HourOffsets.digits(day, 2) | 84 << 16)
+        }
+        if offset != lastOffset {
+            lastOffset = offset
+            if offset == 0 {
+                lastOffsetText = 90; lastOffsetCount = 1
+            } else {
+                let magnitude = abs(offset)
+                lastOffsetText = UInt64(offset < 0 ? 45 : 43) | HourOffsets.digits(magnitude / 3600, 2) << 8
+                    | 58 << 24 | HourOffsets.digits(magnitude / 60 % 60, 2) << 32
+                lastOffsetCount = 6
+            }
+        }
+        let secondOfDay = Int(seconds - Int64(ordinal) * 86_400)
+        // "HH:MM:SS"
+        let clock = HourOffsets.digits(secondOfDay / 3600, 2) | 58 << 16 | HourOffsets.digits(secondOfDay / 60 % 60, 2) << 24
+            | 58 << 40 | HourOffsets.digits(secondOfDay % 60, 2) << 48
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { out in
+            let raw = UnsafeMutableRawPointer(out.baseAddress!)
+            raw.storeBytes(of: lastDate.littleEndian, as: UInt64.self)
+            raw.storeBytes(of: lastDateTail.littleEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: clock.littleEndian, toByteOffset: 11, as: UInt64.self)
+            var at = 19
+            if fraction != 0 {
+                out[at] = 46
+                at += 1
+                var width = 9
+                var f = Int(fraction)
+                while f % 10 == 0 { f /= 10; width -= 1 }
+                var i = at + width - 1
+                while i >= at { out[i] = UInt8(48 + f % 10); f /= 10; i -= 1 }
+                at += width
+            }
+            raw.storeBytes(of: lastOffsetText.littleEndian, toByteOffset: at, as: UInt64.self)
+            at += lastOffsetCount
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<at]))
+        }
+    }
+
+    /// `value` (0 ≤ value < 10^count, count ≤ 4) as `count` ASCII digits, first digit in the lowest byte.
+    @inline(__always)
+    private static func digits(_ value: Int, _ count: Int) -> UInt64 {
+        var result: UInt64 = 0
+        var v = value
+        for position in stride(from: count - 1, through: 0, by: -1) {
+            result |= UInt64(48 + v % 10) << (8 * UInt64(position))
+            v /= 10
+        }
+        return result
     }
 
     /// The local date of `instant`: what `calendar.businessDate(of:)` says.
