@@ -70,7 +70,7 @@ extension MallState {
         for position in positions {
             let (sku, supplier) = skus[position]
             let quantity = cart[position].quantity
-            let contract = index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)]
+            let contract = index.buyerHasContracts[buyer] ? index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)] : nil
             let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
                                               levelRatio: levelRatio, contract: contract, quantity: quantity)
             guard unitPrice >= .zero else {
@@ -130,7 +130,7 @@ extension MallState {
                                   children: firstChild..<children.count,
                                   lines: firstLine..<lines.count, coupons: firstCoupon..<orderCoupons.count,
                                   grantUses: grantUses.count..<grantUses.count))
-        orderIndex[orderID] = order
+        orderIndex.insert(orderID, value: order)
         return .success([])
     }
 
@@ -147,12 +147,14 @@ extension MallState {
         let terms = catalog.coupons[coupon]
         guard terms.isValid(at: at) else { return .couponNotApplicable(terms.id) }
         let skuList = index.couponSKUs[coupon]
+        let supplier = index.couponSupplier[coupon]
+        let categories = index.couponCategories[coupon]
         var eligible: [Int] = []
         var remaining = Money.zero
         for (position, draft) in drafts.enumerated() {
-            let sku = catalog.skus[draft.sku]
-            guard terms.scope.matches(supplierID: sku.supplierID, category: sku.category),
-                  skuList.isEmpty || skuList.contains(sku.sku) else { continue }
+            // `scope.matches(supplierID:category:)`, from the tables CatalogIndex built once.
+            guard supplier.map({ $0 == draft.supplier }) ?? true, categories[index.skuCategory[draft.sku]],
+                  skuList.isEmpty || skuList.contains(catalog.skus[draft.sku].sku) else { continue }
             eligible.append(position)
             remaining += draft.remaining
         }
