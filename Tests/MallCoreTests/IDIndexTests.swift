@@ -13,8 +13,8 @@ final class IDIndexTests: XCTestCase {
         XCTAssertNil(index["O20261001"])
         XCTAssertNil(index["O202610015000"])
         XCTAssertNil(index[""])
-        XCTAssertTrue(index.insert("", value: -1))
-        XCTAssertEqual(index[""], -1)
+        XCTAssertTrue(index.insert("", value: 5000))
+        XCTAssertEqual(index[""], 5000)
     }
 
     func testBytesFindTheSameIds() {
