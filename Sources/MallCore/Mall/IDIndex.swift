@@ -41,6 +41,17 @@ struct IDIndex: Sendable {
         values.reserveCapacity(expectedCount)
     }
 
+    /// Makes room for `count` ids in all, so that growing to them rehashes nothing.
+    mutating func reserveCapacity(_ count: Int) {
+        guard byString == nil else { return }
+        var size = IDIndex.slotsMin
+        while size < count * 2 { size *= 2 }
+        if size > slotCount { rehash(size: size) }
+        ends.reserveCapacity(count)
+        values.reserveCapacity(count)
+        bytes.reserveCapacity(count * 16)
+    }
+
     /// The value stored for `id`, nil when absent.
     subscript(id: String) -> Int? {
         if let byString { return byString[id] }

@@ -97,6 +97,16 @@ public struct MallState: Sendable, Equatable {
         points = PointsBook(buyers: catalog.buyers.count)
     }
 
+    /// Makes room for about `orders` orders (their children, lines and ids), so that a replay
+    /// of a known size does not copy its growing arrays again and again. Only capacity.
+    public mutating func reserveCapacity(orders count: Int) {
+        orders.reserveCapacity(count)
+        orderIndex.reserveCapacity(count)
+        children.reserveCapacity(count * 3 / 2)
+        lines.reserveCapacity(count * 2)
+        grantUses.reserveCapacity(count)
+    }
+
     /// Applies one event. On refusal the state is unchanged and nothing is emitted.
     public mutating func apply(_ event: JournalEvent) -> Result<[MallOutput], Refusal> {
         if let last = lastEventAt, event.at < last { return .failure(.outOfOrder) }

@@ -32,8 +32,9 @@ struct ReplayCore: Sendable {
     private var state: MallState
     private var offsets: HourOffsets
 
-    init(catalog: Catalog, calendar: BusinessCalendar) {
+    init(catalog: Catalog, calendar: BusinessCalendar, expectedOrders: Int = 0) {
         state = MallState(catalog: catalog)
+        if expectedOrders > 0 { state.reserveCapacity(orders: expectedOrders) }
         offsets = HourOffsets(calendar: calendar)
     }
 
@@ -198,12 +199,13 @@ public enum Replay {
 
     /// Three threads: `events` reads or generates the journal, a second runs the mall core,
     /// this one writes the feeds. Stops the others if writing fails.
+    /// `expectedOrders`, when known (generate), sizes the core's arrays once.
     static func drive(_ session: ReplaySession, _ events: Handoff<Result<JournalEvent, JSONFieldError>>,
-                      progress: ProgressLog) throws {
+                      progress: ProgressLog, expectedOrders: Int = 0) throws {
         let catalog = session.catalog
         let calendar = session.calendar
         let applied = Handoff<Applied> { emit in
-            var core = ReplayCore(catalog: catalog, calendar: calendar)
+            var core = ReplayCore(catalog: catalog, calendar: calendar, expectedOrders: expectedOrders)
             do {
                 while let batch = try events.next() {
                     for item in batch {
@@ -253,7 +255,8 @@ public enum Replay {
             }
             try writer.commit(durable: false)
         }
-        try drive(session, events, progress: progress)
+        let settings = generator.settings
+        try drive(session, events, progress: progress, expectedOrders: settings.days * settings.ordersPerDay)
         return try session.finish()
     }
 }
