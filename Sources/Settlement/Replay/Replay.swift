@@ -204,7 +204,7 @@ public enum Replay {
                       progress: ProgressLog, expectedOrders: Int = 0) throws {
         let catalog = session.catalog
         let calendar = session.calendar
-        let applied = Handoff<Applied> { emit in
+        let applied = Handoff<Applied>(batchesInFlightMax: 32) { emit in
             var core = ReplayCore(catalog: catalog, calendar: calendar, expectedOrders: expectedOrders)
             do {
                 while let batch = try events.next() {
@@ -242,7 +242,7 @@ public enum Replay {
             throw ReplayError(message: "unknown time zone \(generator.catalog.timezone)")
         }
         let session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
-        let events = Handoff<Result<JournalEvent, JSONFieldError>> { emit in
+        let events = Handoff<Result<JournalEvent, JSONFieldError>>(batchesInFlightMax: 32) { emit in
             let writer = try AtomicFileWriter(path: journal)
             var line: [UInt8] = []
             var offsets = HourOffsets(calendar: calendar)
