@@ -684,13 +684,16 @@ struct GeneratorCatalogBuilder {
                 perBuyerLimit: GeneratorKnobs.couponPerBuyer.draw(&rng), supplierFunded: supplierFunded,
                 scope: scope, startDayIndex: flash || firstDay < 0 ? nil : firstDay)
             tables.coupons.append(plan)
+            // The scope is judged once per supplier and once per category leaf, not per SKU: a
+            // catalog has tens of thousands of SKUs and hundreds of coupons.
+            let supplierMatches = tables.suppliers.map { supplier in scope.supplierID.map { $0 == supplier.id } ?? true }
+            let leafMatches = GenCategoryLeaf.tree.map { leaf in
+                scope.category.map { leaf.path == $0 || leaf.path.hasPrefix($0 + "/") } ?? true
+            }
             let listed = Set(scope.skus)
-            for sku in tables.skus {
-                let path = GenCategoryLeaf.tree[sku.leaf].path
-                var eligible = true
-                if let supplierID = scope.supplierID, tables.suppliers[sku.supplier].id != supplierID { eligible = false }
-                if let category = scope.category, path != category, !path.hasPrefix(category + "/") { eligible = false }
-                if !listed.isEmpty && !listed.contains(sku.id) { eligible = false }
+            for sku in tables.skus.indices {
+                var eligible = supplierMatches[tables.skus[sku].supplier] && leafMatches[tables.skus[sku].leaf]
+                if eligible && !listed.isEmpty && !listed.contains(tables.skus[sku].id) { eligible = false }
                 tables.couponEligible.append(eligible)
             }
         }

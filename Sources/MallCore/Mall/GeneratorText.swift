@@ -32,7 +32,7 @@ enum GeneratorText {
     }
 
     /// A child order id: `{orderID}-{k}`, k from 1 (SPEC §13, the order split).
-    static func child(_ orderID: String, _ k: Int) -> String { orderID + "-" + String(k) }
+    static func child(_ orderID: String, _ k: Int) -> String { MallState.childOrderID(orderID, k) }
 
     /// The `YYYYMMDD` bytes of a date.
     static func dateBytes(_ day: Day) -> [UInt8] { Array(day.compact.utf8) }

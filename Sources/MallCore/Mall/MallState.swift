@@ -77,7 +77,8 @@ public struct MallState: Sendable, Equatable {
     var points: PointsBook
 
     var orders: [OrderRecord] = []
-    var orderIndex: [String: Int] = [:]
+    /// Order id → position in `orders`.
+    var orderIndex = IDIndex()
     var children: [ChildRecord] = []
     var lines: [LineRecord] = []
     /// The coupons each order used (an order's `coupons` range), for restoring on cancellation.
@@ -94,6 +95,16 @@ public struct MallState: Sendable, Equatable {
         creditUsed = Array(repeating: .zero, count: catalog.buyers.count)
         couponUses = Array(repeating: [:], count: catalog.buyers.count)
         points = PointsBook(buyers: catalog.buyers.count)
+    }
+
+    /// Makes room for about `orders` orders (their children, lines and ids), so that a replay
+    /// of a known size does not copy its growing arrays again and again. Only capacity.
+    public mutating func reserveCapacity(orders count: Int) {
+        orders.reserveCapacity(count)
+        orderIndex.reserveCapacity(count)
+        children.reserveCapacity(count * 3 / 2)
+        lines.reserveCapacity(count * 2)
+        grantUses.reserveCapacity(count)
     }
 
     /// Applies one event. On refusal the state is unchanged and nothing is emitted.
@@ -297,17 +308,26 @@ struct CatalogIndex: Hashable, Sendable {
         var sku: Int
     }
 
-    var skus: [String: Int] = [:]
+    var skus = IDIndex()
     /// By SKU index: the supplier's index, or nil when the catalog names no such supplier.
     var skuSupplier: [Int?] = []
     var salePrices: [Money] = []
     var suppliers: [String: Int] = [:]
     /// By supplier index: its position when supplier ids are sorted in byte order.
     var supplierRank: [Int] = []
-    var buyers: [String: Int] = [:]
-    var coupons: [String: Int] = [:]
+    var buyers = IDIndex()
+    var coupons = IDIndex()
     var couponSKUs: [Set<String>] = []
+    /// Coupon scopes judged once per supplier and per category, not per cart line. By coupon:
+    /// the supplier's index its scope names (−1: a supplier no SKU has; nil: any supplier).
+    var couponSupplier: [Int?] = []
+    /// By SKU index: its category's index among the catalog's distinct categories.
+    var skuCategory: [Int] = []
+    /// By coupon, by category index: whether the scope's category covers it.
+    var couponCategories: [[Bool]] = []
     var contracts: [ContractKey: Money] = [:]
+    /// By buyer index: whether any price contract names the buyer (most buyers have none).
+    var buyerHasContracts: [Bool] = []
     var channelFees: [String: Rate] = [:]
 
     /// Where the catalog names an id twice, the first entry wins (the catalog reader should
@@ -323,23 +343,43 @@ struct CatalogIndex: Hashable, Sendable {
         supplierRank = Array(repeating: 0, count: catalog.suppliers.count)
         for (rank, position) in byteOrder.enumerated() { supplierRank[position] = rank }
 
+        skus = IDIndex(expectedCount: catalog.skus.count)
+        var categories: [[UInt8]: Int] = [:]
+        var categoryNames: [String] = []
         for (position, sku) in catalog.skus.enumerated() {
-            if skus[sku.sku] == nil { skus[sku.sku] = position }
+            skus.insert(sku.sku, value: position)
+            // Categories are compared byte by byte (CategoryPath), so they are told apart by their bytes.
+            let bytes = Array(sku.category.utf8)
+            if let known = categories[bytes] {
+                skuCategory.append(known)
+            } else {
+                categories[bytes] = categoryNames.count
+                skuCategory.append(categoryNames.count)
+                categoryNames.append(sku.category)
+            }
             let supplier = suppliers[sku.supplierID]
             skuSupplier.append(supplier)
             salePrices.append(supplier.map { Pricing.salePrice(of: sku, supplier: catalog.suppliers[$0]) } ?? sku.marketPrice)
         }
-        for (position, buyer) in catalog.buyers.enumerated() where buyers[buyer.id] == nil {
-            buyers[buyer.id] = position
-        }
+        buyers = IDIndex(expectedCount: catalog.buyers.count)
+        for (position, buyer) in catalog.buyers.enumerated() { buyers.insert(buyer.id, value: position) }
+        coupons = IDIndex(expectedCount: catalog.coupons.count)
         for (position, coupon) in catalog.coupons.enumerated() {
-            if coupons[coupon.id] == nil { coupons[coupon.id] = position }
+            coupons.insert(coupon.id, value: position)
             couponSKUs.append(Set(coupon.scope.skus))
+            // A SKU's supplier id equals the scope's exactly when both name the same first
+            // supplier entry; a scope naming no catalog supplier reaches no priced line.
+            couponSupplier.append(coupon.scope.supplierID.map { suppliers[$0] ?? -1 })
+            couponCategories.append(categoryNames.map { category in
+                coupon.scope.category.map { CategoryPath.category(category, isWithin: $0) } ?? true
+            })
         }
+        buyerHasContracts = Array(repeating: false, count: catalog.buyers.count)
         for contract in catalog.contracts {
             guard let buyer = buyers[contract.buyerID], let sku = skus[contract.sku] else { continue }
             let key = ContractKey(buyer: buyer, sku: sku)
             if contracts[key] == nil { contracts[key] = contract.unitPrice }
+            buyerHasContracts[buyer] = true
         }
         for terms in catalog.channels where channelFees[terms.channel] == nil {
             channelFees[terms.channel] = terms.feeRate
@@ -352,17 +392,21 @@ struct CatalogIndex: Hashable, Sendable {
 extension MallState {
     /// The order and child behind `{orderID}-{n}`: split at the last `-`, n written without
     /// leading zeros and between 1 and the number of children.
+    /// The parent is looked up by the bytes before the dash, without making a String of them.
     func locateChild(_ childOrderID: String) -> (order: Int, child: Int)? {
-        let bytes = childOrderID.utf8
-        guard let dash = bytes.lastIndex(of: UInt8(ascii: "-")) else { return nil }
-        let digits = bytes[bytes.index(after: dash)...]
-        guard !digits.isEmpty, digits.count <= 9, digits.first != UInt8(ascii: "0") else { return nil }
-        var number = 0
-        for byte in digits {
-            guard byte >= 48, byte <= 57 else { return nil }
-            number = number * 10 + Int(byte - 48)
+        let found: (order: Int, number: Int)? = IDIndex.withBytes(childOrderID) { bytes in
+            guard let dash = bytes.lastIndex(of: UInt8(ascii: "-")) else { return nil }
+            let digits = bytes[(dash + 1)...]
+            guard !digits.isEmpty, digits.count <= 9, digits.first != UInt8(ascii: "0") else { return nil }
+            var number = 0
+            for byte in digits {
+                guard byte >= 48, byte <= 57 else { return nil }
+                number = number * 10 + Int(byte - 48)
+            }
+            guard let order = orderIndex[bytes: UnsafeBufferPointer(rebasing: bytes[..<dash])] else { return nil }
+            return (order, number)
         }
-        guard let order = orderIndex[String(childOrderID[..<dash])] else { return nil }
+        guard let (order, number) = found else { return nil }
         let range = orders[order].children
         guard number <= range.count else { return nil }
         return (order, range.lowerBound + number - 1)
@@ -370,7 +414,31 @@ extension MallState {
 
     /// The id of the `position`-th child of an order (0-based position within the order).
     func childID(of order: OrderRecord, child: Int) -> String {
-        "\(order.id)-\(child - order.children.lowerBound + 1)"
+        MallState.childOrderID(order.id, child - order.children.lowerBound + 1)
+    }
+
+    /// `{orderID}-{number}`, the id of an order's `number`-th child (from 1), built from bytes:
+    /// the core and the generator build one for every row and event of a child order.
+    public static func childOrderID(_ orderID: String, _ number: Int) -> String {
+        precondition(number >= 1, "child orders are numbered from 1")
+        var digits = 1
+        var power = 10
+        while power <= number { digits += 1; power *= 10 }
+        return IDIndex.withBytes(orderID) { id in
+            String(unsafeUninitializedCapacity: id.count + 1 + digits) { out in
+                var at = 0
+                for byte in id { out[at] = byte; at += 1 }
+                out[at] = UInt8(ascii: "-")
+                var value = number
+                var position = id.count + digits
+                while position > id.count {
+                    out[position] = UInt8(48 + value % 10)
+                    value /= 10
+                    position -= 1
+                }
+                return id.count + 1 + digits
+            }
+        }
     }
 
     /// The channel's fee on `amount`; 0 for a channel the catalog does not list.

@@ -70,7 +70,7 @@ extension MallState {
         for position in positions {
             let (sku, supplier) = skus[position]
             let quantity = cart[position].quantity
-            let contract = index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)]
+            let contract = index.buyerHasContracts[buyer] ? index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)] : nil
             let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
                                               levelRatio: levelRatio, contract: contract, quantity: quantity)
             guard unitPrice >= .zero else {
@@ -105,7 +105,7 @@ extension MallState {
             guard supplier.freight.flat >= .zero else {
                 return .failure(.invalidState("supplier \(supplier.id) charges freight below zero"))
             }
-            chargeFreight(supplier.freight, on: &drafts[child])
+            MallState.chargeFreight(supplier.freight, on: &drafts[child])
             for line in child { total += Int128(drafts[line].remaining.fen) + Int128(drafts[line].freight.fen) }
         }
         guard total <= Int128(Money.magnitudeMaxFen) else { return .failure(.badQuantity) }
@@ -130,7 +130,7 @@ extension MallState {
                                   children: firstChild..<children.count,
                                   lines: firstLine..<lines.count, coupons: firstCoupon..<orderCoupons.count,
                                   grantUses: grantUses.count..<grantUses.count))
-        orderIndex[orderID] = order
+        orderIndex.insert(orderID, value: order)
         return .success([])
     }
 
@@ -143,16 +143,21 @@ extension MallState {
     /// `perBuyerLimit`: else `coupon_exhausted`. The discount (see `Coupon.discount(onEligible:)`) is
     /// allocated over the eligible lines by largest remainder, weighted by their remaining amounts,
     /// and booked as platform- or supplier-funded; no line's goods go below 0.
-    private func applyCoupon(_ coupon: Int, to drafts: inout [DraftLine], usesBefore: Int, at: Instant) -> Refusal? {
+    ///
+    /// `mutating` although it changes nothing of the state: called as a nonmutating method from
+    /// `placeOrder`, the whole state was copied for the call (every array retained and released).
+    private mutating func applyCoupon(_ coupon: Int, to drafts: inout [DraftLine], usesBefore: Int, at: Instant) -> Refusal? {
         let terms = catalog.coupons[coupon]
         guard terms.isValid(at: at) else { return .couponNotApplicable(terms.id) }
         let skuList = index.couponSKUs[coupon]
+        let supplier = index.couponSupplier[coupon]
+        let categories = index.couponCategories[coupon]
         var eligible: [Int] = []
         var remaining = Money.zero
         for (position, draft) in drafts.enumerated() {
-            let sku = catalog.skus[draft.sku]
-            guard terms.scope.matches(supplierID: sku.supplierID, category: sku.category),
-                  skuList.isEmpty || skuList.contains(sku.sku) else { continue }
+            // `scope.matches(supplierID:category:)`, from the tables CatalogIndex built once.
+            guard supplier.map({ $0 == draft.supplier }) ?? true, categories[index.skuCategory[draft.sku]],
+                  skuList.isEmpty || skuList.contains(catalog.skus[draft.sku].sku) else { continue }
             eligible.append(position)
             remaining += draft.remaining
         }
@@ -172,7 +177,7 @@ extension MallState {
     /// Freight of one child order: the supplier's flat amount, or 0 when `freeOver` is set and the
     /// child's goods (after discounts) reach it. Allocated over the child's lines by largest
     /// remainder weighted by goods (all goods 0: equal weights).
-    private func chargeFreight(_ rule: FreightRule, on drafts: inout ArraySlice<DraftLine>) {
+    private static func chargeFreight(_ rule: FreightRule, on drafts: inout ArraySlice<DraftLine>) {
         let goods = drafts.reduce(Money.zero) { $0 + $1.remaining }
         let freight: Money
         if let freeOver = rule.freeOver, goods >= freeOver { freight = .zero } else { freight = rule.flat }
@@ -205,26 +210,40 @@ extension MallState {
         guard record.status == .placed else {
             return .failure(.invalidState("order \(orderID) is \(record.status.rawValue); only a placed order can be paid"))
         }
-        let buyer = catalog.buyers[record.buyer]
+        let paysOnCredit = catalog.buyers[record.buyer].paysOnCredit
         let total = record.lines.reduce(Money.zero) { $0 + lines[$1].value }
         var pointsPaid = min(points.balance(of: record.buyer, at: at), total.applying(catalog.pointsCap))
         if let limit = record.pointsLimit { pointsPaid = min(pointsPaid, limit) }
         pointsPaid = max(min(pointsPaid, total), .zero) // a cap above 100 % or below 0 still pays 0…T
         let rest = total - pointsPaid
         var cashChannel = ""
-        if buyer.paysOnCredit {
+        if paysOnCredit {
             if rest > .zero {
-                guard !buyer.frozen else { return .failure(.creditFrozen) }
-                guard creditUsed[record.buyer] + rest <= buyer.creditLimit else { return .failure(.creditLimitExceeded) }
+                guard !catalog.buyers[record.buyer].frozen else { return .failure(.creditFrozen) }
+                guard creditUsed[record.buyer] + rest <= catalog.buyers[record.buyer].creditLimit else {
+                    return .failure(.creditLimitExceeded)
+                }
             }
         } else if rest > .zero {
             guard let channel, !channel.isEmpty else { return .failure(.missingChannel) }
             cashChannel = channel
         }
-        var needed: [Int: Int64] = [:]
-        for line in record.lines { needed[lines[line].sku, default: 0] += lines[line].quantity }
-        for line in record.lines where needed[lines[line].sku]! > stock[lines[line].sku] {
-            return .failure(.outOfStock(catalog.skus[lines[line].sku].sku))
+        // Units per SKU over the order's lines (a few lines: a list, not a dictionary).
+        var needed: [(sku: Int, quantity: Int64)] = []
+        needed.reserveCapacity(record.lines.count)
+        for line in record.lines {
+            let sku = lines[line].sku
+            if let known = needed.firstIndex(where: { $0.sku == sku }) {
+                needed[known].quantity += lines[line].quantity
+            } else {
+                needed.append((sku, lines[line].quantity))
+            }
+        }
+        for line in record.lines {
+            let sku = lines[line].sku
+            if needed.first(where: { $0.sku == sku })!.quantity > stock[sku] {
+                return .failure(.outOfStock(catalog.skus[sku].sku))
+            }
         }
 
         // Nothing below refuses.
@@ -235,12 +254,12 @@ extension MallState {
         for (line, part) in zip(record.lines, parts) {
             let value = lines[line].value
             let points = Money(fen: part)
-            lines[line].paid = buyer.paysOnCredit
+            lines[line].paid = paysOnCredit
                 ? TenderSplit(points: points, credit: value - points, cash: .zero)
                 : TenderSplit(points: points, credit: .zero, cash: value - points)
         }
         for (sku, quantity) in needed { stock[sku] -= quantity }
-        if buyer.paysOnCredit { creditUsed[record.buyer] += rest }
+        if paysOnCredit { creditUsed[record.buyer] += rest }
         orders[order].status = .paid
         orders[order].paidAt = at
         orders[order].channel = cashChannel
@@ -249,9 +268,9 @@ extension MallState {
         var outputs: [MallOutput] = []
         outputs.reserveCapacity(record.lines.count + 1)
         for child in record.children {
-            outputs.append(contentsOf: orderLineRows(order: orders[order], child: child, completedAt: nil))
+            appendOrderLineRows(order: orders[order], child: child, completedAt: nil, to: &outputs)
         }
-        if !buyer.paysOnCredit && rest > .zero {
+        if !paysOnCredit && rest > .zero {
             outputs.append(.channel(ChannelRow(channel: cashChannel, txnID: txnID ?? "PAY-\(orderID)", kind: .pay,
                                                reference: orderID, amount: rest,
                                                fee: channelFee(cashChannel, on: rest), occurredAt: at)))
@@ -290,28 +309,41 @@ extension MallState {
     }
 
     /// The orders feed rows of one child order, as at payment, with `completedAt`.
-    func orderLineRows(order: OrderRecord, child: Int, completedAt: Instant?, skipFullyRefunded: Bool = false)
+    mutating func orderLineRows(order: OrderRecord, child: Int, completedAt: Instant?, skipFullyRefunded: Bool = false)
         -> [MallOutput]
+    {
+        var rows: [MallOutput] = []
+        rows.reserveCapacity(children[child].lines.count)
+        appendOrderLineRows(order: order, child: child, completedAt: completedAt, skipFullyRefunded: skipFullyRefunded,
+                            to: &rows)
+        return rows
+    }
+
+    /// Appends the orders feed rows of one child order to `rows`. `mutating` although it changes
+    /// nothing: as a nonmutating method, `complete` copied the whole state to call it (every
+    /// array retained and released, per completion).
+    mutating func appendOrderLineRows(order: OrderRecord, child: Int, completedAt: Instant?, skipFullyRefunded: Bool = false,
+                             to rows: inout [MallOutput])
     {
         let childRecord = children[child]
         let childOrderID = childID(of: order, child: child)
-        let buyer = catalog.buyers[order.buyer]
-        var rows: [MallOutput] = []
-        rows.reserveCapacity(childRecord.lines.count)
+        // Fields are read one by one: copying a whole Buyer or CatalogSKU per row retains and
+        // releases every String and collection in it.
+        let buyerID = catalog.buyers[order.buyer].id
+        let memberLevel = catalog.buyers[order.buyer].level
         for line in childRecord.lines {
             let record = lines[line]
             if skipFullyRefunded && record.isFullyRefunded { continue }
-            let sku = catalog.skus[record.sku]
+            let sku = record.sku
             rows.append(.orderLine(OrderLineRow(
                 orderID: childOrderID, parentOrderID: order.id, lineNo: Int64(line - childRecord.lines.lowerBound + 1),
-                supplierID: sku.supplierID, buyerID: buyer.id, memberLevel: buyer.level, sku: sku.sku,
-                category: sku.category, quantity: record.quantity, unitPrice: record.unitPrice,
-                costPrice: sku.costPrice, discountPlatform: record.discountPlatform,
+                supplierID: catalog.skus[sku].supplierID, buyerID: buyerID, memberLevel: memberLevel,
+                sku: catalog.skus[sku].sku, category: catalog.skus[sku].category, quantity: record.quantity,
+                unitPrice: record.unitPrice, costPrice: catalog.skus[sku].costPrice, discountPlatform: record.discountPlatform,
                 discountSupplier: record.discountSupplier, freight: record.freight, paidPoints: record.paid.points,
                 paidCredit: record.paid.credit, paidCash: record.paid.cash,
                 paymentChannel: record.paid.cash > .zero ? order.channel : "", orderedAt: order.placedAt,
                 paidAt: order.paidAt, completedAt: completedAt, currency: catalog.currency)))
         }
-        return rows
     }
 }

@@ -110,22 +110,30 @@ public enum JournalCodec {
     /// Appends the canonical line for an event (no terminator) to `out`: written byte by
     /// byte, because `generate` writes millions of them.
     public static func encode(_ event: JournalEvent, calendar: BusinessCalendar, into out: inout [UInt8]) {
+        var offsets = HourOffsets(calendar: calendar)
+        encode(event, offsets: &offsets, into: &out)
+    }
+
+    /// Appends the canonical line for an event (no terminator) to `out`, with the zone's offsets
+    /// from `offsets` (one table per writing thread, so no lock per timestamp).
+    public static func encode(_ event: JournalEvent, offsets: inout HourOffsets, into out: inout [UInt8]) {
         func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
-        func text(_ s: String) { out.append(contentsOf: JSONText.quoted(s).utf8) }
-        func field(_ name: StaticString, _ value: String) { raw(","); raw(name); raw(":"); text(value) }
-        func time(_ i: Instant) { out.append(34); out.append(contentsOf: i.formatted(offsetSeconds: calendar.offsetSeconds(at: i)).utf8); out.append(34) }
+        func text(_ s: String) { appendQuoted(s, to: &out) }
+        // Names are written with their separators (`,"order_id":`): one append each.
+        func field(_ name: StaticString, _ value: String) { raw(name); text(value) }
+        func time(_ i: Instant) { out.append(34); offsets.append(i, to: &out); out.append(34) }
         func money(_ v: Money) { out.append(34); CSVEncoder.appendMoney(v, to: &out); out.append(34) }
         func int(_ n: Int64) { CSVEncoder.appendInteger(n, to: &out) }
-        func head(_ kind: StaticString) { raw("{\"event\":\""); raw(kind); raw("\",\"at\":"); time(event.at) }
+        /// `kind` is the line's start up to the opening quote of `at`: `{"event":"pay","at":"`.
+        func head(_ kind: StaticString) { raw(kind); offsets.append(event.at, to: &out); out.append(34) }
         switch event.command {
         case let .placeOrder(orderID, buyerID, lines, coupons, pointsLimit):
-            head("place_order")
-            field("\"order_id\"", orderID)
-            field("\"buyer_id\"", buyerID)
+            head("{\"event\":\"place_order\",\"at\":\"")
+            field(",\"order_id\":", orderID)
+            field(",\"buyer_id\":", buyerID)
             raw(",\"lines\":[")
             for (i, line) in lines.enumerated() {
-                if i > 0 { raw(",") }
-                raw("{\"sku\":"); text(line.sku); raw(",\"quantity\":"); int(line.quantity); raw("}")
+                raw(i > 0 ? ",{\"sku\":" : "{\"sku\":"); text(line.sku); raw(",\"quantity\":"); int(line.quantity); raw("}")
             }
             raw("]")
             if !coupons.isEmpty {
@@ -138,47 +146,60 @@ public enum JournalCodec {
             }
             if let pointsLimit { raw(",\"points_limit\":"); money(pointsLimit) }
         case let .pay(orderID, channel, txnID):
-            head("pay")
-            field("\"order_id\"", orderID)
-            if let channel { field("\"channel\"", channel) }
-            if let txnID { field("\"txn_id\"", txnID) }
+            head("{\"event\":\"pay\",\"at\":\"")
+            field(",\"order_id\":", orderID)
+            if let channel { field(",\"channel\":", channel) }
+            if let txnID { field(",\"txn_id\":", txnID) }
         case let .cancel(orderID, refundID):
-            head("cancel")
-            field("\"order_id\"", orderID)
-            if let refundID { field("\"refund_id\"", refundID) }
+            head("{\"event\":\"cancel\",\"at\":\"")
+            field(",\"order_id\":", orderID)
+            if let refundID { field(",\"refund_id\":", refundID) }
         case let .ship(child):
-            head("ship")
-            field("\"order_id\"", child)
+            head("{\"event\":\"ship\",\"at\":\"")
+            field(",\"order_id\":", child)
         case let .complete(child):
-            head("complete")
-            field("\"order_id\"", child)
+            head("{\"event\":\"complete\",\"at\":\"")
+            field(",\"order_id\":", child)
         case let .refund(refundID, child, kind, lines, txnID):
-            head("refund")
-            field("\"refund_id\"", refundID)
-            field("\"order_id\"", child)
+            head("{\"event\":\"refund\",\"at\":\"")
+            field(",\"refund_id\":", refundID)
+            field(",\"order_id\":", child)
             raw(",\"type\":\""); out.append(contentsOf: kind.rawValue.utf8); raw("\",\"lines\":[")
             for (i, l) in lines.enumerated() {
-                if i > 0 { raw(",") }
-                raw("{\"line_no\":"); int(l.lineNo)
+                raw(i > 0 ? ",{\"line_no\":" : "{\"line_no\":"); int(l.lineNo)
                 if kind == .return || l.quantity != 0 { raw(",\"quantity\":"); int(l.quantity) }
                 if let a = l.amount { raw(",\"amount\":"); money(a) }
                 raw("}")
             }
             raw("]")
-            if let txnID { field("\"txn_id\"", txnID) }
+            if let txnID { field(",\"txn_id\":", txnID) }
         case let .grantPoints(grantID, buyerID, amount, expiresAt):
-            head("grant_points")
-            field("\"grant_id\"", grantID)
-            field("\"buyer_id\"", buyerID)
+            head("{\"event\":\"grant_points\",\"at\":\"")
+            field(",\"grant_id\":", grantID)
+            field(",\"buyer_id\":", buyerID)
             raw(",\"amount\":"); money(amount)
             raw(",\"expires_at\":"); time(expiresAt)
         case let .repay(repaymentID, buyerID, amount):
-            head("repay")
-            field("\"repayment_id\"", repaymentID)
-            field("\"buyer_id\"", buyerID)
+            head("{\"event\":\"repay\",\"at\":\"")
+            field(",\"repayment_id\":", repaymentID)
+            field(",\"buyer_id\":", buyerID)
             raw(",\"amount\":"); money(amount)
         }
         raw("}")
+    }
+
+    /// Appends `JSONText.quoted(s)`: the bytes as they are when nothing needs escaping (ids
+    /// always), without building a String.
+    @inline(__always)
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        let plain: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            out.append(34)
+            out.append(contentsOf: bytes)
+            out.append(34)
+            return true
+        }
+        if plain != true { out.append(contentsOf: JSONText.quoted(s).utf8) }
     }
 }
 

@@ -97,29 +97,34 @@ public struct CSVEncoder {
 
     /// Appends a whole number in plain decimal, without a separator.
     public static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        appendDigits(value.magnitude, minimumCount: 1, to: &buffer)
+        appendDecimal(value.magnitude, negative: value < 0, point: false, to: &buffer)
     }
 
     /// Appends an amount as a plain decimal with two fraction digits (`-15.60`).
     public static func appendMoney(_ money: Money, to buffer: inout [UInt8]) {
-        if money.fen < 0 { buffer.append(UInt8(ascii: "-")) }
-        let magnitude = money.fen.magnitude
-        appendDigits(magnitude / 100, minimumCount: 1, to: &buffer)
-        buffer.append(UInt8(ascii: "."))
-        appendDigits(magnitude % 100, minimumCount: 2, to: &buffer)
+        appendDecimal(money.fen.magnitude, negative: money.fen < 0, point: true, to: &buffer)
     }
 
-    private static func appendDigits(_ value: UInt64, minimumCount: Int, to buffer: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+    /// Writes the digits (and the point before the last two when `point`) from the right into a
+    /// scratch buffer and appends them at once: feeds hold millions of amounts, and one append
+    /// per digit cost more than the digits themselves.
+    @inline(__always)
+    private static func appendDecimal(_ value: UInt64, negative: Bool, point: Bool, to buffer: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
             var v = value
-            var count = 0
+            var at = 24
+            if point {
+                at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
+                at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
+                at -= 1; digits[at] = UInt8(ascii: ".")
+            }
             repeat {
-                digits[count] = UInt8(48 + v % 10)
+                at -= 1
+                digits[at] = UInt8(48 + v % 10)
                 v /= 10
-                count += 1
-            } while v > 0 || count < minimumCount
-            for i in stride(from: count - 1, through: 0, by: -1) { buffer.append(digits[i]) }
+            } while v > 0
+            if negative { at -= 1; digits[at] = UInt8(ascii: "-") }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[at..<24]))
         }
     }
 

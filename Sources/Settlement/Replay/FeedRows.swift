@@ -8,8 +8,13 @@ import MallIO
 /// offset, money has two fraction digits.
 public struct FeedRowFormatter {
     public let calendar: BusinessCalendar
+    /// The zone's offsets for this formatter's thread (no lock per timestamp).
+    private var offsets: HourOffsets
 
-    public init(calendar: BusinessCalendar) { self.calendar = calendar }
+    public init(calendar: BusinessCalendar) {
+        self.calendar = calendar
+        offsets = HourOffsets(calendar: calendar)
+    }
 
     public static let orderColumns = [
         "order_id", "parent_order_id", "line_no", "supplier_id", "buyer_id", "member_level", "sku", "category",
@@ -31,11 +36,11 @@ public struct FeedRowFormatter {
     private func text(_ s: String, _ b: inout [UInt8]) { CSVEncoder.appendText(s, to: &b); b.append(44) }
     private func money(_ m: Money, _ b: inout [UInt8]) { CSVEncoder.appendMoney(m, to: &b); b.append(44) }
     private func int(_ n: Int64, _ b: inout [UInt8]) { CSVEncoder.appendInteger(n, to: &b); b.append(44) }
-    private func time(_ i: Instant?, _ b: inout [UInt8]) { if let i { b.append(contentsOf: time(i).utf8) }; b.append(44) }
+    private mutating func time(_ i: Instant?, _ b: inout [UInt8]) { if let i { offsets.append(i, to: &b) }; b.append(44) }
     /// Replaces the last separator with the end of the row.
     private func end(_ b: inout [UInt8]) { b[b.count - 1] = 10 }
 
-    public func append(_ r: OrderLineRow, to b: inout [UInt8]) {
+    public mutating func append(_ r: OrderLineRow, to b: inout [UInt8]) {
         text(r.orderID, &b); text(r.parentOrderID, &b); int(r.lineNo, &b); text(r.supplierID, &b); text(r.buyerID, &b)
         text(r.memberLevel, &b); text(r.sku, &b); text(r.category, &b); int(r.quantity, &b); money(r.unitPrice, &b)
         money(r.costPrice, &b); money(r.discountPlatform, &b); money(r.discountSupplier, &b); money(r.freight, &b)
@@ -44,20 +49,20 @@ public struct FeedRowFormatter {
         end(&b)
     }
 
-    public func append(_ r: RefundRow, to b: inout [UInt8]) {
+    public mutating func append(_ r: RefundRow, to b: inout [UInt8]) {
         text(r.refundID, &b); text(r.orderID, &b); int(r.lineNo, &b); text(r.type.rawValue, &b); int(r.quantity, &b)
         money(r.refundGoods, &b); money(r.refundFreight, &b); money(r.refundPoints, &b); money(r.refundCredit, &b)
         money(r.refundCash, &b); time(r.refundedAt, &b)
         end(&b)
     }
 
-    public func append(_ r: ChannelRow, to b: inout [UInt8]) {
+    public mutating func append(_ r: ChannelRow, to b: inout [UInt8]) {
         text(r.channel, &b); text(r.txnID, &b); text(r.kind.rawValue, &b); text(r.reference, &b); money(r.amount, &b)
         money(r.fee, &b); time(r.occurredAt, &b)
         end(&b)
     }
 
-    public func append(_ r: RepaymentRow, to b: inout [UInt8]) {
+    public mutating func append(_ r: RepaymentRow, to b: inout [UInt8]) {
         text(r.repaymentID, &b); text(r.buyerID, &b); money(r.amount, &b); time(r.paidAt, &b)
         end(&b)
     }

@@ -30,15 +30,16 @@ enum Applied: Sendable {
 /// The mall core applying events, each dated by its business day.
 struct ReplayCore: Sendable {
     private var state: MallState
-    private let calendar: BusinessCalendar
+    private var offsets: HourOffsets
 
-    init(catalog: Catalog, calendar: BusinessCalendar) {
+    init(catalog: Catalog, calendar: BusinessCalendar, expectedOrders: Int = 0) {
         state = MallState(catalog: catalog)
-        self.calendar = calendar
+        if expectedOrders > 0 { state.reserveCapacity(orders: expectedOrders) }
+        offsets = HourOffsets(calendar: calendar)
     }
 
     mutating func apply(_ event: JournalEvent) -> Applied {
-        let day = calendar.businessDate(of: event.at)
+        let day = offsets.businessDate(of: event.at)
         switch state.apply(event) {
         case .success(let outputs): return .accepted(day: day, outputs: outputs)
         case .failure(let refusal): return .refused(day: day, line: event.line, event: event.command.eventName, refusal: refusal)
@@ -56,7 +57,7 @@ public final class ReplaySession {
     public private(set) var summary = ReplaySummary()
     let calendar: BusinessCalendar
     let catalog: Catalog
-    private let formatter: FeedRowFormatter
+    private var formatter: FeedRowFormatter
     private var day: Day?
     private var orders: [UInt8] = []
     private var refunds: [UInt8] = []
@@ -198,12 +199,13 @@ public enum Replay {
 
     /// Three threads: `events` reads or generates the journal, a second runs the mall core,
     /// this one writes the feeds. Stops the others if writing fails.
+    /// `expectedOrders`, when known (generate), sizes the core's arrays once.
     static func drive(_ session: ReplaySession, _ events: Handoff<Result<JournalEvent, JSONFieldError>>,
-                      progress: ProgressLog) throws {
+                      progress: ProgressLog, expectedOrders: Int = 0) throws {
         let catalog = session.catalog
         let calendar = session.calendar
-        let applied = Handoff<Applied> { emit in
-            var core = ReplayCore(catalog: catalog, calendar: calendar)
+        let applied = Handoff<Applied>(batchesInFlightMax: 32) { emit in
+            var core = ReplayCore(catalog: catalog, calendar: calendar, expectedOrders: expectedOrders)
             do {
                 while let batch = try events.next() {
                     for item in batch {
@@ -240,19 +242,21 @@ public enum Replay {
             throw ReplayError(message: "unknown time zone \(generator.catalog.timezone)")
         }
         let session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
-        let events = Handoff<Result<JournalEvent, JSONFieldError>> { emit in
+        let events = Handoff<Result<JournalEvent, JSONFieldError>>(batchesInFlightMax: 32) { emit in
             let writer = try AtomicFileWriter(path: journal)
             var line: [UInt8] = []
+            var offsets = HourOffsets(calendar: calendar)
             for event in generator.events() {
                 line.removeAll(keepingCapacity: true)
-                JournalCodec.encode(event, calendar: calendar, into: &line)
+                JournalCodec.encode(event, offsets: &offsets, into: &line)
                 line.append(0x0A)
                 do { try writer.write(line) } catch { writer.abandon(); throw error }
                 guard emit(.success(event)) else { writer.abandon(); return }
             }
             try writer.commit(durable: false)
         }
-        try drive(session, events, progress: progress)
+        let settings = generator.settings
+        try drive(session, events, progress: progress, expectedOrders: settings.days * settings.ordersPerDay)
         return try session.finish()
     }
 }
