@@ -90,6 +90,7 @@ public final class Closer {
     }
 
     private func sheetNet(_ sheetKey: Int64) throws -> Int64 {
+        // Only the constant text of the sheet's fee-line subquery goes into the SQL; the sheet is bound.
         if case .int(let net)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM \(FeeLineExport.sheetFeeLines)", [.int(sheetKey)]) {
             return net
         }
