@@ -89,20 +89,25 @@ public struct HourOffsets: Sendable {
             raw.storeBytes(of: lastDateTail.littleEndian, toByteOffset: 8, as: UInt32.self)
             raw.storeBytes(of: clock.littleEndian, toByteOffset: 11, as: UInt64.self)
             var at = 19
-            if fraction != 0 {
-                out[at] = 46
-                at += 1
-                var width = 9
-                var f = Int(fraction)
-                while f % 10 == 0 { f /= 10; width -= 1 }
-                var i = at + width - 1
-                while i >= at { out[i] = UInt8(48 + f % 10); f /= 10; i -= 1 }
-                at += width
-            }
+            HourOffsets.putFraction(fraction, into: out, at: &at)
             raw.storeBytes(of: lastOffsetText.littleEndian, toByteOffset: at, as: UInt64.self)
             at += lastOffsetCount
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<at]))
         }
+    }
+
+    /// `.` and a nonzero fraction of a second in nanoseconds, trailing zeros left out, at
+    /// `out[at...]`; nothing for 0.
+    fileprivate static func putFraction(_ fraction: Int64, into out: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        guard fraction != 0 else { return }
+        out[at] = 46
+        at += 1
+        var width = 9
+        var f = Int(fraction)
+        while f % 10 == 0 { f /= 10; width -= 1 }
+        var i = at + width - 1
+        while i >= at { out[i] = UInt8(48 + f % 10); f /= 10; i -= 1 }
+        at += width
     }
 
     /// `value` (0 ≤ value < 10^count, count ≤ 4) as `count` ASCII digits, first digit in the lowest byte.
@@ -183,15 +188,7 @@ extension Instant {
             func two(_ value: Int) { out[at] = UInt8(48 + value / 10); out[at + 1] = UInt8(48 + value % 10); at += 2 }
             two(year / 100); two(year % 100); put(45); two(month); put(45); two(day); put(84)
             two(secondOfDay / 3600); put(58); two(secondOfDay / 60 % 60); put(58); two(secondOfDay % 60)
-            if fraction != 0 {
-                put(46)
-                var width = 9
-                var f = Int(fraction)
-                while f % 10 == 0 { f /= 10; width -= 1 }
-                var i = at + width - 1
-                while i >= at { out[i] = UInt8(48 + f % 10); f /= 10; i -= 1 }
-                at += width
-            }
+            HourOffsets.putFraction(fraction, into: out, at: &at)
             if offsetSeconds == 0 {
                 put(90)
             } else {
