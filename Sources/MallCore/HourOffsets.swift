@@ -89,25 +89,11 @@ public struct HourOffsets: Sendable {
             raw.storeBytes(of: lastDateTail.littleEndian, toByteOffset: 8, as: UInt32.self)
             raw.storeBytes(of: clock.littleEndian, toByteOffset: 11, as: UInt64.self)
             var at = 19
-            HourOffsets.putFraction(fraction, into: out, at: &at)
+            Instant.putFraction(fraction, into: out, at: &at)
             raw.storeBytes(of: lastOffsetText.littleEndian, toByteOffset: at, as: UInt64.self)
             at += lastOffsetCount
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<at]))
         }
-    }
-
-    /// `.` and a nonzero fraction of a second in nanoseconds, trailing zeros left out, at
-    /// `out[at...]`; nothing for 0.
-    fileprivate static func putFraction(_ fraction: Int64, into out: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
-        guard fraction != 0 else { return }
-        out[at] = 46
-        at += 1
-        var width = 9
-        var f = Int(fraction)
-        while f % 10 == 0 { f /= 10; width -= 1 }
-        var i = at + width - 1
-        while i >= at { out[i] = UInt8(48 + f % 10); f /= 10; i -= 1 }
-        at += width
     }
 
     /// `value` (0 ≤ value < 10^count, count ≤ 4) as `count` ASCII digits, first digit in the lowest byte.
@@ -160,42 +146,5 @@ public struct HourOffsets: Sendable {
         let end = calendar.offsetSeconds(at: Instant(nanos: (hour * 3600 + 3599) * Instant.nanosPerSecond))
         guard start == end, let offset = Int32(exactly: start), offset != changes else { return changes }
         return offset
-    }
-}
-
-extension Instant {
-    /// Appends `formatted(offsetSeconds:)` to `bytes` without building a String.
-    public func appendFormatted(offsetSeconds: Int, to bytes: inout [UInt8]) {
-        let offsetSeconds = offsetSeconds / 60 * 60
-        let (shifted, overflow) = nanos.addingReportingOverflow(Int64(offsetSeconds) * Instant.nanosPerSecond)
-        let magnitude = abs(offsetSeconds)
-        guard !overflow, magnitude < 100 * 3600 else {
-            bytes.append(contentsOf: formatted(offsetSeconds: offsetSeconds).utf8)
-            return
-        }
-        var (seconds, fraction) = shifted.quotientAndRemainder(dividingBy: Instant.nanosPerSecond)
-        if fraction < 0 { seconds -= 1; fraction += Instant.nanosPerSecond }
-        let ordinal = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let (year, month, day) = Day.civil(from: ordinal)
-        guard (0...9999).contains(year) else {
-            bytes.append(contentsOf: formatted(offsetSeconds: offsetSeconds).utf8)
-            return
-        }
-        let secondOfDay = Int(seconds - Int64(ordinal) * 86_400)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { out in
-            var at = 0
-            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
-            func two(_ value: Int) { out[at] = UInt8(48 + value / 10); out[at + 1] = UInt8(48 + value % 10); at += 2 }
-            two(year / 100); two(year % 100); put(45); two(month); put(45); two(day); put(84)
-            two(secondOfDay / 3600); put(58); two(secondOfDay / 60 % 60); put(58); two(secondOfDay % 60)
-            HourOffsets.putFraction(fraction, into: out, at: &at)
-            if offsetSeconds == 0 {
-                put(90)
-            } else {
-                put(offsetSeconds < 0 ? 45 : 43)
-                two(magnitude / 3600); put(58); two(magnitude / 60 % 60)
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<at]))
-        }
     }
 }

@@ -120,40 +120,73 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// whole offset but writing `+08:05` would read back 43 s off.
     public func formatted(offsetSeconds: Int) -> String {
         let offsetSeconds = offsetSeconds / 60 * 60
+        let text = String(unsafeUninitializedCapacity: Instant.formattedBytesMax) {
+            writeFormatted(offsetSeconds: offsetSeconds, into: $0) ?? 0
+        }
+        if !text.isEmpty { return text }
+        let (_, overflow) = nanos.addingReportingOverflow(Int64(offsetSeconds) * Instant.nanosPerSecond)
+        return overflow ? formatted(offsetSeconds: 0) : slowFormatted(offsetSeconds: offsetSeconds)
+    }
+
+    /// Appends `formatted(offsetSeconds:)` to `bytes` without building a String.
+    public func appendFormatted(offsetSeconds: Int, to bytes: inout [UInt8]) {
+        let offsetSeconds = offsetSeconds / 60 * 60
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Instant.formattedBytesMax) { out in
+            if let count = writeFormatted(offsetSeconds: offsetSeconds, into: out) {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<count]))
+            } else {
+                bytes.append(contentsOf: formatted(offsetSeconds: offsetSeconds).utf8)
+            }
+        }
+    }
+
+    /// The longest form `writeFormatted` writes (a 9-digit fraction and an offset).
+    static let formattedBytesMax = 40
+
+    /// Writes the local form for `offsetSeconds` (whole minutes) into `out`, returning its
+    /// length; nil when the shifted clock overflows or the year or offset is outside what the
+    /// fixed form holds (`formatted` then takes another way).
+    private func writeFormatted(offsetSeconds: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let (shifted, overflow) = nanos.addingReportingOverflow(Int64(offsetSeconds) * Instant.nanosPerSecond)
-        if overflow { return formatted(offsetSeconds: 0) }
+        let magnitude = abs(offsetSeconds)
+        guard !overflow, magnitude < 100 * 3600 else { return nil }
         let (seconds, fraction) = Instant(nanos: shifted).secondsAndFraction
         let ordinal = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let (year, month, day) = Day.civil(from: ordinal)
+        guard (0...9999).contains(year) else { return nil }
         let secondOfDay = Int(seconds - Int64(ordinal) * 86_400)
-        let magnitude = abs(offsetSeconds)
-        guard (0...9999).contains(year), magnitude < 100 * 3600 else { return slowFormatted(offsetSeconds: offsetSeconds) }
-        return String(unsafeUninitializedCapacity: 40) { out in
-            var at = 0
-            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
-            func digits(_ value: Int, _ count: Int) {
-                var v = value
-                var i = at + count - 1
-                while i >= at { out[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
-                at += count
-            }
-            digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
-            digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
-            if fraction != 0 {
-                put(46)
-                var width = 9
-                var f = Int(fraction)
-                while f % 10 == 0 { f /= 10; width -= 1 }
-                digits(f, width)
-            }
-            if offsetSeconds == 0 {
-                put(90)
-            } else {
-                put(offsetSeconds < 0 ? 45 : 43)
-                digits(magnitude / 3600, 2); put(58); digits(magnitude / 60 % 60, 2)
-            }
-            return at
+        var at = 0
+        func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+        func digits(_ value: Int, _ count: Int) {
+            var v = value
+            var i = at + count - 1
+            while i >= at { out[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
+            at += count
         }
+        digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
+        digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
+        Instant.putFraction(fraction, into: out, at: &at)
+        if offsetSeconds == 0 {
+            put(90)
+        } else {
+            put(offsetSeconds < 0 ? 45 : 43)
+            digits(magnitude / 3600, 2); put(58); digits(magnitude / 60 % 60, 2)
+        }
+        return at
+    }
+
+    /// `.` and a nonzero fraction of a second (nanoseconds), trailing zeros left out, at
+    /// `out[at...]`; nothing for 0.
+    static func putFraction(_ fraction: Int64, into out: UnsafeMutableBufferPointer<UInt8>, at: inout Int) {
+        guard fraction != 0 else { return }
+        out[at] = 46
+        at += 1
+        var width = 9
+        var f = Int(fraction)
+        while f % 10 == 0 { f /= 10; width -= 1 }
+        var i = at + width - 1
+        while i >= at { out[i] = UInt8(48 + f % 10); f /= 10; i -= 1 }
+        at += width
     }
 
     /// The general form, for years outside 0000–9999.
