@@ -60,9 +60,9 @@ public final class Poster {
         /// What the line paid, in the order of `asked`.
         let paid: Tenders
         let line: PricedLine?
-        /// The line's forward amounts and trigger, once its forward row is stored.
-        let forward: ForwardAmounts?
-        let triggerAt: Int64
+        /// The line's forward amounts and the instant its forward lines were posted at, once
+        /// its forward row is stored.
+        let forward: (amounts: ForwardAmounts, triggerAt: Int64)?
     }
 
     /// The refund state of one line as `line_refunds` keeps it.
@@ -92,7 +92,7 @@ public final class Poster {
                    coalesce(lr.acc_quantity, 0), coalesce(lr.acc_goods, 0), coalesce(lr.acc_freight, 0),
                    coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0),
                    coalesce(lr.pst_quantity, 0), coalesce(lr.pst_goods, 0), coalesce(lr.pst_cash, 0),
-                   ff.line_id, ff.trigger_at, ff.platform_subsidy, ff.commission, ff.payment_fee,
+                   ff.trigger_at, ff.platform_subsidy, ff.commission, ff.payment_fee,
                    ff.payment_fee_reversible, ff.delivery_fee, ff.warehousing_fee, ff.cost,
                    \(Poster.lineColumns)
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
@@ -101,17 +101,17 @@ public final class Poster {
             WHERE r.posted = 0
             """) { row in
             let lineID = row.optionalInt(16)
-            var forward: ForwardAmounts?
-            if row.optionalInt(32) != nil {
+            var forward: (ForwardAmounts, Int64)?
+            if let triggerAt = row.optionalInt(32) {
                 var amounts = ForwardAmounts()
-                amounts.subsidy = row.int(34)
-                amounts.commission = row.int(35)
-                amounts.paymentFee = row.int(36)
-                amounts.paymentFeeReversible = row.int(37) == 1
-                amounts.delivery = row.int(38)
-                amounts.warehousing = row.int(39)
-                amounts.cost = row.int(40)
-                forward = amounts
+                amounts.subsidy = row.int(33)
+                amounts.commission = row.int(34)
+                amounts.paymentFee = row.int(35)
+                amounts.paymentFeeReversible = row.int(36) == 1
+                amounts.delivery = row.int(37)
+                amounts.warehousing = row.int(38)
+                amounts.cost = row.int(39)
+                forward = (amounts, triggerAt)
             }
             if let lineID, lineStates[lineID] == nil {
                 lineStates[lineID] = LineRefundState(
@@ -126,8 +126,8 @@ public final class Poster {
                                       freight: row.int(12), cash: row.int(15)),
                 asked: tenders(row, from: 10), lineID: lineID,
                 paid: lineID == nil ? Tenders(repeating: 0) : tenders(row, from: 17),
-                line: lineID == nil ? nil : Poster.line(from: row, offset: 41),
-                forward: forward, triggerAt: row.optionalInt(33) ?? 0))
+                line: lineID == nil ? nil : Poster.line(from: row, offset: 40),
+                forward: forward))
         }
 
         // Checks, in order of refunded_at, refund_id, order_id, line_no.
@@ -169,8 +169,8 @@ public final class Poster {
         var due: [(index: Int, postingAt: Int64)] = []
         for index in open.indices where open[index].acceptedBefore || accepted.contains(index) {
             let refund = open[index]
-            guard refund.forward != nil else { continue }  // its line is not posted yet
-            let postingAt = max(refund.refundedAt, refund.triggerAt)
+            guard let forward = refund.forward else { continue }  // its line is not posted yet
+            let postingAt = max(refund.refundedAt, forward.triggerAt)
             guard config.calendar.businessDate(of: Instant(nanos: postingAt)) <= asOf else { continue }
             due.append((index, postingAt))
         }
@@ -186,7 +186,7 @@ public final class Poster {
                   var state = lineStates[lineID] else { continue }
             let supplier = config.supplierByID[line.supplierID]!
             let date = config.calendar.businessDate(of: Instant(nanos: at))
-            let (amounts, after) = FeeCalculator.reverse(item.refund, of: line, forward: forward, posted: state.posted,
+            let (amounts, after) = FeeCalculator.reverse(item.refund, of: line, forward: forward.amounts, posted: state.posted,
                                                          supplier: supplier, rules: rules, on: date)
             state.posted = after
             state.changed = true

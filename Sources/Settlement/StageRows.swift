@@ -331,16 +331,15 @@ extension RowStager {
         if let parentBytes, !parentBytes.elementsEqual(orderIDBytes) {
             parent = .text(String(decoding: parentBytes, as: UTF8.self))
         }
-        func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
         return StagedRow(
             spec: .orders,
             values: [
                 .text(orderID), .int(lineNo), parent, .text(supplierID), text(buyer), text(view.text(s.memberLevel)),
                 .text(String(decoding: skuBytes, as: UTF8.self)), .text(String(decoding: categoryBytes, as: UTF8.self)),
-                .int(quantity), .int(unitPrice), costPrice.map { .int($0) } ?? .null,
+                .int(quantity), .int(unitPrice), int(costPrice),
                 .int(discountPlatform ?? 0), .int(discountSupplier ?? 0), .int(freight ?? 0),
                 .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), text(channel),
-                .int(orderedAt), .int(paidAt), completedAt.map { .int($0) } ?? .null, .null,
+                .int(orderedAt), .int(paidAt), int(completedAt), .null,
             ],
             extras: [.int(goods), .int(fileID), .int(Int64(view.line))],
             laterFailure: nil)

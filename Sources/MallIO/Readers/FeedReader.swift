@@ -102,12 +102,17 @@ public final class FeedReader {
 
     /// The next record or malformed row; nil at the end of the file.
     public func next() throws(FeedFileError) -> FeedRow? {
+        try step { () throws(FeedFileError) in try format == .csv ? nextCSVRow() : nextJSONRow() }
+    }
+
+    /// One read of the file: after the end or a failure, every later read repeats it.
+    private func step<T>(_ read: () throws(FeedFileError) -> T?) throws(FeedFileError) -> T? {
         if let failure { throw failure }
         if finished { return nil }
         do {
-            let row = try format == .csv ? nextCSVRow() : nextJSONRow()
-            if row == nil { finished = true }
-            return row
+            let result = try read()
+            if result == nil { finished = true }
+            return result
         } catch {
             failure = error
             throw error
@@ -126,19 +131,7 @@ public final class FeedReader {
             otherwise(row)
             return true
         }
-        if let failure { throw failure }
-        if finished { return false }
-        let scanned: ScannedRecord?
-        do {
-            scanned = try scanCSVRecord()
-        } catch {
-            failure = error
-            throw error
-        }
-        guard let scanned else {
-            finished = true
-            return false
-        }
+        guard let scanned = try step({ () throws(FeedFileError) in try scanCSVRecord() }) else { return false }
         if case .record(let line, let contentEnd) = scanned {
             let record = bytes(csv.recordStart, contentEnd)
             if csv.error == nil, csv.fields.count == headerFieldCount, !endsWithoutLineEnd(contentEnd),
