@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark feeds for `make bench`: N order lines over one month, 10% refunded, from
 SUPPLIERS suppliers of every mode and cycle, plus one extra day of DAY_LINES lines.
+A share BIG_SHARE (default 0.6) of the month's lines belong to one big supplier, S0000
+(monthly, shipped by the platform), whose October sheet then holds about 3 million fee
+lines: the large marketplace supplier whose close and statements the bench times.
 
-usage: bench_feeds.py OUT_DIR [N] [SUPPLIERS] [DAY_LINES]
+usage: bench_feeds.py OUT_DIR [N] [SUPPLIERS] [DAY_LINES] [BIG_SHARE]
 Writes OUT_DIR/config.json, OUT_DIR/month/{orders,refunds}-NN.csv and
 OUT_DIR/night/{orders,refunds}-next.csv. Deterministic (fixed seed). Money is built in
 integer fen and written as decimals, so every row balances exactly.
@@ -53,13 +56,15 @@ CATEGORIES = ["digital/phone/android", "digital/laptop", "office/paper", "food/t
 CHANNELS = ["wechat", "alipay", "unionpay", "balance"]
 
 
-def write_lines(rng, prefix, count, suppliers, days, orders_path, refunds_path):
+def write_lines(rng, prefix, count, suppliers, days, orders_path, refunds_path, big_share=0.0):
     with open(orders_path, "w") as orders, open(refunds_path, "w") as refunds:
         orders.write(ORDER_HEADER)
         refunds.write(REFUND_HEADER)
         out, rout = [], []
         for n in range(count):
             sup = rng.randrange(suppliers)
+            if rng.random() < big_share:
+                sup = 0
             q = rng.randint(1, 5)
             price = rng.randint(100, 200000)
             gross = q * price
@@ -97,6 +102,7 @@ def main():
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     suppliers = int(sys.argv[3]) if len(sys.argv) > 3 else 500
     day_lines = int(sys.argv[4]) if len(sys.argv) > 4 else 35_000
+    big_share = float(sys.argv[5]) if len(sys.argv) > 5 else 0.6
     rng = random.Random(1_000_003)
     os.makedirs(os.path.join(out, "month"), exist_ok=True)
     os.makedirs(os.path.join(out, "night"), exist_ok=True)
@@ -106,7 +112,7 @@ def main():
     files = 4
     for i in range(files):
         write_lines(rng, f"M{i}-", n // files, suppliers, days,
-                    os.path.join(out, "month", f"orders-{i:02d}.csv"), os.path.join(out, "month", f"refunds-{i:02d}.csv"))
+                    os.path.join(out, "month", f"orders-{i:02d}.csv"), os.path.join(out, "month", f"refunds-{i:02d}.csv"), big_share)
     write_lines(rng, "N-", day_lines, suppliers, ["2026-11-01"],
                 os.path.join(out, "night", "orders-next.csv"), os.path.join(out, "night", "refunds-next.csv"))
 

@@ -11,9 +11,12 @@ public struct CloseRefused: Error, CustomStringConvertible {
 }
 
 /// What a close did.
-public struct CloseSummary: Sendable {
+public struct CloseSummary {
     public var closed: [String] = []
     public var carried: [(from: String, to: String, amount: Int64)] = []
+    /// The closing statements, written and sealed inside the close's transaction: the
+    /// statements stage renames them into place.
+    var prepared: [PreparedStatement] = []
 }
 
 public final class Closer {
@@ -34,8 +37,11 @@ public final class Closer {
     }
 
     /// Closes, supplier by supplier and oldest first, every open sheet whose period ends on or
-    /// before `through`. Refuses while the nightly for `through` has not completed.
-    public func close(through: Day, supplierID: String?) throws -> CloseSummary {
+    /// before `through`, and writes each one's statement under `reportsDir` (sealed, shown by
+    /// the statements stage once the close has committed): the SHA-256 recorded for a sheet is
+    /// that of the lines.csv written from it, in one read of its lines. Refuses while the
+    /// nightly for `through` has not completed.
+    public func close(through: Day, supplierID: String?, reportsDir: String) throws -> CloseSummary {
         guard let latest = try Closer.latestFinishedAsOf(db) else {
             throw CloseRefused(message: "no nightly run has finished yet: run `mallsettle run --date \(through)` first")
         }
@@ -46,7 +52,37 @@ public final class Closer {
             throw CloseRefused(message: "supplier '\(supplierID)' is not configured")
         }
         var summary = CloseSummary()
-        try db.transaction {
+        do {
+            try closeSheets(through: through, supplierID: supplierID, reportsDir: reportsDir, into: &summary)
+        } catch {
+            for statement in summary.prepared { statement.abandon() }
+            throw error
+        }
+        return summary
+    }
+
+    private func closeSheets(through: Day, supplierID: String?, reportsDir: String, into summary: inout CloseSummary) throws {
+        let statements = ClosingStatements(config: config)
+        do {
+            try db.transaction {
+                try closeDueSheets(through: through, supplierID: supplierID, reportsDir: reportsDir,
+                                   statements: statements, into: &summary)
+                // Each statement's hash is recorded in the same transaction that closes its sheet.
+                summary.prepared = try statements.finish()
+                for statement in summary.prepared {
+                    try db.run("UPDATE sheets SET statement_sha256 = ? WHERE sheet_key = ?",
+                               [.text(statement.linesSHA256), .int(statement.sheetKey)])
+                }
+            }
+        } catch {
+            statements.abandon()
+            throw error
+        }
+    }
+
+    private func closeDueSheets(through: Day, supplierID: String?, reportsDir: String, statements: ClosingStatements,
+                                into summary: inout CloseSummary) throws {
+        do {
             let sheets = try SheetBook(db: db, config: config)
             let writer = try FeeLineWriter(db: db, sheets: sheets)
             let suppliers = config.suppliers.filter { supplierID == nil || $0.id == supplierID }.sorted { $0.id < $1.id }
@@ -63,18 +99,30 @@ public final class Closer {
                         summary.carried.append((due.id, next.sheetID, net))
                         try sheets.flush()
                     }
-                    let linesCSV = try StatementFiles.linesCSV(db, sheetKey: due.key)
                     try db.run("""
-                        UPDATE sheets SET status = 'closed', closed_at = ?, statement_sha256 = ?, statement_pending = 1,
-                            draft_pending = 0 WHERE sheet_key = ?
-                        """, [.text(through.description), .text(SHA256.hex(of: linesCSV)), .int(due.key)])
+                        UPDATE sheets SET status = 'closed', closed_at = ?, statement_pending = 1, draft_pending = 0
+                        WHERE sheet_key = ?
+                        """, [.text(through.description), .int(due.key)])
+                    let header = try closedHeader(due.key)
+                    try statements.write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
                     sheets.markClosed(due.id)
                     summary.closed.append(due.id)
                 }
             }
             try sheets.flush()
         }
-        return summary
+    }
+
+    /// The header of a sheet just marked closed, as its statement shows it.
+    private func closedHeader(_ sheetKey: Int64) throws -> SheetHeader {
+        var header: SheetHeader?
+        try db.query("""
+            SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
+                   statement_sha256, statement_pending, sheet_key
+            FROM sheets WHERE sheet_key = ?
+            """, [.int(sheetKey)]) { header = StatementFiles.header($0) }
+        guard let header else { preconditionFailure("the sheet being closed exists") }
+        return header
     }
 
     private func oldestDueSheet(_ supplierID: String, through: Day) throws -> (key: Int64, id: String, end: Day)? {
@@ -89,9 +137,10 @@ public final class Closer {
         return result
     }
 
+    /// The sheet's net as the store keeps it with its lines (`verify` checks that it is the
+    /// sum of them): a sheet of millions of lines is not summed again to close it.
     private func sheetNet(_ sheetKey: Int64) throws -> Int64 {
-        // Only the constant text of the sheet's fee-line subquery goes into the SQL; the sheet is bound.
-        if case .int(let net)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM \(FeeLineExport.sheetFeeLines)", [.int(sheetKey)]) {
+        if case .int(let net)? = try db.scalar("SELECT net FROM sheets WHERE sheet_key = ?", [.int(sheetKey)]) {
             return net
         }
         return 0

@@ -179,9 +179,10 @@ public final class Nightly {
                              to: "\(reportsDir)/reconciliation/\(record.asOf)/breaks.csv")
     }
 
-    /// Writes the statements still due.
-    public func statements(into record: inout RunRecord) throws {
-        record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir)
+    /// Writes the statements still due; `prepared` are closing statements a close has written.
+    func statements(into record: inout RunRecord, prepared: [PreparedStatement] = []) throws {
+        record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir,
+                                                                   prepared: prepared)
     }
 
     // MARK: Commands
@@ -241,10 +242,10 @@ public final class Nightly {
         var timings: [(String, Int)] = []
         do {
             let summary = try stage("close", &timings) {
-                try Closer(db: db, config: config).close(through: through, supplierID: supplierID)
+                try Closer(db: db, config: config).close(through: through, supplierID: supplierID, reportsDir: reportsDir)
             }
             record.closed = summary.closed
-            try stage("statements", &timings) { try statements(into: &record) }
+            try stage("statements", &timings) { try statements(into: &record, prepared: summary.prepared) }
         } catch let refused as CloseRefused {
             refusal = refused.message
             record.failure = refused.message

@@ -7,6 +7,19 @@ import MallCore
 import MallIO
 import MallStore
 
+/// Statements that could not be written: they stay due, and the next command that writes
+/// statements (a `run`, a `close`) writes them.
+public struct StatementsNotWritten: Error, CustomStringConvertible {
+    public let failures: [(sheetID: String, error: any Error)]
+
+    public var description: String {
+        let first = failures[0]
+        let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
+        return "\(failures.count) statement(s) could not be written: \(first.sheetID): \(first.error)\(more). "
+            + "They stay due and are written by the next run or close that can; the store is unharmed"
+    }
+}
+
 /// A sheet's header as statements show it.
 struct SheetHeader {
     let key: Int64
@@ -24,55 +37,97 @@ struct SheetHeader {
 }
 
 public enum StatementFiles {
-    /// The bytes of a sheet's lines.csv: the fee lines of that sheet, in export order.
-    static func linesCSV(_ db: Database, sheetKey: Int64) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &bytes)
-        try FeeLineExport.rows(db, sheetKey: sheetKey) { cells, _ in
-            CSVEncoder.appendRow(cells, to: &bytes)
-        }
-        return bytes
-    }
-
-    /// Writes every statement still due: closing statements of sheets just closed and drafts of
-    /// open sheets that changed. Files are written aside and renamed; flags are cleared after.
+    /// Writes every statement still due: closing statements of sheets just closed (those
+    /// `prepared` by the close are renamed into place, any other is written again from the
+    /// store and must hash as it did at close) and drafts of open sheets that changed. Files
+    /// are written aside and renamed; a sheet's flags are cleared once its files are durable.
+    /// A statement that cannot be written stays due for the next command: the others are
+    /// still written, then `StatementsNotWritten` says which and why.
     /// Returns the number of sheets written.
     @discardableResult
-    public static func writePending(_ db: Database, config: MallConfig, reportsDir: String) throws -> Int {
+    static func writePending(_ db: Database, config: MallConfig, reportsDir: String,
+                             prepared: [PreparedStatement] = []) throws -> Int {
+        let due = try dueSheets(db)
+        var ready: [Int64: PreparedStatement] = [:]
+        for statement in prepared { ready[statement.sheetKey] = statement }
+        defer { for statement in ready.values { statement.abandon() } }
+        var written: [Int64] = []
+        var failures: [(sheetID: String, error: any Error)] = []
+        for (header, draft) in due where !draft {
+            do {
+                let statement = try ready.removeValue(forKey: header.key)
+                    ?? ClosingStatements.write(db, header: header, config: config, folder: folder(header, reportsDir),
+                                              expectedSHA256: header.statementSHA)
+                try statement.commit()
+                written.append(header.key)
+            } catch {
+                failures.append((header.sheetID, error))
+            }
+        }
+        let drafts = due.filter(\.draft).map(\.0)
+        let draftFailures = try writeDrafts(db, drafts, config: config, reportsDir: reportsDir)
+        for header in drafts {
+            if let error = draftFailures[folder(header, reportsDir)] {
+                failures.append((header.sheetID, error))
+            } else {
+                written.append(header.key)
+            }
+        }
+        // Every file is renamed into place whole; one sync makes them all durable before the
+        // store forgets that they were due (a crash before this line rewrites them).
+        AtomicFile.syncFileSystem()
+        try db.transaction {
+            for key in written {
+                try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_key = ?", [.int(key)])
+            }
+        }
+        if !failures.isEmpty { throw StatementsNotWritten(failures: failures) }
+        return written.count
+    }
+
+    /// The sheets whose statement is due, with whether it is a draft.
+    private static func dueSheets(_ db: Database) throws -> [(SheetHeader, draft: Bool)] {
         var due: [(SheetHeader, draft: Bool)] = []
         try db.query("""
             SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
                    statement_sha256, statement_pending, sheet_key
             FROM sheets WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
             """) { row in
-            let header = SheetHeader(key: row.int(12), sheetID: row.string(0), supplierID: row.string(1),
-                                     entity: row.string(2), currency: row.string(3), periodStart: row.string(4),
-                                     periodEnd: row.string(5), status: row.string(6), net: row.int(7), lines: row.int(8),
-                                     closedAt: row.text(9), statementSHA: row.text(10))
-            due.append((header, row.int(11) == 0))
+            due.append((header(row), row.int(11) == 0))
         }
-        // This thread reads the store and renders; the writer's threads make the files.
+        return due
+    }
+
+    /// A sheet's header from a row of `sheet_id, supplier_id, entity, currency, period_start,
+    /// period_end, status, net, lines, closed_at, statement_sha256, _, sheet_key`.
+    static func header(_ row: Statement) -> SheetHeader {
+        SheetHeader(key: row.int(12), sheetID: row.string(0), supplierID: row.string(1), entity: row.string(2),
+                    currency: row.string(3), periodStart: row.string(4), periodEnd: row.string(5),
+                    status: row.string(6), net: row.int(7), lines: row.int(8), closedAt: row.text(9),
+                    statementSHA: row.text(10))
+    }
+
+    /// The folder of a sheet's statement files.
+    static func folder(_ header: SheetHeader, _ reportsDir: String) -> String {
+        "\(reportsDir)/statements/\(header.periodStart)/\(header.sheetID)"
+    }
+
+    /// Drafts: this thread reads the store, the writer's threads render and make the files.
+    /// Returns the folders that could not be written, with why.
+    private static func writeDrafts(_ db: Database, _ drafts: [SheetHeader], config: MallConfig,
+                                    reportsDir: String) throws -> [String: any Error] {
         let writer = FolderWriter()
+        var failures: [String: any Error] = [:]
         do {
-            for (header, draft) in due {
-                let folder = "\(reportsDir)/statements/\(header.periodStart)/\(header.sheetID)"
-                try writer.submit(draft ? try draftFolder(db, header: header, config: config, path: folder)
-                                        : try closingFolder(db, header: header, config: config, path: folder))
+            for header in drafts {
+                writer.submit(try draftFolder(db, header: header, config: config, path: folder(header, reportsDir)))
             }
         } catch {
-            try? writer.finish()
+            _ = writer.finish()
             throw error
         }
-        try writer.finish()
-        // Every file is renamed into place whole; one sync makes them all durable before the
-        // store forgets that they were due (a crash before this line rewrites them).
-        AtomicFile.syncFileSystem()
-        try db.transaction {
-            for (header, _) in due {
-                try db.run("UPDATE sheets SET statement_pending = 0, draft_pending = 0 WHERE sheet_key = ?", [.int(header.key)])
-            }
-        }
-        return due.count
+        for failure in writer.finish() { failures[failure.path] = failure.error }
+        return failures
     }
 
     /// Fee-code totals of a sheet, in statement order.
@@ -97,7 +152,7 @@ public enum StatementFiles {
         return CSVEncoder.document(header: ["fee_code", "lines", "amount"], rows: rows)
     }
 
-    private static func view(_ header: SheetHeader, config: MallConfig, totals: [StatementTotal], draft: Bool,
+    static func view(_ header: SheetHeader, config: MallConfig, totals: [StatementTotal], draft: Bool,
                              locale: StatementView.Locale, lines: [[String]], sha: String?) -> StatementView {
         StatementView(locale: locale, isDraft: draft, sheetID: header.sheetID, supplierID: header.supplierID,
                       supplierName: config.supplierByID[header.supplierID]?.name ?? header.supplierID,
@@ -105,7 +160,7 @@ public enum StatementFiles {
                       periodEnd: header.periodEnd, status: header.status, closedAt: header.closedAt,
                       totals: totals, net: Money(fen: header.net).description,
                       payable: draft ? nil : Money(fen: header.net).description,
-                      lineColumns: draft ? [] : lineColumns(locale), lines: lines.map { Array($0.dropFirst(2)) },
+                      lineColumns: draft ? [] : lineColumns(locale), lines: lines,
                       amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn - 2], linesSHA256: sha)
     }
 
@@ -117,64 +172,7 @@ public enum StatementFiles {
         }
         let summary = summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true)
         return FolderWriter.Folder(path: path, bytes: 16_384) {
-            [(name: "summary.csv", bytes: summary)] + views.map { (name: fileName($0.locale), bytes: Array(StatementHTML.render($0).utf8)) }
-        }
-    }
-
-    /// A closing statement's folder: lines.csv, summary.csv, both HTML statements and
-    /// statement.xlsx. The lines are read here; the HTML and the workbook are made by the writer.
-    private static func closingFolder(_ db: Database, header: SheetHeader, config: MallConfig, path: String) throws -> FolderWriter.Folder {
-        let totals = try totals(db, sheetKey: header.key)
-        var linesCSV: [UInt8] = []
-        CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &linesCSV)
-        var textRows: [[String]] = []
-        var sheetRows: [[XLSXCell]] = [FeeLineExport.header.map { .text($0) }]
-        try FeeLineExport.rows(db, sheetKey: header.key) { cells, texts in
-            CSVEncoder.appendRow(cells, to: &linesCSV)
-            textRows.append(texts)
-            sheetRows.append(cells.map { cell in
-                switch cell {
-                case .text(let t): return .text(t)
-                case .number(let n): return .number(n)
-                case .empty: return .empty
-                }
-            })
-        }
-        let sha = SHA256.hex(of: linesCSV)
-        if let recorded = header.statementSHA, recorded != sha {
-            throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(recorded)", sql: nil)
-        }
-        let payable = header.net
-        let summary = summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: payable, draft: false)
-        let views = [StatementView.Locale.en, .zhCN].map {
-            view(header, config: config, totals: totals, draft: false, locale: $0, lines: textRows, sha: sha)
-        }
-        var summaryRows: [[XLSXCell]] = [
-            [.text("sheet_id"), .text(header.sheetID)],
-            [.text("supplier"), .text("\(header.supplierID) \(config.supplierByID[header.supplierID]?.name ?? "")")],
-            [.text("entity"), .text(header.entity)],
-            [.text("currency"), .text(header.currency)],
-            [.text("period"), .text("\(header.periodStart) – \(header.periodEnd)")],
-            [.text("status"), .text(header.status)],
-            [.text("closed_at"), .text(header.closedAt ?? "")],
-            [.text("lines.csv SHA-256"), .text(sha)],
-            [],
-            [.text("fee_code"), .text("lines"), .text("amount")],
-        ]
-        for total in totals {
-            summaryRows.append([.text(total.feeCode), .number(String(total.lines)), .number(total.amount)])
-        }
-        summaryRows.append([.text("NET"), .number(String(header.lines)), .number(Money(fen: header.net).description)])
-        summaryRows.append([.text("PAYABLE"), .empty, .number(Money(fen: payable).description)])
-        let sheets = [
-            XLSXSheet(name: "Summary", rows: summaryRows, columnWidths: [22, 40, 16], boldFirstRow: false),
-            XLSXSheet(name: "Lines", rows: sheetRows, columnWidths: [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]),
-        ]
-        // The lines are held three times until written (CSV, text rows, workbook cells).
-        return FolderWriter.Folder(path: path, bytes: 16_384 + linesCSV.count * 6) { [linesCSV] in
-            [(name: "lines.csv", bytes: linesCSV), (name: "summary.csv", bytes: summary)]
-                + views.map { (name: fileName($0.locale), bytes: Array(StatementHTML.render($0).utf8)) }
-                + [(name: "statement.xlsx", bytes: try XLSXWriter.workbook(sheets))]
+            [(name: "summary.csv", bytes: summary)] + views.map { (name: fileName($0.locale), bytes: StatementHTML.renderBytes($0)) }
         }
     }
 

@@ -15,6 +15,8 @@ public struct StoreStatus: Sendable {
     public var quarantinedTotal: Int64 = 0
     public var feeLines: Int64 = 0
     public var latestFinishedAsOf: String?
+    /// Statements due and not yet written (a failed statements stage), as (sheet, kind).
+    public var statementsWaiting: [(String, String)] = []
 
     public static func read(_ db: Database) throws -> StoreStatus {
         var status = StoreStatus()
@@ -40,6 +42,10 @@ public struct StoreStatus: Sendable {
         // counting the fee_lines view would unfold every forward row.
         if case .int(let n)? = try db.scalar("SELECT coalesce(sum(lines), 0) FROM sheets") { status.feeLines = n }
         status.latestFinishedAsOf = try Closer.latestFinishedAsOf(db)?.description
+        try db.query("""
+            SELECT sheet_id, CASE WHEN statement_pending = 1 THEN 'closing' ELSE 'draft' END FROM sheets
+            WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
+            """) { status.statementsWaiting.append(($0.string(0), $0.string(1))) }
         return status
     }
 
@@ -50,6 +56,10 @@ public struct StoreStatus: Sendable {
         lines.append("fee lines: \(feeLines); quarantined rows (all runs): \(quarantinedTotal)")
         lines.append("order lines waiting for their trigger: \(linesWaitingTrigger); refunds waiting for their line's trigger: \(refundsWaitingTrigger)")
         lines.append("orphan refunds (line not yet received): \(orphanRefunds.count)")
+        if !statementsWaiting.isEmpty {
+            lines.append("statements waiting to be written (the next run or close writes them): \(statementsWaiting.count)")
+            for (sheet, kind) in statementsWaiting.prefix(20) { lines.append("  \(sheet)  \(kind)") }
+        }
         for orphan in orphanRefunds.prefix(20) {
             lines.append("  \(orphan.0) for \(orphan.1) line \(orphan.2), held since \(orphan.3)")
         }
@@ -73,6 +83,7 @@ public struct StoreStatus: Sendable {
             "quarantined_rows": Int(quarantinedTotal),
             "order_lines_waiting": Int(linesWaitingTrigger),
             "refunds_waiting": Int(refundsWaitingTrigger),
+            "statements_waiting": statementsWaiting.map { ["sheet_id": $0.0, "kind": $0.1] },
             "orphan_refunds": orphanRefunds.map { ["refund_id": $0.0, "order_id": $0.1, "line_no": Int($0.2), "held_since": $0.3] },
             "open_sheets": openSheets.map { ["sheet_id": $0.0, "period_end": $0.1, "lines": Int($0.2), "net": Money(fen: $0.3).description] },
             "runs": runs.map { ["run_id": $0.runID, "command": $0.command, "as_of": $0.asOf, "exit_status": $0.exit.map { Int($0) } as Any? ?? NSNull()] },

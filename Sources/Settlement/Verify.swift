@@ -148,12 +148,12 @@ public enum Verifier {
                 add(6, "forward lines listed by sheet do not match the forward lines: \(rows) forward rows, \(listed) listed (\(distinct) distinct), \(elsewhere) listed under a sheet that is not theirs")
             }
         }
-        var closed: [(String, String, Int64)] = []
-        try db.query("SELECT sheet_id, coalesce(statement_sha256, ''), sheet_key FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
-            closed.append(($0.string(0), $0.string(1), $0.int(2)))
+        var closed: [(String, String, Int64, String)] = []
+        try db.query("SELECT sheet_id, coalesce(statement_sha256, ''), sheet_key, supplier_id FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
+            closed.append(($0.string(0), $0.string(1), $0.int(2), $0.string(3)))
         }
-        for (sheetID, recorded, sheetKey) in closed {
-            let actual = SHA256.hex(of: try StatementFiles.linesCSV(db, sheetKey: sheetKey))
+        for (sheetID, recorded, sheetKey, supplierID) in closed {
+            let actual = try ClosingStatements.linesSHA256(db, sheetKey: sheetKey, sheetID: sheetID, supplierID: supplierID)
             if actual != recorded {
                 add(6, "closed sheet \(sheetID) changed after closing: its lines hash to \(actual), the statement says \(recorded)")
             }

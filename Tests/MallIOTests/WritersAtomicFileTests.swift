@@ -109,12 +109,12 @@ final class WritersAtomicFileTests: XCTestCase {
         // A small queue, so that submitting waits for the threads.
         let writer = FolderWriter(threads: 2, queuedBytesMax: 64)
         for index in 0..<40 {
-            try writer.submit(FolderWriter.Folder(path: "\(directory)/f\(index)", bytes: 40) {
+            writer.submit(FolderWriter.Folder(path: "\(directory)/f\(index)", bytes: 40) {
                 [(name: "summary.csv", bytes: Array("folder \(index)\n".utf8)),
                  (name: "statement.html", bytes: Array(repeating: UInt8(ascii: "h"), count: index * 10))]
             })
         }
-        try writer.finish()
+        XCTAssertEqual(writer.finish().count, 0)
         XCTAssertEqual(try listing(directory).count, 40)
         for index in 0..<40 {
             XCTAssertEqual(try listing("\(directory)/f\(index)"), ["statement.html", "summary.csv"])
@@ -123,16 +123,17 @@ final class WritersAtomicFileTests: XCTestCase {
         }
     }
 
-    func testFolderWriterThrowsTheFirstFailure() throws {
+    func testAFolderThatCannotBeWrittenStopsNoOther() throws {
         let blocker = directory + "/not-a-directory"
         try AtomicFile.write(Array("x".utf8), to: blocker)
         let writer = FolderWriter(threads: 2)
-        try writer.submit(FolderWriter.Folder(path: directory + "/ok", bytes: 2) { [(name: "a.csv", bytes: Array("a\n".utf8))] })
-        try writer.submit(FolderWriter.Folder(path: blocker + "/sheet", bytes: 2) { [(name: "a.csv", bytes: Array("b\n".utf8))] })
-        XCTAssertThrowsError(try writer.finish()) { error in
-            guard let error = error as? AtomicFileError else { return XCTFail("\(error)") }
-            XCTAssertEqual(error.description, "mkdir \(blocker): Not a directory (errno \(ENOTDIR))")
+        writer.submit(FolderWriter.Folder(path: blocker + "/sheet", bytes: 2) { [(name: "a.csv", bytes: Array("b\n".utf8))] })
+        for index in 0..<6 {
+            writer.submit(FolderWriter.Folder(path: directory + "/ok\(index)", bytes: 2) { [(name: "a.csv", bytes: Array("a\n".utf8))] })
         }
-        XCTAssertEqual(try contents(directory + "/ok/a.csv"), Array("a\n".utf8))
+        let failures = writer.finish()
+        XCTAssertEqual(failures.map(\.path), [blocker + "/sheet"])
+        XCTAssertEqual((failures.first?.error as? AtomicFileError)?.description, "mkdir \(blocker): Not a directory (errno \(ENOTDIR))")
+        for index in 0..<6 { XCTAssertEqual(try contents(directory + "/ok\(index)/a.csv"), Array("a\n".utf8)) }
     }
 }

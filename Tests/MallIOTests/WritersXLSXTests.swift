@@ -2,6 +2,7 @@
 // The zip is read back twice: by a small inflate written here (independent of zlib), and by
 // python3's zipfile (CRC check and XML well-formedness), skipped only without python3.
 import Foundation
+import MallCore
 import MallIO
 import XCTest
 
@@ -168,6 +169,81 @@ final class WritersXLSXTests: XCTestCase {
         let printed = String(decoding: data, as: UTF8.self)
         XCTAssertEqual(process.terminationStatus, 0, printed)
         XCTAssertEqual(printed, "sku|note|<script>alert(1)</script>\n9\n")
+    }
+
+    /// A streamed workbook (`XLSXFileWriter`: compact cells, sheets written in any order,
+    /// rows given as cells or cell by cell) holds exactly the cells `XLSXWriter.workbook`
+    /// writes for the same sheets, in the declared tab order.
+    func testAStreamedWorkbookHoldsTheSameCells() throws {
+        let sheets = sampleSheets()
+        let directory = FileManager.default.temporaryDirectory.path + "/writers-xlsx-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/statement.xlsx"
+        let book = try XLSXFileWriter(path: path, sheetNames: sheets.map(\.name), fast: true)
+        for sheet in sheets.dropFirst() {
+            let columns = sheet.rows.reduce(0) { max($0, $1.count) }
+            try book.beginSheet(name: sheet.name, columnCount: columns, rowCount: sheet.rows.count, columnWidths: [12])
+            for (index, row) in sheet.rows.enumerated() {
+                if index % 2 == 0 { try book.appendRow(row); continue }
+                try book.appendRow { cells in
+                    for cell in row {
+                        switch cell {
+                        case .text(let text): try cells.text(text)
+                        case .empty: try cells.empty()
+                        case .number(let text):
+                            if text.contains("."), case .success(let money) = Money.parse(text) {
+                                cells.money(fen: money.fen)
+                            } else {
+                                cells.integer(Int64(text)!)
+                            }
+                        }
+                    }
+                }
+            }
+            try book.endSheet()
+        }
+        try book.add(sheets[0])
+        try book.finish().commit()
+        let streamed = try unzip(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let whole = try unzip(XLSXWriter.workbook(sheets))
+        XCTAssertEqual(Set(streamed.map(\.name)), Set(whole.map(\.name)))
+        for part in whole {
+            let other = try XCTUnwrap(streamed.first { $0.name == part.name })
+            if part.name.hasPrefix("xl/worksheets/") {
+                XCTAssertEqual(cells(other.data), cells(part.data), part.name)
+                XCTAssertFalse(cells(part.data).isEmpty)
+            } else {
+                XCTAssertEqual(other.data, part.data, part.name)
+            }
+        }
+        let lines = String(decoding: try XCTUnwrap(streamed.first { $0.name == "xl/worksheets/sheet2.xml" }).data, as: UTF8.self)
+        XCTAssertFalse(lines.contains("<c r="), "compact cells carry no references")
+    }
+
+    /// A worksheet's cells, row by row, each `value` or `""` for an empty cell, read from
+    /// either form (with or without cell references).
+    private func cells(_ xml: [UInt8]) -> [[String]] {
+        let text = String(decoding: xml, as: UTF8.self)
+        var rows: [[String]] = []
+        for rowXML in text.components(separatedBy: "<row ").dropFirst() {
+            let number = Int(rowXML.dropFirst(3).prefix(while: { $0.isNumber })) ?? 0
+            while rows.count < number - 1 { rows.append([]) }
+            var row: [String] = []
+            for cellXML in rowXML.components(separatedBy: "<c").dropFirst() where cellXML.first == " " || cellXML.first == ">" || cellXML.first == "/" {
+                if let reference = cellXML.range(of: #"^ r="[A-Z]+"#, options: .regularExpression) {
+                    let letters = cellXML[reference].dropFirst(4)
+                    let column = letters.unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
+                    while row.count < column { row.append("") }
+                }
+                let value = cellXML.range(of: #"<(v|t)[^>]*>[^<]*"#, options: .regularExpression).map {
+                    String(cellXML[$0].drop(while: { $0 != ">" }).dropFirst())
+                } ?? ""
+                row.append(value)
+            }
+            while row.last == "" { row.removeLast() }
+            rows.append(row)
+        }
+        return rows
     }
 
     /// With WRITERS_SAMPLE_DIR set, writes the sample workbook there for a look in a spreadsheet program.

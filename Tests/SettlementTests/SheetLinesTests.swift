@@ -80,7 +80,7 @@ final class SheetLinesTests: XCTestCase {
         var linesBefore: [Int64: [UInt8]] = [:]
         var keys: [Int64] = []
         try ws.db.query("SELECT sheet_key FROM sheets ORDER BY sheet_key") { keys.append($0.int(0)) }
-        for key in keys { linesBefore[key] = try StatementFiles.linesCSV(ws.db, sheetKey: key) }
+        for key in keys { linesBefore[key] = try StatementAnySizeTests.sortedSQLCSV(ws.db, sheetKey: key) }
         // Back to schema 1: the index by sheet, no lists.
         try ws.db.execute("""
             DROP TABLE forward_sheet_lines;
@@ -91,7 +91,7 @@ final class SheetLinesTests: XCTestCase {
         XCTAssertEqual(try ws.db.migrate(), [2])
         XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'forward_fees_sheet'"), .int(0))
         XCTAssertEqual(try ws.export(.feeLines), before)
-        for key in keys { XCTAssertEqual(try StatementFiles.linesCSV(ws.db, sheetKey: key), linesBefore[key], "sheet \(key)") }
+        for key in keys { XCTAssertEqual(try StatementAnySizeTests.sortedSQLCSV(ws.db, sheetKey: key), linesBefore[key], "sheet \(key)") }
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
 

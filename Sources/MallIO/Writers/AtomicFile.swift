@@ -102,7 +102,7 @@ public final class AtomicFileWriter {
     private var buffer: [UInt8] = []
     private var state: State = .writing
 
-    private enum State { case writing, committed, abandoned }
+    private enum State { case writing, sealed, committed, abandoned }
 
     /// Creates the parent directories of `path` and opens a fresh temporary file beside it.
     public init(path: String) throws {
@@ -113,13 +113,13 @@ public final class AtomicFileWriter {
         // Hidden, unique per process and attempt; O_EXCL makes a collision an error, not a clobber.
         let suffix = String(UInt64.random(in: 0 ... UInt64.max), radix: 16)
         self.temporaryPath = joinPath(directory, ".\(name).tmp-\(getpid())-\(suffix)")
-        let fd = temporaryPath.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd = temporaryPath.withCString { open($0, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         if fd < 0 { throw AtomicFileError(operation: "open", path: temporaryPath, code: errno) }
         self.fd = fd
     }
 
     deinit {
-        if state == .writing { abandon() }
+        if state == .writing || state == .sealed { abandon() }
     }
 
     /// Appends `bytes`; large writes bypass the buffer.
@@ -152,13 +152,15 @@ public final class AtomicFileWriter {
     /// appear whole or not at all to readers, and the caller makes it durable later with
     /// one `AtomicFile.syncFileSystem()` for many files.
     public func commit(durable: Bool = true) throws {
-        precondition(state == .writing, "AtomicFileWriter: commit after commit/abandon")
+        precondition(state == .writing || state == .sealed, "AtomicFileWriter: commit after commit/abandon")
         do {
-            try flush()
-            if durable, fsync(fd) != 0 { throw AtomicFileError(operation: "fsync", path: temporaryPath, code: errno) }
-            let closed = close(fd)
-            fd = -1
-            if closed != 0 { throw AtomicFileError(operation: "close", path: temporaryPath, code: errno) }
+            if state == .writing {
+                try flush()
+                if durable, fsync(fd) != 0 { throw AtomicFileError(operation: "fsync", path: temporaryPath, code: errno) }
+                let closed = close(fd)
+                fd = -1
+                if closed != 0 { throw AtomicFileError(operation: "close", path: temporaryPath, code: errno) }
+            }
             let renamed = temporaryPath.withCString { from in path.withCString { to in rename(from, to) } }
             if renamed != 0 { throw AtomicFileError(operation: "rename", path: path, code: errno) }
         } catch {
@@ -171,9 +173,56 @@ public final class AtomicFileWriter {
         if durable { try syncDirectory(splitPath(path).directory) }
     }
 
+    /// Finishes writing without making the file appear: the bytes are in the temporary file,
+    /// its descriptor is closed, and a later `commit(durable: false)` renames it into place
+    /// (or `abandon()` drops it). Lets a command prepare many files inside a transaction and
+    /// show them only once the transaction has committed. Not durable: the caller syncs.
+    public func seal() throws {
+        precondition(state == .writing, "AtomicFileWriter: seal after seal/commit/abandon")
+        do {
+            try flush()
+            // A sealed file may wait long for its commit, among thousands: it keeps no buffer.
+            buffer = []
+            let closed = close(fd)
+            fd = -1
+            if closed != 0 { throw AtomicFileError(operation: "close", path: temporaryPath, code: errno) }
+        } catch {
+            abandon()
+            throw error
+        }
+        state = .sealed
+    }
+
+    /// Overwrites bytes already written at `offset` (a zip header once its sizes are known).
+    public func patch(at offset: Int, _ bytes: [UInt8]) throws {
+        precondition(state == .writing, "AtomicFileWriter: patch after seal/commit/abandon")
+        try flush()
+        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        if written != bytes.count { throw AtomicFileError(operation: "write", path: temporaryPath, code: errno) }
+    }
+
+    /// Reads back the bytes written so far, in chunks of at most `chunkBytes`, from the start
+    /// (a spool file copied into the final one).
+    public func readBack(chunkBytes: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        precondition(state == .writing, "AtomicFileWriter: read back after seal/commit/abandon")
+        try flush()
+        var chunk = [UInt8](repeating: 0, count: chunkBytes)
+        var offset: off_t = 0
+        while true {
+            let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, chunkBytes, offset) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFileError(operation: "read", path: temporaryPath, code: errno)
+            }
+            if got == 0 { return }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0 ..< got])) }
+            offset += off_t(got)
+        }
+    }
+
     /// Drops the temporary file; `path` keeps its old content (if any). Idempotent.
     public func abandon() {
-        guard state == .writing else { return }
+        guard state == .writing || state == .sealed else { return }
         state = .abandoned
         if fd >= 0 { _ = close(fd); fd = -1 }
         _ = temporaryPath.withCString { unlink($0) }

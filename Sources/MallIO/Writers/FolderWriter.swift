@@ -38,7 +38,8 @@ public final class FolderWriter: @unchecked Sendable {
     private var queuedBytes = 0
     private var running: Int
     private var closed = false
-    private var failure: (any Error)?
+    /// Folders that could not be written, with why; the others are still written.
+    private var failures: [(path: String, error: any Error)] = []
 
     public init(threads: Int = 2, queuedBytesMax: Int = 32 << 20) {
         precondition(threads > 0, "a folder writer needs a thread")
@@ -51,35 +52,33 @@ public final class FolderWriter: @unchecked Sendable {
         }
     }
 
-    /// Queues `folder`, waiting while the queue is full. Throws the first failure of an
-    /// earlier folder: the caller stops preparing more.
-    public func submit(_ folder: Folder) throws {
+    /// Queues `folder`, waiting while the queue is full.
+    public func submit(_ folder: Folder) {
         condition.lock()
         defer { condition.unlock() }
-        while queuedBytes > 0 && queuedBytes + folder.bytes > queuedBytesMax && failure == nil { condition.wait() }
-        if let failure { throw failure }
+        while queuedBytes > 0 && queuedBytes + folder.bytes > queuedBytesMax { condition.wait() }
         queue.append(folder)
         queuedBytes += folder.bytes
         condition.broadcast()
     }
 
-    /// Waits until every folder submitted is written (or the first failure), stops the
-    /// threads and throws that failure.
-    public func finish() throws {
+    /// Waits until every folder submitted is written or has failed, stops the threads and
+    /// returns the folders that failed, with why (one folder's failure never stops another).
+    public func finish() -> [(path: String, error: any Error)] {
         condition.lock()
         closed = true
         condition.broadcast()
         while running > 0 { condition.wait() }
-        let failure = self.failure
+        let failures = self.failures
         condition.unlock()
-        if let failure { throw failure }
+        return failures
     }
 
     private func work() {
         condition.lock()
         while true {
-            while head == queue.count && !closed && failure == nil { condition.wait() }
-            if head == queue.count || failure != nil { break }
+            while head == queue.count && !closed { condition.wait() }
+            if head == queue.count { break }
             let folder = queue[head]
             head += 1
             if head == queue.count { queue.removeAll(keepingCapacity: true); head = 0 }
@@ -95,7 +94,7 @@ public final class FolderWriter: @unchecked Sendable {
             }
             condition.lock()
             queuedBytes -= folder.bytes
-            if let error, failure == nil { failure = error }
+            if let error { failures.append((folder.path, error)) }
             condition.broadcast()
         }
         running -= 1

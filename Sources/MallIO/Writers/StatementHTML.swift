@@ -18,6 +18,70 @@ public struct StatementTotal: Sendable, Equatable {
     }
 }
 
+/// The rows of a statement's lines table, made as bytes once (both languages show the same
+/// rows): text cells escaped and breakable after underscores, as `breakable` makes them;
+/// amount cells right-aligned, negatives marked, as `amountCell` makes them.
+public struct StatementLineRows: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    /// Rows made.
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// Rows from formatted values, `amountColumnIndexes` being the money columns.
+    public init(_ lines: [[String]], amountColumnIndexes: Set<Int>) {
+        for line in lines {
+            beginRow()
+            for (index, value) in line.enumerated() {
+                if amountColumnIndexes.contains(index) { amount(value) } else { text(value) }
+            }
+            endRow()
+        }
+    }
+
+    public mutating func beginRow() {
+        bytes.append(contentsOf: "<tr>".utf8)
+        count += 1
+    }
+
+    public mutating func endRow() {
+        bytes.append(contentsOf: "</tr>\n".utf8)
+    }
+
+    /// A text cell.
+    public mutating func text(_ value: String) {
+        bytes.append(contentsOf: "<td>".utf8)
+        append(value, breakingAfterUnderscores: true)
+        bytes.append(contentsOf: "</td>".utf8)
+    }
+
+    /// An amount cell (`-15.60`).
+    public mutating func amount(_ value: String) {
+        bytes.append(contentsOf: (value.utf8.first == UInt8(ascii: "-") ? "<td class=\"num neg\">" : "<td class=\"num\">").utf8)
+        append(value, breakingAfterUnderscores: false)
+        bytes.append(contentsOf: "</td>".utf8)
+    }
+
+    /// `HTML.escape(text)` as bytes; with `breakingAfterUnderscores`, each `_` is followed by
+    /// `<wbr>`, so long codes wrap at their underscores.
+    private mutating func append(_ text: String, breakingAfterUnderscores: Bool) {
+        var text = text
+        text.withUTF8 { source in
+            for byte in source {
+                switch byte {
+                case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+                case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
+                case UInt8(ascii: "_") where breakingAfterUnderscores: bytes.append(contentsOf: "_<wbr>".utf8)
+                default: bytes.append(byte)
+                }
+            }
+        }
+    }
+}
+
 /// Everything a statement page shows, already formatted as text.
 public struct StatementView: Sendable {
     /// The language of the page's labels; data is shown as given.
@@ -45,8 +109,14 @@ public struct StatementView: Sendable {
     public var payable: String?
     /// The header of the lines table.
     public var lineColumns: [String]
-    /// The fee lines (empty for drafts), one array of formatted values per line.
+    /// The fee lines shown (empty for drafts), one array of formatted values per line: all
+    /// of them, or the first ones when `linesTotal` says there are more.
     public var lines: [[String]]
+    /// How many fee lines the sheet has, when `lines` shows only the first of them: the page
+    /// then says how many more there are and where they all are (lines.csv, statement.xlsx).
+    public var linesTotal: Int?
+    /// The lines table's rows already made (in place of `lines`).
+    public var lineRows: StatementLineRows?
     /// Which columns of `lines` are money: right-aligned, negatives marked.
     public var amountColumnIndexes: Set<Int>
     /// SHA-256 (hex) of the sheet's `lines.csv`.
@@ -58,7 +128,7 @@ public struct StatementView: Sendable {
                 entity: String, currency: String, periodStart: String, periodEnd: String, status: String,
                 closedAt: String? = nil, totals: [StatementTotal], net: String, payable: String? = nil,
                 lineColumns: [String] = [], lines: [[String]] = [], amountColumnIndexes: Set<Int> = [],
-                linesSHA256: String? = nil, generatedAt: String? = nil) {
+                linesSHA256: String? = nil, generatedAt: String? = nil, linesTotal: Int? = nil) {
         self.locale = locale
         self.isDraft = isDraft
         self.sheetID = sheetID
@@ -75,6 +145,7 @@ public struct StatementView: Sendable {
         self.payable = payable
         self.lineColumns = lineColumns
         self.lines = lines
+        self.linesTotal = linesTotal
         self.amountColumnIndexes = amountColumnIndexes
         self.linesSHA256 = linesSHA256
         self.generatedAt = generatedAt
@@ -85,9 +156,16 @@ public struct StatementView: Sendable {
 public enum StatementHTML {
     /// The whole page, UTF-8 text.
     public static func render(_ view: StatementView) -> String {
+        String(decoding: renderBytes(view), as: UTF8.self)
+    }
+
+    /// The whole page as UTF-8 bytes: the lines table's rows (thousands of them) go in as
+    /// the bytes they were made as.
+    public static func renderBytes(_ view: StatementView) -> [UInt8] {
         let words = Words.of(view.locale)
+        let rows = view.lineRows ?? StatementLineRows(view.lines, amountColumnIndexes: view.amountColumnIndexes)
         var page = ""
-        page.reserveCapacity(8_192 + view.lines.count * 400)
+        page.reserveCapacity(8_192)
         page += "<!DOCTYPE html>\n<html lang=\"\(view.locale.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         page += "<title>\(e(words.statement)) \(e(view.sheetID))\(view.isDraft ? " (\(e(words.draft)))" : "")</title>\n"
@@ -97,10 +175,17 @@ public enum StatementHTML {
         page += "<main>\n"
         appendHeader(view, words, to: &page)
         appendTotals(view, words, to: &page)
-        appendLines(view, words, to: &page)
+        appendLinesHead(view, words, rows, to: &page)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(page.utf8.count + rows.bytes.count + 4_096)
+        bytes.append(contentsOf: page.utf8)
+        bytes.append(contentsOf: rows.bytes)
+        page = ""
+        appendLinesTail(view, words, rows, to: &page)
         appendFooter(view, words, to: &page)
         page += "</main>\n</body>\n</html>\n"
-        return page
+        bytes.append(contentsOf: page.utf8)
+        return bytes
     }
 
     /// The localized label of a fee code; the code itself when it has none.
@@ -164,33 +249,53 @@ public enum StatementHTML {
         page += "</tr>\n</tbody>\n</table>\n</section>\n"
     }
 
-    private static func appendLines(_ view: StatementView, _ words: Words, to page: inout String) {
+    /// The lines section up to its rows (`rows` follow it).
+    private static func appendLinesHead(_ view: StatementView, _ words: Words, _ rows: StatementLineRows,
+                                        to page: inout String) {
         page += "<section class=\"lines\">\n<h2>\(e(words.feeLines))"
-        if !view.lines.isEmpty { page += " <span class=\"count\">(\(view.lines.count))</span>" }
+        if rows.count > 0 { page += " <span class=\"count\">(\(linesTotal(view, rows)))</span>" }
         page += "</h2>\n"
         if view.isDraft {
             page += "<p class=\"note\">\(e(words.linesComeWithClose))</p>\n"
-        } else if view.lines.isEmpty {
+        } else if rows.count == 0 {
             page += "<p class=\"note\">\(e(words.noLines))</p>\n"
         }
-        guard !view.lines.isEmpty else {
-            page += "</section>\n"
-            return
-        }
+        guard rows.count > 0 else { return }
         page += "<table class=\"lines-table\">\n<thead><tr>"
         for (index, column) in view.lineColumns.enumerated() {
             page += view.amountColumnIndexes.contains(index) ? "<th class=\"num\">" : "<th>"
             page += "\(breakable(column))</th>"
         }
         page += "</tr></thead>\n<tbody>\n"
-        for line in view.lines {
-            page += "<tr>"
-            for (index, value) in line.enumerated() {
-                page += view.amountColumnIndexes.contains(index) ? amountCell(value) : "<td>\(breakable(value))</td>"
+    }
+
+    /// The lines section after its rows: the end of the table and, when the rows are only the
+    /// first of the sheet's lines, how many more there are and where they all are.
+    private static func appendLinesTail(_ view: StatementView, _ words: Words, _ rows: StatementLineRows,
+                                        to page: inout String) {
+        if rows.count > 0 {
+            page += "</tbody>\n</table>\n"
+            let total = linesTotal(view, rows)
+            if total > rows.count {
+                page += "<p class=\"note more-lines\">\(e(words.moreLines(rows.count, total)))</p>\n"
             }
-            page += "</tr>\n"
         }
-        page += "</tbody>\n</table>\n</section>\n"
+        page += "</section>\n"
+    }
+
+    private static func linesTotal(_ view: StatementView, _ rows: StatementLineRows) -> Int {
+        max(view.linesTotal ?? 0, rows.count)
+    }
+
+    /// `3153120` as `3,153,120`.
+    public static func grouped(_ count: Int) -> String {
+        let digits = Array(String(count))
+        var text = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return text
     }
 
     private static func appendFooter(_ view: StatementView, _ words: Words, to page: inout String) {
@@ -214,7 +319,8 @@ public enum StatementHTML {
     /// `REFUND_ADMIN_FEE` or `original_period` between words rather than mid-word.
     private static func breakable(_ text: String) -> String {
         let escaped = e(text)
-        return escaped.contains("_") ? escaped.split(separator: "_", omittingEmptySubsequences: false).joined(separator: "_<wbr>") : escaped
+        return escaped.utf8.contains(UInt8(ascii: "_"))
+            ? escaped.split(separator: "_", omittingEmptySubsequences: false).joined(separator: "_<wbr>") : escaped
     }
 
     // MARK: Style
@@ -291,6 +397,8 @@ private struct Words: Sendable {
     var supplier, entity, currency, period, periodSeparator, status, closedAt, linesHash: String
     var summary, fee, code, lineCount, amount, net, payable, payableWhileOpen, noTotals: String
     var feeLines, linesComeWithClose, noLines, generated: String
+    /// Said under a lines table that shows only the first lines: (shown, total).
+    var moreLines: @Sendable (Int, Int) -> String
     var statuses: [String: String]
     var fees: [String: String]
     var signConvention: @Sendable (String) -> String
@@ -316,6 +424,11 @@ private struct Words: Sendable {
         noTotals: "No fee lines.",
         feeLines: "Fee lines", linesComeWithClose: "The fee lines come with the closing statement.",
         noLines: "No fee lines in this period.", generated: "Generated",
+        moreLines: { shown, total in
+            "This page shows the first \(StatementHTML.grouped(shown)) of \(StatementHTML.grouped(total)) fee lines; "
+                + "\(StatementHTML.grouped(total - shown)) more are not shown here. "
+                + "lines.csv and statement.xlsx hold all \(StatementHTML.grouped(total))."
+        },
         statuses: ["open": "Open", "closed": "Closed", "paid": "Paid"],
         fees: [
             "GOODS": "Goods payment", "PLATFORM_SUBSIDY": "Platform subsidy", "FREIGHT": "Freight",
@@ -339,6 +452,10 @@ private struct Words: Sendable {
         noTotals: "无计费明细。",
         feeLines: "计费明细", linesComeWithClose: "计费明细将随关账对账单提供。",
         noLines: "本结算周期无计费明细。", generated: "生成于",
+        moreLines: { shown, total in
+            "本页仅列出前 \(StatementHTML.grouped(shown)) 笔计费明细（共 \(StatementHTML.grouped(total)) 笔），"
+                + "其余 \(StatementHTML.grouped(total - shown)) 笔未在此列出。全部明细见 lines.csv 与 statement.xlsx。"
+        },
         statuses: ["open": "未关账", "closed": "已关账", "paid": "已付款"],
         fees: [
             "GOODS": "货款", "PLATFORM_SUBSIDY": "平台补贴", "FREIGHT": "运费", "COMMISSION": "佣金",

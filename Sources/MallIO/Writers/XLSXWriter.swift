@@ -111,20 +111,13 @@ public enum XLSXWriter {
     /// The whole workbook as bytes.
     public static func workbook(_ sheets: [XLSXSheet]) throws -> [UInt8] {
         try validate(sheets)
-        var zip = ZipArchive()
-        try zip.add(name: "[Content_Types].xml", data: Array(contentTypes(sheetCount: sheets.count).utf8))
-        try zip.add(name: "_rels/.rels", data: Array(rootRelationships.utf8))
-        try zip.add(name: "docProps/core.xml", data: Array(coreProperties.utf8))
-        try zip.add(name: "docProps/app.xml", data: Array(appProperties.utf8))
-        try zip.add(name: "xl/workbook.xml", data: Array(workbookXML(sheets).utf8))
-        try zip.add(name: "xl/_rels/workbook.xml.rels", data: Array(workbookRelationships(sheetCount: sheets.count).utf8))
-        try zip.add(name: "xl/styles.xml", data: Array(styles.utf8))
+        var zip = ZipArchive(sink: MemoryZipSink())
+        try addPackageParts(sheetNames: sheets.map(\.name), to: &zip)
         for (index, sheet) in sheets.enumerated() {
-            try zip.beginEntry(name: "xl/worksheets/sheet\(index + 1).xml")
-            try SheetXML.write(sheet, selected: index == 0, into: &zip)
-            try zip.endEntry()
+            try add(sheet, number: index + 1, selected: index == 0, to: &zip)
         }
-        return try zip.finish()
+        try zip.finish()
+        return zip.sink.bytes
     }
 
     /// Writes the workbook to `path` atomically.
@@ -132,9 +125,38 @@ public enum XLSXWriter {
         try AtomicFile.write(workbook(sheets), to: path)
     }
 
+    /// The parts every workbook has, before its worksheets.
+    static func addPackageParts<Sink>(sheetNames: [String], to zip: inout ZipArchive<Sink>) throws {
+        try zip.add(name: "[Content_Types].xml", data: Array(contentTypes(sheetCount: sheetNames.count).utf8))
+        try zip.add(name: "_rels/.rels", data: Array(rootRelationships.utf8))
+        try zip.add(name: "docProps/core.xml", data: Array(coreProperties.utf8))
+        try zip.add(name: "docProps/app.xml", data: Array(appProperties.utf8))
+        try zip.add(name: "xl/workbook.xml", data: Array(workbookXML(sheetNames).utf8))
+        try zip.add(name: "xl/_rels/workbook.xml.rels", data: Array(workbookRelationships(sheetCount: sheetNames.count).utf8))
+        try zip.add(name: "xl/styles.xml", data: Array(styles.utf8))
+    }
+
+    /// One whole worksheet as entry `xl/worksheets/sheet{number}.xml` (at `level`, or the
+    /// archive's own).
+    static func add<Sink>(_ sheet: XLSXSheet, number: Int, selected: Bool, to zip: inout ZipArchive<Sink>,
+                          level: Int32? = nil) throws {
+        let columnCount = sheet.rows.reduce(0) { max($0, $1.count) }
+        try zip.beginEntry(name: "xl/worksheets/sheet\(number).xml", level: level)
+        var xml = SheetXML(name: sheet.name, columnCount: columnCount, rowCount: sheet.rows.count,
+                           widths: SheetXML.widths(sheet, columnCount: columnCount),
+                           header: sheet.boldFirstRow && !sheet.rows.isEmpty, selected: selected)
+        for row in sheet.rows {
+            try xml.append(row)
+            if xml.isChunkFull { try xml.takeChunk().withUnsafeBytes { try zip.append($0) } }
+        }
+        xml.finish()
+        try xml.takeChunk().withUnsafeBytes { try zip.append($0) }
+        try zip.endEntry()
+    }
+
     // MARK: Validation
 
-    private static func validate(_ sheets: [XLSXSheet]) throws {
+    static func validate(_ sheets: [XLSXSheet]) throws {
         guard !sheets.isEmpty else { throw XLSXError.noSheets }
         var seen: Set<String> = []
         for sheet in sheets {
@@ -146,7 +168,7 @@ public enum XLSXWriter {
         }
     }
 
-    private static func validateName(_ name: String) throws {
+    static func validateName(_ name: String) throws {
         func invalid(_ reason: String) -> XLSXError { .invalidSheetName(name, reason: reason) }
         guard !name.isEmpty else { throw invalid("empty") }
         guard name.utf16.count <= XLSXSheet.nameLengthMax else { throw invalid("longer than 31 characters") }
@@ -197,12 +219,12 @@ public enum XLSXWriter {
         + #"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">"#
         + "<Application>MallSettle</Application></Properties>"
 
-    private static func workbookXML(_ sheets: [XLSXSheet]) -> String {
+    private static func workbookXML(_ names: [String]) -> String {
         var xml = xmlDeclaration
         xml += #"<workbook xmlns="\#(mainNamespace)" xmlns:r="\#(relationshipNamespace)">"#
         xml += #"<bookViews><workbookView activeTab="0"/></bookViews><sheets>"#
-        for (index, sheet) in sheets.enumerated() {
-            xml += #"<sheet name="\#(xmlEscaped(sheet.name))" sheetId="\#(index + 1)" r:id="rId\#(index + 1)"/>"#
+        for (index, name) in names.enumerated() {
+            xml += #"<sheet name="\#(xmlEscaped(name))" sheetId="\#(index + 1)" r:id="rId\#(index + 1)"/>"#
         }
         xml += "</sheets></workbook>"
         return xml
@@ -246,75 +268,216 @@ public enum XLSXWriter {
 
 // MARK: - Worksheet XML
 
-/// Writes one worksheet part, streaming into the zip entry in chunks.
-private enum SheetXML {
-    static func write(_ sheet: XLSXSheet, selected: Bool, into zip: inout XLSXWriter.ZipArchive) throws {
-        let columnCount = sheet.rows.reduce(0) { max($0, $1.count) }
-        let letters = (0 ..< max(columnCount, 1)).map(columnName)
-        let header = sheet.boldFirstRow && !sheet.rows.isEmpty
+/// Plain decimals written as bytes, right to left into scratch, appended at once.
+enum XLSXDigits {
+    static func append(_ value: Int64, point: Bool, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var v = value.magnitude
+            var at = 24
+            if point {
+                at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
+                at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
+                at -= 1; digits[at] = UInt8(ascii: ".")
+            }
+            repeat {
+                at -= 1
+                digits[at] = UInt8(48 + v % 10)
+                v /= 10
+            } while v > 0
+            if value < 0 { at -= 1; digits[at] = UInt8(ascii: "-") }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[at ..< 24]))
+        }
+    }
+}
 
-        var xml: [UInt8] = []
+/// Writes one worksheet part row by row, deflating it into the zip entry in chunks. Bytes
+/// are appended directly (no String per cell): a statement's sheet holds a million rows.
+struct SheetXML {
+    private let name: String
+    private let letters: [[UInt8]]
+    private let header: Bool
+    /// Compact cells (very large sheets): no cell references (a cell's place is its position
+    /// in the row, so an empty cell is written as `<c/>`), and `xml:space` only on text
+    /// that starts or ends with white space. About half the XML for the same cells.
+    private let compact: Bool
+    private var xml: [UInt8] = []
+    private var rowIndex = 0
+    private var rowNumber: [UInt8] = []
+    /// The next cell's column, for rows written cell by cell.
+    private var column = 0
+
+    /// Writes the part's start: `rowCount` and `columnCount` give its dimension.
+    init(name: String, columnCount: Int, rowCount: Int, widths: [Int], header: Bool, selected: Bool,
+         compact: Bool = false) {
+        self.name = name
+        self.header = header
+        self.compact = compact
+        letters = (0 ..< max(columnCount, 1)).map { Array(SheetXML.columnName($0).utf8) }
         xml.reserveCapacity(XLSXWriter.xmlChunkBytes + 4096)
-        put(XLSXWriter.xmlDeclaration, &xml)
-        put(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" "#, &xml)
-        put(#"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#, &xml)
-        let lastCell = sheet.rows.isEmpty || columnCount == 0 ? "A1" : "A1:\(letters[columnCount - 1])\(sheet.rows.count)"
-        put(#"<dimension ref="\#(lastCell)"/>"#, &xml)
-        put(#"<sheetViews><sheetView workbookViewId="0"\#(selected ? #" tabSelected="1""# : "")>"#, &xml)
+        put(XLSXWriter.xmlDeclaration)
+        put(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" "#)
+        put(#"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#)
+        let lastCell = rowCount == 0 || columnCount == 0 ? "A1" : "A1:\(SheetXML.columnName(columnCount - 1))\(rowCount)"
+        put(#"<dimension ref="\#(lastCell)"/>"#)
+        put(#"<sheetViews><sheetView workbookViewId="0"\#(selected ? #" tabSelected="1""# : "")>"#)
         if header {
-            put(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#, &xml)
-            put(#"<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>"#, &xml)
+            put(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#)
+            put(#"<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>"#)
         }
-        put(#"</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>"#, &xml)
-        putColumns(widths(sheet, columnCount: columnCount), &xml)
-        put("<sheetData>", &xml)
-
-        for (rowIndex, row) in sheet.rows.enumerated() where row.contains(where: { $0 != .empty }) {
-            let rowNumber = String(rowIndex + 1)
-            let bold = header && rowIndex == 0
-            put(#"<row r="\#(rowNumber)">"#, &xml)
-            for (columnIndex, cell) in row.enumerated() {
-                try appendCell(cell, reference: letters[columnIndex] + rowNumber, bold: bold, sheet: sheet.name, to: &xml)
-            }
-            put("</row>", &xml)
-            if xml.count >= XLSXWriter.xmlChunkBytes {
-                try xml.withUnsafeBytes { try zip.append($0) }
-                xml.removeAll(keepingCapacity: true)
-            }
-        }
-        put("</sheetData></worksheet>", &xml)
-        try xml.withUnsafeBytes { try zip.append($0) }
+        put(#"</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>"#)
+        putColumns(widths)
+        put("<sheetData>")
     }
 
-    private static func appendCell(_ cell: XLSXCell, reference: String, bold: Bool, sheet: String,
-                                   to xml: inout [UInt8]) throws {
+    /// Appends the next row (an all-empty row is counted but not written).
+    mutating func append(_ row: [XLSXCell]) throws {
+        rowIndex += 1
+        guard row.contains(where: { $0 != .empty }) else { return }
+        setRowNumber(rowIndex)
+        let bold = header && rowIndex == 1
+        put(#"<row r=""#)
+        xml.append(contentsOf: rowNumber)
+        put(#"">"#)
+        for (columnIndex, cell) in row.enumerated() {
+            try appendCell(cell, column: columnIndex, bold: bold)
+        }
+        put("</row>")
+    }
+
+    // MARK: Cells one by one (XLSXRowWriter), without a cell array per row
+
+    /// Starts the next row; its cells follow, then `endRow`.
+    mutating func beginRow() {
+        rowIndex += 1
+        column = 0
+        setRowNumber(rowIndex)
+        put(#"<row r=""#)
+        xml.append(contentsOf: rowNumber)
+        put(#"">"#)
+    }
+
+    mutating func endRow() {
+        put("</row>")
+    }
+
+    /// The next cell: text.
+    mutating func appendText(_ text: String) throws {
+        try appendCell(.text(text), column: column, bold: header && rowIndex == 1)
+        column += 1
+    }
+
+    /// The next cell: an integer.
+    mutating func appendInteger(_ value: Int64) {
+        putReference(column)
+        put("><v>")
+        XLSXDigits.append(value, point: false, to: &xml)
+        put("</v></c>")
+        column += 1
+    }
+
+    /// The next cell: an amount in minor units, shown with two decimals.
+    mutating func appendMoney(fen: Int64) {
+        putReference(column)
+        put(#" s="2"><v>"#)
+        XLSXDigits.append(fen, point: true, to: &xml)
+        put("</v></c>")
+        column += 1
+    }
+
+    /// The next cell: none.
+    mutating func appendEmpty() throws {
+        try appendCell(.empty, column: column, bold: false)
+        column += 1
+    }
+
+    /// Enough XML gathered to hand on to the compressor.
+    var isChunkFull: Bool { xml.count >= XLSXWriter.xmlChunkBytes }
+
+    /// The XML gathered since the last call.
+    mutating func takeChunk() -> [UInt8] {
+        let chunk = xml
+        xml = []
+        xml.reserveCapacity(XLSXWriter.xmlChunkBytes + 4096)
+        return chunk
+    }
+
+    /// Writes the part's end (then `takeChunk` for the rest).
+    mutating func finish() {
+        put("</sheetData></worksheet>")
+    }
+
+    private mutating func setRowNumber(_ number: Int) {
+        rowNumber.removeAll(keepingCapacity: true)
+        var value = number
+        repeat {
+            rowNumber.append(UInt8(48 + value % 10))
+            value /= 10
+        } while value > 0
+        rowNumber.reverse()
+    }
+
+    private func reference(_ column: Int) -> String {
+        String(decoding: letters[column] + rowNumber, as: UTF8.self)
+    }
+
+    private mutating func appendCell(_ cell: XLSXCell, column: Int, bold: Bool) throws {
         switch cell {
         case .empty:
+            if compact { put("<c/>") }
             return
         case .number(let text):
-            guard let hasFraction = plainDecimal(text) else {
-                throw XLSXError.invalidNumber(sheet: sheet, cell: reference, text: text)
+            guard let hasFraction = SheetXML.plainDecimal(text) else {
+                throw XLSXError.invalidNumber(sheet: name, cell: reference(column), text: text)
             }
             let style = (hasFraction ? 2 : 0) + (bold ? 1 : 0)
-            put(#"<c r="\#(reference)""#, &xml)
-            if style != 0 { put(#" s="\#(style)""#, &xml) }
-            put("><v>", &xml)
-            put(text, &xml)
-            put("</v></c>", &xml)
+            putReference(column)
+            if style != 0 {
+                put(#" s=""#)
+                xml.append(UInt8(48 + style))
+                put(#"""#)
+            }
+            put("><v>")
+            put(text)
+            put("</v></c>")
         case .text(let text):
             if text.utf8.count > XLSXWriter.textLengthMax, text.utf16.count > XLSXWriter.textLengthMax {
-                throw XLSXError.textTooLong(sheet: sheet, cell: reference, length: text.utf16.count)
+                throw XLSXError.textTooLong(sheet: name, cell: reference(column), length: text.utf16.count)
             }
-            put(#"<c r="\#(reference)""#, &xml)
-            if bold { put(#" s="1""#, &xml) }
-            put(#" t="inlineStr"><is><t xml:space="preserve">"#, &xml)
-            appendEscaped(text, to: &xml)
-            put("</t></is></c>", &xml)
+            if compact && text.isEmpty {
+                put("<c/>")
+                return
+            }
+            putReference(column)
+            if bold { put(#" s="1""#) }
+            put(!compact || SheetXML.hasEdgeSpace(text) ? #" t="inlineStr"><is><t xml:space="preserve">"# : #" t="inlineStr"><is><t>"#)
+            SheetXML.appendEscaped(text, to: &xml)
+            put("</t></is></c>")
+        }
+    }
+
+    private mutating func putReference(_ column: Int) {
+        guard !compact else {
+            put("<c")
+            return
+        }
+        put(#"<c r=""#)
+        xml.append(contentsOf: letters[column])
+        xml.append(contentsOf: rowNumber)
+        put(#"""#)
+    }
+
+    /// Text a reader would trim unless told to keep its spaces.
+    private static func hasEdgeSpace(_ text: String) -> Bool {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return isSpace(first) || isSpace(last)
         }
     }
 
     /// `true`/`false` for a plain decimal with/without a fraction part; `nil` if not one.
-    private static func plainDecimal(_ text: String) -> Bool? {
+    static func plainDecimal(_ text: String) -> Bool? {
         var bytes = Substring(text).utf8[...]
         if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
         let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -332,6 +495,11 @@ private enum SheetXML {
     static func appendEscaped(_ text: String, to xml: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
+            // Most cells (ids, dates, codes) need nothing: copied at once.
+            if !bytes.contains(where: needsEscaping) {
+                xml.append(contentsOf: bytes)
+                return
+            }
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
@@ -353,6 +521,13 @@ private enum SheetXML {
         }
     }
 
+    /// Bytes `appendEscaped` changes or drops, or that may start a pattern it protects.
+    @inline(__always)
+    private static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "_") || byte == 0xEF
+    }
+
     private static func isEscapePattern(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         guard index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "x") || bytes[index + 1] == UInt8(ascii: "X"),
               bytes[index + 6] == UInt8(ascii: "_") else { return false }
@@ -362,7 +537,7 @@ private enum SheetXML {
     }
 
     /// Widths in characters: as given, or from the content of the first rows.
-    private static func widths(_ sheet: XLSXSheet, columnCount: Int) -> [Int] {
+    static func widths(_ sheet: XLSXSheet, columnCount: Int) -> [Int] {
         if let given = sheet.columnWidths { return given }
         var widths = [Int](repeating: XLSXWriter.autoWidthMin, count: columnCount)
         for row in sheet.rows.prefix(XLSXWriter.autoWidthRowsMax) {
@@ -389,18 +564,18 @@ private enum SheetXML {
         }
     }
 
-    private static func putColumns(_ widths: [Int], _ xml: inout [UInt8]) {
+    private mutating func putColumns(_ widths: [Int]) {
         let columns = widths.enumerated().filter { $0.element > 0 }
         guard !columns.isEmpty else { return }
-        put("<cols>", &xml)
+        put("<cols>")
         for (index, width) in columns {
-            put(#"<col min="\#(index + 1)" max="\#(index + 1)" width="\#(min(width, 255))" customWidth="1"/>"#, &xml)
+            put(#"<col min="\#(index + 1)" max="\#(index + 1)" width="\#(min(width, 255))" customWidth="1"/>"#)
         }
-        put("</cols>", &xml)
+        put("</cols>")
     }
 
     /// A, B, …, Z, AA, AB, …
-    private static func columnName(_ index: Int) -> String {
+    static func columnName(_ index: Int) -> String {
         var name: [UInt8] = []
         var number = index + 1
         while number > 0 {
@@ -409,6 +584,11 @@ private enum SheetXML {
             number = (number - 1) / 26
         }
         return String(decoding: name, as: UTF8.self)
+    }
+
+    private mutating func put(_ text: String) {
+        var text = text
+        text.withUTF8 { xml.append(contentsOf: $0) }
     }
 
     private static func put(_ text: String, _ xml: inout [UInt8]) {

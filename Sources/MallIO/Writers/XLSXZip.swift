@@ -2,22 +2,80 @@
 // windowBits −15), central directory, end record. Deterministic — every entry is dated
 // 1980-01-01 00:00 and deflated at one fixed level — so the same workbook gives the same
 // bytes. No zip64: an archive or entry past 4 GiB, or past 65,535 entries, is refused.
+// The archive goes to a sink: memory for small workbooks, a file for statements of any size.
 internal import CZlib
 
-extension XLSXWriter {
-    /// Builds a zip archive in memory, one entry at a time; an entry's data is deflated as it
-    /// is appended, so the uncompressed XML of a large sheet is never held whole.
-    struct ZipArchive {
-        /// Bytes of uncompressed input handed to zlib per call.
-        static let deflateSliceBytesMax = 1 << 20
-        /// zip32 limits.
-        static let sizeBytesMax = UInt64(UInt32.max)
-        static let entriesMax = Int(UInt16.max)
+/// Where a zip archive's bytes go: appended in order, with a local header patched once its
+/// entry's sizes and CRC are known.
+protocol ZipSink {
+    /// Bytes written so far (the offset of the next byte).
+    var count: Int { get }
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws
+    /// Overwrites `bytes.count` bytes already written at `offset`.
+    mutating func patch(at offset: Int, _ bytes: [UInt8]) throws
+}
 
-        private(set) var bytes: [UInt8] = []
-        private var central: [UInt8] = []
-        private var entryCount = 0
+extension ZipSink {
+    mutating func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try append($0) }
+    }
+}
+
+/// A zip archive held in memory.
+struct MemoryZipSink: ZipSink {
+    var bytes: [UInt8] = []
+    var count: Int { bytes.count }
+    mutating func append(_ data: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: data) }
+    mutating func patch(at offset: Int, _ data: [UInt8]) throws {
+        bytes.replaceSubrange(offset ..< offset + data.count, with: data)
+    }
+}
+
+/// A zip archive written to a file through an `AtomicFileWriter`; a patch goes straight to
+/// the file once the writer's buffer is flushed.
+final class FileZipSink: ZipSink {
+    let file: AtomicFileWriter
+    private(set) var count = 0
+
+    init(file: AtomicFileWriter) {
+        self.file = file
+    }
+
+    func append(_ data: UnsafeRawBufferPointer) throws {
+        try file.write(data)
+        count += data.count
+    }
+
+    func patch(at offset: Int, _ data: [UInt8]) throws {
+        try file.patch(at: offset, data)
+    }
+}
+
+extension XLSXWriter {
+    /// One finished entry as the central directory lists it.
+    struct ZipEntryRecord {
+        let name: [UInt8]
+        let crc: UInt32
+        let compressed: UInt32
+        let uncompressed: UInt32
+        /// Offset of the local header in the sink that holds the entry.
+        let offset: Int
+    }
+
+    /// Builds a zip archive into a sink, one entry at a time; an entry's data is deflated as
+    /// it is appended, so the uncompressed XML of a large sheet is never held whole.
+    struct ZipArchive<Sink: ZipSink> {
+        /// Bytes of uncompressed input handed to zlib per call.
+        static var deflateSliceBytesMax: Int { 1 << 20 }
+        /// zip32 limits.
+        static var sizeBytesMax: UInt64 { UInt64(UInt32.max) }
+        static var entriesMax: Int { Int(UInt16.max) }
+
+        private(set) var sink: Sink
+        /// The entries finished so far, in order.
+        private(set) var records: [ZipEntryRecord] = []
         private var current: OpenEntry?
+        private let level: Int32
 
         private struct OpenEntry {
             let name: [UInt8]
@@ -28,7 +86,10 @@ extension XLSXWriter {
             var uncompressedBytes: UInt64
         }
 
-        init() {}
+        init(sink: Sink, level: Int32 = RawDeflater.defaultLevel) {
+            self.sink = sink
+            self.level = level
+        }
 
         /// Adds a whole entry.
         mutating func add(name: String, data: [UInt8]) throws {
@@ -37,16 +98,19 @@ extension XLSXWriter {
             try endEntry()
         }
 
-        /// Starts an entry; its data follows through `append`, and `endEntry` completes it.
-        mutating func beginEntry(name: String) throws {
+        /// Starts an entry (deflated at `level`, or the archive's); its data follows through
+        /// `append`, and `endEntry` completes it.
+        mutating func beginEntry(name: String, level entryLevel: Int32? = nil) throws {
             precondition(current == nil, "ZipArchive: entry already open")
-            guard entryCount < Self.entriesMax else { throw XLSXError.archiveTooLarge(entry: name) }
+            guard records.count < Self.entriesMax else { throw XLSXError.archiveTooLarge(entry: name) }
             let nameBytes = Array(name.utf8)
             precondition(!nameBytes.isEmpty && nameBytes.count <= Int(UInt16.max), "ZipArchive: bad entry name")
-            let headerOffset = bytes.count
-            Self.appendLocalHeader(name: nameBytes, crc: 0, compressed: 0, uncompressed: 0, to: &bytes)
-            current = OpenEntry(name: nameBytes, headerOffset: headerOffset, dataOffset: bytes.count,
-                                deflater: try RawDeflater(), crc: 0, uncompressedBytes: 0)
+            let headerOffset = sink.count
+            var header: [UInt8] = []
+            ZipFormat.appendLocalHeader(name: nameBytes, crc: 0, compressed: 0, uncompressed: 0, to: &header)
+            try sink.append(header)
+            current = OpenEntry(name: nameBytes, headerOffset: headerOffset, dataOffset: sink.count,
+                                deflater: try RawDeflater(level: entryLevel ?? level), crc: 0, uncompressedBytes: 0)
         }
 
         /// Appends data to the open entry.
@@ -57,10 +121,10 @@ extension XLSXWriter {
                 let slice = UnsafeRawBufferPointer(rebasing: data[offset ..< min(data.count, offset + Self.deflateSliceBytesMax)])
                 entry.crc = CZlib.crc32(entry.crc, slice.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(slice.count))
                 entry.uncompressedBytes += UInt64(slice.count)
-                try entry.deflater.deflate(slice, finish: false, into: &bytes)
+                try entry.deflater.deflate(slice, finish: false, into: &sink)
                 offset += slice.count
                 // Refuse as soon as the limit is passed rather than after building gigabytes more.
-                if entry.uncompressedBytes > Self.sizeBytesMax || UInt64(bytes.count) > Self.sizeBytesMax {
+                if entry.uncompressedBytes > Self.sizeBytesMax || UInt64(sink.count) > Self.sizeBytesMax {
                     current = nil
                     throw XLSXError.archiveTooLarge(entry: String(decoding: entry.name, as: UTF8.self))
                 }
@@ -73,44 +137,68 @@ extension XLSXWriter {
         mutating func endEntry() throws {
             guard let entry = current else { preconditionFailure("ZipArchive: no open entry") }
             current = nil
-            try entry.deflater.deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, into: &bytes)
-            let compressed = UInt64(bytes.count - entry.dataOffset)
+            try entry.deflater.deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, into: &sink)
+            let compressed = UInt64(sink.count - entry.dataOffset)
             let name = String(decoding: entry.name, as: UTF8.self)
-            guard compressed <= Self.sizeBytesMax, UInt64(bytes.count) <= Self.sizeBytesMax else {
+            guard compressed <= Self.sizeBytesMax, UInt64(sink.count) <= Self.sizeBytesMax else {
                 throw XLSXError.archiveTooLarge(entry: name)
             }
             // CRC-32, compressed size, uncompressed size sit at offset 14 of the local header.
             var patch: [UInt8] = []
-            Self.put32(UInt32(truncatingIfNeeded: entry.crc), &patch)
-            Self.put32(UInt32(compressed), &patch)
-            Self.put32(UInt32(entry.uncompressedBytes), &patch)
-            bytes.replaceSubrange(entry.headerOffset + 14 ..< entry.headerOffset + 26, with: patch)
-            Self.appendCentralHeader(name: entry.name, crc: UInt32(truncatingIfNeeded: entry.crc),
-                                     compressed: UInt32(compressed), uncompressed: UInt32(entry.uncompressedBytes),
-                                     localHeaderOffset: UInt32(entry.headerOffset), to: &central)
-            entryCount += 1
+            ZipFormat.put32(UInt32(truncatingIfNeeded: entry.crc), &patch)
+            ZipFormat.put32(UInt32(compressed), &patch)
+            ZipFormat.put32(UInt32(entry.uncompressedBytes), &patch)
+            try sink.patch(at: entry.headerOffset + 14, patch)
+            records.append(ZipEntryRecord(name: entry.name, crc: UInt32(truncatingIfNeeded: entry.crc),
+                                          compressed: UInt32(compressed), uncompressed: UInt32(entry.uncompressedBytes),
+                                          offset: entry.headerOffset))
         }
 
-        /// Appends the central directory and the end record; returns the archive.
-        mutating func finish() throws -> [UInt8] {
+        /// Appends the central directory and the end record for `records` (by default this
+        /// archive's own), each local header offset moved by `shift`.
+        mutating func finish(records listed: [ZipEntryRecord]? = nil) throws {
             precondition(current == nil, "ZipArchive: entry still open")
-            let directoryOffset = bytes.count
-            bytes.append(contentsOf: central)
-            guard UInt64(bytes.count) + 22 <= Self.sizeBytesMax else {
+            let entries = listed ?? records
+            guard entries.count <= Self.entriesMax else { throw XLSXError.archiveTooLarge(entry: "central directory") }
+            let directoryOffset = sink.count
+            var central: [UInt8] = []
+            for entry in entries {
+                guard UInt64(entry.offset) <= Self.sizeBytesMax else { throw XLSXError.archiveTooLarge(entry: "central directory") }
+                ZipFormat.appendCentralHeader(name: entry.name, crc: entry.crc, compressed: entry.compressed,
+                                              uncompressed: entry.uncompressed, localHeaderOffset: UInt32(entry.offset),
+                                              to: &central)
+            }
+            guard UInt64(directoryOffset + central.count) + 22 <= Self.sizeBytesMax else {
                 throw XLSXError.archiveTooLarge(entry: "central directory")
             }
-            Self.put32(0x0605_4b50, &bytes)          // end of central directory signature
-            Self.put16(0, &bytes)                    // this disk
-            Self.put16(0, &bytes)                    // disk with the central directory
-            Self.put16(UInt16(entryCount), &bytes)   // entries on this disk
-            Self.put16(UInt16(entryCount), &bytes)   // entries in total
-            Self.put32(UInt32(central.count), &bytes)
-            Self.put32(UInt32(directoryOffset), &bytes)
-            Self.put16(0, &bytes)                    // comment length
-            central = []
-            return bytes
+            let directoryBytes = UInt32(central.count)
+            ZipFormat.put32(0x0605_4b50, &central)           // end of central directory signature
+            ZipFormat.put16(0, &central)                     // this disk
+            ZipFormat.put16(0, &central)                     // disk with the central directory
+            ZipFormat.put16(UInt16(entries.count), &central) // entries on this disk
+            ZipFormat.put16(UInt16(entries.count), &central) // entries in total
+            ZipFormat.put32(directoryBytes, &central)
+            ZipFormat.put32(UInt32(directoryOffset), &central)
+            ZipFormat.put16(0, &central)                     // comment length
+            try sink.append(central)
         }
 
+        /// Appends entries already written elsewhere (local headers and data, `count` bytes
+        /// read through `copy`), returning their records moved to where they now start.
+        mutating func appendWritten(_ moved: [ZipEntryRecord], bytes count: Int,
+                                    copy: (inout Sink) throws -> Void) throws -> [ZipEntryRecord] {
+            precondition(current == nil, "ZipArchive: entry still open")
+            let base = sink.count
+            try copy(&sink)
+            precondition(sink.count == base + count, "ZipArchive: copied entries have the wrong size")
+            guard UInt64(sink.count) <= Self.sizeBytesMax else { throw XLSXError.archiveTooLarge(entry: "worksheets") }
+            return moved.map { ZipEntryRecord(name: $0.name, crc: $0.crc, compressed: $0.compressed,
+                                              uncompressed: $0.uncompressed, offset: $0.offset + base) }
+        }
+    }
+
+    /// The byte layouts of zip headers.
+    enum ZipFormat {
         // MARK: Headers
 
         /// 1980-01-01 00:00:00 in MS-DOS form: the earliest date zip can say, fixed for determinism.
@@ -119,7 +207,7 @@ extension XLSXWriter {
         private static let versionNeeded: UInt16 = 20   // 2.0: deflate
         private static let methodDeflate: UInt16 = 8
 
-        private static func appendLocalHeader(name: [UInt8], crc: UInt32, compressed: UInt32,
+        static func appendLocalHeader(name: [UInt8], crc: UInt32, compressed: UInt32,
                                               uncompressed: UInt32, to out: inout [UInt8]) {
             put32(0x0403_4b50, &out)
             put16(versionNeeded, &out)
@@ -135,7 +223,7 @@ extension XLSXWriter {
             out.append(contentsOf: name)
         }
 
-        private static func appendCentralHeader(name: [UInt8], crc: UInt32, compressed: UInt32, uncompressed: UInt32,
+        static func appendCentralHeader(name: [UInt8], crc: UInt32, compressed: UInt32, uncompressed: UInt32,
                                                 localHeaderOffset: UInt32, to out: inout [UInt8]) {
             put32(0x0201_4b50, &out)
             put16(versionNeeded, &out)               // version made by: 2.0, MS-DOS attributes
@@ -157,12 +245,12 @@ extension XLSXWriter {
             out.append(contentsOf: name)
         }
 
-        private static func put16(_ value: UInt16, _ out: inout [UInt8]) {
+        static func put16(_ value: UInt16, _ out: inout [UInt8]) {
             out.append(UInt8(truncatingIfNeeded: value))
             out.append(UInt8(truncatingIfNeeded: value >> 8))
         }
 
-        private static func put32(_ value: UInt32, _ out: inout [UInt8]) {
+        static func put32(_ value: UInt32, _ out: inout [UInt8]) {
             out.append(UInt8(truncatingIfNeeded: value))
             out.append(UInt8(truncatingIfNeeded: value >> 8))
             out.append(UInt8(truncatingIfNeeded: value >> 16))
@@ -173,19 +261,21 @@ extension XLSXWriter {
 
 /// A zlib raw-deflate stream. The `z_stream` lives at a fixed heap address because zlib
 /// keeps a pointer back to it and refuses a stream that has moved.
-private final class RawDeflater {
-    /// Fixed for determinism: the same input always compresses to the same bytes.
-    private static let level: Int32 = 6
+final class RawDeflater {
+    /// Fixed for determinism: the same input at the same level always compresses to the same
+    /// bytes. Workbooks use `defaultLevel`; statements with very many lines use `fastLevel`.
+    static let defaultLevel: Int32 = 6
+    static let fastLevel: Int32 = 1
     private static let outputChunkBytes = 64 * 1024
 
     private let stream: UnsafeMutablePointer<z_stream>
     private var output: [UInt8]
 
-    init() throws {
+    init(level: Int32) throws {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = [UInt8](repeating: 0, count: Self.outputChunkBytes)
-        let code = czlib_deflateInit2(stream, Self.level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)
+        let code = czlib_deflateInit2(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)
         guard code == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
@@ -201,7 +291,7 @@ private final class RawDeflater {
 
     /// Compresses `input` (at most `UInt32.max` bytes) and appends what zlib produces to `out`;
     /// with `finish`, also ends the stream.
-    func deflate(_ input: UnsafeRawBufferPointer, finish: Bool, into out: inout [UInt8]) throws {
+    func deflate<Sink: ZipSink>(_ input: UnsafeRawBufferPointer, finish: Bool, into out: inout Sink) throws {
         stream.pointee.next_in = input.baseAddress.map {
             UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
         }
@@ -219,7 +309,7 @@ private final class RawDeflater {
             guard code == Z_OK || code == Z_STREAM_END || code == Z_BUF_ERROR else {
                 throw XLSXError.compression(code: code)
             }
-            out.append(contentsOf: output[0 ..< produced])
+            try output.withUnsafeBytes { try out.append(UnsafeRawBufferPointer(rebasing: $0[0 ..< produced])) }
             if finish {
                 if code == Z_STREAM_END { break }
             } else if stream.pointee.avail_out != 0 {

@@ -1,0 +1,470 @@
+// ClosingStatement: a closed sheet's statement (SPEC §10) written in one pass over its lines,
+// however many: lines.csv, statement.xlsx (the lines continue on `Lines (2)`, `Lines (3)`, …
+// past a worksheet's row limit), summary.csv and both HTML pages (the first
+// `htmlLinesMax` lines, then a word on how many more there are). Memory does not grow with
+// the lines: the CSV and the workbook are streamed to disk, the HTML keeps its first lines.
+//
+// The files are left sealed beside their targets (`PreparedStatement`): `close` prepares them
+// inside its transaction, so the SHA-256 it records is the hash of the lines.csv it wrote,
+// and they appear only once the transaction has committed.
+
+import Dispatch
+import MallCore
+import MallIO
+import MallStore
+
+/// A statement's files, written and sealed, not yet in place.
+final class PreparedStatement {
+    let sheetKey: Int64
+    let sheetID: String
+    /// SHA-256 (hex) of its lines.csv.
+    let linesSHA256: String
+    private var files: [AtomicFileWriter]
+
+    init(sheetKey: Int64, sheetID: String, linesSHA256: String, files: [AtomicFileWriter]) {
+        self.sheetKey = sheetKey
+        self.sheetID = sheetID
+        self.linesSHA256 = linesSHA256
+        self.files = files
+    }
+
+    /// Renames every file into place (made durable later by one sync for all).
+    func commit() throws {
+        for file in files { try file.commit(durable: false) }
+        files = []
+    }
+
+    /// Drops the files; whatever was in place stays.
+    func abandon() {
+        for file in files { file.abandon() }
+        files = []
+    }
+}
+
+/// Writes closing statements for one command. The calling thread reads each sheet's lines
+/// from the store (it holds the connection, inside the close's transaction) and hands them in
+/// batches to serial workers, sheet by sheet in turn: two write lines.csv, hash it and render
+/// the HTML; two others write the workbooks. So a sheet of millions of
+/// lines takes three threads' time, not one's, and the next sheets are read while the last
+/// are still being written. The workbooks' line sheets are compact (`XLSXFileWriter`'s
+/// `fast`): a statement of millions of lines is gigabytes of worksheet XML.
+final class ClosingStatements: @unchecked Sendable {
+    /// Fee lines listed in each HTML page; the files hold them all.
+    static let htmlLinesMax = 5_000
+    /// Bytes of lines.csv gathered before they are hashed and written.
+    static let csvChunkBytes = 1 << 20
+    /// Lines handed to the workers at a time, and batches waiting for each at most: memory
+    /// stays bounded however long a sheet is.
+    static let batchLines = 4_096
+    static let batchesInFlightMax = 32
+    /// The Lines sheet's column widths, in characters.
+    static let lineColumnWidths = [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]
+
+    private let config: MallConfig
+    private let lineSheetRowsMax: Int
+    private let htmlLinesMax: Int
+    private let linesWorkers = [DispatchQueue(label: "statement-lines-1"), DispatchQueue(label: "statement-lines-2")]
+    private let workbookWorkers = [DispatchQueue(label: "statement-workbook-1"), DispatchQueue(label: "statement-workbook-2")]
+    private let linesSlots = DispatchSemaphore(value: ClosingStatements.batchesInFlightMax)
+    private let workbookSlots = DispatchSemaphore(value: ClosingStatements.batchesInFlightMax)
+    private let pending = DispatchGroup()
+    private var jobs: [SheetStatementJob] = []
+
+    /// `lineSheetRowsMax` is a worksheet's row limit and `htmlLinesMax` the lines each page
+    /// lists (tests set small ones).
+    init(config: MallConfig, lineSheetRowsMax: Int = XLSXWriter.rowsMax, htmlLinesMax: Int = ClosingStatements.htmlLinesMax) {
+        precondition(lineSheetRowsMax >= 2, "a line sheet holds its header and at least one line")
+        self.config = config
+        self.lineSheetRowsMax = lineSheetRowsMax
+        self.htmlLinesMax = htmlLinesMax
+    }
+
+    /// Reads the lines of the closed sheet `header` and queues its statement for `folder`.
+    /// With `expectedSHA256` (a sheet closed earlier) the lines must hash to it: a closed
+    /// sheet never changes.
+    func write(_ db: Database, header: SheetHeader, folder: String, expectedSHA256: String? = nil) throws {
+        AtomicFile.removeLeftovers(in: folder)
+        let job = try SheetStatementJob(header: header, config: config, folder: folder,
+                                        totals: try StatementFiles.totals(db, sheetKey: header.key),
+                                        expectedSHA256: expectedSHA256, lineSheetRowsMax: lineSheetRowsMax,
+                                        htmlLinesMax: htmlLinesMax)
+        job.linesWorker = linesWorkers[jobs.count % linesWorkers.count]
+        job.workbookWorker = workbookWorkers[jobs.count % workbookWorkers.count]
+        jobs.append(job)
+        pending.enter()
+        pending.enter()
+        var batch: [StatementLine] = []
+        batch.reserveCapacity(Self.batchLines)
+        try StatementLines.each(db, sheetKey: header.key) { line in
+            batch.append(line)
+            if batch.count == Self.batchLines {
+                hand(batch, to: job)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        hand(batch, to: job)
+        job.linesWorker.async { [self] in
+            job.finishLines()
+            job.workbookWorker.async { [self] in
+                job.finishWorkbook()
+                pending.leave()
+            }
+            pending.leave()
+        }
+    }
+
+    private func hand(_ batch: [StatementLine], to job: SheetStatementJob) {
+        guard !batch.isEmpty else { return }
+        linesSlots.wait()
+        job.linesWorker.async { [self] in
+            job.appendLines(batch)
+            linesSlots.signal()
+        }
+        workbookSlots.wait()
+        job.workbookWorker.async { [self] in
+            job.appendWorkbookRows(batch)
+            workbookSlots.signal()
+        }
+    }
+
+    /// Waits for every statement queued; returns them sealed, or throws the first failure
+    /// (and drops every file written).
+    func finish() throws -> [PreparedStatement] {
+        pending.wait()
+        let outcomes = jobs.map(\.outcome)
+        jobs = []
+        if let failure = outcomes.lazy.compactMap({ $0.failure }).first {
+            for case .success(let statement) in outcomes { statement.abandon() }
+            throw failure
+        }
+        return outcomes.compactMap { if case .success(let statement) = $0 { return statement } else { return nil } }
+    }
+
+    /// Waits for every statement queued and drops all their files (the command failed).
+    func abandon() {
+        pending.wait()
+        for job in jobs { if case .success(let statement) = job.outcome { statement.abandon() } }
+        jobs = []
+    }
+
+    /// One sheet's statement, written now on this thread.
+    static func write(_ db: Database, header: SheetHeader, config: MallConfig, folder: String,
+                      expectedSHA256: String? = nil) throws -> PreparedStatement {
+        let statements = ClosingStatements(config: config)
+        try statements.write(db, header: header, folder: folder, expectedSHA256: expectedSHA256)
+        guard let statement = try statements.finish().first else { preconditionFailure("one statement written") }
+        return statement
+    }
+
+    /// The SHA-256 (hex) of the sheet's lines.csv, without writing it.
+    static func linesSHA256(_ db: Database, sheetKey: Int64, sheetID: String, supplierID: String) throws -> String {
+        var csv = LinesCSV(sheetID: sheetID, supplierID: supplierID)
+        try StatementLines.each(db, sheetKey: sheetKey) { line in
+            csv.append(line)
+            if csv.bytes.count >= csvChunkBytes { csv.hashAndClear() }
+        }
+        csv.hashAndClear()
+        return csv.sha.finalizeHex()
+    }
+}
+
+private enum JobOutcome {
+    case success(PreparedStatement)
+    case failure(any Error)
+    case unfinished
+
+    var failure: (any Error)? { if case .failure(let error) = self { return error } else { return nil } }
+}
+
+/// lines.csv as it is made: its bytes since the last hand-off and its running hash.
+private struct LinesCSV {
+    let sheetID: String
+    let supplierID: String
+    var bytes: [UInt8] = []
+    var sha = SHA256()
+    private var postingDate = (day: Int.min, text: "")
+
+    init(sheetID: String, supplierID: String) {
+        self.sheetID = sheetID
+        self.supplierID = supplierID
+        CSVEncoder.appendRow(FeeLineExport.header.map { .text($0) }, to: &bytes)
+    }
+
+    /// The posting date's text, made once per day.
+    mutating func date(_ day: Int) -> String {
+        if day != postingDate.day { postingDate = (day, Day(ordinal: day).description) }
+        return postingDate.text
+    }
+
+    mutating func append(_ line: StatementLine) {
+        line.appendCSV(sheetID: sheetID, supplierID: supplierID, postingDate: date(line.postingDay), to: &bytes)
+    }
+
+    mutating func hashAndClear() {
+        sha.update(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One sheet's statement files. `appendLines` and `finishLines` run on the lines worker,
+/// `appendWorkbookRows` and `finishWorkbook` on the workbook worker, each in order; the
+/// workbook is finished after the lines (it shows their hash).
+private final class SheetStatementJob: @unchecked Sendable {
+    let header: SheetHeader
+    let config: MallConfig
+    let folder: String
+    let totals: [StatementTotal]
+    let expectedSHA256: String?
+    let linesPerSheet: Int
+    let htmlLinesMax: Int
+    /// The serial queues its lines and its workbook are written on.
+    var linesWorker = DispatchQueue(label: "unused")
+    var workbookWorker = DispatchQueue(label: "unused")
+
+    // The lines worker's.
+    private var csv: LinesCSV
+    private let csvFile: AtomicFileWriter
+    private var htmlRows = StatementLineRows()
+    private var linesSeen = 0
+    private var lineFiles: [AtomicFileWriter] = []
+    private var linesFailure: (any Error)?
+    private var sha: String?
+
+    // The workbook worker's.
+    private let book: XLSXFileWriter
+    private let lineSheetNames: [String]
+    private var lineSheetsBegun = 0
+    private var rowsWritten = 0
+    private var bookDate = (day: Int.min, text: "")
+    private var workbookFailure: (any Error)?
+
+    private(set) var outcome: JobOutcome = .unfinished
+
+    init(header: SheetHeader, config: MallConfig, folder: String, totals: [StatementTotal], expectedSHA256: String?,
+         lineSheetRowsMax: Int, htmlLinesMax: Int) throws {
+        self.htmlLinesMax = htmlLinesMax
+        self.header = header
+        self.config = config
+        self.folder = folder
+        self.totals = totals
+        self.expectedSHA256 = expectedSHA256
+        linesPerSheet = lineSheetRowsMax - 1
+        csv = LinesCSV(sheetID: header.sheetID, supplierID: header.supplierID)
+        csvFile = try AtomicFileWriter(path: "\(folder)/lines.csv")
+        do {
+            let sheets = max(1, (Int(header.lines) + linesPerSheet - 1) / linesPerSheet)
+            lineSheetNames = (1 ... sheets).map { $0 == 1 ? "Lines" : "Lines (\($0))" }
+            book = try XLSXFileWriter(path: "\(folder)/statement.xlsx", sheetNames: ["Summary"] + lineSheetNames, fast: true)
+        } catch {
+            csvFile.abandon()
+            throw error
+        }
+    }
+
+    // MARK: lines.csv, its hash, summary.csv and the HTML pages
+
+    func appendLines(_ batch: [StatementLine]) {
+        guard linesFailure == nil else { return }
+        do {
+            linesSeen += batch.count
+            guard linesSeen <= Int(header.lines) else { throw countMismatch(seen: linesSeen) }
+            for line in batch {
+                csv.append(line)
+                if htmlRows.count < htmlLinesMax { appendHTMLRow(line) }
+            }
+            if csv.bytes.count >= ClosingStatements.csvChunkBytes { try flushCSV() }
+        } catch {
+            linesFailure = error
+        }
+    }
+
+    private func flushCSV() throws {
+        try csvFile.write(csv.bytes)
+        csv.hashAndClear()
+    }
+
+    /// The line's row in the HTML pages: the columns of lines.csv without the sheet and the
+    /// supplier (`StatementFiles.lineColumns`).
+    private func appendHTMLRow(_ line: StatementLine) {
+        htmlRows.beginRow()
+        htmlRows.text(csv.date(line.postingDay))
+        htmlRows.text(line.sourceType.name)
+        htmlRows.text(line.sourceID)
+        htmlRows.text(line.orderID)
+        htmlRows.text(line.lineNo.map { String($0) } ?? "")
+        htmlRows.text(line.sku)
+        htmlRows.text(line.code.rawValue)
+        htmlRows.text(line.direction)
+        htmlRows.amount(Money(fen: line.amount).description)
+        htmlRows.text(String(line.late))
+        htmlRows.text(line.originalPeriod)
+        htmlRows.endRow()
+    }
+
+    private func countMismatch(seen: Int) -> StoreError {
+        StoreError(code: 0, message: "sheet \(header.sheetID): \(seen) fee lines read, its total says \(header.lines)", sql: nil)
+    }
+
+    /// Ends lines.csv, checks its hash, writes summary.csv and both HTML pages (sealed).
+    func finishLines() {
+        guard linesFailure == nil else { return }
+        do {
+            guard linesSeen == Int(header.lines) else { throw countMismatch(seen: linesSeen) }
+            try flushCSV()
+            try csvFile.seal()
+            let sha = csv.sha.finalizeHex()
+            if let expectedSHA256, expectedSHA256 != sha {
+                throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(expectedSHA256)", sql: nil)
+            }
+            let summary = StatementFiles.summaryCSV(totals: totals, net: header.net, lines: header.lines,
+                                                    payable: header.net, draft: false)
+            lineFiles.append(try Self.sealed(summary, "\(folder)/summary.csv"))
+            for locale in [StatementView.Locale.en, .zhCN] {
+                var view = StatementFiles.view(header, config: config, totals: totals, draft: false, locale: locale,
+                                               lines: [], sha: sha)
+                view.lineRows = htmlRows
+                view.linesTotal = linesSeen
+                lineFiles.append(try Self.sealed(StatementHTML.renderBytes(view),
+                                                 "\(folder)/\(StatementFiles.fileName(locale))"))
+            }
+            htmlRows = StatementLineRows()
+            self.sha = sha
+        } catch {
+            linesFailure = error
+        }
+    }
+
+    // MARK: statement.xlsx
+
+    func appendWorkbookRows(_ batch: [StatementLine]) {
+        guard workbookFailure == nil else { return }
+        do {
+            for line in batch {
+                guard rowsWritten < Int(header.lines) else { throw countMismatch(seen: rowsWritten + 1) }
+                if rowsWritten % linesPerSheet == 0 {
+                    if rowsWritten > 0 { try book.endSheet() }
+                    try beginLineSheet()
+                }
+                rowsWritten += 1
+                if line.postingDay != bookDate.day { bookDate = (line.postingDay, Day(ordinal: line.postingDay).description) }
+                try book.appendRow { cells in
+                    try cells.text(header.sheetID)
+                    try cells.text(header.supplierID)
+                    try cells.text(bookDate.text)
+                    try cells.text(line.sourceType.name)
+                    try cells.text(line.sourceID)
+                    try cells.text(line.orderID)
+                    if let lineNo = line.lineNo { cells.integer(lineNo) } else { try cells.empty() }
+                    try cells.text(line.sku)
+                    try cells.text(line.code.rawValue)
+                    try cells.text(line.direction)
+                    cells.money(fen: line.amount)
+                    cells.integer(line.late)
+                    try cells.text(line.originalPeriod)
+                }
+            }
+        } catch {
+            workbookFailure = error
+        }
+    }
+
+    /// The next line sheet, `Lines`, `Lines (2)`, …, with the header row.
+    private func beginLineSheet() throws {
+        let index = lineSheetsBegun
+        let lines = min(linesPerSheet, max(0, Int(header.lines) - index * linesPerSheet))
+        lineSheetsBegun += 1
+        try book.beginSheet(name: lineSheetNames[index], columnCount: FeeLineExport.header.count, rowCount: lines + 1,
+                            columnWidths: ClosingStatements.lineColumnWidths)
+        try book.appendRow(FeeLineExport.header.map { .text($0) })
+    }
+
+    /// Ends the workbook with its summary sheet first, then records the outcome.
+    func finishWorkbook() {
+        var workbook: AtomicFileWriter?
+        if workbookFailure == nil, linesFailure == nil, let sha {
+            do {
+                guard rowsWritten == Int(header.lines) else { throw countMismatch(seen: rowsWritten) }
+                if rowsWritten == 0 { try beginLineSheet() }
+                try book.endSheet()
+                try book.add(summarySheet(sha: sha))
+                workbook = try book.finish()
+            } catch {
+                workbookFailure = error
+            }
+        }
+        if let failure = linesFailure ?? workbookFailure {
+            book.abandon()
+            csvFile.abandon()
+            for file in lineFiles { file.abandon() }
+            outcome = .failure(failure)
+        } else if let workbook, let sha {
+            outcome = .success(PreparedStatement(sheetKey: header.key, sheetID: header.sheetID, linesSHA256: sha,
+                                                 files: [csvFile, workbook] + lineFiles))
+        }
+        csv = LinesCSV(sheetID: "", supplierID: "")
+    }
+
+    /// The workbook's first sheet: the sheet's facts, then its totals.
+    private func summarySheet(sha: String) -> XLSXSheet {
+        var rows: [[XLSXCell]] = [
+            [.text("sheet_id"), .text(header.sheetID)],
+            [.text("supplier"), .text("\(header.supplierID) \(config.supplierByID[header.supplierID]?.name ?? "")")],
+            [.text("entity"), .text(header.entity)],
+            [.text("currency"), .text(header.currency)],
+            [.text("period"), .text("\(header.periodStart) – \(header.periodEnd)")],
+            [.text("status"), .text(header.status)],
+            [.text("closed_at"), .text(header.closedAt ?? "")],
+            [.text("lines.csv SHA-256"), .text(sha)],
+        ]
+        if lineSheetNames.count > 1 {
+            rows.append([.text("line sheets"), .text("\(lineSheetNames.count): \(lineSheetNames.joined(separator: ", "))")])
+        }
+        rows += [[], [.text("fee_code"), .text("lines"), .text("amount")]]
+        for total in totals {
+            rows.append([.text(total.feeCode), .number(String(total.lines)), .number(total.amount)])
+        }
+        rows.append([.text("NET"), .number(String(header.lines)), .number(Money(fen: header.net).description)])
+        rows.append([.text("PAYABLE"), .empty, .number(Money(fen: header.net).description)])
+        return XLSXSheet(name: "Summary", rows: rows, columnWidths: [22, 40, 16], boldFirstRow: false)
+    }
+
+    private static func sealed(_ bytes: [UInt8], _ path: String) throws -> AtomicFileWriter {
+        let file = try AtomicFileWriter(path: path)
+        do {
+            try file.write(bytes)
+            try file.seal()
+        } catch {
+            file.abandon()
+            throw error
+        }
+        return file
+    }
+}
+
+extension StatementLine {
+    /// This line's lines.csv row, exactly as `CSVEncoder.appendRow` writes the export's cells.
+    func appendCSV(sheetID: String, supplierID: String, postingDate: String, to chunk: inout [UInt8]) {
+        let comma = UInt8(ascii: ",")
+        func text(_ value: String) {
+            CSVEncoder.appendText(value, to: &chunk)
+            chunk.append(comma)
+        }
+        text(sheetID)
+        text(supplierID)
+        text(postingDate)
+        text(sourceType.name)
+        text(sourceID)
+        text(orderID)
+        if let lineNo { CSVEncoder.appendInteger(lineNo, to: &chunk) }
+        chunk.append(comma)
+        text(sku)
+        text(code.rawValue)
+        text(direction)
+        CSVEncoder.appendMoney(Money(fen: amount), to: &chunk)
+        chunk.append(comma)
+        CSVEncoder.appendInteger(late, to: &chunk)
+        chunk.append(comma)
+        CSVEncoder.appendText(originalPeriod, to: &chunk)
+        chunk.append(UInt8(ascii: "\n"))
+    }
+}

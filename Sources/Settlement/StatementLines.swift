@@ -1,0 +1,153 @@
+// StatementLines: one sheet's fee lines in export order (SPEC §10: sorted by every column
+// from the left), read once for its statement, however many there are.
+//
+// The store keeps a posted order line's forward amounts in one `forward_fees` row. Asking
+// SQLite for the sheet's fee lines sorted (FeeLineExport.sheetFeeLines) unfolds every row into
+// its codes and sorts millions of wide rows. Here the forward rows are sorted instead (by
+// posting day, order and line: within one order line the remaining sort key is the fee
+// code, so the codes are unfolded in name order as each row is read), the sheet's other
+// lines (refunds, adjustments, carry-forwards, rebates) are sorted by SQLite with the full
+// key, and the two sorted streams are merged here by that same key. A test holds the result
+// against the sorted SQL for every sheet.
+
+import MallCore
+import MallStore
+
+/// One fee line as a statement shows it (the columns of SPEC §5 without the sheet and the
+/// supplier, which are the sheet's).
+struct StatementLine {
+    var postingDay: Int
+    var sourceType: SourceType
+    var sourceID: String
+    var orderID: String
+    var lineNo: Int64?
+    var sku: String
+    var code: FeeCode
+    var amount: Int64
+    var late: Int64
+    var originalPeriod: String
+
+    var direction: String { sourceType == .refund ? "reverse" : "forward" }
+
+    /// Export order: every column from the left, text in byte order, a missing line number
+    /// first (SQLite's NULL), as `FeeLineExport.orderBy` sorts.
+    static func precedes(_ a: StatementLine, _ b: StatementLine) -> Bool {
+        if a.postingDay != b.postingDay { return a.postingDay < b.postingDay }
+        if let order = byteOrder(a.sourceType.name, b.sourceType.name) { return order }
+        if let order = byteOrder(a.sourceID, b.sourceID) { return order }
+        if let order = byteOrder(a.orderID, b.orderID) { return order }
+        if a.lineNo != b.lineNo {
+            guard let left = a.lineNo else { return true }
+            guard let right = b.lineNo else { return false }
+            return left < right
+        }
+        if let order = byteOrder(a.sku, b.sku) { return order }
+        if let order = byteOrder(a.code.rawValue, b.code.rawValue) { return order }
+        if let order = byteOrder(a.direction, b.direction) { return order }
+        if a.amount != b.amount { return a.amount < b.amount }
+        if a.late != b.late { return a.late < b.late }
+        return byteOrder(a.originalPeriod, b.originalPeriod) ?? false
+    }
+
+    /// `true` when `a` sorts before `b` by bytes, `false` after, `nil` when equal.
+    private static func byteOrder(_ a: String, _ b: String) -> Bool? {
+        if a == b { return nil }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}
+
+enum StatementLines {
+    /// Forward codes in the order their names sort (the export sorts fee codes as text).
+    static let forwardCodesByName: [FeeCode] = FeeCode.allCases.prefix(FeeCode.forwardCodeCount)
+        .sorted { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }
+
+    /// The sheet's forward rows, sorted by posting day, order and line. Column `5 + storeCode`
+    /// … holds each forward code's amount (GOODS … COST in store-code order).
+    static let forwardRows = """
+        SELECT f.posting_day, o.order_id, o.line_no, o.sku, f.late,
+               coalesce(date(f.original_start * 86400, 'unixepoch'), ''),
+               f.goods, f.platform_subsidy, f.freight, f.commission, f.payment_fee, f.delivery_fee,
+               f.warehousing_fee, f.cost
+        FROM forward_sheet_lines l, json_each(l.line_ids) j
+        JOIN forward_fees f ON f.line_id = j.value
+        JOIN order_lines o ON o.id = f.line_id
+        WHERE l.sheet_key = ?1 AND f.sheet_key = ?1
+        ORDER BY f.posting_day, o.order_id, o.line_no
+        """
+
+    /// The sheet's other lines in export order, as `FeeLineExport.select` shows them.
+    static let otherRows = FeeLineExport.select(from: """
+        (SELECT id, sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule
+         FROM other_fee_lines WHERE sheet_key = ?1)
+        """) + " " + FeeLineExport.orderBy
+
+    /// Calls `body` with every fee line of the sheet, in export order.
+    static func each(_ db: Database, sheetKey: Int64, _ body: (StatementLine) throws -> Void) throws {
+        let forward = try db.prepare(forwardRows)
+        let other = try db.prepare(otherRows)
+        defer {
+            forward.reset()
+            other.reset()
+        }
+        try forward.bind([.int(sheetKey)])
+        try other.bind([.int(sheetKey)])
+        var unfolded: [StatementLine] = []
+        var next = 0
+        var pendingOther = try other.step() ? otherLine(other) : nil
+        var forwardLeft = true
+        while true {
+            while next == unfolded.count && forwardLeft {
+                unfolded.removeAll(keepingCapacity: true)
+                next = 0
+                forwardLeft = try forward.step()
+                if forwardLeft { unfold(forward, into: &unfolded) }
+            }
+            let forwardLine = next < unfolded.count ? unfolded[next] : nil
+            switch (forwardLine, pendingOther) {
+            case (nil, nil):
+                return
+            case (let line?, let otherLine?) where !StatementLine.precedes(otherLine, line):
+                try body(line)
+                next += 1
+            case (let line?, nil):
+                try body(line)
+                next += 1
+            case (_, let otherLine?):
+                try body(otherLine)
+                pendingOther = try other.step() ? self.otherLine(other) : nil
+            }
+        }
+    }
+
+    /// The non-zero forward amounts of the current row, as lines in code-name order (a row
+    /// whose amounts are all zero gives none, and the next row is read).
+    private static func unfold(_ row: Statement, into lines: inout [StatementLine]) {
+        let orderID = row.string(1)
+        let lineNo = row.int(2)
+        let sku = row.string(3)
+        let late = row.int(4)
+        let original = row.string(5)
+        let day = Int(row.int(0))
+        for code in forwardCodesByName {
+            let amount = row.int(Int32(5 + code.storeCode))
+            guard amount != 0 else { continue }
+            lines.append(StatementLine(postingDay: day, sourceType: .order, sourceID: orderID, orderID: orderID,
+                                       lineNo: lineNo, sku: sku, code: code, amount: amount, late: late,
+                                       originalPeriod: original))
+        }
+    }
+
+    /// A row of `otherRows` (the columns of `FeeLineExport.select`).
+    private static func otherLine(_ row: Statement) -> StatementLine {
+        let sourceName = row.string(3)
+        let codeName = row.string(8)
+        guard let day = Day(parsing: row.string(2)),
+              let source = SourceType.allCases.first(where: { $0.name == sourceName }),
+              let code = FeeCode(rawValue: codeName) else {
+            preconditionFailure("a fee line the store cannot show: \(row.string(2)) \(sourceName) \(codeName)")
+        }
+        return StatementLine(postingDay: day.ordinal, sourceType: source, sourceID: row.string(4), orderID: row.string(5),
+                             lineNo: row.optionalInt(6), sku: row.string(7), code: code, amount: row.int(10),
+                             late: row.int(11), originalPeriod: row.string(12))
+    }
+}
