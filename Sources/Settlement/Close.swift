@@ -65,8 +65,8 @@ public final class Closer {
         let statements = ClosingStatements(config: config)
         do {
             try db.transaction {
-                try closeDueSheets(through: through, supplierID: supplierID, reportsDir: reportsDir,
-                                   statements: statements, into: &summary)
+                let closed = try closeDueSheets(through: through, supplierID: supplierID, into: &summary)
+                try statements.write(db, headers: closed, reportsDir: reportsDir)
                 // Each statement's hash is recorded in the same transaction that closes its sheet.
                 summary.prepared = try statements.finish()
                 for statement in summary.prepared {
@@ -80,37 +80,37 @@ public final class Closer {
         }
     }
 
-    private func closeDueSheets(through: Day, supplierID: String?, reportsDir: String, statements: ClosingStatements,
-                                into summary: inout CloseSummary) throws {
-        do {
-            let sheets = try SheetBook(db: db, config: config)
-            let writer = try FeeLineWriter(db: db, sheets: sheets)
-            let suppliers = config.suppliers.filter { supplierID == nil || $0.id == supplierID }.sorted { $0.id < $1.id }
-            for supplier in suppliers {
-                while let due = try oldestDueSheet(supplier.id, through: through) {
+    /// Closes the due sheets, with their carry-forwards; returns their headers as closed
+    /// (every line of a sheet is there once it is closed: a carry-forward goes to the next).
+    private func closeDueSheets(through: Day, supplierID: String?, into summary: inout CloseSummary) throws -> [SheetHeader] {
+        var closed: [SheetHeader] = []
+        let sheets = try SheetBook(db: db, config: config)
+        let writer = try FeeLineWriter(db: db, sheets: sheets)
+        let suppliers = config.suppliers.filter { supplierID == nil || $0.id == supplierID }.sorted { $0.id < $1.id }
+        for supplier in suppliers {
+            while let due = try oldestDueSheet(supplier.id, through: through) {
+                try sheets.flush()
+                let net = try sheetNet(due.key)
+                if net < 0 {
+                    let nextStart = due.end.adding(days: 1)
+                    let next = try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: nextStart))
+                    try writer.write(carryLine(sheetKey: due.key, date: due.end, amount: -net, source: due.key))
+                    try writer.write(carryLine(sheetKey: next.key, date: nextStart, amount: net, source: due.key))
+                    try writer.finish()
+                    summary.carried.append((due.id, next.sheetID, net))
                     try sheets.flush()
-                    let net = try sheetNet(due.key)
-                    if net < 0 {
-                        let nextStart = due.end.adding(days: 1)
-                        let next = try sheets.sheet(supplier, periodStarting: supplier.cycle.periodStart(containing: nextStart))
-                        try writer.write(carryLine(sheetKey: due.key, date: due.end, amount: -net, source: due.key))
-                        try writer.write(carryLine(sheetKey: next.key, date: nextStart, amount: net, source: due.key))
-                        try writer.finish()
-                        summary.carried.append((due.id, next.sheetID, net))
-                        try sheets.flush()
-                    }
-                    try db.run("""
-                        UPDATE sheets SET status = 'closed', closed_at = ?, statement_pending = 1, draft_pending = 0
-                        WHERE sheet_key = ?
-                        """, [.text(through.description), .int(due.key)])
-                    let header = try closedHeader(due.key)
-                    try statements.write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
-                    sheets.markClosed(due.id)
-                    summary.closed.append(due.id)
                 }
+                try db.run("""
+                    UPDATE sheets SET status = 'closed', closed_at = ?, statement_pending = 1, draft_pending = 0
+                    WHERE sheet_key = ?
+                    """, [.text(through.description), .int(due.key)])
+                closed.append(try closedHeader(due.key))
+                sheets.markClosed(due.id)
+                summary.closed.append(due.id)
             }
-            try sheets.flush()
         }
+        try sheets.flush()
+        return closed
     }
 
     /// The header of a sheet just marked closed, as its statement shows it.

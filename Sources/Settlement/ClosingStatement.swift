@@ -79,10 +79,30 @@ final class ClosingStatements: @unchecked Sendable {
         self.htmlLinesMax = htmlLinesMax
     }
 
+    /// Sheets of at least this many lines have their forward lines read ahead
+    /// (`StatementLines.readForwardAhead`) while the smaller sheets' statements are written.
+    static let readAheadLinesMin: Int64 = 200_000
+
+    /// Writes the statements of `headers` (closed sheets) into their folders under
+    /// `reportsDir`: the large ones last, their forward lines read ahead meanwhile.
+    func write(_ db: Database, headers: [SheetHeader], reportsDir: String) throws {
+        let large = headers.filter { $0.lines >= Self.readAheadLinesMin }
+        var ahead: [Int64: Handoff<StatementLine>] = [:]
+        for header in large { ahead[header.key] = StatementLines.readForwardAhead(storePath: db.path, sheetKey: header.key) }
+        defer { for handoff in ahead.values { handoff.cancel() } }
+        for header in headers where header.lines < Self.readAheadLinesMin {
+            try write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
+        }
+        for header in large {
+            try write(db, header: header, folder: StatementFiles.folder(header, reportsDir), forward: ahead.removeValue(forKey: header.key))
+        }
+    }
+
     /// Reads the lines of the closed sheet `header` and queues its statement for `folder`.
     /// With `expectedSHA256` (a sheet closed earlier) the lines must hash to it: a closed
-    /// sheet never changes.
-    func write(_ db: Database, header: SheetHeader, folder: String, expectedSHA256: String? = nil) throws {
+    /// sheet never changes. `forward`: its forward lines, read ahead.
+    func write(_ db: Database, header: SheetHeader, folder: String, expectedSHA256: String? = nil,
+               forward: Handoff<StatementLine>? = nil) throws {
         AtomicFile.removeLeftovers(in: folder)
         let job = try SheetStatementJob(header: header, config: config, folder: folder,
                                         totals: try StatementFiles.totals(db, sheetKey: header.key),
@@ -95,7 +115,7 @@ final class ClosingStatements: @unchecked Sendable {
         pending.enter()
         var batch: [StatementLine] = []
         batch.reserveCapacity(Self.batchLines)
-        try StatementLines.each(db, sheetKey: header.key) { line in
+        try StatementLines.each(db, sheetKey: header.key, forward: forward) { line in
             batch.append(line)
             if batch.count == Self.batchLines {
                 hand(batch, to: job)

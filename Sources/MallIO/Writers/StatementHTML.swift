@@ -67,6 +67,11 @@ public struct StatementLineRows: Sendable {
     private mutating func append(_ text: String, breakingAfterUnderscores: Bool) {
         var text = text
         text.withUTF8 { source in
+            // Most values (dates, ids, amounts) need nothing: copied at once.
+            if !source.contains(where: { $0 == UInt8(ascii: "_") || Self.needsEscaping($0) }) {
+                bytes.append(contentsOf: source)
+                return
+            }
             for byte in source {
                 switch byte {
                 case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
@@ -79,6 +84,14 @@ public struct StatementLineRows: Sendable {
                 }
             }
         }
+    }
+}
+
+extension StatementLineRows {
+    @inline(__always)
+    static func needsEscaping(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
     }
 }
 
