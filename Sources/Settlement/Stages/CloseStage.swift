@@ -1,0 +1,15 @@
+// CloseStage: closes the open sheets through a date (SPEC §6), for `close --through`. Not a
+// nightly stage: the `close` command runs it, then the statements stage. A refusal
+// (`CloseRefused`) ends the command with exit status 2.
+
+import MallCore
+
+extension Stage {
+    static func close(through: Day, supplierID: String?) -> Stage {
+        Stage(name: "close") { context, record in
+            let nightly = context.nightly
+            let summary = try Closer(db: nightly.db, config: nightly.config).close(through: through, supplierID: supplierID)
+            record.closed = summary.closed
+        }
+    }
+}
