@@ -352,7 +352,7 @@ public final class Poster {
         guard case .int(let lookedThrough)? = try db.scalar("SELECT looked_through FROM posting_progress") else {
             preconditionFailure("the store has no posting_progress row")
         }
-        let reading = Handoff<ForwardCandidate> { [path = db.path, config, rules, asOf] emit in
+        let reading = Handoff<ForwardCandidate, any Error> { [path = db.path, config, rules, asOf] emit in
             let reader = try Database(path: path, readOnly: true)
             try Poster.readForward(reader, lookedThrough: lookedThrough, config: config, rules: rules, asOf: asOf) {
                 guard emit($0) else { throw ForwardReadingStopped() }

@@ -40,7 +40,7 @@ extension Nightly {
         // one before is stored here: one file ahead, so that hashing takes its share of the
         // second core while that file is read, rather than several files' worth at the start.
         let unstamped = files.indices.filter { stamped[$0] == nil }.map { files[$0].path }
-        let digests = Handoff<Result<String, FeedFileError>>(batchItems: 1, batchesInFlightMax: 1) { emit in
+        let digests = Handoff<Result<String, FeedFileError>, Never>(batchItems: 1, batchesInFlightMax: 1) { emit in
             for path in unstamped {
                 guard emit(Result { () throws(FeedFileError) in try FeedReader.digest(path: path) }) else { return }
             }
@@ -51,7 +51,7 @@ extension Nightly {
                     record.inputs.append(FileOutcome(path: file.path, kind: file.kind, sha256: known, status: .known))
                     continue
                 }
-                guard let digest = try digests.next()?.first else { preconditionFailure("a digest for every file") }
+                guard let digest = digests.next()?.first else { preconditionFailure("a digest for every file") }
                 let outcome = try ingestor.ingest(path: file.path, kind: file.kind, digest: digest)
                 record.inputs.append(outcome)
                 if outcome.status == .ingested { progress.note("\(file.path): \(outcome.read) rows, \(outcome.accepted) accepted, \(outcome.duplicate) duplicate, \(outcome.quarantined) quarantined") }
