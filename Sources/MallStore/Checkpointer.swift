@@ -11,13 +11,13 @@
 
 internal import CSQLite
 import Foundation
+import MallCore
 
 final class Checkpointer: @unchecked Sendable {
     private let handle: OpaquePointer
-    private let condition = NSCondition()
-    private var requested = false
-    private var stopping = false
-    private var stopped = false
+    /// Checkpoint requests, one waiting at most: a request made while one waits is the same
+    /// request, and one made during a checkpoint starts another after it.
+    private let requests = Handoff<Void, Never>(batchItems: 1, batchesInFlightMax: 1)
 
     /// Opens a second connection to `path` and starts the thread.
     init(path: String) throws {
@@ -36,44 +36,28 @@ final class Checkpointer: @unchecked Sendable {
             throw StoreError(code: SQLITE_ERROR, message: "\(message): \(path)", sql: nil)
         }
         handle = db
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "checkpoint"
-        thread.start()
+        requests.startConsumer(name: "checkpoint") { [self] requests in
+            while requests.next() != nil { checkpoint() }
+        }
     }
 
-    /// A transaction committed: copy what the log holds when the thread gets to it.
+    /// A transaction committed: copy what the log holds when the thread gets to it. Never
+    /// waits: when a request is already waiting, that one covers this commit too.
     func request() {
-        condition.lock()
-        requested = true
-        condition.signal()
-        condition.unlock()
+        _ = requests.offer([()])
     }
 
-    /// Waits for a checkpoint under way to end, then closes the connection. What is left in
-    /// the log is copied when the last connection to the store closes.
+    /// Waits for a checkpoint under way to end (a request still waiting is dropped), then
+    /// closes the connection. What is left in the log is copied when the last connection to
+    /// the store closes.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        while !stopped { condition.wait() }
-        condition.unlock()
+        requests.cancel()
         sqlite3_close_v2(handle)
     }
 
-    private func loop() {
-        condition.lock()
-        while true {
-            while !requested && !stopping { condition.wait() }
-            if stopping { break }
-            requested = false
-            condition.unlock()
-            // PASSIVE: copies what no reader still needs and never waits for the writer. A
-            // failure (a full disk, say) leaves the pages in the log, where they are safe.
-            sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            condition.lock()
-        }
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
+    /// PASSIVE: copies what no reader still needs and never waits for the writer. A failure
+    /// (a full disk, say) leaves the pages in the log, where they are safe.
+    private func checkpoint() {
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 }

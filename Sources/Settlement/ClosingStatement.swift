@@ -13,8 +13,9 @@ import MallCore
 import MallIO
 import MallStore
 
-/// A statement's files, written and sealed, not yet in place.
-final class PreparedStatement {
+/// A statement's files, written and sealed, not yet in place. Handed from the close stage to
+/// the statements stage, one after the other.
+final class PreparedStatement: @unchecked Sendable {
     let sheetKey: Int64
     let sheetID: String
     /// SHA-256 (hex) of its lines.csv.
@@ -87,7 +88,7 @@ final class ClosingStatements: @unchecked Sendable {
     /// `reportsDir`: the large ones last, their forward lines read ahead meanwhile.
     func write(_ db: Database, headers: [SheetHeader], reportsDir: String) throws {
         let large = headers.filter { $0.lines >= Self.readAheadLinesMin }
-        var ahead: [Int64: Handoff<StatementLine>] = [:]
+        var ahead: [Int64: Handoff<StatementLine, any Error>] = [:]
         for header in large { ahead[header.key] = StatementLines.readForwardAhead(storePath: db.path, sheetKey: header.key) }
         defer { for handoff in ahead.values { handoff.cancel() } }
         for header in headers where header.lines < Self.readAheadLinesMin {
@@ -102,7 +103,7 @@ final class ClosingStatements: @unchecked Sendable {
     /// With `expectedSHA256` (a sheet closed earlier) the lines must hash to it: a closed
     /// sheet never changes. `forward`: its forward lines, read ahead.
     func write(_ db: Database, header: SheetHeader, folder: String, expectedSHA256: String? = nil,
-               forward: Handoff<StatementLine>? = nil) throws {
+               forward: Handoff<StatementLine, any Error>? = nil) throws {
         AtomicFile.removeLeftovers(in: folder)
         let job = try SheetStatementJob(header: header, config: config, folder: folder,
                                         totals: try StatementFiles.totals(db, sheetKey: header.key),

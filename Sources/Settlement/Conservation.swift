@@ -52,8 +52,8 @@ struct Conservation: Equatable {
     /// `orderLineTotals` read on a thread and a read-only connection of their own, while the
     /// caller posts: posting writes no order line, so what that connection sees (the store
     /// as last committed) is what the posting transaction holds.
-    static func orderLineTotalsAhead(storePath: String, linesAfter: Int64) -> Handoff<Conservation> {
-        Handoff<Conservation>(batchItems: 1, batchesInFlightMax: 1) { emit in
+    static func orderLineTotalsAhead(storePath: String, linesAfter: Int64) -> Handoff<Conservation, any Error> {
+        Handoff<Conservation, any Error>(batchItems: 1, batchesInFlightMax: 1) { emit in
             let reader = try Database(path: storePath, readOnly: true)
             _ = emit(try orderLineTotals(reader, linesAfter: linesAfter))
         }

@@ -131,7 +131,7 @@ public final class Ingestor {
                                                  message: message, raw: raw), fileID: fileID)
         }
         let stager = RowStager(config: config, fileID: fileID)
-        let pipeline = RowPipeline(reader: reader, plain: { view in
+        let pipeline = PreparedRow.reading(reader, plain: { view in
             Ingestor.preparePlain(view, kind: kind, stager: stager)
         }) { row in
             Ingestor.prepare(row, kind: kind, schema: schema, stager: stager)

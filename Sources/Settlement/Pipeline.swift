@@ -3,28 +3,40 @@
 
 import Foundation
 
-/// A stage of the nightly, in the order the pipeline lists them.
-public enum Stage: String, Sendable, CaseIterable {
-    /// Store the inbox's new files (SPEC §3).
-    case ingest
-    /// Check refunds as they become usable, then post fee lines (SPEC §5–6).
-    case post
-    /// Write draft statements of changed open sheets and statements of closed sheets (SPEC §10).
-    case statements
-}
-
 /// The nightly pipeline as data.
 public struct PipelineFile: Sendable {
     public var inbox: String?
     public var config: String?
     public var reports: String?
     public var db: String?
+    /// The stages as listed (see `stagesToRun`).
     public var stages: [Stage]
     public var requireDoneMarker: Bool
 
+    public init(inbox: String?, config: String?, reports: String?, db: String?, stages: [Stage], requireDoneMarker: Bool) {
+        self.inbox = inbox
+        self.config = config
+        self.reports = reports
+        self.db = db
+        self.stages = stages
+        self.requireDoneMarker = requireDoneMarker
+    }
+
     /// Every stage, no done marker: what `run --inbox --config` uses without a pipeline file.
     public static let everyStage = PipelineFile(inbox: nil, config: nil, reports: nil, db: nil,
-                                                stages: Stage.allCases, requireDoneMarker: false)
+                                                stages: Stage.nightly, requireDoneMarker: false)
+
+    /// The stages the runner runs, top to bottom: those listed, with `breaks` right after
+    /// `post` when the list has `post` but not `breaks`. Pipeline files written before
+    /// `breaks` was a stage of its own (`["ingest", "post", "statements"]`) list the open
+    /// breaks after posting, as posting itself did then.
+    public var stagesToRun: [Stage] {
+        guard !stages.contains(where: { $0.name == Stage.breaks.name }),
+              let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
+        var implied = stages
+        implied.insert(.breaks, at: post + 1)
+        return implied
+    }
 
     public static func load(path: String) throws -> PipelineFile {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -40,14 +52,14 @@ public struct PipelineFile: Sendable {
         let root = try reader.object(object, at: "$")
         try reader.allow(root, ["inbox", "config", "reports", "db", "stages", "require_done_marker", "description"], at: "$")
         var stages: [Stage] = []
-        let names = root["stages"] == nil ? Stage.allCases.map(\.rawValue) : try reader.array(root["stages"], at: "$.stages").enumerated().map {
+        let names = root["stages"] == nil ? Stage.nightly.map(\.name) : try reader.array(root["stages"], at: "$.stages").enumerated().map {
             try reader.requiredString($0.element, at: "$.stages[\($0.offset)]")
         }
         for (index, name) in names.enumerated() {
-            guard let stage = Stage(rawValue: name) else {
-                throw reader.error("$.stages[\(index)]", "'\(name)' is not a stage (known: \(Stage.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard let stage = Stage.named(name) else {
+                throw reader.error("$.stages[\(index)]", "'\(name)' is not a stage (known: \(Stage.nightly.map(\.name).joined(separator: ", ")))")
             }
-            guard !stages.contains(stage) else { throw reader.error("$.stages[\(index)]", "'\(name)' is listed twice") }
+            guard !stages.contains(where: { $0.name == name }) else { throw reader.error("$.stages[\(index)]", "'\(name)' is listed twice") }
             stages.append(stage)
         }
         return PipelineFile(inbox: try reader.string(root["inbox"], at: "$.inbox"),

@@ -79,6 +79,20 @@ public final class Poster {
     /// (SPEC §5). One read of the open refunds with their lines serves both steps, and each
     /// refund row and line state is written once, whether it was accepted, posted or both.
     private func checkAndPostRefunds(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
+        let (open, states) = try readOpenRefunds()
+        var lineStates = states
+        let accepted = try checkRefunds(open, &lineStates, summary: &summary)
+        progress.note("checked \(summary.refundsAccepted) refunds")
+        let postingAt = try postReverseLines(open, accepted: accepted, &lineStates, writer: writer, sheets: sheets,
+                                             summary: &summary)
+        try writeRefundStates(open, accepted: accepted, postingAt: postingAt, lineStates)
+        // Once the refunds accepted above are stored as such: an orphan whose line came is
+        // no longer unchecked.
+        summary.newBreaks = try Breaks.openOrphans(db, config: config, asOf: asOf)
+    }
+
+    /// The refunds not yet posted, with their lines' amounts, refund states and forward rows.
+    private func readOpenRefunds() throws -> ([OpenRefund], [Int64: LineRefundState]) {
         var open: [OpenRefund] = []
         var lineStates: [Int64: LineRefundState] = [:]
         func tenders(_ row: Statement, from column: Int32) -> Tenders {
@@ -129,8 +143,14 @@ public final class Poster {
                 line: lineID == nil ? nil : Poster.line(from: row, offset: 40),
                 forward: forward))
         }
+        return (open, lineStates)
+    }
 
-        // Checks, in order of refunded_at, refund_id, order_id, line_no.
+    /// Checks every unchecked refund whose line is stored, in order of refunded_at, refund_id,
+    /// order_id, line_no: accepted (into its line's state), or quarantined as an over-refund;
+    /// the rest held as orphans. Returns the indices in `open` of the refunds accepted.
+    private func checkRefunds(_ open: [OpenRefund], _ lineStates: inout [Int64: LineRefundState],
+                              summary: inout PostingSummary) throws -> Set<Int> {
         var accepted = Set<Int>()
         let unchecked = open.indices.filter { !open[$0].acceptedBefore }.sorted { a, b in
             let (x, y) = (open[a], open[b])
@@ -162,10 +182,15 @@ public final class Poster {
             accepted.insert(index)
             summary.refundsAccepted += 1
         }
-        progress.note("checked \(summary.refundsAccepted) refunds")
+        return accepted
+    }
 
-        // Reverse lines of the accepted refunds that are due, in posting order (SPEC §5):
-        // posting instant, refunded_at, refund_id, order_id, line_no.
+    /// Posts the reverse lines of the accepted refunds that are due, in posting order (SPEC
+    /// §5): posting instant, refunded_at, refund_id, order_id, line_no. Returns the posting
+    /// instant of each refund posted, by its index in `open`.
+    private func postReverseLines(_ open: [OpenRefund], accepted: Set<Int>, _ lineStates: inout [Int64: LineRefundState],
+                                  writer: FeeLineWriter, sheets: SheetBook,
+                                  summary: inout PostingSummary) throws -> [Int: Int64] {
         var due: [(index: Int, postingAt: Int64)] = []
         for index in open.indices where open[index].acceptedBefore || accepted.contains(index) {
             let refund = open[index]
@@ -202,9 +227,13 @@ public final class Poster {
             postingAt[index] = at
             summary.refundsPosted += 1
         }
+        return postingAt
+    }
 
-        // Each refund that was accepted or posted, and each line whose state moved, written
-        // once, in store order.
+    /// Writes each refund that was accepted or posted, and each line whose state moved, once,
+    /// in store order.
+    private func writeRefundStates(_ open: [OpenRefund], accepted: Set<Int>, postingAt: [Int: Int64],
+                                   _ lineStates: [Int64: LineRefundState]) throws {
         let markRefund = try db.prepare("UPDATE refunds SET state = 'accepted', posted = ?, posting_at = ? WHERE id = ?")
         let changedRefunds = open.indices.filter { accepted.contains($0) || postingAt[$0] != nil }
             .sorted { open[$0].id < open[$1].id }
@@ -236,9 +265,6 @@ public final class Poster {
             try keep.bind(10, state.posted.cash)
             try keep.run()
         }
-        // Once the refunds accepted above are stored as such: an orphan whose line came is
-        // no longer unchecked.
-        summary.newBreaks = try Breaks.openOrphans(db, config: config, asOf: asOf)
     }
 
     /// Quarantines a refund that would take more of its line than was paid (`over`: the index
@@ -352,7 +378,7 @@ public final class Poster {
         guard case .int(let lookedThrough)? = try db.scalar("SELECT looked_through FROM posting_progress") else {
             preconditionFailure("the store has no posting_progress row")
         }
-        let reading = Handoff<ForwardCandidate> { [path = db.path, config, rules, asOf] emit in
+        let reading = Handoff<ForwardCandidate, any Error> { [path = db.path, config, rules, asOf] emit in
             let reader = try Database(path: path, readOnly: true)
             try Poster.readForward(reader, lookedThrough: lookedThrough, config: config, rules: rules, asOf: asOf) {
                 guard emit($0) else { throw ForwardReadingStopped() }

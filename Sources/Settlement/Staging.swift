@@ -91,47 +91,56 @@ struct FeedSchema {
         // Step 4: money, timestamps, choices.
         for (index, spec) in columns.enumerated() {
             guard let value = record.values[index] else { continue }
-            let column = record.columns[index]
-            switch spec.type {
-            case .positiveMoney:
-                switch Money.parse(value.text) {
-                case .success(let money) where money.fen > 0 && !value.isJSONNumber:
-                    cells[index] = .int(money.fen)
-                case .success:
-                    return .failure(Rejection(.badMoney, column: column, "\(spec.name) '\(value.text)' must be a decimal string above zero"))
-                case .failure(let failure):
-                    return .failure(Rejection(.badMoney, column: column, "\(spec.name): \(failure.message)"))
-                }
-            case .money(let nonNegative):
-                if value.isJSONNumber {
-                    return .failure(Rejection(.badMoney, column: column, "\(spec.name) must be a JSON string like \"12.30\", not a number"))
-                }
-                switch Money.parse(value.text) {
-                case .success(let money):
-                    if nonNegative && money.fen < 0 {
-                        return .failure(Rejection(.badMoney, column: column, "\(spec.name) '\(value.text)' must not be negative"))
-                    }
-                    cells[index] = .int(money.fen)
-                case .failure(let failure):
-                    return .failure(Rejection(.badMoney, column: column, "\(spec.name): \(failure.message)"))
-                }
-            case .timestamp:
-                switch Instant.parse(value.text) {
-                case .success(let instant): cells[index] = .instant(instant.nanos)
-                case .failure(let failure):
-                    return .failure(Rejection(.badTimestamp, column: column, "\(spec.name): \(failure.message)"))
-                }
-            case .choice(let allowed, let reason):
-                guard allowed.contains(value.text) else {
-                    return .failure(Rejection(reason, column: column,
-                                              "\(spec.name) '\(value.text)' is not one of \(allowed.sorted().joined(separator: ", "))"))
-                }
-                cells[index] = .text(value.text)
-            default:
-                continue
+            switch FeedSchema.typeStep4(value, spec, column: record.columns[index]) {
+            case .success(let cell?): cells[index] = cell
+            case .success(nil): continue
+            case .failure(let rejection): return .failure(rejection)
             }
         }
         return .success(TypedRow(cells: cells, columns: record.columns, line: record.line, raw: record.raw))
+    }
+
+    /// Step 4 for one present cell: its money, timestamp or choice typed, or nil when its
+    /// type is not one of those (step 3 typed it).
+    private static func typeStep4(_ value: FeedValue, _ spec: ColumnSpec, column: Int) -> Result<Cell?, Rejection> {
+        switch spec.type {
+        case .positiveMoney:
+            switch Money.parse(value.text) {
+            case .success(let money) where money.fen > 0 && !value.isJSONNumber:
+                return .success(.int(money.fen))
+            case .success:
+                return .failure(Rejection(.badMoney, column: column, "\(spec.name) '\(value.text)' must be a decimal string above zero"))
+            case .failure(let failure):
+                return .failure(Rejection(.badMoney, column: column, "\(spec.name): \(failure.message)"))
+            }
+        case .money(let nonNegative):
+            if value.isJSONNumber {
+                return .failure(Rejection(.badMoney, column: column, "\(spec.name) must be a JSON string like \"12.30\", not a number"))
+            }
+            switch Money.parse(value.text) {
+            case .success(let money):
+                if nonNegative && money.fen < 0 {
+                    return .failure(Rejection(.badMoney, column: column, "\(spec.name) '\(value.text)' must not be negative"))
+                }
+                return .success(.int(money.fen))
+            case .failure(let failure):
+                return .failure(Rejection(.badMoney, column: column, "\(spec.name): \(failure.message)"))
+            }
+        case .timestamp:
+            switch Instant.parse(value.text) {
+            case .success(let instant): return .success(.instant(instant.nanos))
+            case .failure(let failure):
+                return .failure(Rejection(.badTimestamp, column: column, "\(spec.name): \(failure.message)"))
+            }
+        case .choice(let allowed, let reason):
+            guard allowed.contains(value.text) else {
+                return .failure(Rejection(reason, column: column,
+                                          "\(spec.name) '\(value.text)' is not one of \(allowed.sorted().joined(separator: ", "))"))
+            }
+            return .success(.text(value.text))
+        default:
+            return .success(nil)
+        }
     }
 
     /// Digits only (no sign, no spaces), within Int64.

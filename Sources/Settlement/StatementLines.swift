@@ -83,7 +83,7 @@ enum StatementLines {
 
     /// Calls `body` with every fee line of the sheet, in export order. Its forward lines come
     /// from `forward` when given (read ahead on another connection), else from `db`.
-    static func each(_ db: Database, sheetKey: Int64, forward prefetched: Handoff<StatementLine>? = nil,
+    static func each(_ db: Database, sheetKey: Int64, forward prefetched: Handoff<StatementLine, any Error>? = nil,
                      _ body: (StatementLine) throws -> Void) throws {
         let other = try db.prepare(otherRows)
         defer { other.reset() }
@@ -103,7 +103,7 @@ enum StatementLines {
     }
 
     /// The sheet's forward lines in export order.
-    private static func forwardLines(_ db: Database, sheetKey: Int64, prefetched: Handoff<StatementLine>?,
+    private static func forwardLines(_ db: Database, sheetKey: Int64, prefetched: Handoff<StatementLine, any Error>?,
                                      _ body: (StatementLine) throws -> Void) throws {
         if let prefetched {
             do {
@@ -130,8 +130,8 @@ enum StatementLines {
     /// which for a sheet of millions of lines takes a second that the other sheets' statements
     /// can use. Forward rows never change while a close runs (it adds only carry-forward lines
     /// and sheet states), so the committed rows another connection sees are the close's own.
-    static func readForwardAhead(storePath: String, sheetKey: Int64) -> Handoff<StatementLine> {
-        Handoff<StatementLine>(batchItems: 4_096, batchesInFlightMax: 8) { emit in
+    static func readForwardAhead(storePath: String, sheetKey: Int64) -> Handoff<StatementLine, any Error> {
+        Handoff<StatementLine, any Error>(batchItems: 4_096, batchesInFlightMax: 8) { (emit) throws(any Error) in
             let reader = try Database(path: storePath, readOnly: true)
             let forward = try reader.prepare(forwardRows)
             try forward.bind([.int(sheetKey)])

@@ -22,9 +22,22 @@ public enum Verifier {
         }
         let integrity = try db.integrityCheck()
         if integrity != "ok" { add(2, "the store file is damaged: \(integrity)") }
+        try everyRowAccountedFor(db, add)
+        try tendersBalance(db, add)
+        try fullRefundsNetToZero(db, add)
+        try sheetNetsAreTheirLines(db, add)
+        try sheetTotalsAreTheirLines(db, add)
+        try forwardRowsListedOnce(db, add)
+        try closedSheetsUnchanged(db, add)
+        try carryForwardNetsToZero(db, add)
+        try linesBelongToTheSheetsSupplier(db, add)
+        try conservationAndTrace(db, add)
+        return found
+    }
 
-        // 3. Nothing vanishes: rows read = accepted + duplicate + quarantined, per file, and the
-        //    store holds exactly the accepted rows and the quarantine entries counted.
+    /// 3. Nothing vanishes: rows read = accepted + duplicate + quarantined, per file, and the
+    /// store holds exactly the accepted rows and the quarantine entries counted.
+    private static func everyRowAccountedFor(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             WITH stored(file_id, n) AS (
                 SELECT source_file, count(*) FROM order_lines GROUP BY source_file
@@ -54,8 +67,10 @@ public enum Verifier {
                 add(3, "\(name): \(row.int(7)) rows stored but only \(accepted) accepted")
             }
         }
+    }
 
-        // 4. Tender balance, and no tender refunded beyond what was paid.
+    /// 4. Tender balance, and no tender refunded beyond what was paid.
+    private static func tendersBalance(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             SELECT order_id, line_no, quantity * unit_price - discount_platform - discount_supplier, goods, freight,
                    paid_points + paid_credit + paid_cash
@@ -79,8 +94,10 @@ public enum Verifier {
             """) { row in
             add(4, "order \(row.string(0)) line \(row.int(1)): accepted refunds exceed what was paid")
         }
+    }
 
-        // 5. A line refunded to a share of 1 nets every cumulative-difference code to 0.
+    /// 5. A line refunded to a share of 1 nets every cumulative-difference code to 0.
+    private static func fullRefundsNetToZero(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             SELECT o.order_id, o.line_no, \(FeeCode.sqlName("f.fee_code")), sum(f.amount),
                    lr.pst_goods = o.goods AND o.goods > 0, lr.pst_quantity = o.quantity,
@@ -105,8 +122,10 @@ public enum Verifier {
                 add(5, "order \(row.string(0)) line \(row.int(1)) is fully refunded but \(code) nets \(Money(fen: row.int(3)))")
             }
         }
+    }
 
-        // 6. A sheet's net is the sum of its lines; a closed sheet still matches its statement.
+    /// 6. A sheet's net is the sum of its lines; a closed sheet still matches its statement.
+    private static func sheetNetsAreTheirLines(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             WITH actual AS (SELECT sheet_key, sum(amount) AS amount, count(*) AS lines FROM fee_lines GROUP BY sheet_key)
             SELECT s.sheet_id, s.net, s.lines, coalesce(a.amount, 0), coalesce(a.lines, 0), s.status, s.statement_sha256
@@ -120,7 +139,10 @@ public enum Verifier {
                 add(6, "sheet \(row.string(0)) closed with a negative net \(Money(fen: row.int(1)))")
             }
         }
-        // The fee-code totals kept for statements agree with the lines.
+    }
+
+    /// 6. The fee-code totals kept for statements agree with the lines.
+    private static func sheetTotalsAreTheirLines(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             WITH actual AS (SELECT sheet_key, fee_code, count(*) AS lines, sum(amount) AS amount
                             FROM fee_lines GROUP BY sheet_key, fee_code)
@@ -133,8 +155,11 @@ public enum Verifier {
             let code = FeeCode(storeCode: row.int(1))?.rawValue ?? "code \(row.int(1))"
             add(6, "sheet \(row.string(0)) \(code): statement totals say \(row.int(4)) lines \(Money(fen: row.int(5))), the lines are \(row.int(2)) \(Money(fen: row.int(3)))")
         }
-        // Statements and close find a sheet's forward rows through forward_sheet_lines: every
-        // forward row is listed there exactly once, under its own sheet.
+    }
+
+    /// 6. Statements and close find a sheet's forward rows through forward_sheet_lines: every
+    /// forward row is listed there exactly once, under its own sheet.
+    private static func forwardRowsListedOnce(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             WITH listed(line_id, sheet_key) AS (
                 SELECT j.value, l.sheet_key FROM forward_sheet_lines l, json_each(l.line_ids) j)
@@ -148,6 +173,10 @@ public enum Verifier {
                 add(6, "forward lines listed by sheet do not match the forward lines: \(rows) forward rows, \(listed) listed (\(distinct) distinct), \(elsewhere) listed under a sheet that is not theirs")
             }
         }
+    }
+
+    /// 6. A closed sheet's lines still hash to what its statement recorded.
+    private static func closedSheetsUnchanged(_ db: Database, _ add: (Int, String) -> Void) throws {
         var closed: [(String, String, Int64, String)] = []
         try db.query("SELECT sheet_id, coalesce(statement_sha256, ''), sheet_key, supplier_id FROM sheets WHERE status != 'open' ORDER BY sheet_id") {
             closed.append(($0.string(0), $0.string(1), $0.int(2), $0.string(3)))
@@ -158,15 +187,19 @@ public enum Verifier {
                 add(6, "closed sheet \(sheetID) changed after closing: its lines hash to \(actual), the statement says \(recorded)")
             }
         }
+    }
 
-        // 7. Carry-forward lines sum to 0.
+    /// 7. Carry-forward lines sum to 0.
+    private static func carryForwardNetsToZero(_ db: Database, _ add: (Int, String) -> Void) throws {
         if case .int(let carried)? = try db.scalar("SELECT coalesce(sum(amount), 0) FROM fee_lines WHERE fee_code = ?", [.int(FeeCode.carryForward.storeCode)]),
            carried != 0 {
             add(7, "carry-forward lines sum to \(Money(fen: carried)), not 0.00")
         }
+    }
 
-        // 8. A statement lists one supplier's lines only: the row each line comes from belongs
-        //    to the sheet's supplier.
+    /// 8. A statement lists one supplier's lines only: the row each line comes from belongs
+    /// to the sheet's supplier; and every fee line belongs to a sheet.
+    private static func linesBelongToTheSheetsSupplier(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             SELECT s.sheet_id, s.supplier_id, coalesce(o.supplier_id, a.supplier_id, c.supplier_id)
             FROM fee_lines f JOIN sheets s ON s.sheet_key = f.sheet_key
@@ -182,7 +215,5 @@ public enum Verifier {
         try db.query("SELECT count(*) FROM fee_lines f LEFT JOIN sheets s ON s.sheet_key = f.sheet_key WHERE s.sheet_key IS NULL") { row in
             if row.int(0) > 0 { add(8, "\(row.int(0)) fee lines belong to no sheet") }
         }
-        try conservationAndTrace(db, add)
-        return found
     }
 }

@@ -163,7 +163,7 @@ final class CrashTests: XCTestCase {
         }
     }
 
-    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after",
+    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "breaks.before", "breaks.after",
                             "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
     static let closePoints = ["begin", "close.before", "close.after", "statements.before", "statements.after",
                               "finish.recorded", "finish.manifest"]

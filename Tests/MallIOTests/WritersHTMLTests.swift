@@ -138,16 +138,37 @@ final class WritersHTMLTests: XCTestCase {
         XCTAssertTrue(zh.contains("lines.csv 的 SHA-256: <span class=\"hash\">\(Self.sha)</span>"))
     }
 
-    /// With WRITERS_SAMPLE_DIR set, writes the four sample statements there for a look by eye.
+    /// Writes the four sample statements (English and Chinese, final and draft) and reads them
+    /// back: each file holds exactly what `render` makes, a long final statement repeats its
+    /// lines, and only drafts say so. They go to WRITERS_SAMPLE_DIR when set (for a look by
+    /// eye), else to a fresh temporary folder.
     func testWritesSamplesWhenAsked() throws {
-        guard let directory = ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"] else { return }
+        let directory = ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"]
+            ?? NSTemporaryDirectory() + "writers-html-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer {
+            if ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"] == nil { try? FileManager.default.removeItem(atPath: directory) }
+        }
+        var written: [String: String] = [:]
         for locale in [StatementView.Locale.en, .zhCN] {
             for draft in [false, true] {
                 var sample = view(locale, draft: draft)
                 if !draft { sample.lines = Array(repeating: sample.lines, count: 30).flatMap { $0 } }
                 let name = "statement-\(locale.rawValue)\(draft ? "-draft" : "").html"
-                try AtomicFile.write(StatementHTML.render(sample), to: directory + "/" + name)
+                let rendered = StatementHTML.render(sample)
+                try AtomicFile.write(rendered, to: directory + "/" + name)
+                let read = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+                XCTAssertEqual(read, rendered, name)
+                XCTAssertTrue(read.hasPrefix("<!DOCTYPE html>"), name)
+                written[name] = read
             }
         }
+        XCTAssertEqual(written.keys.sorted(), ["statement-en-draft.html", "statement-en.html",
+                                               "statement-zh-CN-draft.html", "statement-zh-CN.html"])
+        let finalLines = try XCTUnwrap(written["statement-en.html"]).components(separatedBy: "<tr").count
+        let draftLines = try XCTUnwrap(written["statement-en-draft.html"]).components(separatedBy: "<tr").count
+        XCTAssertGreaterThan(finalLines, draftLines, "the final sample repeats its lines 30 times")
+        XCTAssertTrue(try XCTUnwrap(written["statement-en-draft.html"]).contains("DRAFT"))
+        XCTAssertFalse(try XCTUnwrap(written["statement-en.html"]).contains("DRAFT"))
     }
 }

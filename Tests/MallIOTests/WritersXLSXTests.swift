@@ -246,10 +246,24 @@ final class WritersXLSXTests: XCTestCase {
         return rows
     }
 
-    /// With WRITERS_SAMPLE_DIR set, writes the sample workbook there for a look in a spreadsheet program.
+    /// Writes the sample workbook to a file and reads it back: the file holds exactly the bytes
+    /// `workbook` makes, and the package opens. It goes to WRITERS_SAMPLE_DIR when set (to look at
+    /// in a spreadsheet program), else to a fresh temporary folder.
     func testWritesSampleWhenAsked() throws {
-        guard let directory = ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"] else { return }
-        try XLSXWriter.write(sampleSheets(), to: directory + "/sample.xlsx")
+        let directory = ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"]
+            ?? NSTemporaryDirectory() + "writers-xlsx-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer {
+            if ProcessInfo.processInfo.environment["WRITERS_SAMPLE_DIR"] == nil { try? FileManager.default.removeItem(atPath: directory) }
+        }
+        let path = directory + "/sample.xlsx"
+        try XLSXWriter.write(sampleSheets(), to: path)
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(written, try XLSXWriter.workbook(sampleSheets()))
+        let parts = try unzip(written)
+        XCTAssertEqual(parts.count, 9)
+        let summary = String(decoding: try XCTUnwrap(parts.first { $0.name == "xl/worksheets/sheet1.xml" }).data, as: UTF8.self)
+        XCTAssertTrue(summary.contains(#"<c r="C4" s="2"><v>95.10</v></c>"#), summary)
     }
 
     // MARK: - A reader for the test: zip central directory, inflate, CRC-32

@@ -239,9 +239,17 @@ final class PipelineTests: XCTestCase {
         let ws = try Workspace()
         let config = try Fixture.config()
         try ws.run("2026-11-07", config: config)
-        let (_, status, refusal) = try ws.close("2026-11-08", config: config)
+        let (record, status, refusal) = try ws.close("2026-11-08", config: config)
         XCTAssertEqual(status, .usage)
         XCTAssertEqual(refusal, "the nightly for 2026-11-08 has not completed (latest finished run is as of 2026-11-07); run `mallsettle run --date 2026-11-08` first")
+        // The runs row and the manifest record the status the command returns.
+        let runID = try XCTUnwrap(record).runID
+        var recorded: Int64 = -1
+        try ws.db.query("SELECT exit_status FROM runs WHERE run_id = ?", [.text(runID)]) { recorded = $0.int(0) }
+        XCTAssertEqual(recorded, 2)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.reports + "/runs/\(runID).json")))
+        XCTAssertEqual((manifest as? [String: Any])?["exit_status"] as? Int, 2)
+        XCTAssertEqual((manifest as? [String: Any])?["failure"] as? String, refusal)
         var closed: Int64 = -1
         try ws.db.query("SELECT count(*) FROM sheets WHERE status != 'open'") { closed = $0.int(0) }
         XCTAssertEqual(closed, 0)

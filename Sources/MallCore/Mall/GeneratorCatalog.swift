@@ -771,6 +771,14 @@ struct GeneratorCatalogBuilder {
         let welfareMean = tables.welfareSKUs.isEmpty ? 0 : sample(dealer: false, orders: welfareOrders, sampler: &sampler).mean
         let dealerMean = tables.dealerSKUs.isEmpty ? 0 : sample(dealer: true, orders: dealerOrders, sampler: &sampler).mean
 
+        sizeStock(demand: demand)
+        let days = Int64(max(settings.days, 1))
+        sizeGrants(welfareMean: welfareMean, welfareOrders: welfareOrders, days: days)
+        sizeCreditLimits(dealerMean: dealerMean, dealerOrders: dealerOrders, days: days)
+    }
+
+    /// Each SKU's stock from its expected demand; some SKUs, drawn, are limited.
+    private mutating func sizeStock(demand: [Int64]) {
         let limitedEvery = max(1, 1000 / GeneratorKnobs.limitedSKUsPerThousand)
         for sku in tables.skus.indices {
             let expected = demand[sku]
@@ -779,8 +787,10 @@ struct GeneratorCatalogBuilder {
                 ? max(1, expected * GeneratorKnobs.limitedStockPercent / 100)
                 : expected * GeneratorKnobs.stockPercentOfDemand / 100 + GeneratorKnobs.stockFloorUnits
         }
+    }
 
-        let days = Int64(max(settings.days, 1))
+    /// Each employee's monthly points grant, from what the average employee spends.
+    private mutating func sizeGrants(welfareMean: Int64, welfareOrders: Int64, days: Int64) {
         if !tables.employees.isEmpty {
             // Employers grant about what the average employee spends a month: points pay most of
             // what light buyers spend, and heavy buyers add cash.
@@ -793,6 +803,10 @@ struct GeneratorCatalogBuilder {
                 tables.employees[index].grantFen = grant
             }
         }
+    }
+
+    /// Each dealer's credit limit, from a month of its share of dealer orders.
+    private mutating func sizeCreditLimits(dealerMean: Int64, dealerOrders: Int64, days: Int64) {
         let activeWeight = tables.dealers.filter { !$0.frozen }.reduce(UInt64(0)) { $0 + $1.activity }
         for index in tables.dealers.indices {
             let dealer = tables.dealers[index]

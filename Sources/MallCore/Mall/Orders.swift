@@ -38,26 +38,52 @@ extension MallState {
     mutating func placeOrder(_ orderID: String, buyerID: String, cart: [CartLine], couponIDs: [String],
                              pointsLimit: Money?, at: Instant) -> Result<[MallOutput], Refusal>
     {
-        guard orderIndex[orderID] == nil else { return .failure(.duplicateID(orderID)) }
-        guard let buyer = index.buyers[buyerID] else { return .failure(.unknownBuyer(buyerID)) }
-        guard !cart.isEmpty else { return .failure(.emptyCart) }
-        guard cart.count <= MallLimits.cartLinesMax else { return .failure(.badQuantity) }
+        do throws(Refusal) {
+            let (buyer, skus) = try checkOrder(orderID, buyerID: buyerID, cart: cart, pointsLimit: pointsLimit)
+            var drafts = try priceLines(cart, skus: skus, buyer: buyer)
+            let childLines = MallState.childOrders(of: drafts)
+            let coupons = try applyCoupons(couponIDs, buyer: buyer, to: &drafts, at: at)
+            try chargeFreightPerChild(childLines, on: &drafts)
+            // Nothing below refuses.
+            storeOrder(orderID, buyer: buyer, drafts: drafts, childLines: childLines, coupons: coupons,
+                       pointsLimit: pointsLimit, at: at)
+            return .success([])
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The checks of an order before pricing: a new id, a known buyer, a cart of 1…
+    /// `cartLinesMax` lines of sane quantities, a points limit not below zero, known SKUs.
+    /// Returns the buyer and each cart line's SKU and supplier. (This and the other steps of
+    /// `placeOrder` and `pay` are `mutating` for the reason `applyCoupon` gives.)
+    private mutating func checkOrder(_ orderID: String, buyerID: String, cart: [CartLine],
+                                     pointsLimit: Money?) throws(Refusal) -> (buyer: Int, skus: [(sku: Int, supplier: Int)]) {
+        guard orderIndex[orderID] == nil else { throw .duplicateID(orderID) }
+        guard let buyer = index.buyers[buyerID] else { throw .unknownBuyer(buyerID) }
+        guard !cart.isEmpty else { throw .emptyCart }
+        guard cart.count <= MallLimits.cartLinesMax else { throw .badQuantity }
         for line in cart where line.quantity < 1 || line.quantity > MallLimits.quantityMax {
-            return .failure(.badQuantity)
+            throw .badQuantity
         }
         if let limit = pointsLimit, limit < .zero {
-            return .failure(.invalidState("the points limit of order \(orderID) is below zero"))
+            throw .invalidState("the points limit of order \(orderID) is below zero")
         }
         var skus: [(sku: Int, supplier: Int)] = []
         skus.reserveCapacity(cart.count)
         for line in cart {
             guard let sku = index.skus[line.sku], let supplier = index.skuSupplier[sku] else {
-                return .failure(.unknownSKU(line.sku))
+                throw .unknownSKU(line.sku)
             }
             skus.append((sku, supplier))
         }
+        return (buyer, skus)
+    }
 
-        // The order split: by supplier (byte order of id), then cart order.
+    /// The cart's lines priced for the buyer, in the order split's order: by supplier (byte
+    /// order of id), then cart order.
+    private mutating func priceLines(_ cart: [CartLine], skus: [(sku: Int, supplier: Int)],
+                                     buyer: Int) throws(Refusal) -> [DraftLine] {
         let positions = cart.indices.sorted {
             let a = index.supplierRank[skus[$0].supplier]
             let b = index.supplierRank[skus[$1].supplier]
@@ -74,43 +100,62 @@ extension MallState {
             let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
                                               levelRatio: levelRatio, contract: contract, quantity: quantity)
             guard unitPrice >= .zero else {
-                return .failure(.invalidState("SKU \(cart[position].sku) is priced below zero"))
+                throw .invalidState("SKU \(cart[position].sku) is priced below zero")
             }
-            guard let subtotal = unitPrice.times(quantity) else { return .failure(.badQuantity) }
+            guard let subtotal = unitPrice.times(quantity) else { throw .badQuantity }
             drafts.append(DraftLine(sku: sku, supplier: supplier, quantity: quantity,
                                     unitPrice: unitPrice, subtotal: subtotal))
         }
+        return drafts
+    }
+
+    /// The child orders: runs of lines of one supplier.
+    private static func childOrders(of drafts: [DraftLine]) -> [Range<Int>] {
         var childLines: [Range<Int>] = []
         var start = 0
         for end in 1...drafts.count where end == drafts.count || drafts[end].supplier != drafts[start].supplier {
             childLines.append(start..<end)
             start = end
         }
+        return childLines
+    }
 
+    /// The coupons an order uses, applied in the order listed; returns the uses per coupon
+    /// in this order and the coupons in the order used.
+    private mutating func applyCoupons(_ couponIDs: [String], buyer: Int, to drafts: inout [DraftLine],
+                                       at: Instant) throws(Refusal) -> (usedHere: [Int: Int], used: [Int]) {
         var usedHere: [Int: Int] = [:]
         var couponsUsed: [Int] = []
         for couponID in couponIDs {
-            guard let coupon = index.coupons[couponID] else { return .failure(.unknownCoupon(couponID)) }
+            guard let coupon = index.coupons[couponID] else { throw .unknownCoupon(couponID) }
             let usesBefore = couponUses[buyer][coupon, default: 0] + usedHere[coupon, default: 0]
             if let refusal = applyCoupon(coupon, to: &drafts, usesBefore: usesBefore, at: at) {
-                return .failure(refusal)
+                throw refusal
             }
             usedHere[coupon, default: 0] += 1
             couponsUsed.append(coupon)
         }
+        return (usedHere, couponsUsed)
+    }
 
+    /// Freight per child order, once every coupon has applied; the order's total must stay
+    /// inside the feed range.
+    private mutating func chargeFreightPerChild(_ childLines: [Range<Int>], on drafts: inout [DraftLine]) throws(Refusal) {
         var total = Int128(0)
         for child in childLines {
             let supplier = catalog.suppliers[drafts[child.lowerBound].supplier]
             guard supplier.freight.flat >= .zero else {
-                return .failure(.invalidState("supplier \(supplier.id) charges freight below zero"))
+                throw .invalidState("supplier \(supplier.id) charges freight below zero")
             }
             MallState.chargeFreight(supplier.freight, on: &drafts[child])
             for line in child { total += Int128(drafts[line].remaining.fen) + Int128(drafts[line].freight.fen) }
         }
-        guard total <= Int128(Money.magnitudeMaxFen) else { return .failure(.badQuantity) }
+        guard total <= Int128(Money.magnitudeMaxFen) else { throw .badQuantity }
+    }
 
-        // Nothing below refuses.
+    /// Stores a checked, priced order: its child orders, lines and coupon uses.
+    private mutating func storeOrder(_ orderID: String, buyer: Int, drafts: [DraftLine], childLines: [Range<Int>],
+                                     coupons: (usedHere: [Int: Int], used: [Int]), pointsLimit: Money?, at: Instant) {
         let order = orders.count
         let firstChild = children.count
         let firstLine = lines.count
@@ -124,14 +169,13 @@ extension MallState {
                                     freight: draft.freight))
         }
         let firstCoupon = orderCoupons.count
-        orderCoupons.append(contentsOf: couponsUsed)
-        for (coupon, uses) in usedHere { couponUses[buyer][coupon, default: 0] += uses }
+        orderCoupons.append(contentsOf: coupons.used)
+        for (coupon, uses) in coupons.usedHere { couponUses[buyer][coupon, default: 0] += uses }
         orders.append(OrderRecord(id: orderID, buyer: buyer, placedAt: at, pointsLimit: pointsLimit,
                                   children: firstChild..<children.count,
                                   lines: firstLine..<lines.count, coupons: firstCoupon..<orderCoupons.count,
                                   grantUses: grantUses.count..<grantUses.count))
         orderIndex.insert(orderID, value: order)
-        return .success([])
     }
 
     /// Applies one coupon to the priced lines, or says why it cannot.
@@ -211,40 +255,15 @@ extension MallState {
             return .failure(.invalidState("order \(orderID) is \(record.status.rawValue); only a placed order can be paid"))
         }
         let paysOnCredit = catalog.buyers[record.buyer].paysOnCredit
-        let total = record.lines.reduce(Money.zero) { $0 + lines[$1].value }
-        var pointsPaid = min(points.balance(of: record.buyer, at: at), total.applying(catalog.pointsCap))
-        if let limit = record.pointsLimit { pointsPaid = min(pointsPaid, limit) }
-        pointsPaid = max(min(pointsPaid, total), .zero) // a cap above 100 % or below 0 still pays 0…T
-        let rest = total - pointsPaid
-        var cashChannel = ""
-        if paysOnCredit {
-            if rest > .zero {
-                guard !catalog.buyers[record.buyer].frozen else { return .failure(.creditFrozen) }
-                guard creditUsed[record.buyer] + rest <= catalog.buyers[record.buyer].creditLimit else {
-                    return .failure(.creditLimitExceeded)
-                }
-            }
-        } else if rest > .zero {
-            guard let channel, !channel.isEmpty else { return .failure(.missingChannel) }
-            cashChannel = channel
+        let tenders: (pointsPaid: Money, rest: Money, cashChannel: String)
+        let needed: [(sku: Int, quantity: Int64)]
+        do throws(Refusal) {
+            tenders = try splitTenders(record, channel: channel, at: at)
+            needed = try stockNeeded(record)
+        } catch {
+            return .failure(error)
         }
-        // Units per SKU over the order's lines (a few lines: a list, not a dictionary).
-        var needed: [(sku: Int, quantity: Int64)] = []
-        needed.reserveCapacity(record.lines.count)
-        for line in record.lines {
-            let sku = lines[line].sku
-            if let known = needed.firstIndex(where: { $0.sku == sku }) {
-                needed[known].quantity += lines[line].quantity
-            } else {
-                needed.append((sku, lines[line].quantity))
-            }
-        }
-        for line in record.lines {
-            let sku = lines[line].sku
-            if needed.first(where: { $0.sku == sku })!.quantity > stock[sku] {
-                return .failure(.outOfStock(catalog.skus[sku].sku))
-            }
-        }
+        let (pointsPaid, rest, cashChannel) = tenders
 
         // Nothing below refuses.
         let uses = points.spend(pointsPaid, by: record.buyer, at: at)
@@ -276,6 +295,53 @@ extension MallState {
                                                fee: channelFee(cashChannel, on: rest), occurredAt: at)))
         }
         return .success(outputs)
+    }
+
+    /// What of an order's total points pay, and what is left for credit or cash (through
+    /// `cashChannel`): the points and credit checks of rule 5.
+    private mutating func splitTenders(_ record: OrderRecord, channel: String?,
+                                       at: Instant) throws(Refusal) -> (pointsPaid: Money, rest: Money, cashChannel: String) {
+        let paysOnCredit = catalog.buyers[record.buyer].paysOnCredit
+        let total = record.lines.reduce(Money.zero) { $0 + lines[$1].value }
+        var pointsPaid = min(points.balance(of: record.buyer, at: at), total.applying(catalog.pointsCap))
+        if let limit = record.pointsLimit { pointsPaid = min(pointsPaid, limit) }
+        pointsPaid = max(min(pointsPaid, total), .zero) // a cap above 100 % or below 0 still pays 0…T
+        let rest = total - pointsPaid
+        var cashChannel = ""
+        if paysOnCredit {
+            if rest > .zero {
+                guard !catalog.buyers[record.buyer].frozen else { throw .creditFrozen }
+                guard creditUsed[record.buyer] + rest <= catalog.buyers[record.buyer].creditLimit else {
+                    throw .creditLimitExceeded
+                }
+            }
+        } else if rest > .zero {
+            guard let channel, !channel.isEmpty else { throw .missingChannel }
+            cashChannel = channel
+        }
+        return (pointsPaid, rest, cashChannel)
+    }
+
+    /// Units per SKU over the order's lines (a few lines: a list, not a dictionary), each
+    /// checked against the stock, in line order.
+    private mutating func stockNeeded(_ record: OrderRecord) throws(Refusal) -> [(sku: Int, quantity: Int64)] {
+        var needed: [(sku: Int, quantity: Int64)] = []
+        needed.reserveCapacity(record.lines.count)
+        for line in record.lines {
+            let sku = lines[line].sku
+            if let known = needed.firstIndex(where: { $0.sku == sku }) {
+                needed[known].quantity += lines[line].quantity
+            } else {
+                needed.append((sku, lines[line].quantity))
+            }
+        }
+        for line in record.lines {
+            let sku = lines[line].sku
+            if needed.first(where: { $0.sku == sku })!.quantity > stock[sku] {
+                throw .outOfStock(catalog.skus[sku].sku)
+            }
+        }
+        return needed
     }
 
     // MARK: ship, complete

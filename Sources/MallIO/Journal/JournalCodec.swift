@@ -23,26 +23,7 @@ public enum JournalCodec {
             let command: MallCommand
             switch kind {
             case "place_order":
-                let orderID = try f.requiredString("order_id", maxCharacters: idCharactersMax - 8)
-                let buyerID = try f.requiredString("buyer_id")
-                var lines: [CartLine] = []
-                let items = try f.array("lines", required: true)
-                for (i, item) in items.enumerated() {
-                    var l = try f.item(item, of: "lines", index: i)
-                    let sku = try l.requiredString("sku")
-                    let quantity = try l.integer("quantity", range: quantityRange) ?? 0
-                    try l.finish()
-                    lines.append(CartLine(sku: sku, quantity: quantity))
-                }
-                var coupons: [String] = []
-                for item in try f.array("coupons") {
-                    guard case .string(let id, _) = item, !id.isEmpty else {
-                        throw f.error("coupons", "must be a list of coupon ids", at: item)
-                    }
-                    coupons.append(id)
-                }
-                let pointsLimit = try f.money("points_limit", required: false)
-                command = .placeOrder(orderID: orderID, buyerID: buyerID, lines: lines, coupons: coupons, pointsLimit: pointsLimit)
+                command = try placeOrder(&f)
             case "pay":
                 command = .pay(orderID: try f.requiredString("order_id"),
                                channel: try f.string("channel", required: false, maxCharacters: 32),
@@ -55,33 +36,7 @@ public enum JournalCodec {
             case "complete":
                 command = .complete(childOrderID: try f.requiredString("order_id"))
             case "refund":
-                let refundID = try f.requiredString("refund_id")
-                let orderID = try f.requiredString("order_id")
-                let typeText = try f.requiredString("type", maxCharacters: 32)
-                guard let type = RefundKind(rawValue: typeText) else {
-                    throw f.error("type", "must be refund_only or return (a cancel is its own event), found \(typeText)")
-                }
-                var lines: [RefundRequestLine] = []
-                for (i, item) in try f.array("lines", required: true).enumerated() {
-                    var l = try f.item(item, of: "lines", index: i)
-                    let lineNo = try l.integer("line_no", range: 1...1_000_000) ?? 1
-                    let quantity: Int64
-                    let amount: Money?
-                    switch type {
-                    case .return:
-                        quantity = try l.integer("quantity", range: quantityRange) ?? 0
-                        if let given = l.value("amount") { throw l.error("amount", "a return refunds by quantity; give no amount", at: given) }
-                        amount = nil
-                    case .refundOnly:
-                        quantity = try l.integer("quantity", required: false, range: 0...1_000_000) ?? 0
-                        amount = try l.money("amount")
-                    }
-                    try l.finish()
-                    lines.append(RefundRequestLine(lineNo: lineNo, quantity: quantity, amount: amount))
-                }
-                if lines.isEmpty { throw f.error("lines", "must name at least one line") }
-                command = .refund(refundID: refundID, childOrderID: orderID, kind: type, lines: lines,
-                                  txnID: try f.string("txn_id", required: false, maxCharacters: idCharactersMax))
+                command = try refund(&f)
             case "grant_points":
                 command = .grantPoints(grantID: try f.requiredString("grant_id"), buyerID: try f.requiredString("buyer_id"),
                                        amount: try f.money("amount") ?? .zero,
@@ -99,6 +54,61 @@ public enum JournalCodec {
         }
     }
 
+    /// The fields of a `place_order` event after `event` and `at`.
+    private static func placeOrder(_ f: inout JSONFieldReader) throws(JSONFieldError) -> MallCommand {
+        let orderID = try f.requiredString("order_id", maxCharacters: idCharactersMax - 8)
+        let buyerID = try f.requiredString("buyer_id")
+        var lines: [CartLine] = []
+        let items = try f.array("lines", required: true)
+        for (i, item) in items.enumerated() {
+            var l = try f.item(item, of: "lines", index: i)
+            let sku = try l.requiredString("sku")
+            let quantity = try l.integer("quantity", range: quantityRange) ?? 0
+            try l.finish()
+            lines.append(CartLine(sku: sku, quantity: quantity))
+        }
+        var coupons: [String] = []
+        for item in try f.array("coupons") {
+            guard case .string(let id, _) = item, !id.isEmpty else {
+                throw f.error("coupons", "must be a list of coupon ids", at: item)
+            }
+            coupons.append(id)
+        }
+        let pointsLimit = try f.money("points_limit", required: false)
+        return .placeOrder(orderID: orderID, buyerID: buyerID, lines: lines, coupons: coupons, pointsLimit: pointsLimit)
+    }
+
+    /// The fields of a `refund` event after `event` and `at`.
+    private static func refund(_ f: inout JSONFieldReader) throws(JSONFieldError) -> MallCommand {
+        let refundID = try f.requiredString("refund_id")
+        let orderID = try f.requiredString("order_id")
+        let typeText = try f.requiredString("type", maxCharacters: 32)
+        guard let type = RefundKind(rawValue: typeText) else {
+            throw f.error("type", "must be refund_only or return (a cancel is its own event), found \(typeText)")
+        }
+        var lines: [RefundRequestLine] = []
+        for (i, item) in try f.array("lines", required: true).enumerated() {
+            var l = try f.item(item, of: "lines", index: i)
+            let lineNo = try l.integer("line_no", range: 1...1_000_000) ?? 1
+            let quantity: Int64
+            let amount: Money?
+            switch type {
+            case .return:
+                quantity = try l.integer("quantity", range: quantityRange) ?? 0
+                if let given = l.value("amount") { throw l.error("amount", "a return refunds by quantity; give no amount", at: given) }
+                amount = nil
+            case .refundOnly:
+                quantity = try l.integer("quantity", required: false, range: 0...1_000_000) ?? 0
+                amount = try l.money("amount")
+            }
+            try l.finish()
+            lines.append(RefundRequestLine(lineNo: lineNo, quantity: quantity, amount: amount))
+        }
+        if lines.isEmpty { throw f.error("lines", "must name at least one line") }
+        return .refund(refundID: refundID, childOrderID: orderID, kind: type, lines: lines,
+                       txnID: try f.string("txn_id", required: false, maxCharacters: idCharactersMax))
+    }
+
     /// The canonical line for an event (no terminator). Timestamps are written in the local
     /// time of `calendar`.
     public static func encode(_ event: JournalEvent, calendar: BusinessCalendar) -> String {
@@ -112,6 +122,17 @@ public enum JournalCodec {
     public static func encode(_ event: JournalEvent, calendar: BusinessCalendar, into out: inout [UInt8]) {
         var offsets = HourOffsets(calendar: calendar)
         encode(event, offsets: &offsets, into: &out)
+    }
+
+    /// A refund's lines, as `encode` writes them between the brackets of `lines`.
+    private static func appendRefundLines(_ lines: [RefundRequestLine], kind: RefundKind, to out: inout [UInt8]) {
+        func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
+        for (i, l) in lines.enumerated() {
+            raw(i > 0 ? ",{\"line_no\":" : "{\"line_no\":"); CSVEncoder.appendInteger(l.lineNo, to: &out)
+            if kind == .return || l.quantity != 0 { raw(",\"quantity\":"); CSVEncoder.appendInteger(l.quantity, to: &out) }
+            if let a = l.amount { raw(",\"amount\":\""); CSVEncoder.appendMoney(a, to: &out); out.append(34) }
+            raw("}")
+        }
     }
 
     /// Appends the canonical line for an event (no terminator) to `out`, with the zone's offsets
@@ -165,12 +186,7 @@ public enum JournalCodec {
             field(",\"refund_id\":", refundID)
             field(",\"order_id\":", child)
             raw(",\"type\":\""); out.append(contentsOf: kind.rawValue.utf8); raw("\",\"lines\":[")
-            for (i, l) in lines.enumerated() {
-                raw(i > 0 ? ",{\"line_no\":" : "{\"line_no\":"); int(l.lineNo)
-                if kind == .return || l.quantity != 0 { raw(",\"quantity\":"); int(l.quantity) }
-                if let a = l.amount { raw(",\"amount\":"); money(a) }
-                raw("}")
-            }
+            appendRefundLines(lines, kind: kind, to: &out)
             raw("]")
             if let txnID { field(",\"txn_id\":", txnID) }
         case let .grantPoints(grantID, buyerID, amount, expiresAt):

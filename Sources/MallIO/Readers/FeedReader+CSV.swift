@@ -110,132 +110,158 @@ extension FeedReader {
             var p = position
             defer { position = p }
             while true {
+                let outcome: Outcome?
                 switch state {
-                case .fieldStart:
-                    guard p < tail else {
-                        guard atEOF else { return .needMore }
-                        if recording && fieldIndex == 0 && p == recordStart { return .end }
-                        endField(p, p)
-                        return .record(contentEnd: p)
-                    }
-                    let c = bytes[p]
-                    if c == Self.quote {
-                        state = .quoted
-                        p += 1
-                        fieldStart = p
-                    } else if c == Self.comma {
-                        endField(p, p)
-                        p += 1
-                    } else if c == Self.lf || c == Self.cr {
-                        let terminator = terminatorLength(bytes, at: p, tail: tail, atEOF: atEOF)
-                        if terminator < 0 { return .needMore }
-                        if terminator == 0 {
-                            fieldStart = p
-                            state = .unquoted
-                            p += 1
-                            continue
-                        }
-                        if recording && fieldIndex == 0 && p == recordStart {
-                            p += terminator
-                            return .blank
-                        }
-                        endField(p, p)
-                        p += terminator
-                        return .record(contentEnd: p - terminator)
-                    } else {
-                        fieldStart = p
-                        state = .unquoted
-                        p += 1
-                    }
+                case .fieldStart: outcome = scanFieldStart(bytes, &p, tail: tail, atEOF: atEOF)
+                case .unquoted: outcome = scanUnquoted(bytes, &p, tail: tail, atEOF: atEOF)
+                case .quoted: outcome = scanQuoted(bytes, &p, tail: tail, atEOF: atEOF)
+                case .afterQuote: outcome = scanAfterQuote(bytes, &p, tail: tail, atEOF: atEOF)
+                }
+                if let outcome { return outcome }
+            }
+        }
 
-                case .unquoted:
-                    while p < tail {
-                        let c = bytes[p]
-                        if c > Self.comma { p += 1; continue }
-                        if c == Self.comma || c == Self.quote || c == Self.lf || c == Self.cr { break }
-                        p += 1
-                    }
-                    guard p < tail else {
-                        guard atEOF else { return .needMore }
-                        endField(fieldStart, p)
-                        return .record(contentEnd: p)
-                    }
-                    let c = bytes[p]
-                    if c == Self.comma {
-                        endField(fieldStart, p)
-                        p += 1
-                        state = .fieldStart
-                    } else if c == Self.quote {
-                        note("a quote inside an unquoted field")
-                        p += 1
-                    } else {
-                        let terminator = terminatorLength(bytes, at: p, tail: tail, atEOF: atEOF)
-                        if terminator < 0 { return .needMore }
-                        if terminator == 0 {
-                            p += 1  // a lone CR: data
-                            continue
-                        }
-                        endField(fieldStart, p)
-                        p += terminator
-                        return .record(contentEnd: p - terminator)
-                    }
-
-                case .quoted:
-                    while p < tail {
-                        let c = bytes[p]
-                        if c == Self.quote { break }
-                        if c == Self.lf { quotedNewlines += 1 }
-                        p += 1
-                    }
-                    guard p < tail else {
-                        guard atEOF else { return .needMore }
-                        note("a quoted field is not closed before the end of the file")
-                        endField(fieldStart, p)
-                        return .record(contentEnd: p)
-                    }
-                    if p + 1 < tail {
-                        if bytes[p + 1] == Self.quote {
-                            fieldEscaped = true
-                            p += 2
-                        } else {
-                            quotedEnd = p
-                            p += 1
-                            state = .afterQuote
-                        }
-                    } else if atEOF {
-                        endField(fieldStart, p)
-                        p += 1
-                        return .record(contentEnd: p)
-                    } else {
-                        return .needMore
-                    }
-
-                case .afterQuote:
-                    guard p < tail else {
-                        guard atEOF else { return .needMore }
-                        endField(fieldStart, quotedEnd)
-                        return .record(contentEnd: p)
-                    }
-                    let c = bytes[p]
-                    if c == Self.comma {
-                        endField(fieldStart, quotedEnd)
-                        p += 1
-                        state = .fieldStart
-                        continue
-                    }
-                    if c == Self.lf || c == Self.cr {
-                        let terminator = terminatorLength(bytes, at: p, tail: tail, atEOF: atEOF)
-                        if terminator < 0 { return .needMore }
-                        if terminator > 0 {
-                            endField(fieldStart, quotedEnd)
-                            p += terminator
-                            return .record(contentEnd: p - terminator)
-                        }
-                    }
-                    note("text after the closing quote of a field")
+        /// At the start of a field: a quote opens a quoted field, a comma or a line end ends an
+        /// empty one. Each step returns nil to go on scanning (in the state it left), or the
+        /// outcome `scan` returns.
+        @inline(__always)
+        private mutating func scanFieldStart(_ bytes: UnsafePointer<UInt8>, _ p: inout Int, tail: Int, atEOF: Bool) -> Outcome? {
+            guard p < tail else {
+                guard atEOF else { return .needMore }
+                if recording && fieldIndex == 0 && p == recordStart { return .end }
+                endField(p, p)
+                return .record(contentEnd: p)
+            }
+            let c = bytes[p]
+            if c == Self.quote {
+                state = .quoted
+                p += 1
+                fieldStart = p
+            } else if c == Self.comma {
+                endField(p, p)
+                p += 1
+            } else if c == Self.lf || c == Self.cr {
+                let terminator = terminatorLength(bytes, at: p, tail: tail, atEOF: atEOF)
+                if terminator < 0 { return .needMore }
+                if terminator == 0 {
+                    fieldStart = p
                     state = .unquoted
+                    p += 1
+                    return nil
+                }
+                if recording && fieldIndex == 0 && p == recordStart {
+                    p += terminator
+                    return .blank
+                }
+                endField(p, p)
+                p += terminator
+                return .record(contentEnd: p - terminator)
+            } else {
+                fieldStart = p
+                state = .unquoted
+                p += 1
+            }
+            return nil
+        }
+
+        /// Inside an unquoted field, up to a comma, a quote or a line end.
+        @inline(__always)
+        private mutating func scanUnquoted(_ bytes: UnsafePointer<UInt8>, _ p: inout Int, tail: Int, atEOF: Bool) -> Outcome? {
+            while p < tail {
+                let c = bytes[p]
+                if c > Self.comma { p += 1; continue }
+                if c == Self.comma || c == Self.quote || c == Self.lf || c == Self.cr { break }
+                p += 1
+            }
+            guard p < tail else {
+                guard atEOF else { return .needMore }
+                endField(fieldStart, p)
+                return .record(contentEnd: p)
+            }
+            let c = bytes[p]
+            if c == Self.comma {
+                endField(fieldStart, p)
+                p += 1
+                state = .fieldStart
+            } else if c == Self.quote {
+                note("a quote inside an unquoted field")
+                p += 1
+            } else {
+                let terminator = terminatorLength(bytes, at: p, tail: tail, atEOF: atEOF)
+                if terminator < 0 { return .needMore }
+                if terminator == 0 {
+                    p += 1  // a lone CR: data
+                    return nil
+                }
+                endField(fieldStart, p)
+                p += terminator
+                return .record(contentEnd: p - terminator)
+            }
+            return nil
+        }
+
+        /// Inside a quoted field, up to its closing quote (a doubled quote is data).
+        @inline(__always)
+        private mutating func scanQuoted(_ bytes: UnsafePointer<UInt8>, _ p: inout Int, tail: Int, atEOF: Bool) -> Outcome? {
+            while p < tail {
+                let c = bytes[p]
+                if c == Self.quote { break }
+                if c == Self.lf { quotedNewlines += 1 }
+                p += 1
+            }
+            guard p < tail else {
+                guard atEOF else { return .needMore }
+                note("a quoted field is not closed before the end of the file")
+                endField(fieldStart, p)
+                return .record(contentEnd: p)
+            }
+            if p + 1 < tail {
+                if bytes[p + 1] == Self.quote {
+                    fieldEscaped = true
+                    p += 2
+                } else {
+                    quotedEnd = p
+                    p += 1
+                    state = .afterQuote
+                }
+            } else if atEOF {
+                endField(fieldStart, p)
+                p += 1
+                return .record(contentEnd: p)
+            } else {
+                return .needMore
+            }
+            return nil
+        }
+
+        /// After a closing quote: a comma or a line end ends the field; anything else is an
+        /// error, and data.
+        @inline(__always)
+        private mutating func scanAfterQuote(_ bytes: UnsafePointer<UInt8>, _ p: inout Int, tail: Int, atEOF: Bool) -> Outcome? {
+            guard p < tail else {
+                guard atEOF else { return .needMore }
+                endField(fieldStart, quotedEnd)
+                return .record(contentEnd: p)
+            }
+            let c = bytes[p]
+            if c == Self.comma {
+                endField(fieldStart, quotedEnd)
+                p += 1
+                state = .fieldStart
+                return nil
+            }
+            if c == Self.lf || c == Self.cr {
+                let terminator = terminatorLength(bytes, at: p, tail: tail, atEOF: atEOF)
+                if terminator < 0 { return .needMore }
+                if terminator > 0 {
+                    endField(fieldStart, quotedEnd)
+                    p += terminator
+                    return .record(contentEnd: p - terminator)
                 }
             }
+            note("text after the closing quote of a field")
+            state = .unquoted
+            return nil
         }
 
         /// At an LF or CR at `p`: the length of the record terminator there (1 for LF or a CR

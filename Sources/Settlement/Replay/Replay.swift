@@ -182,7 +182,7 @@ public enum Replay {
     /// second thread while the core and the feed writers run on this one.
     public static func run(journal: String, catalog: Catalog, out: String, progress: ProgressLog) throws -> ReplaySummary {
         let session = try ReplaySession(catalog: catalog, outputDirectory: out)
-        let events = Handoff<Result<JournalEvent, JSONFieldError>> { emit in
+        let events = Handoff<Result<JournalEvent, JSONFieldError>, any Error> { emit in
             let reader: JournalReader
             do throws(FeedFileError) { reader = try JournalReader(path: journal) } catch {
                 throw ReplayError(message: "\(journal): \(error.message)")
@@ -200,11 +200,11 @@ public enum Replay {
     /// Three threads: `events` reads or generates the journal, a second runs the mall core,
     /// this one writes the feeds. Stops the others if writing fails.
     /// `expectedOrders`, when known (generate), sizes the core's arrays once.
-    static func drive(_ session: ReplaySession, _ events: Handoff<Result<JournalEvent, JSONFieldError>>,
+    static func drive(_ session: ReplaySession, _ events: Handoff<Result<JournalEvent, JSONFieldError>, any Error>,
                       progress: ProgressLog, expectedOrders: Int = 0) throws {
         let catalog = session.catalog
         let calendar = session.calendar
-        let applied = Handoff<Applied>(batchesInFlightMax: 32) { emit in
+        let applied = Handoff<Applied, any Error>(batchesInFlightMax: 32) { emit in
             var core = ReplayCore(catalog: catalog, calendar: calendar, expectedOrders: expectedOrders)
             do {
                 while let batch = try events.next() {
@@ -242,7 +242,7 @@ public enum Replay {
             throw ReplayError(message: "unknown time zone \(generator.catalog.timezone)")
         }
         let session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
-        let events = Handoff<Result<JournalEvent, JSONFieldError>>(batchesInFlightMax: 32) { emit in
+        let events = Handoff<Result<JournalEvent, JSONFieldError>, any Error>(batchesInFlightMax: 32) { emit in
             let writer = try AtomicFileWriter(path: journal)
             var line: [UInt8] = []
             var offsets = HourOffsets(calendar: calendar)

@@ -55,89 +55,88 @@ public enum ReplayReconcile {
         var rows: [String: [String]] = [:]
     }
 
+    /// Replays `journal` and compares what the feeds should hold with what `db` holds.
     public static func compare(journal: String, catalog: Catalog, db: Database) throws -> ReplayReconciliation {
         guard let calendar = BusinessCalendar(timezone: catalog.timezone) else {
             throw ReplayError(message: "the catalog's time zone \(catalog.timezone) is unknown")
         }
+        var expected = try expectedRows(journal: journal, catalog: catalog, calendar: calendar)
+        var found = Comparison()
+        try compareStored(&expected, db: db, currency: catalog.currency, into: &found)
+        return ReplayReconciliation(breaks: found.breaks.sorted(), counts: found.counts, rejectedEvents: expected.rejected,
+                                    lastDay: expected.lastDay)
+    }
+
+    /// What the feeds should hold, by feed, from the journal replayed through the mall core.
+    private struct ExpectedFeeds {
         var orders = Expected(feed: "orders", columns: Array(FeedRowFormatter.orderColumns.dropFirst().filter { $0 != "line_no" }))
         var refunds = Expected(feed: "refunds", columns: Array(FeedRowFormatter.refundColumns.dropFirst(3)))
         var payments = Expected(feed: "payments", columns: Array(FeedRowFormatter.paymentColumns.dropFirst(2)))
         var repayments = Expected(feed: "repayments", columns: Array(FeedRowFormatter.repaymentColumns.dropFirst()))
-        var state = MallState(catalog: catalog)
+        /// Events unreadable or refused by the core.
         var rejected = 0
         var lastDay: Day?
+    }
+
+    /// The breaks and per-feed counts found so far.
+    private struct Comparison {
+        var breaks: [ReplayBreak] = []
+        var counts: [ReplayReconciliation.FeedCount] = []
+    }
+
+    private static func expectedRows(journal: String, catalog: Catalog, calendar: BusinessCalendar) throws -> ExpectedFeeds {
+        var expected = ExpectedFeeds()
+        var state = MallState(catalog: catalog)
         let reader: JournalReader
         do { reader = try JournalReader(path: journal) } catch { throw ReplayError(message: "\(journal): \(error.message)") }
         while true {
             let next: Result<JournalEvent, JSONFieldError>?
             do { next = try reader.next() } catch { throw ReplayError(message: "\(journal): \(error.message)") }
             guard let next else { break }
-            guard case .success(let event) = next else { rejected += 1; continue }
-            lastDay = calendar.businessDate(of: event.at)
-            guard case .success(let outputs) = state.apply(event) else { rejected += 1; continue }
-            for output in outputs {
-                switch output {
-                case .orderLine(let r):
-                    orders.rows[key(r.orderID, String(r.lineNo))] = [
-                        r.parentOrderID, r.supplierID, r.buyerID, r.memberLevel, r.sku, r.category, String(r.quantity),
-                        r.unitPrice.description, r.costPrice.description, r.discountPlatform.description,
-                        r.discountSupplier.description, r.freight.description, r.paidPoints.description,
-                        r.paidCredit.description, r.paidCash.description, r.paymentChannel, r.orderedAt.description,
-                        r.paidAt.description, r.completedAt?.description ?? "", r.currency,
-                    ]
-                case .refund(let r):
-                    refunds.rows[key(r.refundID, r.orderID, String(r.lineNo))] = [
-                        r.type.rawValue, String(r.quantity), r.refundGoods.description, r.refundFreight.description,
-                        r.refundPoints.description, r.refundCredit.description, r.refundCash.description,
-                        r.refundedAt.description,
-                    ]
-                case .channel(let r):
-                    payments.rows[key(r.channel, r.txnID)] = [
-                        r.kind.rawValue, r.reference, r.amount.description, r.fee.description, r.occurredAt.description,
-                    ]
-                case .repayment(let r):
-                    repayments.rows[key(r.repaymentID)] = [r.buyerID, r.amount.description, r.paidAt.description]
-                case .pointsLost:
-                    break
-                }
-            }
+            guard case .success(let event) = next else { expected.rejected += 1; continue }
+            expected.lastDay = calendar.businessDate(of: event.at)
+            guard case .success(let outputs) = state.apply(event) else { expected.rejected += 1; continue }
+            for output in outputs { expect(output, in: &expected) }
         }
+        return expected
+    }
 
+    /// The feed row one output of the core should have left, as the comparable columns' text.
+    private static func expect(_ output: MallOutput, in expected: inout ExpectedFeeds) {
+        switch output {
+        case .orderLine(let r):
+            expected.orders.rows[key(r.orderID, String(r.lineNo))] = [
+                r.parentOrderID, r.supplierID, r.buyerID, r.memberLevel, r.sku, r.category, String(r.quantity),
+                r.unitPrice.description, r.costPrice.description, r.discountPlatform.description,
+                r.discountSupplier.description, r.freight.description, r.paidPoints.description,
+                r.paidCredit.description, r.paidCash.description, r.paymentChannel, r.orderedAt.description,
+                r.paidAt.description, r.completedAt?.description ?? "", r.currency,
+            ]
+        case .refund(let r):
+            expected.refunds.rows[key(r.refundID, r.orderID, String(r.lineNo))] = [
+                r.type.rawValue, String(r.quantity), r.refundGoods.description, r.refundFreight.description,
+                r.refundPoints.description, r.refundCredit.description, r.refundCash.description,
+                r.refundedAt.description,
+            ]
+        case .channel(let r):
+            expected.payments.rows[key(r.channel, r.txnID)] = [
+                r.kind.rawValue, r.reference, r.amount.description, r.fee.description, r.occurredAt.description,
+            ]
+        case .repayment(let r):
+            expected.repayments.rows[key(r.repaymentID)] = [r.buyerID, r.amount.description, r.paidAt.description]
+        case .pointsLost:
+            break
+        }
+    }
+
+    /// Reads each feed's stored rows and compares them with what was expected.
+    private static func compareStored(_ expected: inout ExpectedFeeds, db: Database, currency: String,
+                                      into found: inout Comparison) throws {
         func money(_ s: Statement, _ c: Int32) -> String { Money(fen: s.int(c)).description }
         func time(_ s: Statement, _ c: Int32) -> String { Instant(nanos: s.int(c)).description }
         func optionalTime(_ s: Statement, _ c: Int32) -> String { s.optionalInt(c).map { Instant(nanos: $0).description } ?? "" }
         func optionalMoney(_ s: Statement, _ c: Int32) -> String { s.optionalInt(c).map { Money(fen: $0).description } ?? "" }
-
-        var breaks: [ReplayBreak] = []
-        var counts: [ReplayReconciliation.FeedCount] = []
-        func scan(_ expected: inout Expected, sql: String, row: (Statement) -> (String, [String])) throws {
-            var count = ReplayReconciliation.FeedCount(feed: expected.feed)
-            count.expected = expected.rows.count
-            try db.query(sql) { s in
-                let (k, found) = row(s)
-                count.found += 1
-                guard let want = expected.rows.removeValue(forKey: k) else {
-                    breaks.append(ReplayBreak(kind: .unexpected, feed: expected.feed, key: k, field: "(row)",
-                                              expected: "absent", found: "present"))
-                    return
-                }
-                var same = true
-                for (i, column) in expected.columns.enumerated() where want[i] != found[i] {
-                    same = false
-                    breaks.append(ReplayBreak(kind: .mismatch, feed: expected.feed, key: k, field: column,
-                                              expected: want[i], found: found[i]))
-                }
-                if same { count.matched += 1 }
-            }
-            for k in expected.rows.keys {
-                breaks.append(ReplayBreak(kind: .missing, feed: expected.feed, key: k, field: "(row)",
-                                          expected: "present", found: "absent"))
-            }
-            counts.append(count)
-        }
-
-        let currency = catalog.currency
-        try scan(&orders, sql: """
+        try compare(&expected.orders, db: db, into: &found, sql: """
             SELECT order_id, line_no, coalesce(parent_order_id, order_id), supplier_id, coalesce(buyer_id, ''),
                    coalesce(member_level, ''), sku, category, quantity, unit_price, cost_price, discount_platform,
                    discount_supplier, freight, paid_points, paid_credit, paid_cash, coalesce(payment_channel, ''),
@@ -149,7 +148,7 @@ public enum ReplayReconcile {
               money(s, 9), optionalMoney(s, 10), money(s, 11), money(s, 12), money(s, 13), money(s, 14), money(s, 15),
               money(s, 16), s.string(17), time(s, 18), time(s, 19), optionalTime(s, 20), s.text(21) ?? currency])
         }
-        try scan(&refunds, sql: """
+        try compare(&expected.refunds, db: db, into: &found, sql: """
             SELECT refund_id, order_id, line_no, refund_type, quantity, refund_goods, refund_freight, refund_points,
                    refund_credit, refund_cash, refunded_at
             FROM refunds
@@ -157,13 +156,43 @@ public enum ReplayReconcile {
             (key(s.string(0), s.string(1), String(s.int(2))),
              [s.string(3), String(s.int(4)), money(s, 5), money(s, 6), money(s, 7), money(s, 8), money(s, 9), time(s, 10)])
         }
-        try scan(&payments, sql: "SELECT channel, txn_id, kind, reference, amount, fee, occurred_at FROM payments") { s in
+        try compare(&expected.payments, db: db, into: &found,
+                    sql: "SELECT channel, txn_id, kind, reference, amount, fee, occurred_at FROM payments") { s in
             (key(s.string(0), s.string(1)), [s.string(2), s.string(3), money(s, 4), money(s, 5), time(s, 6)])
         }
-        try scan(&repayments, sql: "SELECT repayment_id, buyer_id, amount, paid_at FROM repayments") { s in
+        try compare(&expected.repayments, db: db, into: &found,
+                    sql: "SELECT repayment_id, buyer_id, amount, paid_at FROM repayments") { s in
             (key(s.string(0)), [s.string(1), money(s, 2), time(s, 3)])
         }
-        return ReplayReconciliation(breaks: breaks.sorted(), counts: counts, rejectedEvents: rejected, lastDay: lastDay)
+    }
+
+    /// Compares one feed: each stored row (`row` gives its key and comparable columns)
+    /// against the expected row of its key; what is left expected is missing.
+    private static func compare(_ expected: inout Expected, db: Database, into found: inout Comparison, sql: String,
+                                row: (Statement) -> (String, [String])) throws {
+        var count = ReplayReconciliation.FeedCount(feed: expected.feed)
+        count.expected = expected.rows.count
+        try db.query(sql) { s in
+            let (k, stored) = row(s)
+            count.found += 1
+            guard let want = expected.rows.removeValue(forKey: k) else {
+                found.breaks.append(ReplayBreak(kind: .unexpected, feed: expected.feed, key: k, field: "(row)",
+                                                expected: "absent", found: "present"))
+                return
+            }
+            var same = true
+            for (i, column) in expected.columns.enumerated() where want[i] != stored[i] {
+                same = false
+                found.breaks.append(ReplayBreak(kind: .mismatch, feed: expected.feed, key: k, field: column,
+                                                expected: want[i], found: stored[i]))
+            }
+            if same { count.matched += 1 }
+        }
+        for k in expected.rows.keys {
+            found.breaks.append(ReplayBreak(kind: .missing, feed: expected.feed, key: k, field: "(row)",
+                                            expected: "present", found: "absent"))
+        }
+        found.counts.append(count)
     }
 
     private static func key(_ parts: String...) -> String { parts.joined(separator: "/") }

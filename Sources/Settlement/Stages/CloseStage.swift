@@ -1,0 +1,18 @@
+// CloseStage: closes the open sheets through a date (SPEC §6), for `close --through`, and
+// writes their statements aside (shown by the statements stage, which the `close` command
+// runs next). Not a nightly stage. A refusal (`CloseRefused`) ends the command with exit
+// status 2.
+
+import MallCore
+
+extension Stage {
+    static func close(through: Day, supplierID: String?) -> Stage {
+        Stage(name: "close") { context, record in
+            let nightly = context.nightly
+            let summary = try Closer(db: nightly.db, config: nightly.config)
+                .close(through: through, supplierID: supplierID, reportsDir: nightly.reportsDir)
+            record.closed = summary.closed
+            record.preparedStatements = summary.prepared
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// IngestStage: stores the inbox's new feed files (SPEC §3), or the files `ingest KIND FILE…`
+// names, in one transaction. Known files (by inbox stamp or hash) are skipped cheaply.
+
+import Foundation
+import MallCore
+import MallIO
+import MallStore
+
+extension Stage {
+    /// The nightly's ingest: the inbox's files, in the inbox's order.
+    public static let ingest = Stage(name: "ingest", needs: [.inbox]) { context, record in
+        guard let inbox = context.inbox else { preconditionFailure("the runner checks the inbox need") }
+        let listing = try Inbox.list(inbox, requireDoneMarker: context.requireDoneMarker)
+        record.skippedInbox = listing.skipped
+        try context.nightly.ingest(listing.taken.map { ($0.path, $0.kind) }, into: &record, useInboxCache: true)
+    }
+
+    /// `ingest KIND FILE…`: the files given, hashed every time.
+    static func ingesting(_ files: [(path: String, kind: FeedKind)]) -> Stage {
+        Stage(name: "ingest") { context, record in
+            try context.nightly.ingest(files, into: &record, useInboxCache: false)
+        }
+    }
+}
+
+extension Nightly {
+    /// Ingests files in one transaction (a failure keeps nothing of the stage); known files
+    /// (by inbox stamp or hash) are skipped cheaply.
+    public func ingest(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
+        try db.transaction {
+            try storeFiles(files, into: &record, useInboxCache: useInboxCache)
+            try readQuarantine(into: &record)
+        }
+    }
+
+    private func storeFiles(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
+        let ingestor = Ingestor(db: db, config: config, runSeq: record.runSeq, progress: progress)
+        let stamped = try files.map { useInboxCache ? try knownByStamp($0.path) : nil }
+        // The files not known by their stamp are hashed in order on another thread while the
+        // one before is stored here: one file ahead, so that hashing takes its share of the
+        // second core while that file is read, rather than several files' worth at the start.
+        let unstamped = files.indices.filter { stamped[$0] == nil }.map { files[$0].path }
+        let digests = Handoff<Result<String, FeedFileError>, Never>(batchItems: 1, batchesInFlightMax: 1) { emit in
+            for path in unstamped {
+                guard emit(Result { () throws(FeedFileError) in try FeedReader.digest(path: path) }) else { return }
+            }
+        }
+        do {
+            for (file, known) in zip(files, stamped) {
+                if let known {
+                    record.inputs.append(FileOutcome(path: file.path, kind: file.kind, sha256: known, status: .known))
+                    continue
+                }
+                guard let digest = digests.next()?.first else { preconditionFailure("a digest for every file") }
+                let outcome = try ingestor.ingest(path: file.path, kind: file.kind, digest: digest)
+                record.inputs.append(outcome)
+                if outcome.status == .ingested { progress.note("\(file.path): \(outcome.read) rows, \(outcome.accepted) accepted, \(outcome.duplicate) duplicate, \(outcome.quarantined) quarantined") }
+                if useInboxCache { try rememberStamp(file.path, sha: outcome.sha256) }
+            }
+        } catch {
+            digests.cancel()
+            throw error
+        }
+    }
+
+    /// The rows this run quarantined, for the manifest and the quarantine file.
+    private func readQuarantine(into record: inout RunRecord) throws {
+        try db.query("SELECT file, line, col, reason, message, raw FROM quarantine WHERE run_seq = ? ORDER BY id",
+                     [.int(record.runSeq)]) { row in
+            record.quarantined.append(QuarantineEntry(file: row.string(0), line: Int(row.int(1)), column: Int(row.int(2)),
+                                                      reason: QuarantineReason(rawValue: row.string(3)) ?? .malformedRow,
+                                                      message: row.string(4), raw: row.string(5)))
+        }
+    }
+
+    private func stamp(_ path: String) -> (size: Int64, mtime: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    private func knownByStamp(_ path: String) throws -> String? {
+        guard let stamp = stamp(path) else { return nil }
+        var sha: String?
+        try db.query("""
+            SELECT i.sha256 FROM inbox_seen i JOIN feed_files f ON f.sha256 = i.sha256
+            WHERE i.path = ? AND i.size = ? AND i.mtime_ns = ?
+            """, [.text(path), .int(stamp.size), .int(stamp.mtime)]) { sha = $0.string(0) }
+        return sha
+    }
+
+    private func rememberStamp(_ path: String, sha: String) throws {
+        guard let stamp = stamp(path) else { return }
+        try db.run("INSERT OR REPLACE INTO inbox_seen(path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
+                   [.text(path), .int(stamp.size), .int(stamp.mtime), .text(sha)])
+    }
+}

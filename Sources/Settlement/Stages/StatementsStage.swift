@@ -1,0 +1,18 @@
+// StatementsStage: writes the statements still due — drafts of the open sheets that changed
+// and the statements of sheets closed (SPEC §10). The files themselves: StatementFiles.swift.
+
+extension Stage {
+    public static let statements = Stage(name: "statements") { context, record in
+        try context.nightly.statements(into: &record)
+    }
+}
+
+extension Nightly {
+    /// Writes the statements still due, showing first those a close has written.
+    public func statements(into record: inout RunRecord) throws {
+        let prepared = record.preparedStatements
+        record.preparedStatements = []
+        record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir,
+                                                                   prepared: prepared)
+    }
+}
