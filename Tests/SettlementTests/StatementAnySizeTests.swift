@@ -171,6 +171,45 @@ final class StatementAnySizeTests: XCTestCase {
         withExtendedLifetime(ws) {}
     }
 
+    /// A real spreadsheet reader: openpyxl (installed by `make test` when PyPI is reachable)
+    /// opens every line sheet and reads back every line in order.
+    func testOpenpyxlReadsEveryLineOnEveryLineSheet() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import openpyxl"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else {
+            throw XCTSkip("openpyxl is not installed (make test installs it with pip when it can): workbook not opened with it")
+        }
+        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 10)
+        defer { withExtendedLifetime(ws) {} }
+        let script = """
+        import openpyxl, sys
+        book = openpyxl.load_workbook(sys.argv[1], read_only=True)
+        print("|".join(book.sheetnames))
+        for sheet in book.worksheets[1:]:
+            for row in sheet.iter_rows(values_only=True):
+                print(",".join("" if v is None else (format(v, ".2f") if isinstance(v, float) else str(v)) for v in row))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, folder + "/statement.xlsx"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        var printed = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(printed.removeFirst(), (["Summary", "Lines"] + (2...10).map { "Lines (\($0))" }).joined(separator: "|"))
+        let header = FeeLineExport.header.joined(separator: ",")
+        let lines = printed.filter { !$0.isEmpty && $0 != header }
+        XCTAssertEqual(printed.filter { $0 == header }.count, 10, "the header on each of the 10 line sheets")
+        XCTAssertEqual(lines, Array(csv.dropFirst()), "88 lines, 9 to a sheet, in order")
+    }
+
     func testAStatementWithinTheRowLimitHasOneLineSheet() throws {
         let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 89)
         let sheets = try Self.workbookCells(folder + "/statement.xlsx")
