@@ -85,17 +85,23 @@ final class ClosingStatements: @unchecked Sendable {
     static let readAheadLinesMin: Int64 = 200_000
 
     /// Writes the statements of `headers` (closed sheets) into their folders under
-    /// `reportsDir`: the large ones last, their forward lines read ahead meanwhile.
+    /// `reportsDir`. The large ones come between the two halves of the others: their forward
+    /// lines are read ahead (sorted) while the first half is written, and the disk writes
+    /// their files out while the second half is written, rather than at the end.
     func write(_ db: Database, headers: [SheetHeader], reportsDir: String) throws {
         let large = headers.filter { $0.lines >= Self.readAheadLinesMin }
+        let small = headers.filter { $0.lines < Self.readAheadLinesMin }
         var ahead: [Int64: Handoff<StatementLine, any Error>] = [:]
         for header in large { ahead[header.key] = StatementLines.readForwardAhead(storePath: db.path, sheetKey: header.key) }
         defer { for handoff in ahead.values { handoff.cancel() } }
-        for header in headers where header.lines < Self.readAheadLinesMin {
+        for header in small.prefix(small.count / 2) {
             try write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
         }
         for header in large {
             try write(db, header: header, folder: StatementFiles.folder(header, reportsDir), forward: ahead.removeValue(forKey: header.key))
+        }
+        for header in small.dropFirst(small.count / 2) {
+            try write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
         }
     }
 

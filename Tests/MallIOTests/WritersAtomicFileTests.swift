@@ -123,6 +123,22 @@ final class WritersAtomicFileTests: XCTestCase {
         }
     }
 
+    func testASealedFileAppearsOnlyWhenCommittedAndGoesWhenAbandoned() throws {
+        let kept = try AtomicFileWriter(path: directory + "/lines.csv")
+        try kept.write(Array("header\nrow 1\n".utf8))
+        try kept.patch(at: 0, Array("HEADER".utf8))
+        try kept.seal()
+        XCTAssertEqual(try listing(directory), [".lines.csv" + kept.temporaryPath.components(separatedBy: ".lines.csv").last!],
+                       "sealed: only the temporary file")
+        let dropped = try AtomicFileWriter(path: directory + "/summary.csv")
+        try dropped.write(Array("x".utf8))
+        try dropped.seal()
+        dropped.abandon()
+        try kept.commit(durable: false)
+        XCTAssertEqual(try listing(directory), ["lines.csv"])
+        XCTAssertEqual(try contents(directory + "/lines.csv"), Array("HEADER\nrow 1\n".utf8))
+    }
+
     func testAFolderThatCannotBeWrittenStopsNoOther() throws {
         let blocker = directory + "/not-a-directory"
         try AtomicFile.write(Array("x".utf8), to: blocker)

@@ -97,12 +97,19 @@ public struct CSVEncoder {
 
     /// Appends a whole number in plain decimal, without a separator.
     public static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
-        appendDecimal(value.magnitude, negative: value < 0, point: false, to: &buffer)
+        appendDecimal(value, point: false, to: &buffer)
     }
 
     /// Appends an amount as a plain decimal with two fraction digits (`-15.60`).
     public static func appendMoney(_ money: Money, to buffer: inout [UInt8]) {
-        appendDecimal(money.fen.magnitude, negative: money.fen < 0, point: true, to: &buffer)
+        appendDecimal(money.fen, point: true, to: &buffer)
+    }
+
+    /// `value` in plain decimal, with a point before its last two digits when `point` (an
+    /// amount in minor units). Workbook cells write their numbers with it too.
+    @inline(__always)
+    static func appendDecimal(_ value: Int64, point: Bool, to buffer: inout [UInt8]) {
+        appendDecimal(value.magnitude, negative: value < 0, point: point, to: &buffer)
     }
 
     /// Writes the digits (and the point before the last two when `point`) from the right into a

@@ -268,27 +268,6 @@ public enum XLSXWriter {
 
 // MARK: - Worksheet XML
 
-/// Plain decimals written as bytes, right to left into scratch, appended at once.
-enum XLSXDigits {
-    static func append(_ value: Int64, point: Bool, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var v = value.magnitude
-            var at = 24
-            if point {
-                at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
-                at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
-                at -= 1; digits[at] = UInt8(ascii: ".")
-            }
-            repeat {
-                at -= 1
-                digits[at] = UInt8(48 + v % 10)
-                v /= 10
-            } while v > 0
-            if value < 0 { at -= 1; digits[at] = UInt8(ascii: "-") }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[at ..< 24]))
-        }
-    }
-}
 
 /// Writes one worksheet part row by row, deflating it into the zip entry in chunks. Bytes
 /// are appended directly (no String per cell): a statement's sheet holds a million rows.
@@ -370,7 +349,7 @@ struct SheetXML {
     mutating func appendInteger(_ value: Int64) {
         putReference(column)
         put("><v>")
-        XLSXDigits.append(value, point: false, to: &xml)
+        CSVEncoder.appendDecimal(value, point: false, to: &xml)
         put("</v></c>")
         column += 1
     }
@@ -379,7 +358,7 @@ struct SheetXML {
     mutating func appendMoney(fen: Int64) {
         putReference(column)
         put(#" s="2"><v>"#)
-        XLSXDigits.append(fen, point: true, to: &xml)
+        CSVEncoder.appendDecimal(fen, point: true, to: &xml)
         put("</v></c>")
         column += 1
     }
