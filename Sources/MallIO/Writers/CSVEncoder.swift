@@ -76,8 +76,7 @@ public struct CSVEncoder {
 
     /// Appends one text field (neutralised and quoted as `appendRow` does), without a separator.
     public static func appendText(_ text: String, to buffer: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
+        withUTF8Bytes(text) { bytes in
             guard let first = bytes.first else { return }
             let neutralise = startsFormula(first)
             let enclose = bytes.contains(where: needsQuoting)
@@ -153,4 +152,14 @@ public struct CSVEncoder {
         (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
             || byte == UInt8(ascii: ".")
     }
+}
+
+/// `body` over a string's UTF-8 bytes in place when it has them contiguous (native strings
+/// do), without the copy `withUTF8` makes of a string it may not mutate: writers call this
+/// for every cell of millions of rows.
+@inline(__always)
+func withUTF8Bytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    var copy = text
+    return try copy.withUTF8(body)
 }

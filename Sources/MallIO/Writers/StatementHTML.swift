@@ -65,8 +65,7 @@ public struct StatementLineRows: Sendable {
     /// `HTML.escape(text)` as bytes; with `breakingAfterUnderscores`, each `_` is followed by
     /// `<wbr>`, so long codes wrap at their underscores.
     private mutating func append(_ text: String, breakingAfterUnderscores: Bool) {
-        var text = text
-        text.withUTF8 { source in
+        withUTF8Bytes(text) { source in
             // Most values (dates, ids, amounts) need nothing: copied at once.
             if !source.contains(where: { $0 == UInt8(ascii: "_") || Self.needsEscaping($0) }) {
                 bytes.append(contentsOf: source)

@@ -341,7 +341,7 @@ struct SheetXML {
 
     /// The next cell: text.
     mutating func appendText(_ text: String) throws {
-        try appendCell(.text(text), column: column, bold: header && rowIndex == 1)
+        try appendTextCell(text, column: column, bold: header && rowIndex == 1)
         column += 1
     }
 
@@ -419,19 +419,24 @@ struct SheetXML {
             put(text)
             put("</v></c>")
         case .text(let text):
-            if text.utf8.count > XLSXWriter.textLengthMax, text.utf16.count > XLSXWriter.textLengthMax {
-                throw XLSXError.textTooLong(sheet: name, cell: reference(column), length: text.utf16.count)
-            }
-            if compact && text.isEmpty {
-                put("<c/>")
-                return
-            }
-            putReference(column)
-            if bold { put(#" s="1""#) }
-            put(!compact || SheetXML.hasEdgeSpace(text) ? #" t="inlineStr"><is><t xml:space="preserve">"# : #" t="inlineStr"><is><t>"#)
-            SheetXML.appendEscaped(text, to: &xml)
-            put("</t></is></c>")
+            try appendTextCell(text, column: column, bold: bold)
         }
+    }
+
+    /// A text cell (an inline string).
+    private mutating func appendTextCell(_ text: String, column: Int, bold: Bool) throws {
+        if text.utf8.count > XLSXWriter.textLengthMax, text.utf16.count > XLSXWriter.textLengthMax {
+            throw XLSXError.textTooLong(sheet: name, cell: reference(column), length: text.utf16.count)
+        }
+        if compact && text.isEmpty {
+            put("<c/>")
+            return
+        }
+        putReference(column)
+        if bold { put(#" s="1""#) }
+        put(!compact || SheetXML.hasEdgeSpace(text) ? #" t="inlineStr"><is><t xml:space="preserve">"# : #" t="inlineStr"><is><t>"#)
+        SheetXML.appendEscaped(text, to: &xml)
+        put("</t></is></c>")
     }
 
     private mutating func putReference(_ column: Int) {
@@ -448,8 +453,7 @@ struct SheetXML {
     /// Text a reader would trim unless told to keep its spaces.
     private static func hasEdgeSpace(_ text: String) -> Bool {
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-        var text = text
-        return text.withUTF8 { bytes in
+        return withUTF8Bytes(text) { bytes in
             guard let first = bytes.first, let last = bytes.last else { return false }
             return isSpace(first) || isSpace(last)
         }
@@ -472,8 +476,7 @@ struct SheetXML {
     /// turn a raw CR into LF), characters XML 1.0 forbids dropped, and a literal `_xHHHH_`
     /// protected as `_x005F_xHHHH_` because spreadsheet programs decode that pattern.
     static func appendEscaped(_ text: String, to xml: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
+        withUTF8Bytes(text) { bytes in
             // Most cells (ids, dates, codes) need nothing: copied at once.
             if !bytes.contains(where: needsEscaping) {
                 xml.append(contentsOf: bytes)
@@ -566,8 +569,7 @@ struct SheetXML {
     }
 
     private mutating func put(_ text: String) {
-        var text = text
-        text.withUTF8 { xml.append(contentsOf: $0) }
+        withUTF8Bytes(text) { xml.append(contentsOf: $0) }
     }
 
     private static func put(_ text: String, _ xml: inout [UInt8]) {
