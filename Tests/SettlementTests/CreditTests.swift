@@ -178,4 +178,21 @@ final class CreditTests: XCTestCase {
         XCTAssertEqual(try ws.export(.credit), credit)
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
+
+    /// verify: credit used = unbilled + unpaid principal; nothing applied beyond what was owed.
+    func testVerifyCatchesCreditThatDoesNotAddUp() throws {
+        let ws = try Workspace()
+        let config = try Self.config(Self.dealer)
+        try ws.write("orders-10.csv", Fixture.orders(Self.usage("O-1", "DLR-1", "600.00", "2026-10-05T10:00:00+08:00")))
+        try ws.write("repayments-11.csv", Self.repayments("P-1,DLR-1,700.00,2026-11-05T10:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-06", config: config).1, .done)
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+        try ws.db.run("UPDATE credit_accounts_state SET unbilled = unbilled + 1")
+        try ws.db.run("UPDATE credit_bills SET principal_paid = principal_paid + 5000")
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [
+            "§8: credit account DLR-1: credit used -50.00 ≠ unbilled 0.01 + unpaid principal -50.00",
+            "§8: credit account DLR-1: repayments 700.00 + discounts 0.00 ≠ late fees paid 0.00 + principal paid 650.00 + prepaid 100.00",
+            "§8: bill of DLR-1 on 2026-11-01: paid 650.00 (prepaid 0.00) of 600.00 and late fees 0.00 of 0.00: more applied than owed",
+        ])
+    }
 }
