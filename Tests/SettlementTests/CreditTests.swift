@@ -195,4 +195,33 @@ final class CreditTests: XCTestCase {
             "§8: bill of DLR-1 on 2026-11-01: paid 650.00 (prepaid 0.00) of 600.00 and late fees 0.00 of 0.00: more applied than owed",
         ])
     }
+
+    /// Usage dated after the as-of date, and a give-back whose line has not arrived, wait;
+    /// each is applied once by the run that reaches it.
+    func testRowsWaitForTheirDateAndForTheirRefundToBeAccepted() throws {
+        let ws = try Workspace()
+        let config = try Self.config(Self.dealer)
+        try ws.write("orders-1010.csv", Fixture.orders(Self.usage("W-1", "DLR-1", "100.00", "2026-10-12T10:00:00+08:00")))
+        try ws.write("refunds-1010.csv", Fixture.refunds(Self.giveBack("G-1", "W-2", "40.00", "2026-10-09T10:00:00+08:00")))
+        XCTAssertEqual(try ws.run("2026-10-10", config: config).1, .done)
+        XCTAssertEqual(try ws.export(.credit), """
+            buyer_id,limit,unbilled,unpaid_principal,prepaid,available,frozen
+            DLR-1,1000.00,0.00,0.00,0.00,1000.00,0
+
+            """)
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM credit_waiting"), .int(2))
+
+        // W-2 (100.00 on 8 Oct) arrives: G-1 is accepted and gives 40.00 back; W-1's date is
+        // reached. 100 + 100 − 40 = 160.00 unbilled.
+        try ws.write("orders-1013.csv", Fixture.orders(Self.usage("W-2", "DLR-1", "100.00", "2026-10-08T10:00:00+08:00")))
+        XCTAssertEqual(try ws.run("2026-10-13", config: config).1, .done)
+        XCTAssertEqual(try ws.export(.credit), """
+            buyer_id,limit,unbilled,unpaid_principal,prepaid,available,frozen
+            DLR-1,1000.00,160.00,0.00,0.00,840.00,0
+
+            """)
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM credit_waiting"), .int(0))
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM credit_movements"), .int(3))
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
 }
