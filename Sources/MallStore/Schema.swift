@@ -339,6 +339,72 @@ public enum Schema {
             GROUP BY sheet_key;
         DROP INDEX forward_fees_sheet;
         """),
+        Migration(version: 4, name: "credit lines", sql: """
+        -- Credit lines (SPEC §8). The credit stage carries each account from night to night:
+        -- what it has applied (credit_movements), what waits (credit_waiting), the account
+        -- balances, bills and freezes, and how far it has gone (credit_progress).
+        CREATE TABLE credit_progress (
+            one INTEGER PRIMARY KEY CHECK (one = 1),
+            through TEXT,                      -- the last date whose day-end events are done
+            lines_seen INTEGER NOT NULL,       -- the highest order_lines.id looked at
+            refunds_seen INTEGER NOT NULL,     -- the highest refunds.id looked at
+            repayments_seen INTEGER NOT NULL   -- the highest repayments.id looked at
+        ) STRICT;
+        INSERT INTO credit_progress(one, through, lines_seen, refunds_seen, repayments_seen) VALUES (1, NULL, 0, 0, 0);
+
+        -- Rows looked at but not applied yet: dated after the as-of date, or refunds not
+        -- accepted yet. kind 1 usage (order_lines.id), 2 give-back (refunds.id), 3 repayment.
+        CREATE TABLE credit_waiting (
+            kind INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            PRIMARY KEY (kind, source_key)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Every row applied, once: kinds as in credit_waiting. has_account 0: the buyer had
+        -- no credit account when it was applied (a no_credit_account break; never billed).
+        CREATE TABLE credit_movements (
+            kind INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            buyer_id TEXT NOT NULL,
+            movement_date TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            has_account INTEGER NOT NULL,
+            run_seq INTEGER NOT NULL,
+            PRIMARY KEY (kind, source_key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX credit_movements_buyer ON credit_movements(buyer_id);
+
+        CREATE TABLE credit_accounts_state (
+            buyer_id TEXT PRIMARY KEY,
+            credit_limit INTEGER NOT NULL,
+            unbilled INTEGER NOT NULL,         -- net usage not billed yet (may be negative)
+            prepaid INTEGER NOT NULL,
+            frozen_from TEXT                   -- the open freeze, if any
+        ) STRICT;
+
+        CREATE TABLE credit_bills (
+            buyer_id TEXT NOT NULL,
+            bill_date TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            prepaid_applied INTEGER NOT NULL,
+            principal_paid INTEGER NOT NULL,   -- includes prepaid_applied
+            late_fees INTEGER NOT NULL,
+            late_fees_paid INTEGER NOT NULL,
+            on_time_discount INTEGER NOT NULL,
+            PRIMARY KEY (buyer_id, bill_date)
+        ) STRICT;
+        -- The bills a night still works on: unpaid ones, and those not yet due.
+        CREATE INDEX credit_bills_open ON credit_bills(due_date)
+            WHERE principal_paid < amount OR late_fees_paid < late_fees;
+
+        CREATE TABLE credit_freezes (
+            buyer_id TEXT NOT NULL,
+            frozen_from TEXT NOT NULL,
+            unfrozen_on TEXT,
+            PRIMARY KEY (buyer_id, frozen_from)
+        ) STRICT;
+        """),
     ]
 }
 

@@ -81,6 +81,8 @@ public struct MallConfig: Sendable {
     /// The configured rebate policies and credit accounts, kept as read for the later stages.
     public let rebateCount: Int
     public let creditAccountCount: Int
+    /// The credit accounts (SPEC §8), checked, in the order configured.
+    public let creditAccounts: [CreditAccount]
 
     /// Reads and checks `path`; any problem throws a `ConfigError` naming the JSON path.
     public static func load(path: String) throws -> MallConfig {
@@ -130,11 +132,11 @@ public struct MallConfig: Sendable {
         }
         try checkConflicts(rules, file: file)
         let rebates = try reader.array(root["rebates"], at: "$.rebates")
-        let credit = try reader.array(root["credit_accounts"], at: "$.credit_accounts")
+        let credit = try CreditAccount.parseAll(root["credit_accounts"], reader: reader)
         return MallConfig(file: file, timezone: timezone, calendar: calendar, currency: currency,
                           orphanWindowDays: orphanDays, reconcileWindowDays: reconcileDays,
                           suppliers: suppliers, supplierByID: byID, feeRules: rules,
-                          rebateCount: rebates.count, creditAccountCount: credit.count)
+                          rebateCount: rebates.count, creditAccountCount: credit.count, creditAccounts: credit)
     }
 
     private static func parseSupplier(_ element: Any, at: String, reader: JSONFields) throws -> Supplier {

@@ -68,21 +68,23 @@ public enum Exporter {
             }
         case .breaks:
             buffer.append(contentsOf: try Breaks.csv(db, listedOn: nil))
-        case .rebates, .bills, .credit, .freezes:
+        case .bills, .credit, .freezes:
+            try CreditExport.append(kind, db: db, filter: filter, to: &buffer)
+        case .rebates:
             CSVEncoder.appendRow(headerOfLaterStage(kind).map { .text($0) }, to: &buffer)
         }
         try emit(buffer)
     }
 
-    /// The buyer-side exports belong to the rebate and credit stages; until those stages run,
-    /// the store holds no rows of them and the export is its header alone.
+    /// The rebates export belongs to the rebate stage; until that stage runs, the store holds
+    /// no rows of it and the export is its header alone. The credit exports' columns are
+    /// `CreditExport`'s.
     static func headerOfLaterStage(_ kind: ExportKind) -> [String] {
         switch kind {
         case .rebates: return ["buyer_id", "policy_id", "kind", "period_id", "base", "amount", "funded_by"]
-        case .bills: return ["buyer_id", "bill_date", "due_date", "amount", "prepaid_applied", "principal_paid",
-                             "late_fees", "late_fees_paid", "on_time_discount", "unpaid"]
-        case .credit: return ["buyer_id", "limit", "unbilled", "unpaid_principal", "prepaid", "available", "frozen"]
-        case .freezes: return ["buyer_id", "frozen_from", "unfrozen_on"]
+        case .bills: return CreditExport.billColumns
+        case .credit: return CreditExport.creditColumns
+        case .freezes: return CreditExport.freezeColumns
         default: return []
         }
     }

@@ -26,15 +26,24 @@ public struct PipelineFile: Sendable {
     public static let everyStage = PipelineFile(inbox: nil, config: nil, reports: nil, db: nil,
                                                 stages: Stage.nightly, requireDoneMarker: false)
 
-    /// The stages the runner runs, top to bottom: those listed, with `breaks` right after
-    /// `post` when the list has `post` but not `breaks`. Pipeline files written before
-    /// `breaks` was a stage of its own (`["ingest", "post", "statements"]`) list the open
-    /// breaks after posting, as posting itself did then.
+    /// The stages the runner runs, top to bottom: those listed, with `credit` and `breaks`
+    /// right after `post` (in that order) when the list has `post` but not them. Pipeline
+    /// files written before `breaks` was a stage of its own (`["ingest", "post",
+    /// "statements"]`) list the open breaks after posting, as posting itself did then; files
+    /// written before `credit` existed settle the credit lines before the breaks are listed,
+    /// so the credit breaks are in them.
     public var stagesToRun: [Stage] {
-        guard !stages.contains(where: { $0.name == Stage.breaks.name }),
-              let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
+        guard let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
         var implied = stages
-        implied.insert(.breaks, at: post + 1)
+        var at = post + 1
+        for stage in [Stage.credit, .breaks] {
+            if let listed = implied.firstIndex(where: { $0.name == stage.name }) {
+                at = max(at, listed + 1)
+            } else {
+                implied.insert(stage, at: at)
+                at += 1
+            }
+        }
         return implied
     }
 

@@ -8,7 +8,9 @@ import MallStore
 public struct Violation: Sendable, CustomStringConvertible {
     public let invariant: Int
     public let message: String
-    public var description: String { "§12.\(invariant): \(message)" }
+    public var description: String {
+        invariant == Verifier.creditSection ? "§8: \(message)" : "§12.\(invariant): \(message)"
+    }
 }
 
 public enum Verifier {
@@ -32,6 +34,7 @@ public enum Verifier {
         try carryForwardNetsToZero(db, add)
         try linesBelongToTheSheetsSupplier(db, add)
         try conservationAndTrace(db, add)
+        try creditLinesAddUp(db, add)
         return found
     }
 

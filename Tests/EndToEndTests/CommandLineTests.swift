@@ -39,6 +39,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outcome.status, 2)
         XCTAssertTrue(outcome.stderr.contains("bad.json: $.suppliers[0]"), outcome.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("s.db")), "nothing is written on a bad configuration")
+        try scratch.write("credit.json", #"""
+            {"suppliers": [], "credit_accounts": [{"buyer_id": "D-1", "limit": "100.00", "bill_day": 31, "repay_day": 10,
+                                                   "late_fee_ppm_per_day": 0, "freeze_after_days": 0}]}
+            """#)
+        let credit = try Binary.run(["run", "--config", "credit.json", "--inbox", "inbox", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(credit.status, 2)
+        XCTAssertTrue(credit.stderr.contains("credit.json: $.credit_accounts[0].bill_day: must be in 1...28, not 31"), credit.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("s.db")), "nothing is written on a bad credit account")
     }
 
     func testRunQuarantinesThenExportsAndVerifies() throws {

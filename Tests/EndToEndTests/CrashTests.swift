@@ -19,10 +19,17 @@ final class CrashTests: XCTestCase {
        {"fee": "refund_admin", "rate_ppm": 200000},
        {"fee": "delivery_fee", "per_unit": "6.00"},
        {"fee": "warehousing_fee", "per_unit": "1.20"},
-       {"fee": "return_service_fee", "per_unit": "3.00"}]}
+       {"fee": "return_service_fee", "per_unit": "3.00"}],
+     "credit_accounts": [
+       {"buyer_id": "DLR-0", "limit": "200000.00", "bill_day": 15, "repay_day": 25, "late_fee_ppm_per_day": 500,
+        "freeze_after_days": 2, "on_time_discounts": [{"min_bill": "100.00", "discount": "10.00"}]},
+       {"buyer_id": "DLR-1", "limit": "50000.00", "bill_day": 10, "repay_day": 20, "late_fee_ppm_per_day": 1000,
+        "freeze_after_days": 3}]}
     """
 
-    /// Orders over October in several files, refunds of a tenth of them, one bad row per file.
+    /// Orders over October in several files, refunds of a tenth of them, one bad row per file;
+    /// every fifth line paid on credit by a dealer (DLR-2 has no credit account), and
+    /// repayments.
     static func feeds(lines: Int) -> [(String, String)] {
         var state: UInt64 = 7
         func next(_ bound: Int) -> Int {
@@ -35,7 +42,7 @@ final class CrashTests: XCTestCase {
         let perFile = lines / 4
         var refunds = ["refund_id,order_id,line_no,refund_type,quantity,refund_goods,refund_freight,refund_points,refund_credit,refund_cash,refunded_at"]
         for file in 0..<4 {
-            var rows = ["order_id,line_no,supplier_id,sku,category,quantity,unit_price,cost_price,paid_cash,payment_channel,ordered_at,paid_at,completed_at"]
+            var rows = ["order_id,line_no,supplier_id,sku,category,quantity,unit_price,cost_price,paid_cash,payment_channel,ordered_at,paid_at,completed_at,buyer_id,paid_credit"]
             for index in 0..<perFile {
                 let id = "O\(file)-\(index)"
                 let quantity = next(5) + 1
@@ -46,16 +53,27 @@ final class CrashTests: XCTestCase {
                 let goods = quantity * price
                 let money = "\(goods / 100).\(goods % 100 < 10 ? "0" : "")\(goods % 100)"
                 let unit = "\(price / 100).\(price % 100 < 10 ? "0" : "")\(price % 100)"
-                rows.append("\(id),1,\(suppliers[index % 3]),SKU-\(next(300)),\(categories[next(3)]),\(quantity),\(unit),\(unit),\(money),\(next(2) == 0 ? "wechat" : "alipay"),\(stamp),\(stamp),\(completed)")
+                let sku = next(300), category = categories[next(3)], channel = next(2) == 0 ? "wechat" : "alipay"
+                let onCredit = index % 5 == 0
+                let (cash, credit) = onCredit ? ("0", money) : (money, "0")
+                rows.append("\(id),1,\(suppliers[index % 3]),SKU-\(sku),\(category),\(quantity),\(unit),\(unit),\(cash),\(onCredit ? "" : channel),\(stamp),\(stamp),\(completed),\(onCredit ? "DLR-\(index % 3)" : ""),\(credit)")
                 if next(10) == 0 {
                     let type = ["cancel", "refund_only", "return"][next(3)]
-                    refunds.append("R\(file)-\(index),\(id),1,\(type),\(quantity),\(money),0,0,0,\(money),2026-10-29T12:00:00+08:00")
+                    refunds.append("R\(file)-\(index),\(id),1,\(type),\(quantity),\(money),0,0,\(credit),\(cash),2026-10-29T12:00:00+08:00")
                 }
             }
-            rows.append("BAD\(file),1,SUP-A,SKU,digital,1,1e3,,1000.00,wechat,\(rows.count),x,")
+            rows.append("BAD\(file),1,SUP-A,SKU,digital,1,1e3,,1000.00,wechat,\(rows.count),x,,,")
             files.append(("orders-\(file).csv", rows.joined(separator: "\n") + "\n"))
         }
         files.append(("refunds-0.csv", refunds.joined(separator: "\n") + "\n"))
+        files.append(("repayments-0.csv", """
+            repayment_id,buyer_id,amount,paid_at
+            RP-1,DLR-0,1000.00,2026-10-20T10:00:00+08:00
+            RP-2,DLR-1,1000.00,2026-10-24T10:00:00+08:00
+            RP-3,DLR-2,5.00,2026-10-24T10:00:00+08:00
+            RP-4,DLR-0,900000.00,2026-10-29T10:00:00+08:00
+
+            """))
         return files
     }
 
@@ -79,7 +97,7 @@ final class CrashTests: XCTestCase {
                                    in: scratch.root)
         XCTAssertEqual(close.status, 0, close.stderr)
         var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
-        for kind in ["fee-lines", "sheets"] {
+        for kind in ["fee-lines", "sheets", "bills", "credit", "freezes", "breaks"] {
             let export = try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root)
             seen[kind] = Data(export.stdout.utf8)
         }
@@ -163,7 +181,8 @@ final class CrashTests: XCTestCase {
         }
     }
 
-    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "breaks.before", "breaks.after",
+    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "credit.before",
+                            "credit.after", "breaks.before", "breaks.after",
                             "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
     static let closePoints = ["begin", "close.before", "close.after", "statements.before", "statements.after",
                               "finish.recorded", "finish.manifest"]
@@ -174,6 +193,11 @@ final class CrashTests: XCTestCase {
         try prepare(reference, files: files)
         XCTAssertEqual(try Binary.run(runArguments, in: reference.root).status, 3)
         let expected = try finish(reference)
+        // The night settles credit: bills, a freeze and credit breaks are among what must match.
+        let text = { (kind: String) in String(decoding: expected[kind] ?? Data(), as: UTF8.self) }
+        XCTAssertGreaterThan(text("bills").split(separator: "\n").count, 2, text("bills"))
+        XCTAssertGreaterThan(text("freezes").split(separator: "\n").count, 1, text("freezes") + text("bills"))
+        XCTAssertTrue(text("breaks").contains("no_credit_account"), text("breaks"))
 
         for point in Self.runPoints {
             let scratch = try Scratch()

@@ -47,7 +47,9 @@ final class MallReplayTests: XCTestCase {
           {"id": "SUP-ACME", "name": "Acme", "mode": "commission", "ships": "supplier", "cycle": "monthly", "cycle_day": 1, "settle_on": "completed", "entity": "ENT-BJ"},
           {"id": "SUP-GINKGO", "name": "Ginkgo", "mode": "commission", "ships": "supplier", "cycle": "semimonthly", "settle_on": "paid", "entity": "ENT-SH"}],
          "fee_rules": [{"fee": "commission", "rate_ppm": \(commissionPPM)},
-                       {"fee": "payment_fee", "rate_ppm": 6000, "channel": "wechat", "reversible": false}]}
+                       {"fee": "payment_fee", "rate_ppm": 6000, "channel": "wechat", "reversible": false}],
+         "credit_accounts": [{"buyer_id": "B-DEALER-3", "limit": "9000.00", "bill_day": 1, "repay_day": 20,
+                              "late_fee_ppm_per_day": 500, "freeze_after_days": 30}]}
         """
     }
 

@@ -1,0 +1,196 @@
+// CreditStore: what the credit stage reads from and writes to the store (migration 4): the
+// rows new since the last run or still waiting, the accounts' state, and the results.
+// A night reads the rows after the ids it has seen, its waiting rows and the accounts'
+// working state (balances, open or not-yet-due bills, freezes), not the history.
+
+import MallCore
+import MallStore
+
+struct CreditStore {
+    let db: Database
+    let calendar: BusinessCalendar
+
+    struct Progress {
+        var through: Day?
+        var linesSeen: Int64
+        var refundsSeen: Int64
+        var repaymentsSeen: Int64
+    }
+
+    func progress() throws -> Progress {
+        var progress = Progress(through: nil, linesSeen: 0, refundsSeen: 0, repaymentsSeen: 0)
+        try db.query("SELECT through, lines_seen, refunds_seen, repayments_seen FROM credit_progress WHERE one = 1") {
+            progress = Progress(through: $0.text(0).flatMap(Day.init(parsing:)), linesSeen: $0.int(1),
+                                refundsSeen: $0.int(2), repaymentsSeen: $0.int(3))
+        }
+        return progress
+    }
+
+    /// The highest ids now stored, to be seen by the next run.
+    func highestIDs() throws -> (lines: Int64, refunds: Int64, repayments: Int64) {
+        func max(_ table: String) throws -> Int64 {
+            if case .int(let id)? = try db.scalar("SELECT max(id) FROM \(table)") { return id }
+            return 0
+        }
+        return (try max("order_lines"), try max("refunds"), try max("repayments"))
+    }
+
+    /// A credit row looked at: applicable once `ready` (a refund once accepted).
+    struct Candidate {
+        let event: CreditEvent
+        let ready: Bool
+    }
+
+    /// Rows new since `progress` with a credit amount, and the rows still waiting. A waiting
+    /// refund that is gone (rejected as `over_refund`) is returned in `gone`.
+    func candidates(after progress: Progress) throws -> (rows: [Candidate], gone: [(CreditEventKind, Int64)]) {
+        var rows: [Candidate] = []
+        var gone: [(CreditEventKind, Int64)] = []
+        let usage = """
+            SELECT o.id, o.order_id, o.line_no, coalesce(o.buyer_id, ''), o.paid_credit, o.paid_at FROM order_lines o
+            """
+        let usageRow = { (row: Statement) in
+            let at = row.int(5)
+            rows.append(Candidate(event: CreditEvent(kind: .usage, sourceKey: row.int(0), buyerID: row.string(3), at: at,
+                                                     date: calendar.businessDate(of: Instant(nanos: at)),
+                                                     amount: row.int(4), key1: row.string(1), key3: row.int(2)),
+                                  ready: true))
+        }
+        try db.query(usage + " WHERE o.id > ? AND o.paid_credit > 0", [.int(progress.linesSeen)], usageRow)
+        try db.query(usage + " JOIN credit_waiting w ON w.kind = 1 AND w.source_key = o.id", [], usageRow)
+
+        let giveBack = """
+            SELECT r.id, r.refund_id, r.order_id, r.line_no, coalesce(o.buyer_id, ''), r.refund_credit, r.refunded_at,
+                   r.state = 'accepted'
+            FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            """
+        let giveBackRow = { (row: Statement) in
+            let at = row.int(6)
+            rows.append(Candidate(event: CreditEvent(kind: .giveBack, sourceKey: row.int(0), buyerID: row.string(4), at: at,
+                                                     date: calendar.businessDate(of: Instant(nanos: at)),
+                                                     amount: row.int(5), key1: row.string(1), key2: row.string(2),
+                                                     key3: row.int(3)),
+                                  ready: row.int(7) == 1))
+        }
+        try db.query(giveBack + " WHERE r.id > ? AND r.refund_credit > 0", [.int(progress.refundsSeen)], giveBackRow)
+        try db.query(giveBack + " JOIN credit_waiting w ON w.kind = 2 AND w.source_key = r.id", [], giveBackRow)
+        try db.query("""
+            SELECT w.source_key FROM credit_waiting w LEFT JOIN refunds r ON r.id = w.source_key
+            WHERE w.kind = 2 AND r.id IS NULL
+            """) { gone.append((.giveBack, $0.int(0))) }
+
+        let repayment = "SELECT p.id, p.repayment_id, p.buyer_id, p.amount, p.paid_at FROM repayments p"
+        let repaymentRow = { (row: Statement) in
+            let at = row.int(4)
+            rows.append(Candidate(event: CreditEvent(kind: .repayment, sourceKey: row.int(0), buyerID: row.string(2), at: at,
+                                                     date: calendar.businessDate(of: Instant(nanos: at)),
+                                                     amount: row.int(3), key1: row.string(1)),
+                                  ready: true))
+        }
+        try db.query(repayment + " WHERE p.id > ?", [.int(progress.repaymentsSeen)], repaymentRow)
+        try db.query(repayment + " JOIN credit_waiting w ON w.kind = 3 AND w.source_key = p.id", [], repaymentRow)
+        return (rows, gone)
+    }
+
+    /// Every configured account's ledger: its stored balances, the bills still worked on from
+    /// `day` (unpaid, or due on or after it) and its freezes. A new account starts empty.
+    func ledgers(_ accounts: [CreditAccount], from day: Day) throws -> [String: CreditLedger] {
+        var ledgers: [String: CreditLedger] = [:]
+        for account in accounts { ledgers[account.buyerID] = CreditLedger(account: account) }
+        var stored: [String: (limit: Int64, unbilled: Int64, prepaid: Int64)] = [:]
+        try db.query("SELECT buyer_id, credit_limit, unbilled, prepaid FROM credit_accounts_state") {
+            stored[$0.string(0)] = ($0.int(1), $0.int(2), $0.int(3))
+        }
+        for (buyer, ledger) in ledgers {
+            guard let state = stored[buyer] else { ledgers[buyer]?.changed = true; continue }
+            ledgers[buyer]?.unbilled = state.unbilled
+            ledgers[buyer]?.prepaid = state.prepaid
+            if state.limit != ledger.account.limit.fen { ledgers[buyer]?.changed = true }
+        }
+        try db.query("""
+            SELECT buyer_id, bill_date, due_date, amount, prepaid_applied, principal_paid, late_fees, late_fees_paid,
+                   on_time_discount
+            FROM credit_bills WHERE principal_paid < amount OR late_fees_paid < late_fees OR due_date >= ?
+            ORDER BY buyer_id, bill_date
+            """, [.text(day.description)]) { row in
+            guard ledgers[row.string(0)] != nil, let billDate = Day(parsing: row.string(1)),
+                  let dueDate = Day(parsing: row.string(2)) else { return }
+            ledgers[row.string(0)]?.bills.append(CreditBill(
+                billDate: billDate, dueDate: dueDate, amount: row.int(3), prepaidApplied: row.int(4),
+                principalPaid: row.int(5), lateFees: row.int(6), lateFeesPaid: row.int(7), onTimeDiscount: row.int(8)))
+        }
+        try db.query("SELECT buyer_id, frozen_from, unfrozen_on FROM credit_freezes ORDER BY buyer_id, frozen_from") { row in
+            guard ledgers[row.string(0)] != nil, let from = Day(parsing: row.string(1)) else { return }
+            ledgers[row.string(0)]?.freezes.append(CreditFreeze(frozenFrom: from, unfrozenOn: row.text(2).flatMap(Day.init(parsing:))))
+        }
+        return ledgers
+    }
+
+    /// Writes what changed: balances, bills, freezes.
+    func save(_ ledgers: [String: CreditLedger]) throws {
+        for buyer in ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            guard let ledger = ledgers[buyer] else { continue }
+            if ledger.changed {
+                try db.run("""
+                    INSERT OR REPLACE INTO credit_accounts_state(buyer_id, credit_limit, unbilled, prepaid, frozen_from)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, [.text(buyer), .int(ledger.account.limit.fen), .int(ledger.unbilled), .int(ledger.prepaid),
+                          ledger.isFrozen ? .text(ledger.freezes.last!.frozenFrom.description) : .null])
+            }
+            for bill in ledger.bills where ledger.changedBills.contains(bill.billDate) {
+                try db.run("""
+                    INSERT OR REPLACE INTO credit_bills(buyer_id, bill_date, due_date, amount, prepaid_applied, principal_paid,
+                                                        late_fees, late_fees_paid, on_time_discount)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.text(buyer), .text(bill.billDate.description), .text(bill.dueDate.description), .int(bill.amount),
+                          .int(bill.prepaidApplied), .int(bill.principalPaid), .int(bill.lateFees), .int(bill.lateFeesPaid),
+                          .int(bill.onTimeDiscount)])
+            }
+            for freeze in ledger.freezes where ledger.changedFreezes.contains(freeze.frozenFrom) {
+                try db.run("INSERT OR REPLACE INTO credit_freezes(buyer_id, frozen_from, unfrozen_on) VALUES (?, ?, ?)",
+                           [.text(buyer), .text(freeze.frozenFrom.description), freeze.unfrozenOn.map { .text($0.description) } ?? .null])
+            }
+        }
+    }
+
+    /// Records the rows applied (and takes them off the waiting list), the rows left waiting,
+    /// and how far the run got.
+    func record(applied: [CreditNight.Applied], waiting: [Candidate], gone: [(CreditEventKind, Int64)],
+                progress: Progress, runSeq: Int64) throws {
+        for row in applied {
+            let event = row.event
+            try db.run("""
+                INSERT INTO credit_movements(kind, source_key, buyer_id, movement_date, amount, has_account, run_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.int(event.kind.rawValue), .int(event.sourceKey), .text(event.buyerID), .text(event.date.description),
+                      .int(event.amount), .int(row.hasAccount ? 1 : 0), .int(runSeq)])
+            try db.run("DELETE FROM credit_waiting WHERE kind = ? AND source_key = ?",
+                       [.int(event.kind.rawValue), .int(event.sourceKey)])
+        }
+        for (kind, key) in gone {
+            try db.run("DELETE FROM credit_waiting WHERE kind = ? AND source_key = ?", [.int(kind.rawValue), .int(key)])
+        }
+        for row in waiting {
+            try db.run("INSERT OR IGNORE INTO credit_waiting(kind, source_key) VALUES (?, ?)",
+                       [.int(row.event.kind.rawValue), .int(row.event.sourceKey)])
+        }
+        try db.run("""
+            UPDATE credit_progress SET through = ?, lines_seen = ?, refunds_seen = ?, repayments_seen = ? WHERE one = 1
+            """, [progress.through.map { .text($0.description) } ?? .null, .int(progress.linesSeen),
+                  .int(progress.refundsSeen), .int(progress.repaymentsSeen)])
+    }
+
+    /// Opens the breaks found; returns the new ones as the manifest lists them.
+    func openBreaks(_ breaks: [CreditBreak], asOf: Day) throws -> [String] {
+        var opened: [String] = []
+        for found in breaks {
+            let inserted = try db.run("""
+                INSERT OR IGNORE INTO breaks(kind, channel, reference, expected, found, first_seen, resolved_at, detail)
+                VALUES (?, '', ?, ?, ?, ?, NULL, ?)
+                """, [.text(found.kind), .text(found.reference), found.expected.map { .int($0) } ?? .null, .int(found.found),
+                      .text(asOf.description), .text(found.detail)])
+            if inserted == 1 { opened.append("\(found.kind) \(found.reference)") }
+        }
+        return opened
+    }
+}

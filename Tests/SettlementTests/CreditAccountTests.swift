@@ -1,0 +1,50 @@
+// CreditAccountTests: `credit_accounts` as configured — each bad value named by its JSON
+// path — and the due date of a bill.
+
+import Foundation
+import MallCore
+import XCTest
+@testable import Settlement
+
+final class CreditAccountTests: XCTestCase {
+    private func config(_ accounts: String) throws -> MallConfig {
+        try Fixture.config(Fixture.configJSON.replacingOccurrences(of: #""credit_accounts": []"#,
+                                                                  with: #""credit_accounts": [\#(accounts)]"#))
+    }
+
+    func testDueDatesFallOnTheFirstRepayDayAfterTheBill() throws {
+        func due(_ bill: Int, _ repay: Int, _ on: String) -> String {
+            CreditAccount(buyerID: "D", limit: .zero, billDay: bill, repayDay: repay, lateFeePPMPerDay: 0, freezeAfterDays: 0,
+                          onTimeDiscounts: []).dueDate(of: Day(parsing: on)!).description
+        }
+        XCTAssertEqual(due(1, 20, "2026-11-01"), "2026-11-20")
+        XCTAssertEqual(due(16, 1, "2026-11-16"), "2026-12-01")
+        XCTAssertEqual(due(5, 5, "2026-12-05"), "2027-01-05")
+    }
+
+    func testBadCreditAccountsNameTheirJSONPath() {
+        func error(_ accounts: String) -> String {
+            do { _ = try config(accounts); return "no error" } catch { return "\(error)" }
+        }
+        let good = #""buyer_id": "D-1", "limit": "10.00", "bill_day": 1, "repay_day": 10, "late_fee_ppm_per_day": 500, "freeze_after_days": 30"#
+        XCTAssertEqual(error("{\(good)}"), "no error")
+        XCTAssertEqual(error("{\(good)}, {\(good)}"),
+                       "test.json: $.credit_accounts[1].buyer_id: buyer 'D-1' already has a credit account (credit_accounts[0])")
+        XCTAssertEqual(error("{\(good.replacingOccurrences(of: #""bill_day": 1"#, with: #""bill_day": 29"#))}"),
+                       "test.json: $.credit_accounts[0].bill_day: must be in 1...28, not 29")
+        XCTAssertEqual(error("{\(good.replacingOccurrences(of: #""repay_day": 10"#, with: #""repay_day": 0"#))}"),
+                       "test.json: $.credit_accounts[0].repay_day: must be in 1...28, not 0")
+        XCTAssertEqual(error("{\(good.replacingOccurrences(of: #""10.00""#, with: #""-1.00""#))}"),
+                       "test.json: $.credit_accounts[0].limit: must not be negative")
+        XCTAssertEqual(error("{\(good.replacingOccurrences(of: "500", with: "-1"))}"),
+                       "test.json: $.credit_accounts[0].late_fee_ppm_per_day: must be in 0...1000000000, not -1")
+        XCTAssertEqual(error("{\(good.replacingOccurrences(of: #""freeze_after_days": 30"#, with: #""freeze_after_days": -2"#))}"),
+                       "test.json: $.credit_accounts[0].freeze_after_days: must be in 0...36500, not -2")
+        XCTAssertTrue(error(#"{\#(good), "on_time_discounts": [{"min_bill": "100.00", "discount": "1.234"}]}"#)
+                        .hasPrefix("test.json: $.credit_accounts[0].on_time_discounts[0].discount: "))
+        XCTAssertEqual(error(#"{\#(good), "on_time_discounts": [{"min_bill": "100.00"}]}"#),
+                       "test.json: $.credit_accounts[0].on_time_discounts[0].discount: is required")
+        XCTAssertTrue(error(#"{\#(good), "grace": 3}"#).hasPrefix("test.json: $.credit_accounts[0].grace: unknown field"))
+        XCTAssertEqual(error(#"{"limit": "1.00"}"#), "test.json: $.credit_accounts[0].buyer_id: is required")
+    }
+}
