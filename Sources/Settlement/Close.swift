@@ -22,10 +22,12 @@ public struct CloseSummary {
 public final class Closer {
     let db: Database
     let config: MallConfig
+    let progress: ProgressLog?
 
-    public init(db: Database, config: MallConfig) {
+    public init(db: Database, config: MallConfig, progress: ProgressLog? = nil) {
         self.db = db
         self.config = config
+        self.progress = progress
     }
 
     /// The as-of date of the latest run that finished (exit 0 or 3), if any.
@@ -62,10 +64,11 @@ public final class Closer {
     }
 
     private func closeSheets(through: Day, supplierID: String?, reportsDir: String, into summary: inout CloseSummary) throws {
-        let statements = ClosingStatements(config: config)
+        let statements = ClosingStatements(config: config, progress: progress)
         do {
             try db.transaction {
                 let closed = try closeDueSheets(through: through, supplierID: supplierID, into: &summary)
+                progress?.note("closed \(closed.count) sheets; writing their statements")
                 try statements.write(db, headers: closed, reportsDir: reportsDir)
                 // Each statement's hash is recorded in the same transaction that closes its sheet.
                 summary.prepared = try statements.finish()

@@ -64,6 +64,9 @@ final class ClosingStatements: @unchecked Sendable {
     private let config: MallConfig
     private let lineSheetRowsMax: Int
     private let htmlLinesMax: Int
+    private let progress: ProgressLog?
+    /// Sheets between two progress notes.
+    static let progressSheets = 500
     private let linesWorkers = [DispatchQueue(label: "statement-lines-1"), DispatchQueue(label: "statement-lines-2")]
     private let workbookWorkers = [DispatchQueue(label: "statement-workbook-1"), DispatchQueue(label: "statement-workbook-2")]
     private let linesSlots = DispatchSemaphore(value: ClosingStatements.batchesInFlightMax)
@@ -73,9 +76,11 @@ final class ClosingStatements: @unchecked Sendable {
 
     /// `lineSheetRowsMax` is a worksheet's row limit and `htmlLinesMax` the lines each page
     /// lists (tests set small ones).
-    init(config: MallConfig, lineSheetRowsMax: Int = XLSXWriter.rowsMax, htmlLinesMax: Int = ClosingStatements.htmlLinesMax) {
+    init(config: MallConfig, lineSheetRowsMax: Int = XLSXWriter.rowsMax, htmlLinesMax: Int = ClosingStatements.htmlLinesMax,
+         progress: ProgressLog? = nil) {
         precondition(lineSheetRowsMax >= 2, "a line sheet holds its header and at least one line")
         self.config = config
+        self.progress = progress
         self.lineSheetRowsMax = lineSheetRowsMax
         self.htmlLinesMax = htmlLinesMax
     }
@@ -94,14 +99,24 @@ final class ClosingStatements: @unchecked Sendable {
         var ahead: [Int64: Handoff<StatementLine, any Error>] = [:]
         for header in large { ahead[header.key] = StatementLines.readForwardAhead(storePath: db.path, sheetKey: header.key) }
         defer { for handoff in ahead.values { handoff.cancel() } }
+        var done = 0
+        func note(_ header: SheetHeader) {
+            done += 1
+            if header.lines >= Self.readAheadLinesMin || done % Self.progressSheets == 0 || done == headers.count {
+                progress?.note("statements: \(done) of \(headers.count) sheets read (last \(header.sheetID), \(StatementHTML.grouped(Int(header.lines))) lines)")
+            }
+        }
         for header in small.prefix(small.count / 2) {
             try write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
+            note(header)
         }
         for header in large {
             try write(db, header: header, folder: StatementFiles.folder(header, reportsDir), forward: ahead.removeValue(forKey: header.key))
+            note(header)
         }
         for header in small.dropFirst(small.count / 2) {
             try write(db, header: header, folder: StatementFiles.folder(header, reportsDir))
+            note(header)
         }
     }
 

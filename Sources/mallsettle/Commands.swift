@@ -109,8 +109,7 @@ enum Commands {
             return status
         }
         if let record, status != .failed {
-            say(record.closed.isEmpty ? "nothing to close through \(through)"
-                                      : "closed \(record.closed.count) sheet(s): \(record.closed.joined(separator: ", "))")
+            say(try CloseReport.read(db, config: config, through: through, closedSheetIDs: record.closed).text())
         }
         report(record, status: status)
         return status

@@ -9,7 +9,7 @@ extension Stage {
     static func close(through: Day, supplierID: String?) -> Stage {
         Stage(name: "close") { context, record in
             let nightly = context.nightly
-            let summary = try Closer(db: nightly.db, config: nightly.config)
+            let summary = try Closer(db: nightly.db, config: nightly.config, progress: nightly.progress)
                 .close(through: through, supplierID: supplierID, reportsDir: nightly.reportsDir)
             record.closed = summary.closed
             record.preparedStatements = summary.prepared
