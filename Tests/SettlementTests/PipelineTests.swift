@@ -255,21 +255,47 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(closed, 0)
     }
 
+    /// Line and column point at the bad value; a missing field points at the object it belongs in.
+    func testConfigurationErrorsNameLineAndColumn() {
+        func error(_ json: String) -> String {
+            do { _ = try MallConfig.parse(json, file: "mall.json"); return "no error" } catch { return "\(error)" }
+        }
+        let supplier = #"{"id": "S", "mode": "commission", "ships": "supplier", "cycle": "daily", "settle_on": "paid", "entity": "E"}"#
+        XCTAssertEqual(error("""
+        {
+          "suppliers": [
+            \(supplier),
+            {"id": "T", "mode": "commission", "ships": "supplier", "cycle": "monthly",
+             "cycle_day": 40, "settle_on": "paid", "entity": "E"}
+          ]
+        }
+        """), "mall.json:5:19: $.suppliers[1].cycle_day: 40 is not in 1..28")
+        XCTAssertEqual(error("{\n  \"suppliers\": [\n    {\"id\": \"S\"}\n  ]\n}"),
+                       "mall.json:3:5: $.suppliers[0].mode: is required")
+        XCTAssertEqual(error("{\"currency\": 7}"), "mall.json:1:14: $.currency: must be a string")
+        XCTAssertEqual(error("{\"orphan_window_days\": 2.5}"),
+                       "mall.json:1:24: $.orphan_window_days: must be a whole number, not 2.5")
+        XCTAssertEqual(error("{\n  \"timezone\": \"UTC\",\n  \"currency\" \"CNY\"\n}"),
+                       "mall.json:3:14: $: not valid JSON: expected ':' after \"currency\"")
+        XCTAssertEqual(error("{\"currency\": \"CNY\", \"currency\": \"USD\"}"),
+                       "mall.json:1:37: $: not valid JSON: field \"currency\" appears twice")
+    }
+
     func testConfigurationErrorsNameTheJSONPath() {
         func error(_ json: String) -> String {
             do { _ = try Fixture.config(json); return "no error" } catch { return "\(error)" }
         }
         let base = Fixture.configJSON
         XCTAssertEqual(error(base.replacingOccurrences(of: "\"cycle_day\": 1, \"settle_on\": \"completed\"", with: "\"cycle_day\": 31, \"settle_on\": \"completed\"")),
-                       "test.json: $.suppliers[0].cycle_day: must be in 1...28, not 31")
+                       "test.json:6:39: $.suppliers[0].cycle_day: 31 is not in 1..28")
         XCTAssertEqual(error(base.replacingOccurrences(of: "\"rate_ppm\": 50000}", with: "\"rate_ppm\": 50000, \"colour\": 1}")),
-                       "test.json: $.fee_rules[1].colour: unknown field (expected one of: category, channel, effective_from, effective_to, fee, per_unit, rate_ppm, reversible, sku, supplier_id)")
+                       "test.json:14:56: $.fee_rules[1].colour: unknown field (expected one of: category, channel, effective_from, effective_to, fee, per_unit, rate_ppm, reversible, sku, supplier_id)")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{\"fee\": \"commission\", \"rate_ppm\": 50000}", with: "{\"fee\": \"commission\", \"rate_ppm\": 50000}, {\"fee\": \"commission\", \"rate_ppm\": 40000}")),
-                       "test.json: $.fee_rules[2]: conflicts with fee_rules[1]: same fee and selectors, overlapping dates")
+                       "test.json:14:47: $.fee_rules[2]: conflicts with fee_rules[1]: same fee and selectors, overlapping dates")
         XCTAssertEqual(error(base.replacingOccurrences(of: "\"per_unit\": \"6.00\"", with: "\"per_unit\": \"6.005\"")),
-                       "test.json: $.fee_rules[5].per_unit: '6.005' has more than 2 fraction digits")
+                       "test.json:18:41: $.fee_rules[5].per_unit: '6.005' has more than 2 fraction digits")
         XCTAssertEqual(error(base.replacingOccurrences(of: "Asia/Shanghai", with: "Mars/Olympus")),
-                       "test.json: $.timezone: 'Mars/Olympus' is not a known IANA timezone")
+                       "test.json:2:15: $.timezone: 'Mars/Olympus' is not a known IANA timezone")
     }
 
     func testRuleResolutionPrefersSkuThenSupplierThenDepthThenChannel() throws {

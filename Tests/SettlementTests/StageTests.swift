@@ -38,6 +38,9 @@ final class StageTests: XCTestCase {
         XCTAssertTrue(error(#"{"stages": ["ingest", "rebate"]}"#).hasSuffix(
             "$.stages[1]: 'rebate' is not a stage (known: ingest, post, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
         XCTAssertTrue(error(#"{"stages": ["post", "post"]}"#).hasSuffix("$.stages[1]: 'post' is listed twice"))
+        // The line and column of the bad entry come before its path.
+        XCTAssertTrue(error("{\n  \"stages\": [\"ingest\",\n    \"rebate\"]\n}").hasSuffix(
+            ":3:5: $.stages[1]: 'rebate' is not a stage (known: ingest, post, breaks, statements)"))
     }
 
     /// The runner times every stage it runs into the manifest, in order; ingest is passed over
