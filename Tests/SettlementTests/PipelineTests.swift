@@ -47,8 +47,7 @@ final class PipelineTests: XCTestCase {
     }
 
     /// Forward lines are stored one row per order line; the fee_lines view must give back
-    /// exactly the lines, codes and rules the calculator priced, for both modes and both
-    /// shipping sides.
+    /// the lines, codes and rules worked by hand, for both modes and both shipping sides.
     func testForwardLinesReadBackAsPriced() throws {
         let ws = try Workspace()
         let config = try Fixture.config()
@@ -61,25 +60,22 @@ final class PipelineTests: XCTestCase {
             SELECT o.order_id, f.fee_code, f.amount, f.rule FROM fee_lines f JOIN order_lines o ON o.id = f.line_key
             WHERE f.source_type = 1 ORDER BY o.order_id, f.fee_code
             """) { stored.append("\($0.string(0)) \($0.int(1)) \($0.int(2)) \($0.int(3))") }
-        let rules = FeeRuleBook(config.feeRules)
-        let lines: [(String, PricedLine, String)] = [
-            ("O-1", PricedLine(supplierID: "SUP-A", sku: "SKU-PHONE", category: "digital/phone", quantity: 2, unitPrice: 10_000,
-                               costPrice: nil, discountPlatform: 1_000, discountSupplier: 500, freight: 800, paidCash: 17_300,
-                               channel: "wechat"), "2026-11-10"),
-            ("O-B", PricedLine(supplierID: "SUP-B", sku: "PEN", category: "office/pens", quantity: 10, unitPrice: 100,
-                               costPrice: nil, discountPlatform: 0, discountSupplier: 0, freight: 0, paidCash: 1_000,
-                               channel: "alipay"), "2026-11-03"),
-            ("O-P", PricedLine(supplierID: "SUP-P", sku: "TEA", category: "food/tea", quantity: 3, unitPrice: 2_000,
-                               costPrice: 1_333, discountPlatform: 0, discountSupplier: 0, freight: 0, paidCash: 6_000,
-                               channel: "alipay"), "2026-11-03"),
+        // Worked by hand from SPEC §5 (rows: order, fee code, amount in fen, rule; store codes
+        // GOODS 1, PLATFORM_SUBSIDY 2, FREIGHT 3, COMMISSION 4, PAYMENT_FEE 5, DELIVERY_FEE 6,
+        // WAREHOUSING_FEE 7, COST 8; rule ≥ 0 is fee_rules[i], -1 goods, -2 discount_platform,
+        // -3 freight, -4 cost_price).
+        let priced = [
+            // The worked example: 2 × 100.00 − 10.00 − 5.00 = 185.00 of goods, 10.00 of platform
+            // discount back, 8.00 of freight; commission 8% of (200.00 − 5.00) = 15.60
+            // (fee_rules[0], digital); wechat 0.6% of 173.00 cash = 1.038 → 1.04 (fee_rules[2]).
+            "O-1 1 18500 -1", "O-1 2 1000 -2", "O-1 3 800 -3", "O-1 4 -1560 0", "O-1 5 -104 2",
+            // 10 pens at 1.00 shipped by the platform: commission 5% of 10.00 = 0.50
+            // (fee_rules[1]); alipay 0.55% of 10.00 = 0.055 → 0.06, half away from zero
+            // (fee_rules[3]); delivery 10 × 6.00 (fee_rules[5]); warehousing 10 × 1.20 (fee_rules[6]).
+            "O-B 1 1000 -1", "O-B 4 -50 1", "O-B 5 -6 3", "O-B 6 -6000 5", "O-B 7 -1200 6",
+            // Bought in: the cost, 3 × 13.33 = 39.99, and nothing else.
+            "O-P 8 3999 -4",
         ]
-        var priced: [String] = []
-        for (orderID, line, date) in lines {
-            let (amounts, _) = FeeCalculator.forward(line, supplier: config.supplierByID[line.supplierID]!, rules: rules,
-                                                     on: Day(parsing: date)!)
-            priced += amounts.sorted { $0.code.storeCode < $1.code.storeCode }
-                .map { "\(orderID) \($0.code.storeCode) \($0.amount) \($0.rule.storeCode)" }
-        }
         XCTAssertEqual(stored, priced)
         XCTAssertEqual(stored.count, 5 + 5 + 1)
     }
