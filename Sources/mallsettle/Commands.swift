@@ -32,7 +32,7 @@ enum Commands {
         let lock = try context.lock("init")
         defer { lock.release() }
         let db = try Database(path: context.dbPath)
-        let applied = try db.migrate()
+        let applied = try db.migrateForSettlement()
         say(applied.isEmpty ? "store \(context.dbPath) is up to date (schema \(try db.schemaVersion()))"
                             : "store \(context.dbPath) at schema \(try db.schemaVersion()) (applied \(applied.map(String.init).joined(separator: ", ")))")
         return .done
@@ -85,7 +85,7 @@ enum Commands {
         let lock = try StoreLock(storePath: dbPath, holder: "mallsettle run --date \(asOf) (pid \(getpid()), since \(context.since))")
         defer { lock.release() }
         let db = try Database(path: dbPath)
-        try db.migrate()
+        try db.migrateForSettlement()
         try db.checkpointInBackground()
         let nightly = Nightly(db: db, config: config, reportsDir: reports, progress: context.progress, clock: context.clock)
         let (record, status) = nightly.run(asOf: asOf, inbox: inbox, pipeline: pipeline)

@@ -41,7 +41,7 @@ struct Context {
 
     func openStore() throws -> Database {
         let db = try Database(path: dbPath)
-        try db.migrate()
+        try db.migrateForSettlement()
         try db.checkpointInBackground()
         return db
     }

@@ -37,7 +37,8 @@ final class CommandLineTests: XCTestCase {
         try scratch.write("inbox/.keep", "")
         let outcome = try Binary.run(["run", "--config", "bad.json", "--inbox", "inbox", "--db", "s.db"], in: scratch.root)
         XCTAssertEqual(outcome.status, 2)
-        XCTAssertTrue(outcome.stderr.contains("bad.json: $.suppliers[0]"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("configuration error: bad.json:1:36: $.suppliers[0].mode: 'barter' is not allowed here"),
+                      outcome.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("s.db")), "nothing is written on a bad configuration")
     }
 

@@ -18,7 +18,7 @@ final class Workspace {
         root = NSTemporaryDirectory() + "mallsettle-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
         db = try Database(path: dbPath)
-        try db.migrate()
+        try db.migrateForSettlement()
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
