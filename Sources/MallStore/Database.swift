@@ -358,6 +358,16 @@ public final class Statement {
         while try step() {}
     }
 
+    /// The 0-based index of the result column named `name` (its `AS` name), for reading rows
+    /// by name: look it up once per query, then read each row at the index. A name the query
+    /// does not have is a programmer error.
+    public func column(_ name: String) -> Int32 {
+        for index in 0..<sqlite3_column_count(stmt) where String(cString: sqlite3_column_name(stmt, index)) == name {
+            return index
+        }
+        preconditionFailure("no result column named \(name) in: \(sql)")
+    }
+
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
     public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
     public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }

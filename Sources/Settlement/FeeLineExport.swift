@@ -68,14 +68,19 @@ enum FeeLineExport {
 
     private static func rows(_ db: Database, sql: String, _ values: [SQLValue],
                              _ sink: ([CSVCell], [String]) throws -> Void) throws {
+        var at: [Int32] = []
         try db.query(sql, values) { row in
-            let lineNo = row.optionalInt(6).map(String.init) ?? ""
-            let amount = Money(fen: row.int(10)).description
-            let texts = [row.string(0), row.string(1), row.string(2), row.string(3), row.string(4), row.string(5),
-                         lineNo, row.string(7), row.string(8), row.string(9), amount, String(row.int(11)), row.string(12)]
+            // Each header column by its name in `select`, found once per query.
+            if at.isEmpty { at = header.map(row.column) }
+            let lineNo = row.optionalInt(at[6]).map(String.init) ?? ""
+            let amount = Money(fen: row.int(at[amountColumn])).description
+            var texts = at.map(row.string)
+            texts[6] = lineNo
+            texts[amountColumn] = amount
+            texts[11] = String(row.int(at[11]))
             var cells: [CSVCell] = texts.map { .text($0) }
             cells[6] = lineNo.isEmpty ? .empty : .number(lineNo)
-            cells[10] = .number(amount)
+            cells[amountColumn] = .number(amount)
             cells[11] = .number(texts[11])
             try sink(cells, texts)
         }
