@@ -39,9 +39,8 @@ struct TableSpec {
         "refund_id", "order_id", "line_no", "refund_type", "quantity", "refund_goods", "refund_freight",
         "refund_points", "refund_credit", "refund_cash", "refunded_at",
     ], keyCount: 3, extras: ["source_file", "source_line", "raw", "cols", "state"])
-    static let adjustments = TableSpec(table: "adjustments", fields: [
-        "adjustment_id", "supplier_id", "amount", "reason", "approved_by", "effective_at",
-    ], keyCount: 1, extras: ["source_file", "source_line"])
+    /// Declared once in FeedDeclaration.swift.
+    static let adjustments = FeedDeclaration.adjustments.tableSpec
     static let payments = TableSpec(table: "payments", fields: [
         "channel", "txn_id", "kind", "reference", "amount", "fee", "occurred_at",
     ], keyCount: 2, extras: ["source_file", "source_line"])
@@ -188,11 +187,7 @@ struct RowStager {
         }
         return StagedRow(
             spec: .adjustments,
-            values: [
-                text(row.text(s.index("adjustment_id"))), .text(supplierID), int(row.int(s.index("amount"))),
-                text(row.text(s.index("reason"))), text(row.text(s.index("approved_by"))),
-                int(row.int(s.index("effective_at"))),
-            ],
+            values: FeedDeclaration.adjustments.values(row),
             extras: source + [.int(Int64(row.line))],
             laterFailure: failure)
     }

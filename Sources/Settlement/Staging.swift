@@ -225,14 +225,8 @@ enum FeedSchemas {
         ColumnSpec(name: "paid_at", type: .timestamp, required: true),
     ])
 
-    static let adjustments = FeedSchema(columns: [
-        ColumnSpec(name: "adjustment_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "supplier_id", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "amount", type: .money(nonNegative: false), required: true),
-        ColumnSpec(name: "reason", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "approved_by", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "effective_at", type: .timestamp, required: true),
-    ])
+    /// Declared once in FeedDeclaration.swift.
+    static let adjustments = FeedDeclaration.adjustments.schema
 
     static let payouts = FeedSchema(columns: [
         ColumnSpec(name: "payout_id", type: .text(maxLength: idLength), required: true),
