@@ -3,7 +3,7 @@
 // the table's column list (`TableSpec`) and the staged row's values come from it; a test holds
 // it against the store's DDL.
 //
-// Declared so far: adjustments. The other feeds still list their columns in Staging.swift
+// Declared so far: adjustments and payouts. The other feeds still list their columns in Staging.swift
 // (`FeedSchemas`), StageRows.swift (`TableSpec`, `RowStager`) and, for replayed feeds,
 // Replay/FeedRows.swift.
 
@@ -59,6 +59,16 @@ extension FeedDeclaration {
         ColumnSpec(name: "effective_at", type: .timestamp, required: true),
     ], keyCount: 1, extras: ["source_file", "source_line"])
 
+    /// Payouts (SPEC §3.4): treasury's confirmation that a closed sheet was paid, keyed by
+    /// `payout_id`.
+    static let payouts = FeedDeclaration(kind: .payouts, table: "payouts", columns: [
+        ColumnSpec(name: "payout_id", type: .text(maxLength: FeedSchemas.idLength), required: true),
+        ColumnSpec(name: "sheet_id", type: .text(maxLength: nil), required: true),
+        ColumnSpec(name: "amount", type: .money(nonNegative: true), required: true),
+        ColumnSpec(name: "paid_at", type: .timestamp, required: true),
+        ColumnSpec(name: "bank_ref", type: .text(maxLength: nil), required: true),
+    ], keyCount: 1, extras: ["source_file", "source_line"])
+
     /// The feeds declared here.
-    static let all: [FeedDeclaration] = [.adjustments]
+    static let all: [FeedDeclaration] = [.adjustments, .payouts]
 }

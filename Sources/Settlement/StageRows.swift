@@ -47,9 +47,8 @@ struct TableSpec {
     static let repayments = TableSpec(table: "repayments", fields: [
         "repayment_id", "buyer_id", "amount", "paid_at",
     ], keyCount: 1, extras: ["source_file", "source_line"])
-    static let payouts = TableSpec(table: "payouts", fields: [
-        "payout_id", "sheet_id", "amount", "paid_at", "bank_ref",
-    ], keyCount: 1, extras: ["source_file", "source_line"])
+    /// Declared once in FeedDeclaration.swift.
+    static let payouts = FeedDeclaration.payouts.tableSpec
 
     static func spec(for kind: FeedKind) -> TableSpec {
         switch kind {
@@ -219,11 +218,9 @@ struct RowStager {
 
     /// Payouts (SPEC §3.4): treasury's confirmation that a closed sheet was paid.
     func payout(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.payoutsIndex
-        return StagedRow(
+        StagedRow(
             spec: .payouts,
-            values: [text(row.text(s.index("payout_id"))), text(row.text(s.index("sheet_id"))),
-                     int(row.int(s.index("amount"))), int(row.int(s.index("paid_at"))), text(row.text(s.index("bank_ref")))],
+            values: FeedDeclaration.payouts.values(row),
             extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }

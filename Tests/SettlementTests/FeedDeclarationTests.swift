@@ -71,4 +71,22 @@ final class FeedDeclarationTests: XCTestCase {
         let outcome = try XCTUnwrap(record.inputs.first { $0.path.hasSuffix("adjustments-2.csv") })
         XCTAssertEqual([outcome.read, outcome.duplicate, outcome.quarantined], [2, 1, 1])
     }
+
+    /// A payout row is stored as declared.
+    func testAPayoutIsStagedFromTheDeclaration() throws {
+        let ws = try Workspace()
+        try ws.write("payouts-1.csv", """
+            payout_id,sheet_id,amount,paid_at,bank_ref
+            PO-1,SUP-A-ENT-BJ-CNY-20261101,1234.56,2026-12-05T09:30:00+08:00,BANK-77
+
+            """)
+        try ws.run("2026-12-05", config: try Fixture.config())
+        var stored: [[SQLValue]] = []
+        try ws.db.query("SELECT payout_id, sheet_id, amount, paid_at, bank_ref FROM payouts") { row in
+            stored.append((0..<5).map { row.value(Int32($0)) })
+        }
+        // 2026-12-05T01:30:00Z is 1,796,434,200 s after the epoch.
+        XCTAssertEqual(stored, [[.text("PO-1"), .text("SUP-A-ENT-BJ-CNY-20261101"), .int(123_456),
+                                 .int(1_796_434_200 * 1_000_000_000), .text("BANK-77")]])
+    }
 }
