@@ -99,19 +99,24 @@ struct RowStager {
         let currency = row.text(s.currency) ?? config.currency
         let parent = row.text(s.parentOrderId) ?? orderID
         // quantity × unit_price was range-checked in typing (Ingestor.orderProductsOutOfRange).
-        let goods = quantity * unitPrice - discountPlatform - discountSupplier
-
-        var failure: Rejection?
-        if config.supplierByID[supplierID] == nil {
+        let goods = OrderChecks.goods(quantity: quantity, unitPrice: unitPrice, discountPlatform: discountPlatform,
+                                      discountSupplier: discountSupplier)
+        let failure: Rejection?
+        switch OrderChecks.failure(supplierKnown: config.supplierByID[supplierID] != nil, currency: currency,
+                                   storeCurrency: config.currency, goods: goods, tenders: points + credit + cash,
+                                   freight: freight) {
+        case nil:
+            failure = nil
+        case .unknownSupplier:
             failure = Rejection(.unknownSupplier, column: row.columns[s.supplierId],
                                 "supplier '\(supplierID)' is not configured")
-        } else if currency != config.currency {
+        case .badCurrency:
             failure = Rejection(.badCurrency, column: row.columns[s.currency],
                                 "currency '\(currency)' is not the store's currency \(config.currency)")
-        } else if goods < 0 {
+        case .negativeGoods:
             failure = Rejection(.negativeGoods, column: row.columns[s.unitPrice],
                                 "goods = \(quantity) × \(Money(fen: unitPrice)) − discounts is \(Money(fen: goods)), below zero")
-        } else if points + credit + cash != goods + freight {
+        case .tenderMismatch:
             failure = Rejection(.tenderMismatch, column: row.columns[s.paidCash],
                                 "tenders \(Money(fen: points + credit + cash)) ≠ goods \(Money(fen: goods)) + freight \(Money(fen: freight))")
         }
@@ -136,15 +141,18 @@ struct RowStager {
     func orderAlsoRequired(_ record: FeedRecordValues) -> [Int] {
         let s = OrderColumns.shared
         var needed: [Int] = []
-        if record(s.paymentChannel) == nil, let cash = record(s.paidCash), case .success(let m) = Money.parse(cash),
-           m.fen > 0 {
+        func fen(_ index: Int) -> Int64? {
+            guard let text = record(index), case .success(let money) = Money.parse(text) else { return nil }
+            return money.fen
+        }
+        if record(s.paymentChannel) == nil, OrderChecks.needsChannel(cash: fen(s.paidCash)) {
             needed.append(s.paymentChannel)
         }
-        if record(s.buyerId) == nil, let credit = record(s.paidCredit), case .success(let m) = Money.parse(credit),
-           m.fen > 0 {
+        if record(s.buyerId) == nil, OrderChecks.needsBuyer(credit: fen(s.paidCredit)) {
             needed.append(s.buyerId)
         }
-        if record(s.costPrice) == nil, let supplier = record(s.supplierId), config.supplierByID[supplier]?.mode == .purchase {
+        if record(s.costPrice) == nil,
+           OrderChecks.needsCostPrice(mode: record(s.supplierId).flatMap { config.supplierByID[$0]?.mode }) {
             needed.append(s.costPrice)
         }
         return needed
@@ -306,17 +314,19 @@ extension RowStager {
         let channel = view.text(s.paymentChannel)
         let buyer = view.text(s.buyerId)
         // Cells required here (step 2, `orderAlsoRequired`).
-        if channel == nil && (cash ?? 0) > 0 { return nil }
-        if buyer == nil && (credit ?? 0) > 0 { return nil }
-        if costPrice == nil && supplier.mode == .purchase { return nil }
+        if channel == nil && OrderChecks.needsChannel(cash: cash) { return nil }
+        if buyer == nil && OrderChecks.needsBuyer(credit: credit) { return nil }
+        if costPrice == nil && OrderChecks.needsCostPrice(mode: supplier.mode) { return nil }
         // quantity × price in range (`Ingestor.orderProductsOutOfRange`).
-        if Money(fen: unitPrice).times(quantity) == nil { return nil }
-        if let costPrice, Money(fen: costPrice).times(quantity) == nil { return nil }
+        guard OrderChecks.productInRange(quantity: quantity, price: unitPrice) else { return nil }
+        if let costPrice, !OrderChecks.productInRange(quantity: quantity, price: costPrice) { return nil }
         // The checks of `RowStager.order`.
         let currency = view.text(s.currency)
-        if let currency, currency != config.currency { return nil }
-        let goods = quantity * unitPrice - (discountPlatform ?? 0) - (discountSupplier ?? 0)
-        guard goods >= 0, (points ?? 0) + (credit ?? 0) + (cash ?? 0) == goods + (freight ?? 0) else { return nil }
+        let goods = OrderChecks.goods(quantity: quantity, unitPrice: unitPrice, discountPlatform: discountPlatform ?? 0,
+                                      discountSupplier: discountSupplier ?? 0)
+        guard OrderChecks.failure(supplierKnown: true, currency: currency, storeCurrency: config.currency, goods: goods,
+                                  tenders: (points ?? 0) + (credit ?? 0) + (cash ?? 0), freight: freight ?? 0) == nil
+        else { return nil }
 
         let orderID = String(decoding: orderIDBytes, as: UTF8.self)
         var parent = SQLValue.null
