@@ -51,3 +51,13 @@ enum OrderChecks {
         return nil
     }
 }
+
+/// A refund row's check beyond typing (SPEC §3.2), shared the same way by `RowStager.refund`
+/// and `RowStager.plainRefund`.
+enum RefundChecks {
+    /// The tenders returned add up to the goods and freight refunded.
+    @inline(__always)
+    static func tendersBalance(points: Int64, credit: Int64, cash: Int64, goods: Int64, freight: Int64) -> Bool {
+        points + credit + cash == goods + freight
+    }
+}

@@ -167,7 +167,7 @@ struct RowStager {
         let credit = row.int(s.refundCredit, default: 0)
         let cash = row.int(s.refundCash, default: 0)
         var failure: Rejection?
-        if points + credit + cash != goods + freight {
+        if !RefundChecks.tendersBalance(points: points, credit: credit, cash: cash, goods: goods, freight: freight) {
             failure = Rejection(.tenderMismatch, column: row.columns[s.refundCash],
                                 "tenders returned \(Money(fen: points + credit + cash)) ≠ refund_goods \(Money(fen: goods)) + refund_freight \(Money(fen: freight))")
         }
@@ -360,7 +360,8 @@ extension RowStager {
               let points = Plain.optionalMoney(view.cell(s.refundPoints)),
               let credit = Plain.optionalMoney(view.cell(s.refundCredit)),
               let cash = Plain.optionalMoney(view.cell(s.refundCash)),
-              (points ?? 0) + (credit ?? 0) + (cash ?? 0) == goods + (freight ?? 0)
+              RefundChecks.tendersBalance(points: points ?? 0, credit: credit ?? 0, cash: cash ?? 0, goods: goods,
+                                          freight: freight ?? 0)
         else { return nil }
         return StagedRow(
             spec: .refunds,
