@@ -4,19 +4,21 @@ import Foundation
 
 /// Maps instants to business dates in the configured IANA timezone.
 ///
-/// Offsets are looked up once per UTC hour and cached, so a million rows cost a million
-/// dictionary hits, not a million time-zone computations.
+/// Offsets come from one `HourOffsets` table kept under a lock, so a million rows cost a
+/// million array reads, not a million time-zone computations.
 public final class BusinessCalendar: @unchecked Sendable {
     public let timezoneName: String
-    private let zone: TimeZone
-    private var offsetByHour: [Int64: Int] = [:]
+    /// The zone itself, uncached (what `HourOffsets` fills its tables from).
+    let rule: ZoneRule
+    private var offsets: HourOffsets
     private let lock = NSLock()
 
     /// Nil when `timezone` is not a known IANA name.
     public init?(timezone: String) {
         guard BusinessCalendar.hasIanaShape(timezone), let zone = TimeZone(identifier: timezone) else { return nil }
         self.timezoneName = timezone
-        self.zone = zone
+        rule = ZoneRule(zone: zone)
+        offsets = HourOffsets(rule: rule)
     }
 
     /// Foundation also accepts names that are not IANA names: offsets (`GMT+8`, `UTC+08:00`) and
@@ -42,20 +44,9 @@ public final class BusinessCalendar: @unchecked Sendable {
 
     /// The offset from UTC, in seconds, in force at `instant`.
     public func offsetSeconds(at instant: Instant) -> Int {
-        let seconds = instant.epochSeconds
-        let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
         lock.lock()
         defer { lock.unlock() }
-        if let cached = offsetByHour[hour] { return cached }
-        // Offsets change on whole minutes in every zone in use; the hour's start stands for it
-        // unless a change falls inside the hour, so check its end too and skip the cache then.
-        let startSeconds = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(hour * 3600)))
-        let endSeconds = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(hour * 3600 + 3599)))
-        if startSeconds == endSeconds {
-            offsetByHour[hour] = startSeconds
-            return startSeconds
-        }
-        return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return offsets.offsetSeconds(at: instant)
     }
 
     /// The local date of `instant` in the business timezone.

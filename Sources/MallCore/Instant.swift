@@ -140,8 +140,8 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The longest form `writeFormatted` writes (a 9-digit fraction and an offset).
-    static let formattedBytesMax = 40
+    /// The buffer `writeFormatted` writes into (a 9-digit fraction, an offset, a word's slack).
+    static let formattedBytesMax = TimestampWords.bytesMax
 
     /// Writes the local form for `offsetSeconds` (whole minutes) into `out`, returning its
     /// length; nil when the shifted clock overflows or the year or offset is outside what the
@@ -155,24 +155,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         let (year, month, day) = Day.civil(from: ordinal)
         guard (0...9999).contains(year) else { return nil }
         let secondOfDay = Int(seconds - Int64(ordinal) * 86_400)
-        var at = 0
-        func put(_ byte: UInt8) { out[at] = byte; at += 1 }
-        func digits(_ value: Int, _ count: Int) {
-            var v = value
-            var i = at + count - 1
-            while i >= at { out[i] = UInt8(48 + v % 10); v /= 10; i -= 1 }
-            at += count
-        }
-        digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
-        digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
-        Instant.putFraction(fraction, into: out, at: &at)
-        if offsetSeconds == 0 {
-            put(90)
-        } else {
-            put(offsetSeconds < 0 ? 45 : 43)
-            digits(magnitude / 3600, 2); put(58); digits(magnitude / 60 % 60, 2)
-        }
-        return at
+        return TimestampWords.store(date: TimestampWords.date(year: year, month: month, day: day),
+                                    clock: TimestampWords.clock(secondOfDay: secondOfDay), fraction: fraction,
+                                    offset: TimestampWords.offset(offsetSeconds), into: out)
     }
 
     /// `.` and a nonzero fraction of a second (nanoseconds), trailing zeros left out, at
@@ -207,5 +192,66 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         let magnitude = abs(offsetSeconds)
         text += offsetSeconds < 0 ? "-" : "+"
         return text + "\(two(magnitude / 3600)):\(two(magnitude / 60 % 60))"
+    }
+}
+
+/// The one writer of the fixed timestamp form `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`: its
+/// pieces as little-endian words (first character in the lowest byte) and `store`, which lays
+/// them down. `Instant.formatted` builds every piece; `HourOffsets.append` keeps the date's and
+/// the offset's words from one timestamp to the next, so consecutive timestamps share them.
+public enum TimestampWords {
+    /// `YYYY-MM-` and `DDT` (0 ≤ year ≤ 9999).
+    public typealias Date = (head: UInt64, tail: UInt32)
+    /// `Z`, or `±HH:MM`, and how many of its bytes count.
+    public typealias Offset = (text: UInt64, count: Int)
+
+    /// `value` (0 ≤ value < 10^count, count ≤ 4) as `count` ASCII digits, first digit lowest.
+    @inline(__always)
+    static func digits(_ value: Int, _ count: Int) -> UInt64 {
+        var result: UInt64 = 0
+        var v = value
+        for position in stride(from: count - 1, through: 0, by: -1) {
+            result |= UInt64(48 + v % 10) << (8 * UInt64(position))
+            v /= 10
+        }
+        return result
+    }
+
+    public static func date(year: Int, month: Int, day: Int) -> Date {
+        (digits(year, 4) | 45 << 32 | digits(month, 2) << 40 | 45 << 56,
+         UInt32(truncatingIfNeeded: digits(day, 2) | 84 << 16))
+    }
+
+    /// `HH:MM:SS` for a second of the day (0 ..< 86,400).
+    @inline(__always)
+    public static func clock(secondOfDay: Int) -> UInt64 {
+        digits(secondOfDay / 3600, 2) | 58 << 16 | digits(secondOfDay / 60 % 60, 2) << 24
+            | 58 << 40 | digits(secondOfDay % 60, 2) << 48
+    }
+
+    /// The offset as written, for whole minutes under 100 hours either way.
+    public static func offset(_ seconds: Int) -> Offset {
+        guard seconds != 0 else { return (90, 1) }
+        let magnitude = abs(seconds)
+        return (UInt64(seconds < 0 ? 45 : 43) | digits(magnitude / 3600, 2) << 8
+                    | 58 << 24 | digits(magnitude / 60 % 60, 2) << 32, 6)
+    }
+
+    /// The longest timestamp `store` writes, with room for its last word.
+    public static let bytesMax = 40
+
+    /// Writes the timestamp into `out` (at least `bytesMax` bytes) and returns its length.
+    @inline(__always)
+    public static func store(date: Date, clock: UInt64, fraction: Int64, offset: Offset,
+                             into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        precondition(out.count >= bytesMax)
+        let raw = UnsafeMutableRawPointer(out.baseAddress!)
+        raw.storeBytes(of: date.head.littleEndian, as: UInt64.self)
+        raw.storeBytes(of: date.tail.littleEndian, toByteOffset: 8, as: UInt32.self)
+        raw.storeBytes(of: clock.littleEndian, toByteOffset: 11, as: UInt64.self)
+        var at = 19
+        Instant.putFraction(fraction, into: out, at: &at)
+        raw.storeBytes(of: offset.text.littleEndian, toByteOffset: at, as: UInt64.self)
+        return at + offset.count
     }
 }

@@ -17,11 +17,36 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        var text = "store error \(code): \(message)"
+        var text = code == 0 ? "store error: \(message)" : "store error \(codeName) (\(code)): \(message)"
         if let advice { text += ". \(advice)" }
         if let sql { text += " (in: \(sql.prefix(200)))" }
         return text
     }
+
+    /// SQLite's name for `code`: the extended name when it is one of those named here, else
+    /// the primary result code's name (`SQLITE_CONSTRAINT_UNIQUE`, `SQLITE_BUSY`, `SQLITE_IOERR`).
+    public var codeName: String {
+        if let name = StoreError.extendedNames[code] { return name }
+        return StoreError.primaryNames[code & 0xFF] ?? "SQLITE_\(code & 0xFF)"
+    }
+
+    /// SQLite's primary result codes (sqlite3.h), by number.
+    static let primaryNames: [Int32: String] = [
+        1: "SQLITE_ERROR", 2: "SQLITE_INTERNAL", 3: "SQLITE_PERM", 4: "SQLITE_ABORT", 5: "SQLITE_BUSY",
+        6: "SQLITE_LOCKED", 7: "SQLITE_NOMEM", 8: "SQLITE_READONLY", 9: "SQLITE_INTERRUPT", 10: "SQLITE_IOERR",
+        11: "SQLITE_CORRUPT", 12: "SQLITE_NOTFOUND", 13: "SQLITE_FULL", 14: "SQLITE_CANTOPEN", 15: "SQLITE_PROTOCOL",
+        16: "SQLITE_EMPTY", 17: "SQLITE_SCHEMA", 18: "SQLITE_TOOBIG", 19: "SQLITE_CONSTRAINT", 20: "SQLITE_MISMATCH",
+        21: "SQLITE_MISUSE", 22: "SQLITE_NOLFS", 23: "SQLITE_AUTH", 24: "SQLITE_FORMAT", 25: "SQLITE_RANGE",
+        26: "SQLITE_NOTADB", 27: "SQLITE_NOTICE", 28: "SQLITE_WARNING", 100: "SQLITE_ROW", 101: "SQLITE_DONE",
+    ]
+
+    /// The extended result codes a store run meets (sqlite3.h), by number.
+    static let extendedNames: [Int32: String] = [
+        275: "SQLITE_CONSTRAINT_CHECK", 787: "SQLITE_CONSTRAINT_FOREIGNKEY", 1299: "SQLITE_CONSTRAINT_NOTNULL",
+        1555: "SQLITE_CONSTRAINT_PRIMARYKEY", 2067: "SQLITE_CONSTRAINT_UNIQUE", 517: "SQLITE_BUSY_SNAPSHOT",
+        261: "SQLITE_BUSY_RECOVERY", 1032: "SQLITE_READONLY_DBMOVED", 266: "SQLITE_IOERR_READ", 778: "SQLITE_IOERR_WRITE",
+        1034: "SQLITE_IOERR_FSYNC", 3338: "SQLITE_IOERR_SHORT_READ",
+    ]
 
     /// What a person can do about the errors that come from outside the program.
     public var advice: String? {
@@ -108,7 +133,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)
-            throw StoreError(code: rc, message: message, sql: sql)
+            throw StoreError(code: extended(rc), message: message, sql: sql)
         }
     }
 
@@ -151,14 +176,10 @@ public final class Database {
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; a throw rolls back and rethrows.
-    /// Called inside another transaction, `body` joins it: the outer one commits or rolls
-    /// back the whole stage.
+    /// Called inside another transaction, `body` runs in a SAVEPOINT of it: a throw undoes
+    /// what `body` wrote and rethrows, and the outer transaction commits or rolls back the rest.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if transactionDepth > 0 {
-            transactionDepth += 1
-            defer { transactionDepth -= 1 }
-            return try body()
-        }
+        if transactionDepth > 0 { return try savepoint(body) }
         try execute("BEGIN IMMEDIATE")
         transactionDepth = 1
         do {
@@ -174,6 +195,24 @@ public final class Database {
         }
     }
 
+    /// `body` inside `SAVEPOINT nested_N … RELEASE`, N the depth; a throw rolls back to the
+    /// savepoint and rethrows.
+    private func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let name = "nested_\(transactionDepth)"
+        try execute("SAVEPOINT \(name)")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            try? execute("ROLLBACK TO \(name)")
+            try? execute("RELEASE \(name)")
+            throw error
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
@@ -185,7 +224,14 @@ public final class Database {
     }
 
     func lastError(_ rc: Int32, sql: String?) -> StoreError {
-        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        StoreError(code: extended(rc), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// The connection's extended result code for `rc` (`SQLITE_CONSTRAINT_UNIQUE` for
+    /// `SQLITE_CONSTRAINT`), when it is the error `rc` reports; else `rc`.
+    func extended(_ rc: Int32) -> Int32 {
+        let code = sqlite3_extended_errcode(handle)
+        return code & 0xFF == rc & 0xFF ? code : rc
     }
 }
 
@@ -310,6 +356,16 @@ public final class Statement {
     /// Steps to completion, for statements that return no rows.
     public func run() throws {
         while try step() {}
+    }
+
+    /// The 0-based index of the result column named `name` (its `AS` name), for reading rows
+    /// by name: look it up once per query, then read each row at the index. A name the query
+    /// does not have is a programmer error.
+    public func column(_ name: String) -> Int32 {
+        for index in 0..<sqlite3_column_count(stmt) where String(cString: sqlite3_column_name(stmt, index)) == name {
+            return index
+        }
+        preconditionFailure("no result column named \(name) in: \(sql)")
     }
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }

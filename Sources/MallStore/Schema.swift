@@ -9,6 +9,12 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
 }
 
 public enum Schema {
@@ -409,10 +415,11 @@ public enum Schema {
 }
 
 extension Database {
-    /// Brings the store up to the newest schema, each migration in its own transaction.
-    /// Returns the versions applied now.
+    /// Brings the store up to the newest schema, each migration in its own transaction:
+    /// `Schema.migrations` and `extra` (migrations a module above generates, e.g. Settlement's
+    /// fee_lines view), in version order. Returns the versions applied now.
     @discardableResult
-    public func migrate() throws -> [Int] {
+    public func migrate(adding extra: [Migration] = []) throws -> [Int] {
         try execute("""
         CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT
@@ -420,7 +427,8 @@ extension Database {
         var applied = Set<Int64>()
         try query("SELECT version FROM schema_migrations") { applied.insert($0.int(0)) }
         var now: [Int] = []
-        for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
+        let all = (Schema.migrations + extra).sorted { $0.version < $1.version }
+        for migration in all where !applied.contains(Int64(migration.version)) {
             try transaction {
                 try execute(migration.sql)
                 try run("INSERT INTO schema_migrations(version, name) VALUES (?, ?)",

@@ -23,7 +23,7 @@ public final class StoreLock {
         }
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw StoreError(code: errno, message: "cannot open lock file \(path): \(String(cString: strerror(errno)))", sql: nil)
+            throw StoreError(code: 14, message: "cannot open lock file \(path): \(String(cString: strerror(errno)))", sql: nil)
         }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let text = StoreLock.holderNote(descriptor)

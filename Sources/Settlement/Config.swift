@@ -2,13 +2,28 @@
 
 import Foundation
 import MallCore
+import MallIO
 
-/// A configuration error naming the JSON path of the bad value.
+/// A configuration error naming the file, the line and column (1-based; 0 when the file could
+/// not be read) and the JSON path of the bad value: `mall.json:14:23: $.suppliers[1].cycle_day: …`.
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public let file: String
+    public let line: Int
+    public let column: Int
     public let path: String
     public let message: String
-    public var description: String { "\(file): \(path): \(message)" }
+
+    public init(file: String, line: Int = 0, column: Int = 0, path: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        line > 0 ? "\(file):\(line):\(column): \(path): \(message)" : "\(file): \(path): \(message)"
+    }
 }
 
 public enum SupplierMode: String, Sendable { case commission, purchase }
@@ -84,33 +99,29 @@ public struct MallConfig: Sendable {
     /// The credit accounts (SPEC §8), checked, in the order configured.
     public let creditAccounts: [CreditAccount]
 
-    /// Reads and checks `path`; any problem throws a `ConfigError` naming the JSON path.
+    /// Reads and checks `path`; any problem throws a `ConfigError` naming the line, column
+    /// and JSON path.
     public static func load(path: String) throws -> MallConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, path: "$", message: "cannot read the configuration file")
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [])
-        } catch {
-            throw ConfigError(file: path, path: "$", message: "not valid JSON: \(error.localizedDescription)")
-        }
-        return try parse(object, file: path)
+        try parse(JSONFields.load(path: path, what: "configuration file"))
     }
 
-    /// Checks an already decoded JSON value.
-    public static func parse(_ object: Any, file: String) throws -> MallConfig {
-        let reader = JSONFields(file: file)
-        let root = try reader.object(object, at: "$")
+    /// Reads and checks the configuration text `json`, as if read from `file`.
+    public static func parse(_ json: String, file: String) throws -> MallConfig {
+        try parse(JSONFields(file: file, document: Array(json.utf8)))
+    }
+
+    private static func parse(_ reader: JSONFields) throws -> MallConfig {
+        let file = reader.file
+        let root = try reader.object(reader.root, at: "$")
         try reader.allow(root, ["timezone", "currency", "orphan_window_days", "reconcile_window_days",
                                 "suppliers", "fee_rules", "rebates", "credit_accounts"], at: "$")
         let timezone = try reader.string(root["timezone"], at: "$.timezone") ?? "Asia/Shanghai"
         guard let calendar = BusinessCalendar(timezone: timezone) else {
-            throw ConfigError(file: file, path: "$.timezone", message: "'\(timezone)' is not a known IANA timezone")
+            throw reader.error("$.timezone", "'\(timezone)' is not a known IANA timezone")
         }
         let currency = try reader.string(root["currency"], at: "$.currency") ?? "CNY"
         guard currency.utf8.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
-            throw ConfigError(file: file, path: "$.currency", message: "'\(currency)' is not an ISO 4217 code like CNY")
+            throw reader.error("$.currency", "'\(currency)' is not an ISO 4217 code like CNY")
         }
         let orphanDays = try reader.integer(root["orphan_window_days"], at: "$.orphan_window_days", range: 0...3650) ?? 3
         let reconcileDays = try reader.integer(root["reconcile_window_days"], at: "$.reconcile_window_days", range: 0...3650) ?? 2
@@ -121,7 +132,7 @@ public struct MallConfig: Sendable {
             let at = "$.suppliers[\(index)]"
             let supplier = try parseSupplier(element, at: at, reader: reader)
             guard byID[supplier.id] == nil else {
-                throw ConfigError(file: file, path: "\(at).id", message: "supplier '\(supplier.id)' is configured twice")
+                throw reader.error("\(at).id", "supplier '\(supplier.id)' is configured twice")
             }
             byID[supplier.id] = supplier
             suppliers.append(supplier)
@@ -130,7 +141,7 @@ public struct MallConfig: Sendable {
         for (index, element) in try reader.array(root["fee_rules"], at: "$.fee_rules").enumerated() {
             rules.append(try parseRule(element, index: index, reader: reader))
         }
-        try checkConflicts(rules, file: file)
+        try checkConflicts(rules, reader: reader)
         let rebates = try reader.array(root["rebates"], at: "$.rebates")
         let credit = try CreditAccount.parseAll(root["credit_accounts"], reader: reader)
         return MallConfig(file: file, timezone: timezone, calendar: calendar, currency: currency,
@@ -139,7 +150,7 @@ public struct MallConfig: Sendable {
                           rebateCount: rebates.count, creditAccountCount: credit.count, creditAccounts: credit)
     }
 
-    private static func parseSupplier(_ element: Any, at: String, reader: JSONFields) throws -> Supplier {
+    private static func parseSupplier(_ element: JSONValue, at: String, reader: JSONFields) throws -> Supplier {
         let fields = try reader.object(element, at: at)
         try reader.allow(fields, ["id", "name", "mode", "ships", "cycle", "cycle_day", "settle_on", "entity"], at: at)
         let id = try reader.requiredString(fields["id"], at: "\(at).id")
@@ -182,7 +193,7 @@ public struct MallConfig: Sendable {
         return Supplier(id: id, name: name, mode: mode, ships: ships, cycle: cycle, settleOn: settleOn, entity: entity)
     }
 
-    private static func parseRule(_ element: Any, index: Int, reader: JSONFields) throws -> FeeRule {
+    private static func parseRule(_ element: JSONValue, index: Int, reader: JSONFields) throws -> FeeRule {
         let at = "$.fee_rules[\(index)]"
         let fields = try reader.object(element, at: at)
         try reader.allow(fields, ["fee", "rate_ppm", "per_unit", "supplier_id", "category", "sku", "channel",
@@ -234,7 +245,7 @@ public struct MallConfig: Sendable {
 
     /// Two rules of one fee conflict when they name the same selectors with the same values
     /// and their windows overlap (SPEC §4).
-    private static func checkConflicts(_ rules: [FeeRule], file: String) throws {
+    private static func checkConflicts(_ rules: [FeeRule], reader: JSONFields) throws {
         for (i, a) in rules.enumerated() {
             for b in rules[(i + 1)...] where a.fee == b.fee {
                 guard a.supplierID == b.supplierID, a.category == b.category, a.sku == b.sku,
@@ -242,87 +253,130 @@ public struct MallConfig: Sendable {
                 let aStart = a.effectiveFrom?.ordinal ?? Int.min, aEnd = a.effectiveTo?.ordinal ?? Int.max
                 let bStart = b.effectiveFrom?.ordinal ?? Int.min, bEnd = b.effectiveTo?.ordinal ?? Int.max
                 if aStart < bEnd && bStart < aEnd {
-                    throw ConfigError(file: file, path: "$.fee_rules[\(b.index)]",
-                                      message: "conflicts with fee_rules[\(a.index)]: same fee and selectors, overlapping dates")
+                    throw reader.error("$.fee_rules[\(b.index)]",
+                                       "conflicts with fee_rules[\(a.index)]: same fee and selectors, overlapping dates")
                 }
             }
         }
     }
 }
 
-/// Strict readers for decoded JSON, each naming the JSON path on failure.
+/// Strict readers for a configuration or pipeline file parsed by MallIO's `JSONParser` (the
+/// reader the journals use), each naming the JSON path on failure. An error is located by
+/// walking its path from the root as far as the document goes: a bad value's own line and
+/// column, or the object a missing field belongs in.
 struct JSONFields {
     let file: String
+    private let document: [UInt8]
+    let root: JSONValue
+
+    /// Parses `document`; a syntax error is a `ConfigError` at `$` with its line and column.
+    init(file: String, document: [UInt8]) throws {
+        self.file = file
+        self.document = document
+        do {
+            root = try JSONParser.parse(document)
+        } catch {
+            throw ConfigError(file: file, line: error.line, column: error.column, path: "$",
+                              message: "not valid JSON: \(error.message)")
+        }
+    }
+
+    /// Reads `path` and parses it; a file that cannot be read is a `ConfigError` naming `what`.
+    static func load(path: String, what: String) throws -> JSONFields {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, path: "$", message: "cannot read the \(what)")
+        }
+        return try JSONFields(file: path, document: Array(data))
+    }
 
     func error(_ path: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, path: path, message: message)
+        let position = JSONPosition(bytes: document, offset: JSONFields.value(at: path, in: root).offset)
+        return ConfigError(file: file, line: position.line, column: position.column, path: path, message: message)
     }
 
-    func object(_ value: Any?, at path: String) throws -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw error(path, "must be a JSON object") }
-        return object
+    /// The deepest value along `path` (`$`, then `.name` and `[index]` steps) that exists.
+    static func value(at path: String, in root: JSONValue) -> JSONValue {
+        var value = root
+        var rest = Substring(path.hasPrefix("$") ? path.dropFirst() : Substring(path))
+        while let first = rest.first {
+            let step = rest.dropFirst().prefix { $0 != "." && $0 != "[" }
+            rest = rest.dropFirst(1 + step.count)
+            var next: JSONValue?
+            switch (first, value) {
+            case (".", .object(let members, _)):
+                next = members.first { $0.0 == step }?.1
+            case ("[", .array(let items, _)):
+                let index = step.hasSuffix("]") ? Int(step.dropLast()) : nil
+                next = index.flatMap { items.indices.contains($0) ? items[$0] : nil }
+            default:
+                next = nil
+            }
+            guard let next else { return value }
+            value = next
+        }
+        return value
     }
 
-    func array(_ value: Any?, at path: String) throws -> [Any] {
+    func object(_ value: JSONValue?, at path: String) throws -> [String: JSONValue] {
+        guard case .object(let members, _)? = value else { throw error(path, "must be a JSON object") }
+        return Dictionary(members, uniquingKeysWith: { first, _ in first })
+    }
+
+    func array(_ value: JSONValue?, at path: String) throws -> [JSONValue] {
         guard let value else { return [] }
-        guard let array = value as? [Any] else { throw error(path, "must be a JSON array") }
-        return array
+        guard case .array(let items, _) = value else { throw error(path, "must be a JSON array") }
+        return items
     }
 
-    func allow(_ object: [String: Any], _ keys: Set<String>, at path: String) throws {
+    func allow(_ object: [String: JSONValue], _ keys: Set<String>, at path: String) throws {
         if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
             throw error("\(path).\(unknown)", "unknown field (expected one of: \(keys.sorted().joined(separator: ", ")))")
         }
     }
 
-    func string(_ value: Any?, at path: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let text = value as? String, !isNumber(value) else { throw error(path, "must be a string") }
-        return text
+    func string(_ value: JSONValue?, at path: String) throws -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text, _)?: return text
+        default: throw error(path, "must be a string")
+        }
     }
 
-    func requiredString(_ value: Any?, at path: String) throws -> String {
+    func requiredString(_ value: JSONValue?, at path: String) throws -> String {
         guard let text = try string(value, at: path), !text.isEmpty else { throw error(path, "is required") }
         return text
     }
 
-    func integer(_ value: Any?, at path: String, range: ClosedRange<Int>) throws -> Int? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard isNumber(value), let number = value as? NSNumber else { throw error(path, "must be a whole number") }
-        let text = number.stringValue
-        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }), let int = Int(text) else {
-            throw error(path, "must be a whole number, not \(text)")
+    /// A whole number written without a fraction or exponent (`28`, not `28.0` or `2.8e1`).
+    func integer(_ value: JSONValue?, at path: String, range: ClosedRange<Int>) throws -> Int? {
+        switch value {
+        case nil, .null?: return nil
+        case .number(let text, _)?:
+            guard let int = Int(text) else { throw error(path, "must be a whole number, not \(text)") }
+            guard range.contains(int) else { throw error(path, "\(int) is not in \(range.lowerBound)..\(range.upperBound)") }
+            return int
+        default: throw error(path, "must be a whole number")
         }
-        guard range.contains(int) else { throw error(path, "must be in \(range.lowerBound)...\(range.upperBound), not \(int)") }
-        return int
     }
 
-    func bool(_ value: Any?, at path: String) throws -> Bool? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let number = value as? NSNumber, isBoolean(value) else { throw error(path, "must be true or false") }
-        return number.boolValue
+    func bool(_ value: JSONValue?, at path: String) throws -> Bool? {
+        switch value {
+        case nil, .null?: return nil
+        case .bool(let flag, _)?: return flag
+        default: throw error(path, "must be true or false")
+        }
     }
 
-    func day(_ value: Any?, at path: String) throws -> Day? {
+    func day(_ value: JSONValue?, at path: String) throws -> Day? {
         guard let text = try string(value, at: path) else { return nil }
         guard let day = Day(parsing: text) else { throw error(path, "'\(text)' is not a date YYYY-MM-DD") }
         return day
     }
 
-    func choice<T: RawRepresentable>(_ value: Any?, at path: String, _ type: T.Type) throws -> T where T.RawValue == String {
+    func choice<T: RawRepresentable>(_ value: JSONValue?, at path: String, _ type: T.Type) throws -> T where T.RawValue == String {
         let text = try requiredString(value, at: path)
         guard let choice = T(rawValue: text) else { throw error(path, "'\(text)' is not allowed here") }
         return choice
-    }
-
-    /// JSONSerialization gives NSNumber for numbers and booleans alike; tell them apart.
-    private func isNumber(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
-        return !isBoolean(number)
-    }
-
-    /// Foundation decodes `true`/`false` as a boolean subclass of NSNumber.
-    private func isBoolean(_ value: Any) -> Bool {
-        String(describing: type(of: value)).contains("Boolean")
     }
 }

@@ -41,27 +41,14 @@ enum FeeLineExport {
     /// The fee lines of the sheet bound to `?1`: the rows of the `fee_lines` view with that
     /// sheet_key, found without reading every forward row. Its forward rows are looked up by
     /// the line ids `forward_sheet_lines` lists for the sheet (forward_fees has no index by
-    /// sheet) and unfolded by code as the view unfolds them; its other lines come by the sheet
+    /// sheet) and unfolded by code by the same SQL as the view (`ForwardFeeSQL`); its other lines come by the sheet
     /// index of `other_fee_lines`. (SQLite does not push a condition through the view's
     /// unfolding, so the view itself would read every forward row.)
     static let sheetFeeLines = """
-        (SELECT -(f.line_id * 16 + c.fee_code) AS id, f.sheet_key AS sheet_key, f.posting_day AS posting_day,
-                1 AS source_type, f.line_id AS source_key, f.line_id AS line_key, c.fee_code AS fee_code,
-                CASE c.fee_code WHEN 1 THEN f.goods WHEN 2 THEN f.platform_subsidy WHEN 3 THEN f.freight
-                                WHEN 4 THEN f.commission WHEN 5 THEN f.payment_fee WHEN 6 THEN f.delivery_fee
-                                WHEN 7 THEN f.warehousing_fee ELSE f.cost END AS amount,
-                f.late AS late, f.original_start AS original_start,
-                CASE c.fee_code WHEN 1 THEN -1 WHEN 2 THEN -2 WHEN 3 THEN -3 WHEN 4 THEN f.commission_rule
-                                WHEN 5 THEN f.payment_fee_rule WHEN 6 THEN f.delivery_fee_rule
-                                WHEN 7 THEN f.warehousing_fee_rule ELSE -4 END AS rule
-         FROM forward_sheet_lines l, json_each(l.line_ids) j
-         JOIN forward_fees f ON f.line_id = j.value
-         CROSS JOIN (SELECT 1 AS fee_code UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
-                     UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8) c
-         WHERE l.sheet_key = ?1 AND f.sheet_key = ?1 AND amount != 0
+        (\(ForwardFeeSQL.lines(from: "forward_sheet_lines l, json_each(l.line_ids) j JOIN forward_fees f ON f.line_id = j.value",
+                              where: "l.sheet_key = ?1 AND f.sheet_key = ?1"))
          UNION ALL
-         SELECT id, sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule
-         FROM other_fee_lines WHERE sheet_key = ?1)
+         SELECT \(ForwardFeeSQL.otherColumns) FROM other_fee_lines WHERE sheet_key = ?1)
         """
 
     /// Every column from the left: text in byte order, numbers as numbers.
@@ -81,14 +68,19 @@ enum FeeLineExport {
 
     private static func rows(_ db: Database, sql: String, _ values: [SQLValue],
                              _ sink: ([CSVCell], [String]) throws -> Void) throws {
+        var at: [Int32] = []
         try db.query(sql, values) { row in
-            let lineNo = row.optionalInt(6).map(String.init) ?? ""
-            let amount = Money(fen: row.int(10)).description
-            let texts = [row.string(0), row.string(1), row.string(2), row.string(3), row.string(4), row.string(5),
-                         lineNo, row.string(7), row.string(8), row.string(9), amount, String(row.int(11)), row.string(12)]
+            // Each header column by its name in `select`, found once per query.
+            if at.isEmpty { at = header.map(row.column) }
+            let lineNo = row.optionalInt(at[6]).map(String.init) ?? ""
+            let amount = Money(fen: row.int(at[amountColumn])).description
+            var texts = at.map(row.string)
+            texts[6] = lineNo
+            texts[amountColumn] = amount
+            texts[11] = String(row.int(at[11]))
             var cells: [CSVCell] = texts.map { .text($0) }
             cells[6] = lineNo.isEmpty ? .empty : .number(lineNo)
-            cells[10] = .number(amount)
+            cells[amountColumn] = .number(amount)
             cells[11] = .number(texts[11])
             try sink(cells, texts)
         }

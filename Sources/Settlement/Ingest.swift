@@ -215,7 +215,7 @@ public final class Ingestor {
         let quantity = row.int(s.quantity)!
         for (name, index) in [("unit_price", s.unitPrice), ("cost_price", s.costPrice)] {
             guard let price = row.int(index) else { continue }
-            if Money(fen: price).times(quantity) == nil {
+            if !OrderChecks.productInRange(quantity: quantity, price: price) {
                 return Rejection(.badMoney, column: row.columns[index],
                                  "quantity × \(name) is outside ±9,000,000,000,000.00")
             }

@@ -44,12 +44,16 @@ public final class Nightly {
     public let config: MallConfig
     public let reportsDir: String
     public let progress: ProgressLog
+    /// The clock run records and stage timings read (tests pass a `ManualClock`).
+    public let clock: any MallClock
 
-    public init(db: Database, config: MallConfig, reportsDir: String, progress: ProgressLog) {
+    public init(db: Database, config: MallConfig, reportsDir: String, progress: ProgressLog,
+                clock: any MallClock = SystemClock()) {
         self.db = db
         self.config = config
         self.reportsDir = reportsDir
         self.progress = progress
+        self.clock = clock
     }
 
     /// Starts a run record (committed at once, so a crash leaves a trace).
@@ -59,7 +63,7 @@ public final class Nightly {
             if case .int(let max)? = try db.scalar("SELECT max(run_seq) FROM runs") { next = max + 1 } else { next = 1 }
             let id = Nightly.runID(seq: next, asOf: asOf)
             try db.run("INSERT INTO runs(run_seq, run_id, command, as_of, started_at) VALUES (?, ?, ?, ?, ?)",
-                       [.int(next), .text(id), .text(command), .text(asOf.description), .text(Nightly.now())])
+                       [.int(next), .text(id), .text(command), .text(asOf.description), .text(now())])
             return next
         }
         FaultPoint.reach("begin")
@@ -73,11 +77,8 @@ public final class Nightly {
         return "\(asOf.compact)-r" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    /// The time now for the run record, from the injected clock.
+    func now() -> String { clock.timestamp() }
 
     // MARK: Commands
 
@@ -121,7 +122,7 @@ public final class Nightly {
         let status = ExitStatus.of(record)
         do {
             try db.run("UPDATE runs SET finished_at = ?, exit_status = ? WHERE run_seq = ?",
-                       [.text(Nightly.now()), .int(Int64(status.rawValue)), .int(record.runSeq)])
+                       [.text(now()), .int(Int64(status.rawValue)), .int(record.runSeq)])
             FaultPoint.reach("finish.recorded")
             try RunManifest.write(record, status: status, reportsDir: reportsDir)
             FaultPoint.reach("finish.manifest")

@@ -47,18 +47,11 @@ public struct PipelineFile: Sendable {
         return implied
     }
 
+    /// Reads `path` with the journals' JSON reader; a problem is a `ConfigError` naming the
+    /// line, column and JSON path.
     public static func load(path: String) throws -> PipelineFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, path: "$", message: "cannot read the pipeline file")
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw ConfigError(file: path, path: "$", message: "not valid JSON: \(error.localizedDescription)")
-        }
-        let reader = JSONFields(file: path)
-        let root = try reader.object(object, at: "$")
+        let reader = try JSONFields.load(path: path, what: "pipeline file")
+        let root = try reader.object(reader.root, at: "$")
         try reader.allow(root, ["inbox", "config", "reports", "db", "stages", "require_done_marker", "description"], at: "$")
         var stages: [Stage] = []
         let names = root["stages"] == nil ? Stage.nightly.map(\.name) : try reader.array(root["stages"], at: "$.stages").enumerated().map {

@@ -39,18 +39,16 @@ struct TableSpec {
         "refund_id", "order_id", "line_no", "refund_type", "quantity", "refund_goods", "refund_freight",
         "refund_points", "refund_credit", "refund_cash", "refunded_at",
     ], keyCount: 3, extras: ["source_file", "source_line", "raw", "cols", "state"])
-    static let adjustments = TableSpec(table: "adjustments", fields: [
-        "adjustment_id", "supplier_id", "amount", "reason", "approved_by", "effective_at",
-    ], keyCount: 1, extras: ["source_file", "source_line"])
+    /// Declared once in FeedDeclaration.swift.
+    static let adjustments = FeedDeclaration.adjustments.tableSpec
     static let payments = TableSpec(table: "payments", fields: [
         "channel", "txn_id", "kind", "reference", "amount", "fee", "occurred_at",
     ], keyCount: 2, extras: ["source_file", "source_line"])
     static let repayments = TableSpec(table: "repayments", fields: [
         "repayment_id", "buyer_id", "amount", "paid_at",
     ], keyCount: 1, extras: ["source_file", "source_line"])
-    static let payouts = TableSpec(table: "payouts", fields: [
-        "payout_id", "sheet_id", "amount", "paid_at", "bank_ref",
-    ], keyCount: 1, extras: ["source_file", "source_line"])
+    /// Declared once in FeedDeclaration.swift.
+    static let payouts = FeedDeclaration.payouts.tableSpec
 
     static func spec(for kind: FeedKind) -> TableSpec {
         switch kind {
@@ -101,19 +99,24 @@ struct RowStager {
         let currency = row.text(s.currency) ?? config.currency
         let parent = row.text(s.parentOrderId) ?? orderID
         // quantity × unit_price was range-checked in typing (Ingestor.orderProductsOutOfRange).
-        let goods = quantity * unitPrice - discountPlatform - discountSupplier
-
-        var failure: Rejection?
-        if config.supplierByID[supplierID] == nil {
+        let goods = OrderChecks.goods(quantity: quantity, unitPrice: unitPrice, discountPlatform: discountPlatform,
+                                      discountSupplier: discountSupplier)
+        let failure: Rejection?
+        switch OrderChecks.failure(supplierKnown: config.supplierByID[supplierID] != nil, currency: currency,
+                                   storeCurrency: config.currency, goods: goods, tenders: points + credit + cash,
+                                   freight: freight) {
+        case nil:
+            failure = nil
+        case .unknownSupplier:
             failure = Rejection(.unknownSupplier, column: row.columns[s.supplierId],
                                 "supplier '\(supplierID)' is not configured")
-        } else if currency != config.currency {
+        case .badCurrency:
             failure = Rejection(.badCurrency, column: row.columns[s.currency],
                                 "currency '\(currency)' is not the store's currency \(config.currency)")
-        } else if goods < 0 {
+        case .negativeGoods:
             failure = Rejection(.negativeGoods, column: row.columns[s.unitPrice],
                                 "goods = \(quantity) × \(Money(fen: unitPrice)) − discounts is \(Money(fen: goods)), below zero")
-        } else if points + credit + cash != goods + freight {
+        case .tenderMismatch:
             failure = Rejection(.tenderMismatch, column: row.columns[s.paidCash],
                                 "tenders \(Money(fen: points + credit + cash)) ≠ goods \(Money(fen: goods)) + freight \(Money(fen: freight))")
         }
@@ -138,15 +141,18 @@ struct RowStager {
     func orderAlsoRequired(_ record: FeedRecordValues) -> [Int] {
         let s = OrderColumns.shared
         var needed: [Int] = []
-        if record(s.paymentChannel) == nil, let cash = record(s.paidCash), case .success(let m) = Money.parse(cash),
-           m.fen > 0 {
+        func fen(_ index: Int) -> Int64? {
+            guard let text = record(index), case .success(let money) = Money.parse(text) else { return nil }
+            return money.fen
+        }
+        if record(s.paymentChannel) == nil, OrderChecks.needsChannel(cash: fen(s.paidCash)) {
             needed.append(s.paymentChannel)
         }
-        if record(s.buyerId) == nil, let credit = record(s.paidCredit), case .success(let m) = Money.parse(credit),
-           m.fen > 0 {
+        if record(s.buyerId) == nil, OrderChecks.needsBuyer(credit: fen(s.paidCredit)) {
             needed.append(s.buyerId)
         }
-        if record(s.costPrice) == nil, let supplier = record(s.supplierId), config.supplierByID[supplier]?.mode == .purchase {
+        if record(s.costPrice) == nil,
+           OrderChecks.needsCostPrice(mode: record(s.supplierId).flatMap { config.supplierByID[$0]?.mode }) {
             needed.append(s.costPrice)
         }
         return needed
@@ -161,7 +167,7 @@ struct RowStager {
         let credit = row.int(s.refundCredit, default: 0)
         let cash = row.int(s.refundCash, default: 0)
         var failure: Rejection?
-        if points + credit + cash != goods + freight {
+        if !RefundChecks.tendersBalance(points: points, credit: credit, cash: cash, goods: goods, freight: freight) {
             failure = Rejection(.tenderMismatch, column: row.columns[s.refundCash],
                                 "tenders returned \(Money(fen: points + credit + cash)) ≠ refund_goods \(Money(fen: goods)) + refund_freight \(Money(fen: freight))")
         }
@@ -188,11 +194,7 @@ struct RowStager {
         }
         return StagedRow(
             spec: .adjustments,
-            values: [
-                text(row.text(s.index("adjustment_id"))), .text(supplierID), int(row.int(s.index("amount"))),
-                text(row.text(s.index("reason"))), text(row.text(s.index("approved_by"))),
-                int(row.int(s.index("effective_at"))),
-            ],
+            values: FeedDeclaration.adjustments.values(row),
             extras: source + [.int(Int64(row.line))],
             laterFailure: failure)
     }
@@ -224,11 +226,9 @@ struct RowStager {
 
     /// Payouts (SPEC §3.4): treasury's confirmation that a closed sheet was paid.
     func payout(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.payoutsIndex
-        return StagedRow(
+        StagedRow(
             spec: .payouts,
-            values: [text(row.text(s.index("payout_id"))), text(row.text(s.index("sheet_id"))),
-                     int(row.int(s.index("amount"))), int(row.int(s.index("paid_at"))), text(row.text(s.index("bank_ref")))],
+            values: FeedDeclaration.payouts.values(row),
             extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }
@@ -314,17 +314,19 @@ extension RowStager {
         let channel = view.text(s.paymentChannel)
         let buyer = view.text(s.buyerId)
         // Cells required here (step 2, `orderAlsoRequired`).
-        if channel == nil && (cash ?? 0) > 0 { return nil }
-        if buyer == nil && (credit ?? 0) > 0 { return nil }
-        if costPrice == nil && supplier.mode == .purchase { return nil }
+        if channel == nil && OrderChecks.needsChannel(cash: cash) { return nil }
+        if buyer == nil && OrderChecks.needsBuyer(credit: credit) { return nil }
+        if costPrice == nil && OrderChecks.needsCostPrice(mode: supplier.mode) { return nil }
         // quantity × price in range (`Ingestor.orderProductsOutOfRange`).
-        if Money(fen: unitPrice).times(quantity) == nil { return nil }
-        if let costPrice, Money(fen: costPrice).times(quantity) == nil { return nil }
+        guard OrderChecks.productInRange(quantity: quantity, price: unitPrice) else { return nil }
+        if let costPrice, !OrderChecks.productInRange(quantity: quantity, price: costPrice) { return nil }
         // The checks of `RowStager.order`.
         let currency = view.text(s.currency)
-        if let currency, currency != config.currency { return nil }
-        let goods = quantity * unitPrice - (discountPlatform ?? 0) - (discountSupplier ?? 0)
-        guard goods >= 0, (points ?? 0) + (credit ?? 0) + (cash ?? 0) == goods + (freight ?? 0) else { return nil }
+        let goods = OrderChecks.goods(quantity: quantity, unitPrice: unitPrice, discountPlatform: discountPlatform ?? 0,
+                                      discountSupplier: discountSupplier ?? 0)
+        guard OrderChecks.failure(supplierKnown: true, currency: currency, storeCurrency: config.currency, goods: goods,
+                                  tenders: (points ?? 0) + (credit ?? 0) + (cash ?? 0), freight: freight ?? 0) == nil
+        else { return nil }
 
         let orderID = String(decoding: orderIDBytes, as: UTF8.self)
         var parent = SQLValue.null
@@ -358,7 +360,8 @@ extension RowStager {
               let points = Plain.optionalMoney(view.cell(s.refundPoints)),
               let credit = Plain.optionalMoney(view.cell(s.refundCredit)),
               let cash = Plain.optionalMoney(view.cell(s.refundCash)),
-              (points ?? 0) + (credit ?? 0) + (cash ?? 0) == goods + (freight ?? 0)
+              RefundChecks.tendersBalance(points: points ?? 0, credit: credit ?? 0, cash: cash ?? 0, goods: goods,
+                                          freight: freight ?? 0)
         else { return nil }
         return StagedRow(
             spec: .refunds,

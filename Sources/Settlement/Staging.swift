@@ -225,29 +225,17 @@ enum FeedSchemas {
         ColumnSpec(name: "paid_at", type: .timestamp, required: true),
     ])
 
-    static let adjustments = FeedSchema(columns: [
-        ColumnSpec(name: "adjustment_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "supplier_id", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "amount", type: .money(nonNegative: false), required: true),
-        ColumnSpec(name: "reason", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "approved_by", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "effective_at", type: .timestamp, required: true),
-    ])
+    /// Declared once in FeedDeclaration.swift.
+    static let adjustments = FeedDeclaration.adjustments.schema
 
-    static let payouts = FeedSchema(columns: [
-        ColumnSpec(name: "payout_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "sheet_id", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "amount", type: .money(nonNegative: true), required: true),
-        ColumnSpec(name: "paid_at", type: .timestamp, required: true),
-        ColumnSpec(name: "bank_ref", type: .text(maxLength: nil), required: true),
-    ])
+    /// Declared once in FeedDeclaration.swift.
+    static let payouts = FeedDeclaration.payouts.schema
 
     static let ordersIndex = ColumnIndex(orders)
     static let refundsIndex = ColumnIndex(refunds)
     static let adjustmentsIndex = ColumnIndex(adjustments)
     static let paymentsIndex = ColumnIndex(payments)
     static let repaymentsIndex = ColumnIndex(repayments)
-    static let payoutsIndex = ColumnIndex(payouts)
 
     static func schema(for kind: FeedKind) -> FeedSchema {
         switch kind {

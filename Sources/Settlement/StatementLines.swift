@@ -66,8 +66,7 @@ enum StatementLines {
     static let forwardRows = """
         SELECT f.posting_day, o.order_id, o.line_no, o.sku, f.late,
                coalesce(date(f.original_start * 86400, 'unixepoch'), ''),
-               f.goods, f.platform_subsidy, f.freight, f.commission, f.payment_fee, f.delivery_fee,
-               f.warehousing_fee, f.cost
+               \(ForwardFeeSQL.amountColumns(row: "f"))
         FROM forward_sheet_lines l, json_each(l.line_ids) j
         JOIN forward_fees f ON f.line_id = j.value
         JOIN order_lines o ON o.id = f.line_id

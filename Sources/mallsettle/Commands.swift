@@ -32,7 +32,7 @@ enum Commands {
         let lock = try context.lock("init")
         defer { lock.release() }
         let db = try Database(path: context.dbPath)
-        let applied = try db.migrate()
+        let applied = try db.migrateForSettlement()
         say(applied.isEmpty ? "store \(context.dbPath) is up to date (schema \(try db.schemaVersion()))"
                             : "store \(context.dbPath) at schema \(try db.schemaVersion()) (applied \(applied.map(String.init).joined(separator: ", ")))")
         return .done
@@ -53,7 +53,7 @@ enum Commands {
         let lock = try context.lock("ingest")
         defer { lock.release() }
         let db = try context.openStore()
-        let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress)
+        let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress, clock: context.clock)
         let (record, status) = nightly.ingestFiles(files.map { ($0, kind) }, asOf: asOf)
         report(record, status: status)
         return status
@@ -82,12 +82,12 @@ enum Commands {
         let asOf = try context.asOf(config)
         let dbPath = context.args.value("--db") ?? ProcessInfo.processInfo.environment["MALLSETTLE_DB"] ?? pipeline.db ?? "var/mallsettle.db"
         let reports = context.args.value("--reports") ?? pipeline.reports ?? "Reports"
-        let lock = try StoreLock(storePath: dbPath, holder: "mallsettle run --date \(asOf) (pid \(getpid()), since \(Date()))")
+        let lock = try StoreLock(storePath: dbPath, holder: "mallsettle run --date \(asOf) (pid \(getpid()), since \(context.since))")
         defer { lock.release() }
         let db = try Database(path: dbPath)
-        try db.migrate()
+        try db.migrateForSettlement()
         try db.checkpointInBackground()
-        let nightly = Nightly(db: db, config: config, reportsDir: reports, progress: context.progress)
+        let nightly = Nightly(db: db, config: config, reportsDir: reports, progress: context.progress, clock: context.clock)
         let (record, status) = nightly.run(asOf: asOf, inbox: inbox, pipeline: pipeline)
         report(record, status: status)
         return status
@@ -102,7 +102,7 @@ enum Commands {
         let lock = try context.lock("close --through \(through)")
         defer { lock.release() }
         let db = try context.openStore()
-        let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress)
+        let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress, clock: context.clock)
         let (record, status, refusal) = nightly.close(through: through, supplierID: context.args.value("--supplier"), asOf: asOf)
         if let refusal {
             complain("mallsettle: close refused: \(refusal)")

@@ -17,6 +17,8 @@ func say(_ message: String) {
 /// Shared option handling for the commands.
 struct Context {
     let args: Arguments
+    /// Every read of the time goes through this clock.
+    let clock: any MallClock = SystemClock()
 
     var dbPath: String {
         args.value("--db") ?? ProcessInfo.processInfo.environment["MALLSETTLE_DB"] ?? "var/mallsettle.db"
@@ -33,13 +35,13 @@ struct Context {
             guard let day = Day(parsing: text) else { throw UsageError(message: "--date '\(text)' is not YYYY-MM-DD") }
             return day
         }
-        let now = Instant(nanos: Int64(Date().timeIntervalSince1970) * Instant.nanosPerSecond)
+        let now = clock.now()
         return config.calendar.businessDate(of: now).adding(days: -1)
     }
 
     func openStore() throws -> Database {
         let db = try Database(path: dbPath)
-        try db.migrate()
+        try db.migrateForSettlement()
         try db.checkpointInBackground()
         return db
     }
@@ -53,13 +55,16 @@ struct Context {
     }
 
     func lock(_ command: String) throws -> StoreLock {
-        try StoreLock(storePath: dbPath, holder: "mallsettle \(command) (pid \(getpid()), since \(Date()))")
+        try StoreLock(storePath: dbPath, holder: "mallsettle \(command) (pid \(getpid()), since \(since))")
     }
 
+    /// When a lock was taken, for its holder text (`2026-11-11 01:02:03 +0000`).
+    var since: Date { Date(timeIntervalSince1970: TimeInterval(clock.now().epochSeconds)) }
+
     var progress: ProgressLog {
-        if args.flags.contains("--quiet") { return ProgressLog(enabled: false) }
-        if args.flags.contains("--progress") { return ProgressLog(enabled: true) }
-        return ProgressLog.forTerminal()
+        if args.flags.contains("--quiet") { return ProgressLog(enabled: false, clock: clock) }
+        if args.flags.contains("--progress") { return ProgressLog(enabled: true, clock: clock) }
+        return ProgressLog(enabled: isatty(2) == 1, clock: clock)
     }
 }
 

@@ -1,6 +1,7 @@
 // HourOffsets: the per-thread offset table and byte-wise timestamps give exactly what
 // BusinessCalendar and Instant.formatted give, in zones with and without daylight saving.
 
+import Foundation
 import MallCore
 import XCTest
 
@@ -30,8 +31,12 @@ final class HourOffsetsTests: XCTestCase {
         for zone in ["Asia/Shanghai", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"] {
             let calendar = try XCTUnwrap(BusinessCalendar(timezone: zone))
             var offsets = HourOffsets(calendar: calendar)
+            let foundationZone = try XCTUnwrap(TimeZone(identifier: zone))
             for instant in instants() {
                 XCTAssertEqual(offsets.offsetSeconds(at: instant), calendar.offsetSeconds(at: instant), "\(zone) \(instant)")
+                // The calendar reads the same kind of table: hold both against the zone itself.
+                let date = Date(timeIntervalSince1970: TimeInterval(instant.epochSeconds))
+                XCTAssertEqual(offsets.offsetSeconds(at: instant), foundationZone.secondsFromGMT(for: date), "\(zone) \(instant)")
                 XCTAssertEqual(offsets.businessDate(of: instant), calendar.businessDate(of: instant), "\(zone) \(instant)")
             }
         }

@@ -68,4 +68,49 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try reopened.scalar("SELECT count(*) FROM t"), .int(20_000))
         XCTAssertEqual(try reopened.scalar("SELECT a FROM t WHERE n = 19999"), .text("row 19999"))
     }
+
+    /// A transaction inside a transaction is a savepoint: its throw undoes its own writes and
+    /// no others, and the outer transaction commits what is left.
+    func testANestedTransactionRollsBackToItsSavepoint() throws {
+        let db = try Database(path: directory + "/s.db")
+        try db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY) STRICT")
+        struct Refused: Error {}
+        try db.transaction {
+            try db.run("INSERT INTO t(n) VALUES (1)")
+            XCTAssertThrowsError(try db.transaction {
+                try db.run("INSERT INTO t(n) VALUES (2)")
+                try db.transaction { try db.run("INSERT INTO t(n) VALUES (3)") }
+                throw Refused()
+            })
+            try db.transaction { try db.run("INSERT INTO t(n) VALUES (4)") }
+        }
+        var kept: [Int64] = []
+        try db.query("SELECT n FROM t ORDER BY n") { kept.append($0.int(0)) }
+        XCTAssertEqual(kept, [1, 4])
+        // An outer throw still undoes everything, the released savepoints with it.
+        XCTAssertThrowsError(try db.transaction {
+            try db.transaction { try db.run("INSERT INTO t(n) VALUES (5)") }
+            throw Refused()
+        })
+        kept = []
+        try db.query("SELECT n FROM t ORDER BY n") { kept.append($0.int(0)) }
+        XCTAssertEqual(kept, [1, 4])
+    }
+
+    /// Store errors name SQLite's result code, extended where it is known.
+    func testStoreErrorsNameTheResultCode() throws {
+        let db = try Database(path: directory + "/s.db")
+        try db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY) STRICT")
+        try db.run("INSERT INTO t(n) VALUES (1)")
+        XCTAssertThrowsError(try db.run("INSERT INTO t(n) VALUES (1)")) { error in
+            XCTAssertEqual("\(error)", "store error SQLITE_CONSTRAINT_PRIMARYKEY (1555): UNIQUE constraint failed: t.n (in: INSERT INTO t(n) VALUES (1))")
+        }
+        XCTAssertThrowsError(try db.execute("SELECT * FROM missing")) { error in
+            XCTAssertEqual("\(error)", "store error SQLITE_ERROR (1): no such table: missing (in: SELECT * FROM missing)")
+        }
+        XCTAssertEqual(StoreError(code: 13, message: "disk I/O", sql: nil).description,
+                       "store error SQLITE_FULL (13): disk I/O. The disk holding the store is full: free space there and run the command again")
+        XCTAssertEqual(StoreError(code: 3850, message: "m", sql: nil).codeName, "SQLITE_IOERR")
+        XCTAssertEqual(StoreError(code: 0, message: "not from SQLite", sql: nil).description, "store error: not from SQLite")
+    }
 }

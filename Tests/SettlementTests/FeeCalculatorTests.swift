@@ -69,7 +69,9 @@ final class FeeCalculatorTests: XCTestCase {
         for code: FeeCode in [.goods, .commission, .paymentFee, .deliveryFee, .warehousingFee] {
             XCTAssertEqual(totals[code], 0, "\(code) must net to zero once the line is fully cancelled")
         }
-        XCTAssertNotNil(totals[.refundAdminFee], "commission came back, so an admin fee is charged")
+        // Commission 0.50 comes back as round(50 × 1/3) = 17, round(50 × 2/3) − 17 = 16 and
+        // 50 − 33 = 17 fen; each return is charged 20% of it: round(3.4) + round(3.2) + round(3.4).
+        XCTAssertEqual(totals[.refundAdminFee], -9, "commission came back, so an admin fee is charged")
     }
 
     func testPurchaseModeReversesOnlyCostAndNotForRefundOnly() {

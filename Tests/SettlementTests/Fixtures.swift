@@ -18,7 +18,7 @@ final class Workspace {
         root = NSTemporaryDirectory() + "mallsettle-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
         db = try Database(path: dbPath)
-        try db.migrate()
+        try db.migrateForSettlement()
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
@@ -110,7 +110,7 @@ enum Fixture {
     """
 
     static func config(_ json: String = configJSON) throws -> MallConfig {
-        try MallConfig.parse(try JSONSerialization.jsonObject(with: Data(json.utf8)), file: "test.json")
+        try MallConfig.parse(json, file: "test.json")
     }
 
     static let orderHeader = "order_id,parent_order_id,line_no,supplier_id,buyer_id,member_level,sku,category,quantity,unit_price,cost_price,discount_platform,discount_supplier,freight,paid_points,paid_credit,paid_cash,payment_channel,ordered_at,paid_at,completed_at,currency"

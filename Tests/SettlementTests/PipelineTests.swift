@@ -47,8 +47,7 @@ final class PipelineTests: XCTestCase {
     }
 
     /// Forward lines are stored one row per order line; the fee_lines view must give back
-    /// exactly the lines, codes and rules the calculator priced, for both modes and both
-    /// shipping sides.
+    /// the lines, codes and rules worked by hand, for both modes and both shipping sides.
     func testForwardLinesReadBackAsPriced() throws {
         let ws = try Workspace()
         let config = try Fixture.config()
@@ -61,25 +60,22 @@ final class PipelineTests: XCTestCase {
             SELECT o.order_id, f.fee_code, f.amount, f.rule FROM fee_lines f JOIN order_lines o ON o.id = f.line_key
             WHERE f.source_type = 1 ORDER BY o.order_id, f.fee_code
             """) { stored.append("\($0.string(0)) \($0.int(1)) \($0.int(2)) \($0.int(3))") }
-        let rules = FeeRuleBook(config.feeRules)
-        let lines: [(String, PricedLine, String)] = [
-            ("O-1", PricedLine(supplierID: "SUP-A", sku: "SKU-PHONE", category: "digital/phone", quantity: 2, unitPrice: 10_000,
-                               costPrice: nil, discountPlatform: 1_000, discountSupplier: 500, freight: 800, paidCash: 17_300,
-                               channel: "wechat"), "2026-11-10"),
-            ("O-B", PricedLine(supplierID: "SUP-B", sku: "PEN", category: "office/pens", quantity: 10, unitPrice: 100,
-                               costPrice: nil, discountPlatform: 0, discountSupplier: 0, freight: 0, paidCash: 1_000,
-                               channel: "alipay"), "2026-11-03"),
-            ("O-P", PricedLine(supplierID: "SUP-P", sku: "TEA", category: "food/tea", quantity: 3, unitPrice: 2_000,
-                               costPrice: 1_333, discountPlatform: 0, discountSupplier: 0, freight: 0, paidCash: 6_000,
-                               channel: "alipay"), "2026-11-03"),
+        // Worked by hand from SPEC §5 (rows: order, fee code, amount in fen, rule; store codes
+        // GOODS 1, PLATFORM_SUBSIDY 2, FREIGHT 3, COMMISSION 4, PAYMENT_FEE 5, DELIVERY_FEE 6,
+        // WAREHOUSING_FEE 7, COST 8; rule ≥ 0 is fee_rules[i], -1 goods, -2 discount_platform,
+        // -3 freight, -4 cost_price).
+        let priced = [
+            // The worked example: 2 × 100.00 − 10.00 − 5.00 = 185.00 of goods, 10.00 of platform
+            // discount back, 8.00 of freight; commission 8% of (200.00 − 5.00) = 15.60
+            // (fee_rules[0], digital); wechat 0.6% of 173.00 cash = 1.038 → 1.04 (fee_rules[2]).
+            "O-1 1 18500 -1", "O-1 2 1000 -2", "O-1 3 800 -3", "O-1 4 -1560 0", "O-1 5 -104 2",
+            // 10 pens at 1.00 shipped by the platform: commission 5% of 10.00 = 0.50
+            // (fee_rules[1]); alipay 0.55% of 10.00 = 0.055 → 0.06, half away from zero
+            // (fee_rules[3]); delivery 10 × 6.00 (fee_rules[5]); warehousing 10 × 1.20 (fee_rules[6]).
+            "O-B 1 1000 -1", "O-B 4 -50 1", "O-B 5 -6 3", "O-B 6 -6000 5", "O-B 7 -1200 6",
+            // Bought in: the cost, 3 × 13.33 = 39.99, and nothing else.
+            "O-P 8 3999 -4",
         ]
-        var priced: [String] = []
-        for (orderID, line, date) in lines {
-            let (amounts, _) = FeeCalculator.forward(line, supplier: config.supplierByID[line.supplierID]!, rules: rules,
-                                                     on: Day(parsing: date)!)
-            priced += amounts.sorted { $0.code.storeCode < $1.code.storeCode }
-                .map { "\(orderID) \($0.code.storeCode) \($0.amount) \($0.rule.storeCode)" }
-        }
         XCTAssertEqual(stored, priced)
         XCTAssertEqual(stored.count, 5 + 5 + 1)
     }
@@ -255,21 +251,47 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(closed, 0)
     }
 
+    /// Line and column point at the bad value; a missing field points at the object it belongs in.
+    func testConfigurationErrorsNameLineAndColumn() {
+        func error(_ json: String) -> String {
+            do { _ = try MallConfig.parse(json, file: "mall.json"); return "no error" } catch { return "\(error)" }
+        }
+        let supplier = #"{"id": "S", "mode": "commission", "ships": "supplier", "cycle": "daily", "settle_on": "paid", "entity": "E"}"#
+        XCTAssertEqual(error("""
+        {
+          "suppliers": [
+            \(supplier),
+            {"id": "T", "mode": "commission", "ships": "supplier", "cycle": "monthly",
+             "cycle_day": 40, "settle_on": "paid", "entity": "E"}
+          ]
+        }
+        """), "mall.json:5:19: $.suppliers[1].cycle_day: 40 is not in 1..28")
+        XCTAssertEqual(error("{\n  \"suppliers\": [\n    {\"id\": \"S\"}\n  ]\n}"),
+                       "mall.json:3:5: $.suppliers[0].mode: is required")
+        XCTAssertEqual(error("{\"currency\": 7}"), "mall.json:1:14: $.currency: must be a string")
+        XCTAssertEqual(error("{\"orphan_window_days\": 2.5}"),
+                       "mall.json:1:24: $.orphan_window_days: must be a whole number, not 2.5")
+        XCTAssertEqual(error("{\n  \"timezone\": \"UTC\",\n  \"currency\" \"CNY\"\n}"),
+                       "mall.json:3:14: $: not valid JSON: expected ':' after \"currency\"")
+        XCTAssertEqual(error("{\"currency\": \"CNY\", \"currency\": \"USD\"}"),
+                       "mall.json:1:37: $: not valid JSON: field \"currency\" appears twice")
+    }
+
     func testConfigurationErrorsNameTheJSONPath() {
         func error(_ json: String) -> String {
             do { _ = try Fixture.config(json); return "no error" } catch { return "\(error)" }
         }
         let base = Fixture.configJSON
         XCTAssertEqual(error(base.replacingOccurrences(of: "\"cycle_day\": 1, \"settle_on\": \"completed\"", with: "\"cycle_day\": 31, \"settle_on\": \"completed\"")),
-                       "test.json: $.suppliers[0].cycle_day: must be in 1...28, not 31")
+                       "test.json:6:39: $.suppliers[0].cycle_day: 31 is not in 1..28")
         XCTAssertEqual(error(base.replacingOccurrences(of: "\"rate_ppm\": 50000}", with: "\"rate_ppm\": 50000, \"colour\": 1}")),
-                       "test.json: $.fee_rules[1].colour: unknown field (expected one of: category, channel, effective_from, effective_to, fee, per_unit, rate_ppm, reversible, sku, supplier_id)")
+                       "test.json:14:56: $.fee_rules[1].colour: unknown field (expected one of: category, channel, effective_from, effective_to, fee, per_unit, rate_ppm, reversible, sku, supplier_id)")
         XCTAssertEqual(error(base.replacingOccurrences(of: "{\"fee\": \"commission\", \"rate_ppm\": 50000}", with: "{\"fee\": \"commission\", \"rate_ppm\": 50000}, {\"fee\": \"commission\", \"rate_ppm\": 40000}")),
-                       "test.json: $.fee_rules[2]: conflicts with fee_rules[1]: same fee and selectors, overlapping dates")
+                       "test.json:14:47: $.fee_rules[2]: conflicts with fee_rules[1]: same fee and selectors, overlapping dates")
         XCTAssertEqual(error(base.replacingOccurrences(of: "\"per_unit\": \"6.00\"", with: "\"per_unit\": \"6.005\"")),
-                       "test.json: $.fee_rules[5].per_unit: '6.005' has more than 2 fraction digits")
+                       "test.json:18:41: $.fee_rules[5].per_unit: '6.005' has more than 2 fraction digits")
         XCTAssertEqual(error(base.replacingOccurrences(of: "Asia/Shanghai", with: "Mars/Olympus")),
-                       "test.json: $.timezone: 'Mars/Olympus' is not a known IANA timezone")
+                       "test.json:2:15: $.timezone: 'Mars/Olympus' is not a known IANA timezone")
     }
 
     func testRuleResolutionPrefersSkuThenSupplierThenDepthThenChannel() throws {

@@ -85,14 +85,58 @@ final class SheetLinesTests: XCTestCase {
         try ws.db.execute("""
             DROP TABLE forward_sheet_lines;
             CREATE INDEX forward_fees_sheet ON forward_fees(sheet_key);
-            DELETE FROM schema_migrations WHERE version = 2;
+            DELETE FROM schema_migrations WHERE version IN (2, 3);
             """)
-        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 2"), .int(0))
-        XCTAssertEqual(try ws.db.migrate(), [2])
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM schema_migrations WHERE version IN (2, 3)"), .int(0))
+        XCTAssertEqual(try ws.db.migrateForSettlement(), [2, 3])
         XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'forward_fees_sheet'"), .int(0))
         XCTAssertEqual(try ws.export(.feeLines), before)
         for key in keys { XCTAssertEqual(try StatementAnySizeTests.sortedSQLCSV(ws.db, sheetKey: key), linesBefore[key], "sheet \(key)") }
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// Migration 3's fee_lines view, generated from FeeCode, gives the rows of migration 1's
+    /// hand-written view (written out here as it was), and a store at schema 2 gets it.
+    func testTheGeneratedFeeLinesViewIsTheOneItReplaces() throws {
+        let ws = try postedStore()
+        try ws.db.run("""
+            INSERT INTO forward_fees VALUES (999, 1, 20400, 1, 20390, 0, 101, 102, 103, 104, 5, 105, 6, 1, 106, 7, 107, 8, 108)
+            """)
+        let handWritten = """
+            WITH forward_codes(fee_code) AS (VALUES (1), (2), (3), (4), (5), (6), (7), (8))
+            SELECT -(line_id * 16 + fee_code), sheet_key, posting_day, 1, line_id, line_id, fee_code, amount, late,
+                   original_start, rule
+            FROM (SELECT f.sheet_key, f.posting_day, f.line_id, c.fee_code, f.late, f.original_start,
+                         CASE c.fee_code WHEN 1 THEN f.goods WHEN 2 THEN f.platform_subsidy WHEN 3 THEN f.freight
+                                         WHEN 4 THEN f.commission WHEN 5 THEN f.payment_fee WHEN 6 THEN f.delivery_fee
+                                         WHEN 7 THEN f.warehousing_fee ELSE f.cost END AS amount,
+                         CASE c.fee_code WHEN 1 THEN -1 WHEN 2 THEN -2 WHEN 3 THEN -3 WHEN 4 THEN f.commission_rule
+                                         WHEN 5 THEN f.payment_fee_rule WHEN 6 THEN f.delivery_fee_rule
+                                         WHEN 7 THEN f.warehousing_fee_rule ELSE -4 END AS rule
+                  FROM forward_fees f CROSS JOIN forward_codes c)
+            WHERE amount != 0
+            UNION ALL
+            SELECT id, sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start,
+                   rule
+            FROM other_fee_lines
+            ORDER BY 1
+            """
+        func rows(_ sql: String) throws -> [[SQLValue]] {
+            var rows: [[SQLValue]] = []
+            try ws.db.query(sql) { row in rows.append((0..<11).map { row.value(Int32($0)) }) }
+            return rows
+        }
+        let expected = try rows(handWritten)
+        XCTAssertEqual(try rows("SELECT * FROM fee_lines ORDER BY 1"), expected)
+        XCTAssertEqual(expected.filter { $0[4] == .int(999) }.map { [$0[6], $0[7], $0[10]] },
+                       [[.int(8), .int(108), .int(-4)], [.int(7), .int(107), .int(8)], [.int(6), .int(106), .int(7)],
+                        [.int(5), .int(105), .int(6)], [.int(4), .int(104), .int(5)], [.int(3), .int(103), .int(-3)],
+                        [.int(2), .int(102), .int(-2)], [.int(1), .int(101), .int(-1)]],
+                       "every code of the made-up row, its amount and its rule")
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 3"), .int(1))
+        try ws.db.execute("DELETE FROM schema_migrations WHERE version = 3")
+        XCTAssertEqual(try ws.db.migrateForSettlement(), [3])
+        XCTAssertEqual(try rows("SELECT * FROM fee_lines ORDER BY 1"), expected)
     }
 
     func testVerifyFindsAForwardRowListedNowhereOrUnderAnotherSheet() throws {

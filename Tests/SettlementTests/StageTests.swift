@@ -47,6 +47,9 @@ final class StageTests: XCTestCase {
         XCTAssertTrue(error(#"{"stages": ["ingest", "rebate"]}"#).hasSuffix(
             "$.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
         XCTAssertTrue(error(#"{"stages": ["post", "post"]}"#).hasSuffix("$.stages[1]: 'post' is listed twice"))
+        // The line and column of the bad entry come before its path.
+        XCTAssertTrue(error("{\n  \"stages\": [\"ingest\",\n    \"rebate\"]\n}").hasSuffix(
+            ":3:5: $.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, breaks, statements)"))
     }
 
     /// The runner times every stage it runs into the manifest, in order; ingest is passed over
@@ -68,5 +71,41 @@ final class StageTests: XCTestCase {
         let (again, _) = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
         XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "credit", "breaks", "statements"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: ws.reports + "/reconciliation/2026-11-11/breaks.csv"))
+    }
+
+    /// The run record and the stage timings read the injected clock: a test decides the time.
+    func testTheRunReadsTheInjectedClock() throws {
+        let ws = try Workspace()
+        let start = try Instant.parse("2026-11-11T01:02:03.456789Z").get()
+        let clock = ManualClock(start)
+        let nightly = Nightly(db: ws.db, config: try Fixture.config(), reportsDir: ws.reports,
+                              progress: ProgressLog(enabled: false, clock: clock), clock: clock)
+        let (first, _) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: nil, pipeline: .everyStage)
+        XCTAssertEqual(first?.stageMillis.map(\.1), [0, 0, 0, 0], "the clock stood still")
+        clock.advance(nanos: 90 * Instant.nanosPerSecond + 44_000_000)
+        _ = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
+        var times: [String] = []
+        try ws.db.query("SELECT started_at, finished_at FROM runs ORDER BY run_seq") { row in
+            times += [row.text(0) ?? "", row.text(1) ?? ""]
+        }
+        XCTAssertEqual(times, ["2026-11-11T01:02:03.456Z", "2026-11-11T01:02:03.456Z",
+                               "2026-11-11T01:03:33.5Z", "2026-11-11T01:03:33.5Z"])
+
+        // A clock that moves 7 ms at every reading: each stage takes one reading before and after.
+        let ticking = TickingClock()
+        let timed = Nightly(db: ws.db, config: try Fixture.config(), reportsDir: ws.reports,
+                            progress: ProgressLog(enabled: false), clock: ticking)
+        let (third, _) = timed.run(asOf: Day(parsing: "2026-11-12")!, inbox: nil, pipeline: .everyStage)
+        XCTAssertEqual(third?.stageMillis.map(\.1), [7, 7, 7, 7])
+    }
+}
+
+/// Moves 7 ms forward each time durations are read.
+private final class TickingClock: MallClock, @unchecked Sendable {
+    private let clock = ManualClock(Instant(nanos: 0))
+    func now() -> Instant { clock.now() }
+    func elapsedNanos() -> UInt64 {
+        clock.advance(nanos: 7_000_000)
+        return clock.elapsedNanos()
     }
 }

@@ -60,7 +60,7 @@ public struct MallGenerator: Sendable {
         precondition(settings.problem == nil, "invalid generator settings: \(settings.problem ?? "")")
         let calendar = BusinessCalendar(timezone: settings.timezone)!
         // Offsets are cached from a little before the run to well after it (coupons, expiries).
-        let clock = GenZoneClock(calendar: calendar, firstDay: settings.start.adding(days: -31), days: settings.days + 400)
+        let clock = GenZoneClock(calendar: calendar)
         var builder = GeneratorCatalogBuilder(settings: settings, clock: clock)
         let (catalog, tables) = builder.build()
         self.settings = settings

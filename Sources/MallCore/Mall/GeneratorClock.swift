@@ -2,26 +2,21 @@
 // instants and back, in the configured IANA zone (SPEC §2). The generator plans in local time,
 // because that is where the daily rhythm lives, and writes instants.
 
-/// Converts between business-local times and instants, caching each day's UTC offset.
+/// Converts between business-local times and instants, reading offsets from its own copy of
+/// the zone's hour table (`HourOffsets`, no lock).
 struct GenZoneClock {
     let calendar: BusinessCalendar
-    /// The offset in seconds of each day from `firstDay` on, when the whole day has one
-    /// offset; `GenZoneClock.changes` when it changes during the day (then each time is converted
-    /// on its own); `GenZoneClock.unknown` until asked. Days outside are converted each time.
-    private var offsetByDay: [Int64]
-    private let firstDay: Int
+    private var offsets: HourOffsets
     /// The business day last asked for by `date(of:)`, as nanosecond bounds.
     private var lastDay = Day(ordinal: Int.min / 2)
     private var lastDayStart: Int64 = 0
     private var lastDayEnd: Int64 = 0
+    /// A day's offset when it changes during the day (each time is then converted on its own).
     private static let changes = Int64.min
-    private static let unknown = Int64.max
 
-    /// Caches offsets for `days` days from `firstDay`.
-    init(calendar: BusinessCalendar, firstDay: Day, days: Int) {
+    init(calendar: BusinessCalendar) {
         self.calendar = calendar
-        self.firstDay = firstDay.ordinal
-        self.offsetByDay = Array(repeating: GenZoneClock.unknown, count: max(days, 0))
+        offsets = HourOffsets(calendar: calendar)
     }
 
     /// The instant (nanoseconds since the epoch) of `second` seconds after local midnight of
@@ -38,32 +33,28 @@ struct GenZoneClock {
     /// The business date of an instant.
     mutating func date(of nanos: Int64) -> Day {
         if nanos >= lastDayStart && nanos < lastDayEnd { return lastDay }
-        let day = calendar.businessDate(of: Instant(nanos: nanos))
+        let day = offsets.businessDate(of: Instant(nanos: nanos))
         lastDay = day
         lastDayStart = self.nanos(day, second: 0)
         lastDayEnd = self.nanos(day.adding(days: 1), second: 0)
         return day
     }
 
+    /// The day's offset, or `changes` when its midnights have different offsets.
     private mutating func dayOffset(_ day: Day) -> Int64 {
-        let slot = day.ordinal - firstDay
-        let cached = slot >= 0 && slot < offsetByDay.count
-        if cached && offsetByDay[slot] != GenZoneClock.unknown { return offsetByDay[slot] }
         let midnight = Int64(day.ordinal) * 86_400
         let startOffset = midnight - exactSeconds(local: midnight)
         let endOffset = (midnight + 86_400) - exactSeconds(local: midnight + 86_400)
-        let offset = startOffset == endOffset ? startOffset : GenZoneClock.changes
-        if cached { offsetByDay[slot] = offset }
-        return offset
+        return startOffset == endOffset ? startOffset : GenZoneClock.changes
     }
 
     /// Local seconds → UTC seconds: guess with the offset at the local reading taken as UTC,
     /// then correct once with the offset at the guess (exact except inside a DST gap or overlap,
     /// where it picks one of the two readings).
-    private func exactSeconds(local: Int64) -> Int64 {
-        let first = Int64(calendar.offsetSeconds(at: Instant(nanos: local * Instant.nanosPerSecond)))
+    private mutating func exactSeconds(local: Int64) -> Int64 {
+        let first = Int64(offsets.offsetSeconds(at: Instant(nanos: local * Instant.nanosPerSecond)))
         let guess = local - first
-        let second = Int64(calendar.offsetSeconds(at: Instant(nanos: guess * Instant.nanosPerSecond)))
+        let second = Int64(offsets.offsetSeconds(at: Instant(nanos: guess * Instant.nanosPerSecond)))
         return second == first ? guess : local - second
     }
 }

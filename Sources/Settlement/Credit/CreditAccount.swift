@@ -3,6 +3,7 @@
 // JSON path.
 
 import MallCore
+import MallIO
 
 /// One rung of the on-time discount ladder: a bill of at least `minBill` paid on time earns
 /// `discount`.
@@ -55,7 +56,7 @@ public struct CreditAccount: Sendable {
     static let buyerIDBytesMax = 64
 
     /// Reads `credit_accounts`: each field checked, `buyer_id` unique.
-    static func parseAll(_ value: Any?, reader: JSONFields) throws -> [CreditAccount] {
+    static func parseAll(_ value: JSONValue?, reader: JSONFields) throws -> [CreditAccount] {
         var accounts: [CreditAccount] = []
         var seen: [String: Int] = [:]
         for (index, element) in try reader.array(value, at: "$.credit_accounts").enumerated() {
@@ -70,7 +71,7 @@ public struct CreditAccount: Sendable {
         return accounts
     }
 
-    private static func parse(_ element: Any, at: String, reader: JSONFields) throws -> CreditAccount {
+    private static func parse(_ element: JSONValue, at: String, reader: JSONFields) throws -> CreditAccount {
         let fields = try reader.object(element, at: at)
         try reader.allow(fields, ["buyer_id", "limit", "bill_day", "repay_day", "late_fee_ppm_per_day",
                                   "freeze_after_days", "on_time_discounts"], at: at)
@@ -106,7 +107,7 @@ public struct CreditAccount: Sendable {
     }
 
     /// A required money string ≥ 0 (SPEC §1).
-    private static func money(_ value: Any?, at path: String, reader: JSONFields) throws -> Money {
+    private static func money(_ value: JSONValue?, at path: String, reader: JSONFields) throws -> Money {
         let text = try reader.requiredString(value, at: path)
         switch Money.parse(text) {
         case .success(let money) where money.fen >= 0: return money

@@ -40,7 +40,7 @@ public enum WhatIf {
         var quarantined: [Int] = []
         for (side, config) in [("a", configA), ("b", configB)] {
             let db = try Database(path: "\(scratch)/\(side).db")
-            try db.migrate()
+            try db.migrateForSettlement()
             let nightly = Nightly(db: db, config: config, reportsDir: "\(scratch)/reports-\(side)", progress: ProgressLog(enabled: false))
             let stages = PipelineFile(inbox: nil, config: nil, reports: nil, db: nil, stages: [.ingest, .post], requireDoneMarker: false)
             var held = 0

@@ -28,10 +28,10 @@ extension Nightly {
     /// Times one stage into `timings`, announcing it and reaching `NAME.before` and
     /// `NAME.after` (the crash tests kill the process there).
     private func timed(_ name: String, _ timings: inout [(String, Int)], _ body: () throws -> Void) rethrows {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = clock.elapsedNanos()
         progress.note("\(name)…")
         defer {
-            let elapsedMillis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+            let elapsedMillis = Int((clock.elapsedNanos() - started) / 1_000_000)
             timings.append((name, elapsedMillis))
         }
         FaultPoint.reach("\(name).before")
