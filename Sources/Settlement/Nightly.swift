@@ -31,6 +31,9 @@ public struct RunRecord: Sendable {
     public var failure: String?
     /// Why a close was refused (also the failure): the command exits with status 2.
     public var refusal: String?
+    /// When the command started and finished, as the run record holds them.
+    public var startedAt = ""
+    public var finishedAt = ""
     /// The highest order line and refund ids when the run began: its conservation check
     /// covers the rows after them.
     var marks: (lines: Int64, refunds: Int64) = (0, 0)
@@ -58,16 +61,18 @@ public final class Nightly {
 
     /// Starts a run record (committed at once, so a crash leaves a trace).
     public func begin(command: String, asOf: Day) throws -> RunRecord {
+        let startedAt = now()
         let seq: Int64 = try db.transaction {
             let next: Int64
             if case .int(let max)? = try db.scalar("SELECT max(run_seq) FROM runs") { next = max + 1 } else { next = 1 }
             let id = Nightly.runID(seq: next, asOf: asOf)
             try db.run("INSERT INTO runs(run_seq, run_id, command, as_of, started_at) VALUES (?, ?, ?, ?, ?)",
-                       [.int(next), .text(id), .text(command), .text(asOf.description), .text(now())])
+                       [.int(next), .text(id), .text(command), .text(asOf.description), .text(startedAt)])
             return next
         }
         FaultPoint.reach("begin")
         var record = RunRecord(runSeq: seq, runID: Nightly.runID(seq: seq, asOf: asOf), command: command, asOf: asOf)
+        record.startedAt = startedAt
         record.marks = try Conservation.marks(db)
         return record
     }
@@ -120,9 +125,10 @@ public final class Nightly {
     /// `.failed` when the run cannot be recorded.
     func finish(_ record: inout RunRecord) -> (RunRecord?, ExitStatus) {
         let status = ExitStatus.of(record)
+        record.finishedAt = now()
         do {
             try db.run("UPDATE runs SET finished_at = ?, exit_status = ? WHERE run_seq = ?",
-                       [.text(now()), .int(Int64(status.rawValue)), .int(record.runSeq)])
+                       [.text(record.finishedAt), .int(Int64(status.rawValue)), .int(record.runSeq)])
             FaultPoint.reach("finish.recorded")
             try RunManifest.write(record, status: status, reportsDir: reportsDir)
             FaultPoint.reach("finish.manifest")

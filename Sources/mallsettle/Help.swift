@@ -26,7 +26,7 @@ enum Help {
       reconcile  compare the ingested feeds with a replayed journal (--replay)
       whatif     settle one journal under two configurations and compare
 
-    Run `mallsettle <command> --help` for a command's options.
+    Run `mallsettle <command> --help` for a command's options; `mallsettle --version` for the version.
     Exit status: 0 done; 3 done, but rows were quarantined or breaks found; 1 failed;
     2 usage or configuration error; 4 another command holds the store.
     """

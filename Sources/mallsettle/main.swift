@@ -70,6 +70,10 @@ struct Context {
 
 func main() -> Int32 {
     let argv = Array(CommandLine.arguments.dropFirst())
+    if argv.first == "--version" {
+        say("mallsettle \(MallSettleVersion.current)")
+        return 0
+    }
     if argv.isEmpty || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help" {
         say(Help.overview)
         return argv.isEmpty ? ExitStatus.usage.rawValue : 0

@@ -75,9 +75,28 @@ final class CommandLineTests: XCTestCase {
             SUP-A-ENT-BJ-CNY-20261101,SUP-A,ENT-BJ,CNY,commission,2026-11-01,2026-11-30,open,2,184.00,,,
 
             """)
+        // Only the run that quarantined rows wrote a quarantine file.
         let quarantine = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out/quarantine")).sorted()
-        XCTAssertEqual(quarantine.count, 2)
+        XCTAssertEqual(quarantine, ["20261110-r000001.csv"])
         XCTAssertTrue(try scratch.read("out/quarantine/" + quarantine[0]).contains("inbox/orders-1110.csv,3,7,bad_money"))
+        // Manifests: when, which version, new files in full (paths as written), known files counted.
+        let first = try scratch.read("out/runs/20261110-r000001.json")
+        XCTAssertTrue(first.contains(#""file" : "inbox/orders-1110.csv""#), first)
+        XCTAssertFalse(first.contains(#"\/"#), "no escaped slashes")
+        XCTAssertTrue(first.contains(#""files_already_known" : 0"#), first)
+        XCTAssertTrue(first.contains(#""mallsettle_version" : "0.7.0""#), first)
+        let second = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(scratch.read("out/runs/20261110-r000002.json").utf8))
+                                   as? [String: Any])
+        XCTAssertEqual((second["inputs"] as? [Any])?.count, 0)
+        XCTAssertEqual(second["files_already_known"] as? Int, 1)
+        XCTAssertEqual(second["exit_status"] as? Int, 0)
+        for key in ["started_at", "finished_at"] {
+            let stamp = try XCTUnwrap(second[key] as? String, key)
+            XCTAssertTrue(stamp.hasPrefix("20") && stamp.hasSuffix("Z"), "\(key): \(stamp)")
+        }
+        let version = try Binary.run(["--version"], in: scratch.root)
+        XCTAssertEqual(version.status, 0)
+        XCTAssertEqual(version.stdout, "mallsettle 0.7.0\n")
         XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
         let status = try Binary.run(["status", "--db", "s.db", "--json"], in: scratch.root)
         XCTAssertEqual(status.status, 0)
