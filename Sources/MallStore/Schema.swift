@@ -411,6 +411,16 @@ public enum Schema {
             PRIMARY KEY (buyer_id, frozen_from)
         ) STRICT;
         """),
+        Migration(version: 7, name: "inbox files passed over", sql: """
+        -- The inbox files a run passed over, with why (still being written, waiting for their
+        -- .done marker, not a feed name, not a regular file): `status` lists the latest run's.
+        CREATE TABLE inbox_passed_over (
+            run_seq INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (run_seq, name)
+        ) STRICT;
+        """),
     ]
 }
 

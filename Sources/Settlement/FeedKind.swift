@@ -4,9 +4,11 @@
 public enum FeedKind: String, Sendable, CaseIterable, Comparable {
     case orders, refunds, payments, repayments, adjustments, payouts
 
-    /// The kind named by an inbox file's prefix (`orders-20261103.csv`), or nil.
+    /// The kind named by an inbox file's prefix (`orders-20261103.csv`, `ORDERS-…`: matched
+    /// without regard to case, as extensions are), or nil.
     public static func fromFileName(_ name: String) -> FeedKind? {
-        allCases.first { name.hasPrefix($0.rawValue) }
+        let lower = name.lowercased()
+        return allCases.first { lower.hasPrefix($0.rawValue) }
     }
 
     var order: Int { FeedKind.allCases.firstIndex(of: self) ?? 0 }

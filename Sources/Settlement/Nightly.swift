@@ -31,6 +31,9 @@ public struct RunRecord: Sendable {
     public var failure: String?
     /// Why a close was refused (also the failure): the command exits with status 2.
     public var refusal: String?
+    /// What the person running the command must know though nothing failed (a close with
+    /// feed files rejected whole and not delivered again).
+    public var warnings: [String] = []
     /// When the command started and finished, as the run record holds them.
     public var startedAt = ""
     public var finishedAt = ""

@@ -52,6 +52,7 @@ enum RunManifest {
             "breaks": record.posting.newBreaks,
         ]
         if let failure = record.failure { manifest["failure"] = failure }
+        if !record.warnings.isEmpty { manifest["warnings"] = record.warnings }
         let json = try JSONSerialization.data(withJSONObject: manifest,
                                               options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try AtomicFile.write(json, to: "\(reportsDir)/runs/\(record.runID).json")

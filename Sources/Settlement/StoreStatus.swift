@@ -17,6 +17,10 @@ public struct StoreStatus: Sendable {
     public var latestFinishedAsOf: String?
     /// Statements due and not yet written (a failed statements stage), as (sheet, kind).
     public var statementsWaiting: [(String, String)] = []
+    /// Files rejected whole that no accepted file of the same name has followed: (file, reason).
+    public var rejectedFiles: [(String, String)] = []
+    /// The inbox files the latest run passed over: (name, why).
+    public var passedOver: [(String, String)] = []
 
     public static func read(_ db: Database) throws -> StoreStatus {
         var status = StoreStatus()
@@ -46,7 +50,27 @@ public struct StoreStatus: Sendable {
             SELECT sheet_id, CASE WHEN statement_pending = 1 THEN 'closing' ELSE 'draft' END FROM sheets
             WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
             """) { status.statementsWaiting.append(($0.string(0), $0.string(1))) }
+        status.rejectedFiles = try StoreStatus.rejectedFiles(db)
+        try db.query("""
+            SELECT name, reason FROM inbox_passed_over
+            WHERE run_seq = (SELECT max(run_seq) FROM runs WHERE command = 'run') ORDER BY name
+            """) { status.passedOver.append(($0.string(0), $0.string(1))) }
         return status
+    }
+
+    /// Files rejected whole (corrupt gzip, not UTF-8, a missing or repeated column) that no
+    /// accepted file of the same name has followed, with the reason: feeds still missing.
+    public static func rejectedFiles(_ db: Database) throws -> [(String, String)] {
+        var files: [(String, String)] = []
+        try db.query("""
+            SELECT r.name, coalesce((SELECT q.reason FROM quarantine q WHERE q.run_seq = r.run_seq AND q.file = r.name
+                                     AND q.line = 0 ORDER BY q.id LIMIT 1), 'rejected')
+            FROM feed_files r
+            WHERE r.status = 'rejected'
+              AND NOT EXISTS (SELECT 1 FROM feed_files a WHERE a.name = r.name AND a.status = 'ingested' AND a.file_id > r.file_id)
+            ORDER BY r.file_id
+            """) { files.append(($0.string(0), $0.string(1))) }
+        return files
     }
 
     public func text() -> String {
@@ -56,6 +80,14 @@ public struct StoreStatus: Sendable {
         lines.append("fee lines: \(feeLines); quarantined rows (all runs): \(quarantinedTotal)")
         lines.append("order lines waiting for their trigger: \(linesWaitingTrigger); refunds waiting for their line's trigger: \(refundsWaitingTrigger)")
         lines.append("orphan refunds (line not yet received): \(orphanRefunds.count)")
+        if !rejectedFiles.isEmpty {
+            lines.append("files rejected whole and not delivered again: \(rejectedFiles.count)")
+            for (file, reason) in rejectedFiles.prefix(20) { lines.append("  \(file): \(reason)") }
+        }
+        if !passedOver.isEmpty {
+            lines.append("inbox files the latest run passed over: \(passedOver.count)")
+            for (name, why) in passedOver.prefix(20) { lines.append("  \(name): \(why)") }
+        }
         if !statementsWaiting.isEmpty {
             lines.append("statements waiting to be written (the next run or close writes them): \(statementsWaiting.count)")
             for (sheet, kind) in statementsWaiting.prefix(20) { lines.append("  \(sheet)  \(kind)") }
@@ -83,6 +115,8 @@ public struct StoreStatus: Sendable {
             "quarantined_rows": Int(quarantinedTotal),
             "order_lines_waiting": Int(linesWaitingTrigger),
             "refunds_waiting": Int(refundsWaitingTrigger),
+            "rejected_files": rejectedFiles.map { ["file": $0.0, "reason": $0.1] },
+            "inbox_passed_over": passedOver.map { ["name": $0.0, "why": $0.1] },
             "statements_waiting": statementsWaiting.map { ["sheet_id": $0.0, "kind": $0.1] },
             "orphan_refunds": orphanRefunds.map { ["refund_id": $0.0, "order_id": $0.1, "line_no": Int($0.2), "held_since": $0.3] },
             "open_sheets": openSheets.map { ["sheet_id": $0.0, "period_end": $0.1, "lines": Int($0.2), "net": Money(fen: $0.3).description] },

@@ -109,6 +109,7 @@ enum Commands {
             return status
         }
         if let record, status != .failed {
+            for warning in record.warnings { complain("mallsettle: WARNING: \(warning)") }
             say(try CloseReport.read(db, config: config, through: through, closedSheetIDs: record.closed).text())
         }
         report(record, status: status)
@@ -176,5 +177,11 @@ enum Commands {
             parts.append("\(record.quarantined.count) quarantined (see quarantine/\(record.runID).csv)")
         }
         say(parts.joined(separator: "; "))
+        // A file rejected whole is a lost feed, not a bad row: each gets a line of its own.
+        for input in record.inputs where input.status == .rejected {
+            let reason = record.quarantined.first { $0.file == input.path && $0.line == 0 }?.reason.rawValue ?? "rejected"
+            say("REJECTED \(input.path): \(reason) — nothing of it was stored; deliver it again")
+        }
+        for (name, why) in record.skippedInbox { say("SKIPPED \(name): \(why)") }
     }
 }

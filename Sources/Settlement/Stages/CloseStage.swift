@@ -9,6 +9,9 @@ extension Stage {
     static func close(through: Day, supplierID: String?) -> Stage {
         Stage(name: "close") { context, record in
             let nightly = context.nightly
+            for (file, reason) in try StoreStatus.rejectedFiles(nightly.db) {
+                record.warnings.append("\(file) was rejected whole (\(reason)) and not delivered again: none of its rows are in the sheets closed")
+            }
             let summary = try Closer(db: nightly.db, config: nightly.config, progress: nightly.progress)
                 .close(through: through, supplierID: supplierID, reportsDir: nightly.reportsDir)
             record.closed = summary.closed

@@ -13,6 +13,7 @@ extension Stage {
         let listing = try Inbox.list(inbox, requireDoneMarker: context.requireDoneMarker)
         record.skippedInbox = listing.skipped
         try context.nightly.ingest(listing.taken.map { ($0.path, $0.kind) }, into: &record, useInboxCache: true)
+        try context.nightly.recordPassedOver(listing.skipped, runSeq: record.runSeq)
     }
 
     /// `ingest KIND FILE…`: the files given, hashed every time.
@@ -24,6 +25,17 @@ extension Stage {
 }
 
 extension Nightly {
+    /// Keeps the inbox files this run passed over, with why, for `status`.
+    func recordPassedOver(_ skipped: [(String, String)], runSeq: Int64) throws {
+        guard !skipped.isEmpty else { return }
+        try db.transaction {
+            for (name, reason) in skipped {
+                try db.run("INSERT OR REPLACE INTO inbox_passed_over(run_seq, name, reason) VALUES (?, ?, ?)",
+                           [.int(runSeq), .text(name), .text(reason)])
+            }
+        }
+    }
+
     /// Ingests files in one transaction (a failure keeps nothing of the stage); known files
     /// (by inbox stamp or hash) are skipped cheaply.
     public func ingest(_ files: [(path: String, kind: FeedKind)], into record: inout RunRecord, useInboxCache: Bool) throws {
