@@ -64,12 +64,33 @@ public struct PipelineFile: Sendable {
             guard !stages.contains(where: { $0.name == name }) else { throw reader.error("$.stages[\(index)]", "'\(name)' is listed twice") }
             stages.append(stage)
         }
-        return PipelineFile(inbox: try reader.string(root["inbox"], at: "$.inbox"),
-                            config: try reader.string(root["config"], at: "$.config"),
-                            reports: try reader.string(root["reports"], at: "$.reports"),
-                            db: try reader.string(root["db"], at: "$.db"),
-                            stages: stages,
+        let folder = (path as NSString).deletingLastPathComponent
+        func place(_ key: String) throws -> String? {
+            try reader.string(root[key], at: "$.\(key)").map { PipelineFile.resolve($0, from: folder) }
+        }
+        return PipelineFile(inbox: try place("inbox"), config: try place("config"), reports: try place("reports"),
+                            db: try place("db"), stages: stages,
                             requireDoneMarker: try reader.bool(root["require_done_marker"], at: "$.require_done_marker") ?? false)
+    }
+
+    /// A path written in a pipeline file, taken from the file's own folder (so the file works
+    /// from any working directory): `../var/inbox` in `Pipelines/nightly.json` is
+    /// `var/inbox`; in `/srv/mall/Pipelines/nightly.json` it is `/srv/mall/var/inbox`.
+    /// Absolute paths stay as they are.
+    static func resolve(_ written: String, from folder: String) -> String {
+        guard !written.hasPrefix("/"), !folder.isEmpty else { return written }
+        var parts: [Substring] = []
+        let absolute = folder.hasPrefix("/")
+        for part in (folder + "/" + written).split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..":
+                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
+            default: parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }
 

@@ -66,7 +66,7 @@ enum Commands {
         let standalone = context.args.value("--inbox") != nil && context.args.value("--config") != nil
         if let path = explicitPipeline ?? (standalone ? nil : "Pipelines/nightly.json") {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw UsageError(message: "no pipeline file \(path): give --pipeline FILE, or both --inbox and --config")
+                throw UsageError(message: "no pipeline file \(absolute(path)): give --pipeline FILE, or both --inbox and --config")
             }
             pipeline = try PipelineFile.load(path: path)
         }
@@ -76,7 +76,7 @@ enum Commands {
         if let inbox {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: inbox, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw UsageError(message: "inbox \(inbox) is not a folder")
+                throw UsageError(message: "inbox \(absolute(inbox)) is not a folder")
             }
         }
         let asOf = try context.asOf(config)
@@ -91,6 +91,12 @@ enum Commands {
         let (record, status) = nightly.run(asOf: asOf, inbox: inbox, pipeline: pipeline)
         report(record, status: status)
         return status
+    }
+
+    /// A path as an error message shows it: absolute, so that it says where it was looked for
+    /// whatever the working directory of the scheduler.
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     static func close(_ context: Context) throws -> ExitStatus {

@@ -108,4 +108,23 @@ private final class TickingClock: MallClock, @unchecked Sendable {
         clock.advance(nanos: 7_000_000)
         return clock.elapsedNanos()
     }
+
+    /// Relative paths in a pipeline file are taken from the file's folder (issue 15, item 3).
+    func testPathsInAPipelineFileAreTakenFromItsFolder() throws {
+        XCTAssertEqual(PipelineFile.resolve("../var/inbox", from: "Pipelines"), "var/inbox")
+        XCTAssertEqual(PipelineFile.resolve("mall.json", from: "Pipelines"), "Pipelines/mall.json")
+        XCTAssertEqual(PipelineFile.resolve("../var/inbox", from: "/srv/mall/Pipelines"), "/srv/mall/var/inbox")
+        XCTAssertEqual(PipelineFile.resolve("./x/../y", from: "/a/b"), "/a/b/y")
+        XCTAssertEqual(PipelineFile.resolve("/data/inbox", from: "/srv/mall/Pipelines"), "/data/inbox")
+        XCTAssertEqual(PipelineFile.resolve("../../up", from: "Pipelines"), "../up")
+        XCTAssertEqual(PipelineFile.resolve("inbox", from: ""), "inbox")
+        let ws = try Workspace()
+        try FileManager.default.createDirectory(atPath: ws.root + "/deploy/pipes", withIntermediateDirectories: true)
+        try Data(#"{"inbox": "../inbox", "config": "mall.json", "db": "/abs/store.db"}"#.utf8)
+            .write(to: URL(fileURLWithPath: ws.root + "/deploy/pipes/nightly.json"))
+        let file = try PipelineFile.load(path: ws.root + "/deploy/pipes/nightly.json")
+        XCTAssertEqual(file.inbox, ws.root + "/deploy/inbox")
+        XCTAssertEqual(file.config, ws.root + "/deploy/pipes/mall.json")
+        XCTAssertEqual(file.db, "/abs/store.db")
+    }
 }
