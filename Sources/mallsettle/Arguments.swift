@@ -1,5 +1,7 @@
 // Arguments: `mallsettle <command> [options]`, options after the command in any order.
 
+import MallCore
+
 /// A usage error: exit 2 with the message and a pointer to `--help`.
 struct UsageError: Error {
     let message: String
@@ -49,6 +51,23 @@ struct Arguments {
     }
 
     func value(_ name: String) -> String? { options[name] }
+
+    /// The date given as `name`, or nil when not given; a value that is not `YYYY-MM-DD`, or
+    /// a date that does not exist (`2026-02-30`), is a usage error saying which.
+    func day(_ name: String) throws -> Day? {
+        guard let text = options[name] else { return nil }
+        return try Arguments.day(text, option: name)
+    }
+
+    static func day(_ text: String, option: String) throws -> Day {
+        if let day = Day(parsing: text) { return day }
+        let bytes = Array(text.utf8)
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let shaped = bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
+            && bytes.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || isDigit($0.element) }
+        guard shaped else { throw UsageError(message: "\(option) '\(text)' is not a date: write it as YYYY-MM-DD") }
+        throw UsageError(message: "\(option) '\(text)': there is no such date")
+    }
     func values(_ name: String) -> [String] { repeated[name] ?? [] }
     var wantsHelp: Bool { flags.contains("--help") }
 

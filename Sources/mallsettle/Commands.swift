@@ -40,8 +40,10 @@ enum Commands {
 
     static func ingest(_ context: Context) throws -> ExitStatus {
         try context.args.allowOnly(["--db", "--config", "--reports", "--date"])
-        guard let kindName = context.args.positional.first, let kind = FeedKind(rawValue: kindName) else {
-            throw UsageError(message: "ingest needs a KIND: \(FeedKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let kinds = FeedKind.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let kindName = context.args.positional.first else { throw UsageError(message: "ingest needs a KIND: \(kinds)") }
+        guard let kind = FeedKind(rawValue: kindName) else {
+            throw UsageError(message: "'\(kindName)' is not a kind of feed; KIND is one of \(kinds)")
         }
         let files = Array(context.args.positional.dropFirst())
         guard !files.isEmpty else { throw UsageError(message: "ingest needs at least one FILE") }
@@ -102,7 +104,7 @@ enum Commands {
     static func close(_ context: Context) throws -> ExitStatus {
         try context.args.allowOnly(["--db", "--config", "--reports", "--date", "--through", "--supplier"])
         guard let throughText = context.args.value("--through") else { throw UsageError(message: "close needs --through DATE") }
-        guard let through = Day(parsing: throughText) else { throw UsageError(message: "--through '\(throughText)' is not YYYY-MM-DD") }
+        let through = try Arguments.day(throughText, option: "--through")
         let config = try context.loadConfig()
         let asOf = try context.args.value("--date").map { _ in try context.asOf(config) } ?? through
         let lock = try context.lock("close --through \(through)")
@@ -128,6 +130,8 @@ enum Commands {
             throw UsageError(message: "export needs one of: \(ExportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let db = try context.openExistingStore()
+        // A period id is the date its period starts (SPEC §2): it must be one.
+        _ = try context.args.day("--period")
         let filter = ExportFilter(period: context.args.value("--period"), supplier: context.args.value("--supplier"),
                                   buyer: context.args.value("--buyer"))
         if let out = context.args.value("--out") {

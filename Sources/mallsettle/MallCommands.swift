@@ -63,7 +63,7 @@ enum MallCommands {
         settings.buyers = try count(context, "--buyers", settings.buyers, 1...GeneratorSettings.buyersMax)
         settings.seed = UInt64(try count(context, "--seed", Int(settings.seed), 0...Int.max))
         if let text = context.args.value("--start") {
-            guard let start = Day(parsing: text) else { throw UsageError(message: "--start '\(text)' is not YYYY-MM-DD") }
+            let start = try Arguments.day(text, option: "--start")
             settings.start = start
         }
         if let problem = settings.problem { throw UsageError(message: problem) }
@@ -86,7 +86,7 @@ enum MallCommands {
         let result = try ReplayReconcile.compare(journal: journal, catalog: catalog, db: db)
         let day: String
         if let text = context.args.value("--date") {
-            guard Day(parsing: text) != nil else { throw UsageError(message: "--date '\(text)' is not YYYY-MM-DD") }
+            _ = try Arguments.day(text, option: "--date")
             day = text
         } else {
             day = result.lastDay?.description ?? "replay"

@@ -32,8 +32,7 @@ struct Context {
     /// `--date`, or yesterday's business date.
     func asOf(_ config: MallConfig) throws -> Day {
         if let text = args.value("--date") {
-            guard let day = Day(parsing: text) else { throw UsageError(message: "--date '\(text)' is not YYYY-MM-DD") }
-            return day
+            return try Arguments.day(text, option: "--date")
         }
         let now = clock.now()
         return config.calendar.businessDate(of: now).adding(days: -1)

@@ -94,6 +94,22 @@ final class CommandLineTests: XCTestCase {
             let stamp = try XCTUnwrap(second[key] as? String, key)
             XCTAssertTrue(stamp.hasPrefix("20") && stamp.hasSuffix("Z"), "\(key): \(stamp)")
         }
+        // Impossible values get exact messages (exit 2).
+        for (arguments, message) in [
+            (["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-02-30"],
+             "mallsettle: --date '2026-02-30': there is no such date"),
+            (["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-2-3"],
+             "mallsettle: --date '2026-2-3' is not a date: write it as YYYY-MM-DD"),
+            (["ingest", "widgets", "x.csv", "--db", "s.db"],
+             "mallsettle: 'widgets' is not a kind of feed; KIND is one of orders, refunds, payments, repayments, adjustments, payouts"),
+            (["export", "sheets", "--period", "2026-10-32", "--db", "s.db"], "mallsettle: --period '2026-10-32': there is no such date"),
+            (["close", "--through", "2026-13-01", "--config", "mall.json", "--db", "s.db"],
+             "mallsettle: --through '2026-13-01': there is no such date"),
+        ] {
+            let refused = try Binary.run(arguments, in: scratch.root)
+            XCTAssertEqual(refused.status, 2, arguments.joined(separator: " "))
+            XCTAssertEqual(refused.stderr.split(separator: "\n").first.map(String.init), message)
+        }
         let version = try Binary.run(["--version"], in: scratch.root)
         XCTAssertEqual(version.status, 0)
         XCTAssertEqual(version.stdout, "mallsettle 0.7.0\n")
