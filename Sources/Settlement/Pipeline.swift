@@ -27,14 +27,16 @@ public struct PipelineFile: Sendable {
                                                 stages: Stage.nightly, requireDoneMarker: false)
 
     /// The stages the runner runs, top to bottom: those listed, with `breaks` right after
-    /// `post` when the list has `post` but not `breaks`. Pipeline files written before
-    /// `breaks` was a stage of its own (`["ingest", "post", "statements"]`) list the open
-    /// breaks after posting, as posting itself did then.
+    /// `post` when the list has `post` but not `breaks`, and `reconcile` right after `post`
+    /// when it has `post` but not `reconcile`. Pipeline files written before `breaks` was a
+    /// stage of its own (`["ingest", "post", "statements"]`) list the open breaks after
+    /// posting, as posting itself did then; those written before `reconcile` existed
+    /// reconcile the channels before the breaks are listed.
     public var stagesToRun: [Stage] {
-        guard !stages.contains(where: { $0.name == Stage.breaks.name }),
-              let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
+        guard let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
         var implied = stages
-        implied.insert(.breaks, at: post + 1)
+        if !stages.contains(where: { $0.name == Stage.breaks.name }) { implied.insert(.breaks, at: post + 1) }
+        if !stages.contains(where: { $0.name == Stage.reconcile.name }) { implied.insert(.reconcile, at: post + 1) }
         return implied
     }
 

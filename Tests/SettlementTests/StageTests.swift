@@ -15,19 +15,21 @@ final class StageTests: XCTestCase {
     }
 
     func testThePipelineFileListsTheNightlyStagesInOrder() throws {
-        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "breaks", "statements"])
-        let listed = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "breaks", "statements"])
-        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "breaks", "statements"])
+        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "reconcile", "breaks", "statements"])
+        let listed = try pipeline(#"{"stages": ["ingest", "post", "reconcile", "breaks", "statements"]}"#)
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "reconcile", "breaks", "statements"])
         XCTAssertEqual(try pipeline(#"{"stages": ["statements", "ingest"]}"#).stagesToRun.map(\.name), ["statements", "ingest"])
     }
 
-    /// Pipeline files from before `breaks` was a stage of its own still list the breaks after
-    /// posting.
+    /// Pipeline files from before `breaks` (or `reconcile`) was a stage of its own still list
+    /// the breaks after posting, and reconcile before them.
     func testAnOlderPipelineFileImpliesBreaksAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "statements"]}"#)
         XCTAssertEqual(older.stages.map(\.name), ["ingest", "post", "statements"])
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "reconcile", "breaks", "statements"])
+        let beforeReconcile = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
+        XCTAssertEqual(beforeReconcile.stagesToRun.map(\.name), ["ingest", "post", "reconcile", "breaks", "statements"])
         XCTAssertEqual(try pipeline(#"{"stages": ["ingest"]}"#).stagesToRun.map(\.name), ["ingest"])
     }
 
@@ -36,7 +38,7 @@ final class StageTests: XCTestCase {
             do { _ = try pipeline(json); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(error(#"{"stages": ["ingest", "rebate"]}"#).hasSuffix(
-            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
+            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, reconcile, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
         XCTAssertTrue(error(#"{"stages": ["post", "post"]}"#).hasSuffix("$.stages[1]: 'post' is listed twice"))
     }
 
@@ -51,13 +53,13 @@ final class StageTests: XCTestCase {
                                  requireDoneMarker: false)
         let (record, status) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: ws.inbox, pipeline: older)
         XCTAssertEqual(status, .done)
-        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "breaks", "statements"])
+        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "reconcile", "breaks", "statements"])
         XCTAssertEqual(record?.posting.forwardLines, 1)
         XCTAssertEqual(try String(contentsOfFile: ws.reports + "/reconciliation/2026-11-10/breaks.csv", encoding: .utf8)
                            .split(separator: "\n").count, 1, "the header alone: no break open")
 
         let (again, _) = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "breaks", "statements"])
+        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "reconcile", "breaks", "statements"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: ws.reports + "/reconciliation/2026-11-11/breaks.csv"))
     }
 }

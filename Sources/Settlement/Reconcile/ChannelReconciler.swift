@@ -1,0 +1,242 @@
+// ChannelReconciler: payment-channel reconciliation on the store (SPEC §9), inside the
+// reconcile stage's transaction. A night reads only what is new since the last one (the
+// payments, order lines and refunds past `recon_progress`, the orphan refunds it waits for)
+// and the items whose window ends tonight, and judges again only the references those touch:
+// its cost follows that night's rows, not the store's history.
+
+import MallCore
+import MallStore
+
+/// A reference of one channel: the unit the channel rows are matched on.
+struct ChannelKey: Hashable, Comparable {
+    let channel: String
+    let kind: String
+    let reference: String
+
+    static func < (a: ChannelKey, b: ChannelKey) -> Bool {
+        func bytes(_ k: ChannelKey) -> [[UInt8]] { [Array(k.channel.utf8), Array(k.kind.utf8), Array(k.reference.utf8)] }
+        return bytes(a).lexicographicallyPrecedes(bytes(b)) { $0.lexicographicallyPrecedes($1) }
+    }
+
+    var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }
+}
+
+/// What the reconcile stage did, for the manifest and the exit status.
+public struct ReconcileSummary: Sendable {
+    /// Channel references judged again tonight.
+    public var referencesJudged = 0
+    /// Payouts judged tonight, and the sheets they marked paid.
+    public var payoutsJudged = 0
+    public var sheetsPaid: [String] = []
+    /// Breaks this stage opened (kind, channel and reference).
+    public var newBreaks: [String] = []
+    /// Breaks this stage resolved.
+    public var resolvedBreaks = 0
+}
+
+struct ChannelReconciler {
+    let db: Database
+    let config: MallConfig
+    let asOf: Day
+
+    /// Reads what is new, then judges every reference it touches, in key order.
+    func reconcile(into summary: inout ReconcileSummary) throws {
+        var marks = (lines: Int64(0), refunds: Int64(0), payments: Int64(0))
+        try db.query("SELECT lines_through, refunds_through, payments_through FROM recon_progress") {
+            marks = ($0.int(0), $0.int(1), $0.int(2))
+        }
+        var touched = Set<ChannelKey>()
+        let newChannels = try readPayments(after: marks.payments, &touched, &marks.payments)
+        let fees = ChannelFees(db: db, config: config)
+        try fees.addPostedLines()
+        try readOrderLines(after: marks.lines, fees: fees, &touched, &marks.lines)
+        try readRefunds(after: marks.refunds, &touched, &marks.refunds)
+        for channel in newChannels.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            try db.query("SELECT kind, reference FROM recon_expected WHERE channel = ?", [.text(channel)]) {
+                touched.insert(ChannelKey(channel: channel, kind: $0.string(0), reference: $0.string(1)))
+            }
+        }
+        try db.query("SELECT DISTINCT channel, kind, reference FROM recon_items WHERE outcome = 'pending' AND due <= ?",
+                     [.text(asOf.description)]) {
+            touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
+        }
+        for key in touched.sorted() { try judge(key, into: &summary) }
+        summary.referencesJudged += touched.count
+        try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?",
+                   [.int(marks.lines), .int(marks.refunds), .int(marks.payments)])
+    }
+
+    private func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
+
+    // MARK: Reading what is new
+
+    /// The payments rows past the mark: their references are touched, their fees counted;
+    /// returns the channels named for the first time.
+    private func readPayments(after mark: Int64, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws -> Set<String> {
+        var known = Set<String>()
+        try db.query("SELECT channel FROM recon_channels") { known.insert($0.string(0)) }
+        var fresh = Set<String>()
+        var rows: [(channel: String, fee: Int64, day: Day)] = []
+        try db.query("SELECT id, channel, kind, reference, fee, occurred_at FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
+            through = max(through, row.int(0))
+            let channel = row.string(1)
+            touched.insert(ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3)))
+            rows.append((channel, row.int(4), day(row.int(5))))
+            if !known.contains(channel) { fresh.insert(channel) }
+        }
+        for channel in fresh { try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)]) }
+        for row in rows {
+            try db.run("""
+                INSERT INTO recon_channel_fees(channel, day, channel_rows, channel_fee) VALUES (?, ?, 1, ?)
+                ON CONFLICT (channel, day) DO UPDATE SET channel_rows = channel_rows + 1, channel_fee = channel_fee + excluded.channel_fee
+                """, [.text(row.channel), .text(row.day.description), .int(row.fee)])
+        }
+        return fresh
+    }
+
+    /// The order lines past the mark that were paid in cash: each adds to its parent order's
+    /// `pay` expectation on its channel.
+    private func readOrderLines(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
+        if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
+        var paid: [(id: Int64, key: ChannelKey, cash: Int64, day: Day)] = []
+        try db.query("""
+            SELECT id, payment_channel, coalesce(parent_order_id, order_id), paid_cash, paid_at FROM order_lines
+            WHERE id > ? AND paid_cash > 0 AND payment_channel IS NOT NULL ORDER BY id
+            """, [.int(mark)]) { row in
+            paid.append((row.int(0), ChannelKey(channel: row.string(1), kind: "pay", reference: row.string(2)),
+                         row.int(3), day(row.int(4))))
+        }
+        for line in paid {
+            try expect(line.key, amount: line.cash, day: line.day)
+            touched.insert(line.key)
+            try fees.addLine(line.id, channel: line.key.channel, paidOn: line.day)
+        }
+    }
+
+    /// The refunds past the mark and the orphans waiting: each one accepted adds its
+    /// `refund_cash` to the refund's expectation on the channel of the refunded line; those
+    /// still unchecked wait; those no longer stored (over-refunds) are forgotten.
+    private func readRefunds(after mark: Int64, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
+        var candidates: [(key: Int64, state: String?)] = []
+        try db.query("""
+            SELECT w.refund_key, r.state FROM recon_waiting_refunds w LEFT JOIN refunds r ON r.id = w.refund_key
+            ORDER BY w.refund_key
+            """) { candidates.append(($0.int(0), $0.text(1))) }
+        try db.query("SELECT id, state FROM refunds WHERE id > ? ORDER BY id", [.int(mark)]) {
+            through = max(through, $0.int(0))
+            candidates.append(($0.int(0), $0.text(1)))
+        }
+        for candidate in candidates {
+            switch candidate.state {
+            case "accepted"?:
+                try db.run("DELETE FROM recon_waiting_refunds WHERE refund_key = ?", [.int(candidate.key)])
+                try expectRefund(candidate.key, &touched)
+            case nil:
+                try db.run("DELETE FROM recon_waiting_refunds WHERE refund_key = ?", [.int(candidate.key)])
+            default:
+                try db.run("INSERT OR IGNORE INTO recon_waiting_refunds(refund_key) VALUES (?)", [.int(candidate.key)])
+            }
+        }
+    }
+
+    private func expectRefund(_ refundKey: Int64, _ touched: inout Set<ChannelKey>) throws {
+        var found: (key: ChannelKey, cash: Int64, day: Day)?
+        try db.query("""
+            SELECT o.payment_channel, r.refund_id, r.refund_cash, r.refunded_at
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.id = ? AND r.refund_cash > 0 AND o.payment_channel IS NOT NULL
+            """, [.int(refundKey)]) { row in
+            found = (ChannelKey(channel: row.string(0), kind: "refund", reference: row.string(1)), row.int(2), day(row.int(3)))
+        }
+        guard let found else { return }
+        try expect(found.key, amount: found.cash, day: found.day)
+        touched.insert(found.key)
+    }
+
+    /// Adds `amount` to the expectation of `key`, dated by the earliest day.
+    private func expect(_ key: ChannelKey, amount: Int64, day: Day) throws {
+        try db.run("""
+            INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
+            """, key.values + [.int(amount), .text(day.description)])
+    }
+
+    // MARK: Judging a reference
+
+    /// Judges `key` again and writes what changed: items, day counts, breaks.
+    private func judge(_ key: ChannelKey, into summary: inout ReconcileSummary) throws {
+        guard case .int(1)? = try db.scalar("SELECT count(*) FROM recon_channels WHERE channel = ?", [.text(key.channel)]) else {
+            return // not a reconciled channel (no payments row names it yet)
+        }
+        var expectation: Expectation?
+        try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) {
+            if $0.int(0) != 0, let day = Day(parsing: $0.string(1)) { expectation = Expectation(amount: $0.int(0), day: day) }
+        }
+        var rows: [ReportedRow] = []
+        try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
+                     key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
+        let wanted = ChannelMatch.items(kind: key.kind, expectation: expectation, rows: rows, asOf: asOf,
+                                        windowDays: config.reconcileWindowDays)
+        let stored = try storedItems(key)
+        for item in wanted {
+            let old = stored[item.txnID]
+            if let old, old.item == item { continue }
+            var breakID = old?.breakID
+            if let old, !old.item.sameFinding(as: item) {
+                if let open = old.breakID {
+                    try db.run("UPDATE breaks SET resolved_at = ? WHERE break_id = ?", [.text(asOf.description), .int(open)])
+                    summary.resolvedBreaks += 1
+                }
+                breakID = nil
+            }
+            if item.outcome.isBreak && breakID == nil {
+                breakID = try openBreak(key, item)
+                summary.newBreaks.append("\(item.outcome.rawValue) \(key.channel)/\(key.reference)")
+            }
+            try write(key, item, breakID: breakID, replacing: old?.item)
+        }
+    }
+
+    private func storedItems(_ key: ChannelKey) throws -> [String: (item: ReconItem, breakID: Int64?)] {
+        var stored: [String: (item: ReconItem, breakID: Int64?)] = [:]
+        try db.query("""
+            SELECT txn_id, outcome, expected, found, day, due, detail, break_id FROM recon_items
+            WHERE channel = ? AND kind = ? AND reference = ?
+            """, key.values) { row in
+            guard let outcome = ChannelOutcome(rawValue: row.string(1)), let day = Day(parsing: row.string(4)),
+                  let due = Day(parsing: row.string(5)) else { preconditionFailure("recon_items holds what this file wrote") }
+            stored[row.string(0)] = (ReconItem(txnID: row.string(0), outcome: outcome, expected: row.optionalInt(2),
+                                               found: row.optionalInt(3), day: day, due: due, detail: row.string(6)),
+                                     row.optionalInt(7))
+        }
+        return stored
+    }
+
+    private func openBreak(_ key: ChannelKey, _ item: ReconItem) throws -> Int64 {
+        try db.run("""
+            INSERT INTO breaks(kind, channel, reference, expected, found, first_seen, resolved_at, detail)
+            VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+            """, [.text(item.outcome.rawValue), .text(key.channel), .text(key.reference),
+                  item.expected.map { .int($0) } ?? .null, item.found.map { .int($0) } ?? .null,
+                  .text(asOf.description), .text(item.detail)])
+        return db.lastInsertRowID
+    }
+
+    /// Stores the item and moves it between the day counts.
+    private func write(_ key: ChannelKey, _ item: ReconItem, breakID: Int64?, replacing old: ReconItem?) throws {
+        try db.run("""
+            INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, key.values + [.text(item.txnID), .text(item.outcome.rawValue), item.expected.map { .int($0) } ?? .null,
+                               item.found.map { .int($0) } ?? .null, .text(item.day.description), .text(item.due.description),
+                               .text(item.detail), breakID.map { .int($0) } ?? .null])
+        if let old {
+            try db.run("UPDATE recon_day_counts SET items = items - 1 WHERE channel = ? AND day = ? AND outcome = ?",
+                       [.text(key.channel), .text(old.day.description), .text(old.outcome.rawValue)])
+        }
+        try db.run("""
+            INSERT INTO recon_day_counts(channel, day, outcome, items) VALUES (?, ?, ?, 1)
+            ON CONFLICT (channel, day, outcome) DO UPDATE SET items = items + 1
+            """, [.text(key.channel), .text(item.day.description), .text(item.outcome.rawValue)])
+    }
+}
