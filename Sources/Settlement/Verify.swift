@@ -32,6 +32,7 @@ public enum Verifier {
         try carryForwardNetsToZero(db, add)
         try linesBelongToTheSheetsSupplier(db, add)
         try conservationAndTrace(db, add)
+        try ReconcileChecks.verify(db, add)
         return found
     }
 
