@@ -26,6 +26,8 @@ extension Nightly {
         }
         record.reconciliation = summary
         let folder = "\(reportsDir)/reconciliation/\(record.asOf)"
+        // Half-written files of a run killed here or in the breaks stage after it (`.NAME.tmp-…`).
+        AtomicFile.removeLeftovers(in: folder)
         try AtomicFile.write(ReconcileSummaryFile.csv(db), to: "\(folder)/summary.csv")
         try AtomicFile.write(ChannelFees.csv(db), to: "\(folder)/channel_fees.csv")
     }
