@@ -34,10 +34,31 @@ public struct ReconcileSummary: Sendable {
     public var resolvedBreaks = 0
 }
 
-struct ChannelReconciler {
+final class ChannelReconciler {
     let db: Database
     let config: MallConfig
     let asOf: Day
+    /// The reconciled channels (few), read once.
+    private var channels = Set<String>()
+    /// Tonight's changes to the summary's counts, written once at the end.
+    private var countChanges: [DayCountKey: Int64] = [:]
+    /// Tonight's additions to the expectations, written once per reference.
+    private var expectations: [ChannelKey: Expectation] = [:]
+
+    private struct DayCountKey: Hashable, Comparable {
+        let channel: String
+        let day: Day
+        let outcome: String
+        static func < (a: DayCountKey, b: DayCountKey) -> Bool {
+            (a.day, a.channel, a.outcome) < (b.day, b.channel, b.outcome)
+        }
+    }
+
+    init(db: Database, config: MallConfig, asOf: Day) {
+        self.db = db
+        self.config = config
+        self.asOf = asOf
+    }
 
     /// Reads what is new, then judges every reference it touches, in key order.
     func reconcile(into summary: inout ReconcileSummary) throws {
@@ -46,11 +67,13 @@ struct ChannelReconciler {
             marks = ($0.int(0), $0.int(1), $0.int(2))
         }
         var touched = Set<ChannelKey>()
-        let newChannels = try readPayments(after: marks.payments, &touched, &marks.payments)
         let fees = ChannelFees(db: db, config: config)
+        let newChannels = try readPayments(after: marks.payments, fees: fees, &touched, &marks.payments)
         try fees.addPostedLines()
         try readOrderLines(after: marks.lines, fees: fees, &touched, &marks.lines)
         try readRefunds(after: marks.refunds, &touched, &marks.refunds)
+        try fees.write()
+        try writeExpectations()
         for channel in newChannels.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             try db.query("SELECT kind, reference FROM recon_expected WHERE channel = ?", [.text(channel)]) {
                 touched.insert(ChannelKey(channel: channel, kind: $0.string(0), reference: $0.string(1)))
@@ -60,7 +83,8 @@ struct ChannelReconciler {
                      [.text(asOf.description)]) {
             touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
         }
-        for key in touched.sorted() { try judge(key, into: &summary) }
+        for key in touched.sorted() where channels.contains(key.channel) { try judge(key, into: &summary) }
+        try writeCountChanges()
         summary.referencesJudged += touched.count
         try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?",
                    [.int(marks.lines), .int(marks.refunds), .int(marks.payments)])
@@ -72,24 +96,20 @@ struct ChannelReconciler {
 
     /// The payments rows past the mark: their references are touched, their fees counted;
     /// returns the channels named for the first time.
-    private func readPayments(after mark: Int64, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws -> Set<String> {
-        var known = Set<String>()
-        try db.query("SELECT channel FROM recon_channels") { known.insert($0.string(0)) }
+    private func readPayments(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>,
+                              _ through: inout Int64) throws -> Set<String> {
+        try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string(0)) }
         var fresh = Set<String>()
-        var rows: [(channel: String, fee: Int64, day: Day)] = []
         try db.query("SELECT id, channel, kind, reference, fee, occurred_at FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
             through = max(through, row.int(0))
             let channel = row.string(1)
             touched.insert(ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3)))
-            rows.append((channel, row.int(4), day(row.int(5))))
-            if !known.contains(channel) { fresh.insert(channel) }
+            fees.addChannelRow(channel: channel, day: day(row.int(5)), fee: row.int(4))
+            if !channels.contains(channel) { fresh.insert(channel) }
         }
-        for channel in fresh { try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)]) }
-        for row in rows {
-            try db.run("""
-                INSERT INTO recon_channel_fees(channel, day, channel_rows, channel_fee) VALUES (?, ?, 1, ?)
-                ON CONFLICT (channel, day) DO UPDATE SET channel_rows = channel_rows + 1, channel_fee = channel_fee + excluded.channel_fee
-                """, [.text(row.channel), .text(row.day.description), .int(row.fee)])
+        for channel in fresh.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
+            channels.insert(channel)
         }
         return fresh
     }
@@ -98,19 +118,19 @@ struct ChannelReconciler {
     /// `pay` expectation on its channel.
     private func readOrderLines(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
         if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
-        var paid: [(id: Int64, key: ChannelKey, cash: Int64, day: Day)] = []
+        var unposted: [Int64] = []
         try db.query("""
-            SELECT id, payment_channel, coalesce(parent_order_id, order_id), paid_cash, paid_at FROM order_lines
-            WHERE id > ? AND paid_cash > 0 AND payment_channel IS NOT NULL ORDER BY id
+            SELECT o.id, o.payment_channel, coalesce(o.parent_order_id, o.order_id), o.paid_cash, o.paid_at, f.payment_fee
+            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
+            WHERE o.id > ? AND o.paid_cash > 0 AND o.payment_channel IS NOT NULL ORDER BY o.id
             """, [.int(mark)]) { row in
-            paid.append((row.int(0), ChannelKey(channel: row.string(1), kind: "pay", reference: row.string(2)),
-                         row.int(3), day(row.int(4))))
+            let key = ChannelKey(channel: row.string(1), kind: "pay", reference: row.string(2))
+            let paidOn = day(row.int(4))
+            expect(key, amount: row.int(3), day: paidOn)
+            touched.insert(key)
+            if let fee = row.optionalInt(5) { fees.addLine(channel: key.channel, day: paidOn, paymentFee: fee) } else { unposted.append(row.int(0)) }
         }
-        for line in paid {
-            try expect(line.key, amount: line.cash, day: line.day)
-            touched.insert(line.key)
-            try fees.addLine(line.id, channel: line.key.channel, paidOn: line.day)
-        }
+        try fees.waitForPosting(unposted)
     }
 
     /// The refunds past the mark and the orphans waiting: each one accepted adds its
@@ -149,25 +169,31 @@ struct ChannelReconciler {
             found = (ChannelKey(channel: row.string(0), kind: "refund", reference: row.string(1)), row.int(2), day(row.int(3)))
         }
         guard let found else { return }
-        try expect(found.key, amount: found.cash, day: found.day)
+        expect(found.key, amount: found.cash, day: found.day)
         touched.insert(found.key)
     }
 
-    /// Adds `amount` to the expectation of `key`, dated by the earliest day.
-    private func expect(_ key: ChannelKey, amount: Int64, day: Day) throws {
-        try db.run("""
-            INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
-            """, key.values + [.int(amount), .text(day.description)])
+    /// Adds `amount` to tonight's part of the expectation of `key`, dated by the earliest day.
+    private func expect(_ key: ChannelKey, amount: Int64, day: Day) {
+        let sum = expectations[key].map { Expectation(amount: $0.amount + amount, day: min($0.day, day)) }
+        expectations[key] = sum ?? Expectation(amount: amount, day: day)
+    }
+
+    /// Adds tonight's parts to the stored expectations, one write per reference.
+    private func writeExpectations() throws {
+        for (key, part) in expectations.sorted(by: { $0.key < $1.key }) {
+            try db.run("""
+                INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
+                """, key.values + [.int(part.amount), .text(part.day.description)])
+        }
+        expectations = [:]
     }
 
     // MARK: Judging a reference
 
     /// Judges `key` again and writes what changed: items, day counts, breaks.
     private func judge(_ key: ChannelKey, into summary: inout ReconcileSummary) throws {
-        guard case .int(1)? = try db.scalar("SELECT count(*) FROM recon_channels WHERE channel = ?", [.text(key.channel)]) else {
-            return // not a reconciled channel (no payments row names it yet)
-        }
         var expectation: Expectation?
         try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) {
             if $0.int(0) != 0, let day = Day(parsing: $0.string(1)) { expectation = Expectation(amount: $0.int(0), day: day) }
@@ -230,13 +256,17 @@ struct ChannelReconciler {
             """, key.values + [.text(item.txnID), .text(item.outcome.rawValue), item.expected.map { .int($0) } ?? .null,
                                item.found.map { .int($0) } ?? .null, .text(item.day.description), .text(item.due.description),
                                .text(item.detail), breakID.map { .int($0) } ?? .null])
-        if let old {
-            try db.run("UPDATE recon_day_counts SET items = items - 1 WHERE channel = ? AND day = ? AND outcome = ?",
-                       [.text(key.channel), .text(old.day.description), .text(old.outcome.rawValue)])
+        if let old { countChanges[DayCountKey(channel: key.channel, day: old.day, outcome: old.outcome.rawValue), default: 0] -= 1 }
+        countChanges[DayCountKey(channel: key.channel, day: item.day, outcome: item.outcome.rawValue), default: 0] += 1
+    }
+
+    private func writeCountChanges() throws {
+        for (key, change) in countChanges.sorted(by: { $0.key < $1.key }) where change != 0 {
+            try db.run("""
+                INSERT INTO recon_day_counts(channel, day, outcome, items) VALUES (?, ?, ?, ?)
+                ON CONFLICT (channel, day, outcome) DO UPDATE SET items = items + excluded.items
+                """, [.text(key.channel), .text(key.day.description), .text(key.outcome), .int(change)])
         }
-        try db.run("""
-            INSERT INTO recon_day_counts(channel, day, outcome, items) VALUES (?, ?, ?, 1)
-            ON CONFLICT (channel, day, outcome) DO UPDATE SET items = items + 1
-            """, [.text(key.channel), .text(item.day.description), .text(item.outcome.rawValue)])
+        countChanges = [:]
     }
 }
