@@ -275,4 +275,37 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try breaks(ws).count, 5)
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
+
+    // MARK: Window and checks
+
+    /// With `reconcile_window_days` 0 an item is judged on the night of its date.
+    func testAWindowOfZeroDaysJudgesTheSameNight() throws {
+        let ws = try Workspace()
+        let json = Fixture.configJSON.replacingOccurrences(of: #""currency": "CNY","#,
+                                                           with: #""currency": "CNY", "reconcile_window_days": 0,"#)
+        let config = try Fixture.config(json)
+        XCTAssertEqual(config.reconcileWindowDays, 0)
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,unexpected_in_channel,wechat,P-1,,100.00,2026-11-10,,pay; txn_id WX1"])
+        let negative = Fixture.configJSON.replacingOccurrences(of: #""currency": "CNY","#,
+                                                               with: #""currency": "CNY", "reconcile_window_days": -1,"#)
+        XCTAssertThrowsError(try Fixture.config(negative)) { XCTAssertTrue("\($0)".contains("$.reconcile_window_days"), "\($0)") }
+    }
+
+    /// verify finds a payments row without an outcome, a channel break without its item and
+    /// summary counts that are not the items.
+    func testVerifyFindsReconciliationThatDoesNotHold() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        try ws.run("2026-11-12", config: config)
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+        try ws.db.run("DELETE FROM recon_items")
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [
+            "§12.3: payments row wechat/WX1 has 0 reconciliation outcomes, not 1",
+            "§12.3: open break 1 (unexpected_in_channel P-1) is not the outcome of one item",
+            "§12.3: wechat 2026-11-10: 0 items unexpected_in_channel but the summary counts 1",
+        ])
+    }
 }
