@@ -367,14 +367,16 @@ public enum Schema {
         -- The channel rows of one (channel, kind, reference), first accepted first.
         CREATE INDEX payments_reference ON payments(channel, kind, reference, id);
 
-        -- How far reconciliation has read the append-only feeds (ids only grow).
+        -- How far reconciliation has read the append-only feeds (ids only grow), and the latest
+        -- as-of date it judged windows against ('' before the first).
         CREATE TABLE recon_progress (
             one INTEGER PRIMARY KEY CHECK (one = 1),
             lines_through INTEGER NOT NULL,
             refunds_through INTEGER NOT NULL,
-            payments_through INTEGER NOT NULL
+            payments_through INTEGER NOT NULL,
+            judged_through TEXT NOT NULL
         ) STRICT;
-        INSERT INTO recon_progress VALUES (1, 0, 0, 0);
+        INSERT INTO recon_progress VALUES (1, 0, 0, 0, '');
 
         -- What the mall expects each channel to report: kind 'pay' per (parent_order_id,
         -- channel), 'refund' per (refund_id, channel of the refunded line); amount the sum of

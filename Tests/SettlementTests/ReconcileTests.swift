@@ -75,6 +75,10 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try file(ws, "2026-11-12", "breaks.csv"), try breaks(ws))
         XCTAssertEqual(try file(ws, "2026-11-12", "summary.csv").last, "2026-11-10,wechat,0,0,1,0,0,0")
         XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .done, "an open break is not new")
+        try ws.write("payments-1113.csv", Self.payments("wechat,WX2,pay,P-1,99.00,0.59,2026-11-13T09:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done, "a run for an earlier date")
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||amount_mismatch|2026-11-10", "wechat|pay|P-1|WX2|pending|2026-11-13"],
+                       "windows are judged against the latest date reconciled: the break stays open")
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
 

@@ -38,6 +38,9 @@ final class ChannelReconciler {
     let db: Database
     let config: MallConfig
     let asOf: Day
+    /// The date windows are judged against: the latest as-of date reconciled so far, so that
+    /// a run for an earlier date never turns a break back into pending.
+    private var windowDate: Day
     /// The reconciled channels (few), read once.
     private var channels = Set<String>()
     /// Tonight's changes to the summary's counts, written once at the end.
@@ -58,13 +61,15 @@ final class ChannelReconciler {
         self.db = db
         self.config = config
         self.asOf = asOf
+        self.windowDate = asOf
     }
 
     /// Reads what is new, then judges every reference it touches, in key order.
     func reconcile(into summary: inout ReconcileSummary) throws {
         var marks = (lines: Int64(0), refunds: Int64(0), payments: Int64(0))
-        try db.query("SELECT lines_through, refunds_through, payments_through FROM recon_progress") {
+        try db.query("SELECT lines_through, refunds_through, payments_through, judged_through FROM recon_progress") {
             marks = ($0.int(0), $0.int(1), $0.int(2))
+            if let judged = Day(parsing: $0.string(3)) { windowDate = max(asOf, judged) }
         }
         var touched = Set<ChannelKey>()
         let fees = ChannelFees(db: db, config: config)
@@ -80,14 +85,14 @@ final class ChannelReconciler {
             }
         }
         try db.query("SELECT DISTINCT channel, kind, reference FROM recon_items WHERE outcome = 'pending' AND due <= ?",
-                     [.text(asOf.description)]) {
+                     [.text(windowDate.description)]) {
             touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
         }
         for key in touched.sorted() where channels.contains(key.channel) { try judge(key, into: &summary) }
         try writeCountChanges()
         summary.referencesJudged += touched.count
-        try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?",
-                   [.int(marks.lines), .int(marks.refunds), .int(marks.payments)])
+        try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?, judged_through = ?",
+                   [.int(marks.lines), .int(marks.refunds), .int(marks.payments), .text(windowDate.description)])
     }
 
     private func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
@@ -201,7 +206,7 @@ final class ChannelReconciler {
         var rows: [ReportedRow] = []
         try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
                      key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
-        let wanted = ChannelMatch.items(kind: key.kind, expectation: expectation, rows: rows, asOf: asOf,
+        let wanted = ChannelMatch.items(kind: key.kind, expectation: expectation, rows: rows, asOf: windowDate,
                                         windowDays: config.reconcileWindowDays)
         let stored = try storedItems(key)
         for item in wanted {
