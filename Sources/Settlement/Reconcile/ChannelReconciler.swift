@@ -13,9 +13,11 @@ struct ChannelKey: Hashable, Comparable {
     let kind: String
     let reference: String
 
+    /// Byte order of channel, kind, reference (as SQLite sorts them), without copying.
     static func < (a: ChannelKey, b: ChannelKey) -> Bool {
-        func bytes(_ k: ChannelKey) -> [[UInt8]] { [Array(k.channel.utf8), Array(k.kind.utf8), Array(k.reference.utf8)] }
-        return bytes(a).lexicographicallyPrecedes(bytes(b)) { $0.lexicographicallyPrecedes($1) }
+        if a.channel != b.channel { return a.channel.utf8.lexicographicallyPrecedes(b.channel.utf8) }
+        if a.kind != b.kind { return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) }
+        return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
     }
 
     var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }
@@ -47,6 +49,12 @@ final class ChannelReconciler {
     private var countChanges: [DayCountKey: Int64] = [:]
     /// Tonight's additions to the expectations, written once per reference.
     private var expectations: [ChannelKey: Expectation] = [:]
+    /// The whole expectations of the references tonight added to, as written.
+    private var written: [ChannelKey: Expectation] = [:]
+    /// Tonight's new channel rows per reference, in the order they were accepted. A reference
+    /// with no stored item has no earlier row (every row is judged the night it arrives), so
+    /// these are all its rows and the payments table need not be read for it.
+    private var newRows: [ChannelKey: [ReportedRow]] = [:]
 
     private struct DayCountKey: Hashable, Comparable {
         let channel: String
@@ -105,11 +113,14 @@ final class ChannelReconciler {
                               _ through: inout Int64) throws -> Set<String> {
         try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string(0)) }
         var fresh = Set<String>()
-        try db.query("SELECT id, channel, kind, reference, fee, occurred_at FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
+        try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
             through = max(through, row.int(0))
             let channel = row.string(1)
-            touched.insert(ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3)))
-            fees.addChannelRow(channel: channel, day: day(row.int(5)), fee: row.int(4))
+            let key = ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3))
+            touched.insert(key)
+            let occurred = day(row.int(6))
+            newRows[key, default: []].append(ReportedRow(txnID: row.string(4), amount: row.int(5), day: occurred))
+            fees.addChannelRow(channel: channel, day: occurred, fee: row.int(7))
             if !channels.contains(channel) { fresh.insert(channel) }
         }
         for channel in fresh.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
@@ -184,13 +195,18 @@ final class ChannelReconciler {
         expectations[key] = sum ?? Expectation(amount: amount, day: day)
     }
 
-    /// Adds tonight's parts to the stored expectations, one write per reference.
+    /// Adds tonight's parts to the stored expectations, one write per reference, keeping
+    /// what each comes to.
     private func writeExpectations() throws {
         for (key, part) in expectations.sorted(by: { $0.key < $1.key }) {
-            try db.run("""
+            try db.query("""
                 INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
-                """, key.values + [.int(part.amount), .text(part.day.description)])
+                RETURNING amount, day
+                """, key.values + [.int(part.amount), .text(part.day.description)]) { row in
+                guard let day = Day(parsing: row.string(1)) else { preconditionFailure("recon_expected holds dates") }
+                written[key] = Expectation(amount: row.int(0), day: day)
+            }
         }
         expectations = [:]
     }
@@ -199,16 +215,23 @@ final class ChannelReconciler {
 
     /// Judges `key` again and writes what changed: items, day counts, breaks.
     private func judge(_ key: ChannelKey, into summary: inout ReconcileSummary) throws {
-        var expectation: Expectation?
-        try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) {
-            if $0.int(0) != 0, let day = Day(parsing: $0.string(1)) { expectation = Expectation(amount: $0.int(0), day: day) }
+        let stored = try storedItems(key)
+        var expectation = written[key]
+        if expectation == nil {
+            try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) {
+                if let day = Day(parsing: $0.string(1)) { expectation = Expectation(amount: $0.int(0), day: day) }
+            }
         }
         var rows: [ReportedRow] = []
-        try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
-                     key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
+        if stored.isEmpty {
+            rows = newRows[key] ?? []
+        } else {
+            try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
+                         key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
+        }
+        if expectation?.amount == 0 { expectation = nil }
         let wanted = ChannelMatch.items(kind: key.kind, expectation: expectation, rows: rows, asOf: windowDate,
                                         windowDays: config.reconcileWindowDays)
-        let stored = try storedItems(key)
         for item in wanted {
             let old = stored[item.txnID]
             if let old, old.item == item { continue }
