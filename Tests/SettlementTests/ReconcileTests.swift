@@ -209,6 +209,27 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
 
+    /// An orphan refund found over-refunded when its line arrives is deleted; delivered again
+    /// corrected, it is stored under the same id (SQLite's highest id plus one) and still
+    /// counts once accepted.
+    func testAnOrphanOverRefundDeliveredAgainCorrectlyIsExpected() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("refunds-1110.csv", Fixture.refunds("R-1,O-1,1,cancel,1,150.00,0,0,0,150.00,2026-11-10T20:00:00+08:00"))
+        try ws.write("payments-1111.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX2,refund,R-1,100.00,0,2026-11-11T10:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        try ws.write("orders-1111.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .doneWithFindings, "the over-refund is quarantined")
+        XCTAssertEqual(try ws.quarantine(), ["refunds-1110.csv:2:6:over_refund"])
+        try ws.write("refunds-1112.csv", Fixture.refunds("R-1,O-1,1,cancel,1,100.00,0,0,0,100.00,2026-11-10T20:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .done)
+        XCTAssertEqual(try ws.db.scalar("SELECT id FROM refunds WHERE refund_id = 'R-1'"), .int(1), "the id came again")
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .done)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|refund|R-1||matched|2026-11-10"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader])
+    }
+
     /// Orders paid through a channel no payments row names are not reconciled; once one does,
     /// its earlier orders are.
     func testOnlyChannelsNamedByAPaymentsRowAreReconciled() throws {

@@ -151,9 +151,13 @@ final class ChannelReconciler {
 
     /// The refunds past the mark and the orphans waiting: each one accepted adds its
     /// `refund_cash` to the refund's expectation on the channel of the refunded line; those
-    /// still unchecked wait; those no longer stored (over-refunds) are forgotten.
+    /// still unchecked wait. An orphan found `over_refund` is deleted, and SQLite may give
+    /// its id to the next refund stored (the highest id plus one) below the mark: its key
+    /// keeps waiting until an accepted refund above it (never deleted) rules that out.
     private func readRefunds(after mark: Int64, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
         var candidates: [(key: Int64, state: String?)] = []
+        var acceptedTop: Int64 = 0
+        try db.query("SELECT id FROM refunds WHERE state = 'accepted' ORDER BY id DESC LIMIT 1") { acceptedTop = $0.int(0) }
         try db.query("""
             SELECT w.refund_key, r.state FROM recon_waiting_refunds w LEFT JOIN refunds r ON r.id = w.refund_key
             ORDER BY w.refund_key
@@ -167,8 +171,10 @@ final class ChannelReconciler {
             case "accepted"?:
                 try db.run("DELETE FROM recon_waiting_refunds WHERE refund_key = ?", [.int(candidate.key)])
                 try expectRefund(candidate.key, &touched)
-            case nil:
+            case nil where candidate.key < acceptedTop:
                 try db.run("DELETE FROM recon_waiting_refunds WHERE refund_key = ?", [.int(candidate.key)])
+            case nil:
+                break
             default:
                 try db.run("INSERT OR IGNORE INTO recon_waiting_refunds(refund_key) VALUES (?)", [.int(candidate.key)])
             }
