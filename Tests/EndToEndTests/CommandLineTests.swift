@@ -58,12 +58,18 @@ final class CommandLineTests: XCTestCase {
 
             """)
         XCTAssertEqual(try Binary.run(["init", "--db", "s.db"], in: scratch.root).status, 0)
+        var said = ""
         func run(_ date: String) throws -> Int32 {
-            try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", date, "--reports", "out"],
-                           in: scratch.root).status
+            let outcome = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", date,
+                                          "--reports", "out"], in: scratch.root)
+            said = outcome.stdout + outcome.stderr
+            return outcome.status
         }
         XCTAssertEqual(try run("2026-10-31"), 0, "the duplicate is pending until 11-01")
         XCTAssertEqual(try run("2026-11-01"), 3)
+        XCTAssertTrue(said.contains("; 1 new break(s) (see reconciliation/2026-11-01/breaks.csv)"), said)
+        XCTAssertEqual(try run("2026-11-01"), 0, "run again: the break is not new")
+        XCTAssertFalse(said.contains("new break"), said)
         XCTAssertEqual(try run("2026-11-02"), 0)
         let breaks = try Binary.run(["export", "breaks", "--db", "s.db"], in: scratch.root)
         XCTAssertEqual(breaks.stdout, """
