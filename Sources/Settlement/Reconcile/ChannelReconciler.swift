@@ -96,9 +96,11 @@ final class ChannelReconciler {
                      [.text(windowDate.description)]) {
             touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
         }
-        for key in touched.sorted() where channels.contains(key.channel) { try judge(key, into: &summary) }
+        for key in touched.sorted() where channels.contains(key.channel) {
+            try judge(key, into: &summary)
+            summary.referencesJudged += 1
+        }
         try writeCountChanges()
-        summary.referencesJudged += touched.count
         try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?, judged_through = ?",
                    [.int(marks.lines), .int(marks.refunds), .int(marks.payments), .text(windowDate.description)])
     }
