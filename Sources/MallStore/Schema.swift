@@ -411,6 +411,114 @@ public enum Schema {
             PRIMARY KEY (buyer_id, frozen_from)
         ) STRICT;
         """),
+        Migration(version: 5, name: "channel reconciliation and payouts", sql: """
+        -- Channel outcomes reopen: a break resolved when a later row changed its outcome may be
+        -- opened again by a still later row, one reference can have several duplicates, and one sheet
+        -- several payouts. The
+        -- table-wide uniqueness of (kind, channel, reference) stays for every other kind.
+        CREATE TABLE breaks_v5 (
+            break_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            expected INTEGER,
+            found INTEGER,
+            first_seen TEXT NOT NULL,
+            resolved_at TEXT,
+            detail TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO breaks_v5 SELECT break_id, kind, channel, reference, expected, found, first_seen, resolved_at, detail
+            FROM breaks;
+        DROP TABLE breaks;
+        ALTER TABLE breaks_v5 RENAME TO breaks;
+        CREATE UNIQUE INDEX breaks_key ON breaks(kind, channel, reference)
+            WHERE kind NOT IN ('amount_mismatch', 'duplicate_in_channel', 'missing_in_channel', 'unexpected_in_channel',
+                               'payout_mismatch');
+        CREATE INDEX breaks_open ON breaks(resolved_at, break_id);
+
+        -- The channel rows of one (channel, kind, reference), first accepted first.
+        CREATE INDEX payments_reference ON payments(channel, kind, reference, id);
+
+        -- How far reconciliation has read the append-only feeds (ids only grow), and the latest
+        -- as-of date it judged windows against ('' before the first).
+        CREATE TABLE recon_progress (
+            one INTEGER PRIMARY KEY CHECK (one = 1),
+            lines_through INTEGER NOT NULL,
+            refunds_through INTEGER NOT NULL,
+            payments_through INTEGER NOT NULL,
+            judged_through TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO recon_progress VALUES (1, 0, 0, 0, '');
+
+        -- What the mall expects each channel to report: kind 'pay' per (parent_order_id,
+        -- channel), 'refund' per (refund_id, channel of the refunded line); amount the sum of
+        -- the cash, day the business date of the earliest paid_at / refunded_at.
+        CREATE TABLE recon_expected (
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            PRIMARY KEY (channel, kind, reference)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Refunds read while still unchecked (orphans): counted once they are accepted.
+        CREATE TABLE recon_waiting_refunds (refund_key INTEGER PRIMARY KEY) STRICT;
+
+        -- Order lines paid in cash read before their forward lines were posted: their
+        -- PAYMENT_FEE joins the channel fees once posted.
+        CREATE TABLE recon_unposted_lines (line_id INTEGER PRIMARY KEY) STRICT;
+
+        -- Channels named by at least one accepted payments row.
+        CREATE TABLE recon_channels (channel TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+
+        -- The outcome of each item: the first channel row of a reference (or the expectation
+        -- alone) has txn_id '' here; each later row of the reference is an item of its own.
+        -- outcome: matched, pending, or a break kind (break_id the open break).
+        CREATE TABLE recon_items (
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            txn_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            expected INTEGER,
+            found INTEGER,
+            day TEXT NOT NULL,
+            due TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            break_id INTEGER,
+            PRIMARY KEY (channel, kind, reference, txn_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX recon_items_pending ON recon_items(due) WHERE outcome = 'pending';
+
+        -- Items per channel, business day and outcome, kept as outcomes change (the summary).
+        CREATE TABLE recon_day_counts (
+            channel TEXT NOT NULL,
+            day TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            PRIMARY KEY (channel, day, outcome)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Channel fees per channel and business day: what the channel charged (payments.fee
+        -- by occurred_at) beside the PAYMENT_FEE charged on lines paid that day.
+        CREATE TABLE recon_channel_fees (
+            channel TEXT NOT NULL,
+            day TEXT NOT NULL,
+            channel_rows INTEGER NOT NULL DEFAULT 0,
+            channel_fee INTEGER NOT NULL DEFAULT 0,
+            lines INTEGER NOT NULL DEFAULT 0,
+            payment_fee INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel, day)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Payouts judged against their sheets (SPEC §6): outcome 'paid' or 'payout_mismatch'.
+        CREATE TABLE payout_outcomes (
+            payout_key INTEGER PRIMARY KEY,    -- payouts.id
+            outcome TEXT NOT NULL,
+            break_id INTEGER
+        ) STRICT;
+        """),
         Migration(version: 7, name: "inbox files passed over", sql: """
         -- The inbox files a run passed over, with why (still being written, waiting for their
         -- .done marker, not a feed name, not a regular file): `status` lists the latest run's.

@@ -26,6 +26,8 @@ public struct RunRecord: Sendable {
     public var stageMillis: [(String, Int)] = []
     public var quarantined: [QuarantineEntry] = []
     public var posting = PostingSummary()
+    /// What the reconcile stage found (channel outcomes, payouts).
+    public var reconciliation = ReconcileSummary()
     public var closed: [String] = []
     public var statementsWritten = 0
     public var failure: String?

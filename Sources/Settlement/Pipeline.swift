@@ -26,17 +26,17 @@ public struct PipelineFile: Sendable {
     public static let everyStage = PipelineFile(inbox: nil, config: nil, reports: nil, db: nil,
                                                 stages: Stage.nightly, requireDoneMarker: false)
 
-    /// The stages the runner runs, top to bottom: those listed, with `credit` and `breaks`
-    /// right after `post` (in that order) when the list has `post` but not them. Pipeline
-    /// files written before `breaks` was a stage of its own (`["ingest", "post",
+    /// The stages the runner runs, top to bottom: those listed, with `credit`, `reconcile`
+    /// and `breaks` right after `post` (in that order) when the list has `post` but not them.
+    /// Pipeline files written before `breaks` was a stage of its own (`["ingest", "post",
     /// "statements"]`) list the open breaks after posting, as posting itself did then; files
-    /// written before `credit` existed settle the credit lines before the breaks are listed,
-    /// so the credit breaks are in them.
+    /// written before `credit` and `reconcile` existed settle the credit lines and reconcile
+    /// the channels before the breaks are listed, so their breaks are in them.
     public var stagesToRun: [Stage] {
         guard let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
         var implied = stages
         var at = post + 1
-        for stage in [Stage.credit, .breaks] {
+        for stage in [Stage.credit, .reconcile, .breaks] {
             if let listed = implied.firstIndex(where: { $0.name == stage.name }) {
                 at = max(at, listed + 1)
             } else {

@@ -49,7 +49,13 @@ enum RunManifest {
             ],
             "sheets_closed": record.closed,
             "statements_written": record.statementsWritten,
-            "breaks": record.posting.newBreaks,
+            "breaks": record.posting.newBreaks + record.reconciliation.newBreaks,
+            "reconciliation": [
+                "references_judged": record.reconciliation.referencesJudged,
+                "payouts_judged": record.reconciliation.payoutsJudged,
+                "sheets_paid": record.reconciliation.sheetsPaid,
+                "breaks_resolved": record.reconciliation.resolvedBreaks,
+            ] as [String: Any],
         ]
         if let failure = record.failure { manifest["failure"] = failure }
         if !record.warnings.isEmpty { manifest["warnings"] = record.warnings }

@@ -35,6 +35,7 @@ public enum Verifier {
         try linesBelongToTheSheetsSupplier(db, add)
         try conservationAndTrace(db, add)
         try creditLinesAddUp(db, add)
+        try ReconcileChecks.verify(db, add)
         return found
     }
 

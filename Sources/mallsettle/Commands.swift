@@ -186,6 +186,10 @@ enum Commands {
         if !record.quarantined.isEmpty {
             parts.append("\(record.quarantined.count) quarantined (see quarantine/\(record.runID).csv)")
         }
+        let newBreaks = record.posting.newBreaks.count + record.reconciliation.newBreaks.count
+        if newBreaks > 0 {
+            parts.append("\(newBreaks) new break(s) (see reconciliation/\(record.asOf)/breaks.csv)")
+        }
         say(parts.joined(separator: "; "))
         // A file rejected whole is a lost feed, not a bad row: each gets a line of its own.
         for input in record.inputs where input.status == .rejected {

@@ -52,10 +52,11 @@ enum Help {
         usage: mallsettle run [--pipeline FILE] [--inbox DIR] [options]
 
         The nightly: ingests the inbox, checks refunds as their lines arrive, posts every row
-        due by the as-of date into fee lines and settlement sheets, and writes draft
-        statements of the open sheets that changed. The pipeline file (default
-        Pipelines/nightly.json) names the inbox, the configuration and the stages; with
-        --inbox and --config no pipeline file is needed. One run at a time per store.
+        due by the as-of date into fee lines and settlement sheets, reconciles the payment
+        channels and payouts, and writes draft statements of the open sheets that changed.
+        New breaks make it exit 3. The pipeline file (default Pipelines/nightly.json) names
+        the inbox, the configuration and the stages; with --inbox and --config no pipeline
+        file is needed. One run at a time per store.
 
         options:
           --pipeline FILE   the pipeline (default Pipelines/nightly.json)

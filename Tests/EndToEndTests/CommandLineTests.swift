@@ -50,6 +50,56 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("s.db")), "nothing is written on a bad credit account")
     }
 
+    /// The binary: channel breaks make `run` exit 3 once, `export breaks` lists them, a
+    /// payout of a closed sheet's payable shows `paid` in `export sheets`.
+    func testChannelBreaksExitThreeAndPayoutsShowPaid() throws {
+        let scratch = try Scratch()
+        try scratch.write("mall.json", Self.config)
+        try scratch.write("inbox/orders-1110.csv", """
+            order_id,line_no,supplier_id,sku,category,quantity,unit_price,paid_cash,payment_channel,ordered_at,paid_at
+            O-1,1,SUP-A,SKU-1,digital/phone,1,100.00,100.00,wechat,2026-10-30T09:00:00+08:00,2026-10-30T09:00:00+08:00
+
+            """)
+        try scratch.write("inbox/payments-1030.csv", """
+            channel,txn_id,kind,reference,amount,occurred_at
+            wechat,WX1,pay,O-1,100.00,2026-10-30T09:00:05+08:00
+            wechat,WX2,pay,O-1,100.00,2026-10-30T09:00:09+08:00
+
+            """)
+        XCTAssertEqual(try Binary.run(["init", "--db", "s.db"], in: scratch.root).status, 0)
+        var said = ""
+        func run(_ date: String) throws -> Int32 {
+            let outcome = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", date,
+                                          "--reports", "out"], in: scratch.root)
+            said = outcome.stdout + outcome.stderr
+            return outcome.status
+        }
+        XCTAssertEqual(try run("2026-10-31"), 0, "the duplicate is pending until 11-01")
+        XCTAssertEqual(try run("2026-11-01"), 3)
+        XCTAssertTrue(said.contains("; 1 new break(s) (see reconciliation/2026-11-01/breaks.csv)"), said)
+        XCTAssertEqual(try run("2026-11-01"), 0, "run again: the break is not new")
+        XCTAssertFalse(said.contains("new break"), said)
+        XCTAssertEqual(try run("2026-11-02"), 0)
+        let breaks = try Binary.run(["export", "breaks", "--db", "s.db"], in: scratch.root)
+        XCTAssertEqual(breaks.stdout, """
+            break_id,kind,channel,reference,expected,found,first_seen,resolved_at,detail
+            1,duplicate_in_channel,wechat,O-1,100.00,100.00,2026-11-01,,pay; txn_id WX2 repeats txn_id WX1
+
+            """)
+        XCTAssertEqual(try Binary.run(["close", "--config", "mall.json", "--db", "s.db", "--through", "2026-10-31", "--reports", "out"],
+                                      in: scratch.root).status, 0)
+        try scratch.write("inbox/payouts-1103.csv", """
+            payout_id,sheet_id,amount,paid_at,bank_ref
+            PO-1,SUP-A-ENT-BJ-CNY-20261001,92.00,2026-11-03T10:00:00+08:00,CMB-0001
+
+            """)
+        XCTAssertEqual(try run("2026-11-03"), 0)
+        let sheets = try Binary.run(["export", "sheets", "--db", "s.db"], in: scratch.root)
+        XCTAssertTrue(sheets.stdout.contains("SUP-A-ENT-BJ-CNY-20261001,SUP-A,ENT-BJ,CNY,commission,2026-10-01,2026-10-31,paid,2,92.00,92.00,2026-10-31,"),
+                      sheets.stdout)
+        XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
+    }
+
     func testRunQuarantinesThenExportsAndVerifies() throws {
         let scratch = try Scratch()
         try scratch.write("mall.json", Self.config)

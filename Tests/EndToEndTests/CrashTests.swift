@@ -29,7 +29,8 @@ final class CrashTests: XCTestCase {
 
     /// Orders over October in several files, refunds of a tenth of them, one bad row per file;
     /// every fifth line paid on credit by a dealer (DLR-2 has no credit account), and
-    /// repayments.
+    /// repayments; and the channels' payments of the cash lines (some missing, some of another
+    /// amount, some twice, one of an unknown order).
     static func feeds(lines: Int) -> [(String, String)] {
         var state: UInt64 = 7
         func next(_ bound: Int) -> Int {
@@ -41,6 +42,7 @@ final class CrashTests: XCTestCase {
         var files: [(String, String)] = []
         let perFile = lines / 4
         var refunds = ["refund_id,order_id,line_no,refund_type,quantity,refund_goods,refund_freight,refund_points,refund_credit,refund_cash,refunded_at"]
+        var payments = ["channel,txn_id,kind,reference,amount,fee,occurred_at"]
         for file in 0..<4 {
             var rows = ["order_id,line_no,supplier_id,sku,category,quantity,unit_price,cost_price,paid_cash,payment_channel,ordered_at,paid_at,completed_at,buyer_id,paid_credit"]
             for index in 0..<perFile {
@@ -57,6 +59,11 @@ final class CrashTests: XCTestCase {
                 let onCredit = index % 5 == 0
                 let (cash, credit) = onCredit ? ("0", money) : (money, "0")
                 rows.append("\(id),1,\(suppliers[index % 3]),SKU-\(sku),\(category),\(quantity),\(unit),\(unit),\(cash),\(onCredit ? "" : channel),\(stamp),\(stamp),\(completed),\(onCredit ? "DLR-\(index % 3)" : ""),\(credit)")
+                if !onCredit && index % 17 != 0 {
+                    let paid = index % 23 == 0 ? "\(goods / 100 + 1).\(goods % 100 < 10 ? "0" : "")\(goods % 100)" : money
+                    payments.append("\(channel),T\(id),pay,\(id),\(paid),0.10,\(stamp)")
+                    if index % 29 == 0 { payments.append("\(channel),U\(id),pay,\(id),\(paid),0.10,\(stamp)") }
+                }
                 if next(10) == 0 {
                     let type = ["cancel", "refund_only", "return"][next(3)]
                     refunds.append("R\(file)-\(index),\(id),1,\(type),\(quantity),\(money),0,0,\(credit),\(cash),2026-10-29T12:00:00+08:00")
@@ -74,6 +81,8 @@ final class CrashTests: XCTestCase {
             RP-4,DLR-0,900000.00,2026-10-29T10:00:00+08:00
 
             """))
+        payments.append("wechat,TX-UNKNOWN,pay,NO-SUCH-ORDER,1.00,0.01,2026-10-02T10:00:00+08:00")
+        files.append(("payments-0.csv", payments.joined(separator: "\n") + "\n"))
         return files
     }
 
@@ -88,7 +97,7 @@ final class CrashTests: XCTestCase {
     }
 
     /// Finishes the night (re-running until it completes), closes October, and returns what a
-    /// finance user can see: the exports and the statements.
+    /// finance user can see: the exports, the statements and the reconciliation files.
     func finish(_ scratch: Scratch) throws -> [String: Data] {
         var outcome = try Binary.run(runArguments, in: scratch.root)
         if outcome.status != 0 && outcome.status != 3 { outcome = try Binary.run(runArguments, in: scratch.root) }
@@ -97,6 +106,7 @@ final class CrashTests: XCTestCase {
                                    in: scratch.root)
         XCTAssertEqual(close.status, 0, close.stderr)
         var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
+        for (name, bytes) in try scratch.tree("out/reconciliation") { seen["reconciliation/" + name] = bytes }
         for kind in ["fee-lines", "sheets", "bills", "credit", "freezes", "breaks"] {
             let export = try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root)
             seen[kind] = Data(export.stdout.utf8)
@@ -182,7 +192,7 @@ final class CrashTests: XCTestCase {
     }
 
     static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "credit.before",
-                            "credit.after", "breaks.before", "breaks.after",
+                            "credit.after", "reconcile.before", "reconcile.after", "breaks.before", "breaks.after",
                             "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
     static let closePoints = ["begin", "close.before", "close.after", "statements.before", "statements.after",
                               "finish.recorded", "finish.manifest"]
@@ -198,6 +208,10 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThan(text("bills").split(separator: "\n").count, 2, text("bills"))
         XCTAssertGreaterThan(text("freezes").split(separator: "\n").count, 1, text("freezes") + text("bills"))
         XCTAssertTrue(text("breaks").contains("no_credit_account"), text("breaks"))
+        let breaks = String(decoding: expected["breaks"] ?? Data(), as: UTF8.self)
+        for kind in ["amount_mismatch", "duplicate_in_channel", "missing_in_channel", "unexpected_in_channel"] {
+            XCTAssertTrue(breaks.contains(",\(kind),"), "the reconcile stage has \(kind) breaks to keep")
+        }
 
         for point in Self.runPoints {
             let scratch = try Scratch()

@@ -134,10 +134,17 @@ final class MallReplayTests: XCTestCase {
         try Data(text.replacingOccurrences(of: "0.54,0.00,14.46", with: "1.54,0.00,13.46").utf8).write(to: URL(fileURLWithPath: refunds))
         try scratch.write("feeds/2026-10-31/repayments-20261031.csv",
                           "repayment_id,buyer_id,amount,paid_at\nP-10,B-DEALER-3,1.00,2026-10-31T17:00:00+08:00\n")
-        for day in ["2026-10-01", "2026-10-05", "2026-10-06", "2026-10-31"] {
+        // The changed refund cash no longer matches what the channel refunded: the nightly's
+        // channel reconciliation finds it too, once its window has passed (exit 3).
+        for (day, status) in [("2026-10-01", 0), ("2026-10-05", 0), ("2026-10-06", 0), ("2026-10-31", 3)] as [(String, Int32)] {
             XCTAssertEqual(try Binary.run(["run", "--db", "s.db", "--config", "a.json", "--inbox", "feeds/\(day)", "--date", day, "--quiet"],
-                                          in: scratch.root).status, 0)
+                                          in: scratch.root).status, status, day)
         }
+        XCTAssertEqual(try Binary.run(["export", "breaks", "--db", "s.db"], in: scratch.root).stdout, """
+            break_id,kind,channel,reference,expected,found,first_seen,resolved_at,detail
+            1,amount_mismatch,wechat,R-78,13.46,14.46,2026-10-31,,refund; txn_id REF-R-78
+
+            """)
         let outcome = try Binary.run(["reconcile", "--replay", "journal.jsonl", "--catalog", "catalog.json", "--db", "s.db", "--reports", "R"],
                                      in: scratch.root)
         XCTAssertEqual(outcome.status, 3, outcome.stderr)

@@ -113,4 +113,31 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(StoreError(code: 3850, message: "m", sql: nil).codeName, "SQLITE_IOERR")
         XCTAssertEqual(StoreError(code: 0, message: "not from SQLite", sql: nil).description, "store error: not from SQLite")
     }
+
+    /// Migration 5 keeps the breaks of an older store, with their ids, and the uniqueness of
+    /// (kind, channel, reference) for every kind but the channel and payout kinds, which may
+    /// be opened again once resolved.
+    func testMigrationFiveKeepsTheBreaksAndTheirUniqueness() throws {
+        let db = try Database(path: directory + "/s.db")
+        try db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT")
+        for migration in Schema.migrations where migration.version <= 2 {
+            try db.execute(migration.sql)
+            try db.run("INSERT INTO schema_migrations(version, name) VALUES (?, ?)", [.int(Int64(migration.version)), .text(migration.name)])
+        }
+        try db.run("""
+            INSERT INTO breaks(break_id, kind, channel, reference, expected, found, first_seen, resolved_at, detail)
+            VALUES (7, 'orphan', '', 'R-1/O-1/1', NULL, 500, '2026-11-05', NULL, 'held')
+            """)
+        XCTAssertEqual(try db.migrate(), Schema.migrations.map(\.version).filter { $0 > 2 })
+        var rows: [String] = []
+        try db.query("SELECT break_id, kind, reference, found, first_seen FROM breaks") {
+            rows.append("\($0.int(0))|\($0.string(1))|\($0.string(2))|\($0.int(3))|\($0.string(4))")
+        }
+        XCTAssertEqual(rows, ["7|orphan|R-1/O-1/1|500|2026-11-05"])
+        let orphanAgain = "INSERT OR IGNORE INTO breaks(kind, channel, reference, first_seen, detail) VALUES ('orphan', '', 'R-1/O-1/1', '2026-11-06', 'x')"
+        XCTAssertEqual(try db.run(orphanAgain), 0, "an orphan break is still opened once")
+        let missing = "INSERT INTO breaks(kind, channel, reference, first_seen, resolved_at, detail) VALUES ('missing_in_channel', 'wechat', 'P-1', '2026-11-06', ?, 'pay')"
+        XCTAssertEqual(try db.run(missing, [.text("2026-11-07")]), 1)
+        XCTAssertEqual(try db.run(missing, [.null]), 1, "a channel break may be opened again")
+    }
 }

@@ -15,19 +15,21 @@ final class StageTests: XCTestCase {
     }
 
     func testThePipelineFileListsTheNightlyStagesInOrder() throws {
-        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
-        let listed = try pipeline(#"{"stages": ["ingest", "post", "credit", "breaks", "statements"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
-        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
+        let listed = try pipeline(#"{"stages": ["ingest", "post", "credit", "reconcile", "breaks", "statements"]}"#)
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
         XCTAssertEqual(try pipeline(#"{"stages": ["statements", "ingest"]}"#).stagesToRun.map(\.name), ["statements", "ingest"])
     }
 
-    /// Pipeline files from before `breaks` was a stage of its own still list the breaks after
-    /// posting.
+    /// Pipeline files from before `breaks` (or `reconcile`) was a stage of its own still list
+    /// the breaks after posting, and reconcile before them.
     func testAnOlderPipelineFileImpliesBreaksAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "statements"]}"#)
         XCTAssertEqual(older.stages.map(\.name), ["ingest", "post", "statements"])
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
+        let beforeReconcile = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
+        XCTAssertEqual(beforeReconcile.stagesToRun.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
         XCTAssertEqual(try pipeline(#"{"stages": ["ingest"]}"#).stagesToRun.map(\.name), ["ingest"])
     }
 
@@ -45,11 +47,11 @@ final class StageTests: XCTestCase {
             do { _ = try pipeline(json); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(error(#"{"stages": ["ingest", "rebate"]}"#).hasSuffix(
-            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
+            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, reconcile, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
         XCTAssertTrue(error(#"{"stages": ["post", "post"]}"#).hasSuffix("$.stages[1]: 'post' is listed twice"))
         // The line and column of the bad entry come before its path.
         XCTAssertTrue(error("{\n  \"stages\": [\"ingest\",\n    \"rebate\"]\n}").hasSuffix(
-            ":3:5: $.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, breaks, statements)"))
+            ":3:5: $.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, reconcile, breaks, statements)"))
     }
 
     /// The runner times every stage it runs into the manifest, in order; ingest is passed over
@@ -63,13 +65,13 @@ final class StageTests: XCTestCase {
                                  requireDoneMarker: false)
         let (record, status) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: ws.inbox, pipeline: older)
         XCTAssertEqual(status, .done)
-        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
         XCTAssertEqual(record?.posting.forwardLines, 1)
         XCTAssertEqual(try String(contentsOfFile: ws.reports + "/reconciliation/2026-11-10/breaks.csv", encoding: .utf8)
                            .split(separator: "\n").count, 1, "the header alone: no break open")
 
         let (again, _) = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "credit", "breaks", "statements"])
+        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "credit", "reconcile", "breaks", "statements"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: ws.reports + "/reconciliation/2026-11-11/breaks.csv"))
     }
 

@@ -50,6 +50,7 @@ extension ExitStatus {
         if record.refusal != nil { return .usage }
         if record.failure != nil { return .failed }
         let findings = !record.quarantined.isEmpty || !record.posting.newBreaks.isEmpty
+            || !record.reconciliation.newBreaks.isEmpty
         return findings ? .doneWithFindings : .done
     }
 }

@@ -1,0 +1,308 @@
+// ChannelReconciler: payment-channel reconciliation on the store (SPEC §9), inside the
+// reconcile stage's transaction. A night reads only what is new since the last one (the
+// payments, order lines and refunds past `recon_progress`, the orphan refunds it waits for)
+// and the items whose window ends tonight, and judges again only the references those touch:
+// its cost follows that night's rows, not the store's history.
+
+import MallCore
+import MallStore
+
+/// A reference of one channel: the unit the channel rows are matched on.
+struct ChannelKey: Hashable, Comparable {
+    let channel: String
+    let kind: String
+    let reference: String
+
+    /// Byte order of channel, kind, reference (as SQLite sorts them), without copying.
+    static func < (a: ChannelKey, b: ChannelKey) -> Bool {
+        if a.channel != b.channel { return a.channel.utf8.lexicographicallyPrecedes(b.channel.utf8) }
+        if a.kind != b.kind { return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) }
+        return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
+    }
+
+    var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }
+}
+
+/// What the reconcile stage did, for the manifest and the exit status.
+public struct ReconcileSummary: Sendable {
+    /// Channel references judged again tonight.
+    public var referencesJudged = 0
+    /// Payouts judged tonight, and the sheets they marked paid.
+    public var payoutsJudged = 0
+    public var sheetsPaid: [String] = []
+    /// Breaks this stage opened (kind, channel and reference).
+    public var newBreaks: [String] = []
+    /// Breaks this stage resolved.
+    public var resolvedBreaks = 0
+}
+
+final class ChannelReconciler {
+    let db: Database
+    let config: MallConfig
+    let asOf: Day
+    /// The date windows are judged against: the latest as-of date reconciled so far, so that
+    /// a run for an earlier date never turns a break back into pending.
+    private var windowDate: Day
+    /// The reconciled channels (few), read once.
+    private var channels = Set<String>()
+    /// Tonight's changes to the summary's counts, written once at the end.
+    private var countChanges: [DayCountKey: Int64] = [:]
+    /// Tonight's additions to the expectations, written once per reference.
+    private var expectations: [ChannelKey: Expectation] = [:]
+    /// The whole expectations of the references tonight added to, as written.
+    private var written: [ChannelKey: Expectation] = [:]
+    /// Tonight's new channel rows per reference, in the order they were accepted. A reference
+    /// with no stored item has no earlier row (every row is judged the night it arrives), so
+    /// these are all its rows and the payments table need not be read for it.
+    private var newRows: [ChannelKey: [ReportedRow]] = [:]
+
+    private struct DayCountKey: Hashable, Comparable {
+        let channel: String
+        let day: Day
+        let outcome: String
+        static func < (a: DayCountKey, b: DayCountKey) -> Bool {
+            (a.day, a.channel, a.outcome) < (b.day, b.channel, b.outcome)
+        }
+    }
+
+    init(db: Database, config: MallConfig, asOf: Day) {
+        self.db = db
+        self.config = config
+        self.asOf = asOf
+        self.windowDate = asOf
+    }
+
+    /// Reads what is new, then judges every reference it touches, in key order.
+    func reconcile(into summary: inout ReconcileSummary) throws {
+        var marks = (lines: Int64(0), refunds: Int64(0), payments: Int64(0))
+        try db.query("SELECT lines_through, refunds_through, payments_through, judged_through FROM recon_progress") {
+            marks = ($0.int(0), $0.int(1), $0.int(2))
+            if let judged = Day(parsing: $0.string(3)) { windowDate = max(asOf, judged) }
+        }
+        var touched = Set<ChannelKey>()
+        let fees = ChannelFees(db: db, config: config)
+        let newChannels = try readPayments(after: marks.payments, fees: fees, &touched, &marks.payments)
+        try fees.addPostedLines()
+        try readOrderLines(after: marks.lines, fees: fees, &touched, &marks.lines)
+        try readRefunds(after: marks.refunds, &touched, &marks.refunds)
+        try fees.write()
+        try writeExpectations()
+        for channel in newChannels.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            try db.query("SELECT kind, reference FROM recon_expected WHERE channel = ?", [.text(channel)]) {
+                touched.insert(ChannelKey(channel: channel, kind: $0.string(0), reference: $0.string(1)))
+            }
+        }
+        try db.query("SELECT DISTINCT channel, kind, reference FROM recon_items WHERE outcome = 'pending' AND due <= ?",
+                     [.text(windowDate.description)]) {
+            touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
+        }
+        for key in touched.sorted() where channels.contains(key.channel) {
+            try judge(key, into: &summary)
+            summary.referencesJudged += 1
+        }
+        try writeCountChanges()
+        try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?, judged_through = ?",
+                   [.int(marks.lines), .int(marks.refunds), .int(marks.payments), .text(windowDate.description)])
+    }
+
+    private func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
+
+    // MARK: Reading what is new
+
+    /// The payments rows past the mark: their references are touched, their fees counted;
+    /// returns the channels named for the first time.
+    private func readPayments(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>,
+                              _ through: inout Int64) throws -> Set<String> {
+        try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string(0)) }
+        var fresh = Set<String>()
+        try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
+            through = max(through, row.int(0))
+            let channel = row.string(1)
+            let key = ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3))
+            touched.insert(key)
+            let occurred = day(row.int(6))
+            newRows[key, default: []].append(ReportedRow(txnID: row.string(4), amount: row.int(5), day: occurred))
+            fees.addChannelRow(channel: channel, day: occurred, fee: row.int(7))
+            if !channels.contains(channel) { fresh.insert(channel) }
+        }
+        for channel in fresh.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
+            channels.insert(channel)
+        }
+        return fresh
+    }
+
+    /// The order lines past the mark that were paid in cash: each adds to its parent order's
+    /// `pay` expectation on its channel.
+    private func readOrderLines(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
+        if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
+        var unposted: [Int64] = []
+        try db.query("""
+            SELECT o.id, o.payment_channel, coalesce(o.parent_order_id, o.order_id), o.paid_cash, o.paid_at, f.payment_fee
+            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
+            WHERE o.id > ? AND o.paid_cash > 0 AND o.payment_channel IS NOT NULL ORDER BY o.id
+            """, [.int(mark)]) { row in
+            let key = ChannelKey(channel: row.string(1), kind: "pay", reference: row.string(2))
+            let paidOn = day(row.int(4))
+            expect(key, amount: row.int(3), day: paidOn)
+            touched.insert(key)
+            if let fee = row.optionalInt(5) { fees.addLine(channel: key.channel, day: paidOn, paymentFee: fee) } else { unposted.append(row.int(0)) }
+        }
+        try fees.waitForPosting(unposted)
+    }
+
+    /// The refunds past the mark and the orphans waiting: each one accepted adds its
+    /// `refund_cash` to the refund's expectation on the channel of the refunded line; those
+    /// still unchecked wait. An orphan found `over_refund` is deleted, and SQLite may give
+    /// its id to the next refund stored (the highest id plus one) below the mark: its key
+    /// keeps waiting until an accepted refund above it (never deleted) rules that out.
+    private func readRefunds(after mark: Int64, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
+        var candidates: [(key: Int64, state: String?)] = []
+        var acceptedTop: Int64 = 0
+        try db.query("SELECT id FROM refunds WHERE state = 'accepted' ORDER BY id DESC LIMIT 1") { acceptedTop = $0.int(0) }
+        try db.query("""
+            SELECT w.refund_key, r.state FROM recon_waiting_refunds w LEFT JOIN refunds r ON r.id = w.refund_key
+            ORDER BY w.refund_key
+            """) { candidates.append(($0.int(0), $0.text(1))) }
+        try db.query("SELECT id, state FROM refunds WHERE id > ? ORDER BY id", [.int(mark)]) {
+            through = max(through, $0.int(0))
+            candidates.append(($0.int(0), $0.text(1)))
+        }
+        for candidate in candidates {
+            switch candidate.state {
+            case "accepted"?:
+                try db.run("DELETE FROM recon_waiting_refunds WHERE refund_key = ?", [.int(candidate.key)])
+                try expectRefund(candidate.key, &touched)
+            case nil where candidate.key < acceptedTop:
+                try db.run("DELETE FROM recon_waiting_refunds WHERE refund_key = ?", [.int(candidate.key)])
+            case nil:
+                break
+            default:
+                try db.run("INSERT OR IGNORE INTO recon_waiting_refunds(refund_key) VALUES (?)", [.int(candidate.key)])
+            }
+        }
+    }
+
+    private func expectRefund(_ refundKey: Int64, _ touched: inout Set<ChannelKey>) throws {
+        var found: (key: ChannelKey, cash: Int64, day: Day)?
+        try db.query("""
+            SELECT o.payment_channel, r.refund_id, r.refund_cash, r.refunded_at
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.id = ? AND r.refund_cash > 0 AND o.payment_channel IS NOT NULL
+            """, [.int(refundKey)]) { row in
+            found = (ChannelKey(channel: row.string(0), kind: "refund", reference: row.string(1)), row.int(2), day(row.int(3)))
+        }
+        guard let found else { return }
+        expect(found.key, amount: found.cash, day: found.day)
+        touched.insert(found.key)
+    }
+
+    /// Adds `amount` to tonight's part of the expectation of `key`, dated by the earliest day.
+    private func expect(_ key: ChannelKey, amount: Int64, day: Day) {
+        let sum = expectations[key].map { Expectation(amount: $0.amount + amount, day: min($0.day, day)) }
+        expectations[key] = sum ?? Expectation(amount: amount, day: day)
+    }
+
+    /// Adds tonight's parts to the stored expectations, one write per reference, keeping
+    /// what each comes to.
+    private func writeExpectations() throws {
+        for (key, part) in expectations.sorted(by: { $0.key < $1.key }) {
+            try db.query("""
+                INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
+                RETURNING amount, day
+                """, key.values + [.int(part.amount), .text(part.day.description)]) { row in
+                guard let day = Day(parsing: row.string(1)) else { preconditionFailure("recon_expected holds dates") }
+                written[key] = Expectation(amount: row.int(0), day: day)
+            }
+        }
+        expectations = [:]
+    }
+
+    // MARK: Judging a reference
+
+    /// Judges `key` again and writes what changed: items, day counts, breaks.
+    private func judge(_ key: ChannelKey, into summary: inout ReconcileSummary) throws {
+        let stored = try storedItems(key)
+        var expectation = written[key]
+        if expectation == nil {
+            try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) {
+                if let day = Day(parsing: $0.string(1)) { expectation = Expectation(amount: $0.int(0), day: day) }
+            }
+        }
+        var rows: [ReportedRow] = []
+        if stored.isEmpty {
+            rows = newRows[key] ?? []
+        } else {
+            try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
+                         key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
+        }
+        if expectation?.amount == 0 { expectation = nil }
+        let wanted = ChannelMatch.items(kind: key.kind, expectation: expectation, rows: rows, asOf: windowDate,
+                                        windowDays: config.reconcileWindowDays)
+        for item in wanted {
+            let old = stored[item.txnID]
+            if let old, old.item == item { continue }
+            var breakID = old?.breakID
+            if let old, !old.item.sameFinding(as: item) {
+                if let open = old.breakID {
+                    try db.run("UPDATE breaks SET resolved_at = ? WHERE break_id = ?", [.text(asOf.description), .int(open)])
+                    summary.resolvedBreaks += 1
+                }
+                breakID = nil
+            }
+            if item.outcome.isBreak && breakID == nil {
+                breakID = try openBreak(key, item)
+                summary.newBreaks.append("\(item.outcome.rawValue) \(key.channel)/\(key.reference)")
+            }
+            try write(key, item, breakID: breakID, replacing: old?.item)
+        }
+    }
+
+    private func storedItems(_ key: ChannelKey) throws -> [String: (item: ReconItem, breakID: Int64?)] {
+        var stored: [String: (item: ReconItem, breakID: Int64?)] = [:]
+        try db.query("""
+            SELECT txn_id, outcome, expected, found, day, due, detail, break_id FROM recon_items
+            WHERE channel = ? AND kind = ? AND reference = ?
+            """, key.values) { row in
+            guard let outcome = ChannelOutcome(rawValue: row.string(1)), let day = Day(parsing: row.string(4)),
+                  let due = Day(parsing: row.string(5)) else { preconditionFailure("recon_items holds what this file wrote") }
+            stored[row.string(0)] = (ReconItem(txnID: row.string(0), outcome: outcome, expected: row.optionalInt(2),
+                                               found: row.optionalInt(3), day: day, due: due, detail: row.string(6)),
+                                     row.optionalInt(7))
+        }
+        return stored
+    }
+
+    private func openBreak(_ key: ChannelKey, _ item: ReconItem) throws -> Int64 {
+        try db.run("""
+            INSERT INTO breaks(kind, channel, reference, expected, found, first_seen, resolved_at, detail)
+            VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+            """, [.text(item.outcome.rawValue), .text(key.channel), .text(key.reference),
+                  item.expected.map { .int($0) } ?? .null, item.found.map { .int($0) } ?? .null,
+                  .text(asOf.description), .text(item.detail)])
+        return db.lastInsertRowID
+    }
+
+    /// Stores the item and moves it between the day counts.
+    private func write(_ key: ChannelKey, _ item: ReconItem, breakID: Int64?, replacing old: ReconItem?) throws {
+        try db.run("""
+            INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, key.values + [.text(item.txnID), .text(item.outcome.rawValue), item.expected.map { .int($0) } ?? .null,
+                               item.found.map { .int($0) } ?? .null, .text(item.day.description), .text(item.due.description),
+                               .text(item.detail), breakID.map { .int($0) } ?? .null])
+        if let old { countChanges[DayCountKey(channel: key.channel, day: old.day, outcome: old.outcome.rawValue), default: 0] -= 1 }
+        countChanges[DayCountKey(channel: key.channel, day: item.day, outcome: item.outcome.rawValue), default: 0] += 1
+    }
+
+    private func writeCountChanges() throws {
+        for (key, change) in countChanges.sorted(by: { $0.key < $1.key }) where change != 0 {
+            try db.run("""
+                INSERT INTO recon_day_counts(channel, day, outcome, items) VALUES (?, ?, ?, ?)
+                ON CONFLICT (channel, day, outcome) DO UPDATE SET items = items + excluded.items
+                """, [.text(key.channel), .text(key.day.description), .text(key.outcome), .int(change)])
+        }
+        countChanges = [:]
+    }
+}

@@ -1,0 +1,338 @@
+// ReconcileTests: payment-channel reconciliation and payouts (SPEC §9, §6) through the
+// nightly, one test per outcome, with the feeds inline and the exact break rows expected.
+
+import Foundation
+import MallCore
+import XCTest
+@testable import Settlement
+
+final class ReconcileTests: XCTestCase {
+    static let paymentHeader = "channel,txn_id,kind,reference,amount,fee,occurred_at"
+    static let payoutHeader = "payout_id,sheet_id,amount,paid_at,bank_ref"
+    static let breaksHeader = "break_id,kind,channel,reference,expected,found,first_seen,resolved_at,detail"
+
+    /// A SUP-B line (settles on payment) of one unit, paid in cash through `channel`.
+    static func line(_ orderID: String, parent: String, cash: String, paidAt: String = "2026-11-10T09:01:00+08:00",
+                     channel: String = "wechat", unitPrice: String? = nil) -> String {
+        "\(orderID),\(parent),1,SUP-B,B-1,,SKU-1,office/paper,1,\(unitPrice ?? cash),,0,0,0,0,0,\(cash),\(channel),2026-11-10T09:00:00+08:00,\(paidAt),,CNY"
+    }
+
+    static func payments(_ rows: String...) -> String { ([paymentHeader] + rows).joined(separator: "\n") + "\n" }
+
+    private func breaks(_ ws: Workspace) throws -> [String] {
+        try ws.export(.breaks).split(separator: "\n").map(String.init)
+    }
+
+    /// The stored items as `channel|kind|reference|txn_id|outcome|day`.
+    private func items(_ ws: Workspace) throws -> [String] {
+        var out: [String] = []
+        try ws.db.query("SELECT channel, kind, reference, txn_id, outcome, day FROM recon_items ORDER BY 1, 2, 3, 4") {
+            out.append([$0.string(0), $0.string(1), $0.string(2), $0.string(3), $0.string(4), $0.string(5)].joined(separator: "|"))
+        }
+        return out
+    }
+
+    private func file(_ ws: Workspace, _ date: String, _ name: String) throws -> [String] {
+        try String(contentsOfFile: "\(ws.reports)/reconciliation/\(date)/\(name)", encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+    }
+
+    // MARK: One test per outcome
+
+    func testMatchedWritesNoBreakAndCountsTheChannelFee() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        let (_, status) = try ws.run("2026-11-10", config: config)
+        XCTAssertEqual(status, .done)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader])
+        XCTAssertEqual(try file(ws, "2026-11-10", "summary.csv"), [
+            "date,channel,matched,pending,amount_mismatch,duplicate_in_channel,missing_in_channel,unexpected_in_channel",
+            "2026-11-10,wechat,1,0,0,0,0,0",
+        ])
+        XCTAssertEqual(try file(ws, "2026-11-10", "channel_fees.csv"), [
+            "date,channel,channel_rows,channel_fee,lines_posted,payment_fee_charged,difference",
+            "2026-11-10,wechat,1,0.60,1,0.60,0.00",
+        ])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    func testAmountMismatchIsPendingInsideTheWindowThenABreak() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,99.00,0.59,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done, "pending until 11-10 + 2 days")
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||pending|2026-11-10"])
+        let (record, status) = try ws.run("2026-11-12", config: config)
+        XCTAssertEqual(status, .doneWithFindings)
+        XCTAssertEqual(record.reconciliation.newBreaks, ["amount_mismatch wechat/P-1"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,amount_mismatch,wechat,P-1,100.00,99.00,2026-11-12,,pay; txn_id WX1"])
+        XCTAssertEqual(try file(ws, "2026-11-12", "breaks.csv"), try breaks(ws))
+        XCTAssertEqual(try file(ws, "2026-11-12", "summary.csv").last, "2026-11-10,wechat,0,0,1,0,0,0")
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .done, "an open break is not new")
+        try ws.write("payments-1113.csv", Self.payments("wechat,WX2,pay,P-1,99.00,0.59,2026-11-13T09:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done, "a run for an earlier date")
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||amount_mismatch|2026-11-10", "wechat|pay|P-1|WX2|pending|2026-11-13"],
+                       "windows are judged against the latest date reconciled: the break stays open")
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    func testASecondChannelRowIsADuplicateDatedByItsOwnTime() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX2,pay,P-1,100.00,0.60,2026-11-11T10:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .done, "the duplicate of 11-11 is pending until 11-13")
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|pay|P-1|WX2|pending|2026-11-11"])
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,duplicate_in_channel,wechat,P-1,100.00,100.00,2026-11-13,,pay; txn_id WX2 repeats txn_id WX1"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    func testMissingInChannelOnlyOnceTheWindowHasPassed() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00"),
+                                                       Self.line("O-9", parent: "P-9", cash: "20.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX9,pay,P-9,20.00,0.12,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done)
+        XCTAssertEqual(try file(ws, "2026-11-11", "summary.csv").last, "2026-11-10,wechat,1,1,0,0,0,0")
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,missing_in_channel,wechat,P-1,100.00,,2026-11-12,,pay; no channel txn"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    func testUnexpectedInChannel() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("payments-1110.csv", Self.payments("alipay,AP5,pay,P-X,50.00,0.30,2026-11-10T22:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done)
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,unexpected_in_channel,alipay,P-X,,50.00,2026-11-12,,pay; txn_id AP5"])
+        XCTAssertEqual(try file(ws, "2026-11-12", "channel_fees.csv").last, "2026-11-10,alipay,1,0.30,0,0.00,-0.30")
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    // MARK: Across nights
+
+    /// A payment at 23:59:59 that the channel books after midnight, in the next day's file:
+    /// pending on the first night, matched on the second, never a break.
+    func testAPaymentAtMidnightInTheNextDaysFileIsMatchedWithoutABreak() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00", paidAt: "2026-11-10T23:59:59+08:00"),
+                                                       Self.line("O-2", parent: "P-2", cash: "30.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX2,pay,P-2,30.00,0.18,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||pending|2026-11-10", "wechat|pay|P-2||matched|2026-11-10"])
+        try ws.write("payments-1111.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-11T00:00:02+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done)
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .done)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|pay|P-2||matched|2026-11-10"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader])
+        XCTAssertEqual(try file(ws, "2026-11-12", "channel_fees.csv"), [
+            "date,channel,channel_rows,channel_fee,lines_posted,payment_fee_charged,difference",
+            "2026-11-10,wechat,1,0.18,2,0.78,0.60",
+            "2026-11-11,wechat,1,0.60,0,0.00,-0.60",
+        ])
+    }
+
+    func testARefundPaidTwiceIsADuplicateOfTheRefund() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        try ws.write("refunds-1111.csv", Fixture.refunds("R-1,O-1,1,cancel,1,100.00,0,0,0,100.00,2026-11-11T10:00:00+08:00"))
+        try ws.write("payments-1111.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX2,refund,R-1,100.00,0,2026-11-11T10:00:05+08:00",
+                                                        "wechat,WX3,refund,R-1,100.00,0,2026-11-11T10:07:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|refund|R-1||matched|2026-11-11",
+                                       "wechat|refund|R-1|WX3|pending|2026-11-11"])
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,duplicate_in_channel,wechat,R-1,100.00,100.00,2026-11-13,,refund; txn_id WX3 repeats txn_id WX2"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// A row quarantined on our side leaves its channel row unexpected; delivered again
+    /// correctly, it matches and the break is resolved that night.
+    func testARowQuarantinedThenDeliveredAgainResolvesTheUnexpectedBreak() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00", unitPrice: "1e2")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .doneWithFindings, "the quarantined row")
+        XCTAssertEqual(try ws.quarantine(), ["orders-1110.csv:2:10:bad_money"])
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,unexpected_in_channel,wechat,P-1,,100.00,2026-11-12,,pay; txn_id WX1"])
+        try ws.write("orders-1113-fixed.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        let (record, status) = try ws.run("2026-11-13", config: config)
+        XCTAssertEqual(status, .done)
+        XCTAssertEqual(record.reconciliation.resolvedBreaks, 1)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,unexpected_in_channel,wechat,P-1,,100.00,2026-11-12,2026-11-13,pay; txn_id WX1"])
+        XCTAssertEqual(try file(ws, "2026-11-13", "breaks.csv"), try breaks(ws), "listed on the night it is resolved")
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10"])
+        XCTAssertEqual(try file(ws, "2026-11-13", "summary.csv").last, "2026-11-10,wechat,1,0,0,0,0,0")
+        try ws.run("2026-11-14", config: config)
+        XCTAssertEqual(try file(ws, "2026-11-14", "breaks.csv"), [Self.breaksHeader], "no longer listed")
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// A parent order split over two child orders, one of them delivered late: the mismatch
+    /// of the first nights is resolved when the second arrives, and a later row changing it
+    /// again opens a new break.
+    func testABreakResolvedByALaterRowAndANewOutcomeOpened() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1-1", parent: "P-1", cash: "60.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        try ws.write("orders-1113.csv", Fixture.orders(Self.line("O-1-2", parent: "P-1", cash: "40.00")))
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .done)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,amount_mismatch,wechat,P-1,60.00,100.00,2026-11-12,2026-11-13,pay; txn_id WX1"])
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10"])
+        try ws.write("orders-1114.csv", Fixture.orders(Self.line("O-1-3", parent: "P-1", cash: "5.00")))
+        XCTAssertEqual(try ws.run("2026-11-14", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,amount_mismatch,wechat,P-1,60.00,100.00,2026-11-12,2026-11-13,pay; txn_id WX1",
+                                        "2,amount_mismatch,wechat,P-1,105.00,100.00,2026-11-14,,pay; txn_id WX1"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// An orphan refund found over-refunded when its line arrives is deleted; delivered again
+    /// corrected, it is stored under the same id (SQLite's highest id plus one) and still
+    /// counts once accepted.
+    func testAnOrphanOverRefundDeliveredAgainCorrectlyIsExpected() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("refunds-1110.csv", Fixture.refunds("R-1,O-1,1,cancel,1,150.00,0,0,0,150.00,2026-11-10T20:00:00+08:00"))
+        try ws.write("payments-1111.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX2,refund,R-1,100.00,0,2026-11-11T10:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        try ws.write("orders-1111.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .doneWithFindings, "the over-refund is quarantined")
+        XCTAssertEqual(try ws.quarantine(), ["refunds-1110.csv:2:6:over_refund"])
+        try ws.write("refunds-1112.csv", Fixture.refunds("R-1,O-1,1,cancel,1,100.00,0,0,0,100.00,2026-11-10T20:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .done)
+        XCTAssertEqual(try ws.db.scalar("SELECT id FROM refunds WHERE refund_id = 'R-1'"), .int(1), "the id came again")
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .done)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|refund|R-1||matched|2026-11-10"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader])
+    }
+
+    /// Orders paid through a channel no payments row names are not reconciled; once one does,
+    /// its earlier orders are.
+    func testOnlyChannelsNamedByAPaymentsRowAreReconciled() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00", channel: "balance")))
+        let (quiet, status) = try ws.run("2026-11-13", config: config)
+        XCTAssertEqual(status, .done)
+        XCTAssertEqual(quiet.reconciliation.referencesJudged, 0, "an expectation of a channel not reconciled is kept, not judged")
+        XCTAssertEqual(try items(ws), [])
+        try ws.write("payments-1114.csv", Self.payments("balance,BL1,pay,P-2,10.00,0,2026-11-14T09:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-14", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,missing_in_channel,balance,P-1,100.00,,2026-11-14,,pay; no channel txn"])
+        XCTAssertEqual(try items(ws), ["balance|pay|P-1||missing_in_channel|2026-11-10", "balance|pay|P-2||pending|2026-11-14"])
+    }
+
+    func testReRunningANightChangesNothing() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00"),
+                                                       Self.line("O-2", parent: "P-2", cash: "30.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,99.00,0.60,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX3,pay,P-3,5.00,0.03,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX4,pay,P-3,5.00,0.03,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        func snapshot() throws -> [String] {
+            try breaks(ws) + items(ws) + file(ws, "2026-11-12", "summary.csv") + file(ws, "2026-11-12", "channel_fees.csv")
+                + file(ws, "2026-11-12", "breaks.csv") + ws.export(.sheets).split(separator: "\n").map(String.init)
+        }
+        let first = try snapshot()
+        XCTAssertEqual(first.count(where: { $0.hasPrefix("wechat|") }), 4)
+        let (record, status) = try ws.run("2026-11-12", config: config)
+        XCTAssertEqual(status, .done, "nothing new: no new break")
+        XCTAssertEqual(record.reconciliation.referencesJudged, 0)
+        XCTAssertEqual(try snapshot(), first)
+    }
+
+    // MARK: Payouts
+
+    func testPayoutsMarkClosedSheetsPaidOrOpenMismatches() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        let week = "SUP-B-ENT-SH-CNY-20261109"
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00")))
+        try ws.write("payouts-1112.csv", [Self.payoutHeader, "PO-0,\(week),87.20,2026-11-12T10:00:00+08:00,BANK-0"]
+                        .joined(separator: "\n") + "\n")
+        XCTAssertEqual(try ws.run("2026-11-15", config: config).1, .doneWithFindings, "a payout of an open sheet")
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,payout_mismatch,,\(week),,87.20,2026-11-15,,\"payout PO-0, bank_ref BANK-0: the sheet is open (not closed yet)\""])
+        XCTAssertEqual(try ws.sheet(week)?.net, "87.20")
+        XCTAssertEqual(try ws.close("2026-11-15", config: config).1, .done)
+        try ws.write("payouts-1116.csv", [Self.payoutHeader,
+                                          "PO-2,SUP-P-ENT-SH-CNY-20261101,5.00,2026-11-16T10:00:00+08:00,BANK-2",
+                                          "PO-3,SUP-X-ENT-SH-CNY-20261101,1.00,2026-11-16T10:00:00+08:00,BANK-3",
+                                          "PO-4,\(week),87.20,2026-11-16T11:00:00+08:00,BANK-4"].joined(separator: "\n") + "\n")
+        let (record, status) = try ws.run("2026-11-16", config: config)
+        XCTAssertEqual(status, .doneWithFindings)
+        XCTAssertEqual(record.reconciliation.sheetsPaid, [week])
+        XCTAssertEqual(try breaks(ws), [
+            Self.breaksHeader,
+            "1,payout_mismatch,,\(week),,87.20,2026-11-15,2026-11-16,\"payout PO-0, bank_ref BANK-0: the sheet is open (not closed yet)\"",
+            "2,payout_mismatch,,SUP-P-ENT-SH-CNY-20261101,0.00,5.00,2026-11-16,,\"payout PO-2, bank_ref BANK-2: amount 5.00 differs from the payable 0.00\"",
+            "3,payout_mismatch,,SUP-X-ENT-SH-CNY-20261101,,1.00,2026-11-16,,\"payout PO-3, bank_ref BANK-3: no such sheet\"",
+            "4,payout_mismatch,,\(week),87.20,87.20,2026-11-16,,\"payout PO-4, bank_ref BANK-4: the sheet is already paid\"",
+        ])
+        XCTAssertEqual(try ws.sheet(week)?.status, "paid")
+        XCTAssertTrue(try ws.export(.sheets).contains("\(week),SUP-B,ENT-SH,CNY,commission,2026-11-09,2026-11-15,paid,5,87.20,87.20,2026-11-15,"))
+        XCTAssertEqual(try ws.sheet("SUP-P-ENT-SH-CNY-20261101")?.status, "closed")
+        XCTAssertEqual(try ws.run("2026-11-17", config: config).1, .done, "mismatches judged again, unchanged")
+        XCTAssertEqual(try breaks(ws).count, 5)
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    // MARK: Window and checks
+
+    /// With `reconcile_window_days` 0 an item is judged on the night of its date.
+    func testAWindowOfZeroDaysJudgesTheSameNight() throws {
+        let ws = try Workspace()
+        let json = Fixture.configJSON.replacingOccurrences(of: #""currency": "CNY","#,
+                                                           with: #""currency": "CNY", "reconcile_window_days": 0,"#)
+        let config = try Fixture.config(json)
+        XCTAssertEqual(config.reconcileWindowDays, 0)
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,unexpected_in_channel,wechat,P-1,,100.00,2026-11-10,,pay; txn_id WX1"])
+        let negative = Fixture.configJSON.replacingOccurrences(of: #""currency": "CNY","#,
+                                                               with: #""currency": "CNY", "reconcile_window_days": -1,"#)
+        XCTAssertThrowsError(try Fixture.config(negative)) { XCTAssertTrue("\($0)".contains("$.reconcile_window_days"), "\($0)") }
+    }
+
+    /// verify finds a payments row without an outcome, a channel break without its item and
+    /// summary counts that are not the items.
+    func testVerifyFindsReconciliationThatDoesNotHold() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        try ws.run("2026-11-12", config: config)
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+        try ws.db.run("DELETE FROM recon_items")
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [
+            "§12.3: payments row wechat/WX1 has 0 reconciliation outcomes, not 1",
+            "§12.3: open break 1 (unexpected_in_channel P-1) is not the outcome of one item",
+            "§12.3: wechat 2026-11-10: 0 items unexpected_in_channel but the summary counts 1",
+        ])
+    }
+}
