@@ -37,9 +37,12 @@ final class StageTests: XCTestCase {
     /// posting, before the breaks are listed.
     func testAnOlderPipelineFileImpliesCreditAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
         let listed = try pipeline(#"{"stages": ["ingest", "post", "breaks", "credit"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "breaks", "credit"], "a listed order is kept")
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "reconcile", "breaks", "credit"],
+                       "a listed order is kept; the missing reconcile comes before the breaks")
+        let oldest = try pipeline(#"{"stages": ["ingest", "post", "statements"]}"#)
+        XCTAssertEqual(oldest.stagesToRun.map(\.name), ["ingest", "post", "credit", "reconcile", "breaks", "statements"])
     }
 
     func testAnUnknownOrRepeatedStageNamesItsPlace() {
@@ -83,7 +86,7 @@ final class StageTests: XCTestCase {
         let nightly = Nightly(db: ws.db, config: try Fixture.config(), reportsDir: ws.reports,
                               progress: ProgressLog(enabled: false, clock: clock), clock: clock)
         let (first, _) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(first?.stageMillis.map(\.1), [0, 0, 0, 0], "the clock stood still")
+        XCTAssertEqual(first?.stageMillis.map(\.1), [0, 0, 0, 0, 0], "the clock stood still")
         clock.advance(nanos: 90 * Instant.nanosPerSecond + 44_000_000)
         _ = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
         var times: [String] = []
@@ -98,7 +101,7 @@ final class StageTests: XCTestCase {
         let timed = Nightly(db: ws.db, config: try Fixture.config(), reportsDir: ws.reports,
                             progress: ProgressLog(enabled: false), clock: ticking)
         let (third, _) = timed.run(asOf: Day(parsing: "2026-11-12")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(third?.stageMillis.map(\.1), [7, 7, 7, 7])
+        XCTAssertEqual(third?.stageMillis.map(\.1), [7, 7, 7, 7, 7])
     }
 }
 
