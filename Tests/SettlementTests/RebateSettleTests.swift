@@ -116,6 +116,20 @@ final class RebateSettleTests: XCTestCase {
         try assertVerifies(ws)
     }
 
+    func testVerifyFindsAnAccountOrAFundingLineThatDoesNotAddUp() throws {
+        let ws = try Workspace()
+        let config = try config()
+        try november(ws, config)
+        XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
+        try assertVerifies(ws)
+        try ws.db.run("UPDATE rebate_accounts SET balance = balance + 1 WHERE buyer_id = 'B-1'")
+        try ws.db.run("UPDATE other_fee_lines SET amount = amount - 1 WHERE source_type = 5 AND amount = -60")
+        XCTAssertEqual(try Verifier.verify(ws.db).filter { $0.invariant == Verifier.rebateSection }.map(\.description), [
+            "§7: rebate account B-1: balance 4.59 ≠ the sum of its movements 4.58",
+            "§7: REBATE_FUNDING lines of OT-S/B-1/2026-11-01 sum to -1.54, but the supplier-funded amount is 1.53",
+        ])
+    }
+
     private func assertVerifies(_ ws: Workspace, file: StaticString = #filePath, line: UInt = #line) throws {
         let violations = try Verifier.verify(ws.db)
         XCTAssertTrue(violations.isEmpty, "\(violations)", file: file, line: line)
