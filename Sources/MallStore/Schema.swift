@@ -425,6 +425,17 @@ public enum Schema {
             PRIMARY KEY (cycle, kind, source_key)
         ) STRICT, WITHOUT ROWID;
 
+        -- Rows posted into a period already settled, with the period they count in instead:
+        -- the one of the same cycle containing the as-of date of the run that posted them
+        -- (written by the nightly's rebates stage). Kinds as in rebate_counted.
+        CREATE TABLE rebate_late (
+            cycle INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            period_start TEXT NOT NULL,
+            PRIMARY KEY (cycle, kind, source_key)
+        ) STRICT, WITHOUT ROWID;
+
         -- One movement on a buyer's rebate account per (policy, buyer, period) with an amount;
         -- REBATE_FUNDING fee lines point here (source_key = id).
         CREATE TABLE rebate_movements (

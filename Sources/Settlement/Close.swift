@@ -57,9 +57,9 @@ public final class Closer {
         if supplierID == nil {
             // Rebate periods settle before any sheet closes, in a transaction of their own:
             // settling is idempotent, so a close stopped between the two ends the same re-run.
-            FaultPoint.reach("rebates.before")
+            FaultPoint.reach("settle.before")
             summary.rebates = try RebateSettler(db: db, config: config).settle(through: through, asOf: latest)
-            FaultPoint.reach("rebates.after")
+            FaultPoint.reach("settle.after")
         }
         do {
             try closeSheets(through: through, supplierID: supplierID, reportsDir: reportsDir, into: &summary)

@@ -26,8 +26,8 @@ public struct PipelineFile: Sendable {
     public static let everyStage = PipelineFile(inbox: nil, config: nil, reports: nil, db: nil,
                                                 stages: Stage.nightly, requireDoneMarker: false)
 
-    /// The stages the runner runs, top to bottom: those listed, with `credit` and `breaks`
-    /// right after `post` (in that order) when the list has `post` but not them. Pipeline
+    /// The stages the runner runs, top to bottom: those listed, with `rebates`, `credit` and
+    /// `breaks` right after `post` (in that order) when the list has `post` but not them. Pipeline
     /// files written before `breaks` was a stage of its own (`["ingest", "post",
     /// "statements"]`) list the open breaks after posting, as posting itself did then; files
     /// written before `credit` existed settle the credit lines before the breaks are listed,
@@ -36,7 +36,7 @@ public struct PipelineFile: Sendable {
         guard let post = stages.firstIndex(where: { $0.name == Stage.post.name }) else { return stages }
         var implied = stages
         var at = post + 1
-        for stage in [Stage.credit, .breaks] {
+        for stage in [Stage.rebates, .credit, .breaks] {
             if let listed = implied.firstIndex(where: { $0.name == stage.name }) {
                 at = max(at, listed + 1)
             } else {

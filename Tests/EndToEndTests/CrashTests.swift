@@ -187,10 +187,10 @@ final class CrashTests: XCTestCase {
         }
     }
 
-    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "credit.before",
+    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "rebates.before", "rebates.after", "credit.before",
                             "credit.after", "breaks.before", "breaks.after",
                             "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
-    static let closePoints = ["begin", "close.before", "rebates.before", "rebates.after", "close.after",
+    static let closePoints = ["begin", "close.before", "settle.before", "settle.after", "close.after",
                               "statements.before", "statements.after",
                               "finish.recorded", "finish.manifest"]
 

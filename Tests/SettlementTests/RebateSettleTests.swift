@@ -99,10 +99,13 @@ final class RebateSettleTests: XCTestCase {
         // credited to SUP-P; T-P takes max(base, 0) and gives nothing.
         try ws.write("refunds-1202.csv", Fixture.refunds("R-T,O-P,1,return,1,20.00,0,0,0,20.00,2026-11-28T10:00:00+08:00"))
         XCTAssertEqual(try ws.run("2026-12-02", config: config).1, .done)
+        XCTAssertEqual(try ws.db.scalar("SELECT period_start FROM rebate_late WHERE kind = 2"), .text("2026-12-01"))
         XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
         XCTAssertEqual(try ws.export(.rebates, ExportFilter(period: "2026-12-01")), "buyer_id,policy_id,kind,period_id,base,amount,funded_by\n",
                        "December is not due yet")
-        XCTAssertEqual(try ws.run("2026-12-31", config: config).1, .done)
+        // The next close comes after the year turned: the refund still counts in December,
+        // the period of the run that posted it.
+        XCTAssertEqual(try ws.run("2027-01-01", config: config).1, .done)
         XCTAssertEqual(try ws.close("2026-12-31", config: config).1, .done)
         XCTAssertEqual(try ws.export(.rebates), """
             buyer_id,policy_id,kind,period_id,base,amount,funded_by

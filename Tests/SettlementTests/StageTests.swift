@@ -15,10 +15,10 @@ final class StageTests: XCTestCase {
     }
 
     func testThePipelineFileListsTheNightlyStagesInOrder() throws {
-        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
-        let listed = try pipeline(#"{"stages": ["ingest", "post", "credit", "breaks", "statements"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
-        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "rebates", "credit", "breaks", "statements"])
+        let listed = try pipeline(#"{"stages": ["ingest", "post", "rebates", "credit", "breaks", "statements"]}"#)
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "breaks", "statements"])
+        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "breaks", "statements"])
         XCTAssertEqual(try pipeline(#"{"stages": ["statements", "ingest"]}"#).stagesToRun.map(\.name), ["statements", "ingest"])
     }
 
@@ -27,7 +27,7 @@ final class StageTests: XCTestCase {
     func testAnOlderPipelineFileImpliesBreaksAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "statements"]}"#)
         XCTAssertEqual(older.stages.map(\.name), ["ingest", "post", "statements"])
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "breaks", "statements"])
         XCTAssertEqual(try pipeline(#"{"stages": ["ingest"]}"#).stagesToRun.map(\.name), ["ingest"])
     }
 
@@ -35,9 +35,9 @@ final class StageTests: XCTestCase {
     /// posting, before the breaks are listed.
     func testAnOlderPipelineFileImpliesCreditAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "breaks", "statements"])
         let listed = try pipeline(#"{"stages": ["ingest", "post", "breaks", "credit"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "breaks", "credit"], "a listed order is kept")
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "rebates", "breaks", "credit"], "a listed order is kept")
     }
 
     func testAnUnknownOrRepeatedStageNamesItsPlace() {
@@ -45,7 +45,7 @@ final class StageTests: XCTestCase {
             do { _ = try pipeline(json); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(error(#"{"stages": ["ingest", "rebate"]}"#).hasSuffix(
-            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, credit, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
+            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, rebates, credit, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
         XCTAssertTrue(error(#"{"stages": ["post", "post"]}"#).hasSuffix("$.stages[1]: 'post' is listed twice"))
     }
 
@@ -60,13 +60,13 @@ final class StageTests: XCTestCase {
                                  requireDoneMarker: false)
         let (record, status) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: ws.inbox, pipeline: older)
         XCTAssertEqual(status, .done)
-        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "credit", "breaks", "statements"])
+        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "rebates", "credit", "breaks", "statements"])
         XCTAssertEqual(record?.posting.forwardLines, 1)
         XCTAssertEqual(try String(contentsOfFile: ws.reports + "/reconciliation/2026-11-10/breaks.csv", encoding: .utf8)
                            .split(separator: "\n").count, 1, "the header alone: no break open")
 
         let (again, _) = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "credit", "breaks", "statements"])
+        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "rebates", "credit", "breaks", "statements"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: ws.reports + "/reconciliation/2026-11-11/breaks.csv"))
     }
 }

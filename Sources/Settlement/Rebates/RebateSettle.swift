@@ -21,6 +21,8 @@ struct PostedRebateRow {
     let kind: Int64
     let key: Int64
     let postingDate: Day
+    /// Posted into a settled period: the start of the period it counts in (`rebate_late`).
+    let latePeriod: Day?
     let row: RebateRow
 }
 
@@ -62,9 +64,10 @@ public struct RebateSettler {
         guard settledThrough.map({ $0 < lastDue }) ?? true else { return }
         var byPeriod: [Day: [PostedRebateRow]] = [:]
         for posted in try uncountedRows(cycle) {
-            var period = cycle.period(containing: posted.postingDate)
+            var period = posted.latePeriod.map(cycle.period(startingOn:)) ?? cycle.period(containing: posted.postingDate)
             if let settledThrough, period.end <= settledThrough {
-                // Posted into a settled period: counted in the period of the as-of date (SPEC §7).
+                // Posted into a settled period and not placed by the run that posted it (the
+                // policies came later): counted in the period of the latest as-of date.
                 period = cycle.period(containing: max(asOf, posted.postingDate))
                 while period.end <= settledThrough { period = cycle.period(startingOn: period.end.adding(days: 1)) }
             }
@@ -129,9 +132,35 @@ public struct RebateSettler {
         return Day(parsing: text)
     }
 
+    /// Run by the nightly's rebates stage after posting: each row just posted into a rebate
+    /// period already settled counts in the period of the same cycle containing `asOf`
+    /// (SPEC §7), recorded once in `rebate_late`. Without policies it writes nothing.
+    public func placeLateRows(asOf: Day) throws -> Int {
+        guard !config.rebatePolicies.isEmpty else { return 0 }
+        var placed = 0
+        try db.transaction {
+            let insert = try db.prepare("INSERT INTO rebate_late(cycle, kind, source_key, period_start) VALUES (?, ?, ?, ?)")
+            for cycle in RebateCycle.allCases where config.rebatePolicies.contains(where: { $0.cycle == cycle }) {
+                guard let settledThrough = try settledThrough(cycle) else { continue }
+                var period = cycle.period(containing: asOf)
+                while period.end <= settledThrough { period = cycle.period(startingOn: period.end.adding(days: 1)) }
+                for posted in try uncountedRows(cycle, postedThrough: settledThrough) where posted.latePeriod == nil {
+                    try insert.bind(1, cycle.storeCode)
+                    try insert.bind(2, posted.kind)
+                    try insert.bind(3, posted.key)
+                    try insert.bind(4, period.id)
+                    try insert.run()
+                    placed += 1
+                }
+            }
+        }
+        return placed
+    }
+
     /// The posted forward lines and refunds of buyers (guests earn nothing) not counted in a
-    /// period of `cycle` yet, in store order.
-    func uncountedRows(_ cycle: RebateCycle) throws -> [PostedRebateRow] {
+    /// period of `cycle` yet, in store order; with `postedThrough`, only those posted on or
+    /// before that date.
+    func uncountedRows(_ cycle: RebateCycle, postedThrough: Day? = nil) throws -> [PostedRebateRow] {
         var rows: [PostedRebateRow] = []
         func row(_ statement: Statement, amount: Int64) -> RebateRow {
             let level = statement.text(2).flatMap { $0.isEmpty ? nil : $0 }
@@ -139,24 +168,30 @@ public struct RebateSettler {
                              sku: statement.string(4), supplierID: statement.string(5), amount: amount)
         }
         try db.query("""
-            SELECT o.id, o.buyer_id, o.member_level, o.category, o.sku, o.supplier_id, o.goods, f.posting_day
+            SELECT o.id, o.buyer_id, o.member_level, o.category, o.sku, o.supplier_id, o.goods, f.posting_day, l.period_start
             FROM forward_fees f JOIN order_lines o ON o.id = f.line_id
-            WHERE coalesce(o.buyer_id, '') != ''
-              AND NOT EXISTS (SELECT 1 FROM rebate_counted c WHERE c.cycle = ? AND c.kind = 1 AND c.source_key = f.line_id)
+            LEFT JOIN rebate_late l ON l.cycle = ?1 AND l.kind = 1 AND l.source_key = f.line_id
+            WHERE coalesce(o.buyer_id, '') != '' AND f.posting_day <= ?2
+              AND NOT EXISTS (SELECT 1 FROM rebate_counted c WHERE c.cycle = ?1 AND c.kind = 1 AND c.source_key = f.line_id)
             ORDER BY o.id
-            """, [.int(cycle.storeCode)]) { statement in
+            """, [.int(cycle.storeCode), .int(Int64(postedThrough?.ordinal ?? Int.max))]) { statement in
             rows.append(PostedRebateRow(kind: 1, key: statement.int(0), postingDate: Day(ordinal: Int(statement.int(7))),
+                                        latePeriod: statement.text(8).flatMap(Day.init(parsing:)),
                                         row: row(statement, amount: statement.int(6))))
         }
         try db.query("""
-            SELECT r.id, o.buyer_id, o.member_level, o.category, o.sku, o.supplier_id, r.refund_goods, r.posting_at
+            SELECT r.id, o.buyer_id, o.member_level, o.category, o.sku, o.supplier_id, r.refund_goods, r.posting_at,
+                   l.period_start
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            LEFT JOIN rebate_late l ON l.cycle = ?1 AND l.kind = 2 AND l.source_key = r.id
             WHERE r.posted = 1 AND coalesce(o.buyer_id, '') != ''
-              AND NOT EXISTS (SELECT 1 FROM rebate_counted c WHERE c.cycle = ? AND c.kind = 2 AND c.source_key = r.id)
+              AND NOT EXISTS (SELECT 1 FROM rebate_counted c WHERE c.cycle = ?1 AND c.kind = 2 AND c.source_key = r.id)
             ORDER BY r.id
             """, [.int(cycle.storeCode)]) { statement in
             let day = config.calendar.businessDate(of: Instant(nanos: statement.int(7)))
+            if let postedThrough, day > postedThrough { return }
             rows.append(PostedRebateRow(kind: 2, key: statement.int(0), postingDate: day,
+                                        latePeriod: statement.text(8).flatMap(Day.init(parsing:)),
                                         row: row(statement, amount: -statement.int(6))))
         }
         return rows
