@@ -133,6 +133,32 @@ final class RebateSettleTests: XCTestCase {
         ])
     }
 
+    /// A yearly tiered policy settles at the close through the year's last day; a hostile
+    /// buyer id comes out literally (neutralised and quoted) in the exports.
+    func testAYearlyPolicySettlesWithTheYearAndHostileBuyerIDsComeOutLiterally() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config(Fixture.configJSON.replacingOccurrences(of: #""rebates": []"#, with: #"""
+            "rebates": [{"id": "T-Y", "kind": "tiered", "cycle": "yearly", "mode": "whole", "funded_by": "supplier",
+                         "tiers": [{"threshold": "0", "rate_ppm": 10000}]}]
+            """#))
+        let hostile = tea.replacingOccurrences(of: ",B-1,", with: #","=B,1","#)
+        try ws.write("orders-1110.csv", Fixture.orders(hostile))
+        XCTAssertEqual(try ws.run("2026-11-30", config: config).1, .done)
+        XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
+        XCTAssertEqual(try ws.export(.rebates), "buyer_id,policy_id,kind,period_id,base,amount,funded_by\n", "the year is not over")
+        XCTAssertEqual(try ws.run("2026-12-31", config: config).1, .done)
+        XCTAssertEqual(try ws.close("2026-12-31", config: config).1, .done)
+        XCTAssertEqual(try ws.export(.rebates), """
+            buyer_id,policy_id,kind,period_id,base,amount,funded_by
+            "'=B,1",T-Y,tiered,2026-01-01,60.00,0.60,supplier
+
+            """)
+        XCTAssertEqual(try ws.export(.rebates, ExportFilter(buyer: "=B,1")).split(separator: "\n").count, 2)
+        XCTAssertEqual(try funding(ws), ["SUP-P-ENT-SH-CNY-20261216|REBATE_FUNDING|T-Y/=B,1/2026-01-01|-0.60|0|"])
+        XCTAssertTrue(try ws.export(.feeLines).contains(#",rebate,"T-Y/=B,1/2026-01-01",,,,REBATE_FUNDING,forward,-0.60,0,"#))
+        try assertVerifies(ws)
+    }
+
     private func assertVerifies(_ ws: Workspace, file: StaticString = #filePath, line: UInt = #line) throws {
         let violations = try Verifier.verify(ws.db)
         XCTAssertTrue(violations.isEmpty, "\(violations)", file: file, line: line)
