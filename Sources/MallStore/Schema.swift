@@ -519,6 +519,59 @@ public enum Schema {
             break_id INTEGER
         ) STRICT;
         """),
+        Migration(version: 6, name: "rebates", sql: """
+        -- Rebates (SPEC §7), settled by `close` without --supplier. cycle: 1 monthly, 2 yearly
+        -- (RebateCycle.storeCode, never renumbered).
+        -- rebate_cycles: the last day of the last rebate period settled, per cycle; a period
+        -- is settled once, and a row posted into it later counts in a later period.
+        CREATE TABLE rebate_cycles (
+            cycle INTEGER PRIMARY KEY,
+            settled_through TEXT NOT NULL
+        ) STRICT;
+
+        -- The rows of the base counted in a settled period, once per cycle. kind 1: a
+        -- forward line (order_lines.id), 2: a refund (refunds.id).
+        CREATE TABLE rebate_counted (
+            cycle INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            period_start TEXT NOT NULL,
+            PRIMARY KEY (cycle, kind, source_key)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Rows posted into a period already settled, with the period they count in instead:
+        -- the one of the same cycle containing the as-of date of the run that posted them
+        -- (written by the nightly's rebates stage). Kinds as in rebate_counted.
+        CREATE TABLE rebate_late (
+            cycle INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            period_start TEXT NOT NULL,
+            PRIMARY KEY (cycle, kind, source_key)
+        ) STRICT, WITHOUT ROWID;
+
+        -- One movement on a buyer's rebate account per (policy, buyer, period) with an amount;
+        -- REBATE_FUNDING fee lines point here (source_key = id).
+        CREATE TABLE rebate_movements (
+            id INTEGER PRIMARY KEY,
+            buyer_id TEXT NOT NULL,
+            policy_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            base INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            funded_by TEXT NOT NULL,
+            settled_on TEXT NOT NULL,          -- the DATE of the close that settled it
+            UNIQUE (policy_id, buyer_id, period_start)
+        ) STRICT;
+        CREATE INDEX rebate_movements_buyer ON rebate_movements(buyer_id, period_start);
+
+        -- Each buyer's rebate account: the sum of its movements (`verify` checks it).
+        CREATE TABLE rebate_accounts (
+            buyer_id TEXT PRIMARY KEY,
+            balance INTEGER NOT NULL
+        ) STRICT;
+        """),
         Migration(version: 7, name: "inbox files passed over", sql: """
         -- The inbox files a run passed over, with why (still being written, waiting for their
         -- .done marker, not a feed name, not a regular file): `status` lists the latest run's.

@@ -14,6 +14,8 @@ public struct CloseRefused: Error, CustomStringConvertible {
 public struct CloseSummary {
     public var closed: [String] = []
     public var carried: [(from: String, to: String, amount: Int64)] = []
+    /// The rebate periods settled first (SPEC §7; none with `--supplier`).
+    public var rebates = RebateSettleSummary()
     /// The closing statements, written and sealed inside the close's transaction: the
     /// statements stage renames them into place.
     var prepared: [PreparedStatement] = []
@@ -54,6 +56,13 @@ public final class Closer {
             throw CloseRefused(message: "supplier '\(supplierID)' is not configured")
         }
         var summary = CloseSummary()
+        if supplierID == nil {
+            // Rebate periods settle before any sheet closes, in a transaction of their own:
+            // settling is idempotent, so a close stopped between the two ends the same re-run.
+            FaultPoint.reach("settle.before")
+            summary.rebates = try RebateSettler(db: db, config: config).settle(through: through, asOf: latest)
+            FaultPoint.reach("settle.after")
+        }
         do {
             try closeSheets(through: through, supplierID: supplierID, reportsDir: reportsDir, into: &summary)
         } catch {

@@ -98,6 +98,8 @@ public struct MallConfig: Sendable {
     public let creditAccountCount: Int
     /// The credit accounts (SPEC §8), checked, in the order configured.
     public let creditAccounts: [CreditAccount]
+    /// The rebate policies (SPEC §7), checked, in the order configured.
+    public let rebatePolicies: [RebatePolicy]
 
     /// Reads and checks `path`; any problem throws a `ConfigError` naming the line, column
     /// and JSON path.
@@ -142,12 +144,13 @@ public struct MallConfig: Sendable {
             rules.append(try parseRule(element, index: index, reader: reader))
         }
         try checkConflicts(rules, reader: reader)
-        let rebates = try reader.array(root["rebates"], at: "$.rebates")
+        let rebates = try RebatePolicy.parseAll(root["rebates"], reader: reader)
         let credit = try CreditAccount.parseAll(root["credit_accounts"], reader: reader)
         return MallConfig(file: file, timezone: timezone, calendar: calendar, currency: currency,
                           orphanWindowDays: orphanDays, reconcileWindowDays: reconcileDays,
                           suppliers: suppliers, supplierByID: byID, feeRules: rules,
-                          rebateCount: rebates.count, creditAccountCount: credit.count, creditAccounts: credit)
+                          rebateCount: rebates.count, creditAccountCount: credit.count, creditAccounts: credit,
+                          rebatePolicies: rebates)
     }
 
     private static func parseSupplier(_ element: JSONValue, at: String, reader: JSONFields) throws -> Supplier {

@@ -71,17 +71,15 @@ public enum Exporter {
         case .bills, .credit, .freezes:
             try CreditExport.append(kind, db: db, filter: filter, to: &buffer)
         case .rebates:
-            CSVEncoder.appendRow(headerOfLaterStage(kind).map { .text($0) }, to: &buffer)
+            try RebateExport.append(db: db, filter: filter, to: &buffer)
         }
         try emit(buffer)
     }
 
-    /// The rebates export belongs to the rebate stage; until that stage runs, the store holds
-    /// no rows of it and the export is its header alone. The credit exports' columns are
-    /// `CreditExport`'s.
+    /// The columns of the buyer-side exports: `RebateExport`'s and `CreditExport`'s.
     static func headerOfLaterStage(_ kind: ExportKind) -> [String] {
         switch kind {
-        case .rebates: return ["buyer_id", "policy_id", "kind", "period_id", "base", "amount", "funded_by"]
+        case .rebates: return RebateExport.columns
         case .bills: return CreditExport.billColumns
         case .credit: return CreditExport.creditColumns
         case .freezes: return CreditExport.freezeColumns

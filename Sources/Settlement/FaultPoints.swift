@@ -11,7 +11,8 @@ enum FaultPoint {
 
     /// Every point, in the order a `run` or `close` passes them (docs/reliability.md):
     /// `begin` (the run is recorded), `<stage>.before` and `<stage>.after` around each stage
-    /// (`ingest`, `post`, `credit`, `breaks`, `statements`, `close`), `finish.recorded` (exit status stored) and
+    /// (`ingest`, `post`, `rebates`, `credit`, `breaks`, `statements`, `close`; inside `close`,
+    /// `settle.before` and `settle.after` around the settling of rebate periods), `finish.recorded` (exit status stored) and
     /// `finish.manifest` (run manifest written).
     static func reach(_ point: String) {
         guard let target, target == point else { return }

@@ -81,7 +81,7 @@ public enum SourceType: Int64, Sendable, CaseIterable {
 public enum RuleRef: Equatable, Sendable, CustomStringConvertible {
     case feeRule(Int)
     case goods, discountPlatform, freight, costPrice, refundGoods, refundFreight
-    case shareS, shareQ, shareC, adjustment, carryForward
+    case shareS, shareQ, shareC, adjustment, carryForward, rebateFunding
 
     public var storeCode: Int64 {
         switch self {
@@ -97,6 +97,7 @@ public enum RuleRef: Equatable, Sendable, CustomStringConvertible {
         case .shareC: return -9
         case .adjustment: return -10
         case .carryForward: return -11
+        case .rebateFunding: return -12
         }
     }
 
@@ -114,6 +115,7 @@ public enum RuleRef: Equatable, Sendable, CustomStringConvertible {
         case .shareC: return "cumulative difference by c (the forward line's rule)"
         case .adjustment: return "adjustments.amount"
         case .carryForward: return "close carry-forward"
+        case .rebateFunding: return "rebates policy (the source_id names it)"
         }
     }
 }

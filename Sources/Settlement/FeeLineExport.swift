@@ -12,14 +12,16 @@ enum FeeLineExport {
     static let amountColumn = 10
 
     /// The texts of SPEC §5 rebuilt from the compact store: the sheet, the order line, and
-    /// the refund, adjustment or closed sheet a line comes from.
+    /// the refund, adjustment, closed sheet or rebate movement a line comes from.
     static func select(from source: String) -> String {
         """
         SELECT s.sheet_id AS sheet_id, s.supplier_id AS supplier_id,
                date(f.posting_day * 86400, 'unixepoch') AS posting_date,
                \(SourceType.sqlName("f.source_type")) AS source_type,
                CASE f.source_type WHEN 1 THEN o.order_id WHEN 2 THEN r.refund_id WHEN 3 THEN a.adjustment_id
-                                  WHEN 4 THEN c.sheet_id ELSE '' END AS source_id,
+                                  WHEN 4 THEN c.sheet_id
+                                  WHEN 5 THEN m.policy_id || '/' || m.buyer_id || '/' || m.period_start
+                                  ELSE '' END AS source_id,
                coalesce(o.order_id, '') AS order_id, o.line_no AS line_no, coalesce(o.sku, '') AS sku,
                \(FeeCode.sqlName("f.fee_code")) AS fee_code,
                CASE f.source_type WHEN 2 THEN 'reverse' ELSE 'forward' END AS direction,
@@ -32,6 +34,7 @@ enum FeeLineExport {
         LEFT JOIN refunds r ON f.source_type = 2 AND r.id = f.source_key
         LEFT JOIN adjustments a ON f.source_type = 3 AND a.id = f.source_key
         LEFT JOIN sheets c ON f.source_type = 4 AND c.sheet_key = f.source_key
+        LEFT JOIN rebate_movements m ON f.source_type = 5 AND m.id = f.source_key
         """
     }
 

@@ -27,21 +27,23 @@ public struct PipelineFile: Sendable {
                                                 stages: Stage.nightly, requireDoneMarker: false)
 
     /// The stages the runner runs, top to bottom: those listed, and for a list that has
-    /// `post`, the stages that came later when they are missing: `credit` and `reconcile` just
-    /// before `breaks` (or after `post` and each other), and `breaks` after them. Pipeline files
-    /// written before `breaks` was a stage of its own (`["ingest", "post", "statements"]`) list
-    /// the open breaks after posting, as posting itself did then; files written before
-    /// `credit` and `reconcile` existed settle the credit lines and reconcile the channels
-    /// before the breaks are listed, so their breaks are in them. A listed order is kept.
+    /// `post`, the stages that came later when they are missing: `rebates`, `credit` and
+    /// `reconcile` just before `breaks` (or after `post` and each other), and `breaks` after
+    /// them. Pipeline files written before `breaks` was a stage of its own (`["ingest", "post",
+    /// "statements"]`) list the open breaks after posting, as posting itself did then; files
+    /// written before `rebates`, `credit` and `reconcile` existed place the rebate rows, settle
+    /// the credit lines and reconcile the channels before the breaks are listed, so their breaks
+    /// are in them. A listed order is kept.
     public var stagesToRun: [Stage] {
         guard stages.contains(where: { $0.name == Stage.post.name }) else { return stages }
         var implied = stages
         func index(_ stage: Stage) -> Int? { implied.firstIndex { $0.name == stage.name } }
         func afterTheLastOf(_ names: [Stage]) -> Int { (names.compactMap(index).max() ?? 0) + 1 }
-        for stage in [Stage.credit, .reconcile] where index(stage) == nil {
-            implied.insert(stage, at: index(.breaks) ?? afterTheLastOf([.post, .credit, .reconcile]))
+        let later: [Stage] = [.rebates, .credit, .reconcile]
+        for stage in later where index(stage) == nil {
+            implied.insert(stage, at: index(.breaks) ?? afterTheLastOf([.post] + later))
         }
-        if index(.breaks) == nil { implied.insert(.breaks, at: afterTheLastOf([.post, .credit, .reconcile])) }
+        if index(.breaks) == nil { implied.insert(.breaks, at: afterTheLastOf([.post] + later)) }
         return implied
     }
 

@@ -9,7 +9,11 @@ public struct Violation: Sendable, CustomStringConvertible {
     public let invariant: Int
     public let message: String
     public var description: String {
-        invariant == Verifier.creditSection ? "§8: \(message)" : "§12.\(invariant): \(message)"
+        switch invariant {
+        case Verifier.creditSection: return "§8: \(message)"
+        case Verifier.rebateSection: return "§7: \(message)"
+        default: return "§12.\(invariant): \(message)"
+        }
     }
 }
 
@@ -36,6 +40,7 @@ public enum Verifier {
         try conservationAndTrace(db, add)
         try creditLinesAddUp(db, add)
         try ReconcileChecks.verify(db, add)
+        try rebatesAddUp(db, add)
         return found
     }
 

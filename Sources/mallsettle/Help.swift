@@ -69,11 +69,13 @@ enum Help {
         Closes, supplier by supplier and oldest first, every open sheet whose period ends on
         or before DATE, carrying a negative net forward, and writes each closed sheet's
         statement (lines.csv, summary.csv, statement.html, statement.zh-CN.html,
-        statement.xlsx). Refuses (exit 2) while the nightly run for DATE has not completed.
+        statement.xlsx). Without --supplier, it first settles, once, every rebate period
+        ending on or before DATE (REBATE_FUNDING lines for supplier-funded rebates). Refuses
+        (exit 2) while the nightly run for DATE has not completed.
 
         options:
           --through DATE    close periods ending on or before this date
-          --supplier ID     only this supplier
+          --supplier ID     only this supplier (settles no rebate period)
           --db PATH         the store (default var/mallsettle.db, or $MALLSETTLE_DB)
           --config FILE     the mall configuration (default Pipelines/mall.json)
           --reports DIR     where statements go (default Reports/)

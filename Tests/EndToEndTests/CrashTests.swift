@@ -24,7 +24,13 @@ final class CrashTests: XCTestCase {
        {"buyer_id": "DLR-0", "limit": "200000.00", "bill_day": 15, "repay_day": 25, "late_fee_ppm_per_day": 500,
         "freeze_after_days": 2, "on_time_discounts": [{"min_bill": "100.00", "discount": "10.00"}]},
        {"buyer_id": "DLR-1", "limit": "50000.00", "bill_day": 10, "repay_day": 20, "late_fee_ppm_per_day": 1000,
-        "freeze_after_days": 3}]}
+        "freeze_after_days": 3}],
+     "rebates": [
+       {"id": "OT", "kind": "order_total", "rate_ppm": 10000, "funded_by": "supplier"},
+       {"id": "CAT-D", "kind": "category", "category": "digital", "buyer_id": "DLR-0", "rate_ppm": 20000, "funded_by": "platform"},
+       {"id": "SKU-7", "kind": "special_sku", "sku": "SKU-7", "rate_ppm": 30000, "funded_by": "supplier"},
+       {"id": "T", "kind": "tiered", "cycle": "monthly", "mode": "marginal", "funded_by": "supplier",
+        "tiers": [{"threshold": "100.00", "rate_ppm": 5000}, {"threshold": "10000.00", "rate_ppm": 15000}]}]}
     """
 
     /// Orders over October in several files, refunds of a tenth of them, one bad row per file;
@@ -107,7 +113,7 @@ final class CrashTests: XCTestCase {
         XCTAssertEqual(close.status, 0, close.stderr)
         var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
         for (name, bytes) in try scratch.tree("out/reconciliation") { seen["reconciliation/" + name] = bytes }
-        for kind in ["fee-lines", "sheets", "bills", "credit", "freezes", "breaks"] {
+        for kind in ["fee-lines", "sheets", "rebates", "bills", "credit", "freezes", "breaks"] {
             let export = try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root)
             seen[kind] = Data(export.stdout.utf8)
         }
@@ -191,10 +197,11 @@ final class CrashTests: XCTestCase {
         }
     }
 
-    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "credit.before",
-                            "credit.after", "reconcile.before", "reconcile.after", "breaks.before", "breaks.after",
+    static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "rebates.before", "rebates.after",
+                            "credit.before", "credit.after", "reconcile.before", "reconcile.after", "breaks.before", "breaks.after",
                             "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
-    static let closePoints = ["begin", "close.before", "close.after", "statements.before", "statements.after",
+    static let closePoints = ["begin", "close.before", "settle.before", "settle.after", "close.after",
+                              "statements.before", "statements.after",
                               "finish.recorded", "finish.manifest"]
 
     func testKilledAtEveryStageBoundaryEndsIdentical() throws {
@@ -212,6 +219,9 @@ final class CrashTests: XCTestCase {
         for kind in ["amount_mismatch", "duplicate_in_channel", "missing_in_channel", "unexpected_in_channel"] {
             XCTAssertTrue(breaks.contains(",\(kind),"), "the reconcile stage has \(kind) breaks to keep")
         }
+        // The close settles October's rebates, with REBATE_FUNDING lines.
+        XCTAssertGreaterThan(text("rebates").split(separator: "\n").count, 3, text("rebates"))
+        XCTAssertTrue(text("fee-lines").contains(",REBATE_FUNDING,"))
 
         for point in Self.runPoints {
             let scratch = try Scratch()
