@@ -72,6 +72,20 @@ final class FeedDeclarationTests: XCTestCase {
         XCTAssertEqual(RefundColumns.shared.count, FeedDeclaration.refunds.columns.count)
     }
 
+    /// Replay writes each replayed feed with its declaration's header, a cell for every
+    /// declared column and no other.
+    func testReplayWritesTheDeclaredColumns() {
+        XCTAssertEqual(FeedRowFormatter.orderColumns, FeedDeclaration.orders.names)
+        XCTAssertEqual(FeedRowFormatter.orderCells.map(\.rawValue), FeedDeclaration.orders.names)
+        XCTAssertEqual(FeedRowFormatter.refundCells.map(\.rawValue), FeedDeclaration.refunds.names)
+        XCTAssertEqual(FeedRowFormatter.paymentCells.map(\.rawValue), FeedDeclaration.payments.names)
+        XCTAssertEqual(FeedRowFormatter.repaymentCells.map(\.rawValue), FeedDeclaration.repayments.names)
+        XCTAssertEqual(Set(FeedRowFormatter.OrderCell.allCases.map(\.rawValue)), Set(FeedDeclaration.orders.names))
+        XCTAssertEqual(Set(FeedRowFormatter.RefundCell.allCases.map(\.rawValue)), Set(FeedDeclaration.refunds.names))
+        XCTAssertEqual(Set(FeedRowFormatter.PaymentCell.allCases.map(\.rawValue)), Set(FeedDeclaration.payments.names))
+        XCTAssertEqual(Set(FeedRowFormatter.RepaymentCell.allCases.map(\.rawValue)), Set(FeedDeclaration.repayments.names))
+    }
+
     /// An adjustments file goes in through the declaration: the stored row, a re-delivery
     /// that is a duplicate, and a changed amount that is a conflict.
     func testAnAdjustmentIsStagedFromTheDeclaration() throws {
