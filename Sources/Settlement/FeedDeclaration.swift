@@ -19,6 +19,17 @@ struct FeedDeclaration {
     let key: [String]
     /// Columns of `table` stored with each row but never compared on re-delivery.
     let extras: [String]
+    /// For each column, whether an empty cell is stored as 0 (looked up per cell of every row).
+    let emptyStoredAsZero: [Bool]
+
+    init(kind: FeedKind, table: String, columns: [ColumnSpec], key: [String], extras: [String]) {
+        self.kind = kind
+        self.table = table
+        self.columns = columns
+        self.key = key
+        self.extras = extras
+        emptyStoredAsZero = columns.map(\.emptyStoredAsZero)
+    }
 
     /// The columns' names in feed order: the header replay writes, the reader's columns.
     var names: [String] { columns.map(\.name) }
@@ -39,11 +50,11 @@ struct FeedDeclaration {
     /// instants as INTEGER, an empty cell as NULL, or 0 where the column says so.
     func values(_ row: TypedRow) -> [SQLValue] {
         precondition(row.cells.count == columns.count, "a row typed by this declaration's schema")
-        return zip(row.cells, columns).map { cell, column in
-            switch cell {
+        return row.cells.indices.map { index in
+            switch row.cells[index] {
             case .text(let text)?: return .text(text)
             case .int(let value)?, .instant(let value)?: return .int(value)
-            case nil: return column.emptyStoredAsZero ? .int(0) : .null
+            case nil: return emptyStoredAsZero[index] ? .int(0) : .null
             }
         }
     }

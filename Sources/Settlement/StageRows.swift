@@ -7,8 +7,9 @@ import MallStore
 
 /// Where one feed's rows are stored: the table, the columns that define a row's content
 /// (compared on re-delivery, in feed order), the positions of the key among them and the
-/// columns stored but never compared. Made from a `FeedDeclaration`.
-struct TableSpec {
+/// columns stored but never compared. Made from a `FeedDeclaration`. A class: every staged row
+/// carries its table's, and a reference costs one retain where the fields would cost six.
+final class TableSpec: Sendable {
     let table: String
     let fields: [String]
     /// Positions in `fields` of the table's unique key, in the key's order.
@@ -212,7 +213,11 @@ struct RowStager {
 /// Positions of the orders feed's columns in its declaration, looked up once (rows are typed
 /// millions of times): where a row's cell is read and where its staged value goes.
 struct OrderColumns {
-    static let shared = OrderColumns()
+    static let shared: OrderColumns = {
+        let columns = OrderColumns()
+        precondition(columns.inOrder == Array(0..<columns.count), "RowStager.plainOrder stages the declared order columns in order")
+        return columns
+    }()
     let count = FeedDeclaration.orders.columns.count
     let orderId = FeedSchemas.ordersIndex.index("order_id")
     let parentOrderId = FeedSchemas.ordersIndex.index("parent_order_id")
@@ -236,12 +241,24 @@ struct OrderColumns {
     let paidAt = FeedSchemas.ordersIndex.index("paid_at")
     let completedAt = FeedSchemas.ordersIndex.index("completed_at")
     let currency = FeedSchemas.ordersIndex.index("currency")
+
+    /// The positions in the order `RowStager.plainOrder` lists its staged values; they must be
+    /// the declaration's positions 0, 1, 2, … (checked when `shared` is first used, and by a test).
+    var inOrder: [Int] {
+        [orderId, parentOrderId, lineNo, supplierId, buyerId, memberLevel, sku, category, quantity, unitPrice, costPrice,
+         discountPlatform, discountSupplier, freight, paidPoints, paidCredit, paidCash, paymentChannel, orderedAt, paidAt,
+         completedAt, currency]
+    }
 }
 
 /// Positions of the refunds feed's columns in its declaration, looked up once (rows are typed
 /// millions of times): where a row's cell is read and where its staged value goes.
 struct RefundColumns {
-    static let shared = RefundColumns()
+    static let shared: RefundColumns = {
+        let columns = RefundColumns()
+        precondition(columns.inOrder == Array(0..<columns.count), "RowStager.plainRefund stages the declared refund columns in order")
+        return columns
+    }()
     let count = FeedDeclaration.refunds.columns.count
     let refundId = FeedSchemas.refundsIndex.index("refund_id")
     let orderId = FeedSchemas.refundsIndex.index("order_id")
@@ -254,6 +271,13 @@ struct RefundColumns {
     let refundCredit = FeedSchemas.refundsIndex.index("refund_credit")
     let refundCash = FeedSchemas.refundsIndex.index("refund_cash")
     let refundedAt = FeedSchemas.refundsIndex.index("refunded_at")
+
+    /// The positions in the order `RowStager.plainRefund` lists its staged values; they must
+    /// be the declaration's positions 0, 1, 2, … (checked when `shared` is first used, and by a test).
+    var inOrder: [Int] {
+        [refundId, orderId, lineNo, refundType, quantity, refundGoods, refundFreight, refundPoints, refundCredit,
+         refundCash, refundedAt]
+    }
 }
 
 /// Reads the text of a requested column of a record, by its index.
@@ -307,33 +331,24 @@ extension RowStager {
                                   tenders: (points ?? 0) + (credit ?? 0) + (cash ?? 0), freight: freight ?? 0) == nil
         else { return nil }
 
-        // The staged row as `RowStager.order` stages it: each value at its column's position,
-        // NULL where the cell is empty (or, for the parent, the order itself; the currency
-        // passed the checks above, so it is the store's), 0 for an empty amount.
-        var values = [SQLValue](repeating: .null, count: s.count)
-        values[s.orderId] = .text(String(decoding: orderIDBytes, as: UTF8.self))
+        // The staged row as `RowStager.order` stages it, its values in the declaration's column
+        // order (`OrderColumns.inOrder` checks that order against the declaration): NULL where the
+        // cell is empty (or, for the parent, the order itself; the currency passed the checks
+        // above, so it is the store's), 0 for an empty amount. An array literal: the plain path
+        // stages millions of rows, and an array filled by position costs about a thousand
+        // instructions a row more.
+        var parent = SQLValue.null
         if let parentBytes, !parentBytes.elementsEqual(orderIDBytes) {
-            values[s.parentOrderId] = .text(String(decoding: parentBytes, as: UTF8.self))
+            parent = .text(String(decoding: parentBytes, as: UTF8.self))
         }
-        values[s.lineNo] = .int(lineNo)
-        values[s.supplierId] = .text(supplierID)
-        values[s.buyerId] = text(buyer)
-        values[s.memberLevel] = text(view.text(s.memberLevel))
-        values[s.sku] = .text(String(decoding: skuBytes, as: UTF8.self))
-        values[s.category] = .text(String(decoding: categoryBytes, as: UTF8.self))
-        values[s.quantity] = .int(quantity)
-        values[s.unitPrice] = .int(unitPrice)
-        values[s.costPrice] = int(costPrice)
-        values[s.discountPlatform] = .int(discountPlatform ?? 0)
-        values[s.discountSupplier] = .int(discountSupplier ?? 0)
-        values[s.freight] = .int(freight ?? 0)
-        values[s.paidPoints] = .int(points ?? 0)
-        values[s.paidCredit] = .int(credit ?? 0)
-        values[s.paidCash] = .int(cash ?? 0)
-        values[s.paymentChannel] = text(channel)
-        values[s.orderedAt] = .int(orderedAt)
-        values[s.paidAt] = .int(paidAt)
-        values[s.completedAt] = int(completedAt)
+        let values: [SQLValue] = [
+            .text(String(decoding: orderIDBytes, as: UTF8.self)), parent, .int(lineNo), .text(supplierID), text(buyer),
+            text(view.text(s.memberLevel)), .text(String(decoding: skuBytes, as: UTF8.self)),
+            .text(String(decoding: categoryBytes, as: UTF8.self)), .int(quantity), .int(unitPrice), int(costPrice),
+            .int(discountPlatform ?? 0), .int(discountSupplier ?? 0), .int(freight ?? 0),
+            .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), text(channel),
+            .int(orderedAt), .int(paidAt), int(completedAt), .null,
+        ]
         return StagedRow(
             spec: .orders,
             values: values,
@@ -357,18 +372,12 @@ extension RowStager {
               RefundChecks.tendersBalance(points: points ?? 0, credit: credit ?? 0, cash: cash ?? 0, goods: goods,
                                           freight: freight ?? 0)
         else { return nil }
-        var values = [SQLValue](repeating: .null, count: s.count)
-        values[s.refundId] = .text(String(decoding: refundID, as: UTF8.self))
-        values[s.orderId] = .text(String(decoding: orderID, as: UTF8.self))
-        values[s.lineNo] = .int(lineNo)
-        values[s.refundType] = .text(type)
-        values[s.quantity] = .int(quantity)
-        values[s.refundGoods] = .int(goods)
-        values[s.refundFreight] = .int(freight ?? 0)
-        values[s.refundPoints] = .int(points ?? 0)
-        values[s.refundCredit] = .int(credit ?? 0)
-        values[s.refundCash] = .int(cash ?? 0)
-        values[s.refundedAt] = .int(refundedAt)
+        // In the declaration's column order (`RefundColumns.inOrder`), as for orders.
+        let values: [SQLValue] = [
+            .text(String(decoding: refundID, as: UTF8.self)), .text(String(decoding: orderID, as: UTF8.self)),
+            .int(lineNo), .text(type), .int(quantity), .int(goods), .int(freight ?? 0),
+            .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), .int(refundedAt),
+        ]
         return StagedRow(
             spec: .refunds,
             values: values,

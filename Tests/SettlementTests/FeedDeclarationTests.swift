@@ -70,6 +70,9 @@ final class FeedDeclarationTests: XCTestCase {
         }
         XCTAssertEqual(OrderColumns.shared.count, orders.columns.count)
         XCTAssertEqual(RefundColumns.shared.count, FeedDeclaration.refunds.columns.count)
+        // The plain path lists its staged values in the declaration's order.
+        XCTAssertEqual(OrderColumns.shared.inOrder, Array(orders.columns.indices))
+        XCTAssertEqual(RefundColumns.shared.inOrder, Array(FeedDeclaration.refunds.columns.indices))
     }
 
     /// Replay writes each replayed feed with its declaration's header, a cell for every
