@@ -28,9 +28,11 @@ extension FeeCode {
 }
 
 enum ForwardFeeSQL {
-    /// The amount columns of a `forward_fees` row `f`, in store-code order (`f.goods, …, f.cost`).
-    static func amountColumns(row f: String) -> String {
-        FeeCode.forwardCodes.map { $0.forwardColumns(row: f)!.amount }.joined(separator: ", ")
+    /// The amount columns of a `forward_fees` row `f` in store-code order, each named by its
+    /// code (`f.goods AS GOODS, …, f.cost AS COST`), for reading them by name
+    /// (`StatementLines.ForwardRowColumns`).
+    static func namedAmountColumns(row f: String) -> String {
+        FeeCode.forwardCodes.map { "\($0.forwardColumns(row: f)!.amount) AS \($0.rawValue)" }.joined(separator: ", ")
     }
 
     /// `(SELECT 1 AS fee_code UNION ALL … SELECT 8)`: one row per forward code.

@@ -95,52 +95,63 @@ public final class Poster {
     private func readOpenRefunds() throws -> ([OpenRefund], [Int64: LineRefundState]) {
         var open: [OpenRefund] = []
         var lineStates: [Int64: LineRefundState] = [:]
-        func tenders(_ row: Statement, from column: Int32) -> Tenders {
-            Tenders { row.int(column + Int32($0)) }
+        func tenders(_ row: Statement, _ columns: TenderColumns) -> Tenders {
+            Tenders { row.int(columns[$0]) }
         }
+        var at: OpenRefundColumns?
         try db.query("""
-            SELECT r.id, r.refund_id, r.order_id, r.line_no, r.source_file, r.source_line, r.held_since, r.state,
-                   r.refunded_at, r.refund_type,
-                   r.quantity, r.refund_goods, r.refund_freight, r.refund_points, r.refund_credit, r.refund_cash,
-                   o.id, o.quantity, o.goods, o.freight, o.paid_points, o.paid_credit, o.paid_cash,
-                   coalesce(lr.acc_quantity, 0), coalesce(lr.acc_goods, 0), coalesce(lr.acc_freight, 0),
-                   coalesce(lr.acc_points, 0), coalesce(lr.acc_credit, 0), coalesce(lr.acc_cash, 0),
-                   coalesce(lr.pst_quantity, 0), coalesce(lr.pst_goods, 0), coalesce(lr.pst_cash, 0),
-                   ff.trigger_at, ff.platform_subsidy, ff.commission, ff.payment_fee,
-                   ff.payment_fee_reversible, ff.delivery_fee, ff.warehousing_fee, ff.cost,
+            SELECT r.id AS id, r.refund_id AS refund_id, r.order_id AS order_id, r.line_no AS line_no,
+                   r.source_file AS source_file, r.source_line AS source_line, r.held_since AS held_since,
+                   r.state AS state, r.refunded_at AS refunded_at, r.refund_type AS refund_type,
+                   r.quantity AS asked_quantity, r.refund_goods AS asked_goods, r.refund_freight AS asked_freight,
+                   r.refund_points AS asked_points, r.refund_credit AS asked_credit, r.refund_cash AS asked_cash,
+                   o.id AS line_id, o.quantity AS line_quantity, o.goods AS line_goods, o.freight AS line_freight,
+                   o.paid_points AS line_points, o.paid_credit AS line_credit, o.paid_cash AS line_cash,
+                   coalesce(lr.acc_quantity, 0) AS acc_quantity, coalesce(lr.acc_goods, 0) AS acc_goods,
+                   coalesce(lr.acc_freight, 0) AS acc_freight, coalesce(lr.acc_points, 0) AS acc_points,
+                   coalesce(lr.acc_credit, 0) AS acc_credit, coalesce(lr.acc_cash, 0) AS acc_cash,
+                   coalesce(lr.pst_quantity, 0) AS pst_quantity, coalesce(lr.pst_goods, 0) AS pst_goods,
+                   coalesce(lr.pst_cash, 0) AS pst_cash,
+                   ff.trigger_at AS trigger_at, ff.platform_subsidy AS platform_subsidy, ff.commission AS commission,
+                   ff.payment_fee AS payment_fee, ff.payment_fee_reversible AS payment_fee_reversible,
+                   ff.delivery_fee AS delivery_fee, ff.warehousing_fee AS warehousing_fee, ff.cost AS cost,
                    \(Poster.lineColumns)
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             LEFT JOIN line_refunds lr ON lr.line_id = o.id
             LEFT JOIN forward_fees ff ON ff.line_id = o.id
             WHERE r.posted = 0
             """) { row in
-            let lineID = row.optionalInt(16)
+            let c = at ?? OpenRefundColumns(row)
+            at = c
+            let lineID = row.optionalInt(c.lineID)
             var forward: (ForwardAmounts, Int64)?
-            if let triggerAt = row.optionalInt(32) {
+            if let triggerAt = row.optionalInt(c.triggerAt) {
                 var amounts = ForwardAmounts()
-                amounts.subsidy = row.int(33)
-                amounts.commission = row.int(34)
-                amounts.paymentFee = row.int(35)
-                amounts.paymentFeeReversible = row.int(36) == 1
-                amounts.delivery = row.int(37)
-                amounts.warehousing = row.int(38)
-                amounts.cost = row.int(39)
+                amounts.subsidy = row.int(c.subsidy)
+                amounts.commission = row.int(c.commission)
+                amounts.paymentFee = row.int(c.paymentFee)
+                amounts.paymentFeeReversible = row.int(c.paymentFeeReversible) == 1
+                amounts.delivery = row.int(c.delivery)
+                amounts.warehousing = row.int(c.warehousing)
+                amounts.cost = row.int(c.cost)
                 forward = (amounts, triggerAt)
             }
             if let lineID, lineStates[lineID] == nil {
                 lineStates[lineID] = LineRefundState(
-                    accepted: tenders(row, from: 23),
-                    posted: PostedRefunds(quantity: row.int(29), goods: row.int(30), cash: row.int(31)))
+                    accepted: tenders(row, c.accepted),
+                    posted: PostedRefunds(quantity: row.int(c.postedQuantity), goods: row.int(c.postedGoods),
+                                          cash: row.int(c.postedCash)))
             }
             open.append(OpenRefund(
-                id: row.int(0), refundID: row.string(1), orderID: row.string(2), lineNo: row.int(3),
-                sourceFile: row.int(4), sourceLine: row.int(5), heldSince: row.text(6),
-                acceptedBefore: row.string(7) == "accepted", refundedAt: row.int(8),
-                refund: RefundAmounts(type: row.string(9), quantity: row.int(10), goods: row.int(11),
-                                      freight: row.int(12), cash: row.int(15)),
-                asked: tenders(row, from: 10), lineID: lineID,
-                paid: lineID == nil ? Tenders(repeating: 0) : tenders(row, from: 17),
-                line: lineID == nil ? nil : Poster.line(from: row, offset: 40),
+                id: row.int(c.id), refundID: row.string(c.refundID), orderID: row.string(c.orderID),
+                lineNo: row.int(c.lineNo), sourceFile: row.int(c.sourceFile), sourceLine: row.int(c.sourceLine),
+                heldSince: row.text(c.heldSince), acceptedBefore: row.string(c.state) == "accepted",
+                refundedAt: row.int(c.refundedAt),
+                refund: RefundAmounts(type: row.string(c.refundType), quantity: row.int(c.asked[0]),
+                                      goods: row.int(c.asked[1]), freight: row.int(c.asked[2]), cash: row.int(c.asked[5])),
+                asked: tenders(row, c.asked), lineID: lineID,
+                paid: lineID == nil ? Tenders(repeating: 0) : tenders(row, c.paid),
+                line: lineID == nil ? nil : Poster.line(from: row, c.line),
                 forward: forward))
         }
         return (open, lineStates)
@@ -275,8 +286,8 @@ public final class Poster {
         var raw = ""
         var columns: [Int] = []
         try db.query("SELECT raw, cols FROM refunds WHERE id = ?", [.int(id)]) { row in
-            raw = row.string(0)
-            columns = row.string(1).split(separator: ",").map { Int($0) ?? 0 }
+            raw = row.string(row.column("raw"))
+            columns = row.string(row.column("cols")).split(separator: ",").map { Int($0) ?? 0 }
         }
         let name = Poster.tenderNames[over]
         let what = over == 0 ? "\(reaching) units" : Money(fen: reaching).description
@@ -332,17 +343,72 @@ public final class Poster {
         }
     }
 
-    private static func line(from row: Statement, offset: Int32) -> PricedLine {
-        PricedLine(supplierID: row.string(offset), sku: row.string(offset + 1), category: row.string(offset + 2),
-                   quantity: row.int(offset + 3), unitPrice: row.int(offset + 4), costPrice: row.optionalInt(offset + 5),
-                   discountPlatform: row.int(offset + 6), discountSupplier: row.int(offset + 7),
-                   freight: row.int(offset + 8), paidCash: row.int(offset + 9), channel: row.text(offset + 10))
+    private static func line(from row: Statement, _ c: LineColumns) -> PricedLine {
+        PricedLine(supplierID: row.string(c.supplierID), sku: row.string(c.sku), category: row.string(c.category),
+                   quantity: row.int(c.quantity), unitPrice: row.int(c.unitPrice), costPrice: row.optionalInt(c.costPrice),
+                   discountPlatform: row.int(c.discountPlatform), discountSupplier: row.int(c.discountSupplier),
+                   freight: row.int(c.freight), paidCash: row.int(c.paidCash), channel: row.text(c.channel))
     }
 
+    /// An order line's columns that price it (`PricedLine`), each under its column's name.
     private static let lineColumns = """
-        o.supplier_id, o.sku, o.category, o.quantity, o.unit_price, o.cost_price, o.discount_platform,
-        o.discount_supplier, o.freight, o.paid_cash, o.payment_channel
+        o.supplier_id AS supplier_id, o.sku AS sku, o.category AS category, o.quantity AS quantity,
+        o.unit_price AS unit_price, o.cost_price AS cost_price, o.discount_platform AS discount_platform,
+        o.discount_supplier AS discount_supplier, o.freight AS freight, o.paid_cash AS paid_cash,
+        o.payment_channel AS payment_channel
         """
+
+    /// Where `lineColumns` are in a query's rows, found by name once per query.
+    struct LineColumns {
+        let supplierID, sku, category, quantity, unitPrice, costPrice, discountPlatform, discountSupplier: Int32
+        let freight, paidCash, channel: Int32
+        init(_ row: Statement) {
+            supplierID = row.column("supplier_id"); sku = row.column("sku"); category = row.column("category")
+            quantity = row.column("quantity"); unitPrice = row.column("unit_price"); costPrice = row.column("cost_price")
+            discountPlatform = row.column("discount_platform"); discountSupplier = row.column("discount_supplier")
+            freight = row.column("freight"); paidCash = row.column("paid_cash"); channel = row.column("payment_channel")
+        }
+    }
+
+    /// Six tender columns of a refunds query, in the order of `tenderNames`.
+    typealias TenderColumns = InlineArray<6, Int32>
+
+    /// Where `readOpenRefunds`' columns are, found by name once per query.
+    struct OpenRefundColumns {
+        let id, refundID, orderID, lineNo, sourceFile, sourceLine, heldSince, state, refundedAt, refundType: Int32
+        let lineID, postedQuantity, postedGoods, postedCash: Int32
+        let triggerAt, subsidy, commission, paymentFee, paymentFeeReversible, delivery, warehousing, cost: Int32
+        /// The refund's (`asked_…`), its line's (`line_…`) and the refunds accepted before (`acc_…`).
+        let asked, paid, accepted: TenderColumns
+        let line: LineColumns
+        init(_ row: Statement) {
+            id = row.column("id"); refundID = row.column("refund_id"); orderID = row.column("order_id")
+            lineNo = row.column("line_no"); sourceFile = row.column("source_file"); sourceLine = row.column("source_line")
+            heldSince = row.column("held_since"); state = row.column("state"); refundedAt = row.column("refunded_at")
+            refundType = row.column("refund_type"); lineID = row.column("line_id")
+            postedQuantity = row.column("pst_quantity"); postedGoods = row.column("pst_goods")
+            postedCash = row.column("pst_cash"); triggerAt = row.column("trigger_at")
+            subsidy = row.column("platform_subsidy"); commission = row.column("commission")
+            paymentFee = row.column("payment_fee"); paymentFeeReversible = row.column("payment_fee_reversible")
+            delivery = row.column("delivery_fee"); warehousing = row.column("warehousing_fee"); cost = row.column("cost")
+            let tenders = ["quantity", "goods", "freight", "points", "credit", "cash"]
+            asked = TenderColumns { row.column("asked_" + tenders[$0]) }
+            paid = TenderColumns { row.column("line_" + tenders[$0]) }
+            accepted = TenderColumns { row.column("acc_" + tenders[$0]) }
+            line = LineColumns(row)
+        }
+    }
+
+    /// Where the forward queries' columns (`line_id, paid_at, completed_at`, then
+    /// `lineColumns`) are, found by name once per query.
+    struct ForwardColumns {
+        let lineID, paidAt, completedAt: Int32
+        let line: LineColumns
+        init(_ row: Statement) {
+            lineID = row.column("line_id"); paidAt = row.column("paid_at"); completedAt = row.column("completed_at")
+            line = LineColumns(row)
+        }
+    }
 
     /// What the reading side of forward posting found for one order line.
     private enum ForwardCandidate: Sendable {
@@ -433,51 +499,63 @@ public final class Poster {
         let positions = Dictionary(uniqueKeysWithValues: config.suppliers.enumerated().map { ($1.id, $0) })
         let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
         let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
+        var at: ForwardColumns?
         try reader.query("""
-            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns)
+            SELECT o.id AS line_id, o.paid_at AS paid_at, o.completed_at AS completed_at, \(Poster.lineColumns)
             FROM pending_lines p JOIN order_lines o ON o.id = p.line_id
             WHERE CASE WHEN p.supplier_id IN (SELECT value FROM json_each(?)) THEN p.paid_at ELSE p.completed_at END < ?
             ORDER BY p.line_id
             """, [.text(paidList), .int(bound)]) { row in
-            if let line = priceForward(row, config: config, positions: positions, rules: rules, asOf: asOf) {
+            let c = at ?? ForwardColumns(row)
+            at = c
+            if let line = priceForward(row, c, config: config, positions: positions, rules: rules, asOf: asOf) {
                 try emit(.due(line, waiting: true))
             }
         }
+        at = nil
         try reader.query("""
-            SELECT o.id, o.paid_at, o.completed_at, \(Poster.lineColumns) FROM order_lines o WHERE o.id > ? ORDER BY o.id
+            SELECT o.id AS line_id, o.paid_at AS paid_at, o.completed_at AS completed_at, \(Poster.lineColumns)
+            FROM order_lines o WHERE o.id > ? ORDER BY o.id
             """, [.int(lookedThrough)]) { row in
-            if let line = priceForward(row, config: config, positions: positions, rules: rules, asOf: asOf) {
+            let c = at ?? ForwardColumns(row)
+            at = c
+            if let line = priceForward(row, c, config: config, positions: positions, rules: rules, asOf: asOf) {
                 try emit(.due(line, waiting: false))
             } else {
-                try emit(.notDue(lineID: row.int(0), supplierID: row.string(3), paidAt: row.int(1),
-                                 completedAt: row.optionalInt(2)))
+                try emit(.notDue(lineID: row.int(c.lineID), supplierID: row.string(c.line.supplierID),
+                                 paidAt: row.int(c.paidAt), completedAt: row.optionalInt(c.completedAt)))
             }
         }
     }
 
-    /// The forward amounts of one order line (columns: id, paid_at, completed_at, then
-    /// `lineColumns`) if its trigger is due by the as-of date; nil when it is not.
-    private static func priceForward(_ row: Statement, config: MallConfig, positions: [String: Int], rules: FeeRuleBook,
-                                     asOf: Day) -> PricedForward? {
-        let line = Poster.line(from: row, offset: 3)
+    /// The forward amounts of one order line (columns: `ForwardColumns`) if its trigger is
+    /// due by the as-of date; nil when it is not.
+    private static func priceForward(_ row: Statement, _ c: ForwardColumns, config: MallConfig, positions: [String: Int],
+                                     rules: FeeRuleBook, asOf: Day) -> PricedForward? {
+        let line = Poster.line(from: row, c.line)
         guard let position = positions[line.supplierID] else { return nil }
         let supplier = config.suppliers[position]
-        let trigger = supplier.settleOn == .paid ? row.int(1) : row.optionalInt(2)
+        let trigger = supplier.settleOn == .paid ? row.int(c.paidAt) : row.optionalInt(c.completedAt)
         guard let trigger else { return nil }
         let date = config.calendar.businessDate(of: Instant(nanos: trigger))
         guard date <= asOf else { return nil }
         let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
-        return PricedForward(lineID: row.int(0), supplierPosition: position, date: date, trigger: trigger,
+        return PricedForward(lineID: row.int(c.lineID), supplierPosition: position, date: date, trigger: trigger,
                              fees: ForwardFees(amounts, paymentFeeReversible: kept.paymentFeeReversible))
     }
 
     private func postAdjustments(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {
         struct Due { let id: Int64; let adjustmentID: String; let supplierID: String; let amount: Int64; let at: Int64 }
         var due: [Due] = []
+        var c: (id: Int32, adjustmentID: Int32, supplierID: Int32, amount: Int32, effectiveAt: Int32)?
         try db.query("SELECT id, adjustment_id, supplier_id, amount, effective_at FROM adjustments WHERE posted = 0") { row in
-            let at = row.int(4)
-            guard config.calendar.businessDate(of: Instant(nanos: at)) <= asOf else { return }
-            due.append(Due(id: row.int(0), adjustmentID: row.string(1), supplierID: row.string(2), amount: row.int(3), at: at))
+            let at = c ?? (row.column("id"), row.column("adjustment_id"), row.column("supplier_id"), row.column("amount"),
+                           row.column("effective_at"))
+            c = at
+            let effective = row.int(at.effectiveAt)
+            guard config.calendar.businessDate(of: Instant(nanos: effective)) <= asOf else { return }
+            due.append(Due(id: row.int(at.id), adjustmentID: row.string(at.adjustmentID), supplierID: row.string(at.supplierID),
+                           amount: row.int(at.amount), at: effective))
         }
         due.sort { ($0.at, $0.adjustmentID) < ($1.at, $1.adjustmentID) }
         for item in due {

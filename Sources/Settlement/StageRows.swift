@@ -6,47 +6,38 @@ import MallIO
 import MallStore
 
 /// Where one feed's rows are stored: the table, the columns that define a row's content
-/// (compared on re-delivery, key first) and the columns stored but never compared.
-struct TableSpec {
+/// (compared on re-delivery, in feed order), the positions of the key among them and the
+/// columns stored but never compared. Made from a `FeedDeclaration`. A class: every staged row
+/// carries its table's, and a reference costs one retain where the fields would cost six.
+final class TableSpec: Sendable {
     let table: String
     let fields: [String]
-    let keyCount: Int
+    /// Positions in `fields` of the table's unique key, in the key's order.
+    let key: [Int]
     let extras: [String]
 
     /// `INSERT OR IGNORE …` for every field and extra, built once. Only the table and column
-    /// names of this file go into the SQL text; every value is bound.
+    /// names of the declarations go into the SQL text; every value is bound.
     let insertSQL: String
     /// `SELECT id, source_line, fields… WHERE key…`, built once.
     let selectSQL: String
 
-    init(table: String, fields: [String], keyCount: Int, extras: [String]) {
+    init(table: String, fields: [String], key: [Int], extras: [String]) {
         self.table = table
         self.fields = fields
-        self.keyCount = keyCount
+        self.key = key
         self.extras = extras
         let all = fields + extras
         insertSQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: all.count).joined(separator: ", ")))"
         selectSQL = "SELECT id, source_line, \(fields.joined(separator: ", ")) FROM \(table) WHERE "
-            + fields.prefix(keyCount).map { "\($0) = ?" }.joined(separator: " AND ")
+            + key.map { "\(fields[$0]) = ?" }.joined(separator: " AND ")
     }
 
-    static let orders = TableSpec(table: "order_lines", fields: [
-        "order_id", "line_no", "parent_order_id", "supplier_id", "buyer_id", "member_level", "sku", "category",
-        "quantity", "unit_price", "cost_price", "discount_platform", "discount_supplier", "freight", "paid_points",
-        "paid_credit", "paid_cash", "payment_channel", "ordered_at", "paid_at", "completed_at", "currency",
-    ], keyCount: 2, extras: ["goods", "source_file", "source_line"])
-    static let refunds = TableSpec(table: "refunds", fields: [
-        "refund_id", "order_id", "line_no", "refund_type", "quantity", "refund_goods", "refund_freight",
-        "refund_points", "refund_credit", "refund_cash", "refunded_at",
-    ], keyCount: 3, extras: ["source_file", "source_line", "raw", "cols", "state"])
-    /// Declared once in FeedDeclaration.swift.
+    static let orders = FeedDeclaration.orders.tableSpec
+    static let refunds = FeedDeclaration.refunds.tableSpec
+    static let payments = FeedDeclaration.payments.tableSpec
+    static let repayments = FeedDeclaration.repayments.tableSpec
     static let adjustments = FeedDeclaration.adjustments.tableSpec
-    static let payments = TableSpec(table: "payments", fields: [
-        "channel", "txn_id", "kind", "reference", "amount", "fee", "occurred_at",
-    ], keyCount: 2, extras: ["source_file", "source_line"])
-    static let repayments = TableSpec(table: "repayments", fields: [
-        "repayment_id", "buyer_id", "amount", "paid_at",
-    ], keyCount: 1, extras: ["source_file", "source_line"])
     /// Declared once in FeedDeclaration.swift.
     static let payouts = FeedDeclaration.payouts.tableSpec
 
@@ -62,7 +53,8 @@ struct TableSpec {
     }
 }
 
-/// A row ready to store: values for its table's fields and extras, and a check of steps
+/// A row ready to store: values for its table's fields (one per declared column, at the
+/// column's position) and extras, and a check of steps
 /// 6–7 that failed (reported only when the key is new: step 5 comes first).
 struct StagedRow {
     let spec: TableSpec
@@ -70,7 +62,7 @@ struct StagedRow {
     let extras: [SQLValue]
     let laterFailure: Rejection?
 
-    var key: [SQLValue] { Array(values.prefix(spec.keyCount)) }
+    var key: [SQLValue] { spec.key.map { values[$0] } }
 }
 
 /// Builds staged rows from typed rows, one function per feed.
@@ -97,7 +89,6 @@ struct RowStager {
         let cash = row.int(s.paidCash, default: 0)
         let supplierID = row.text(s.supplierId)!
         let currency = row.text(s.currency) ?? config.currency
-        let parent = row.text(s.parentOrderId) ?? orderID
         // quantity × unit_price was range-checked in typing (Ingestor.orderProductsOutOfRange).
         let goods = OrderChecks.goods(quantity: quantity, unitPrice: unitPrice, discountPlatform: discountPlatform,
                                       discountSupplier: discountSupplier)
@@ -120,17 +111,13 @@ struct RowStager {
             failure = Rejection(.tenderMismatch, column: row.columns[s.paidCash],
                                 "tenders \(Money(fen: points + credit + cash)) ≠ goods \(Money(fen: goods)) + freight \(Money(fen: freight))")
         }
+        // The declared cells, with a parent equal to the order and the store's currency as NULL.
+        var values = FeedDeclaration.orders.values(row)
+        if row.text(s.parentOrderId) == orderID { values[s.parentOrderId] = .null }
+        if currency == config.currency { values[s.currency] = .null }
         return StagedRow(
             spec: .orders,
-            values: [
-                .text(orderID), int(row.int(s.lineNo)), parent == orderID ? .null : .text(parent),
-                .text(supplierID), text(row.text(s.buyerId)), text(row.text(s.memberLevel)),
-                text(row.text(s.sku)), text(row.text(s.category)), .int(quantity), .int(unitPrice),
-                int(row.int(s.costPrice)), .int(discountPlatform), .int(discountSupplier), .int(freight),
-                .int(points), .int(credit), .int(cash), text(row.text(s.paymentChannel)),
-                int(row.int(s.orderedAt)), int(row.int(s.paidAt)), int(row.int(s.completedAt)),
-                currency == config.currency ? .null : .text(currency),
-            ],
+            values: values,
             extras: [.int(goods)] + source + [.int(Int64(row.line))],
             laterFailure: failure)
     }
@@ -173,11 +160,7 @@ struct RowStager {
         }
         return StagedRow(
             spec: .refunds,
-            values: [
-                text(row.text(s.refundId)), text(row.text(s.orderId)), int(row.int(s.lineNo)),
-                text(row.text(s.refundType)), int(row.int(s.quantity)), .int(goods), .int(freight),
-                .int(points), .int(credit), .int(cash), int(row.int(s.refundedAt)),
-            ],
+            values: FeedDeclaration.refunds.values(row),
             extras: source + [.int(Int64(row.line)), .text(row.raw),
                               .text(row.columns.map(String.init).joined(separator: ",")), .text("unchecked")],
             laterFailure: failure)
@@ -201,25 +184,18 @@ struct RowStager {
 
     /// Payments (SPEC §3.3), stored for reconciliation.
     func payment(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.paymentsIndex
-        return StagedRow(
+        StagedRow(
             spec: .payments,
-            values: [
-                text(row.text(s.index("channel"))), text(row.text(s.index("txn_id"))), text(row.text(s.index("kind"))),
-                text(row.text(s.index("reference"))), int(row.int(s.index("amount"))), .int(row.int(s.index("fee"), default: 0)),
-                int(row.int(s.index("occurred_at"))),
-            ],
+            values: FeedDeclaration.payments.values(row),
             extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }
 
     /// Repayments (SPEC §3.4): credit-line repayments, amount > 0.
     func repayment(_ row: TypedRow) -> StagedRow {
-        let s = FeedSchemas.repaymentsIndex
-        return StagedRow(
+        StagedRow(
             spec: .repayments,
-            values: [text(row.text(s.index("repayment_id"))), text(row.text(s.index("buyer_id"))),
-                     int(row.int(s.index("amount"))), int(row.int(s.index("paid_at")))],
+            values: FeedDeclaration.repayments.values(row),
             extras: source + [.int(Int64(row.line))],
             laterFailure: nil)
     }
@@ -234,9 +210,15 @@ struct RowStager {
     }
 }
 
-/// Positions of the orders feed's columns, looked up once (rows are typed millions of times).
+/// Positions of the orders feed's columns in its declaration, looked up once (rows are typed
+/// millions of times): where a row's cell is read and where its staged value goes.
 struct OrderColumns {
-    static let shared = OrderColumns()
+    static let shared: OrderColumns = {
+        let columns = OrderColumns()
+        precondition(columns.inOrder == Array(0..<columns.count), "RowStager.plainOrder stages the declared order columns in order")
+        return columns
+    }()
+    let count = FeedDeclaration.orders.columns.count
     let orderId = FeedSchemas.ordersIndex.index("order_id")
     let parentOrderId = FeedSchemas.ordersIndex.index("parent_order_id")
     let lineNo = FeedSchemas.ordersIndex.index("line_no")
@@ -259,11 +241,25 @@ struct OrderColumns {
     let paidAt = FeedSchemas.ordersIndex.index("paid_at")
     let completedAt = FeedSchemas.ordersIndex.index("completed_at")
     let currency = FeedSchemas.ordersIndex.index("currency")
+
+    /// The positions in the order `RowStager.plainOrder` lists its staged values; they must be
+    /// the declaration's positions 0, 1, 2, … (checked when `shared` is first used, and by a test).
+    var inOrder: [Int] {
+        [orderId, parentOrderId, lineNo, supplierId, buyerId, memberLevel, sku, category, quantity, unitPrice, costPrice,
+         discountPlatform, discountSupplier, freight, paidPoints, paidCredit, paidCash, paymentChannel, orderedAt, paidAt,
+         completedAt, currency]
+    }
 }
 
-/// Positions of the refunds feed's columns, looked up once (rows are typed millions of times).
+/// Positions of the refunds feed's columns in its declaration, looked up once (rows are typed
+/// millions of times): where a row's cell is read and where its staged value goes.
 struct RefundColumns {
-    static let shared = RefundColumns()
+    static let shared: RefundColumns = {
+        let columns = RefundColumns()
+        precondition(columns.inOrder == Array(0..<columns.count), "RowStager.plainRefund stages the declared refund columns in order")
+        return columns
+    }()
+    let count = FeedDeclaration.refunds.columns.count
     let refundId = FeedSchemas.refundsIndex.index("refund_id")
     let orderId = FeedSchemas.refundsIndex.index("order_id")
     let lineNo = FeedSchemas.refundsIndex.index("line_no")
@@ -275,6 +271,13 @@ struct RefundColumns {
     let refundCredit = FeedSchemas.refundsIndex.index("refund_credit")
     let refundCash = FeedSchemas.refundsIndex.index("refund_cash")
     let refundedAt = FeedSchemas.refundsIndex.index("refunded_at")
+
+    /// The positions in the order `RowStager.plainRefund` lists its staged values; they must
+    /// be the declaration's positions 0, 1, 2, … (checked when `shared` is first used, and by a test).
+    var inOrder: [Int] {
+        [refundId, orderId, lineNo, refundType, quantity, refundGoods, refundFreight, refundPoints, refundCredit,
+         refundCash, refundedAt]
+    }
 }
 
 /// Reads the text of a requested column of a record, by its index.
@@ -289,7 +292,7 @@ extension RowStager {
         let s = OrderColumns.shared
         // Required cells (step 2), integers and id lengths (step 3).
         guard let orderIDBytes = view.cell(s.orderId), orderIDBytes.count <= FeedSchemas.idLength,
-              let lineNo = Plain.integer(view.cell(s.lineNo), in: 1...1_000_000),
+              let lineNo = Plain.integer(view.cell(s.lineNo), in: FeedDeclaration.lineNoRange),
               let supplierBytes = view.cell(s.supplierId), let skuBytes = view.cell(s.sku),
               let categoryBytes = view.cell(s.category),
               let quantity = Plain.integer(view.cell(s.quantity), in: FeedSchemas.quantityRange),
@@ -328,21 +331,27 @@ extension RowStager {
                                   tenders: (points ?? 0) + (credit ?? 0) + (cash ?? 0), freight: freight ?? 0) == nil
         else { return nil }
 
-        let orderID = String(decoding: orderIDBytes, as: UTF8.self)
+        // The staged row as `RowStager.order` stages it, its values in the declaration's column
+        // order (`OrderColumns.inOrder` checks that order against the declaration): NULL where the
+        // cell is empty (or, for the parent, the order itself; the currency passed the checks
+        // above, so it is the store's), 0 for an empty amount. An array literal: the plain path
+        // stages millions of rows, and an array filled by position costs about a thousand
+        // instructions a row more.
         var parent = SQLValue.null
         if let parentBytes, !parentBytes.elementsEqual(orderIDBytes) {
             parent = .text(String(decoding: parentBytes, as: UTF8.self))
         }
+        let values: [SQLValue] = [
+            .text(String(decoding: orderIDBytes, as: UTF8.self)), parent, .int(lineNo), .text(supplierID), text(buyer),
+            text(view.text(s.memberLevel)), .text(String(decoding: skuBytes, as: UTF8.self)),
+            .text(String(decoding: categoryBytes, as: UTF8.self)), .int(quantity), .int(unitPrice), int(costPrice),
+            .int(discountPlatform ?? 0), .int(discountSupplier ?? 0), .int(freight ?? 0),
+            .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), text(channel),
+            .int(orderedAt), .int(paidAt), int(completedAt), .null,
+        ]
         return StagedRow(
             spec: .orders,
-            values: [
-                .text(orderID), .int(lineNo), parent, .text(supplierID), text(buyer), text(view.text(s.memberLevel)),
-                .text(String(decoding: skuBytes, as: UTF8.self)), .text(String(decoding: categoryBytes, as: UTF8.self)),
-                .int(quantity), .int(unitPrice), int(costPrice),
-                .int(discountPlatform ?? 0), .int(discountSupplier ?? 0), .int(freight ?? 0),
-                .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), text(channel),
-                .int(orderedAt), .int(paidAt), int(completedAt), .null,
-            ],
+            values: values,
             extras: [.int(goods), .int(fileID), .int(Int64(view.line))],
             laterFailure: nil)
     }
@@ -351,9 +360,9 @@ extension RowStager {
         let s = RefundColumns.shared
         guard let refundID = view.cell(s.refundId), refundID.count <= FeedSchemas.idLength,
               let orderID = view.cell(s.orderId), orderID.count <= FeedSchemas.idLength,
-              let lineNo = Plain.integer(view.cell(s.lineNo), in: 1...1_000_000),
+              let lineNo = Plain.integer(view.cell(s.lineNo), in: FeedDeclaration.lineNoRange),
               let type = view.text(s.refundType), FeedSchemas.refundTypes.contains(type),
-              let quantity = Plain.integer(view.cell(s.quantity), in: 0...1_000_000),
+              let quantity = Plain.integer(view.cell(s.quantity), in: FeedDeclaration.refundQuantityRange),
               let goods = Plain.money(view.cell(s.refundGoods)),
               let refundedAt = Plain.instant(view.cell(s.refundedAt)),
               let freight = Plain.optionalMoney(view.cell(s.refundFreight)),
@@ -363,13 +372,15 @@ extension RowStager {
               RefundChecks.tendersBalance(points: points ?? 0, credit: credit ?? 0, cash: cash ?? 0, goods: goods,
                                           freight: freight ?? 0)
         else { return nil }
+        // In the declaration's column order (`RefundColumns.inOrder`), as for orders.
+        let values: [SQLValue] = [
+            .text(String(decoding: refundID, as: UTF8.self)), .text(String(decoding: orderID, as: UTF8.self)),
+            .int(lineNo), .text(type), .int(quantity), .int(goods), .int(freight ?? 0),
+            .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), .int(refundedAt),
+        ]
         return StagedRow(
             spec: .refunds,
-            values: [
-                .text(String(decoding: refundID, as: UTF8.self)), .text(String(decoding: orderID, as: UTF8.self)),
-                .int(lineNo), .text(type), .int(quantity), .int(goods), .int(freight ?? 0),
-                .int(points ?? 0), .int(credit ?? 0), .int(cash ?? 0), .int(refundedAt),
-            ],
+            values: values,
             extras: [.int(fileID), .int(Int64(view.line)), .text(view.raw),
                      .text(view.columns.map(String.init).joined(separator: ",")), .text("unchecked")],
             laterFailure: nil)

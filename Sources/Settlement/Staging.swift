@@ -15,11 +15,13 @@ enum CellType {
     case choice(Set<String>, QuarantineReason)
 }
 
-/// A feed column: its name, type and whether it must be given.
+/// A feed column: its name, type, whether it must be given and, for an optional amount,
+/// whether an empty cell is stored as 0 rather than NULL.
 struct ColumnSpec {
     let name: String
     let type: CellType
     let required: Bool
+    var emptyStoredAsZero = false
 }
 
 /// A typed value of one cell.
@@ -162,73 +164,17 @@ struct ColumnIndex {
     }
 }
 
-/// The feed schemas of SPEC §3.
+/// The feed schemas of SPEC §3, each its feed's declaration's (FeedDeclaration.swift).
 enum FeedSchemas {
-    static let idLength = 64
-    static let quantityRange: ClosedRange<Int64> = 1...1_000_000
+    static let idLength = FeedDeclaration.idLength
+    static let quantityRange = FeedDeclaration.quantityRange
+    static let refundTypes = FeedDeclaration.refundTypes
 
-    static let orders = FeedSchema(columns: [
-        ColumnSpec(name: "order_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "parent_order_id", type: .text(maxLength: idLength), required: false),
-        ColumnSpec(name: "line_no", type: .integer(1...1_000_000), required: true),
-        ColumnSpec(name: "supplier_id", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "buyer_id", type: .text(maxLength: nil), required: false),
-        ColumnSpec(name: "member_level", type: .text(maxLength: nil), required: false),
-        ColumnSpec(name: "sku", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "category", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "quantity", type: .integer(quantityRange), required: true),
-        ColumnSpec(name: "unit_price", type: .money(nonNegative: true), required: true),
-        ColumnSpec(name: "cost_price", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "discount_platform", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "discount_supplier", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "freight", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "paid_points", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "paid_credit", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "paid_cash", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "payment_channel", type: .text(maxLength: nil), required: false),
-        ColumnSpec(name: "ordered_at", type: .timestamp, required: true),
-        ColumnSpec(name: "paid_at", type: .timestamp, required: true),
-        ColumnSpec(name: "completed_at", type: .timestamp, required: false),
-        ColumnSpec(name: "currency", type: .text(maxLength: nil), required: false),
-    ])
-
-    static let refundTypes: Set<String> = ["cancel", "refund_only", "return"]
-
-    static let refunds = FeedSchema(columns: [
-        ColumnSpec(name: "refund_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "order_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "line_no", type: .integer(1...1_000_000), required: true),
-        ColumnSpec(name: "refund_type", type: .choice(refundTypes, .badRefundType), required: true),
-        ColumnSpec(name: "quantity", type: .integer(0...1_000_000), required: true),
-        ColumnSpec(name: "refund_goods", type: .money(nonNegative: true), required: true),
-        ColumnSpec(name: "refund_freight", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "refund_points", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "refund_credit", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "refund_cash", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "refunded_at", type: .timestamp, required: true),
-    ])
-
-    static let payments = FeedSchema(columns: [
-        ColumnSpec(name: "channel", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "txn_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "kind", type: .choice(["pay", "refund"], .badKind), required: true),
-        ColumnSpec(name: "reference", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "amount", type: .money(nonNegative: true), required: true),
-        ColumnSpec(name: "fee", type: .money(nonNegative: true), required: false),
-        ColumnSpec(name: "occurred_at", type: .timestamp, required: true),
-    ])
-
-    static let repayments = FeedSchema(columns: [
-        ColumnSpec(name: "repayment_id", type: .text(maxLength: idLength), required: true),
-        ColumnSpec(name: "buyer_id", type: .text(maxLength: nil), required: true),
-        ColumnSpec(name: "amount", type: .positiveMoney, required: true),
-        ColumnSpec(name: "paid_at", type: .timestamp, required: true),
-    ])
-
-    /// Declared once in FeedDeclaration.swift.
+    static let orders = FeedDeclaration.orders.schema
+    static let refunds = FeedDeclaration.refunds.schema
+    static let payments = FeedDeclaration.payments.schema
+    static let repayments = FeedDeclaration.repayments.schema
     static let adjustments = FeedDeclaration.adjustments.schema
-
-    /// Declared once in FeedDeclaration.swift.
     static let payouts = FeedDeclaration.payouts.schema
 
     static let ordersIndex = ColumnIndex(orders)

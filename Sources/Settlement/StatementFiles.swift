@@ -88,23 +88,44 @@ public enum StatementFiles {
     /// The sheets whose statement is due, with whether it is a draft.
     private static func dueSheets(_ db: Database) throws -> [(SheetHeader, draft: Bool)] {
         var due: [(SheetHeader, draft: Bool)] = []
+        var at: SheetHeaderColumns?
         try db.query("""
             SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
                    statement_sha256, statement_pending, sheet_key
             FROM sheets WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
             """) { row in
-            due.append((header(row), row.int(11) == 0))
+            let c = at ?? SheetHeaderColumns(row)
+            at = c
+            due.append((header(row, c), row.int(c.statementPending) == 0))
         }
         return due
     }
 
-    /// A sheet's header from a row of `sheet_id, supplier_id, entity, currency, period_start,
-    /// period_end, status, net, lines, closed_at, statement_sha256, _, sheet_key`.
-    static func header(_ row: Statement) -> SheetHeader {
-        SheetHeader(key: row.int(12), sheetID: row.string(0), supplierID: row.string(1), entity: row.string(2),
-                    currency: row.string(3), periodStart: row.string(4), periodEnd: row.string(5),
-                    status: row.string(6), net: row.int(7), lines: row.int(8), closedAt: row.text(9),
-                    statementSHA: row.text(10))
+    /// Where a query's `sheet_id, supplier_id, entity, currency, period_start, period_end,
+    /// status, net, lines, closed_at, statement_sha256, statement_pending, sheet_key` columns
+    /// are, by name (the queries here and in `Closer.closedHeader`).
+    struct SheetHeaderColumns {
+        let key, sheetID, supplierID, entity, currency, periodStart, periodEnd, status, net, lines: Int32
+        let closedAt, statementSHA, statementPending: Int32
+        init(_ row: Statement) {
+            key = row.column("sheet_key"); sheetID = row.column("sheet_id"); supplierID = row.column("supplier_id")
+            entity = row.column("entity"); currency = row.column("currency"); periodStart = row.column("period_start")
+            periodEnd = row.column("period_end"); status = row.column("status"); net = row.column("net")
+            lines = row.column("lines"); closedAt = row.column("closed_at"); statementSHA = row.column("statement_sha256")
+            statementPending = row.column("statement_pending")
+        }
+    }
+
+    /// A sheet's header from a row with the columns of `SheetHeaderColumns`, looked up for
+    /// this one row.
+    static func header(_ row: Statement) -> SheetHeader { header(row, SheetHeaderColumns(row)) }
+
+    /// A sheet's header from a row whose columns were looked up once for the query.
+    static func header(_ row: Statement, _ c: SheetHeaderColumns) -> SheetHeader {
+        SheetHeader(key: row.int(c.key), sheetID: row.string(c.sheetID), supplierID: row.string(c.supplierID),
+                    entity: row.string(c.entity), currency: row.string(c.currency), periodStart: row.string(c.periodStart),
+                    periodEnd: row.string(c.periodEnd), status: row.string(c.status), net: row.int(c.net),
+                    lines: row.int(c.lines), closedAt: row.text(c.closedAt), statementSHA: row.text(c.statementSHA))
     }
 
     /// The folder of a sheet's statement files.
@@ -133,10 +154,13 @@ public enum StatementFiles {
     /// Fee-code totals of a sheet, in statement order.
     static func totals(_ db: Database, sheetKey: Int64) throws -> [StatementTotal] {
         var totals: [(FeeCode, Int, Int64)] = []
+        var at: (code: Int32, lines: Int32, amount: Int32)?
         try db.query("SELECT fee_code, lines, amount FROM sheet_totals WHERE sheet_key = ? AND lines > 0",
                      [.int(sheetKey)]) { row in
-            guard let code = FeeCode(storeCode: row.int(0)) else { return }
-            totals.append((code, Int(row.int(1)), row.int(2)))
+            let c = at ?? (row.column("fee_code"), row.column("lines"), row.column("amount"))
+            at = c
+            guard let code = FeeCode(storeCode: row.int(c.code)) else { return }
+            totals.append((code, Int(row.int(c.lines)), row.int(c.amount)))
         }
         return totals.sorted { $0.0.rank < $1.0.rank }
             .map { StatementTotal(feeCode: $0.0.rawValue, lines: $0.1, amount: Money(fen: $0.2).description) }

@@ -61,12 +61,12 @@ enum StatementLines {
     static let forwardCodesByName: [FeeCode] = FeeCode.allCases.prefix(FeeCode.forwardCodeCount)
         .sorted { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }
 
-    /// The sheet's forward rows, sorted by posting day, order and line. Column `5 + storeCode`
-    /// … holds each forward code's amount (GOODS … COST in store-code order).
+    /// The sheet's forward rows, sorted by posting day, order and line, with each forward
+    /// code's amount under the code's name (`GOODS` … `COST`); read by `ForwardRowColumns`.
     static let forwardRows = """
-        SELECT f.posting_day, o.order_id, o.line_no, o.sku, f.late,
-               coalesce(date(f.original_start * 86400, 'unixepoch'), ''),
-               \(ForwardFeeSQL.amountColumns(row: "f"))
+        SELECT f.posting_day AS posting_day, o.order_id AS order_id, o.line_no AS line_no, o.sku AS sku,
+               f.late AS late, coalesce(date(f.original_start * 86400, 'unixepoch'), '') AS original_period,
+               \(ForwardFeeSQL.namedAmountColumns(row: "f"))
         FROM forward_sheet_lines l, json_each(l.line_ids) j
         JOIN forward_fees f ON f.line_id = j.value
         JOIN order_lines o ON o.id = f.line_id
@@ -87,17 +87,18 @@ enum StatementLines {
         let other = try db.prepare(otherRows)
         defer { other.reset() }
         try other.bind([.int(sheetKey)])
-        var pendingOther = try other.step() ? otherLine(other) : nil
+        let at = OtherRowColumns(other)
+        var pendingOther = try other.step() ? otherLine(other, at) : nil
         try forwardLines(db, sheetKey: sheetKey, prefetched: prefetched) { line in
             while let otherLine = pendingOther, StatementLine.precedes(otherLine, line) {
                 try body(otherLine)
-                pendingOther = try other.step() ? self.otherLine(other) : nil
+                pendingOther = try other.step() ? self.otherLine(other, at) : nil
             }
             try body(line)
         }
         while let otherLine = pendingOther {
             try body(otherLine)
-            pendingOther = try other.step() ? self.otherLine(other) : nil
+            pendingOther = try other.step() ? self.otherLine(other, at) : nil
         }
     }
 
@@ -116,10 +117,11 @@ enum StatementLines {
         let forward = try db.prepare(forwardRows)
         defer { forward.reset() }
         try forward.bind([.int(sheetKey)])
+        let at = ForwardRowColumns(forward)
         var unfolded: [StatementLine] = []
         while try forward.step() {
             unfolded.removeAll(keepingCapacity: true)
-            unfold(forward, into: &unfolded)
+            unfold(forward, at, into: &unfolded)
             for line in unfolded { try body(line) }
         }
     }
@@ -134,10 +136,11 @@ enum StatementLines {
             let reader = try Database(path: storePath, readOnly: true)
             let forward = try reader.prepare(forwardRows)
             try forward.bind([.int(sheetKey)])
+            let at = ForwardRowColumns(forward)
             var unfolded: [StatementLine] = []
             while try forward.step() {
                 unfolded.removeAll(keepingCapacity: true)
-                unfold(forward, into: &unfolded)
+                unfold(forward, at, into: &unfolded)
                 for line in unfolded { guard emit(line) else { return } }
             }
         }
@@ -145,15 +148,15 @@ enum StatementLines {
 
     /// The non-zero forward amounts of the current row, as lines in code-name order (a row
     /// whose amounts are all zero gives none, and the next row is read).
-    private static func unfold(_ row: Statement, into lines: inout [StatementLine]) {
-        let orderID = row.string(1)
-        let lineNo = row.int(2)
-        let sku = row.string(3)
-        let late = row.int(4)
-        let original = row.string(5)
-        let day = Int(row.int(0))
-        for code in forwardCodesByName {
-            let amount = row.int(Int32(5 + code.storeCode))
+    private static func unfold(_ row: Statement, _ at: ForwardRowColumns, into lines: inout [StatementLine]) {
+        let orderID = row.string(at.orderID)
+        let lineNo = row.int(at.lineNo)
+        let sku = row.string(at.sku)
+        let late = row.int(at.late)
+        let original = row.string(at.originalPeriod)
+        let day = Int(row.int(at.postingDay))
+        for (index, code) in forwardCodesByName.enumerated() {
+            let amount = row.int(at.amounts[index])
             guard amount != 0 else { continue }
             lines.append(StatementLine(postingDay: day, sourceType: .order, sourceID: orderID, orderID: orderID,
                                        lineNo: lineNo, sku: sku, code: code, amount: amount, late: late,
@@ -161,17 +164,45 @@ enum StatementLines {
         }
     }
 
-    /// A row of `otherRows` (the columns of `FeeLineExport.select`).
-    private static func otherLine(_ row: Statement) -> StatementLine {
-        let sourceName = row.string(3)
-        let codeName = row.string(8)
-        guard let day = Day(parsing: row.string(2)),
+    /// Where `forwardRows`' columns are in a prepared statement, found by name once per
+    /// statement (the rows are read millions of times).
+    struct ForwardRowColumns {
+        let postingDay, orderID, lineNo, sku, late, originalPeriod: Int32
+        /// The amount column of each code of `forwardCodesByName`, in that order.
+        let amounts: [Int32]
+        init(_ statement: Statement) {
+            postingDay = statement.column("posting_day"); orderID = statement.column("order_id")
+            lineNo = statement.column("line_no"); sku = statement.column("sku"); late = statement.column("late")
+            originalPeriod = statement.column("original_period")
+            amounts = forwardCodesByName.map { statement.column($0.rawValue) }
+        }
+    }
+
+    /// Where `otherRows`' columns (those of `FeeLineExport.select`) are, found by name once
+    /// per statement.
+    struct OtherRowColumns {
+        let postingDate, sourceType, sourceID, orderID, lineNo, sku, feeCode, amount, late, originalPeriod: Int32
+        init(_ statement: Statement) {
+            postingDate = statement.column("posting_date"); sourceType = statement.column("source_type")
+            sourceID = statement.column("source_id"); orderID = statement.column("order_id")
+            lineNo = statement.column("line_no"); sku = statement.column("sku"); feeCode = statement.column("fee_code")
+            amount = statement.column("amount"); late = statement.column("late")
+            originalPeriod = statement.column("original_period")
+        }
+    }
+
+    /// A row of `otherRows`.
+    private static func otherLine(_ row: Statement, _ at: OtherRowColumns) -> StatementLine {
+        let sourceName = row.string(at.sourceType)
+        let codeName = row.string(at.feeCode)
+        guard let day = Day(parsing: row.string(at.postingDate)),
               let source = SourceType.allCases.first(where: { $0.name == sourceName }),
               let code = FeeCode(rawValue: codeName) else {
-            preconditionFailure("a fee line the store cannot show: \(row.string(2)) \(sourceName) \(codeName)")
+            preconditionFailure("a fee line the store cannot show: \(row.string(at.postingDate)) \(sourceName) \(codeName)")
         }
-        return StatementLine(postingDay: day.ordinal, sourceType: source, sourceID: row.string(4), orderID: row.string(5),
-                             lineNo: row.optionalInt(6), sku: row.string(7), code: code, amount: row.int(10),
-                             late: row.int(11), originalPeriod: row.string(12))
+        return StatementLine(postingDay: day.ordinal, sourceType: source, sourceID: row.string(at.sourceID),
+                             orderID: row.string(at.orderID), lineNo: row.optionalInt(at.lineNo), sku: row.string(at.sku),
+                             code: code, amount: row.int(at.amount), late: row.int(at.late),
+                             originalPeriod: row.string(at.originalPeriod))
     }
 }

@@ -8,10 +8,12 @@ import XCTest
 @testable import Settlement
 
 final class FeedDeclarationTests: XCTestCase {
-    /// Every declared column is a column of its table with the declared SQLite type, NOT NULL
-    /// exactly when required; the key is the table's one unique index; the extras exist.
+    /// Every feed is declared, and every declared column is a column of its table with the
+    /// declared SQLite type, NOT NULL exactly when required or stored as 0 when empty; the key
+    /// is the table's one unique index; the extras exist.
     func testEveryDeclarationMatchesTheStoresDDL() throws {
         let ws = try Workspace()
+        XCTAssertEqual(FeedDeclaration.all.map(\.kind), FeedKind.allCases)
         for feed in FeedDeclaration.all {
             var table: [String: (type: String, notNull: Bool)] = [:]
             try ws.db.query("SELECT name, type, \"notnull\" FROM pragma_table_info(?)", [.text(feed.table)]) { row in
@@ -21,7 +23,8 @@ final class FeedDeclarationTests: XCTestCase {
             for column in feed.columns {
                 let stored = try XCTUnwrap(table[column.name], "\(feed.table).\(column.name) is in the DDL")
                 XCTAssertEqual(stored.type, FeedDeclaration.storedType(column), "\(feed.table).\(column.name)")
-                XCTAssertEqual(stored.notNull, column.required, "\(feed.table).\(column.name) NOT NULL when required")
+                XCTAssertEqual(stored.notNull, column.required || column.emptyStoredAsZero,
+                               "\(feed.table).\(column.name) NOT NULL when required or stored as 0")
             }
             for extra in feed.extras { XCTAssertNotNil(table[extra], "\(feed.table).\(extra) is in the DDL") }
             var uniqueKeys: [[String]] = []
@@ -33,7 +36,7 @@ final class FeedDeclarationTests: XCTestCase {
                 try ws.db.query("SELECT name FROM pragma_index_info(?) ORDER BY seqno", [.text(index[0])]) { columns.append($0.string(0)) }
                 return columns
             }
-            XCTAssertEqual(uniqueKeys, [feed.columns.prefix(feed.keyCount).map(\.name)], "\(feed.table)'s key")
+            XCTAssertEqual(uniqueKeys, [feed.key], "\(feed.table)'s key")
         }
     }
 
@@ -48,6 +51,42 @@ final class FeedDeclarationTests: XCTestCase {
             INSERT OR IGNORE INTO adjustments(adjustment_id, supplier_id, amount, reason, approved_by, effective_at, \
             source_file, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
+    }
+
+    /// The orders feed: the reader reads the declared columns in SPEC order, the table's
+    /// columns are the same, and its key is found by name wherever it is declared.
+    func testTheOrderFeedComesFromItsDeclaration() {
+        let orders = FeedDeclaration.orders
+        XCTAssertEqual(FeedSchemas.schema(for: .orders).names, orders.names)
+        XCTAssertEqual(orders.names.prefix(3), ["order_id", "parent_order_id", "line_no"])
+        let spec = TableSpec.spec(for: .orders)
+        XCTAssertEqual(spec.fields, orders.names)
+        XCTAssertEqual(spec.key.map { spec.fields[$0] }, ["order_id", "line_no"])
+        XCTAssertTrue(spec.selectSQL.hasSuffix("FROM order_lines WHERE order_id = ? AND line_no = ?"), spec.selectSQL)
+        XCTAssertTrue(spec.insertSQL.hasSuffix("completed_at, currency, goods, source_file, source_line) VALUES (\(Array(repeating: "?", count: 25).joined(separator: ", ")))"), spec.insertSQL)
+        for kind in FeedKind.allCases {
+            XCTAssertEqual(FeedSchemas.schema(for: kind).names, FeedDeclaration.of(kind).names, "\(kind)")
+            XCTAssertEqual(TableSpec.spec(for: kind).fields, FeedDeclaration.of(kind).names, "\(kind)")
+        }
+        XCTAssertEqual(OrderColumns.shared.count, orders.columns.count)
+        XCTAssertEqual(RefundColumns.shared.count, FeedDeclaration.refunds.columns.count)
+        // The plain path lists its staged values in the declaration's order.
+        XCTAssertEqual(OrderColumns.shared.inOrder, Array(orders.columns.indices))
+        XCTAssertEqual(RefundColumns.shared.inOrder, Array(FeedDeclaration.refunds.columns.indices))
+    }
+
+    /// Replay writes each replayed feed with its declaration's header, a cell for every
+    /// declared column and no other.
+    func testReplayWritesTheDeclaredColumns() {
+        XCTAssertEqual(FeedRowFormatter.orderColumns, FeedDeclaration.orders.names)
+        XCTAssertEqual(FeedRowFormatter.orderCells.map(\.rawValue), FeedDeclaration.orders.names)
+        XCTAssertEqual(FeedRowFormatter.refundCells.map(\.rawValue), FeedDeclaration.refunds.names)
+        XCTAssertEqual(FeedRowFormatter.paymentCells.map(\.rawValue), FeedDeclaration.payments.names)
+        XCTAssertEqual(FeedRowFormatter.repaymentCells.map(\.rawValue), FeedDeclaration.repayments.names)
+        XCTAssertEqual(Set(FeedRowFormatter.OrderCell.allCases.map(\.rawValue)), Set(FeedDeclaration.orders.names))
+        XCTAssertEqual(Set(FeedRowFormatter.RefundCell.allCases.map(\.rawValue)), Set(FeedDeclaration.refunds.names))
+        XCTAssertEqual(Set(FeedRowFormatter.PaymentCell.allCases.map(\.rawValue)), Set(FeedDeclaration.payments.names))
+        XCTAssertEqual(Set(FeedRowFormatter.RepaymentCell.allCases.map(\.rawValue)), Set(FeedDeclaration.repayments.names))
     }
 
     /// An adjustments file goes in through the declaration: the stored row, a re-delivery

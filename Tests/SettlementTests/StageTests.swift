@@ -22,6 +22,31 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(try pipeline(#"{"stages": ["statements", "ingest"]}"#).stagesToRun.map(\.name), ["statements", "ingest"])
     }
 
+    /// Each nightly stage's file says which files hold its SQL (`// SQL: …` in its header
+    /// comment), and each file it names exists and holds SQL.
+    func testEveryStageSaysWhereItsSQLIs() throws {
+        let module = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Settlement")
+        let sql = try NSRegularExpression(pattern: #"\b(SELECT|INSERT|UPDATE|DELETE)\b"#)
+        let swiftFile = try NSRegularExpression(pattern: #"[A-Za-z/]+\.swift"#)
+        func matches(_ regex: NSRegularExpression, _ text: String) -> [String] {
+            regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Range($0.range, in: text).map { String(text[$0]) } }
+        }
+        for stage in Stage.nightly {
+            let name = stage.name.prefix(1).uppercased() + stage.name.dropFirst() + "Stage.swift"
+            let text = try String(contentsOf: module.appendingPathComponent("Stages/" + name), encoding: .utf8)
+            let header = text.split(separator: "\n").prefix { $0.hasPrefix("//") }.joined(separator: " ")
+            guard let at = header.range(of: "SQL: ") else { XCTFail("\(name) says where its SQL is"); continue }
+            var files = matches(swiftFile, String(header[at.upperBound...]))
+            if header[at.upperBound...].hasPrefix("this file") { files.append("Stages/" + name) }
+            XCTAssertFalse(files.isEmpty, "\(name) names the files of its SQL")
+            for file in files {
+                let body = try String(contentsOf: module.appendingPathComponent(file), encoding: .utf8)
+                XCTAssertFalse(matches(sql, body).isEmpty, "\(name): \(file) holds SQL")
+            }
+        }
+    }
+
     /// Pipeline files from before `breaks` (or `reconcile`) was a stage of its own still list
     /// the breaks after posting, and reconcile before them.
     func testAnOlderPipelineFileImpliesBreaksAfterPost() throws {

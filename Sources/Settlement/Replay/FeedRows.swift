@@ -1,6 +1,6 @@
-// Replay/FeedRows.swift: the mall core's rows as feed cells (SPEC section 3 column order).
-// Used to write replayed feeds and to compare them with what was ingested, so both speak
-// exactly the same text.
+// Replay/FeedRows.swift: the mall core's rows as feed cells, with the header and in the
+// column order of each feed's declaration (FeedDeclaration.swift). Used to write replayed
+// feeds and to compare them with what was ingested, so both speak exactly the same text.
 import MallCore
 import MallIO
 
@@ -16,17 +16,44 @@ public struct FeedRowFormatter {
         offsets = HourOffsets(calendar: calendar)
     }
 
-    public static let orderColumns = [
-        "order_id", "parent_order_id", "line_no", "supplier_id", "buyer_id", "member_level", "sku", "category",
-        "quantity", "unit_price", "cost_price", "discount_platform", "discount_supplier", "freight",
-        "paid_points", "paid_credit", "paid_cash", "payment_channel", "ordered_at", "paid_at", "completed_at", "currency",
-    ]
-    public static let refundColumns = [
-        "refund_id", "order_id", "line_no", "refund_type", "quantity", "refund_goods", "refund_freight",
-        "refund_points", "refund_credit", "refund_cash", "refunded_at",
-    ]
-    public static let paymentColumns = ["channel", "txn_id", "kind", "reference", "amount", "fee", "occurred_at"]
-    public static let repaymentColumns = ["repayment_id", "buyer_id", "amount", "paid_at"]
+    /// The header of each feed replay writes: its declaration's columns.
+    public static let orderColumns = FeedDeclaration.orders.names
+    public static let refundColumns = FeedDeclaration.refunds.names
+    public static let paymentColumns = FeedDeclaration.payments.names
+    public static let repaymentColumns = FeedDeclaration.repayments.names
+
+    /// A core row's field for each declared column, in the declaration's order. A declared
+    /// column the core has no field for stops replay at its first row (and a test).
+    enum OrderCell: String, CaseIterable {
+        case orderID = "order_id", parentOrderID = "parent_order_id", lineNo = "line_no", supplierID = "supplier_id"
+        case buyerID = "buyer_id", memberLevel = "member_level", sku, category, quantity, unitPrice = "unit_price"
+        case costPrice = "cost_price", discountPlatform = "discount_platform", discountSupplier = "discount_supplier"
+        case freight, paidPoints = "paid_points", paidCredit = "paid_credit", paidCash = "paid_cash"
+        case paymentChannel = "payment_channel", orderedAt = "ordered_at", paidAt = "paid_at"
+        case completedAt = "completed_at", currency
+    }
+    enum RefundCell: String, CaseIterable {
+        case refundID = "refund_id", orderID = "order_id", lineNo = "line_no", type = "refund_type", quantity
+        case refundGoods = "refund_goods", refundFreight = "refund_freight", refundPoints = "refund_points"
+        case refundCredit = "refund_credit", refundCash = "refund_cash", refundedAt = "refunded_at"
+    }
+    enum PaymentCell: String, CaseIterable {
+        case channel, txnID = "txn_id", kind, reference, amount, fee, occurredAt = "occurred_at"
+    }
+    enum RepaymentCell: String, CaseIterable {
+        case repaymentID = "repayment_id", buyerID = "buyer_id", amount, paidAt = "paid_at"
+    }
+    static let orderCells = cells(OrderCell.self, orderColumns)
+    static let refundCells = cells(RefundCell.self, refundColumns)
+    static let paymentCells = cells(PaymentCell.self, paymentColumns)
+    static let repaymentCells = cells(RepaymentCell.self, repaymentColumns)
+
+    static func cells<Cell: RawRepresentable>(_: Cell.Type, _ columns: [String]) -> [Cell] where Cell.RawValue == String {
+        columns.map { name in
+            guard let cell = Cell(rawValue: name) else { preconditionFailure("replay writes no \(name) column") }
+            return cell
+        }
+    }
 
     public func time(_ instant: Instant) -> String {
         instant.formatted(offsetSeconds: calendar.offsetSeconds(at: instant))
@@ -41,29 +68,78 @@ public struct FeedRowFormatter {
     private func end(_ b: inout [UInt8]) { b[b.count - 1] = 10 }
 
     public mutating func append(_ r: OrderLineRow, to b: inout [UInt8]) {
-        text(r.orderID, &b); text(r.parentOrderID, &b); int(r.lineNo, &b); text(r.supplierID, &b); text(r.buyerID, &b)
-        text(r.memberLevel, &b); text(r.sku, &b); text(r.category, &b); int(r.quantity, &b); money(r.unitPrice, &b)
-        money(r.costPrice, &b); money(r.discountPlatform, &b); money(r.discountSupplier, &b); money(r.freight, &b)
-        money(r.paidPoints, &b); money(r.paidCredit, &b); money(r.paidCash, &b); text(r.paymentChannel, &b)
-        time(r.orderedAt, &b); time(r.paidAt, &b); time(r.completedAt, &b); text(r.currency, &b)
+        for cell in Self.orderCells {
+            switch cell {
+            case .orderID: text(r.orderID, &b)
+            case .parentOrderID: text(r.parentOrderID, &b)
+            case .lineNo: int(r.lineNo, &b)
+            case .supplierID: text(r.supplierID, &b)
+            case .buyerID: text(r.buyerID, &b)
+            case .memberLevel: text(r.memberLevel, &b)
+            case .sku: text(r.sku, &b)
+            case .category: text(r.category, &b)
+            case .quantity: int(r.quantity, &b)
+            case .unitPrice: money(r.unitPrice, &b)
+            case .costPrice: money(r.costPrice, &b)
+            case .discountPlatform: money(r.discountPlatform, &b)
+            case .discountSupplier: money(r.discountSupplier, &b)
+            case .freight: money(r.freight, &b)
+            case .paidPoints: money(r.paidPoints, &b)
+            case .paidCredit: money(r.paidCredit, &b)
+            case .paidCash: money(r.paidCash, &b)
+            case .paymentChannel: text(r.paymentChannel, &b)
+            case .orderedAt: time(r.orderedAt, &b)
+            case .paidAt: time(r.paidAt, &b)
+            case .completedAt: time(r.completedAt, &b)
+            case .currency: text(r.currency, &b)
+            }
+        }
         end(&b)
     }
 
     public mutating func append(_ r: RefundRow, to b: inout [UInt8]) {
-        text(r.refundID, &b); text(r.orderID, &b); int(r.lineNo, &b); text(r.type.rawValue, &b); int(r.quantity, &b)
-        money(r.refundGoods, &b); money(r.refundFreight, &b); money(r.refundPoints, &b); money(r.refundCredit, &b)
-        money(r.refundCash, &b); time(r.refundedAt, &b)
+        for cell in Self.refundCells {
+            switch cell {
+            case .refundID: text(r.refundID, &b)
+            case .orderID: text(r.orderID, &b)
+            case .lineNo: int(r.lineNo, &b)
+            case .type: text(r.type.rawValue, &b)
+            case .quantity: int(r.quantity, &b)
+            case .refundGoods: money(r.refundGoods, &b)
+            case .refundFreight: money(r.refundFreight, &b)
+            case .refundPoints: money(r.refundPoints, &b)
+            case .refundCredit: money(r.refundCredit, &b)
+            case .refundCash: money(r.refundCash, &b)
+            case .refundedAt: time(r.refundedAt, &b)
+            }
+        }
         end(&b)
     }
 
     public mutating func append(_ r: ChannelRow, to b: inout [UInt8]) {
-        text(r.channel, &b); text(r.txnID, &b); text(r.kind.rawValue, &b); text(r.reference, &b); money(r.amount, &b)
-        money(r.fee, &b); time(r.occurredAt, &b)
+        for cell in Self.paymentCells {
+            switch cell {
+            case .channel: text(r.channel, &b)
+            case .txnID: text(r.txnID, &b)
+            case .kind: text(r.kind.rawValue, &b)
+            case .reference: text(r.reference, &b)
+            case .amount: money(r.amount, &b)
+            case .fee: money(r.fee, &b)
+            case .occurredAt: time(r.occurredAt, &b)
+            }
+        }
         end(&b)
     }
 
     public mutating func append(_ r: RepaymentRow, to b: inout [UInt8]) {
-        text(r.repaymentID, &b); text(r.buyerID, &b); money(r.amount, &b); time(r.paidAt, &b)
+        for cell in Self.repaymentCells {
+            switch cell {
+            case .repaymentID: text(r.repaymentID, &b)
+            case .buyerID: text(r.buyerID, &b)
+            case .amount: money(r.amount, &b)
+            case .paidAt: time(r.paidAt, &b)
+            }
+        }
         end(&b)
     }
 }

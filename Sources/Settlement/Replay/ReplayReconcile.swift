@@ -51,8 +51,15 @@ public enum ReplayReconcile {
     /// A feed's comparable columns and the expected rows by key.
     private struct Expected {
         let feed: String
+        /// The columns compared: the declared ones but the key, in feed order.
         let columns: [String]
         var rows: [String: [String]] = [:]
+
+        init(_ declaration: FeedDeclaration) {
+            feed = declaration.kind.rawValue
+            let key = declaration.tableSpec.key
+            columns = declaration.columns.indices.filter { !key.contains($0) }.map { declaration.columns[$0].name }
+        }
     }
 
     /// Replays `journal` and compares what the feeds should hold with what `db` holds.
@@ -69,10 +76,10 @@ public enum ReplayReconcile {
 
     /// What the feeds should hold, by feed, from the journal replayed through the mall core.
     private struct ExpectedFeeds {
-        var orders = Expected(feed: "orders", columns: Array(FeedRowFormatter.orderColumns.dropFirst().filter { $0 != "line_no" }))
-        var refunds = Expected(feed: "refunds", columns: Array(FeedRowFormatter.refundColumns.dropFirst(3)))
-        var payments = Expected(feed: "payments", columns: Array(FeedRowFormatter.paymentColumns.dropFirst(2)))
-        var repayments = Expected(feed: "repayments", columns: Array(FeedRowFormatter.repaymentColumns.dropFirst()))
+        var orders = Expected(FeedDeclaration.orders)
+        var refunds = Expected(FeedDeclaration.refunds)
+        var payments = Expected(FeedDeclaration.payments)
+        var repayments = Expected(FeedDeclaration.repayments)
         /// Events unreadable or refused by the core.
         var rejected = 0
         var lastDay: Day?
@@ -132,47 +139,53 @@ public enum ReplayReconcile {
     /// Reads each feed's stored rows and compares them with what was expected.
     private static func compareStored(_ expected: inout ExpectedFeeds, db: Database, currency: String,
                                       into found: inout Comparison) throws {
-        func money(_ s: Statement, _ c: Int32) -> String { Money(fen: s.int(c)).description }
-        func time(_ s: Statement, _ c: Int32) -> String { Instant(nanos: s.int(c)).description }
-        func optionalTime(_ s: Statement, _ c: Int32) -> String { s.optionalInt(c).map { Instant(nanos: $0).description } ?? "" }
-        func optionalMoney(_ s: Statement, _ c: Int32) -> String { s.optionalInt(c).map { Money(fen: $0).description } ?? "" }
-        try compare(&expected.orders, db: db, into: &found, sql: """
-            SELECT order_id, line_no, coalesce(parent_order_id, order_id), supplier_id, coalesce(buyer_id, ''),
-                   coalesce(member_level, ''), sku, category, quantity, unit_price, cost_price, discount_platform,
-                   discount_supplier, freight, paid_points, paid_credit, paid_cash, coalesce(payment_channel, ''),
-                   ordered_at, paid_at, completed_at, currency
-            FROM order_lines
-            """) { s in
-            (key(s.string(0), String(s.int(1))),
-             [s.string(2), s.string(3), s.string(4), s.string(5), s.string(6), s.string(7), String(s.int(8)),
-              money(s, 9), optionalMoney(s, 10), money(s, 11), money(s, 12), money(s, 13), money(s, 14), money(s, 15),
-              money(s, 16), s.string(17), time(s, 18), time(s, 19), optionalTime(s, 20), s.text(21) ?? currency])
+        // A parent equal to its order and the store's currency are stored as NULL.
+        try compare(&expected.orders, db: db, into: &found, stored: FeedDeclaration.orders,
+                    sqlFor: ["parent_order_id": "coalesce(parent_order_id, order_id)", "currency": "coalesce(currency, ?1)"],
+                    [.text(currency)])
+        try compare(&expected.refunds, db: db, into: &found, stored: FeedDeclaration.refunds)
+        try compare(&expected.payments, db: db, into: &found, stored: FeedDeclaration.payments)
+        try compare(&expected.repayments, db: db, into: &found, stored: FeedDeclaration.repayments)
+    }
+
+    /// Compares one feed's stored rows, read by its declaration: every declared column by
+    /// name (`sqlFor` gives the SQL of a column stored other than as it reads), as the text
+    /// `expect` gives it — money with two decimals, instants as `Instant.description`, NULL
+    /// as empty — keyed by the declaration's key.
+    private static func compare(_ expected: inout Expected, db: Database, into found: inout Comparison,
+                                stored feed: FeedDeclaration, sqlFor: [String: String] = [:],
+                                _ values: [SQLValue] = []) throws {
+        let spec = feed.tableSpec
+        let select = feed.columns.map { column in sqlFor[column.name].map { "\($0) AS \(column.name)" } ?? column.name }
+        let compared = feed.columns.indices.filter { !spec.key.contains($0) }
+        precondition(compared.map { feed.columns[$0].name } == expected.columns, "\(feed.table): compared as expected")
+        var at: [Int32] = []
+        try compare(&expected, db: db, into: &found,
+                    sql: "SELECT \(select.joined(separator: ", ")) FROM \(feed.table)", values) { s in
+            if at.isEmpty { at = feed.columns.map { s.column($0.name) } }
+            func text(_ index: Int) -> String { storedText(s, at[index], feed.columns[index].type) }
+            return (spec.key.map(text).joined(separator: "/"), compared.map(text))
         }
-        try compare(&expected.refunds, db: db, into: &found, sql: """
-            SELECT refund_id, order_id, line_no, refund_type, quantity, refund_goods, refund_freight, refund_points,
-                   refund_credit, refund_cash, refunded_at
-            FROM refunds
-            """) { s in
-            (key(s.string(0), s.string(1), String(s.int(2))),
-             [s.string(3), String(s.int(4)), money(s, 5), money(s, 6), money(s, 7), money(s, 8), money(s, 9), time(s, 10)])
-        }
-        try compare(&expected.payments, db: db, into: &found,
-                    sql: "SELECT channel, txn_id, kind, reference, amount, fee, occurred_at FROM payments") { s in
-            (key(s.string(0), s.string(1)), [s.string(2), s.string(3), money(s, 4), money(s, 5), time(s, 6)])
-        }
-        try compare(&expected.repayments, db: db, into: &found,
-                    sql: "SELECT repayment_id, buyer_id, amount, paid_at FROM repayments") { s in
-            (key(s.string(0)), [s.string(1), money(s, 2), time(s, 3)])
+    }
+
+    /// A stored cell as the replayed feed's text.
+    private static func storedText(_ s: Statement, _ column: Int32, _ type: CellType) -> String {
+        if s.isNull(column) { return "" }
+        switch type {
+        case .text, .choice: return s.string(column)
+        case .integer: return String(s.int(column))
+        case .money, .positiveMoney: return Money(fen: s.int(column)).description
+        case .timestamp: return Instant(nanos: s.int(column)).description
         }
     }
 
     /// Compares one feed: each stored row (`row` gives its key and comparable columns)
     /// against the expected row of its key; what is left expected is missing.
     private static func compare(_ expected: inout Expected, db: Database, into found: inout Comparison, sql: String,
-                                row: (Statement) -> (String, [String])) throws {
+                                _ values: [SQLValue], row: (Statement) -> (String, [String])) throws {
         var count = ReplayReconciliation.FeedCount(feed: expected.feed)
         count.expected = expected.rows.count
-        try db.query(sql) { s in
+        try db.query(sql, values) { s in
             let (k, stored) = row(s)
             count.found += 1
             guard let want = expected.rows.removeValue(forKey: k) else {

@@ -1,5 +1,7 @@
 // BreaksStage: writes `reconciliation/{as-of}/breaks.csv`, the breaks open as of the run's
 // date (SPEC §9), after posting has opened and resolved them.
+//
+// SQL: Breaks.swift.
 
 import MallIO
 

@@ -2,6 +2,8 @@
 // transaction, after posting has accepted the night's refunds: rows new since the last run
 // are applied (late ones first), each date not settled yet is settled, and the credit breaks
 // found are opened for the breaks stage to list.
+//
+// SQL: Credit/CreditStore.swift.
 
 import MallCore
 

@@ -1,5 +1,9 @@
 // IngestStage: stores the inbox's new feed files (SPEC §3), or the files `ingest KIND FILE…`
 // names, in one transaction. Known files (by inbox stamp or hash) are skipped cheaply.
+//
+// SQL: this file (inbox stamps, the run's quarantine), Ingest.swift (feed_files, the completion
+// update), StageRows.swift (`TableSpec`: each feed's INSERT and its twin's SELECT, built from
+// the feed's declaration's columns), Quarantine.swift (quarantine rows).
 
 import Foundation
 import MallCore

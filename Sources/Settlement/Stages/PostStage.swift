@@ -9,6 +9,10 @@
 // and write each accepted refund twice, and the check would have to move before or after the
 // forward lines, changing the order of the store's writes. The night's conservation check
 // also spans all of posting.
+//
+// SQL: Posting.swift (what is due, open refunds, refund states), FeeLine.swift (`FeeLineWriter`:
+// fee lines), Sheets.swift (`SheetBook`: sheets and their totals), Breaks.swift (orphan
+// refunds' breaks), Conservation.swift (the conservation check).
 
 import MallCore
 import MallStore

@@ -6,6 +6,9 @@
 // Payouts are judged here rather than in a stage of their own: both are treasury's check of
 // what the outside world moved against what the store says, both open breaks that the
 // breaks stage lists next, and neither is worth a second transaction (docs/decisions.md).
+//
+// SQL: Reconcile/ChannelReconciler.swift, Reconcile/ChannelFees.swift, Reconcile/Payouts.swift,
+// Reconcile/ReconcileSummaryFile.swift.
 
 import MallIO
 

@@ -3,7 +3,8 @@
 // a pipeline file picks from them by name. `StageRunner.swift` runs a list of them.
 //
 // To add a stage: a file of its own in this folder declaring `extension Stage { static let
-// … }` and the `Nightly` function it calls, and its name in `Stage.nightly`.
+// … }` and the `Nightly` function it calls, and its name in `Stage.nightly`. Its header
+// comment ends with `// SQL: …`, the files that hold the SQL it runs (StageTests holds it).
 
 import MallCore
 

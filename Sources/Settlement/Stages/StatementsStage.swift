@@ -1,5 +1,8 @@
 // StatementsStage: writes the statements still due — drafts of the open sheets that changed
 // and the statements of sheets closed (SPEC §10). The files themselves: StatementFiles.swift.
+//
+// SQL: StatementFiles.swift (due sheets, totals), StatementLines.swift (a sheet's lines; the
+// forward amounts' columns from ForwardFeeSQL.swift, the other lines' from FeeLineExport.swift).
 
 extension Stage {
     public static let statements = Stage(name: "statements") { context, record in
