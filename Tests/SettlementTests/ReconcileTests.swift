@@ -246,6 +246,40 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try items(ws), ["balance|pay|P-1||missing_in_channel|2026-11-10", "balance|pay|P-2||pending|2026-11-14"])
     }
 
+    /// A channel named for the first time gets its whole history from the store: lines of
+    /// earlier nights summed per parent order and dated by the earliest, accepted refunds, and
+    /// an orphan refund still unchecked that night waits and counts once accepted. Until then
+    /// the channel's lines keep no expectation at all.
+    func testAChannelNamedLaterGetsItsExpectationsFromTheStore() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "50.00", channel: "alipay"),
+                                                       Self.line("O-4", parent: "P-4", cash: "5.00", channel: "balance")))
+        try ws.write("refunds-1110.csv", Fixture.refunds("R-1,O-1,1,cancel,1,50.00,0,0,0,50.00,2026-11-10T20:00:00+08:00",
+                                                         "R-2,O-3,1,cancel,1,20.00,0,0,0,20.00,2026-11-11T20:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        try ws.write("orders-1111.csv", Fixture.orders(Self.line("O-2", parent: "P-1", cash: "30.00",
+                                                                 paidAt: "2026-11-11T09:01:00+08:00", channel: "alipay")))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done)
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM recon_expected"), .int(0), "no channel is reconciled yet")
+        try ws.write("payments-1112.csv", Self.payments("alipay,AP1,pay,P-1,80.00,0,2026-11-10T09:01:30+08:00",
+                                                        "alipay,AP2,refund,R-1,50.00,0,2026-11-10T20:00:30+08:00",
+                                                        "alipay,AP3,refund,R-2,20.00,0,2026-11-11T20:00:30+08:00"))
+        _ = try ws.run("2026-11-12", config: config)
+        XCTAssertEqual(try items(ws).filter { $0.hasPrefix("alipay|pay|P-1|") || $0.hasPrefix("alipay|refund|R-1|") },
+                       ["alipay|pay|P-1||matched|2026-11-10", "alipay|refund|R-1||matched|2026-11-10"])
+        try ws.write("orders-1113.csv", Fixture.orders(Self.line("O-3", parent: "P-3", cash: "20.00", channel: "alipay")))
+        _ = try ws.run("2026-11-13", config: config)
+        XCTAssertTrue(try items(ws).contains("alipay|refund|R-2||matched|2026-11-11"), "the orphan counts once accepted")
+        var expected: [String] = []
+        try ws.db.query("SELECT channel, kind, reference, amount, day FROM recon_expected ORDER BY 1, 2, 3") {
+            expected.append("\($0.string(0))|\($0.string(1))|\($0.string(2))|\($0.int(3))|\($0.string(4))")
+        }
+        XCTAssertEqual(expected, ["alipay|pay|P-1|8000|2026-11-10", "alipay|pay|P-3|2000|2026-11-10",
+                                  "alipay|refund|R-1|5000|2026-11-10", "alipay|refund|R-2|2000|2026-11-11"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
     func testReRunningANightChangesNothing() throws {
         let ws = try Workspace()
         let config = try Fixture.config()

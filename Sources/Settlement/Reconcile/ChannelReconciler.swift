@@ -45,6 +45,10 @@ final class ChannelReconciler {
     private var windowDate: Day
     /// The reconciled channels (few), read once.
     private var channels = Set<String>()
+    /// The channels reconciled before tonight: only their new lines and refunds add to the
+    /// stored expectations as they are read. A channel named for the first time tonight gets
+    /// its expectations from the store in one pass (`expectFromStore`); the others keep none.
+    private var expecting = Set<String>()
     /// Tonight's changes to the summary's counts, written once at the end.
     private var countChanges: [DayCountKey: Int64] = [:]
     /// Tonight's additions to the expectations, written once per reference.
@@ -83,14 +87,14 @@ final class ChannelReconciler {
         let fees = ChannelFees(db: db, config: config)
         let newChannels = try readPayments(after: marks.payments, fees: fees, &touched, &marks.payments)
         try fees.addPostedLines()
-        try readOrderLines(after: marks.lines, fees: fees, &touched, &marks.lines)
+        let linesFrom = marks.lines
+        try readOrderLines(after: marks.lines, fees: fees, &marks.lines)
+        try expectPaid(channels: expecting.sorted(by: Self.byteOrder), after: linesFrom, through: marks.lines, &touched)
         try readRefunds(after: marks.refunds, &touched, &marks.refunds)
         try fees.write()
         try writeExpectations()
-        for channel in newChannels.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-            try db.query("SELECT kind, reference FROM recon_expected WHERE channel = ?", [.text(channel)]) {
-                touched.insert(ChannelKey(channel: channel, kind: $0.string(0), reference: $0.string(1)))
-            }
+        for channel in newChannels.sorted(by: Self.byteOrder) {
+            try expectFromStore(channel, lines: marks.lines, refunds: marks.refunds, &touched)
         }
         try db.query("SELECT DISTINCT channel, kind, reference FROM recon_items WHERE outcome = 'pending' AND due <= ?",
                      [.text(windowDate.description)]) {
@@ -107,6 +111,8 @@ final class ChannelReconciler {
 
     private func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
 
+    private static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
     // MARK: Reading what is new
 
     /// The payments rows past the mark: their references are touched, their fees counted;
@@ -114,6 +120,7 @@ final class ChannelReconciler {
     private func readPayments(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>,
                               _ through: inout Int64) throws -> Set<String> {
         try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string(0)) }
+        expecting = channels
         var fresh = Set<String>()
         try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
             through = max(through, row.int(0))
@@ -125,30 +132,82 @@ final class ChannelReconciler {
             fees.addChannelRow(channel: channel, day: occurred, fee: row.int(7))
             if !channels.contains(channel) { fresh.insert(channel) }
         }
-        for channel in fresh.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
             channels.insert(channel)
         }
         return fresh
     }
 
-    /// The order lines past the mark that were paid in cash: each adds to its parent order's
-    /// `pay` expectation on its channel.
-    private func readOrderLines(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
+    /// The order lines past the mark that were paid in cash: the PAYMENT_FEE of each counts
+    /// in the channel fees of its channel (every channel: one named later shows its history).
+    /// Moves `through` to the highest line stored; `expectPaid` adds them to the expectations.
+    private func readOrderLines(after mark: Int64, fees: ChannelFees, _ through: inout Int64) throws {
         if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
         var unposted: [Int64] = []
         try db.query("""
-            SELECT o.id, o.payment_channel, coalesce(o.parent_order_id, o.order_id), o.paid_cash, o.paid_at, f.payment_fee
+            SELECT o.id, o.payment_channel, o.paid_at, f.payment_fee
             FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
-            WHERE o.id > ? AND o.paid_cash > 0 AND o.payment_channel IS NOT NULL ORDER BY o.id
-            """, [.int(mark)]) { row in
-            let key = ChannelKey(channel: row.string(1), kind: "pay", reference: row.string(2))
-            let paidOn = day(row.int(4))
-            expect(key, amount: row.int(3), day: paidOn)
-            touched.insert(key)
-            if let fee = row.optionalInt(5) { fees.addLine(channel: key.channel, day: paidOn, paymentFee: fee) } else { unposted.append(row.int(0)) }
+            WHERE o.id > ? AND o.id <= ? AND o.paid_cash > 0 AND o.payment_channel IS NOT NULL ORDER BY o.id
+            """, [.int(mark), .int(through)]) { row in
+            if let fee = row.optionalInt(3) {
+                fees.addLine(channel: row.string(1), day: day(row.int(2)), paymentFee: fee)
+            } else {
+                unposted.append(row.int(0))
+            }
         }
         try fees.waitForPosting(unposted)
+    }
+
+    /// Adds the order lines in (after, through] paid in cash through `channels` to their parent
+    /// orders' `pay` expectations, summed per reference by SQLite and written from its cursor
+    /// (order_lines holds accepted lines only and is never deleted from), so a night of many
+    /// lines keeps no dictionary of its own: only what each reference it touched comes to.
+    private func expectPaid(channels: [String], after: Int64, through: Int64, _ touched: inout Set<ChannelKey>) throws {
+        guard !channels.isEmpty, through > after else { return }
+        let marks = Array(repeating: "?", count: channels.count).joined(separator: ", ")
+        try db.query("""
+            SELECT payment_channel, coalesce(parent_order_id, order_id), sum(paid_cash), min(paid_at) FROM order_lines
+            WHERE id > ? AND id <= ? AND paid_cash > 0 AND payment_channel IN (\(marks)) GROUP BY 1, 2
+            """, [.int(after), .int(through)] + channels.map { .text($0) }) { row in
+            let key = ChannelKey(channel: row.string(0), kind: "pay", reference: row.string(1))
+            try addExpectation(key, amount: row.int(2), day: day(row.int(3)))
+            touched.insert(key)
+        }
+    }
+
+    /// The whole expectations of a channel named for the first time tonight, from the store:
+    /// every accepted line through `lines` paid in cash through it, and every refund through
+    /// `refunds` accepted (those still unchecked wait, as `readRefunds` left them) with cash
+    /// back on a line paid through it. Earlier expectations of the channel (a store reconciled
+    /// by a version that kept every channel's) are replaced.
+    private func expectFromStore(_ channel: String, lines: Int64, refunds: Int64, _ touched: inout Set<ChannelKey>) throws {
+        try db.run("DELETE FROM recon_expected WHERE channel = ?", [.text(channel)])
+        try expectPaid(channels: [channel], after: 0, through: lines, &touched)
+        guard refunds > 0 else { return }
+        try db.query("""
+            SELECT r.refund_id, sum(r.refund_cash), min(r.refunded_at)
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.id <= ? AND r.state = 'accepted' AND r.refund_cash > 0 AND o.payment_channel = ?
+            GROUP BY r.refund_id
+            """, [.int(refunds), .text(channel)]) { row in
+            let key = ChannelKey(channel: channel, kind: "refund", reference: row.string(0))
+            try addExpectation(key, amount: row.int(1), day: day(row.int(2)))
+            touched.insert(key)
+        }
+    }
+
+    /// Adds `amount` to the stored expectation of `key`, dated by the earliest day, and keeps
+    /// what it comes to for judging.
+    private func addExpectation(_ key: ChannelKey, amount: Int64, day: Day) throws {
+        try db.query("""
+            INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
+            RETURNING amount, day
+            """, key.values + [.int(amount), .text(day.description)]) { row in
+            guard let day = Day(parsing: row.string(1)) else { preconditionFailure("recon_expected holds dates") }
+            written[key] = Expectation(amount: row.int(0), day: day)
+        }
     }
 
     /// The refunds past the mark and the orphans waiting: each one accepted adds its
@@ -192,7 +251,7 @@ final class ChannelReconciler {
             """, [.int(refundKey)]) { row in
             found = (ChannelKey(channel: row.string(0), kind: "refund", reference: row.string(1)), row.int(2), day(row.int(3)))
         }
-        guard let found else { return }
+        guard let found, expecting.contains(found.key.channel) else { return }
         expect(found.key, amount: found.cash, day: found.day)
         touched.insert(found.key)
     }
@@ -207,14 +266,7 @@ final class ChannelReconciler {
     /// what each comes to.
     private func writeExpectations() throws {
         for (key, part) in expectations.sorted(by: { $0.key < $1.key }) {
-            try db.query("""
-                INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
-                RETURNING amount, day
-                """, key.values + [.int(part.amount), .text(part.day.description)]) { row in
-                guard let day = Day(parsing: row.string(1)) else { preconditionFailure("recon_expected holds dates") }
-                written[key] = Expectation(amount: row.int(0), day: day)
-            }
+            try addExpectation(key, amount: part.amount, day: part.day)
         }
         expectations = [:]
     }
