@@ -184,13 +184,6 @@ enum FeedSchemas {
     static let repaymentsIndex = ColumnIndex(repayments)
 
     static func schema(for kind: FeedKind) -> FeedSchema {
-        switch kind {
-        case .orders: return orders
-        case .refunds: return refunds
-        case .payments: return payments
-        case .repayments: return repayments
-        case .adjustments: return adjustments
-        case .payouts: return payouts
-        }
+        FeedDeclaration.of(kind).schema
     }
 }
