@@ -55,6 +55,10 @@ public final class Closer {
         if let supplierID, config.supplierByID[supplierID] == nil {
             throw CloseRefused(message: "supplier '\(supplierID)' is not configured")
         }
+        // Whatever earlier commands left unwritten (a night's store pages, its drafts) starts
+        // going to disk now, while the statements are made: the sync before the statements'
+        // flags are cleared then waits for little more than the statements themselves.
+        AtomicFile.startSyncInBackground()
         var summary = CloseSummary()
         if supplierID == nil {
             // Rebate periods settle before any sheet closes, in a transaction of their own:

@@ -53,6 +53,14 @@ public enum AtomicFile {
         sync()
     }
 
+    /// Starts writing out everything unwritten so far on a thread of its own, without waiting:
+    /// a later `syncFileSystem` then has less left to wait for.
+    public static func startSyncInBackground() {
+        let thread = Thread { sync() }
+        thread.name = "early-sync"
+        thread.start()
+    }
+
     /// Writes `bytes` to `path` atomically, replacing any existing file.
     public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
         let writer = try AtomicFileWriter(path: path)
