@@ -132,11 +132,8 @@ public final class Closer {
     /// The header of a sheet just marked closed, as its statement shows it.
     private func closedHeader(_ sheetKey: Int64) throws -> SheetHeader {
         var header: SheetHeader?
-        try db.query("""
-            SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
-                   statement_sha256, statement_pending, sheet_key
-            FROM sheets WHERE sheet_key = ?
-            """, [.int(sheetKey)]) { header = StatementFiles.header($0) }
+        try db.query("SELECT \(StatementFiles.headerColumns) FROM sheets WHERE sheet_key = ?",
+                     [.int(sheetKey)]) { header = StatementFiles.header($0) }
         guard let header else { preconditionFailure("the sheet being closed exists") }
         return header
     }

@@ -354,6 +354,7 @@ private final class SheetStatementJob: @unchecked Sendable {
             guard linesSeen == Int(header.lines) else { throw countMismatch(seen: linesSeen) }
             try flushCSV()
             try csvFile.seal()
+            csv.bytes = []  // the statement waits for its workbook: it keeps no buffer meanwhile
             let sha = csv.sha.finalizeHex()
             if let expectedSHA256, expectedSHA256 != sha {
                 throw StoreError(code: 0, message: "closed sheet \(header.sheetID) changed since it closed: lines.csv hash \(sha) differs from the recorded \(expectedSHA256)", sql: nil)
@@ -443,7 +444,6 @@ private final class SheetStatementJob: @unchecked Sendable {
             outcome = .success(PreparedStatement(sheetKey: header.key, sheetID: header.sheetID, linesSHA256: sha,
                                                  files: [csvFile, workbook] + lineFiles))
         }
-        csv = LinesCSV(sheetID: "", supplierID: "")
     }
 
     /// The workbook's first sheet: the sheet's facts, then its totals.

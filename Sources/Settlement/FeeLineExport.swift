@@ -64,7 +64,9 @@ enum FeeLineExport {
         try rows(db, sql: "\(select) \(filter.isEmpty ? "" : "WHERE " + filter) \(orderBy)", values, sink)
     }
 
-    /// Streams the fee lines of one sheet, as `rows` with the filter `f.sheet_key = sheetKey`.
+    /// Streams the fee lines of one sheet, as `rows` with the filter `f.sheet_key = sheetKey`,
+    /// sorted by SQLite: the reference the statements' own reader (`StatementLines`, which
+    /// sorts only the forward rows and merges) is held against in the tests.
     static func rows(_ db: Database, sheetKey: Int64, _ sink: ([CSVCell], [String]) throws -> Void) throws {
         try rows(db, sql: "\(select(from: sheetFeeLines)) \(orderBy)", [.int(sheetKey)], sink)
     }

@@ -90,8 +90,7 @@ public enum StatementFiles {
         var due: [(SheetHeader, draft: Bool)] = []
         var at: SheetHeaderColumns?
         try db.query("""
-            SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
-                   statement_sha256, statement_pending, sheet_key
+            SELECT \(headerColumns)
             FROM sheets WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
             """) { row in
             let c = at ?? SheetHeaderColumns(row)
@@ -101,9 +100,14 @@ public enum StatementFiles {
         return due
     }
 
-    /// Where a query's `sheet_id, supplier_id, entity, currency, period_start, period_end,
-    /// status, net, lines, closed_at, statement_sha256, statement_pending, sheet_key` columns
-    /// are, by name (the queries here and in `Closer.closedHeader`).
+    /// The columns of `sheets` a statement's header is read from.
+    static let headerColumns = """
+        sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
+        statement_sha256, statement_pending, sheet_key
+        """
+
+    /// Where a query's `headerColumns` are, by name (the queries here and in
+    /// `Closer.closedHeader`).
     struct SheetHeaderColumns {
         let key, sheetID, supplierID, entity, currency, periodStart, periodEnd, status, net, lines: Int32
         let closedAt, statementSHA, statementPending: Int32

@@ -75,10 +75,8 @@ enum StatementLines {
         """
 
     /// The sheet's other lines in export order, as `FeeLineExport.select` shows them.
-    static let otherRows = FeeLineExport.select(from: """
-        (SELECT id, sheet_key, posting_day, source_type, source_key, line_key, fee_code, amount, late, original_start, rule
-         FROM other_fee_lines WHERE sheet_key = ?1)
-        """) + " " + FeeLineExport.orderBy
+    static let otherRows = FeeLineExport.select(
+        from: "(SELECT \(ForwardFeeSQL.otherColumns) FROM other_fee_lines WHERE sheet_key = ?1)") + " " + FeeLineExport.orderBy
 
     /// Calls `body` with every fee line of the sheet, in export order. Its forward lines come
     /// from `forward` when given (read ahead on another connection), else from `db`.
@@ -114,6 +112,15 @@ enum StatementLines {
             }
             return
         }
+        try readForward(db, sheetKey: sheetKey) { line in
+            try body(line)
+            return true
+        }
+    }
+
+    /// Reads the sheet's forward rows from `db` and hands their lines to `body` in export
+    /// order, until `body` returns false.
+    private static func readForward(_ db: Database, sheetKey: Int64, _ body: (StatementLine) throws -> Bool) throws {
         let forward = try db.prepare(forwardRows)
         defer { forward.reset() }
         try forward.bind([.int(sheetKey)])
@@ -122,7 +129,7 @@ enum StatementLines {
         while try forward.step() {
             unfolded.removeAll(keepingCapacity: true)
             unfold(forward, at, into: &unfolded)
-            for line in unfolded { try body(line) }
+            for line in unfolded { guard try body(line) else { return } }
         }
     }
 
@@ -134,15 +141,7 @@ enum StatementLines {
     static func readForwardAhead(storePath: String, sheetKey: Int64) -> Handoff<StatementLine, any Error> {
         Handoff<StatementLine, any Error>(batchItems: 4_096, batchesInFlightMax: 8) { (emit) throws(any Error) in
             let reader = try Database(path: storePath, readOnly: true)
-            let forward = try reader.prepare(forwardRows)
-            try forward.bind([.int(sheetKey)])
-            let at = ForwardRowColumns(forward)
-            var unfolded: [StatementLine] = []
-            while try forward.step() {
-                unfolded.removeAll(keepingCapacity: true)
-                unfold(forward, at, into: &unfolded)
-                for line in unfolded { guard emit(line) else { return } }
-            }
+            try readForward(reader, sheetKey: sheetKey) { emit($0) }
         }
     }
 
