@@ -368,6 +368,9 @@ public final class Statement {
         preconditionFailure("no result column named \(name) in: \(sql)")
     }
 
+    /// How many columns the query's rows have.
+    public var columnCount: Int32 { sqlite3_column_count(stmt) }
+
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
     public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
     public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
