@@ -6,7 +6,10 @@
 // Two ways to use it: `init(…producing:)` runs a producer on a thread of its own and the
 // caller takes batches with `next()` (ingest's rows, posting's priced lines, replay's events,
 // the conservation totals); `startConsumer` runs a consumer on a thread of its own and the
-// caller offers or puts batches (the store's checkpoint requests).
+// caller offers or puts batches (the store's checkpoint requests); `startConsumers` runs
+// several consumer threads that share the batches (the statement folders, each written by
+// whichever thread is free). A hand-off can also bound what waits by weight (bytes a batch
+// holds) as well as by count.
 //
 // It lives in MallCore, which every module imports, so that the store (MallStore) uses it too.
 
@@ -35,15 +38,22 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
     private var failure: Failure?
     /// The consuming side gave up (`cancel`).
     private var cancelled = false
-    /// A thread this hand-off started is still running.
-    private var threadRunning = false
+    /// Threads this hand-off started that are still running.
+    private var threadsRunning = 0
+    /// The weight of the batches waiting, and the most that may wait (`put(_:weight:)`).
+    private var weightWaiting = 0
+    private var weights: [Int] = []
+    public let weightInFlightMax: Int
 
     /// A hand-off with no thread of its own: start one with `startProducer` or
     /// `startConsumer`, or use both sides from threads of the caller's.
-    public init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8) {
+    /// `weightInFlightMax` bounds the weight of the batches waiting (`put(_:weight:)`); a
+    /// batch heavier than it still goes over when nothing else waits.
+    public init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8, weightInFlightMax: Int = .max) {
         precondition(batchItems > 0 && batchesInFlightMax > 0, "a hand-off needs room for one batch")
         self.batchItems = batchItems
         self.batchesInFlightMax = batchesInFlightMax
+        self.weightInFlightMax = weightInFlightMax
     }
 
     /// Runs `produce` on a new thread; take what it emits with `next()`, in order, in batches
@@ -88,16 +98,33 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
         startThread(name: name) { [self] in consume(self) }
     }
 
-    @usableFromInline
-    func startThread(name: String?, _ body: @escaping @Sendable () -> Void) {
+    /// Runs `consume` on `count` new threads (`name-0`, `name-1`, …), each taking batches with
+    /// `next()` as it is free; batches are handed out in order, and may finish out of order.
+    /// `join()` waits for all of them.
+    public func startConsumers(count: Int, name: String, _ consume: @escaping @Sendable (Handoff) -> Void) {
+        precondition(count > 0, "consumers need a thread")
+        for index in 0..<count {
+            startThread(name: "\(name)-\(index)", alongside: index > 0) { [self] in consume(self) }
+        }
+    }
+
+    /// Waits until every thread this hand-off started has returned.
+    public func join() {
         condition.lock()
-        precondition(!threadRunning, "one thread per hand-off")
-        threadRunning = true
+        while threadsRunning > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    @usableFromInline
+    func startThread(name: String?, alongside: Bool = false, _ body: @escaping @Sendable () -> Void) {
+        condition.lock()
+        precondition(alongside || threadsRunning == 0, "one producer or consumer thread per hand-off")
+        threadsRunning += 1
         condition.unlock()
         let thread = Thread { [self] in
             body()
             condition.lock()
-            threadRunning = false
+            threadsRunning -= 1
             condition.broadcast()
             condition.unlock()
         }
@@ -112,16 +139,28 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
     /// batches the consumer is done with, here, after letting go of the lock.
     @usableFromInline
     func put(_ batch: [Item]) -> Bool {
+        put(batch, weight: 0)
+    }
+
+    /// Waits for room — fewer than `batchesInFlightMax` batches waiting, and `weight` fitting
+    /// under `weightInFlightMax` (or nothing waiting) — then hands a batch over; false once
+    /// the consumer gave up.
+    public func put(_ batch: [Item], weight: Int) -> Bool {
         var garbage: [[Item]] = []
         condition.lock()
         defer {
             condition.unlock()
             garbage.removeAll()
         }
-        while batches.count >= batchesInFlightMax && !cancelled { condition.wait() }
+        while !cancelled && (batches.count >= batchesInFlightMax
+                             || (weightWaiting > 0 && weightWaiting + weight > weightInFlightMax)) {
+            condition.wait()
+        }
         swap(&garbage, &spent)
         guard !cancelled else { return false }
         batches.append(batch)
+        weights.append(weight)
+        weightWaiting += weight
         condition.broadcast()
         return true
     }
@@ -138,6 +177,7 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
         swap(&garbage, &spent)
         guard !cancelled, !ended, batches.count < batchesInFlightMax else { return false }
         batches.append(batch)
+        weights.append(0)
         condition.broadcast()
         return true
     }
@@ -168,6 +208,7 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
         if cancelled { return nil }
         if !batches.isEmpty {
             handedOut = batches.removeFirst()
+            weightWaiting -= weights.removeFirst()
             condition.broadcast()
             return handedOut
         }
@@ -182,8 +223,10 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
         condition.lock()
         cancelled = true
         batches.removeAll()
+        weights.removeAll()
+        weightWaiting = 0
         condition.broadcast()
-        while threadRunning { condition.wait() }
+        while threadsRunning > 0 { condition.wait() }
         condition.unlock()
     }
 }

@@ -162,4 +162,52 @@ final class HandoffTests: XCTestCase {
         XCTAssertEqual(handoff.next(), [2])
         XCTAssertNil(handoff.next())
     }
+
+    func testSeveralConsumersShareEveryBatchOnce() {
+        final class Taken: @unchecked Sendable {
+            let lock = NSLock()
+            var items: [Int] = []
+            var threads: Set<ObjectIdentifier> = []
+        }
+        let taken = Taken()
+        let handoff = Handoff<Int, Never>(batchItems: 1, batchesInFlightMax: 4)
+        handoff.startConsumers(count: 3, name: "test-consumer") { handoff in
+            while let batch = handoff.next() {
+                Thread.sleep(forTimeInterval: 0.001)
+                taken.lock.withLock {
+                    taken.items += batch
+                    taken.threads.insert(ObjectIdentifier(Thread.current))
+                }
+            }
+        }
+        for value in 0..<60 { XCTAssertTrue(handoff.put([value], weight: 0)) }
+        handoff.finish()
+        handoff.join()
+        XCTAssertEqual(taken.items.sorted(), Array(0..<60), "each batch taken once, none lost")
+        XCTAssertLessThanOrEqual(taken.threads.count, 3)
+        XCTAssertGreaterThan(taken.threads.count, 1, "the work is shared")
+    }
+
+    func testWeightBoundsWhatWaits() {
+        let handoff = Handoff<Int, Never>(batchItems: 1, batchesInFlightMax: 100, weightInFlightMax: 10)
+        XCTAssertTrue(handoff.put([1], weight: 6))
+        XCTAssertTrue(handoff.put([2], weight: 4), "6 + 4 fits under 10")
+        let third = Tally()
+        let producer = Thread {
+            third.emit(handoff.put([3], weight: 5))
+        }
+        producer.start()
+        Thread.sleep(forTimeInterval: 0.05)
+        XCTAssertEqual(third.counts.emitted, 0, "5 more would weigh 15: the producer waits")
+        XCTAssertEqual(handoff.next(), [1])
+        while third.counts.emitted == 0 { Thread.sleep(forTimeInterval: 0.001) }
+        XCTAssertEqual(handoff.next(), [2])
+        XCTAssertEqual(handoff.next(), [3])
+        handoff.finish()
+        XCTAssertNil(handoff.next())
+        // A batch heavier than the bound still goes over when nothing waits.
+        let heavy = Handoff<Int, Never>(batchItems: 1, batchesInFlightMax: 2, weightInFlightMax: 10)
+        XCTAssertTrue(heavy.put([9], weight: 50))
+        XCTAssertEqual(heavy.next(), [9])
+    }
 }

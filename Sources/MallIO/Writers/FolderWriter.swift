@@ -9,6 +9,7 @@
 // old file or the whole new one.
 
 import Foundation
+import MallCore
 
 public final class FolderWriter: @unchecked Sendable {
     /// A folder's files, by name, as `Folder.render` makes them.
@@ -29,76 +30,51 @@ public final class FolderWriter: @unchecked Sendable {
         }
     }
 
-    /// Bytes submitted and not yet written, at most: memory stays bounded however many folders.
+    /// Bytes submitted and waiting for a thread, at most: memory stays bounded however many
+    /// folders (each thread also holds the folder it is writing).
     public let queuedBytesMax: Int
 
-    private let condition = NSCondition()
-    private var queue: [Folder] = []
-    private var head = 0
-    private var queuedBytes = 0
-    private var running: Int
-    private var closed = false
+    /// The folders, handed to whichever thread is free.
+    private let handoff: Handoff<Folder, Never>
+    private let lock = NSLock()
     /// Folders that could not be written, with why; the others are still written.
     private var failures: [(path: String, error: any Error)] = []
 
     public init(threads: Int = 2, queuedBytesMax: Int = 32 << 20) {
-        precondition(threads > 0, "a folder writer needs a thread")
         self.queuedBytesMax = queuedBytesMax
-        running = threads
-        for index in 0..<threads {
-            let thread = Thread { [self] in self.work() }
-            thread.name = "folder-writer-\(index)"
-            thread.start()
+        handoff = Handoff(batchItems: 1, batchesInFlightMax: .max, weightInFlightMax: queuedBytesMax)
+        handoff.startConsumers(count: threads, name: "folder-writer") { [self] handoff in
+            while let folders = handoff.next() {
+                for folder in folders { write(folder) }
+            }
         }
     }
 
     /// Queues `folder`, waiting while the queue is full.
     public func submit(_ folder: Folder) {
-        condition.lock()
-        defer { condition.unlock() }
-        while queuedBytes > 0 && queuedBytes + folder.bytes > queuedBytesMax { condition.wait() }
-        queue.append(folder)
-        queuedBytes += folder.bytes
-        condition.broadcast()
+        _ = handoff.put([folder], weight: folder.bytes)
     }
 
     /// Waits until every folder submitted is written or has failed, stops the threads and
     /// returns the folders that failed, with why (one folder's failure never stops another).
     public func finish() -> [(path: String, error: any Error)] {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        let failures = self.failures
-        condition.unlock()
+        handoff.finish()
+        handoff.join()
+        lock.lock()
+        defer { lock.unlock() }
         return failures
     }
 
-    private func work() {
-        condition.lock()
-        while true {
-            while head == queue.count && !closed { condition.wait() }
-            if head == queue.count { break }
-            let folder = queue[head]
-            head += 1
-            if head == queue.count { queue.removeAll(keepingCapacity: true); head = 0 }
-            condition.unlock()
-            var error: (any Error)?
-            do {
-                AtomicFile.removeLeftovers(in: folder.path)
-                for file in try folder.render() {
-                    try AtomicFile.write(file.bytes, to: "\(folder.path)/\(file.name)", durable: false)
-                }
-            } catch let thrown {
-                error = thrown
+    private func write(_ folder: Folder) {
+        do {
+            AtomicFile.removeLeftovers(in: folder.path)
+            for file in try folder.render() {
+                try AtomicFile.write(file.bytes, to: "\(folder.path)/\(file.name)", durable: false)
             }
-            condition.lock()
-            queuedBytes -= folder.bytes
-            if let error { failures.append((folder.path, error)) }
-            condition.broadcast()
+        } catch {
+            lock.lock()
+            failures.append((folder.path, error))
+            lock.unlock()
         }
-        running -= 1
-        condition.broadcast()
-        condition.unlock()
     }
 }
