@@ -381,6 +381,32 @@ public final class Statement {
     }
     public func string(_ column: Int32) -> String { text(column) ?? "" }
 
+    // Reading a row by column name: the query's `AS` names, looked up once per statement. For
+    // loops over millions of rows, look the indexes up with `column(_:)` before the loop.
+
+    /// The indexes of the result columns by name, made on the first read by name.
+    private var columnIndexes: [String: Int32]?
+
+    private func index(_ name: String) -> Int32 {
+        if columnIndexes == nil {
+            var indexes: [String: Int32] = [:]
+            for index in 0..<sqlite3_column_count(stmt) {
+                let columnName = String(cString: sqlite3_column_name(stmt, index))
+                if indexes[columnName] == nil { indexes[columnName] = index }
+            }
+            columnIndexes = indexes
+        }
+        guard let index = columnIndexes?[name] else { preconditionFailure("no result column named \(name) in: \(sql)") }
+        return index
+    }
+
+    public func isNull(_ name: String) -> Bool { isNull(index(name)) }
+    public func int(_ name: String) -> Int64 { int(index(name)) }
+    public func optionalInt(_ name: String) -> Int64? { optionalInt(index(name)) }
+    public func text(_ name: String) -> String? { text(index(name)) }
+    public func string(_ name: String) -> String { string(index(name)) }
+    public func value(_ name: String) -> SQLValue { value(index(name)) }
+
     public func value(_ column: Int32) -> SQLValue {
         switch sqlite3_column_type(stmt, column) {
         case SQLITE_NULL: return .null

@@ -43,6 +43,16 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(stored, rows)
     }
 
+    func testRowsReadByColumnName() throws {
+        let db = try Database(path: directory + "/s.db")
+        var read: [String] = []
+        try db.query("SELECT 'Café' AS name, 42 AS fen, NULL AS missing, 7 AS fen2 UNION ALL SELECT '', -1, 3, 8") { row in
+            read.append("\(row.string("name"))|\(row.int("fen"))|\(row.optionalInt("missing").map(String.init) ?? "nil")|"
+                        + "\(row.isNull("missing"))|\(row.text("fen2") ?? "")|\(row.value("fen"))")
+        }
+        XCTAssertEqual(read, ["Café|42|nil|true|7|\(SQLValue.int(42))", "|-1|3|false|8|\(SQLValue.int(-1))"])
+    }
+
     func testCommittedPagesReachTheStoreFileWithoutAnotherCommit() throws {
         let path = directory + "/s.db"
         func storeFileBytes() -> Int {
