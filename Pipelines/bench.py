@@ -116,7 +116,7 @@ def main():
     day_lines = int(sys.argv[4]) if len(sys.argv) > 4 else 35_000
     big_share = sys.argv[5] if len(sys.argv) > 5 else "0.6"
     root = os.path.join(os.path.dirname(here), "bench-work")
-    feeds = os.path.join(root, f"feeds-{n}-{suppliers}-{day_lines}-big{big_share}")
+    feeds = os.path.join(root, f"feeds-v2-{n}-{suppliers}-{day_lines}-big{big_share}")
     if not os.path.exists(os.path.join(feeds, "done")):
         print(f"generating {n:,} order lines for {suppliers} suppliers (once)…", flush=True)
         shutil.rmtree(feeds, ignore_errors=True)
@@ -156,13 +156,19 @@ def main():
 
     print()
     print(f"MallSettle benchmark — {os.cpu_count()} cores")
-    print(f"month: {rows - refunds:,} order lines + {refunds:,} refunds from {suppliers} suppliers")
+    by_kind = {}
+    for i in m["inputs"]:
+        by_kind[i["kind"]] = by_kind.get(i["kind"], 0) + i["read"]
+    print(f"month: {by_kind.get('orders', 0):,} order lines + {refunds:,} refunds from {suppliers} suppliers "
+          f"({', '.join(f'{v:,} {k}' for k, v in sorted(by_kind.items()) if k not in ('orders', 'refunds'))})")
     print(f"  whole run            {seconds:7.2f} s   peak memory {peak:6.0f} MiB"
           + (f"   (median of {runs}: " + ", ".join(f"{r['seconds']:.2f}" for r in results) + " s)" if runs > 1 else ""))
     print(f"  ingest               {stages.get('ingest', 0):7.2f} s   {rows / max(stages.get('ingest', 1e-9), 1e-9):>10,.0f} rows/s")
     print(f"  post                 {stages.get('post', 0):7.2f} s   {lines / max(stages.get('post', 1e-9), 1e-9):>10,.0f} rows/s"
           f"   ({fee_lines:,} fee lines)")
     print(f"  statements (drafts)  {stages.get('statements', 0):7.2f} s   {m['statements_written']:,} sheets")
+    others = [k for k in stages if k not in ("ingest", "post", "statements")]
+    print("  other stages         " + ", ".join(f"{k} {stages[k]:.2f} s" for k in others))
     print(f"  store size           {store_mib:7.0f} MiB")
     print(f"next night: {n2['rows']['read']:,} rows")
     print(f"  whole run            {night_seconds:7.2f} s   peak memory {night_peak:6.0f} MiB")

@@ -245,18 +245,20 @@ public final class Poster {
     /// in store order.
     private func writeRefundStates(_ open: [OpenRefund], accepted: Set<Int>, postingAt: [Int: Int64],
                                    _ lineStates: [Int64: LineRefundState]) throws {
-        let markRefund = try db.prepare("UPDATE refunds SET state = 'accepted', posted = ?, posting_at = ? WHERE id = ?")
+        let markRefund = try db.prepare("UPDATE refunds SET state = 'accepted', posted = ?, posting_at = ?, posted_run = ? WHERE id = ?")
         let changedRefunds = open.indices.filter { accepted.contains($0) || postingAt[$0] != nil }
             .sorted { open[$0].id < open[$1].id }
         for index in changedRefunds {
             if let at = postingAt[index] {
                 try markRefund.bind(1, Int64(1))
                 try markRefund.bind(2, at)
+                try markRefund.bind(3, runSeq)
             } else {
                 try markRefund.bind(1, Int64(0))
                 try markRefund.bind(2, Optional<Int64>.none)
+                try markRefund.bind(3, Optional<Int64>.none)
             }
-            try markRefund.bind(3, open[index].id)
+            try markRefund.bind(4, open[index].id)
             try markRefund.run()
         }
         let keep = try db.prepare("""

@@ -119,6 +119,41 @@ final class RebateSettleTests: XCTestCase {
         try assertVerifies(ws)
     }
 
+    /// The rebates stage looks only at the rows posted since it last ran: a night killed after
+    /// posting and before that stage committed leaves its rows to the next run, and a night
+    /// run without policies still places them, for the policies of a later close.
+    func testRowsPostedIntoASettledPeriodArePlacedByTheNextRebatesStageWhateverHappenedBetween() throws {
+        let ws = try Workspace()
+        let config = try config()
+        try november(ws, config)
+        XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
+        let marks = try ws.db.scalar("SELECT sheet_lines_through || '/' || run_through FROM rebate_progress")
+        try ws.write("refunds-1202.csv", Fixture.refunds("R-T,O-P,1,return,1,20.00,0,0,0,20.00,2026-11-28T10:00:00+08:00"))
+        let (record, _) = try ws.run("2026-12-02", config: Fixture.config())
+        XCTAssertEqual(try ws.db.scalar("SELECT period_start FROM rebate_late WHERE kind = 2"), .text("2026-12-01"),
+                       "placed by a night without policies")
+        // As if the rebates stage of that night had not committed.
+        try ws.db.execute("DELETE FROM rebate_late")
+        guard case .text(let text)? = marks else { return XCTFail("no marks") }
+        let old = text.split(separator: "/").map { Int64($0)! }
+        try ws.db.run("UPDATE rebate_progress SET sheet_lines_through = ?, run_through = ?", [.int(old[0]), .int(old[1])])
+        let placed = try RebateSettler(db: ws.db, config: config).placeLateRows(asOf: Day(parsing: "2026-12-02")!,
+                                                                                 runSeq: record.runSeq)
+        XCTAssertEqual(placed, 1)
+        XCTAssertEqual(try ws.db.scalar("SELECT kind || ':' || period_start FROM rebate_late"), .text("2:2026-12-01"))
+        XCTAssertEqual(try RebateSettler(db: ws.db, config: config).placeLateRows(asOf: Day(parsing: "2026-12-02")!,
+                                                                                  runSeq: record.runSeq), 0,
+                       "placed once")
+        XCTAssertEqual(try ws.run("2027-01-01", config: config).1, .done)
+        XCTAssertEqual(try ws.close("2026-12-31", config: config).1, .done)
+        XCTAssertEqual(try ws.export(.rebates, ExportFilter(period: "2026-12-01")), """
+            buyer_id,policy_id,kind,period_id,base,amount,funded_by
+            B-1,OT-S,order_total,2026-12-01,-20.00,-0.20,supplier
+
+            """)
+        try assertVerifies(ws)
+    }
+
     func testVerifyFindsAnAccountOrAFundingLineThatDoesNotAddUp() throws {
         let ws = try Workspace()
         let config = try config()

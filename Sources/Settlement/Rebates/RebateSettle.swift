@@ -3,6 +3,12 @@
 // whose last day is on or before DATE and that is not settled yet is settled once — its
 // movements stored on the buyers' rebate accounts and its supplier-funded amounts charged as
 // REBATE_FUNDING fee lines — in one transaction. Re-running finds nothing to do.
+//
+// A period's base is read by posting date: the forward lines and refunds that posted into it
+// (a period not settled yet has counted nothing), and the rows placed in it by the nightly's
+// rebates stage because they posted into a period already settled (`rebate_late`). That stage
+// reads only the rows posted since it last ran (`rebate_progress`), so neither a night nor a
+// close reads the history of settled periods.
 
 import MallCore
 import MallStore
@@ -15,9 +21,9 @@ public struct RebateSettleSummary: Sendable {
     public var fundingLines = 0
 }
 
-/// A row of the base not counted in a settled period yet, with the date it posted on.
+/// A row of the base, with the date it posted on.
 struct PostedRebateRow {
-    /// 1 a forward line (order_lines.id), 2 a refund (refunds.id), as `rebate_counted.kind`.
+    /// 1 a forward line (order_lines.id), 2 a refund (refunds.id), as `rebate_late.kind`.
     let kind: Int64
     let key: Int64
     let postingDate: Day
@@ -63,18 +69,10 @@ public struct RebateSettler {
         let lastDue = cycle.period(containing: through.adding(days: 1)).start.adding(days: -1)
         guard settledThrough.map({ $0 < lastDue }) ?? true else { return }
         var byPeriod: [Day: [PostedRebateRow]] = [:]
-        for posted in try uncountedRows(cycle) {
-            var period = posted.latePeriod.map(cycle.period(startingOn:)) ?? cycle.period(containing: posted.postingDate)
-            if let settledThrough, period.end <= settledThrough {
-                // Posted into a settled period and not placed by the run that posted it (the
-                // policies came later): counted in the period of the latest as-of date.
-                period = cycle.period(containing: max(asOf, posted.postingDate))
-                while period.end <= settledThrough { period = cycle.period(startingOn: period.end.adding(days: 1)) }
-            }
-            guard period.end <= lastDue else { continue }
+        for posted in try baseRows(cycle, after: settledThrough, through: lastDue) {
+            let period = posted.latePeriod.map(cycle.period(startingOn:)) ?? cycle.period(containing: posted.postingDate)
             byPeriod[period.start, default: []].append(posted)
         }
-        let counted = try db.prepare("INSERT INTO rebate_counted(cycle, kind, source_key, period_start) VALUES (?, ?, ?, ?)")
         for start in byPeriod.keys.sorted() {
             let period = cycle.period(startingOn: start)
             let rows = byPeriod[start]!
@@ -82,13 +80,6 @@ public struct RebateSettler {
                                                        rows: rows.map(\.row))
             for movement in movements {
                 try store(movement, settledOn: through, asOf: asOf, writer: writer, sheets: sheets, into: &summary)
-            }
-            for posted in rows.sorted(by: { ($0.kind, $0.key) < ($1.kind, $1.key) }) {
-                try counted.bind(1, cycle.storeCode)
-                try counted.bind(2, posted.kind)
-                try counted.bind(3, posted.key)
-                try counted.bind(4, period.id)
-                try counted.run()
             }
             summary.periods.append("\(cycle.rawValue):\(period.id)")
         }
@@ -132,70 +123,174 @@ public struct RebateSettler {
         return Day(parsing: text)
     }
 
-    /// Run by the nightly's rebates stage after posting: each row just posted into a rebate
-    /// period already settled counts in the period of the same cycle containing `asOf`
-    /// (SPEC §7), recorded once in `rebate_late`. Without policies it writes nothing.
-    public func placeLateRows(asOf: Day) throws -> Int {
-        guard !config.rebatePolicies.isEmpty else { return 0 }
+    /// Run by the nightly's rebates stage after posting: each row posted since the stage last
+    /// ran into a rebate period already settled counts in the period of the same cycle
+    /// containing `asOf` (SPEC §7), recorded once in `rebate_late`. The rows posted since are
+    /// the forward postings listed after `rebate_progress.sheet_lines_through` and the refunds
+    /// posted by a run after `run_through`: a night reads only its own rows. Rows are placed
+    /// whether or not policies are configured now, so that policies added later find them.
+    public func placeLateRows(asOf: Day, runSeq: Int64) throws -> Int {
         var placed = 0
         try db.transaction {
-            let insert = try db.prepare("INSERT INTO rebate_late(cycle, kind, source_key, period_start) VALUES (?, ?, ?, ?)")
-            for cycle in RebateCycle.allCases where config.rebatePolicies.contains(where: { $0.cycle == cycle }) {
-                guard let settledThrough = try settledThrough(cycle) else { continue }
-                var period = cycle.period(containing: asOf)
-                while period.end <= settledThrough { period = cycle.period(startingOn: period.end.adding(days: 1)) }
-                for posted in try uncountedRows(cycle, postedThrough: settledThrough) where posted.latePeriod == nil {
-                    try insert.bind(1, cycle.storeCode)
-                    try insert.bind(2, posted.kind)
-                    try insert.bind(3, posted.key)
-                    try insert.bind(4, period.id)
-                    try insert.run()
-                    placed += 1
+            var marks = (sheetLines: Int64(0), run: Int64(0))
+            try db.query("SELECT sheet_lines_through, run_through FROM rebate_progress") {
+                marks = ($0.int("sheet_lines_through"), $0.int("run_through"))
+            }
+            let topSheetLines = try db.scalar("SELECT max(id) FROM forward_sheet_lines")
+            let settled = try RebateCycle.allCases.compactMap { cycle in try settledThrough(cycle).map { (cycle, $0) } }
+            if let latest = settled.map(\.1).max() {
+                let insert = try db.prepare("INSERT OR IGNORE INTO rebate_late(cycle, kind, source_key, period_start) VALUES (?, ?, ?, ?)")
+                for posted in try rowsPosted(afterSheetLines: marks.sheetLines, afterRun: marks.run, onOrBefore: latest) {
+                    for (cycle, settledThrough) in settled where posted.postingDate <= settledThrough {
+                        var period = cycle.period(containing: asOf)
+                        while period.end <= settledThrough { period = cycle.period(startingOn: period.end.adding(days: 1)) }
+                        try insert.bind(1, cycle.storeCode)
+                        try insert.bind(2, posted.kind)
+                        try insert.bind(3, posted.key)
+                        try insert.bind(4, period.id)
+                        try insert.run()
+                        placed += 1
+                    }
                 }
             }
+            if case .int(let top)? = topSheetLines { marks.sheetLines = max(marks.sheetLines, top) }
+            try db.run("UPDATE rebate_progress SET sheet_lines_through = ?, run_through = ?",
+                       [.int(marks.sheetLines), .int(max(marks.run, runSeq))])
         }
         return placed
     }
 
-    /// The posted forward lines and refunds of buyers (guests earn nothing) not counted in a
-    /// period of `cycle` yet, in store order; with `postedThrough`, only those posted on or
-    /// before that date.
-    func uncountedRows(_ cycle: RebateCycle, postedThrough: Day? = nil) throws -> [PostedRebateRow] {
+    /// The columns of a base row: the order line's buyer, level, category, SKU and supplier.
+    private static let lineColumns = "o.buyer_id AS buyer_id, o.member_level AS member_level, o.category AS category, o.sku AS sku, o.supplier_id AS supplier_id"
+
+    private func rebateRow(_ row: Statement, amount: Int64) -> RebateRow {
+        let level = row.text("member_level").flatMap { $0.isEmpty ? nil : $0 }
+        return RebateRow(buyerID: row.string("buyer_id"), memberLevel: level, category: row.string("category"),
+                         sku: row.string("sku"), supplierID: row.string("supplier_id"), amount: amount)
+    }
+
+    /// Nanoseconds at 00:00 UTC of `day`: a business date's instants lie within a day of it.
+    private static func utcMidnight(_ day: Day) -> Int64 { Int64(day.ordinal) * 86_400 * Instant.nanosPerSecond }
+
+    /// The rows of buyers (guests earn nothing) that count in the periods of `cycle` after
+    /// `settled` through `through`: the forward lines and posted refunds whose posting date
+    /// lies in that span (none of them counted yet, as no period there is settled), and the
+    /// rows the nightly placed there (`rebate_late`), in no particular order.
+    func baseRows(_ cycle: RebateCycle, after settled: Day?, through: Day) throws -> [PostedRebateRow] {
         var rows: [PostedRebateRow] = []
-        func row(_ statement: Statement, amount: Int64) -> RebateRow {
-            let level = statement.text(2).flatMap { $0.isEmpty ? nil : $0 }
-            return RebateRow(buyerID: statement.string(1), memberLevel: level, category: statement.string(3),
-                             sku: statement.string(4), supplierID: statement.string(5), amount: amount)
+        let from = settled.map { $0.adding(days: 1) } ?? Day(ordinal: 0)
+        // A forward line lies in a sheet whose period ends on or after its posting date, so the
+        // lowest line of the sheets ending on or after `from` bounds these from below; and every
+        // posting date lies in the period of a sheet, so there are none before the first sheet
+        // starts. forward_fees is then read in its own order from that line on, each order line
+        // found in the same order: no sort, no random look-ups. (The calculator adds the rows up
+        // by buyer, policy and supplier, so their order does not matter.)
+        let firstSheet = try db.scalar("SELECT min(period_start) FROM sheets").flatMap { value -> Day? in
+            if case .text(let text) = value { return Day(parsing: text) } else { return nil }
+        }
+        guard let firstSheet, firstSheet <= through else { return rows }
+        if case .int(let lowest)? = try db.scalar("""
+            SELECT min(j.value) FROM sheets s JOIN forward_sheet_lines l ON l.sheet_key = s.sheet_key, json_each(l.line_ids) j
+            WHERE s.period_end >= ?
+            """, [.text(from.description)]) {
+            try db.query("""
+                SELECT f.line_id AS id, f.posting_day AS posting_day, o.goods AS amount, \(Self.lineColumns)
+                FROM forward_fees f JOIN order_lines o ON o.id = f.line_id
+                WHERE f.line_id >= ?1 AND f.posting_day BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
+                """, [.int(lowest), .int(Int64(from.ordinal)), .int(Int64(through.ordinal))]) { row in
+                rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day"))),
+                                            latePeriod: nil, row: rebateRow(row, amount: row.int("amount"))))
+            }
         }
         try db.query("""
-            SELECT o.id, o.buyer_id, o.member_level, o.category, o.sku, o.supplier_id, o.goods, f.posting_day, l.period_start
-            FROM forward_fees f JOIN order_lines o ON o.id = f.line_id
-            LEFT JOIN rebate_late l ON l.cycle = ?1 AND l.kind = 1 AND l.source_key = f.line_id
-            WHERE coalesce(o.buyer_id, '') != '' AND f.posting_day <= ?2
-              AND NOT EXISTS (SELECT 1 FROM rebate_counted c WHERE c.cycle = ?1 AND c.kind = 1 AND c.source_key = f.line_id)
-            ORDER BY o.id
-            """, [.int(cycle.storeCode), .int(Int64(postedThrough?.ordinal ?? Int.max))]) { statement in
-            rows.append(PostedRebateRow(kind: 1, key: statement.int(0), postingDate: Day(ordinal: Int(statement.int(7))),
-                                        latePeriod: statement.text(8).flatMap(Day.init(parsing:)),
-                                        row: row(statement, amount: statement.int(6))))
-        }
-        try db.query("""
-            SELECT r.id, o.buyer_id, o.member_level, o.category, o.sku, o.supplier_id, r.refund_goods, r.posting_at,
-                   l.period_start
+            SELECT r.id AS id, r.posting_at AS posting_at, r.refund_goods AS amount, \(Self.lineColumns)
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
-            LEFT JOIN rebate_late l ON l.cycle = ?1 AND l.kind = 2 AND l.source_key = r.id
-            WHERE r.posted = 1 AND coalesce(o.buyer_id, '') != ''
-              AND NOT EXISTS (SELECT 1 FROM rebate_counted c WHERE c.cycle = ?1 AND c.kind = 2 AND c.source_key = r.id)
-            ORDER BY r.id
-            """, [.int(cycle.storeCode)]) { statement in
-            let day = config.calendar.businessDate(of: Instant(nanos: statement.int(7)))
-            if let postedThrough, day > postedThrough { return }
-            rows.append(PostedRebateRow(kind: 2, key: statement.int(0), postingDate: day,
-                                        latePeriod: statement.text(8).flatMap(Day.init(parsing:)),
-                                        row: row(statement, amount: -statement.int(6))))
+            WHERE r.posted = 1 AND r.posting_at >= ?1 AND r.posting_at < ?2 AND coalesce(o.buyer_id, '') != ''
+            """, [.int(Self.utcMidnight(from.adding(days: -1))), .int(Self.utcMidnight(through.adding(days: 2)))]) { row in
+            let day = config.calendar.businessDate(of: Instant(nanos: row.int("posting_at")))
+            guard day >= from && day <= through else { return }
+            rows.append(PostedRebateRow(kind: 2, key: row.int("id"), postingDate: day, latePeriod: nil,
+                                        row: rebateRow(row, amount: -row.int("amount"))))
+        }
+        // The rows the nightly placed in these periods.
+        let late = [.int(cycle.storeCode), .text(from.description), .text(through.description)] as [SQLValue]
+        try db.query("""
+            SELECT l.source_key AS id, l.period_start AS period_start, f.posting_day AS posting_day, o.goods AS amount,
+                   \(Self.lineColumns)
+            FROM rebate_late l JOIN forward_fees f ON f.line_id = l.source_key JOIN order_lines o ON o.id = l.source_key
+            WHERE l.cycle = ?1 AND l.kind = 1 AND l.period_start BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
+            ORDER BY l.source_key
+            """, late) { row in
+            rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day"))),
+                                        latePeriod: Day(parsing: row.string("period_start")),
+                                        row: rebateRow(row, amount: row.int("amount"))))
+        }
+        try db.query("""
+            SELECT l.source_key AS id, l.period_start AS period_start, r.posting_at AS posting_at, r.refund_goods AS amount,
+                   \(Self.lineColumns)
+            FROM rebate_late l JOIN refunds r ON r.id = l.source_key
+            JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE l.cycle = ?1 AND l.kind = 2 AND l.period_start BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
+            ORDER BY l.source_key
+            """, late) { row in
+            rows.append(PostedRebateRow(kind: 2, key: row.int("id"),
+                                        postingDate: config.calendar.businessDate(of: Instant(nanos: row.int("posting_at"))),
+                                        latePeriod: Day(parsing: row.string("period_start")),
+                                        row: rebateRow(row, amount: -row.int("amount"))))
         }
         return rows
     }
+
+    /// The rows of buyers posted since the marks — forward lines of the postings listed after
+    /// `afterSheetLines`, refunds posted by a run after `afterRun` — whose posting date is on
+    /// or before `onOrBefore`.
+    private func rowsPosted(afterSheetLines: Int64, afterRun: Int64, onOrBefore: Day) throws -> [PostedRebateRow] {
+        var rows: [PostedRebateRow] = []
+        try db.query("""
+            SELECT f.line_id AS id, f.posting_day AS posting_day, o.goods AS amount, \(Self.lineColumns)
+            FROM forward_sheet_lines l, json_each(l.line_ids) j
+            JOIN forward_fees f ON f.line_id = j.value JOIN order_lines o ON o.id = f.line_id
+            WHERE l.id > ?1 AND f.posting_day <= ?2 AND coalesce(o.buyer_id, '') != ''
+            ORDER BY f.line_id
+            """, [.int(afterSheetLines), .int(Int64(onOrBefore.ordinal))]) { row in
+            rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day"))),
+                                        latePeriod: nil, row: rebateRow(row, amount: row.int("amount"))))
+        }
+        try db.query("""
+            SELECT r.id AS id, r.posting_at AS posting_at, r.refund_goods AS amount, \(Self.lineColumns)
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.posted_run > ?1 AND r.posted = 1 AND coalesce(o.buyer_id, '') != ''
+            ORDER BY r.id
+            """, [.int(afterRun)]) { row in
+            let day = config.calendar.businessDate(of: Instant(nanos: row.int("posting_at")))
+            guard day <= onOrBefore else { return }
+            rows.append(PostedRebateRow(kind: 2, key: row.int("id"), postingDate: day, latePeriod: nil,
+                                        row: rebateRow(row, amount: -row.int("amount"))))
+        }
+        return rows
+    }
+
+    /// The store migration the rebates stage's marks need (`Database.migrateForSettlement`).
+    static let migrations = [
+        Migration(version: 10, name: "rebate base read by posting date", sql: """
+            -- How far the nightly's rebates stage has looked: the forward postings listed up to
+            -- forward_sheet_lines.id sheet_lines_through, and the refunds posted by runs up to
+            -- run_through (refunds.posted_run). Periods are settled from the rows' posting
+            -- dates; rebate_counted is no longer written.
+            CREATE TABLE rebate_progress (
+                one INTEGER PRIMARY KEY CHECK (one = 1),
+                sheet_lines_through INTEGER NOT NULL,
+                run_through INTEGER NOT NULL
+            ) STRICT;
+            INSERT INTO rebate_progress(one, sheet_lines_through, run_through)
+                VALUES (1, coalesce((SELECT max(id) FROM forward_sheet_lines), 0),
+                           coalesce((SELECT max(run_seq) FROM runs), 0));
+            -- The run that posted a refund (NULL: not posted, or posted before this migration).
+            ALTER TABLE refunds ADD COLUMN posted_run INTEGER;
+            CREATE INDEX refunds_posted_run ON refunds(posted_run) WHERE posted_run IS NOT NULL;
+            CREATE INDEX refunds_posting_at ON refunds(posting_at) WHERE posted = 1;
+            """),
+    ]
 }
 
 /// Settling rebates cannot go on (a funding supplier no longer configured).

@@ -8,6 +8,6 @@ import MallCore
 
 extension Stage {
     public static let rebates = Stage(name: "rebates") { context, record in
-        _ = try RebateSettler(db: context.nightly.db, config: context.nightly.config).placeLateRows(asOf: record.asOf)
+        _ = try RebateSettler(db: context.nightly.db, config: context.nightly.config).placeLateRows(asOf: record.asOf, runSeq: record.runSeq)
     }
 }
