@@ -59,6 +59,11 @@ final class ChannelReconciler {
     /// with no stored item has no earlier row (every row is judged the night it arrives), so
     /// these are all its rows and the payments table need not be read for it.
     private var newRows: [ChannelKey: [ReportedRow]] = [:]
+    private var dayTexts: [Day: String] = [:]
+    private lazy var storeItem = try? db.prepare("""
+        INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
 
     private struct DayCountKey: Hashable, Comparable {
         let channel: String
@@ -93,23 +98,42 @@ final class ChannelReconciler {
         try readRefunds(after: marks.refunds, &touched, &marks.refunds)
         try fees.write()
         try writeExpectations()
-        for channel in newChannels.sorted(by: Self.byteOrder) {
-            try expectFromStore(channel, lines: marks.lines, refunds: marks.refunds, &touched)
-        }
         try db.query("SELECT DISTINCT channel, kind, reference FROM recon_items WHERE outcome = 'pending' AND due <= ?",
                      [.text(windowDate.description)]) {
             touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
         }
-        for key in touched.sorted() where channels.contains(key.channel) {
-            try judge(key, into: &summary)
-            summary.referencesJudged += 1
+        // Channel by channel in byte order, so that breaks open in key order whichever way a
+        // channel is judged: a channel named for the first time in one pass (NewChannel.swift),
+        // the others reference by reference.
+        let touchedByChannel = Dictionary(grouping: touched.filter { channels.contains($0.channel) }, by: \.channel)
+        let cursors = newChannels.isEmpty ? nil
+            : try NewChannelCursors(db: db, channels: newChannels.sorted(by: Self.byteOrder), lines: marks.lines,
+                                    refunds: marks.refunds)
+        defer { cursors?.close() }
+        for channel in Set(touchedByChannel.keys).union(newChannels).sorted(by: Self.byteOrder) {
+            if let cursors, newChannels.contains(channel) {
+                try reconcileNew(channel, from: cursors, into: &summary)
+                continue
+            }
+            for key in touchedByChannel[channel, default: []].sorted() {
+                try judge(key, into: &summary)
+                summary.referencesJudged += 1
+            }
         }
         try writeCountChanges()
         try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?, judged_through = ?",
                    [.int(marks.lines), .int(marks.refunds), .int(marks.payments), .text(windowDate.description)])
     }
 
-    private func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
+    func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
+
+    /// `YYYY-MM-DD` of `day`, made once per day: a night writes two per item.
+    func dayText(_ day: Day) -> String {
+        if let text = dayTexts[day] { return text }
+        let text = day.description
+        dayTexts[day] = text
+        return text
+    }
 
     private static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
@@ -125,12 +149,13 @@ final class ChannelReconciler {
         try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
             through = max(through, row.int(0))
             let channel = row.string(1)
+            let occurred = day(row.int(6))
+            fees.addChannelRow(channel: channel, day: occurred, fee: row.int(7))
+            // A channel named for the first time is judged whole, in one pass (`reconcileNew`).
+            guard channels.contains(channel) else { fresh.insert(channel); return }
             let key = ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3))
             touched.insert(key)
-            let occurred = day(row.int(6))
             newRows[key, default: []].append(ReportedRow(txnID: row.string(4), amount: row.int(5), day: occurred))
-            fees.addChannelRow(channel: channel, day: occurred, fee: row.int(7))
-            if !channels.contains(channel) { fresh.insert(channel) }
         }
         for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
@@ -172,27 +197,6 @@ final class ChannelReconciler {
             """, [.int(after), .int(through)] + channels.map { .text($0) }) { row in
             let key = ChannelKey(channel: row.string(0), kind: "pay", reference: row.string(1))
             try addExpectation(key, amount: row.int(2), day: day(row.int(3)))
-            touched.insert(key)
-        }
-    }
-
-    /// The whole expectations of a channel named for the first time tonight, from the store:
-    /// every accepted line through `lines` paid in cash through it, and every refund through
-    /// `refunds` accepted (those still unchecked wait, as `readRefunds` left them) with cash
-    /// back on a line paid through it. Earlier expectations of the channel (a store reconciled
-    /// by a version that kept every channel's) are replaced.
-    private func expectFromStore(_ channel: String, lines: Int64, refunds: Int64, _ touched: inout Set<ChannelKey>) throws {
-        try db.run("DELETE FROM recon_expected WHERE channel = ?", [.text(channel)])
-        try expectPaid(channels: [channel], after: 0, through: lines, &touched)
-        guard refunds > 0 else { return }
-        try db.query("""
-            SELECT r.refund_id, sum(r.refund_cash), min(r.refunded_at)
-            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
-            WHERE r.id <= ? AND r.state = 'accepted' AND r.refund_cash > 0 AND o.payment_channel = ?
-            GROUP BY r.refund_id
-            """, [.int(refunds), .text(channel)]) { row in
-            let key = ChannelKey(channel: channel, kind: "refund", reference: row.string(0))
-            try addExpectation(key, amount: row.int(1), day: day(row.int(2)))
             touched.insert(key)
         }
     }
@@ -290,6 +294,13 @@ final class ChannelReconciler {
                          key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
         }
         if expectation?.amount == 0 { expectation = nil }
+        try judge(key, expectation: expectation, rows: rows, stored: stored, into: &summary)
+    }
+
+    /// Judges `key` from its expectation and channel rows, against its `stored` items, and
+    /// writes what changed: items, day counts, breaks.
+    func judge(_ key: ChannelKey, expectation: Expectation?, rows: [ReportedRow],
+               stored: [String: (item: ReconItem, breakID: Int64?)], into summary: inout ReconcileSummary) throws {
         let wanted = ChannelMatch.items(kind: key.kind, expectation: expectation, rows: rows, asOf: windowDate,
                                         windowDays: config.reconcileWindowDays)
         for item in wanted {
@@ -338,12 +349,12 @@ final class ChannelReconciler {
 
     /// Stores the item and moves it between the day counts.
     private func write(_ key: ChannelKey, _ item: ReconItem, breakID: Int64?, replacing old: ReconItem?) throws {
-        try db.run("""
-            INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, key.values + [.text(item.txnID), .text(item.outcome.rawValue), item.expected.map { .int($0) } ?? .null,
-                               item.found.map { .int($0) } ?? .null, .text(item.day.description), .text(item.due.description),
+        guard let storeItem else { throw StoreError(code: 1, message: "cannot prepare the item insert", sql: nil) }
+        try storeItem.bindRow([.text(key.channel), .text(key.kind), .text(key.reference), .text(item.txnID),
+                               .text(item.outcome.rawValue), item.expected.map { .int($0) } ?? .null,
+                               item.found.map { .int($0) } ?? .null, .text(dayText(item.day)), .text(dayText(item.due)),
                                .text(item.detail), breakID.map { .int($0) } ?? .null])
+        try storeItem.run()
         if let old { countChanges[DayCountKey(channel: key.channel, day: old.day, outcome: old.outcome.rawValue), default: 0] -= 1 }
         countChanges[DayCountKey(channel: key.channel, day: item.day, outcome: item.outcome.rawValue), default: 0] += 1
     }
