@@ -596,7 +596,7 @@ extension Database {
             version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT
         """)
         var applied = Set<Int64>()
-        try query("SELECT version FROM schema_migrations") { applied.insert($0.int(0)) }
+        try query("SELECT version FROM schema_migrations") { applied.insert($0.int("version")) }
         var now: [Int] = []
         let all = (Schema.migrations + extra).sorted { $0.version < $1.version }
         for migration in all where !applied.contains(Int64(migration.version)) {

@@ -16,13 +16,14 @@ public enum Breaks {
         struct Held { let reference: String; let amount: Int64; let heldSince: Day; let refundID: String; let orderID: String; let lineNo: Int64 }
         var held: [Held] = []
         try db.query("""
-            SELECT refund_id, order_id, line_no, refund_goods + refund_freight, held_since FROM refunds
+            SELECT refund_id, order_id, line_no, refund_goods + refund_freight AS amount, held_since FROM refunds
             WHERE state = 'unchecked' AND posted = 0 AND held_since IS NOT NULL  -- the refunds_open index
             ORDER BY refund_id, order_id, line_no
             """) { row in
-            guard let since = Day(parsing: row.string(4)) else { return }
-            held.append(Held(reference: reference(row.string(0), row.string(1), row.int(2)), amount: row.int(3),
-                             heldSince: since, refundID: row.string(0), orderID: row.string(1), lineNo: row.int(2)))
+            guard let since = Day(parsing: row.string("held_since")) else { return }
+            let (refundID, orderID, lineNo) = (row.string("refund_id"), row.string("order_id"), row.int("line_no"))
+            held.append(Held(reference: reference(refundID, orderID, lineNo), amount: row.int("amount"),
+                             heldSince: since, refundID: refundID, orderID: orderID, lineNo: lineNo))
         }
         var opened: [String] = []
         for refund in held where asOf.ordinal - refund.heldSince.ordinal > config.orphanWindowDays {
@@ -56,10 +57,11 @@ public enum Breaks {
             \(filter) ORDER BY break_id
             """, listedOn.map { [.text($0.description)] } ?? []) { row in
             rows.append([
-                .number(String(row.int(0))), .text(row.string(1)), .text(row.string(2)), .text(row.string(3)),
-                row.optionalInt(4).map { .number(Money(fen: $0).description) } ?? .empty,
-                row.optionalInt(5).map { .number(Money(fen: $0).description) } ?? .empty,
-                .text(row.string(6)), row.text(7).map { .text($0) } ?? .empty, .text(row.string(8)),
+                .number(String(row.int("break_id"))), .text(row.string("kind")), .text(row.string("channel")),
+                .text(row.string("reference")),
+                row.optionalInt("expected").map { .number(Money(fen: $0).description) } ?? .empty,
+                row.optionalInt("found").map { .number(Money(fen: $0).description) } ?? .empty,
+                .text(row.string("first_seen")), row.text("resolved_at").map { .text($0) } ?? .empty, .text(row.string("detail")),
             ])
         }
         return CSVEncoder.document(header: columns, rows: rows)

@@ -145,7 +145,7 @@ public final class Closer {
             WHERE supplier_id = ? AND status = 'open' AND period_end <= ?
             ORDER BY period_start LIMIT 1
             """, [.text(supplierID), .text(through.description)]) { row in
-            if let end = Day(parsing: row.string(2)) { result = (row.int(0), row.string(1), end) }
+            if let end = Day(parsing: row.string("period_end")) { result = (row.int("sheet_key"), row.string("sheet_id"), end) }
         }
         return result
     }

@@ -24,9 +24,10 @@ public struct CloseReport: Sendable {
         var bySupplier: [String: (sheets: Int, lines: Int64, payable: Int64)] = [:]
         try db.query("SELECT sheet_id, supplier_id, lines, net FROM sheets WHERE status != 'open' AND closed_at = ?",
                      [.text(through.description)]) { row in
-            guard closed.contains(row.string(0)) else { return }
-            let sum = bySupplier[row.string(1), default: (0, 0, 0)]
-            bySupplier[row.string(1)] = (sum.sheets + 1, sum.lines + row.int(2), sum.payable + row.int(3))
+            guard closed.contains(row.string("sheet_id")) else { return }
+            let supplierID = row.string("supplier_id")
+            let sum = bySupplier[supplierID, default: (0, 0, 0)]
+            bySupplier[supplierID] = (sum.sheets + 1, sum.lines + row.int("lines"), sum.payable + row.int("net"))
         }
         let rows = bySupplier.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { id -> Row in
             let sum = bySupplier[id]!

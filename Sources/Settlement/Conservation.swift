@@ -27,11 +27,12 @@ struct Conservation: Equatable {
     static func totals(_ db: Database, lines: Conservation, refundsAfter: Int64) throws -> Conservation {
         var c = lines
         try db.query("""
-            SELECT coalesce(sum(refund_points + refund_credit + refund_cash), 0), coalesce(sum(refund_goods + refund_freight), 0)
+            SELECT coalesce(sum(refund_points + refund_credit + refund_cash), 0) AS tenders_refunded,
+                   coalesce(sum(refund_goods + refund_freight), 0) AS refunded
             FROM refunds WHERE id > ? AND state = 'accepted'
             """, [.int(refundsAfter)]) { row in
-            c.tendersRefunded = row.int(0)
-            c.refunded = row.int(1)
+            c.tendersRefunded = row.int("tenders_refunded")
+            c.refunded = row.int("refunded")
         }
         return c
     }
@@ -40,11 +41,11 @@ struct Conservation: Equatable {
     static func orderLineTotals(_ db: Database, linesAfter: Int64) throws -> Conservation {
         var c = Conservation()
         try db.query("""
-            SELECT coalesce(sum(paid_points + paid_credit + paid_cash), 0), coalesce(sum(goods + freight), 0)
+            SELECT coalesce(sum(paid_points + paid_credit + paid_cash), 0) AS tenders_paid, coalesce(sum(goods + freight), 0) AS charged
             FROM order_lines WHERE id > ?
             """, [.int(linesAfter)]) { row in
-            c.tendersPaid = row.int(0)
-            c.charged = row.int(1)
+            c.tendersPaid = row.int("tenders_paid")
+            c.charged = row.int("charged")
         }
         return c
     }
@@ -62,8 +63,10 @@ struct Conservation: Equatable {
     /// The highest row ids now, to check later only what comes after.
     static func marks(_ db: Database) throws -> (lines: Int64, refunds: Int64) {
         var marks: (Int64, Int64) = (0, 0)
-        try db.query("SELECT (SELECT coalesce(max(id), 0) FROM order_lines), (SELECT coalesce(max(id), 0) FROM refunds)") { row in
-            marks = (row.int(0), row.int(1))
+        try db.query("""
+            SELECT (SELECT coalesce(max(id), 0) FROM order_lines) AS lines, (SELECT coalesce(max(id), 0) FROM refunds) AS refunds
+            """) { row in
+            marks = (row.int("lines"), row.int("refunds"))
         }
         return marks
     }
@@ -86,13 +89,13 @@ extension Verifier {
         let totals = try Conservation.totals(db)
         if !totals.holds { add(4, "money is not conserved over all accepted rows: \(totals.explanation)") }
         try db.query("""
-            SELECT r.refund_id, r.order_id, r.line_no, r.refund_points + r.refund_credit + r.refund_cash,
-                   r.refund_goods + r.refund_freight
+            SELECT r.refund_id, r.order_id, r.line_no, r.refund_points + r.refund_credit + r.refund_cash AS tenders,
+                   r.refund_goods + r.refund_freight AS charged
             FROM refunds r
             WHERE r.state = 'accepted' AND r.refund_points + r.refund_credit + r.refund_cash != r.refund_goods + r.refund_freight
             LIMIT 100
             """) { row in
-            add(4, "refund \(row.string(0)) of order \(row.string(1)) line \(row.int(2)): tenders \(Money(fen: row.int(3))) ≠ goods + freight \(Money(fen: row.int(4)))")
+            add(4, "refund \(row.string("refund_id")) of order \(row.string("order_id")) line \(row.int("line_no")): tenders \(Money(fen: row.int("tenders"))) ≠ goods + freight \(Money(fen: row.int("charged")))")
         }
         // Each fee line comes from exactly one source row of its kind, and order and refund
         // lines name the order line they are about.
@@ -109,7 +112,7 @@ extension Verifier {
             WHERE found != 1
             LIMIT 100
             """) { row in
-            add(3, "fee line \(row.int(0)) (source type \(row.int(1))) does not trace to exactly one source row")
+            add(3, "fee line \(row.int("id")) (source type \(row.int("source_type"))) does not trace to exactly one source row")
         }
     }
 }

@@ -54,16 +54,17 @@ public enum Exporter {
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             try db.query("""
                 SELECT sheet_id, supplier_id, entity, currency, mode, period_start, period_end, status, lines, net,
-                       CASE WHEN status = 'open' THEN NULL ELSE net END, closed_at, statement_sha256
+                       CASE WHEN status = 'open' THEN NULL ELSE net END AS payable, closed_at, statement_sha256
                 FROM sheets \(whereClause)
                 ORDER BY sheet_id, supplier_id, entity, currency, mode, period_start, period_end, status, lines, net
                 """, values) { row in
-                var cells: [CSVCell] = (0..<8).map { .text(row.string(Int32($0))) }
-                cells.append(.number(String(row.int(8))))
-                cells.append(.number(Money(fen: row.int(9)).description))
-                cells.append(row.optionalInt(10).map { .number(Money(fen: $0).description) } ?? .empty)
-                cells.append(row.text(11).map { .text($0) } ?? .empty)
-                cells.append(row.text(12).map { .text($0) } ?? .empty)
+                // The query's names are the header's: the text columns through `status`, then the rest.
+                var cells: [CSVCell] = sheetColumns.prefix(8).map { .text(row.string($0)) }
+                cells.append(.number(String(row.int("lines"))))
+                cells.append(.number(Money(fen: row.int("net")).description))
+                cells.append(row.optionalInt("payable").map { .number(Money(fen: $0).description) } ?? .empty)
+                cells.append(row.text("closed_at").map { .text($0) } ?? .empty)
+                cells.append(row.text("statement_sha256").map { .text($0) } ?? .empty)
                 CSVEncoder.appendRow(cells, to: &buffer)
             }
         case .breaks:

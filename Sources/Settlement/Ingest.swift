@@ -125,6 +125,7 @@ public final class Ingestor {
             """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
         let fileID = db.lastInsertRowID
         let insert = try db.prepare(TableSpec.spec(for: kind).insertSQL)
+        var twinAt: StoredTwinColumns?
         func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
             outcome.quarantined += 1
             try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
@@ -145,7 +146,7 @@ public final class Ingestor {
                     case .refused(let line, let column, let reason, let message, let raw):
                         try quarantine(line, column, reason, message, raw)
                     case .staged(let staged, let record):
-                        switch try store(staged, kind: kind, schema: schema, record: record, insert: insert) {
+                        switch try store(staged, kind: kind, schema: schema, record: record, insert: insert, twinAt: &twinAt) {
                         case .accepted: outcome.accepted += 1
                         case .updated: outcome.accepted += 1; outcome.updated += 1
                         case .duplicate: outcome.duplicate += 1
@@ -228,9 +229,22 @@ public final class Ingestor {
         case rejected(Rejection)
     }
 
+    /// Where `TableSpec.selectSQL`'s columns are: the stored twin's `id`, `source_line` and each
+    /// field in the spec's order, found by name on the first twin a file meets (a re-delivered
+    /// file meets one per row).
+    struct StoredTwinColumns {
+        let id, sourceLine: Int32
+        let fields: [Int32]
+        init(_ row: Statement, spec: TableSpec) {
+            id = row.column("id"); sourceLine = row.column("source_line")
+            fields = spec.fields.map(row.column)
+        }
+    }
+
     /// Step 5 (key exists: duplicate, completion update or conflict), then 6–7, then insert.
+    /// `twinAt` keeps where the stored twin's columns are, for the file's next rows.
     private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: RowOrigin,
-                       insert: Statement) throws -> StoreResult {
+                       insert: Statement, twinAt: inout StoredTwinColumns?) throws -> StoreResult {
         let spec = row.spec
         if row.laterFailure == nil {
             try insert.bindRow(row.values)
@@ -242,9 +256,11 @@ public final class Ingestor {
         var storedID: Int64 = 0
         var storedLine: Int64 = 0
         try db.query(spec.selectSQL, row.key) { result in
-            storedID = result.int(0)
-            storedLine = result.int(1)
-            stored = (0..<spec.fields.count).map { result.value(Int32($0 + 2)) }
+            let at = twinAt ?? StoredTwinColumns(result, spec: spec)
+            twinAt = at
+            storedID = result.int(at.id)
+            storedLine = result.int(at.sourceLine)
+            stored = at.fields.map(result.value)
         }
         guard let stored else {
             if let failure = row.laterFailure { return .rejected(failure) }

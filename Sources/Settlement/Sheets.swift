@@ -48,9 +48,9 @@ final class SheetBook {
         self.db = db
         self.config = config
         try db.query("SELECT sheet_key, sheet_id, supplier_id, period_start, period_end, status FROM sheets") { row in
-            guard let start = Day(parsing: row.string(3)), let end = Day(parsing: row.string(4)) else { return }
-            let state = SheetState(key: row.int(0), sheetID: row.string(1), supplierID: row.string(2),
-                                   period: Period(start: start, end: end), status: row.string(5))
+            guard let start = Day(parsing: row.string("period_start")), let end = Day(parsing: row.string("period_end")) else { return }
+            let state = SheetState(key: row.int("sheet_key"), sheetID: row.string("sheet_id"), supplierID: row.string("supplier_id"),
+                                   period: Period(start: start, end: end), status: row.string("status"))
             sheets[state.sheetID] = state
             if state.status != "open" {
                 latestClosedStart[state.supplierID] = max(latestClosedStart[state.supplierID] ?? start, start)

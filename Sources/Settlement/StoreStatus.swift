@@ -25,12 +25,14 @@ public struct StoreStatus: Sendable {
     public static func read(_ db: Database) throws -> StoreStatus {
         var status = StoreStatus()
         try db.query("SELECT run_id, command, as_of, exit_status, finished_at FROM runs ORDER BY run_seq DESC LIMIT 10") { row in
-            status.runs.append(RunLine(runID: row.string(0), command: row.string(1), asOf: row.string(2),
-                                       exit: row.optionalInt(3), finished: row.text(4)))
+            status.runs.append(RunLine(runID: row.string("run_id"), command: row.string("command"), asOf: row.string("as_of"),
+                                       exit: row.optionalInt("exit_status"), finished: row.text("finished_at")))
         }
-        try db.query("SELECT status, count(*) FROM sheets GROUP BY status") { status.sheetsByStatus[$0.string(0)] = $0.int(1) }
+        try db.query("SELECT status, count(*) AS sheet_count FROM sheets GROUP BY status") {
+            status.sheetsByStatus[$0.string("status")] = $0.int("sheet_count")
+        }
         try db.query("SELECT sheet_id, period_end, lines, net FROM sheets WHERE status = 'open' ORDER BY sheet_id") { row in
-            status.openSheets.append((row.string(0), row.string(1), row.int(2), row.int(3)))
+            status.openSheets.append((row.string("sheet_id"), row.string("period_end"), row.int("lines"), row.int("net")))
         }
         // Lines posting looked at and left waiting, and lines it has not looked at yet.
         if case .int(let n)? = try db.scalar("""
@@ -38,8 +40,11 @@ public struct StoreStatus: Sendable {
                  + (SELECT count(*) FROM order_lines WHERE id > (SELECT looked_through FROM posting_progress))
             """) { status.linesWaitingTrigger = n }
         if case .int(let n)? = try db.scalar("SELECT count(*) FROM refunds WHERE state = 'accepted' AND posted = 0") { status.refundsWaitingTrigger = n }
-        try db.query("SELECT refund_id, order_id, line_no, coalesce(held_since, '') FROM refunds WHERE state = 'unchecked' ORDER BY refund_id, order_id, line_no") { row in
-            status.orphanRefunds.append((row.string(0), row.string(1), row.int(2), row.string(3)))
+        try db.query("""
+            SELECT refund_id, order_id, line_no, coalesce(held_since, '') AS held_since FROM refunds WHERE state = 'unchecked'
+            ORDER BY refund_id, order_id, line_no
+            """) { row in
+            status.orphanRefunds.append((row.string("refund_id"), row.string("order_id"), row.int("line_no"), row.string("held_since")))
         }
         if case .int(let n)? = try db.scalar("SELECT count(*) FROM quarantine") { status.quarantinedTotal = n }
         // The line counts kept per sheet, which verify checks against the lines themselves:
@@ -47,14 +52,14 @@ public struct StoreStatus: Sendable {
         if case .int(let n)? = try db.scalar("SELECT coalesce(sum(lines), 0) FROM sheets") { status.feeLines = n }
         status.latestFinishedAsOf = try Closer.latestFinishedAsOf(db)?.description
         try db.query("""
-            SELECT sheet_id, CASE WHEN statement_pending = 1 THEN 'closing' ELSE 'draft' END FROM sheets
+            SELECT sheet_id, CASE WHEN statement_pending = 1 THEN 'closing' ELSE 'draft' END AS kind FROM sheets
             WHERE statement_pending = 1 OR (draft_pending = 1 AND status = 'open') ORDER BY sheet_id
-            """) { status.statementsWaiting.append(($0.string(0), $0.string(1))) }
+            """) { status.statementsWaiting.append(($0.string("sheet_id"), $0.string("kind"))) }
         status.rejectedFiles = try StoreStatus.rejectedFiles(db)
         try db.query("""
             SELECT name, reason FROM inbox_passed_over
             WHERE run_seq = (SELECT max(run_seq) FROM runs WHERE command = 'run') ORDER BY name
-            """) { status.passedOver.append(($0.string(0), $0.string(1))) }
+            """) { status.passedOver.append(($0.string("name"), $0.string("reason"))) }
         return status
     }
 
@@ -64,12 +69,12 @@ public struct StoreStatus: Sendable {
         var files: [(String, String)] = []
         try db.query("""
             SELECT r.name, coalesce((SELECT q.reason FROM quarantine q WHERE q.run_seq = r.run_seq AND q.file = r.name
-                                     AND q.line = 0 ORDER BY q.id LIMIT 1), 'rejected')
+                                     AND q.line = 0 ORDER BY q.id LIMIT 1), 'rejected') AS reason
             FROM feed_files r
             WHERE r.status = 'rejected'
               AND NOT EXISTS (SELECT 1 FROM feed_files a WHERE a.name = r.name AND a.status = 'ingested' AND a.file_id > r.file_id)
             ORDER BY r.file_id
-            """) { files.append(($0.string(0), $0.string(1))) }
+            """) { files.append(($0.string("name"), $0.string("reason"))) }
         return files
     }
 

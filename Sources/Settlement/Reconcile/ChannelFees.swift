@@ -55,13 +55,17 @@ final class ChannelFees {
     /// The lines waiting for their forward lines that posted since the last night.
     func addPostedLines() throws {
         var posted: [Int64] = []
+        var at: (lineID: Int32, channel: Int32, paidAt: Int32, paymentFee: Int32)?
         try db.query("""
             SELECT u.line_id, o.payment_channel, o.paid_at, f.payment_fee FROM recon_unposted_lines u
             JOIN forward_fees f ON f.line_id = u.line_id JOIN order_lines o ON o.id = u.line_id ORDER BY u.line_id
             """) { row in
-            posted.append(row.int(0))
-            addLine(channel: row.string(1), day: config.calendar.businessDate(of: Instant(nanos: row.int(2))),
-                    paymentFee: row.int(3))
+            // Found by name once: a night may post many lines read before.
+            let c = at ?? (row.column("line_id"), row.column("payment_channel"), row.column("paid_at"), row.column("payment_fee"))
+            at = c
+            posted.append(row.int(c.lineID))
+            addLine(channel: row.string(c.channel), day: config.calendar.businessDate(of: Instant(nanos: row.int(c.paidAt))),
+                    paymentFee: row.int(c.paymentFee))
         }
         for id in posted { try db.run("DELETE FROM recon_unposted_lines WHERE line_id = ?", [.int(id)]) }
     }
@@ -89,10 +93,11 @@ final class ChannelFees {
             SELECT day, channel, channel_rows, channel_fee, lines, payment_fee FROM recon_channel_fees
             WHERE channel IN (SELECT channel FROM recon_channels) ORDER BY day, channel
             """) { row in
-            rows.append([.text(row.string(0)), .text(row.string(1)), .number(String(row.int(2))),
-                         .number(Money(fen: row.int(3)).description), .number(String(row.int(4))),
-                         .number(Money(fen: row.int(5)).description),
-                         .number(Money(fen: row.int(5) - row.int(3)).description)])
+            let (channelFee, paymentFee) = (row.int("channel_fee"), row.int("payment_fee"))
+            rows.append([.text(row.string("day")), .text(row.string("channel")), .number(String(row.int("channel_rows"))),
+                         .number(Money(fen: channelFee).description), .number(String(row.int("lines"))),
+                         .number(Money(fen: paymentFee).description),
+                         .number(Money(fen: paymentFee - channelFee).description)])
         }
         return CSVEncoder.document(header: columns, rows: rows)
     }

@@ -64,6 +64,14 @@ final class ChannelReconciler {
         INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
+    /// Where the columns are in the queries run once per reference, found by name on their
+    /// first row and kept for the night: `addExpectation`'s, `expectRefund`'s, `judge`'s
+    /// expectation and channel rows, `storedItems`'.
+    private var addedAt: ExpectationColumns?
+    private var refundAt: ExpectedColumns?
+    private var expectedAt: ExpectationColumns?
+    private var reportedAt: ReportedColumns?
+    private var itemAt: ItemColumns?
 
     private struct DayCountKey: Hashable, Comparable {
         let channel: String
@@ -85,8 +93,8 @@ final class ChannelReconciler {
     func reconcile(into summary: inout ReconcileSummary) throws {
         var marks = (lines: Int64(0), refunds: Int64(0), payments: Int64(0))
         try db.query("SELECT lines_through, refunds_through, payments_through, judged_through FROM recon_progress") {
-            marks = ($0.int(0), $0.int(1), $0.int(2))
-            if let judged = Day(parsing: $0.string(3)) { windowDate = max(asOf, judged) }
+            marks = ($0.int("lines_through"), $0.int("refunds_through"), $0.int("payments_through"))
+            if let judged = Day(parsing: $0.string("judged_through")) { windowDate = max(asOf, judged) }
         }
         var touched = Set<ChannelKey>()
         let fees = ChannelFees(db: db, config: config)
@@ -98,9 +106,12 @@ final class ChannelReconciler {
         try readRefunds(after: marks.refunds, &touched, &marks.refunds)
         try fees.write()
         try writeExpectations()
+        var at: KeyColumns?
         try db.query("SELECT DISTINCT channel, kind, reference FROM recon_items WHERE outcome = 'pending' AND due <= ?",
-                     [.text(windowDate.description)]) {
-            touched.insert(ChannelKey(channel: $0.string(0), kind: $0.string(1), reference: $0.string(2)))
+                     [.text(windowDate.description)]) { row in
+            let c = at ?? KeyColumns(row)
+            at = c
+            touched.insert(c.key(row))
         }
         // Channel by channel in byte order, so that breaks open in key order whichever way a
         // channel is judged: a channel named for the first time in one pass (NewChannel.swift),
@@ -143,19 +154,21 @@ final class ChannelReconciler {
     /// returns the channels named for the first time.
     private func readPayments(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>,
                               _ through: inout Int64) throws -> Set<String> {
-        try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string(0)) }
+        try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string("channel")) }
         expecting = channels
         var fresh = Set<String>()
+        var at: PaymentColumns?
         try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
-            through = max(through, row.int(0))
-            let channel = row.string(1)
-            let occurred = day(row.int(6))
-            fees.addChannelRow(channel: channel, day: occurred, fee: row.int(7))
+            let c = at ?? PaymentColumns(row)
+            at = c
+            through = max(through, row.int(c.id))
+            let channel = row.string(c.key.channel)
+            let occurred = day(row.int(c.reported.occurredAt))
+            fees.addChannelRow(channel: channel, day: occurred, fee: row.int(c.fee))
             // A channel named for the first time is judged whole, in one pass (`reconcileNew`).
             guard channels.contains(channel) else { fresh.insert(channel); return }
-            let key = ChannelKey(channel: channel, kind: row.string(2), reference: row.string(3))
-            touched.insert(key)
-            newRows[key, default: []].append(ReportedRow(txnID: row.string(4), amount: row.int(5), day: occurred))
+            touched.insert(c.key.key(row))
+            newRows[c.key.key(row), default: []].append(c.reported.row(row, day: day))
         }
         for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
@@ -170,15 +183,18 @@ final class ChannelReconciler {
     private func readOrderLines(after mark: Int64, fees: ChannelFees, _ through: inout Int64) throws {
         if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
         var unposted: [Int64] = []
+        var at: CashLineColumns?
         try db.query("""
             SELECT o.id, o.payment_channel, o.paid_at, f.payment_fee
             FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
             WHERE o.id > ? AND o.id <= ? AND o.paid_cash > 0 AND o.payment_channel IS NOT NULL ORDER BY o.id
             """, [.int(mark), .int(through)]) { row in
-            if let fee = row.optionalInt(3) {
-                fees.addLine(channel: row.string(1), day: day(row.int(2)), paymentFee: fee)
+            let c = at ?? CashLineColumns(row)
+            at = c
+            if let fee = row.optionalInt(c.paymentFee) {
+                fees.addLine(channel: row.string(c.channel), day: day(row.int(c.paidAt)), paymentFee: fee)
             } else {
-                unposted.append(row.int(0))
+                unposted.append(row.int(c.id))
             }
         }
         try fees.waitForPosting(unposted)
@@ -191,12 +207,17 @@ final class ChannelReconciler {
     private func expectPaid(channels: [String], after: Int64, through: Int64, _ touched: inout Set<ChannelKey>) throws {
         guard !channels.isEmpty, through > after else { return }
         let marks = Array(repeating: "?", count: channels.count).joined(separator: ", ")
+        var at: ExpectedColumns?
         try db.query("""
-            SELECT payment_channel, coalesce(parent_order_id, order_id), sum(paid_cash), min(paid_at) FROM order_lines
+            SELECT payment_channel AS channel, coalesce(parent_order_id, order_id) AS reference, sum(paid_cash) AS amount,
+                   min(paid_at) AS first_at
+            FROM order_lines
             WHERE id > ? AND id <= ? AND paid_cash > 0 AND payment_channel IN (\(marks)) GROUP BY 1, 2
             """, [.int(after), .int(through)] + channels.map { .text($0) }) { row in
-            let key = ChannelKey(channel: row.string(0), kind: "pay", reference: row.string(1))
-            try addExpectation(key, amount: row.int(2), day: day(row.int(3)))
+            let c = at ?? ExpectedColumns(row)
+            at = c
+            let key = ChannelKey(channel: row.string(c.channel), kind: "pay", reference: row.string(c.reference))
+            try addExpectation(key, amount: row.int(c.amount), day: day(row.int(c.firstAt)))
             touched.insert(key)
         }
     }
@@ -209,8 +230,10 @@ final class ChannelReconciler {
             ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
             RETURNING amount, day
             """, key.values + [.int(amount), .text(day.description)]) { row in
-            guard let day = Day(parsing: row.string(1)) else { preconditionFailure("recon_expected holds dates") }
-            written[key] = Expectation(amount: row.int(0), day: day)
+            let c = addedAt ?? ExpectationColumns(row)
+            addedAt = c
+            guard let expectation = c.expectation(row) else { preconditionFailure("recon_expected holds dates") }
+            written[key] = expectation
         }
     }
 
@@ -222,14 +245,22 @@ final class ChannelReconciler {
     private func readRefunds(after mark: Int64, _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws {
         var candidates: [(key: Int64, state: String?)] = []
         var acceptedTop: Int64 = 0
-        try db.query("SELECT id FROM refunds WHERE state = 'accepted' ORDER BY id DESC LIMIT 1") { acceptedTop = $0.int(0) }
+        try db.query("SELECT id FROM refunds WHERE state = 'accepted' ORDER BY id DESC LIMIT 1") { acceptedTop = $0.int("id") }
+        var waitingAt: CandidateColumns?
         try db.query("""
             SELECT w.refund_key, r.state FROM recon_waiting_refunds w LEFT JOIN refunds r ON r.id = w.refund_key
             ORDER BY w.refund_key
-            """) { candidates.append(($0.int(0), $0.text(1))) }
-        try db.query("SELECT id, state FROM refunds WHERE id > ? ORDER BY id", [.int(mark)]) {
-            through = max(through, $0.int(0))
-            candidates.append(($0.int(0), $0.text(1)))
+            """) { row in
+            let c = waitingAt ?? CandidateColumns(row)
+            waitingAt = c
+            candidates.append((row.int(c.key), row.text(c.state)))
+        }
+        var newAt: CandidateColumns?
+        try db.query("SELECT id AS refund_key, state FROM refunds WHERE id > ? ORDER BY id", [.int(mark)]) { row in
+            let c = newAt ?? CandidateColumns(row)
+            newAt = c
+            through = max(through, row.int(c.key))
+            candidates.append((row.int(c.key), row.text(c.state)))
         }
         for candidate in candidates {
             switch candidate.state {
@@ -249,11 +280,14 @@ final class ChannelReconciler {
     private func expectRefund(_ refundKey: Int64, _ touched: inout Set<ChannelKey>) throws {
         var found: (key: ChannelKey, cash: Int64, day: Day)?
         try db.query("""
-            SELECT o.payment_channel, r.refund_id, r.refund_cash, r.refunded_at
+            SELECT o.payment_channel AS channel, r.refund_id AS reference, r.refund_cash AS amount, r.refunded_at AS first_at
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             WHERE r.id = ? AND r.refund_cash > 0 AND o.payment_channel IS NOT NULL
             """, [.int(refundKey)]) { row in
-            found = (ChannelKey(channel: row.string(0), kind: "refund", reference: row.string(1)), row.int(2), day(row.int(3)))
+            let c = refundAt ?? ExpectedColumns(row)
+            refundAt = c
+            found = (ChannelKey(channel: row.string(c.channel), kind: "refund", reference: row.string(c.reference)),
+                     row.int(c.amount), day(row.int(c.firstAt)))
         }
         guard let found, expecting.contains(found.key.channel) else { return }
         expect(found.key, amount: found.cash, day: found.day)
@@ -282,8 +316,10 @@ final class ChannelReconciler {
         let stored = try storedItems(key)
         var expectation = written[key]
         if expectation == nil {
-            try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) {
-                if let day = Day(parsing: $0.string(1)) { expectation = Expectation(amount: $0.int(0), day: day) }
+            try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) { row in
+                let c = expectedAt ?? ExpectationColumns(row)
+                expectedAt = c
+                if let stored = c.expectation(row) { expectation = stored }
             }
         }
         var rows: [ReportedRow] = []
@@ -291,7 +327,11 @@ final class ChannelReconciler {
             rows = newRows[key] ?? []
         } else {
             try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
-                         key.values) { rows.append(ReportedRow(txnID: $0.string(0), amount: $0.int(1), day: day($0.int(2)))) }
+                         key.values) { row in
+                let c = reportedAt ?? ReportedColumns(row)
+                reportedAt = c
+                rows.append(c.row(row, day: day))
+            }
         }
         if expectation?.amount == 0 { expectation = nil }
         try judge(key, expectation: expectation, rows: rows, stored: stored, into: &summary)
@@ -328,11 +368,14 @@ final class ChannelReconciler {
             SELECT txn_id, outcome, expected, found, day, due, detail, break_id FROM recon_items
             WHERE channel = ? AND kind = ? AND reference = ?
             """, key.values) { row in
-            guard let outcome = ChannelOutcome(rawValue: row.string(1)), let day = Day(parsing: row.string(4)),
-                  let due = Day(parsing: row.string(5)) else { preconditionFailure("recon_items holds what this file wrote") }
-            stored[row.string(0)] = (ReconItem(txnID: row.string(0), outcome: outcome, expected: row.optionalInt(2),
-                                               found: row.optionalInt(3), day: day, due: due, detail: row.string(6)),
-                                     row.optionalInt(7))
+            let c = itemAt ?? ItemColumns(row)
+            itemAt = c
+            guard let outcome = ChannelOutcome(rawValue: row.string(c.outcome)), let day = Day(parsing: row.string(c.day)),
+                  let due = Day(parsing: row.string(c.due)) else { preconditionFailure("recon_items holds what this file wrote") }
+            let txnID = row.string(c.txnID)
+            stored[txnID] = (ReconItem(txnID: txnID, outcome: outcome, expected: row.optionalInt(c.expected),
+                                       found: row.optionalInt(c.found), day: day, due: due, detail: row.string(c.detail)),
+                             row.optionalInt(c.breakID))
         }
         return stored
     }
@@ -367,5 +410,89 @@ final class ChannelReconciler {
                 """, [.text(key.channel), .text(key.day.description), .text(key.outcome), .int(change)])
         }
         countChanges = [:]
+    }
+}
+
+// MARK: Where the columns are
+
+/// The column indexes of each query's `AS` names (or column names), found by name on the
+/// query's first row: a night reads millions of rows, each by index.
+extension ChannelReconciler {
+    /// `channel`, `kind` and `reference`: a `ChannelKey`.
+    struct KeyColumns {
+        let channel, kind, reference: Int32
+        init(_ row: Statement) {
+            channel = row.column("channel"); kind = row.column("kind"); reference = row.column("reference")
+        }
+        func key(_ row: Statement) -> ChannelKey {
+            ChannelKey(channel: row.string(channel), kind: row.string(kind), reference: row.string(reference))
+        }
+    }
+
+    /// A channel row as judged: `txn_id`, `amount` and the instant `occurred_at`.
+    struct ReportedColumns {
+        let txnID, amount, occurredAt: Int32
+        init(_ row: Statement) {
+            txnID = row.column("txn_id"); amount = row.column("amount"); occurredAt = row.column("occurred_at")
+        }
+        func row(_ row: Statement, day: (Int64) -> Day) -> ReportedRow {
+            ReportedRow(txnID: row.string(txnID), amount: row.int(amount), day: day(row.int(occurredAt)))
+        }
+    }
+
+    /// A payments row read for the first time: its `id`, key, reported row and `fee`.
+    struct PaymentColumns {
+        let id, fee: Int32
+        let key: KeyColumns
+        let reported: ReportedColumns
+        init(_ row: Statement) {
+            id = row.column("id"); fee = row.column("fee")
+            key = KeyColumns(row); reported = ReportedColumns(row)
+        }
+    }
+
+    /// An order line paid in cash: `id`, `payment_channel`, `paid_at` and its forward line's
+    /// `payment_fee` (NULL while unposted).
+    struct CashLineColumns {
+        let id, channel, paidAt, paymentFee: Int32
+        init(_ row: Statement) {
+            id = row.column("id"); channel = row.column("payment_channel"); paidAt = row.column("paid_at")
+            paymentFee = row.column("payment_fee")
+        }
+    }
+
+    /// What adds to an expectation: `channel`, `reference`, `amount` and the instant `first_at`.
+    struct ExpectedColumns {
+        let channel, reference, amount, firstAt: Int32
+        init(_ row: Statement) {
+            channel = row.column("channel"); reference = row.column("reference"); amount = row.column("amount")
+            firstAt = row.column("first_at")
+        }
+    }
+
+    /// A stored expectation: `amount` and the date `day`.
+    struct ExpectationColumns {
+        let amount, day: Int32
+        init(_ row: Statement) { amount = row.column("amount"); day = row.column("day") }
+        func expectation(_ row: Statement) -> Expectation? {
+            guard let date = Day(parsing: row.string(day)) else { return nil }
+            return Expectation(amount: row.int(amount), day: date)
+        }
+    }
+
+    /// A refund that may add to an expectation: its `refund_key` and `state` (NULL if gone).
+    struct CandidateColumns {
+        let key, state: Int32
+        init(_ row: Statement) { key = row.column("refund_key"); state = row.column("state") }
+    }
+
+    /// A stored item of `recon_items`.
+    struct ItemColumns {
+        let txnID, outcome, expected, found, day, due, detail, breakID: Int32
+        init(_ row: Statement) {
+            txnID = row.column("txn_id"); outcome = row.column("outcome"); expected = row.column("expected")
+            found = row.column("found"); day = row.column("day"); due = row.column("due"); detail = row.column("detail")
+            breakID = row.column("break_id")
+        }
     }
 }

@@ -14,16 +14,28 @@ import MallStore
 
 /// The three sorted cursors over the channels named for the first time tonight.
 final class NewChannelCursors {
-    /// One cursor: its statement, and whether it is on a row.
+    /// One cursor: its statement, whether it is on a row, and where its columns are (each
+    /// query names them `channel`, `kind`, `reference`, `amount`, `at`, and `txn_id` for the
+    /// channel rows).
     private final class Cursor {
         let statement: Statement
         var onRow: Bool
-        init(_ statement: Statement) throws {
+        let channelAt, kindAt, referenceAt, amountAt, atAt: Int32
+        let txnIDAt: Int32?
+        init(_ statement: Statement, hasTxnID: Bool = false) throws {
             self.statement = statement
+            (channelAt, kindAt, referenceAt) = (statement.column("channel"), statement.column("kind"), statement.column("reference"))
+            (amountAt, atAt) = (statement.column("amount"), statement.column("at"))
+            txnIDAt = hasTxnID ? statement.column("txn_id") : nil
             onRow = try statement.step()
         }
-        /// The key of the current row (columns 0–2: channel, kind, reference), if any.
-        var channel: String? { onRow ? statement.string(0) : nil }
+        /// The channel of the current row, if any.
+        var channel: String? { onRow ? statement.string(channelAt) : nil }
+        var kind: String { statement.string(kindAt) }
+        var reference: String { statement.string(referenceAt) }
+        var amount: Int64 { statement.int(amountAt) }
+        var at: Int64 { statement.int(atAt) }
+        var txnID: String { txnIDAt.map(statement.string) ?? "" }
         func advance() throws { onRow = try statement.step() }
     }
 
@@ -37,13 +49,16 @@ final class NewChannelCursors {
         let marks = Array(repeating: "?", count: channels.count).joined(separator: ", ")
         let names = channels.map { SQLValue.text($0) }
         let pays = try db.prepare("""
-            SELECT payment_channel, 'pay', coalesce(parent_order_id, order_id), sum(paid_cash), min(paid_at) FROM order_lines
+            SELECT payment_channel AS channel, 'pay' AS kind, coalesce(parent_order_id, order_id) AS reference,
+                   sum(paid_cash) AS amount, min(paid_at) AS at
+            FROM order_lines
             WHERE id <= ? AND paid_cash > 0 AND payment_channel IN (\(marks)) GROUP BY 1, 3 ORDER BY 1, 3
             """)
         try pays.bind([.int(lines)] + names)
         self.pays = try Cursor(pays)
         let refundSums = try db.prepare("""
-            SELECT o.payment_channel, 'refund', r.refund_id, sum(r.refund_cash), min(r.refunded_at)
+            SELECT o.payment_channel AS channel, 'refund' AS kind, r.refund_id AS reference, sum(r.refund_cash) AS amount,
+                   min(r.refunded_at) AS at
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             WHERE r.id <= ? AND r.state = 'accepted' AND r.refund_cash > 0 AND o.payment_channel IN (\(marks))
             GROUP BY 1, 3 ORDER BY 1, 3
@@ -51,11 +66,11 @@ final class NewChannelCursors {
         try refundSums.bind([.int(refunds)] + names)
         self.refunds = try Cursor(refundSums)
         let channelRows = try db.prepare("""
-            SELECT channel, kind, reference, amount, occurred_at, txn_id FROM payments
+            SELECT channel, kind, reference, amount, occurred_at AS at, txn_id FROM payments
             WHERE channel IN (\(marks)) ORDER BY channel, kind, reference, id
             """)
         try channelRows.bind(names)
-        self.rows = try Cursor(channelRows)
+        self.rows = try Cursor(channelRows, hasTxnID: true)
     }
 
     /// Calls `body` with each reference of `channel`, in key order, with its expectation
@@ -69,19 +84,19 @@ final class NewChannelCursors {
             // The smallest (kind, reference) of the channel among the cursors.
             var next: (kind: String, reference: String)?
             for cursor in [pays, refunds, rows] where cursor.channel == channel {
-                let key = (cursor.statement.string(1), cursor.statement.string(2))
+                let key = (cursor.kind, cursor.reference)
                 if next.map({ Self.precedes(key, $0) }) ?? true { next = key }
             }
             guard let key = next else { return }
             var expected: (amount: Int64, at: Int64)?
-            for cursor in [pays, refunds] where cursor.channel == channel && cursor.statement.string(1) == key.kind
-                && cursor.statement.string(2) == key.reference {
-                expected = (cursor.statement.int(3), cursor.statement.int(4))
+            for cursor in [pays, refunds] where cursor.channel == channel && cursor.kind == key.kind
+                && cursor.reference == key.reference {
+                expected = (cursor.amount, cursor.at)
                 try cursor.advance()
             }
             reported.removeAll(keepingCapacity: true)
-            while rows.channel == channel && rows.statement.string(1) == key.kind && rows.statement.string(2) == key.reference {
-                reported.append((rows.statement.int(3), rows.statement.int(4), rows.statement.string(5)))
+            while rows.channel == channel && rows.kind == key.kind && rows.reference == key.reference {
+                reported.append((rows.amount, rows.at, rows.txnID))
                 try rows.advance()
             }
             try body(key.kind, key.reference, expected, reported)

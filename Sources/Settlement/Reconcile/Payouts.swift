@@ -31,8 +31,9 @@ struct PayoutJudge {
             FROM payouts p LEFT JOIN payout_outcomes o ON o.payout_key = p.id
             WHERE o.outcome IS NULL OR o.outcome = 'payout_mismatch' ORDER BY p.id
             """) { row in
-            payouts.append(Payout(key: row.int(0), payoutID: row.string(1), sheetID: row.string(2), amount: row.int(3),
-                                  bankRef: row.string(4), outcome: row.text(5), breakID: row.optionalInt(6)))
+            payouts.append(Payout(key: row.int("id"), payoutID: row.string("payout_id"), sheetID: row.string("sheet_id"),
+                                  amount: row.int("amount"), bankRef: row.string("bank_ref"), outcome: row.text("outcome"),
+                                  breakID: row.optionalInt("break_id")))
         }
         for payout in payouts { try judge(payout, into: &summary) }
         summary.payoutsJudged += payouts.count
@@ -44,8 +45,8 @@ struct PayoutJudge {
         var breakID = payout.breakID
         if let open = breakID {
             var same = false
-            try db.query("SELECT expected IS ? AND detail = ? FROM breaks WHERE break_id = ?",
-                         [expected.map { .int($0) } ?? .null, .text(detail), .int(open)]) { same = $0.int(0) == 1 }
+            try db.query("SELECT expected IS ? AND detail = ? AS same FROM breaks WHERE break_id = ?",
+                         [expected.map { .int($0) } ?? .null, .text(detail), .int(open)]) { same = $0.int("same") == 1 }
             if problem != nil && same { return }
             try db.run("UPDATE breaks SET resolved_at = ? WHERE break_id = ?", [.text(asOf.description), .int(open)])
             summary.resolvedBreaks += 1
@@ -71,7 +72,7 @@ struct PayoutJudge {
     /// pays the sheet.
     private func check(_ payout: Payout) throws -> (expected: Int64?, problem: String?) {
         var sheet: (status: String, net: Int64)?
-        try db.query("SELECT status, net FROM sheets WHERE sheet_id = ?", [.text(payout.sheetID)]) { sheet = ($0.string(0), $0.int(1)) }
+        try db.query("SELECT status, net FROM sheets WHERE sheet_id = ?", [.text(payout.sheetID)]) { sheet = ($0.string("status"), $0.int("net")) }
         guard let sheet else { return (nil, "no such sheet") }
         switch sheet.status {
         case "open": return (nil, "the sheet is open (not closed yet)")

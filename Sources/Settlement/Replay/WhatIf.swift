@@ -52,7 +52,7 @@ public enum WhatIf {
             }
             quarantined.append(held)
             var periodOf: [String: String] = [:]
-            try db.query("SELECT sheet_id, period_start FROM sheets") { periodOf[$0.string(0)] = $0.string(1) }
+            try db.query("SELECT sheet_id, period_start FROM sheets") { periodOf[$0.string("sheet_id")] = $0.string("period_start") }
             try FeeLineExport.rows(db, filter: "", []) { _, texts in
                 let (sheet, supplier, code, amount) = (texts[0], texts[1], texts[8], Money.parse(texts[10]))
                 let period = periodOf[sheet] ?? ""

@@ -83,9 +83,10 @@ extension Nightly {
     private func readQuarantine(into record: inout RunRecord) throws {
         try db.query("SELECT file, line, col, reason, message, raw FROM quarantine WHERE run_seq = ? ORDER BY id",
                      [.int(record.runSeq)]) { row in
-            record.quarantined.append(QuarantineEntry(file: row.string(0), line: Int(row.int(1)), column: Int(row.int(2)),
-                                                      reason: QuarantineReason(rawValue: row.string(3)) ?? .malformedRow,
-                                                      message: row.string(4), raw: row.string(5)))
+            record.quarantined.append(QuarantineEntry(file: row.string("file"), line: Int(row.int("line")),
+                                                      column: Int(row.int("col")),
+                                                      reason: QuarantineReason(rawValue: row.string("reason")) ?? .malformedRow,
+                                                      message: row.string("message"), raw: row.string("raw")))
         }
     }
 
@@ -101,7 +102,7 @@ extension Nightly {
         try db.query("""
             SELECT i.sha256 FROM inbox_seen i JOIN feed_files f ON f.sha256 = i.sha256
             WHERE i.path = ? AND i.size = ? AND i.mtime_ns = ?
-            """, [.text(path), .int(stamp.size), .int(stamp.mtime)]) { sha = $0.string(0) }
+            """, [.text(path), .int(stamp.size), .int(stamp.mtime)]) { sha = $0.string("sha256") }
         return sha
     }
 
