@@ -63,29 +63,75 @@ public enum RebateCalculator {
         let skus = Dictionary(active.filter { $0.kind == .special_sku }.map { ($0.sku!, $0) }, uniquingKeysWith: { a, _ in a })
         let tiered = active.filter { $0.kind == .tiered }
 
-        // Per (buyer, policy index): the base, and its parts by supplier.
-        struct Key: Hashable { let buyer: String; let policy: Int }
-        var bases: [Key: [String: Int64]] = [:]
-        func add(_ row: RebateRow, _ policy: RebatePolicy) {
-            bases[Key(buyer: row.buyerID, policy: policy.index), default: [:]][row.supplierID, default: 0] += row.amount
+        // The policies that take a row depend on its buyer only through the buyer selectors:
+        // a buyer no policy names is one of many, and the choice is made once per (named
+        // buyer or none, level, category) and reused (a night's million rows have a few
+        // hundred such combinations).
+        let namedBuyers = Set(active.compactMap(\.buyerID))
+        struct Choice: Hashable { let buyer: String; let level: String?; let category: String }
+        var chosen: [Choice: [RebatePolicy]] = [:]
+        func choose(for row: RebateRow) -> [RebatePolicy] {
+            let choice = Choice(buyer: namedBuyers.contains(row.buyerID) ? row.buyerID : "", level: row.memberLevel,
+                                category: row.category)
+            if let known = chosen[choice] { return known }
+            var taken: [RebatePolicy] = []
+            if let policy = categoryPolicy(for: row, among: categories) ?? mostSpecific(totals, for: row) { taken.append(policy) }
+            taken += tiered.filter { $0.takesBuyer(row.buyerID, level: row.memberLevel) }
+            chosen[choice] = taken
+            return taken
         }
-        for row in rows where !row.buyerID.isEmpty {
-            if let policy = categoryPolicy(for: row, among: categories) ?? mostSpecific(totals, for: row) {
-                add(row, policy)
+
+        // The rows grouped by buyer (numbered as first seen, then placed by counting), so that
+        // each buyer's base is added up in a few small arrays that stay in cache: one
+        // dictionary over every (buyer, policy, supplier) of a million rows spent most of its
+        // time missing the cache.
+        var buyerNumber: [String: Int] = [:]
+        var buyerOfRow = [Int](repeating: -1, count: rows.count)
+        var rowsOfBuyer: [Int] = []
+        for (index, row) in rows.enumerated() where !row.buyerID.isEmpty {
+            let number = buyerNumber[row.buyerID] ?? buyerNumber.count
+            if number == buyerNumber.count {
+                buyerNumber[row.buyerID] = number
+                rowsOfBuyer.append(0)
             }
-            if let policy = skus[row.sku] { add(row, policy) }
-            for policy in tiered where policy.takesBuyer(row.buyerID, level: row.memberLevel) { add(row, policy) }
+            buyerOfRow[index] = number
+            rowsOfBuyer[number] += 1
+        }
+        var start = [Int](repeating: 0, count: rowsOfBuyer.count + 1)
+        for number in rowsOfBuyer.indices { start[number + 1] = start[number] + rowsOfBuyer[number] }
+        var next = start
+        var byBuyer = [Int](repeating: 0, count: start.last ?? 0)
+        for (index, number) in buyerOfRow.enumerated() where number >= 0 {
+            byBuyer[next[number]] = index
+            next[number] += 1
         }
         let byIndex = Dictionary(active.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [RebateMovement] = []
-        for (key, suppliers) in bases {
-            let policy = byIndex[key.policy]!
-            let base = suppliers.values.reduce(0, +)
-            let amount = amount(of: policy, base: base)
-            guard amount != 0 else { continue }
-            let parts = policy.fundedBy == .supplier ? split(amount, base: base, suppliers: suppliers) : []
-            result.append(RebateMovement(buyerID: key.buyer, policyID: policy.id, kind: policy.kind, period: period,
-                                         base: base, amount: amount, fundedBy: policy.fundedBy, parts: parts))
+        var bases: [(policy: Int, suppliers: [String: Int64])] = []
+        for number in rowsOfBuyer.indices {
+            bases.removeAll(keepingCapacity: true)
+            for index in byBuyer[start[number]..<start[number + 1]] {
+                let row = rows[index]
+                var taken = choose(for: row)
+                if let policy = skus[row.sku] { taken.append(policy) }
+                for policy in taken {
+                    if let at = bases.firstIndex(where: { $0.policy == policy.index }) {
+                        bases[at].suppliers[row.supplierID, default: 0] += row.amount
+                    } else {
+                        bases.append((policy.index, [row.supplierID: row.amount]))
+                    }
+                }
+            }
+            guard let buyer = bases.isEmpty ? nil : rows[byBuyer[start[number]]].buyerID else { continue }
+            for (index, suppliers) in bases {
+                let policy = byIndex[index]!
+                let base = suppliers.values.reduce(0, +)
+                let amount = amount(of: policy, base: base)
+                guard amount != 0 else { continue }
+                let parts = policy.fundedBy == .supplier ? split(amount, base: base, suppliers: suppliers) : []
+                result.append(RebateMovement(buyerID: buyer, policyID: policy.id, kind: policy.kind, period: period,
+                                             base: base, amount: amount, fundedBy: policy.fundedBy, parts: parts))
+            }
         }
         return result.sorted {
             $0.buyerID != $1.buyerID ? $0.buyerID.utf8.lexicographicallyPrecedes($1.buyerID.utf8)

@@ -53,8 +53,20 @@ public struct RebateSettler {
         try db.transaction {
             let sheets = try SheetBook(db: db, config: config)
             let writer = try FeeLineWriter(db: db, sheets: sheets)
+            var balances: [String: Int64] = [:]
             for cycle in cycles {
-                try settle(cycle, through: through, asOf: asOf, writer: writer, sheets: sheets, into: &summary)
+                try settle(cycle, through: through, asOf: asOf, writer: writer, sheets: sheets, balances: &balances,
+                           into: &summary)
+            }
+            // Each buyer's account moves once, by the sum of its movements.
+            let account = try db.prepare("""
+                INSERT INTO rebate_accounts(buyer_id, balance) VALUES (?, ?)
+                ON CONFLICT (buyer_id) DO UPDATE SET balance = balance + excluded.balance
+                """)
+            for (buyer, change) in balances.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                try account.bind(1, buyer)
+                try account.bind(2, change)
+                try account.run()
             }
             try writer.finish()
             try sheets.flush()
@@ -63,23 +75,24 @@ public struct RebateSettler {
     }
 
     private func settle(_ cycle: RebateCycle, through: Day, asOf: Day, writer: FeeLineWriter, sheets: SheetBook,
-                        into summary: inout RebateSettleSummary) throws {
+                        balances: inout [String: Int64], into summary: inout RebateSettleSummary) throws {
         let settledThrough = try settledThrough(cycle)
         // The last period of the cycle whose last day is on or before `through`.
         let lastDue = cycle.period(containing: through.adding(days: 1)).start.adding(days: -1)
         guard settledThrough.map({ $0 < lastDue }) ?? true else { return }
-        var byPeriod: [Day: [PostedRebateRow]] = [:]
-        for posted in try baseRows(cycle, after: settledThrough, through: lastDue) {
-            let period = posted.latePeriod.map(cycle.period(startingOn:)) ?? cycle.period(containing: posted.postingDate)
-            byPeriod[period.start, default: []].append(posted)
+        var byPeriod: [Day: [RebateRow]] = [:]
+        try baseRows(cycle, after: settledThrough, through: lastDue) { postingDate, latePeriod, row in
+            let period = latePeriod.map(cycle.period(startingOn:)) ?? cycle.period(containing: postingDate)
+            byPeriod[period.start, default: []].append(row)
         }
         for start in byPeriod.keys.sorted() {
             let period = cycle.period(startingOn: start)
             let rows = byPeriod[start]!
             let movements = RebateCalculator.movements(policies: config.rebatePolicies, cycle: cycle, period: period,
-                                                       rows: rows.map(\.row))
+                                                       rows: rows)
             for movement in movements {
                 try store(movement, settledOn: through, asOf: asOf, writer: writer, sheets: sheets, into: &summary)
+                balances[movement.buyerID, default: 0] += movement.amount
             }
             summary.periods.append("\(cycle.rawValue):\(period.id)")
         }
@@ -89,21 +102,24 @@ public struct RebateSettler {
             """, [.int(cycle.storeCode), .text(lastDue.description)])
     }
 
-    /// One movement: on the buyer's account, and its supplier parts as REBATE_FUNDING lines of
-    /// −part posted on the period's last day.
+    /// One movement (its amount moves the buyer's account once all are stored), and its
+    /// supplier parts as REBATE_FUNDING lines of −part posted on the period's last day.
     private func store(_ movement: RebateMovement, settledOn: Day, asOf: Day, writer: FeeLineWriter, sheets: SheetBook,
                        into summary: inout RebateSettleSummary) throws {
-        try db.run("""
+        let insert = try db.prepare("""
             INSERT INTO rebate_movements(buyer_id, policy_id, kind, period_start, base, amount, funded_by, settled_on)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(movement.buyerID), .text(movement.policyID), .text(movement.kind.rawValue),
-                  .text(movement.period.id), .int(movement.base), .int(movement.amount),
-                  .text(movement.fundedBy.rawValue), .text(settledOn.description)])
+            """)
+        try insert.bind(1, movement.buyerID)
+        try insert.bind(2, movement.policyID)
+        try insert.bind(3, movement.kind.rawValue)
+        try insert.bind(4, movement.period.id)
+        try insert.bind(5, movement.base)
+        try insert.bind(6, movement.amount)
+        try insert.bind(7, movement.fundedBy.rawValue)
+        try insert.bind(8, settledOn.description)
+        try insert.run()
         let movementKey = db.lastInsertRowID
-        try db.run("""
-            INSERT INTO rebate_accounts(buyer_id, balance) VALUES (?, ?)
-            ON CONFLICT (buyer_id) DO UPDATE SET balance = balance + excluded.balance
-            """, [.text(movement.buyerID), .int(movement.amount)])
         summary.movements += 1
         for part in movement.parts {
             guard let supplier = config.supplierByID[part.supplierID] else {
@@ -176,8 +192,8 @@ public struct RebateSettler {
     /// `settled` through `through`: the forward lines and posted refunds whose posting date
     /// lies in that span (none of them counted yet, as no period there is settled), and the
     /// rows the nightly placed there (`rebate_late`), in no particular order.
-    func baseRows(_ cycle: RebateCycle, after settled: Day?, through: Day) throws -> [PostedRebateRow] {
-        var rows: [PostedRebateRow] = []
+    func baseRows(_ cycle: RebateCycle, after settled: Day?, through: Day,
+                  _ add: (_ postingDate: Day, _ latePeriod: Day?, RebateRow) -> Void) throws {
         let from = settled.map { $0.adding(days: 1) } ?? Day(ordinal: 0)
         // A forward line lies in a sheet whose period ends on or after its posting date, so the
         // lowest line of the sheets ending on or after `from` bounds these from below; and every
@@ -188,7 +204,7 @@ public struct RebateSettler {
         let firstSheet = try db.scalar("SELECT min(period_start) FROM sheets").flatMap { value -> Day? in
             if case .text(let text) = value { return Day(parsing: text) } else { return nil }
         }
-        guard let firstSheet, firstSheet <= through else { return rows }
+        guard let firstSheet, firstSheet <= through else { return }
         if case .int(let lowest)? = try db.scalar("""
             SELECT min(j.value) FROM sheets s JOIN forward_sheet_lines l ON l.sheet_key = s.sheet_key, json_each(l.line_ids) j
             WHERE s.period_end >= ?
@@ -198,8 +214,7 @@ public struct RebateSettler {
                 FROM forward_fees f JOIN order_lines o ON o.id = f.line_id
                 WHERE f.line_id >= ?1 AND f.posting_day BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
                 """, [.int(lowest), .int(Int64(from.ordinal)), .int(Int64(through.ordinal))]) { row in
-                rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day"))),
-                                            latePeriod: nil, row: rebateRow(row, amount: row.int("amount"))))
+                add(Day(ordinal: Int(row.int("posting_day"))), nil, rebateRow(row, amount: row.int("amount")))
             }
         }
         try db.query("""
@@ -209,8 +224,7 @@ public struct RebateSettler {
             """, [.int(Self.utcMidnight(from.adding(days: -1))), .int(Self.utcMidnight(through.adding(days: 2)))]) { row in
             let day = config.calendar.businessDate(of: Instant(nanos: row.int("posting_at")))
             guard day >= from && day <= through else { return }
-            rows.append(PostedRebateRow(kind: 2, key: row.int("id"), postingDate: day, latePeriod: nil,
-                                        row: rebateRow(row, amount: -row.int("amount"))))
+            add(day, nil, rebateRow(row, amount: -row.int("amount")))
         }
         // The rows the nightly placed in these periods.
         let late = [.int(cycle.storeCode), .text(from.description), .text(through.description)] as [SQLValue]
@@ -221,9 +235,8 @@ public struct RebateSettler {
             WHERE l.cycle = ?1 AND l.kind = 1 AND l.period_start BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
             ORDER BY l.source_key
             """, late) { row in
-            rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day"))),
-                                        latePeriod: Day(parsing: row.string("period_start")),
-                                        row: rebateRow(row, amount: row.int("amount"))))
+            add(Day(ordinal: Int(row.int("posting_day"))), Day(parsing: row.string("period_start")),
+                rebateRow(row, amount: row.int("amount")))
         }
         try db.query("""
             SELECT l.source_key AS id, l.period_start AS period_start, r.posting_at AS posting_at, r.refund_goods AS amount,
@@ -233,12 +246,9 @@ public struct RebateSettler {
             WHERE l.cycle = ?1 AND l.kind = 2 AND l.period_start BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
             ORDER BY l.source_key
             """, late) { row in
-            rows.append(PostedRebateRow(kind: 2, key: row.int("id"),
-                                        postingDate: config.calendar.businessDate(of: Instant(nanos: row.int("posting_at"))),
-                                        latePeriod: Day(parsing: row.string("period_start")),
-                                        row: rebateRow(row, amount: -row.int("amount"))))
+            add(config.calendar.businessDate(of: Instant(nanos: row.int("posting_at"))), Day(parsing: row.string("period_start")),
+                rebateRow(row, amount: -row.int("amount")))
         }
-        return rows
     }
 
     /// The rows of buyers posted since the marks — forward lines of the postings listed after
