@@ -321,65 +321,65 @@ struct JSONFields {
         return value
     }
 
-    func object(_ value: JSONValue?, at path: String) throws -> [String: JSONValue] {
-        guard case .object(let members, _)? = value else { throw error(path, "must be a JSON object") }
+    func object(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> [String: JSONValue] {
+        guard case .object(let members, _)? = value else { throw error(path(), "must be a JSON object") }
         return Dictionary(members, uniquingKeysWith: { first, _ in first })
     }
 
-    func array(_ value: JSONValue?, at path: String) throws -> [JSONValue] {
+    func array(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> [JSONValue] {
         guard let value else { return [] }
-        guard case .array(let items, _) = value else { throw error(path, "must be a JSON array") }
+        guard case .array(let items, _) = value else { throw error(path(), "must be a JSON array") }
         return items
     }
 
-    func allow(_ object: [String: JSONValue], _ keys: Set<String>, at path: String) throws {
+    func allow(_ object: [String: JSONValue], _ keys: Set<String>, at path: @autoclosure () -> String) throws {
         if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw error("\(path).\(unknown)", "unknown field (expected one of: \(keys.sorted().joined(separator: ", ")))")
+            throw error("\(path()).\(unknown)", "unknown field (expected one of: \(keys.sorted().joined(separator: ", ")))")
         }
     }
 
-    func string(_ value: JSONValue?, at path: String) throws -> String? {
+    func string(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let text, _)?: return text
-        default: throw error(path, "must be a string")
+        default: throw error(path(), "must be a string")
         }
     }
 
-    func requiredString(_ value: JSONValue?, at path: String) throws -> String {
-        guard let text = try string(value, at: path), !text.isEmpty else { throw error(path, "is required") }
+    func requiredString(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> String {
+        guard let text = try string(value, at: path()), !text.isEmpty else { throw error(path(), "is required") }
         return text
     }
 
     /// A whole number written without a fraction or exponent (`28`, not `28.0` or `2.8e1`).
-    func integer(_ value: JSONValue?, at path: String, range: ClosedRange<Int>) throws -> Int? {
+    func integer(_ value: JSONValue?, at path: @autoclosure () -> String, range: ClosedRange<Int>) throws -> Int? {
         switch value {
         case nil, .null?: return nil
         case .number(let text, _)?:
-            guard let int = Int(text) else { throw error(path, "must be a whole number, not \(text)") }
-            guard range.contains(int) else { throw error(path, "\(int) is not in \(range.lowerBound)..\(range.upperBound)") }
+            guard let int = Int(text) else { throw error(path(), "must be a whole number, not \(text)") }
+            guard range.contains(int) else { throw error(path(), "\(int) is not in \(range.lowerBound)..\(range.upperBound)") }
             return int
-        default: throw error(path, "must be a whole number")
+        default: throw error(path(), "must be a whole number")
         }
     }
 
-    func bool(_ value: JSONValue?, at path: String) throws -> Bool? {
+    func bool(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> Bool? {
         switch value {
         case nil, .null?: return nil
         case .bool(let flag, _)?: return flag
-        default: throw error(path, "must be true or false")
+        default: throw error(path(), "must be true or false")
         }
     }
 
-    func day(_ value: JSONValue?, at path: String) throws -> Day? {
-        guard let text = try string(value, at: path) else { return nil }
-        guard let day = Day(parsing: text) else { throw error(path, "'\(text)' is not a date YYYY-MM-DD") }
+    func day(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> Day? {
+        guard let text = try string(value, at: path()) else { return nil }
+        guard let day = Day(parsing: text) else { throw error(path(), "'\(text)' is not a date YYYY-MM-DD") }
         return day
     }
 
-    func choice<T: RawRepresentable>(_ value: JSONValue?, at path: String, _ type: T.Type) throws -> T where T.RawValue == String {
-        let text = try requiredString(value, at: path)
-        guard let choice = T(rawValue: text) else { throw error(path, "'\(text)' is not allowed here") }
+    func choice<T: RawRepresentable>(_ value: JSONValue?, at path: @autoclosure () -> String, _ type: T.Type) throws -> T where T.RawValue == String {
+        let text = try requiredString(value, at: path())
+        guard let choice = T(rawValue: text) else { throw error(path(), "'\(text)' is not allowed here") }
         return choice
     }
 }

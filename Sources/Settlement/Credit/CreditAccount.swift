@@ -107,12 +107,12 @@ public struct CreditAccount: Sendable {
     }
 
     /// A required money string ≥ 0 (SPEC §1).
-    private static func money(_ value: JSONValue?, at path: String, reader: JSONFields) throws -> Money {
-        let text = try reader.requiredString(value, at: path)
+    private static func money(_ value: JSONValue?, at path: @autoclosure () -> String, reader: JSONFields) throws -> Money {
+        let text = try reader.requiredString(value, at: path())
         switch Money.parse(text) {
         case .success(let money) where money.fen >= 0: return money
-        case .success: throw reader.error(path, "must not be negative")
-        case .failure(let failure): throw reader.error(path, failure.message)
+        case .success: throw reader.error(path(), "must not be negative")
+        case .failure(let failure): throw reader.error(path(), failure.message)
         }
     }
 }

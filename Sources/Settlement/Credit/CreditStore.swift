@@ -92,36 +92,63 @@ struct CreditStore {
         return (rows, gone)
     }
 
-    /// Every configured account's ledger: its stored balances, the bills still worked on from
-    /// `day` (unpaid, or due on or after it) and its freezes. A new account starts empty.
-    func ledgers(_ accounts: [CreditAccount], from day: Day) throws -> [String: CreditLedger] {
-        var ledgers: [String: CreditLedger] = [:]
-        for account in accounts { ledgers[account.buyerID] = CreditLedger(account: account) }
-        var stored: [String: (limit: Int64, unbilled: Int64, prepaid: Int64)] = [:]
-        try db.query("SELECT buyer_id, credit_limit, unbilled, prepaid FROM credit_accounts_state") {
-            stored[$0.string(0)] = ($0.int(1), $0.int(2), $0.int(3))
+    /// The ledgers of the configured accounts that something can happen to on the dates
+    /// `day` through `last` — each with its stored balances, its bills still worked on from
+    /// `day` (unpaid, or due on or after it) and its freezes:
+    /// - those with rows tonight (`buyers`), new ones and those whose limit changed;
+    /// - those with unbilled usage and a bill day among the dates (a bill to issue);
+    /// - those with a bill unpaid past its due date (late fees, a freeze), or due among the
+    ///   dates (late fees from the day after, an on-time discount);
+    /// - those frozen.
+    /// Nothing of SPEC §8 happens to any other account on those dates, so a night's cost
+    /// follows its rows and the accounts in debt or due, not every account.
+    func ledgers(_ accounts: [CreditAccount], from day: Day, through last: Day, buyers: Set<String>) throws -> [String: CreditLedger] {
+        let dates = day <= last ? (day.ordinal...last.ordinal).map(Day.init(ordinal:)) : []
+        let billDays = Set(dates.prefix(31).map(\.dayOfMonth))
+        var stored: [String: (limit: Int64, unbilled: Int64, prepaid: Int64, frozen: Bool)] = [:]
+        try db.query("SELECT buyer_id, credit_limit, unbilled, prepaid, frozen_from FROM credit_accounts_state") {
+            stored[$0.string("buyer_id")] = ($0.int("credit_limit"), $0.int("unbilled"), $0.int("prepaid"),
+                                             !$0.isNull("frozen_from"))
         }
-        for (buyer, ledger) in ledgers {
-            guard let state = stored[buyer] else { ledgers[buyer]?.changed = true; continue }
-            ledgers[buyer]?.unbilled = state.unbilled
-            ledgers[buyer]?.prepaid = state.prepaid
-            if state.limit != ledger.account.limit.fen { ledgers[buyer]?.changed = true }
-        }
+        var bills: [String: [CreditBill]] = [:]
         try db.query("""
             SELECT buyer_id, bill_date, due_date, amount, prepaid_applied, principal_paid, late_fees, late_fees_paid,
                    on_time_discount
             FROM credit_bills WHERE principal_paid < amount OR late_fees_paid < late_fees OR due_date >= ?
             ORDER BY buyer_id, bill_date
             """, [.text(day.description)]) { row in
-            guard ledgers[row.string(0)] != nil, let billDate = Day(parsing: row.string(1)),
-                  let dueDate = Day(parsing: row.string(2)) else { return }
-            ledgers[row.string(0)]?.bills.append(CreditBill(
-                billDate: billDate, dueDate: dueDate, amount: row.int(3), prepaidApplied: row.int(4),
-                principalPaid: row.int(5), lateFees: row.int(6), lateFeesPaid: row.int(7), onTimeDiscount: row.int(8)))
+            guard let billDate = Day(parsing: row.string("bill_date")), let dueDate = Day(parsing: row.string("due_date")) else { return }
+            bills[row.string("buyer_id"), default: []].append(CreditBill(
+                billDate: billDate, dueDate: dueDate, amount: row.int("amount"), prepaidApplied: row.int("prepaid_applied"),
+                principalPaid: row.int("principal_paid"), lateFees: row.int("late_fees"),
+                lateFeesPaid: row.int("late_fees_paid"), onTimeDiscount: row.int("on_time_discount")))
+        }
+        var ledgers: [String: CreditLedger] = [:]
+        for account in accounts {
+            let buyer = account.buyerID
+            var ledger = CreditLedger(account: account)
+            guard let state = stored[buyer] else {
+                ledger.changed = true
+                ledgers[buyer] = ledger
+                continue
+            }
+            let due = (bills[buyer] ?? []).contains { bill in
+                (bill.unpaid > 0 && bill.dueDate < last) || (bill.dueDate >= day && bill.dueDate <= last)
+            }
+            let active = buyers.contains(buyer) || state.frozen || due || state.limit != account.limit.fen
+                || (state.unbilled > 0 && billDays.contains(account.billDay))
+            guard active else { continue }
+            ledger.unbilled = state.unbilled
+            ledger.prepaid = state.prepaid
+            ledger.bills = bills[buyer] ?? []
+            if state.limit != account.limit.fen { ledger.changed = true }
+            ledgers[buyer] = ledger
         }
         try db.query("SELECT buyer_id, frozen_from, unfrozen_on FROM credit_freezes ORDER BY buyer_id, frozen_from") { row in
-            guard ledgers[row.string(0)] != nil, let from = Day(parsing: row.string(1)) else { return }
-            ledgers[row.string(0)]?.freezes.append(CreditFreeze(frozenFrom: from, unfrozenOn: row.text(2).flatMap(Day.init(parsing:))))
+            let buyer = row.string("buyer_id")
+            guard ledgers[buyer] != nil, let from = Day(parsing: row.string("frozen_from")) else { return }
+            ledgers[buyer]?.freezes.append(CreditFreeze(frozenFrom: from,
+                                                        unfrozenOn: row.text("unfrozen_on").flatMap(Day.init(parsing:))))
         }
         return ledgers
     }

@@ -28,7 +28,7 @@ extension Nightly {
             // row's date on a store that never settled credit.
             let first = progress.through.map { $0.adding(days: 1) } ?? due.map(\.event.date).min() ?? asOf.adding(days: 1)
             let days = first <= asOf ? (first.ordinal...asOf.ordinal).map(Day.init(ordinal:)) : []
-            var ledgers = try store.ledgers(config.creditAccounts, from: first)
+            var ledgers = try store.ledgers(config.creditAccounts, from: first, through: asOf, buyers: Set(due.map(\.event.buyerID)))
             let outcome = CreditNight.settle(&ledgers, late: due.map(\.event).filter { $0.date < first },
                                              timely: due.map(\.event).filter { $0.date >= first }, days: days)
             try store.save(ledgers)
