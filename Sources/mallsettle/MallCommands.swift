@@ -23,7 +23,7 @@ enum MallCommands {
 
     static func readableJournal(_ context: Context, _ option: String = "--journal") throws -> String {
         let path = try required(context, option)
-        guard FileManager.default.isReadableFile(atPath: path) else { throw UsageError(message: "cannot read \(path)") }
+        try Arguments.requireReadable(path)
         return path
     }
 
@@ -91,6 +91,7 @@ enum MallCommands {
         } else {
             day = result.lastDay?.description ?? "replay"
         }
+        try context.claimReports(db)
         let folder = "\(context.reportsDir)/reconciliation/\(day)"
         try ReplayReconcile.write(result, to: folder)
         for c in result.counts {
