@@ -165,7 +165,21 @@ enum FeedReference {
         if content.contains(0) { return true }
         let start = bomLength(content)
         let end = content[start...].firstIndex(of: lf) ?? content.count
-        return !isUTF8(content[start..<end])
+        if !isUTF8(content[start..<end]) { return true }
+        // Text in another encoding: two or more invalid sequences (each skipped by one byte),
+        // and no more valid multi-byte characters than that.
+        var invalid = 0, valid = 0, i = start
+        while i < content.count {
+            if content[i] < 0x80 { i += 1; continue }
+            if let n = (2...4).first(where: { i + $0 <= content.count && isUTF8(content[i..<(i + $0)]) }) {
+                valid += 1
+                i += n
+            } else {
+                invalid += 1
+                i += 1
+            }
+        }
+        return invalid >= 2 && invalid >= valid
     }
 
     static func bomLength(_ content: [UInt8]) -> Int {

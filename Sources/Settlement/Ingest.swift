@@ -96,6 +96,7 @@ public final class Ingestor {
         let reason: QuarantineReason
         switch error.kind {
         case .missingColumn: reason = .missingColumn
+        case .duplicateColumn: reason = .duplicateColumn
         case .corruptGzip: reason = .corruptGzip
         case .notUTF8: reason = .notUTF8
         case .unreadable: reason = .unreadable
