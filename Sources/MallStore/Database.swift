@@ -67,6 +67,18 @@ public enum SQLValue: Hashable, Sendable {
     case null
 }
 
+extension SQLValue {
+    /// Equal as SQLite compares them (BINARY): text byte for byte. Swift's `==` on text
+    /// uses canonical equivalence, so `Café` in NFC and in NFD would be `==`; SPEC §3
+    /// counts them different values.
+    public func isIdentical(to other: SQLValue) -> Bool {
+        switch (self, other) {
+        case (.text(let a), .text(let b)): return a.utf8.elementsEqual(b.utf8)
+        default: return self == other
+        }
+    }
+}
+
 /// Process-wide SQLite settings, applied once before the first connection opens.
 private let sqliteConfigured: Void = {
     // Memory statistics cost a global mutex on every allocation, on every thread.

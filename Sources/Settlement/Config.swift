@@ -92,6 +92,13 @@ public struct MallConfig: Sendable {
     public let reconcileWindowDays: Int
     public let suppliers: [Supplier]
     public let supplierByID: [String: Supplier]
+
+    /// The supplier configured under exactly `id`, byte for byte: a feed's `Café` in NFD is
+    /// not the configured `Café` in NFC (SPEC §3), though Swift's `==` says they are.
+    public func supplier(exactly id: String) -> Supplier? {
+        guard let supplier = supplierByID[id], supplier.id.utf8.elementsEqual(id.utf8) else { return nil }
+        return supplier
+    }
     public let feeRules: [FeeRule]
     /// The configured rebate policies and credit accounts, kept as read for the later stages.
     public let rebateCount: Int
