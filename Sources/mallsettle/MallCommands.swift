@@ -74,7 +74,14 @@ enum MallCommands {
         try AtomicFile.write(generator.configJSON(), to: "\(out)/mall.json", durable: false)
         let summary = try Replay.generate(generator, journal: "\(out)/journal.jsonl", out: "\(out)/days", progress: context.progress)
         say("generate: catalog.json, mall.json and journal.jsonl in \(out)/; \(describe(summary)); feeds in \(out)/days/")
-        return summary.rejected > 0 ? .doneWithFindings : .done
+        // The generator makes some refusals on purpose; only the others are findings.
+        let onPurpose = summary.refusals.filter { MallGenerator.refusalsOnPurpose.contains($0.key) }.values.reduce(0, +)
+        let others = summary.rejected - onPurpose
+        if onPurpose > 0 {
+            say("generate: \(onPurpose) refused on purpose (a frozen dealer paying, a buyer too late for the last units), listed in \(out)/days/rejected.csv")
+        }
+        if others > 0 { say("generate: \(others) other event(s) refused: see \(out)/days/rejected.csv") }
+        return others > 0 ? .doneWithFindings : .done
     }
 
     /// `reconcile --replay JOURNAL --catalog F [--date D]`: replay reconciliation against the store.
