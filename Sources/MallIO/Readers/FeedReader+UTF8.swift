@@ -48,11 +48,12 @@ extension FeedReader {
             return nil
         }
 
-        /// The invalid sequences in `bytes` (counted as `firstInvalidOffset` finds them, each
-        /// skipped by one byte), the first one's offset, and the valid multi-byte characters.
-        /// For the whole-file rule, on the first 64 KiB only: not a hot path.
-        static func tally(_ bytes: UnsafeBufferPointer<UInt8>, allowTruncatedEnd: Bool)
-            -> (invalid: Int, firstInvalid: Int?, validMultiByte: Int) {
+        /// The invalid sequences in `bytes` — a byte that starts no valid sequence, with the
+        /// continuation bytes right after it — the first one's offset, and the valid
+        /// multi-byte characters. A sequence cut by the end of `bytes` counts as neither (a
+        /// file cut short, or the 64 KiB limit). For the whole-file rule, on the first 64 KiB
+        /// only: not a hot path.
+        static func tally(_ bytes: UnsafeBufferPointer<UInt8>) -> (invalid: Int, firstInvalid: Int?, validMultiByte: Int) {
             var invalid = 0, valid = 0
             var first: Int?
             var i = 0
@@ -62,15 +63,17 @@ extension FeedReader {
                     continue
                 }
                 let rest = UnsafeBufferPointer(rebasing: bytes[i..<min(bytes.count, i + 4)])
-                let cutAtEnd = i + 4 > bytes.count
-                if let bad = firstInvalidOffset(rest, allowTruncatedEnd: allowTruncatedEnd && cutAtEnd), bad == 0 {
+                if firstInvalidOffset(rest, allowTruncatedEnd: true) == 0 {
                     invalid += 1
                     if first == nil { first = i }
                     i += 1
+                    while i < bytes.count && bytes[i] & 0xC0 == 0x80 { i += 1 }
                     continue
                 }
+                let length = sequenceLength(bytes[i])
+                if i + length > bytes.count { break }
                 valid += 1
-                i += sequenceLength(bytes[i])
+                i += length
             }
             return (invalid, first, valid)
         }
@@ -115,9 +118,11 @@ extension FeedReader {
     /// 2. those first bytes contain a NUL byte (UTF-16/32 without a mark, binary data); or
     /// 3. the first line (after an optional UTF-8 BOM, up to the first LF, within those
     ///    first bytes) is not valid UTF-8 — a sequence cut by the 64 KiB limit is not counted; or
-    /// 4. those first bytes hold at least `legacyInvalidSequencesMin` invalid sequences and no
+    /// 4. those first bytes hold at least `legacyInvalidSequencesMin` invalid sequences (a
+    ///    byte that starts no valid sequence, with the continuation bytes after it) and no
     ///    more valid multi-byte characters than invalid sequences: text in another encoding
-    ///    (a GBK export from Excel under an ASCII header).
+    ///    (a GBK export from Excel under an ASCII header). A sequence cut by the end counts as
+    ///    neither.
     ///
     /// Anything else is a UTF-8 file; invalid bytes further on are row errors
     /// (`malformed_row`). A CSV header record that is not valid UTF-8 as a whole (quoted
@@ -145,7 +150,7 @@ extension FeedReader {
             return notUTF8Advice(prefix, start: start, at: start + bad)
         }
         let text = UnsafeBufferPointer(rebasing: prefix[start...])
-        let tally = UTF8Check.tally(text, allowTruncatedEnd: contentIsLonger)
+        let tally = UTF8Check.tally(text)
         if tally.invalid >= legacyInvalidSequencesMin && tally.invalid >= tally.validMultiByte, let bad = tally.firstInvalid {
             return notUTF8Advice(prefix, start: start, at: start + bad)
         }
