@@ -70,12 +70,27 @@ public enum StoreFile {
                 probed = try probe(path)
             } catch let error as StoreError where error.code & 0xFF == 26 {  // SQLITE_NOTADB
                 throw StoreRefusal(message: "\(path) is not a MallSettle store (not an SQLite database) — is --db right?")
+            } catch let error as StoreError where [8, 14].contains(error.code & 0xFF) {  // READONLY, CANTOPEN
+                // A WAL store needs its -shm beside it even to be read: say why it cannot be.
+                guard let why = unwritable(path) else { throw error }
+                throw StoreError(code: 8, message: "cannot open the store \(path): \(why)", sql: nil)
             }
             guard let version = probed else {
                 throw StoreRefusal(message: "\(path) is not a MallSettle store (an SQLite database without MallSettle's tables) — is --db right?")
             }
             return version
         }
+    }
+
+    /// Why the store at `path` cannot be written, when it cannot: its file system is
+    /// mounted read-only, or the file or its folder is not writable.
+    static func unwritable(_ path: String) -> String? {
+        var info = statvfs()
+        if statvfs(path, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0 { return "the file system holding it is read-only" }
+        let folder = (path as NSString).deletingLastPathComponent
+        if access(path, W_OK) != 0 { return "the file is read-only (\(String(cString: strerror(errno))))" }
+        if access(folder.isEmpty ? "." : folder, W_OK) != 0 { return "its folder is read-only (\(String(cString: strerror(errno))))" }
+        return nil
     }
 
     /// The schema version of the SQLite file at `path` when it is a MallSettle store, else

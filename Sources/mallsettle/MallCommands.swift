@@ -90,6 +90,7 @@ enum MallCommands {
         let journal = try readableJournal(context, "--replay")
         let catalog = try catalog(context)
         let db = try context.openExistingStore()
+        try context.claimReports(db)
         let result = try ReplayReconcile.compare(journal: journal, catalog: catalog, db: db)
         let day: String
         if let text = context.args.value("--date") {
@@ -98,7 +99,6 @@ enum MallCommands {
         } else {
             day = result.lastDay?.description ?? "replay"
         }
-        try context.claimReports(db)
         let folder = "\(context.reportsDir)/reconciliation/\(day)"
         try ReplayReconcile.write(result, to: folder)
         for c in result.counts {
