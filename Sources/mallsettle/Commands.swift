@@ -194,11 +194,12 @@ enum Commands {
         }
         say(parts.joined(separator: "; "))
         // A file rejected whole is a lost feed, not a bad row: each gets a line of its own.
-        // A file whose content must change first (its header, its encoding) says what is wrong.
+        // A file whose content must change first (its header, its encoding), or that cannot be
+        // read, says what is wrong.
         for input in record.inputs where input.status == .rejected {
             let entry = record.quarantined.first { $0.file == input.path && $0.line == 0 }
             say("REJECTED \(input.path): \(entry?.reason.rawValue ?? "rejected") — nothing of it was stored; deliver it again")
-            if let entry, [.missingColumn, .duplicateColumn, .notUTF8].contains(entry.reason) { say("  \(entry.message)") }
+            if let entry, [.missingColumn, .duplicateColumn, .notUTF8, .unreadable].contains(entry.reason) { say("  \(entry.message)") }
         }
         for (name, why) in record.skippedInbox { say("SKIPPED \(name): \(why)") }
     }

@@ -362,6 +362,16 @@ final class StoreAndInputEdgeTests: XCTestCase {
             XCTAssertEqual(refused.status, 2, arguments.joined(separator: " "))
             XCTAssertEqual(refused.stderr, message + "\nRun `mallsettle --help` for usage.\n", arguments.joined(separator: " "))
         }
+        for (arguments, message) in [
+            (["run", "--inbox", "inbox", "--config", "missing.json", "--db", "s.db"],
+             "mallsettle: configuration error: missing.json: $: cannot read the configuration file: no such file\n"),
+            (["ingest", "orders", "orders.csv", "--config", "a-folder.csv", "--db", "s.db"],
+             "mallsettle: configuration error: a-folder.csv: $: cannot read the configuration file: it is a folder, not a file\n"),
+        ] {
+            let refused = try Binary.run(arguments, in: scratch.root)
+            XCTAssertEqual(refused.status, 2, arguments.joined(separator: " "))
+            XCTAssertEqual(refused.stderr, message)
+        }
         guard getuid() != 0 else { return }  // root reads every file: no "permission denied" to see
         try scratch.write("locked.csv", Self.orderHeader)
         XCTAssertEqual(chmod(scratch.path("locked.csv"), 0), 0)
