@@ -99,7 +99,8 @@ enum Help {
         "status": """
         usage: mallsettle status [--json] [--db PATH]
 
-        The latest runs, sheets by status, rows waiting for their trigger, orphan refunds.
+        The store's id and schema, the latest runs, sheets by status, rows waiting for their
+        trigger, orphan refunds. Reads the store only.
         """,
         "verify": """
         usage: mallsettle verify [--db PATH]
