@@ -14,7 +14,7 @@ store=var/mallsettle.db
 inbox=var/inbox
 mine=var/.made-by-make-run
 reports=Reports
-generated="statements runs quarantine reconciliation analytics whatif"
+generated="statements runs quarantine reconciliation analytics"
 
 refuse() {
     echo "make run: $1" >&2
