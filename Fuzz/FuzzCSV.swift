@@ -136,6 +136,12 @@ enum CSVReference {
                   "a header without the required columns: \(outcome)")
             return
         }
+        let feedColumns = Set(OrdersFeed.columns.map { Array($0.utf8) })
+        if let twice = header.fields.indices.first(where: { feedColumns.contains(header.fields[$0]) && firstIndex[header.fields[$0]] != $0 }) {
+            check(outcome.failedAtOpen && outcome.error?.kind == .duplicateColumn && outcome.error?.line == headerLine
+                  && outcome.error?.column == twice + 1, "a header naming a feed column twice: \(outcome)")
+            return
+        }
         check(outcome.error == nil, "a plain CSV file cannot fail after its header: \(outcome)")
         let data = Array(all.dropFirst())
         check(data.count == outcome.rows.count, "\(data.count) records expected, \(outcome.rows.count) read")

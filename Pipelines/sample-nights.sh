@@ -3,15 +3,52 @@
 # each day's delivery lands in the inbox, then `mallsettle run --date DAY`; finance closes
 # the first half of October on the 16th and the whole of October on November 2nd.
 # Last, replay reconciliation compares what was ingested with the journal the sample came from.
-# Starts from a fresh store each time, so the reports always show the same sample.
+# Starts from a fresh store each time, so the reports always show the same sample. It
+# deletes only what it made itself: the store whose id it wrote in var/.made-by-make-run when
+# it made it, and the reports folder that records the same store (Reports/.mallsettle-store,
+# SPEC §11). A store or reports folder of anyone else is left as it is, and nothing runs.
 set -euo pipefail
 bin=${1:-.build/release/mallsettle}
 cd "$(dirname "$0")/.."
 store=var/mallsettle.db
 inbox=var/inbox
-rm -rf var "Reports/statements" "Reports/runs" "Reports/quarantine" "Reports/reconciliation"
+mine=var/.made-by-make-run
+reports=Reports
+generated="statements runs quarantine reconciliation analytics"
+
+refuse() {
+    echo "make run: $1" >&2
+    echo "make run deletes only the store and reports it made itself; nothing was changed." >&2
+    exit 2
+}
+
+# The id of the store this script made last time, if any.
+made=""
+if [ -f "$mine" ]; then made=$(head -n 1 "$mine"); fi
+if [ -e "$store" ]; then
+    found=$("$bin" status --db "$store" --json 2>&1 | sed -n 's/^ *"store_id" : "\([0-9a-f]*\)",*$/\1/p' || true)
+    if [ -z "$made" ] || [ "$found" != "$made" ]; then
+        refuse "$store was not made by make run (store id ${found:-unknown}); move it away, or use it with --db, and run make run again."
+    fi
+fi
+if [ -f "$reports/.mallsettle-store" ]; then
+    owner=$(head -n 1 "$reports/.mallsettle-store")
+    if [ -z "$made" ] || [ "$owner" != "$made" ]; then
+        refuse "$reports/ holds the outputs of store $owner, which make run did not make; give that store's commands --reports DIR of their own, or move $reports/ away."
+    fi
+else
+    for folder in $generated; do
+        if [ -e "$reports/$folder" ]; then
+            refuse "$reports/$folder holds outputs that no store is recorded for (no $reports/.mallsettle-store); move them away and run make run again."
+        fi
+    done
+fi
+for folder in $generated; do rm -rf "${reports:?}/$folder"; done
+rm -f "$reports/.mallsettle-store" "$store" "$store-wal" "$store-shm" "$store.lock" "$mine"
+rm -rf "$inbox"
 mkdir -p "$inbox"
 "$bin" init --db "$store" >/dev/null
+"$bin" status --db "$store" --json | sed -n 's/^ *"store_id" : "\([0-9a-f]*\)",*$/\1/p' > "$mine"
 last=""
 for day_dir in SampleData/days/*/; do
     day=$(basename "$day_dir")

@@ -165,7 +165,37 @@ enum FeedReference {
         if content.contains(0) { return true }
         let start = bomLength(content)
         let end = content[start...].firstIndex(of: lf) ?? content.count
-        return !isUTF8(content[start..<end])
+        if !isUTF8(content[start..<end]) { return true }
+        // Text in another encoding: two or more invalid sequences (a byte that starts no valid
+        // sequence, with the continuation bytes after it), and no more valid multi-byte
+        // characters than that; a sequence the end cuts counts as neither.
+        var invalid = 0, valid = 0, i = start
+        while i < content.count {
+            if content[i] < 0x80 { i += 1; continue }
+            if let n = (2...4).first(where: { i + $0 <= content.count && isUTF8(content[i..<(i + $0)]) }) {
+                valid += 1
+                i += n
+                continue
+            }
+            if completable(Array(content[i...])) { break }
+            invalid += 1
+            i += 1
+            while i < content.count && content[i] & 0xC0 == 0x80 { i += 1 }
+        }
+        return invalid >= 2 && invalid >= valid
+    }
+
+    /// True when 1–3 bytes are the start of a valid sequence that more bytes could finish.
+    static func completable(_ rest: [UInt8]) -> Bool {
+        guard (1...3).contains(rest.count) else { return false }
+        for extra in 1...(4 - rest.count) {
+            for second in UInt8(0x80)...UInt8(0xBF) {
+                let tail = rest.count == 1 ? [second] + Array(repeating: UInt8(0x80), count: extra - 1)
+                                           : Array(repeating: UInt8(0x80), count: extra)
+                if isUTF8(rest + tail) { return true }
+            }
+        }
+        return false
     }
 
     static func bomLength(_ content: [UInt8]) -> Int {

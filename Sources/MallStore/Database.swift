@@ -67,6 +67,18 @@ public enum SQLValue: Hashable, Sendable {
     case null
 }
 
+extension SQLValue {
+    /// Equal as SQLite compares them (BINARY): text byte for byte. Swift's `==` on text
+    /// uses canonical equivalence, so `Café` in NFC and in NFD would be `==`; SPEC §3
+    /// counts them different values.
+    public func isIdentical(to other: SQLValue) -> Bool {
+        switch (self, other) {
+        case (.text(let a), .text(let b)): return a.utf8.elementsEqual(b.utf8)
+        default: return self == other
+        }
+    }
+}
+
 /// Process-wide SQLite settings, applied once before the first connection opens.
 private let sqliteConfigured: Void = {
     // Memory statistics cost a global mutex on every allocation, on every thread.
@@ -81,10 +93,31 @@ public final class Database {
     private var transactionDepth = 0
     private var checkpointer: Checkpointer?
 
-    /// Opens (creating if needed) the store at `path`, in WAL mode.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// How a connection opens its file.
+    public enum Opening: Sendable {
+        /// Creates the file (and its folder) when missing; WAL mode. For `init`, tests and
+        /// scratch stores a command makes itself.
+        case create
+        /// The file must exist; WAL mode. For commands that write to a store that is there.
+        case existing
+        /// The file must exist, and the connection refuses every write (`PRAGMA query_only`).
+        /// Unlike a read-only connection it removes the write-ahead log files it needed when
+        /// it closes, so a command that only reads leaves nothing beside the store.
+        case queryOnly
+        /// `SQLITE_OPEN_READONLY`: a second connection beside a writer of the same process.
+        case readOnly
+    }
+
+    /// Opens (creating if needed) the store at `path`, in WAL mode; `readOnly` opens an
+    /// existing one without writing.
+    public convenience init(path: String, readOnly: Bool = false) throws {
+        try self.init(path: path, opening: readOnly ? .readOnly : .create)
+    }
+
+    /// Opens the file at `path` as `opening` says.
+    public init(path: String, opening: Opening) throws {
         self.path = path
-        if !readOnly {
+        if opening == .create {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -92,7 +125,12 @@ public final class Database {
         }
         sqliteConfigured
         var db: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags: Int32
+        switch opening {
+        case .create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .existing, .queryOnly: flags = SQLITE_OPEN_READWRITE
+        case .readOnly: flags = SQLITE_OPEN_READONLY
+        }
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -101,12 +139,17 @@ public final class Database {
         }
         self.handle = db
         sqlite3_busy_timeout(db, 5_000)
-        if !readOnly {
+        switch opening {
+        case .create, .existing:
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
             // A night's posting is one transaction; keep its pages in memory rather than
             // spilling them to the WAL and reading them back (bounded: 256 MiB).
             try execute("PRAGMA cache_size = -262144")
+        case .queryOnly:
+            try execute("PRAGMA query_only = ON")
+        case .readOnly:
+            break
         }
         try execute("PRAGMA foreign_keys = ON")
     }

@@ -582,6 +582,14 @@ public enum Schema {
             PRIMARY KEY (run_seq, name)
         ) STRICT;
         """),
+        Migration(version: 8, name: "store identity", sql: """
+        -- The store's id, made once when the store is made (or first brought to this schema):
+        -- a reports folder records the id of the store that writes into it (SPEC §11).
+        CREATE TABLE store_identity (
+            store_id TEXT PRIMARY KEY
+        ) STRICT;
+        INSERT INTO store_identity(store_id) VALUES (lower(hex(randomblob(16))));
+        """),
     ]
 }
 
@@ -608,6 +616,13 @@ extension Database {
             now.append(migration.version)
         }
         return now
+    }
+
+    /// The store's id (migration 8), nil before it.
+    public func storeID() throws -> String? {
+        let exists = try scalar("SELECT count(*) FROM sqlite_master WHERE name = 'store_identity'")
+        guard case .int(1)? = exists, case .text(let id)? = try scalar("SELECT store_id FROM store_identity") else { return nil }
+        return id
     }
 
     /// The newest schema version applied, 0 for a new file.

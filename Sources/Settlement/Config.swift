@@ -92,6 +92,13 @@ public struct MallConfig: Sendable {
     public let reconcileWindowDays: Int
     public let suppliers: [Supplier]
     public let supplierByID: [String: Supplier]
+
+    /// The supplier configured under exactly `id`, byte for byte: a feed's `Café` in NFD is
+    /// not the configured `Café` in NFC (SPEC §3), though Swift's `==` says they are.
+    public func supplier(exactly id: String) -> Supplier? {
+        guard let supplier = supplierByID[id], supplier.id.utf8.elementsEqual(id.utf8) else { return nil }
+        return supplier
+    }
     public let feeRules: [FeeRule]
     /// The configured rebate policies and credit accounts, kept as read for the later stages.
     public let rebateCount: Int
@@ -288,9 +295,25 @@ struct JSONFields {
     /// Reads `path` and parses it; a file that cannot be read is a `ConfigError` naming `what`.
     static func load(path: String, what: String) throws -> JSONFields {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, path: "$", message: "cannot read the \(what)")
+            throw ConfigError(file: path, path: "$", message: "cannot read the \(what): \(whyUnreadable(path))")
         }
         return try JSONFields(file: path, document: Array(data))
+    }
+
+    /// Why `path` cannot be read, as a person would say it.
+    static func whyUnreadable(_ path: String) -> String {
+        var info = stat()
+        if stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR { return "it is a folder, not a file" }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            close(descriptor)
+            return "it could not be read whole"
+        }
+        switch errno {
+        case ENOENT: return "no such file"
+        case EACCES, EPERM: return "permission denied"
+        default: return String(cString: strerror(errno)).lowercased()
+        }
     }
 
     func error(_ path: String, _ message: String) -> ConfigError {

@@ -96,6 +96,7 @@ public final class Ingestor {
         let reason: QuarantineReason
         switch error.kind {
         case .missingColumn: reason = .missingColumn
+        case .duplicateColumn: reason = .duplicateColumn
         case .corruptGzip: reason = .corruptGzip
         case .notUTF8: reason = .notUTF8
         case .unreadable: reason = .unreadable
@@ -266,7 +267,8 @@ public final class Ingestor {
             if let failure = row.laterFailure { return .rejected(failure) }
             preconditionFailure("a row that could not be inserted has no stored twin")
         }
-        let differing = (0..<spec.fields.count).filter { stored[$0] != row.values[$0] }
+        // Byte for byte (SPEC §3): text in NFC and in NFD are different values.
+        let differing = (0..<spec.fields.count).filter { !stored[$0].isIdentical(to: row.values[$0]) }
         if differing.isEmpty { return .duplicate }
         // The one allowed update: an order line's completion arriving on a re-delivered row.
         if kind == .orders, differing.count == 1, spec.fields[differing[0]] == "completed_at" {

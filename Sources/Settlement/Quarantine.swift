@@ -22,6 +22,7 @@ public enum QuarantineReason: String, Sendable, CaseIterable {
     case overRefund = "over_refund"
     // Whole-file rejections, listed with line 0.
     case missingColumn = "missing_column"
+    case duplicateColumn = "duplicate_column"
     case corruptGzip = "corrupt_gzip"
     case notUTF8 = "not_utf8"
     case unreadable = "unreadable"

@@ -93,7 +93,7 @@ struct RowStager {
         let goods = OrderChecks.goods(quantity: quantity, unitPrice: unitPrice, discountPlatform: discountPlatform,
                                       discountSupplier: discountSupplier)
         let failure: Rejection?
-        switch OrderChecks.failure(supplierKnown: config.supplierByID[supplierID] != nil, currency: currency,
+        switch OrderChecks.failure(supplierKnown: config.supplier(exactly: supplierID) != nil, currency: currency,
                                    storeCurrency: config.currency, goods: goods, tenders: points + credit + cash,
                                    freight: freight) {
         case nil:
@@ -139,7 +139,7 @@ struct RowStager {
             needed.append(s.buyerId)
         }
         if record(s.costPrice) == nil,
-           OrderChecks.needsCostPrice(mode: record(s.supplierId).flatMap { config.supplierByID[$0]?.mode }) {
+           OrderChecks.needsCostPrice(mode: record(s.supplierId).flatMap { config.supplier(exactly: $0)?.mode }) {
             needed.append(s.costPrice)
         }
         return needed
@@ -171,7 +171,7 @@ struct RowStager {
         let s = FeedSchemas.adjustmentsIndex
         let supplierID = row.text(s.index("supplier_id"))!
         var failure: Rejection?
-        if config.supplierByID[supplierID] == nil {
+        if config.supplier(exactly: supplierID) == nil {
             failure = Rejection(.unknownSupplier, column: row.columns[s.index("supplier_id")],
                                 "supplier '\(supplierID)' is not configured")
         }

@@ -21,9 +21,14 @@ public struct StoreStatus: Sendable {
     public var rejectedFiles: [(String, String)] = []
     /// The inbox files the latest run passed over: (name, why).
     public var passedOver: [(String, String)] = []
+    /// The store's id (SPEC §11: what a reports folder records) and its schema version.
+    public var storeID = ""
+    public var schema = 0
 
     public static func read(_ db: Database) throws -> StoreStatus {
         var status = StoreStatus()
+        status.storeID = try db.storeID() ?? ""
+        status.schema = try db.schemaVersion()
         try db.query("SELECT run_id, command, as_of, exit_status, finished_at FROM runs ORDER BY run_seq DESC LIMIT 10") { row in
             status.runs.append(RunLine(runID: row.string("run_id"), command: row.string("command"), asOf: row.string("as_of"),
                                        exit: row.optionalInt("exit_status"), finished: row.text("finished_at")))
@@ -80,6 +85,7 @@ public struct StoreStatus: Sendable {
 
     public func text() -> String {
         var lines: [String] = []
+        lines.append("store id: \(storeID) (schema \(schema))")
         lines.append("latest finished nightly: as of \(latestFinishedAsOf ?? "none yet")")
         lines.append("sheets: " + ["open", "closed", "paid"].map { "\(sheetsByStatus[$0] ?? 0) \($0)" }.joined(separator: ", "))
         lines.append("fee lines: \(feeLines); quarantined rows (all runs): \(quarantinedTotal)")
@@ -114,6 +120,8 @@ public struct StoreStatus: Sendable {
 
     public func json() -> String {
         let object: [String: Any] = [
+            "store_id": storeID,
+            "schema": schema,
             "latest_finished_as_of": latestFinishedAsOf ?? NSNull(),
             "sheets": sheetsByStatus.mapValues { Int($0) },
             "fee_lines": Int(feeLines),

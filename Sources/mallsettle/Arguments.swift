@@ -1,5 +1,6 @@
 // Arguments: `mallsettle <command> [options]`, options after the command in any order.
 
+import Foundation
 import MallCore
 
 /// A usage error: exit 2 with the message and a pointer to `--help`.
@@ -69,6 +70,28 @@ struct Arguments {
         throw UsageError(message: "\(option) '\(text)': there is no such date")
     }
     func values(_ name: String) -> [String] { repeated[name] ?? [] }
+
+    /// Refuses, as a usage error saying why, a file that cannot be read: `cannot read F: no
+    /// such file` (or `permission denied`, `it is a folder, not a file`, …).
+    static func requireReadable(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { throw UsageError(message: "cannot read \(path): it is a folder, not a file") }
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            if descriptor >= 0 {
+                close(descriptor)
+                return
+            }
+        }
+        let why: String
+        switch errno {
+        case ENOENT: why = "no such file"
+        case EACCES, EPERM: why = "permission denied"
+        case ENOTDIR: why = "a folder on its path is a file"
+        default: why = String(cString: strerror(errno)).lowercased()
+        }
+        throw UsageError(message: "cannot read \(path): \(why)")
+    }
     var wantsHelp: Bool { flags.contains("--help") }
 
     /// Refuses options the command does not take.

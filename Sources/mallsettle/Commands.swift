@@ -29,12 +29,13 @@ enum Commands {
 
     static func initStore(_ context: Context) throws -> ExitStatus {
         try context.args.allowOnly(["--db"])
-        let lock = try context.lock("init")
+        try StoreFile.checkCreatableForSettlement(context.dbPath)
+        let lock = try StoreLock(storePath: context.dbPath, holder: "mallsettle init (pid \(getpid()), since \(context.since))")
         defer { lock.release() }
-        let db = try Database(path: context.dbPath)
-        let applied = try db.migrateForSettlement()
-        say(applied.isEmpty ? "store \(context.dbPath) is up to date (schema \(try db.schemaVersion()))"
-                            : "store \(context.dbPath) at schema \(try db.schemaVersion()) (applied \(applied.map(String.init).joined(separator: ", ")))")
+        let (db, applied) = try StoreFile.createForSettlement(context.dbPath)
+        let id = try db.storeID() ?? "?"
+        say(applied.isEmpty ? "store \(context.dbPath) is up to date (schema \(try db.schemaVersion()), id \(id))"
+                            : "store \(context.dbPath) at schema \(try db.schemaVersion()) (applied \(applied.map(String.init).joined(separator: ", "))), id \(id)")
         return .done
     }
 
@@ -47,14 +48,13 @@ enum Commands {
         }
         let files = Array(context.args.positional.dropFirst())
         guard !files.isEmpty else { throw UsageError(message: "ingest needs at least one FILE") }
-        for file in files where !FileManager.default.isReadableFile(atPath: file) {
-            throw UsageError(message: "cannot read \(file)")
-        }
+        for file in files { try Arguments.requireReadable(file) }
         let config = try context.loadConfig()
         let asOf = try context.asOf(config)
         let lock = try context.lock("ingest")
         defer { lock.release() }
         let db = try context.openStore()
+        try context.claimReports(db)
         let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress, clock: context.clock)
         let (record, status) = nightly.ingestFiles(files.map { ($0, kind) }, asOf: asOf)
         report(record, status: status)
@@ -84,11 +84,12 @@ enum Commands {
         let asOf = try context.asOf(config)
         let dbPath = context.args.value("--db") ?? ProcessInfo.processInfo.environment["MALLSETTLE_DB"] ?? pipeline.db ?? "var/mallsettle.db"
         let reports = context.args.value("--reports") ?? pipeline.reports ?? "Reports"
+        try StoreFile.check(dbPath)
         let lock = try StoreLock(storePath: dbPath, holder: "mallsettle run --date \(asOf) (pid \(getpid()), since \(context.since))")
         defer { lock.release() }
-        let db = try Database(path: dbPath)
-        try db.migrateForSettlement()
+        let db = try StoreFile.openForSettlement(dbPath, for: .write)
         try db.checkpointInBackground()
+        try context.claimReports(db, reports)
         let nightly = Nightly(db: db, config: config, reportsDir: reports, progress: context.progress, clock: context.clock)
         let (record, status) = nightly.run(asOf: asOf, inbox: inbox, pipeline: pipeline)
         report(record, status: status)
@@ -110,6 +111,7 @@ enum Commands {
         let lock = try context.lock("close --through \(through)")
         defer { lock.release() }
         let db = try context.openStore()
+        try context.claimReports(db)
         let nightly = Nightly(db: db, config: config, reportsDir: context.reportsDir, progress: context.progress, clock: context.clock)
         let (record, status, refusal) = nightly.close(through: through, supplierID: context.args.value("--supplier"), asOf: asOf)
         if let refusal {
@@ -129,9 +131,9 @@ enum Commands {
         guard let kindName = context.args.positional.first, let kind = ExportKind(rawValue: kindName) else {
             throw UsageError(message: "export needs one of: \(ExportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let db = try context.openExistingStore()
         // A period id is the date its period starts (SPEC §2): it must be one.
         _ = try context.args.day("--period")
+        let db = try context.openExistingStore()
         let filter = ExportFilter(period: context.args.value("--period"), supplier: context.args.value("--supplier"),
                                   buyer: context.args.value("--buyer"))
         if let out = context.args.value("--out") {
@@ -192,9 +194,12 @@ enum Commands {
         }
         say(parts.joined(separator: "; "))
         // A file rejected whole is a lost feed, not a bad row: each gets a line of its own.
+        // A file whose content must change first (its header, its encoding), or that cannot be
+        // read, says what is wrong.
         for input in record.inputs where input.status == .rejected {
-            let reason = record.quarantined.first { $0.file == input.path && $0.line == 0 }?.reason.rawValue ?? "rejected"
-            say("REJECTED \(input.path): \(reason) — nothing of it was stored; deliver it again")
+            let entry = record.quarantined.first { $0.file == input.path && $0.line == 0 }
+            say("REJECTED \(input.path): \(entry?.reason.rawValue ?? "rejected") — nothing of it was stored; deliver it again")
+            if let entry, [.missingColumn, .duplicateColumn, .notUTF8, .unreadable].contains(entry.reason) { say("  \(entry.message)") }
         }
         for (name, why) in record.skippedInbox { say("SKIPPED \(name): \(why)") }
     }

@@ -35,7 +35,9 @@ enum Help {
         "init": """
         usage: mallsettle init [--db PATH]
 
-        Creates the store, or brings an older one up to the current schema.
+        Creates the store, or brings an older one up to the current schema. Only init creates
+        a store: every other command refuses (exit 2) a path where there is none. A file that
+        is not a MallSettle store is refused and left as it is.
         """,
         "ingest": """
         usage: mallsettle ingest KIND FILE... [options]
@@ -97,7 +99,8 @@ enum Help {
         "status": """
         usage: mallsettle status [--json] [--db PATH]
 
-        The latest runs, sheets by status, rows waiting for their trigger, orphan refunds.
+        The store's id and schema, the latest runs, sheets by status, rows waiting for their
+        trigger, orphan refunds. Reads the store only.
         """,
         "verify": """
         usage: mallsettle verify [--db PATH]
@@ -127,7 +130,9 @@ enum Help {
 
         Writes a realistic mall: DIR/catalog.json, DIR/mall.json (the settlement configuration)
         and DIR/journal.jsonl, and replays the journal into DIR/days/ (as `replay` does).
-        The same options and seed always give the same bytes.
+        The same options and seed always give the same bytes. Some events are refused on
+        purpose (a frozen dealer paying, a buyer too late for the last units of a SKU); they
+        are listed in DIR/days/rejected.csv. Exit 0, or 3 when any other event was refused.
 
         options (defaults in brackets):
           --days N             days of trading [30]

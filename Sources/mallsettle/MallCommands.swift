@@ -23,7 +23,7 @@ enum MallCommands {
 
     static func readableJournal(_ context: Context, _ option: String = "--journal") throws -> String {
         let path = try required(context, option)
-        guard FileManager.default.isReadableFile(atPath: path) else { throw UsageError(message: "cannot read \(path)") }
+        try Arguments.requireReadable(path)
         return path
     }
 
@@ -74,7 +74,14 @@ enum MallCommands {
         try AtomicFile.write(generator.configJSON(), to: "\(out)/mall.json", durable: false)
         let summary = try Replay.generate(generator, journal: "\(out)/journal.jsonl", out: "\(out)/days", progress: context.progress)
         say("generate: catalog.json, mall.json and journal.jsonl in \(out)/; \(describe(summary)); feeds in \(out)/days/")
-        return summary.rejected > 0 ? .doneWithFindings : .done
+        // The generator makes some refusals on purpose; only the others are findings.
+        let onPurpose = summary.refusals.filter { MallGenerator.refusalsOnPurpose.contains($0.key) }.values.reduce(0, +)
+        let others = summary.rejected - onPurpose
+        if onPurpose > 0 {
+            say("generate: \(onPurpose) refused on purpose (a frozen dealer paying, a buyer too late for the last units), listed in \(out)/days/rejected.csv")
+        }
+        if others > 0 { say("generate: \(others) other event(s) refused: see \(out)/days/rejected.csv") }
+        return others > 0 ? .doneWithFindings : .done
     }
 
     /// `reconcile --replay JOURNAL --catalog F [--date D]`: replay reconciliation against the store.
@@ -83,6 +90,7 @@ enum MallCommands {
         let journal = try readableJournal(context, "--replay")
         let catalog = try catalog(context)
         let db = try context.openExistingStore()
+        try context.claimReports(db)
         let result = try ReplayReconcile.compare(journal: journal, catalog: catalog, db: db)
         let day: String
         if let text = context.args.value("--date") {

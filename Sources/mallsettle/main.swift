@@ -38,23 +38,32 @@ struct Context {
         return config.calendar.businessDate(of: now).adding(days: -1)
     }
 
+    /// For commands that write: the store must be there and be ours (only `init` makes one);
+    /// an older schema is brought up to date.
     func openStore() throws -> Database {
-        let db = try Database(path: dbPath)
-        try db.migrateForSettlement()
+        let db = try StoreFile.openForSettlement(dbPath, for: .write)
         try db.checkpointInBackground()
         return db
     }
 
-    /// For commands that only read: the store must exist already (never create one by mistake).
+    /// For commands that only read: the store must be there and be ours, at this program's
+    /// schema; the connection never writes to it.
     func openExistingStore() throws -> Database {
-        guard FileManager.default.fileExists(atPath: dbPath) else {
-            throw UsageError(message: "no store at \(dbPath): give --db PATH, or create one with `mallsettle init --db \(dbPath)`")
-        }
-        return try openStore()
+        try StoreFile.openForSettlement(dbPath, for: .read)
     }
 
+    /// The store's lock, for a command that writes to a store that must be there: a path that
+    /// is not a store is refused first, so that not even the lock file is made beside it.
     func lock(_ command: String) throws -> StoreLock {
-        try StoreLock(storePath: dbPath, holder: "mallsettle \(command) (pid \(getpid()), since \(since))")
+        try StoreFile.check(dbPath)
+        return try StoreLock(storePath: dbPath, holder: "mallsettle \(command) (pid \(getpid()), since \(since))")
+    }
+
+    /// Records the store in the reports folder it is about to write into, or refuses a
+    /// folder of another store (SPEC §11).
+    func claimReports(_ db: Database, _ folder: String? = nil) throws {
+        guard let storeID = try db.storeID() else { preconditionFailure("a store at this schema has its id") }
+        try ReportsFolder.claim(folder ?? reportsDir, storeID: storeID, storePath: db.path)
     }
 
     /// When a lock was taken, for its holder text (`2026-11-11 01:02:03 +0000`).
@@ -92,6 +101,9 @@ func main() -> Int32 {
         return ExitStatus.usage.rawValue
     } catch let error as ConfigError {
         complain("mallsettle: configuration error: \(error)")
+        return ExitStatus.usage.rawValue
+    } catch let refusal as StoreRefusal {
+        complain("mallsettle: \(refusal.message)")
         return ExitStatus.usage.rawValue
     } catch let held as StoreLock.Held {
         complain("mallsettle: \(held)")

@@ -97,6 +97,12 @@ final class Scratch {
 }
 
 extension Binary {
+    /// `mallsettle init --db DB` in `directory`: only `init` creates a store (SPEC §11).
+    static func initStore(_ db: String = "s.db", in directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let outcome = try run(["init", "--db", db], in: directory)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr, file: file, line: line)
+    }
+
     /// Runs the binary to completion (output discarded) and returns its exit status and its
     /// own peak resident memory in MiB, read from `wait4`.
     static func runMeasured(_ arguments: [String], in directory: String) throws -> (status: Int32, peakMiB: Double) {

@@ -176,6 +176,7 @@ final class CommandLineTests: XCTestCase {
         let scratch = try Scratch()
         try scratch.write("mall.json", Self.config)
         try scratch.write("inbox/orders-1110.csv", Self.orders)
+        try Binary.initStore(in: scratch.root)
         // Hold the lock the way a running command does, from another process.
         try scratch.write("hold.sh", "exec 9>s.db.lock; flock -n 9; echo 'mallsettle run (pid 4242)' >&9; exec sleep 30\n")
         let holder = Process()

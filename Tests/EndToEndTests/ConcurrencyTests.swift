@@ -73,6 +73,7 @@ final class ConcurrencyTests: XCTestCase {
         let scratch = try Scratch()
         try scratch.write("mall.json", Self.config)
         try scratch.write("inbox/orders-20261110.csv", Self.orders)
+        try Binary.initStore("single.db", in: scratch.root)
         XCTAssertEqual(try Binary.run(runArguments("single.db"), in: scratch.root).status, 0)
         let single = try exports("single.db", in: scratch)
         XCTAssertTrue(single[0].split(separator: "\n").count > 3000)
@@ -81,6 +82,7 @@ final class ConcurrencyTests: XCTestCase {
         for round in 0..<50 {
             let store = "r\(round).db"
             let count = 2 + round % 9
+            try Binary.initStore(store, in: scratch.root)
             let outcomes = try startTogether(Array(repeating: runArguments(store), count: count), in: scratch, round: round)
             starts += count
             let proceeded = outcomes.filter { $0.status == 0 }
@@ -102,6 +104,7 @@ final class ConcurrencyTests: XCTestCase {
         try scratch.write("mall.json", Self.config)
         try scratch.write("inbox/orders-20261110.csv", Self.orders)
         let close = ["close", "--config", "mall.json", "--db", "t.db", "--through", "2026-11-09", "--reports", "reports-t.db"]
+        try Binary.initStore("t.db", in: scratch.root)
         // Now a run holds the store for a while; close must not wait for it.
         let run = try Binary.start(runArguments("t.db"), in: scratch.root)
         var held = false

@@ -47,6 +47,7 @@ final class FaultTests: XCTestCase {
 
     /// Run, close, exports and statements of one store, as finance sees them.
     func outcome(_ scratch: Scratch, db: String, reports: String) throws -> [String: Data] {
+        if !FileManager.default.fileExists(atPath: scratch.path(db)) { try Binary.initStore(db, in: scratch.root) }
         var run = try Binary.run(arguments("run", db: db, reports: reports), in: scratch.root)
         if run.status == 1 { run = try Binary.run(arguments("run", db: db, reports: reports), in: scratch.root) }
         XCTAssertTrue([0, 3].contains(run.status), run.stderr)
@@ -83,6 +84,9 @@ final class FaultTests: XCTestCase {
     func testTheStoreDiskFillingUp() throws {
         let scratch = try prepare()
         let volume = try mount(scratch, "vol", size: "600k")
+        // The store is made beside it and copied in: the run, not `init`, is to meet the full disk.
+        try Binary.initStore("made.db", in: scratch.root)
+        try FileManager.default.copyItem(atPath: scratch.path("made.db"), toPath: scratch.path("vol/s.db"))
         let failed = try Binary.run(arguments("run", db: "vol/s.db", reports: "out"), in: scratch.root)
         XCTAssertEqual(failed.status, 1, failed.stdout + failed.stderr)
         XCTAssertTrue(failed.stderr.contains("full"), "says the disk is full: \(failed.stderr)")
@@ -101,6 +105,7 @@ final class FaultTests: XCTestCase {
     func testTheReportsDiskFillingUp() throws {
         let scratch = try prepare()
         let volume = try mount(scratch, "vol", size: "48k")
+        try Binary.initStore(in: scratch.root)
         let run = try Binary.run(arguments("run", db: "s.db", reports: "vol/out"), in: scratch.root)
         XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
         XCTAssertTrue(run.stderr.contains("No space left on device"), run.stderr)
@@ -114,6 +119,7 @@ final class FaultTests: XCTestCase {
         let scratch = try prepare()
         let volume = try mount(scratch, "vol", size: "50m")
         volume.remount("ro")
+        try Binary.initStore(in: scratch.root)
         let run = try Binary.run(arguments("run", db: "s.db", reports: "vol/out"), in: scratch.root)
         XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
         XCTAssertTrue(run.stderr.contains("Read-only file system"), run.stderr)

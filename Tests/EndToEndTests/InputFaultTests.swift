@@ -15,6 +15,7 @@ final class InputFaultTests: XCTestCase {
         let scratch = try Scratch()
         try scratch.write("mall.json", CommandLineTests.config)
         try FileManager.default.createDirectory(atPath: scratch.path("inbox"), withIntermediateDirectories: true)
+        try Binary.initStore(in: scratch.root)
         return scratch
     }
 
@@ -106,6 +107,7 @@ final class InputFaultTests: XCTestCase {
         func outcome(_ deliveries: [[(String, String)]]) throws -> [String] {
             let scratch = try Scratch()
             try scratch.write("mall.json", CrashTests.config)
+            try Binary.initStore(in: scratch.root)
             for batch in deliveries {
                 for (name, text) in batch { try scratch.write("inbox/" + name, text) }
                 let run = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-10-31",

@@ -59,6 +59,7 @@ final class MallReplayTests: XCTestCase {
         try scratch.write("journal.jsonl", Self.journal)
         try scratch.write("a.json", Self.config(commissionPPM: 50000))
         try scratch.write("b.json", Self.config(commissionPPM: 80000))
+        try Binary.initStore(in: scratch.root)
         return scratch
     }
 
@@ -204,6 +205,7 @@ final class MallReplayTests: XCTestCase {
         // Its feeds pass ingest with nothing quarantined, night by night, and the store verifies.
         let days = try FileManager.default.contentsOfDirectory(atPath: scratch.path("mall/days")).filter { !$0.hasSuffix(".csv") }.sorted()
         XCTAssertEqual(days.count, 12)
+        try Binary.initStore(in: scratch.root)
         for day in days {
             let night = try Binary.run(["run", "--db", "s.db", "--config", "mall/mall.json", "--inbox", "mall/days/\(day)",
                                         "--date", day, "--reports", "R", "--quiet"], in: scratch.root)

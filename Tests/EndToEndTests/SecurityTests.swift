@@ -67,6 +67,7 @@ final class SecurityTests: XCTestCase {
 
     func testHostileTextComesOutLiterallyAndHarmlessly() throws {
         let scratch = try Scratch()
+        try Binary.initStore(in: scratch.root)
         try scratch.write("mall.json", Self.config)
         try scratch.write("inbox/orders-20261103.csv", Self.orders)
         let run = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-11-30",
@@ -152,6 +153,7 @@ final class SecurityTests: XCTestCase {
         XCTAssertEqual(try Binary.run(["run", "--config", "bad.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-11-30"],
                                       in: scratch.root).status, 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("s.db")), "nothing was written")
+        try Binary.initStore(in: scratch.root)
 
         // A feed reached through a link, or named like a path, is only ever read.
         try scratch.write("outside/orders-x.csv", "not,a,feed\n")
@@ -196,6 +198,7 @@ final class ConservationTests: XCTestCase {
 
     func testVerifyFindsMoneyThatAppearsAndLinesThatTraceToNothing() throws {
         let scratch = try Scratch()
+        try Binary.initStore(in: scratch.root)
         try scratch.write("mall.json", CrashTests.config)
         for (name, text) in CrashTests.feeds(lines: 200) { try scratch.write("inbox/" + name, text) }
         let run = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--date", "2026-10-31", "--reports", "R"],

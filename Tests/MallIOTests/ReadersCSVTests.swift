@@ -102,13 +102,6 @@ final class ReadersCSVTests: ReadersTestCase {
         XCTAssertEqual(try readAll(path, columns: ["a"]), [])
     }
 
-    func testDuplicatedHeaderNameFirstWins() throws {
-        let path = try write("p.csv", "a,b,a\n1,2,3\n")
-        let got = records(try readAll(path, columns: ["a", "b"]))
-        XCTAssertEqual(texts(got[0]), ["1", "2"])
-        XCTAssertEqual(got[0].columns, [1, 2])
-    }
-
     func testWrongFieldCountNamesLineAndColumn() throws {
         let path = try write("p.csv", "a,b,c\n1,2\n1,2,3,4\n\"x\ny\",2,3\n5,6,7\n")
         let rows = try readAll(path, columns: ["a", "c"])
@@ -168,6 +161,39 @@ final class ReadersCSVTests: ReadersTestCase {
         }
         let open = fileError { _ = try FeedReader(path: utf16, columns: ["a"], required: []) }
         XCTAssertEqual(open?.message, "the file starts with a UTF-16 byte-order mark")
+    }
+
+    /// A GBK export under an ASCII header (中文 = D6 D0 CE C4) is not UTF-8 at all.
+    func testAGBKFileUnderAnASCIIHeaderIsNotUTF8() throws {
+        let path = try write("gbk.csv", bytes: Array("a,b\n1,x".utf8) + [0xD6, 0xD0, 0xCE, 0xC4] + Array("\n".utf8))
+        let open = fileError { _ = try FeedReader(path: path, columns: ["a", "b"], required: []) }
+        XCTAssertEqual(open?.kind, .notUTF8)
+        XCTAssertEqual(open?.message, "the file is not UTF-8: line 2, column 4 holds the byte 0xD6, which UTF-8 does not allow there "
+                       + "(GBK or another legacy encoding, as Excel's plain \"CSV\" saves Chinese text); "
+                       + "save it as \"CSV UTF-8\" or convert it (iconv -f GBK -t UTF-8 FILE > FILE.utf8) and deliver it again")
+        XCTAssertEqual(fileError { _ = try FeedReader.digest(path: path) }?.message, open?.message)
+    }
+
+    /// One stray byte among UTF-8 text (or alone) is its row's error, not the file's.
+    func testOneStrayByteAmongUTF8TextIsOnlyItsRow() throws {
+        let path = try write("p.csv", bytes: Array("a,b\n1,张三\n2,caf".utf8) + [0xE9, 0xE9] + Array("\n3,北京\n".utf8))
+        let rows = try readAll(path, columns: ["a", "b"])
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(rows[1], .malformed(line: 3, column: 2, message: "invalid UTF-8 in field 2", raw: "2,caf\u{FFFD}\u{FFFD}"))
+        XCTAssertEqual(records([rows[0], rows[2]]).map { texts($0) }, [["1", "张三"], ["3", "北京"]])
+    }
+
+    func testAHeaderNamingAColumnTwiceIsDuplicateColumn() throws {
+        let twice = try write("twice.csv", "order_id,sku,extra,sku,extra\nO-1,A,x,B,y\n")
+        let error = fileError { _ = try FeedReader(path: twice, columns: ["order_id", "sku"], required: ["order_id"]) }
+        XCTAssertEqual(error, FeedFileError(kind: .duplicateColumn, file: twice, line: 1, column: 4,
+                                            message: "the header names column \"sku\" twice (fields 2 and 4)"))
+        // Unknown extra columns may repeat; missing columns are said first.
+        let extras = try write("extras.csv", "order_id,extra,extra\nO-1,x,y\n")
+        XCTAssertEqual(records(try readAll(extras, columns: ["order_id", "sku"])).map { texts($0) }, [["O-1", nil]])
+        let missing = try write("missing.csv", "sku,sku\nA,B\n")
+        XCTAssertEqual(fileError { _ = try FeedReader(path: missing, columns: ["order_id", "sku"], required: ["order_id"]) }?.kind,
+                       .missingColumn)
     }
 
     /// A header record with a quoted line break is checked whole, beyond the first line.

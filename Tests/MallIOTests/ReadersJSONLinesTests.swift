@@ -119,7 +119,9 @@ final class ReadersJSONLinesTests: ReadersTestCase {
         let path = try write("p.jsonl", bytes: [0x7B, 0xFF, 0x7D, 0x0A])
         let error = fileError { _ = try FeedReader(path: path, columns: ["a"], required: []) }
         XCTAssertEqual(error?.kind, .notUTF8)
-        XCTAssertEqual(error?.message, "the first line is not valid UTF-8 (byte offset 1)")
+        XCTAssertEqual(error?.message, "the file is not UTF-8: line 1, column 2 holds the byte 0xFF, which UTF-8 does not allow there "
+                       + "(GBK or another legacy encoding, as Excel's plain \"CSV\" saves Chinese text); "
+                       + "save it as \"CSV UTF-8\" or convert it (iconv -f GBK -t UTF-8 FILE > FILE.utf8) and deliver it again")
     }
 
     func testLineOverOneMiBIsSkipped() throws {

@@ -150,4 +150,14 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try db.run(missing, [.text("2026-11-07")]), 1)
         XCTAssertEqual(try db.run(missing, [.null]), 1, "a channel break may be opened again")
     }
+
+    /// Text is identical byte for byte: NFC and NFD spellings differ, though Swift's == says not.
+    func testTextValuesAreIdenticalOnlyByteForByte() {
+        let nfc = SQLValue.text("Caf\u{E9}"), nfd = SQLValue.text("Cafe\u{301}")
+        XCTAssertEqual(nfc, nfd)
+        XCTAssertFalse(nfc.isIdentical(to: nfd))
+        XCTAssertTrue(nfc.isIdentical(to: .text("Caf\u{E9}")))
+        XCTAssertTrue(SQLValue.int(7).isIdentical(to: .int(7)))
+        XCTAssertFalse(SQLValue.null.isIdentical(to: .text("")))
+    }
 }

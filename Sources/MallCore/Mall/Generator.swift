@@ -50,6 +50,11 @@ public struct GeneratorSettings: Hashable, Sendable {
 /// A generated mall: its catalog, its settlement configuration and its journal. The same
 /// settings (seed included) always give the same catalog, configuration and events.
 public struct MallGenerator: Sendable {
+    /// The refusals the generator writes on purpose (GeneratorJournal.swift), as `event
+    /// reason`: a frozen dealer trying to pay, and a buyer losing the race for the last units
+    /// of a limited SKU. `generate` counts only the others as findings.
+    public static let refusalsOnPurpose: Set<String> = ["pay credit_frozen", "pay out_of_stock"]
+
     public let settings: GeneratorSettings
     public let catalog: Catalog
     let tables: GeneratorTables

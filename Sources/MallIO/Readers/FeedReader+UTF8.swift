@@ -48,6 +48,41 @@ extension FeedReader {
             return nil
         }
 
+        /// The invalid sequences in `bytes` — a byte that starts no valid sequence, with the
+        /// continuation bytes right after it — the first one's offset, and the valid
+        /// multi-byte characters. A sequence cut by the end of `bytes` counts as neither (a
+        /// file cut short, or the 64 KiB limit). For the whole-file rule, on the first 64 KiB
+        /// only: not a hot path.
+        static func tally(_ bytes: UnsafeBufferPointer<UInt8>) -> (invalid: Int, firstInvalid: Int?, validMultiByte: Int) {
+            var invalid = 0, valid = 0
+            var first: Int?
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] < 0x80 {
+                    i += 1
+                    continue
+                }
+                let rest = UnsafeBufferPointer(rebasing: bytes[i..<min(bytes.count, i + 4)])
+                if firstInvalidOffset(rest, allowTruncatedEnd: true) == 0 {
+                    invalid += 1
+                    if first == nil { first = i }
+                    i += 1
+                    while i < bytes.count && bytes[i] & 0xC0 == 0x80 { i += 1 }
+                    continue
+                }
+                let length = sequenceLength(bytes[i])
+                if i + length > bytes.count { break }
+                valid += 1
+                i += length
+            }
+            return (invalid, first, valid)
+        }
+
+        /// The length a valid lead byte announces.
+        static func sequenceLength(_ lead: UInt8) -> Int {
+            lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        }
+
         /// True when no byte has its high bit set.
         static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             guard let p = bytes.baseAddress else { return true }
@@ -82,7 +117,12 @@ extension FeedReader {
     ///    (`00 00 FE FF`, `FF FE 00 00`, `FE FF`, `FF FE`); or
     /// 2. those first bytes contain a NUL byte (UTF-16/32 without a mark, binary data); or
     /// 3. the first line (after an optional UTF-8 BOM, up to the first LF, within those
-    ///    first bytes) is not valid UTF-8 — a sequence cut by the 64 KiB limit is not counted.
+    ///    first bytes) is not valid UTF-8 — a sequence cut by the 64 KiB limit is not counted; or
+    /// 4. those first bytes hold at least `legacyInvalidSequencesMin` invalid sequences (a
+    ///    byte that starts no valid sequence, with the continuation bytes after it) and no
+    ///    more valid multi-byte characters than invalid sequences: text in another encoding
+    ///    (a GBK export from Excel under an ASCII header). A sequence cut by the end counts as
+    ///    neither.
     ///
     /// Anything else is a UTF-8 file; invalid bytes further on are row errors
     /// (`malformed_row`). A CSV header record that is not valid UTF-8 as a whole (quoted
@@ -107,9 +147,31 @@ extension FeedReader {
         let line = UnsafeBufferPointer(rebasing: prefix[start..<lineEnd])
         let cut = lineEnd == count && contentIsLonger
         if let bad = UTF8Check.firstInvalidOffset(line, allowTruncatedEnd: cut) {
-            return "the first line is not valid UTF-8 (byte offset \(start + bad))"
+            return notUTF8Advice(prefix, start: start, at: start + bad)
+        }
+        let text = UnsafeBufferPointer(rebasing: prefix[start...])
+        let tally = UTF8Check.tally(text)
+        if tally.invalid >= legacyInvalidSequencesMin && tally.invalid >= tally.validMultiByte, let bad = tally.firstInvalid {
+            return notUTF8Advice(prefix, start: start, at: start + bad)
         }
         return nil
+    }
+
+    /// Rule 4 of `notUTF8Reason`: this many invalid sequences in the first 64 KiB, and no
+    /// more valid multi-byte characters than that, make text of another encoding (a GBK
+    /// export holds two or more in each Chinese word); one stray byte is its row's error.
+    static let legacyInvalidSequencesMin = 2
+
+    /// Where the first byte that is not UTF-8 is, and what to do about it.
+    static func notUTF8Advice(_ prefix: UnsafeBufferPointer<UInt8>, start: Int, at offset: Int) -> String {
+        let before = UnsafeBufferPointer(rebasing: prefix[start..<offset])
+        let lineStart = (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0)
+        let line = 1 + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let column = UTF8Check.scalarCount(UnsafeBufferPointer(rebasing: before[lineStart...]), upTo: before.count - lineStart) + 1
+        let byte = String(prefix[offset], radix: 16, uppercase: true)
+        return "the file is not UTF-8: line \(line), column \(column) holds the byte 0x\(byte.count == 1 ? "0" : "")\(byte), "
+            + "which UTF-8 does not allow there (GBK or another legacy encoding, as Excel's plain \"CSV\" saves Chinese text); "
+            + "save it as \"CSV UTF-8\" or convert it (iconv -f GBK -t UTF-8 FILE > FILE.utf8) and deliver it again"
     }
 
     /// Raw record text for `FeedRecord.raw`: decoded (invalid bytes become U+FFFD) and cut

@@ -18,7 +18,8 @@ import Darwin
 /// - Format: given, or from the name after stripping `.gz`: `.jsonl`, `.ndjson`, `.json` are
 ///   JSON Lines, anything else CSV. Gzip is detected by its magic bytes, not by name.
 /// - File errors (the whole file is rejected): `missingColumn` (CSV header lacks a required
-///   column, or the header row cannot be read), `notUTF8`, `corruptGzip`, `unreadable`.
+///   column, or the header row cannot be read), `duplicateColumn` (the CSV header names one
+///   of the requested columns twice), `notUTF8`, `corruptGzip`, `unreadable`.
 /// - "Not UTF-8 at all" (`notUTF8`) means, on the decompressed content: it starts with a
 ///   UTF-32 or UTF-16 byte-order mark; or its first 64 KiB contain a NUL byte; or its first
 ///   line (after an optional UTF-8 BOM, up to the first LF, within the first 64 KiB) is not
@@ -74,8 +75,9 @@ public final class FeedReader {
 
     /// Opens `path`, applies the not-UTF-8 rule and, for CSV, reads and checks the header:
     /// every name in `required` must be in it (else `missingColumn` naming the missing ones,
-    /// line of the header); unknown columns are ignored; columns may come in any order; when a
-    /// header name repeats, the first one wins. Header names are compared exactly (no
+    /// line of the header); unknown columns are ignored (and may repeat); columns may come in
+    /// any order; a requested column named twice is `duplicateColumn`, at the second copy's
+    /// field (checked after the missing ones). Header names are compared exactly (no
     /// trimming, case-sensitive). For JSON Lines `required` is not checked here: a missing
     /// key is an absent (nil) value of that record.
     public convenience init(path: String, columns: [String], required: Set<String>, format: FeedFormat? = nil) throws(FeedFileError) {
@@ -312,6 +314,13 @@ public final class FeedReader {
             let what = names.isEmpty ? "the file has no header row; missing" : "the header lacks"
             throw FeedFileError(kind: .missingColumn, file: path, line: headerLine,
                                 message: "\(what) required column\(missing.count == 1 ? "" : "s") \(list)")
+        }
+        // A feed column named twice: which copy holds the value is anybody's guess, so the
+        // file is refused whole (unknown extra columns may repeat; they are never read).
+        let wanted = Set(columns)
+        for (i, name) in names.enumerated() where wanted.contains(name) && firstIndex[name] != i {
+            throw FeedFileError(kind: .duplicateColumn, file: path, line: headerLine, column: i + 1,
+                                message: "the header names column \"\(name)\" twice (fields \(firstIndex[name]! + 1) and \(i + 1))")
         }
     }
 

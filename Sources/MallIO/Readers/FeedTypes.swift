@@ -88,6 +88,8 @@ public struct FeedFileError: Error, Sendable, Equatable, CustomStringConvertible
     public enum Kind: String, Sendable, Equatable {
         /// A required column is missing from the CSV header (or the header cannot be read).
         case missingColumn = "missing_column"
+        /// The CSV header names one of the requested columns twice.
+        case duplicateColumn = "duplicate_column"
         /// The gzip stream fails its CRC or length check, ends early, or is followed by
         /// bytes that are not another gzip member.
         case corruptGzip = "corrupt_gzip"

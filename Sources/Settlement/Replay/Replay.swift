@@ -17,6 +17,9 @@ public struct ReplaySummary: Sendable, Equatable {
     public var repaymentRows = 0
     public var pointsLost = 0
     public var days = 0
+    /// Refused events by `event reason` (`pay credit_frozen`), for telling the generator's
+    /// deliberate refusals from the others.
+    public var refusals: [String: Int] = [:]
     public init() {}
 }
 
@@ -90,6 +93,7 @@ public final class ReplaySession {
         case .refused(let eventDay, let line, let event, let refusal):
             try move(to: eventDay)
             summary.rejected += 1
+            summary.refusals["\(event) \(refusal.reason)", default: 0] += 1
             CSVEncoder.appendRow([.number(String(line)), .text(event), .text(refusal.reason), .text(refusal.message)], to: &rejected)
         case .unreadable(let error):
             summary.rejected += 1

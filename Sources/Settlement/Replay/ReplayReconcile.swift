@@ -188,13 +188,16 @@ public enum ReplayReconcile {
         try db.query(sql, values) { s in
             let (k, stored) = row(s)
             count.found += 1
-            guard let want = expected.rows.removeValue(forKey: k) else {
+            // Keys and values byte for byte (SPEC §3): a Swift String key would match `Café`
+            // in NFC with `Café` in NFD.
+            guard let at = expected.rows.index(forKey: k), expected.rows.keys[at].utf8.elementsEqual(k.utf8) else {
                 found.breaks.append(ReplayBreak(kind: .unexpected, feed: expected.feed, key: k, field: "(row)",
                                                 expected: "absent", found: "present"))
                 return
             }
+            let want = expected.rows.remove(at: at).value
             var same = true
-            for (i, column) in expected.columns.enumerated() where want[i] != stored[i] {
+            for (i, column) in expected.columns.enumerated() where !want[i].utf8.elementsEqual(stored[i].utf8) {
                 same = false
                 found.breaks.append(ReplayBreak(kind: .mismatch, feed: expected.feed, key: k, field: column,
                                                 expected: want[i], found: stored[i]))
