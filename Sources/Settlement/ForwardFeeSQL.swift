@@ -88,6 +88,10 @@ extension Database {
     /// version order. Returns the versions applied now.
     @discardableResult
     public func migrateForSettlement() throws -> [Int] {
-        try migrate(adding: ForwardFeeSQL.migrations + StoreViews.migrations + RebateSettler.migrations)
+        try migrate(adding: Database.settlementMigrations)
     }
+
+    /// The migrations Settlement adds to MallStore's own, from every file that has some: one
+    /// list for migrating, creating and checking a store.
+    static let settlementMigrations = ForwardFeeSQL.migrations + StoreViews.migrations + RebateSettler.migrations
 }

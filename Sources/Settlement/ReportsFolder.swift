@@ -46,17 +46,17 @@ public enum ReportsFolder {
 extension StoreFile {
     /// Opens the store at `path` for a command (`StoreFile.open`), with Settlement's migrations.
     public static func openForSettlement(_ path: String, for access: StoreAccess) throws -> Database {
-        try open(path, for: access, adding: ForwardFeeSQL.migrations)
+        try open(path, for: access, adding: Database.settlementMigrations)
     }
 
     /// `init`'s `StoreFile.create`, with Settlement's migrations.
     public static func createForSettlement(_ path: String) throws -> (Database, applied: [Int]) {
-        try create(path, adding: ForwardFeeSQL.migrations)
+        try create(path, adding: Database.settlementMigrations)
     }
 
     /// `StoreFile.checkCreatable` with Settlement's migrations: what `init` checks before it
     /// takes the store's lock.
     public static func checkCreatableForSettlement(_ path: String) throws {
-        try checkCreatable(path, adding: ForwardFeeSQL.migrations)
+        try checkCreatable(path, adding: Database.settlementMigrations)
     }
 }
