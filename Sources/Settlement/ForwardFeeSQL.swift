@@ -88,6 +88,6 @@ extension Database {
     /// version order. Returns the versions applied now.
     @discardableResult
     public func migrateForSettlement() throws -> [Int] {
-        try migrate(adding: ForwardFeeSQL.migrations)
+        try migrate(adding: ForwardFeeSQL.migrations + [BuyerStatementStore.migration])
     }
 }

@@ -81,7 +81,12 @@ public struct RebateSettler {
             let movements = RebateCalculator.movements(policies: config.rebatePolicies, cycle: cycle, period: period,
                                                        rows: rows.map(\.row))
             for movement in movements {
-                try store(movement, settledOn: through, asOf: asOf, writer: writer, sheets: sheets, into: &summary)
+                try store(movement, cycle: cycle, settledOn: through, asOf: asOf, writer: writer, sheets: sheets,
+                          into: &summary)
+            }
+            // Each buyer with a movement in the period gets its rebate statement (BuyerStatements/).
+            for buyer in Set(movements.map(\.buyerID)).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                try BuyerStatementStore.markDue(db, kind: .rebate, buyer: buyer, cycle: cycle.storeCode, period: period.id)
             }
             for posted in rows.sorted(by: { ($0.kind, $0.key) < ($1.kind, $1.key) }) {
                 try counted.bind(1, cycle.storeCode)
@@ -100,14 +105,14 @@ public struct RebateSettler {
 
     /// One movement: on the buyer's account, and its supplier parts as REBATE_FUNDING lines of
     /// −part posted on the period's last day.
-    private func store(_ movement: RebateMovement, settledOn: Day, asOf: Day, writer: FeeLineWriter, sheets: SheetBook,
+    private func store(_ movement: RebateMovement, cycle: RebateCycle, settledOn: Day, asOf: Day, writer: FeeLineWriter, sheets: SheetBook,
                        into summary: inout RebateSettleSummary) throws {
         try db.run("""
-            INSERT INTO rebate_movements(buyer_id, policy_id, kind, period_start, base, amount, funded_by, settled_on)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO rebate_movements(buyer_id, policy_id, kind, period_start, base, amount, funded_by, settled_on, cycle)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(movement.buyerID), .text(movement.policyID), .text(movement.kind.rawValue),
                   .text(movement.period.id), .int(movement.base), .int(movement.amount),
-                  .text(movement.fundedBy.rawValue), .text(settledOn.description)])
+                  .text(movement.fundedBy.rawValue), .text(settledOn.description), .int(cycle.storeCode)])
         let movementKey = db.lastInsertRowID
         try db.run("""
             INSERT INTO rebate_accounts(buyer_id, balance) VALUES (?, ?)

@@ -1,8 +1,11 @@
 // StatementsStage: writes the statements still due — drafts of the open sheets that changed
-// and the statements of sheets closed (SPEC §10). The files themselves: StatementFiles.swift.
+// and the statements of sheets closed (SPEC §10), then the buyers' rebate and bill
+// statements. The files themselves: StatementFiles.swift, BuyerStatements/.
 //
 // SQL: StatementFiles.swift (due sheets, totals), StatementLines.swift (a sheet's lines; the
-// forward amounts' columns from ForwardFeeSQL.swift, the other lines' from FeeLineExport.swift).
+// forward amounts' columns from ForwardFeeSQL.swift, the other lines' from FeeLineExport.swift),
+// BuyerStatements/BuyerStatementStore.swift and BuyerStatements/BuyerStatementDocument.swift
+// (buyer statements).
 
 extension Stage {
     public static let statements = Stage(name: "statements") { context, record in
@@ -17,5 +20,7 @@ extension Nightly {
         record.preparedStatements = []
         record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir,
                                                                    prepared: prepared)
+        // The buyers' rebate and bill statements due (BuyerStatements/).
+        record.statementsWritten += try BuyerStatementFiles.writePending(db, reportsDir: reportsDir)
     }
 }
