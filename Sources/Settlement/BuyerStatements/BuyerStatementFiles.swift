@@ -36,14 +36,7 @@ public enum BuyerStatementFiles {
         var submitted: [(BuyerStatementStore.Due, path: String, sha: String)] = []
         do {
             for statement in due {
-                let document: BuyerStatementDocument
-                switch statement.kind {
-                case .rebate:
-                    let cycle: RebateCycle = statement.cycle == RebateCycle.yearly.storeCode ? .yearly : .monthly
-                    document = try .rebate(db, buyer: statement.buyerID, cycle: cycle, periodID: statement.period)
-                case .bill:
-                    document = try .bill(db, buyer: statement.buyerID, billDate: statement.period)
-                }
+                let document = try document(db, statement)
                 let path = folder(document, reportsDir)
                 writer.submit(FolderWriter.Folder(path: path, bytes: 4 * document.linesCSV.count + 16_384) {
                     try document.files()
@@ -64,6 +57,17 @@ public enum BuyerStatementFiles {
         try BuyerStatementStore.written(db, written.map { ($0.0, $0.sha) })
         if !failures.isEmpty { throw BuyerStatementsNotWritten(failures: failures) }
         return written.count
+    }
+
+    /// A statement's content, read from the store.
+    static func document(_ db: Database, _ statement: BuyerStatementStore.Due) throws -> BuyerStatementDocument {
+        switch statement.kind {
+        case .rebate:
+            let cycle: RebateCycle = statement.cycle == RebateCycle.yearly.storeCode ? .yearly : .monthly
+            return try .rebate(db, buyer: statement.buyerID, cycle: cycle, periodID: statement.period)
+        case .bill:
+            return try .bill(db, buyer: statement.buyerID, billDate: statement.period)
+        }
     }
 
     /// A statement's folder under `reportsDir`.
