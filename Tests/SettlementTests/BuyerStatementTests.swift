@@ -146,6 +146,51 @@ final class BuyerStatementTests: XCTestCase {
         XCTAssertTrue(try read(yearly + "/statement.html").contains("2027-01-01 – 2027-12-31"))
     }
 
+    /// docs/rebates.md example 6: yearly tiers, whole and marginal, over a year's base built in
+    /// several months and lowered by a refund, settled by the close of 31 December and shown
+    /// on the buyer's yearly statement.
+    func testExampleYearlyTiersWholeAndMarginalOverTheYear() throws {
+        let tiers = #"[{"threshold": "1000.00", "rate_ppm": 10000}, {"threshold": "5000.00", "rate_ppm": 20000}, {"threshold": "10000.00", "rate_ppm": 30000}]"#
+        let config = try Fixture.config(Fixture.configJSON.replacingOccurrences(of: #""rebates": []"#, with: """
+            "rebates": [{"id": "T-YW", "kind": "tiered", "cycle": "yearly", "mode": "whole", "tiers": \(tiers), "funded_by": "platform"},
+                        {"id": "T-YM", "kind": "tiered", "cycle": "yearly", "mode": "marginal", "tiers": \(tiers), "funded_by": "platform"}]
+            """))
+        // 6,000.00 of tea in March, 5,000.00 in October, 1,500.00 of October's refunded in
+        // December: the year's base is 9,500.00.
+        try ws(config) { ws in
+            try ws.write("orders.csv", Fixture.orders(
+                "O-Y1,P-Y1,1,SUP-P,B-1,,TEA,food/tea,300,20.00,13.33,0,0,0,0,0,6000.00,alipay,2026-03-10T10:00:00+08:00,2026-03-10T10:00:00+08:00,,CNY",
+                "O-Y2,P-Y2,1,SUP-P,B-1,,TEA,food/tea,250,20.00,13.33,0,0,0,0,0,5000.00,alipay,2026-10-10T10:00:00+08:00,2026-10-10T10:00:00+08:00,,CNY"))
+            try ws.write("refunds.csv", Fixture.refunds("R-Y2,O-Y2,1,refund_only,0,1500.00,0,0,0,1500.00,2026-12-05T10:00:00+08:00"))
+            XCTAssertEqual(try ws.run("2026-12-31", config: config).1, .done)
+            XCTAssertEqual(try ws.close("2026-12-31", config: config).1, .done)
+            // whole: 9,500.00 reaches 5,000.00: 2% of the whole base = 190.00.
+            // marginal: (5,000 − 1,000) × 1% + (9,500 − 5,000) × 2% = 40.00 + 90.00 = 130.00.
+            let folder = ws.reports + "/buyers/B-1/rebates/yearly/2026-01-01"
+            XCTAssertEqual(try self.read(folder + "/lines.csv"), """
+                buyer_id,policy_id,kind,period_id,base,amount,funded_by
+                B-1,T-YM,tiered,2026-01-01,9500.00,130.00,platform
+                B-1,T-YW,tiered,2026-01-01,9500.00,190.00,platform
+
+                """)
+            XCTAssertEqual(try self.read(folder + "/summary.csv"), """
+                item,lines,amount
+                REBATE,2,320.00
+                CLAWBACK,0,0.00
+                NET,2,320.00
+                BALANCE,,320.00
+
+                """)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: ws.reports + "/buyers/B-1/rebates/monthly"), "no monthly policy")
+        }
+    }
+
+    private func ws(_ config: MallConfig, _ body: (Workspace) throws -> Void) throws {
+        let ws = try Workspace()
+        try body(ws)
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
     // MARK: Bill statements: the month of docs/credit.md
 
     /// docs/credit.md's dealer DLR-1: CreditTests' month, and December's usage billed on 1 Jan
