@@ -9,7 +9,7 @@ bin=${1:-.build/release/mallsettle}
 cd "$(dirname "$0")/.."
 store=var/mallsettle.db
 inbox=var/inbox
-rm -rf var "Reports/statements" "Reports/runs" "Reports/quarantine" "Reports/reconciliation"
+rm -rf var "Reports/statements" "Reports/runs" "Reports/quarantine" "Reports/reconciliation" "Reports/buyers"
 mkdir -p "$inbox"
 "$bin" init --db "$store" >/dev/null
 last=""
@@ -42,6 +42,6 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
     exit "$status"
 fi
 echo
-echo "Replayed SampleData/ through $last. Statements: Reports/statements/, run manifests: Reports/runs/,"
+echo "Replayed SampleData/ through $last. Statements: Reports/statements/, buyer statements: Reports/buyers/, run manifests: Reports/runs/,"
 echo "quarantined rows: Reports/quarantine/, replay breaks: Reports/reconciliation/."
 echo "Try: $bin status --db $store"
