@@ -347,6 +347,37 @@ final class BuyerStatementTests: XCTestCase {
         XCTAssertTrue(try read(february + "/statement.html").contains("<td>2026-11-01 – 2027-01-31</td>"))
     }
 
+    /// A store from before buyer statements (schema 8) gets migration 9: its bills take their
+    /// lines by the on-time rule and no statement (none is written for them); the next bill
+    /// is billed and stated as usual, with only its own rows.
+    func testAnOlderStoreGetsItsBillLinesAndNoStatementsForOldBills() throws {
+        let ws = try Workspace()
+        let config = try CreditTests.config(CreditTests.dealer)
+        try ws.write("orders-10.csv", Fixture.orders(CreditTests.usage("O-1", "DLR-1", "600.00", "2026-10-05T10:00:00+08:00"),
+                                                     CreditTests.usage("O-2", "DLR-1", "300.00", "2026-10-12T10:00:00+08:00")))
+        XCTAssertEqual(try ws.run("2026-11-02", config: config).1, .done)
+        // Back to schema 8: no buyer statements, no bill lines, no cycle on rebate movements.
+        try ws.db.execute("""
+            DROP TABLE buyer_statements; DROP TABLE credit_bill_lines;
+            ALTER TABLE rebate_movements DROP COLUMN cycle;
+            DELETE FROM schema_migrations WHERE version = 9;
+            """)
+        try FileManager.default.removeItem(atPath: ws.reports + "/buyers")
+        XCTAssertEqual(try ws.db.migrateForSettlement(), [9])
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM credit_bill_lines WHERE bill_date = '2026-11-01'"), .int(2))
+        XCTAssertEqual(try ws.db.scalar("SELECT pending || '/' || coalesce(lines_sha256, 'none') FROM buyer_statements"),
+                       .text("0/none"))
+        try ws.write("orders-11.csv", Fixture.orders(CreditTests.usage("O-3", "DLR-1", "40.00", "2026-11-07T10:00:00+08:00")))
+        XCTAssertEqual(try ws.run("2026-12-01", config: config).1, .done)
+        XCTAssertEqual(try files(ws.reports + "/buyers/DLR-1/bills"), ["2026-12-01"], "no statement for the older bill")
+        XCTAssertEqual(try read(ws.reports + "/buyers/DLR-1/bills/2026-12-01/lines.csv"), """
+            buyer_id,bill_date,date,kind,source_id,order_id,line_no,amount
+            DLR-1,2026-12-01,2026-11-07,usage,O-3,O-3,1,40.00
+
+            """)
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
     // MARK: Hostile ids
 
     /// Buyer and policy ids that are formulas, markup, separators and paths come out in every
