@@ -66,7 +66,9 @@ final class BuyerStatementTests: XCTestCase {
         try ws.write("refunds-1110.csv", Fixture.refunds(Fixture.workedReturn))
         XCTAssertEqual(try ws.run("2026-11-30", config: config).1, .done)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ws.reports + "/buyers"), "a run settles no rebate period")
-        XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
+        let (record, status, _) = try ws.close("2026-11-30", config: config)
+        XCTAssertEqual(status, .done)
+        XCTAssertEqual(record?.buyerStatementsWritten, 1)
 
         let folder = ws.reports + "/buyers/B-1/rebates/monthly/2026-11-01"
         XCTAssertEqual(try files(folder), Self.statementFiles)
@@ -107,8 +109,8 @@ final class BuyerStatementTests: XCTestCase {
 
         // Final: a later close, and a run, write nothing there again.
         try Data("changed by hand\n".utf8).write(to: URL(fileURLWithPath: folder + "/summary.csv"))
-        XCTAssertEqual(try ws.run("2026-11-30", config: config).1, .done)
-        XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
+        XCTAssertEqual(try ws.run("2026-11-30", config: config).0.buyerStatementsWritten, 0)
+        XCTAssertEqual(try ws.close("2026-11-30", config: config).0?.buyerStatementsWritten, 0)
         XCTAssertEqual(try read(folder + "/summary.csv"), "changed by hand\n", "a written statement is never written again")
         XCTAssertEqual(try read(folder + "/lines.csv"), lines)
         XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM buyer_statements WHERE pending = 1"), .int(0))

@@ -21,6 +21,6 @@ extension Nightly {
         record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir,
                                                                    prepared: prepared)
         // The buyers' rebate and bill statements due (BuyerStatements/).
-        record.statementsWritten += try BuyerStatementFiles.writePending(db, reportsDir: reportsDir)
+        record.buyerStatementsWritten = try BuyerStatementFiles.writePending(db, reportsDir: reportsDir)
     }
 }
