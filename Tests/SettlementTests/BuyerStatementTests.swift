@@ -392,7 +392,7 @@ final class BuyerStatementTests: XCTestCase {
         let policyJSON = #"=HYPERLINK(\"x\")<b>"#
         let buyerJSON = #"<script>alert(1)</script>,\"x\"/../.."#
         var json = Fixture.configJSON.replacingOccurrences(of: #""rebates": []"#, with: """
-            "rebates": [{"id": "\(policyJSON)", "kind": "order_total", "rate_ppm": 10000, "funded_by": "platform"}]
+            "rebates": [{"id": "\(policyJSON)", "kind": "order_total", "rate_ppm": 10000, "funded_by": "supplier"}]
             """)
         json = json.replacingOccurrences(of: #""credit_accounts": []"#, with: """
             "credit_accounts": [{"buyer_id": "\(buyerJSON)", "limit": "1000.00", "bill_day": 1, "repay_day": 10,
@@ -409,7 +409,7 @@ final class BuyerStatementTests: XCTestCase {
         let policyCell = #""'=HYPERLINK(""x"")<b>""#
         XCTAssertEqual(try ws.export(.rebates), """
             buyer_id,policy_id,kind,period_id,base,amount,funded_by
-            \(buyerCell),\(policyCell),order_total,2026-11-01,100.00,1.00,platform
+            \(buyerCell),\(policyCell),order_total,2026-11-01,100.00,1.00,supplier
 
             """)
         XCTAssertEqual(try ws.export(.bills), """
@@ -418,12 +418,16 @@ final class BuyerStatementTests: XCTestCase {
 
             """)
         XCTAssertTrue(try ws.export(.credit).contains("\n\(buyerCell),1000.00,0.00,100.00,0.00,900.00,0\n"))
+        // The supplier's REBATE_FUNDING line names both in its source_id, in one CSV cell.
+        let sourceCell = #""'=HYPERLINK(""x"")<b>/<script>alert(1)</script>,""x""/../../2026-11-01""#
+        let feeLines = try ws.export(.feeLines)
+        XCTAssertTrue(feeLines.contains(",rebate,\(sourceCell),,,,REBATE_FUNDING,forward,-1.00,0,"), feeLines)
 
         let folder = ws.reports + "/buyers/%3Cscript%3Ealert%281%29%3C%2Fscript%3E%2C%22x%22%2F..%2F.."
         XCTAssertEqual(try files(ws.reports + "/buyers"), [(folder as NSString).lastPathComponent], "one folder, inside buyers/")
         XCTAssertEqual(try read(folder + "/rebates/monthly/2026-11-01/lines.csv"), """
             buyer_id,policy_id,kind,period_id,base,amount,funded_by
-            \(buyerCell),\(policyCell),order_total,2026-11-01,100.00,1.00,platform
+            \(buyerCell),\(policyCell),order_total,2026-11-01,100.00,1.00,supplier
 
             """)
         XCTAssertEqual(try read(folder + "/bills/2026-12-01/lines.csv"), """
