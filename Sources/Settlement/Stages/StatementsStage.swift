@@ -14,13 +14,20 @@ extension Stage {
 }
 
 extension Nightly {
-    /// Writes the statements still due, showing first those a close has written.
+    /// Writes the statements still due, showing first those a close has written, then the
+    /// buyers' rebate and bill statements due (BuyerStatements/). Sheets' statements that
+    /// could not be written do not hold back the buyers'; the first failure is thrown after.
     public func statements(into record: inout RunRecord) throws {
         let prepared = record.preparedStatements
         record.preparedStatements = []
-        record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir,
-                                                                   prepared: prepared)
-        // The buyers' rebate and bill statements due (BuyerStatements/).
+        var failure: (any Error)?
+        do {
+            record.statementsWritten = try StatementFiles.writePending(db, config: config, reportsDir: reportsDir,
+                                                                       prepared: prepared)
+        } catch {
+            failure = error
+        }
         record.buyerStatementsWritten = try BuyerStatementFiles.writePending(db, reportsDir: reportsDir)
+        if let failure { throw failure }
     }
 }
