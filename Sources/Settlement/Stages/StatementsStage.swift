@@ -27,7 +27,11 @@ extension Nightly {
         } catch {
             failure = error
         }
-        record.buyerStatementsWritten = try BuyerStatementFiles.writePending(db, reportsDir: reportsDir)
+        do {
+            record.buyerStatementsWritten = try BuyerStatementFiles.writePending(db, reportsDir: reportsDir)
+        } catch {
+            throw failure ?? error
+        }
         if let failure { throw failure }
     }
 }
