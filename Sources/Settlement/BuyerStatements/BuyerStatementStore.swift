@@ -72,6 +72,23 @@ enum BuyerStatementStore {
             """, [.int(kind.rawValue), .text(buyer), .int(cycle), .text(period)])
     }
 
+    /// A rebate period of `cycle` just settled, its `movements` just stored (one
+    /// `rebate_movements` row each, the last ones inserted): they are marked with their cycle,
+    /// and each buyer with a movement gets its rebate statement of the period. Run in the
+    /// settling transaction (RebateSettle.swift).
+    static func settled(_ db: Database, cycle: RebateCycle, period: Period, movements: [RebateMovement]) throws {
+        guard !movements.isEmpty else { return }
+        guard case .int(let last)? = try db.scalar("SELECT max(id) FROM rebate_movements") else {
+            preconditionFailure("the period's movements are stored")
+        }
+        try db.run("UPDATE rebate_movements SET cycle = ? WHERE id > ?",
+                   [.int(cycle.storeCode), .int(last - Int64(movements.count))])
+        precondition(db.changes == movements.count, "one rebate_movements row per movement, the last ones inserted")
+        for buyer in Set(movements.map(\.buyerID)).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            try markDue(db, kind: .rebate, buyer: buyer, cycle: cycle.storeCode, period: period.id)
+        }
+    }
+
     /// A bill just issued: the usage and give-backs of `buyer` applied before it and billed by
     /// no earlier bill are its lines (SPEC §8: rows dated before the bill day, late rows
     /// applied at the start of a run, and windows that netted ≤ 0 and carried), and its

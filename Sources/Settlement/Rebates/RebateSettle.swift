@@ -81,13 +81,10 @@ public struct RebateSettler {
             let movements = RebateCalculator.movements(policies: config.rebatePolicies, cycle: cycle, period: period,
                                                        rows: rows.map(\.row))
             for movement in movements {
-                try store(movement, cycle: cycle, settledOn: through, asOf: asOf, writer: writer, sheets: sheets,
-                          into: &summary)
+                try store(movement, settledOn: through, asOf: asOf, writer: writer, sheets: sheets, into: &summary)
             }
-            // Each buyer with a movement in the period gets its rebate statement (BuyerStatements/).
-            for buyer in Set(movements.map(\.buyerID)).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                try BuyerStatementStore.markDue(db, kind: .rebate, buyer: buyer, cycle: cycle.storeCode, period: period.id)
-            }
+            // The buyers' rebate statements of the period are due (BuyerStatements/).
+            try BuyerStatementStore.settled(db, cycle: cycle, period: period, movements: movements)
             for posted in rows.sorted(by: { ($0.kind, $0.key) < ($1.kind, $1.key) }) {
                 try counted.bind(1, cycle.storeCode)
                 try counted.bind(2, posted.kind)
@@ -105,14 +102,14 @@ public struct RebateSettler {
 
     /// One movement: on the buyer's account, and its supplier parts as REBATE_FUNDING lines of
     /// −part posted on the period's last day.
-    private func store(_ movement: RebateMovement, cycle: RebateCycle, settledOn: Day, asOf: Day, writer: FeeLineWriter, sheets: SheetBook,
+    private func store(_ movement: RebateMovement, settledOn: Day, asOf: Day, writer: FeeLineWriter, sheets: SheetBook,
                        into summary: inout RebateSettleSummary) throws {
         try db.run("""
-            INSERT INTO rebate_movements(buyer_id, policy_id, kind, period_start, base, amount, funded_by, settled_on, cycle)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO rebate_movements(buyer_id, policy_id, kind, period_start, base, amount, funded_by, settled_on)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(movement.buyerID), .text(movement.policyID), .text(movement.kind.rawValue),
                   .text(movement.period.id), .int(movement.base), .int(movement.amount),
-                  .text(movement.fundedBy.rawValue), .text(settledOn.description), .int(cycle.storeCode)])
+                  .text(movement.fundedBy.rawValue), .text(settledOn.description)])
         let movementKey = db.lastInsertRowID
         try db.run("""
             INSERT INTO rebate_accounts(buyer_id, balance) VALUES (?, ?)
