@@ -14,7 +14,7 @@ store=var/mallsettle.db
 inbox=var/inbox
 mine=var/.made-by-make-run
 reports=Reports
-generated="statements runs quarantine reconciliation analytics"
+generated="statements runs quarantine reconciliation analytics buyers"
 
 refuse() {
     echo "make run: $1" >&2
@@ -79,6 +79,6 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
     exit "$status"
 fi
 echo
-echo "Replayed SampleData/ through $last. Statements: Reports/statements/, run manifests: Reports/runs/,"
+echo "Replayed SampleData/ through $last. Statements: Reports/statements/, buyer statements: Reports/buyers/, run manifests: Reports/runs/,"
 echo "quarantined rows: Reports/quarantine/, replay breaks: Reports/reconciliation/."
 echo "Try: $bin status --db $store"

@@ -5,7 +5,8 @@
 #
 # Builds nothing: build first (`swift build -c release --product mallsettle`). It generates
 # the mall with the mall core's generator, keeps the catalog and the journal (the source of
-# truth), installs the generated settlement configuration, and writes SampleData/days/ from
+# truth) with the buyer side added (add_buyer_side.py), installs the generated settlement
+# configuration, and writes SampleData/days/ from
 # the replayed feeds with the deliberate oddities injected (SampleData/add_oddities.py, which
 # also rewrites the generated parts of SampleData/README.md). Same bytes every time.
 set -euo pipefail
@@ -27,6 +28,19 @@ set -e
 # they are listed in days/rejected.csv and in SampleData/README.md.
 if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
     echo "make_sample.sh: generate failed (exit $status)" >&2
+    exit "$status"
+fi
+
+# The buyer side: the sample dealer DLR-9001's month and the rebate policies
+# (SampleData/add_buyer_side.py), then the journal replayed again into the days.
+python3 SampleData/add_buyer_side.py "$tmp/mall"
+rm -rf "$tmp/mall/days"
+set +e
+"$bin" replay --journal "$tmp/mall/journal.jsonl" --catalog "$tmp/mall/catalog.json" --out "$tmp/mall/days"
+status=$?
+set -e
+if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
+    echo "make_sample.sh: replay failed (exit $status)" >&2
     exit "$status"
 fi
 

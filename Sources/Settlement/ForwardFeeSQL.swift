@@ -93,5 +93,6 @@ extension Database {
 
     /// The migrations Settlement adds to MallStore's own, from every file that has some: one
     /// list for migrating, creating and checking a store.
-    static let settlementMigrations = ForwardFeeSQL.migrations + StoreViews.migrations + RebateSettler.migrations
+    static let settlementMigrations = ForwardFeeSQL.migrations + [BuyerStatementStore.migration] + RebateSettler.migrations
+        + StoreViews.migrations
 }

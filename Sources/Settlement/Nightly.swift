@@ -30,6 +30,8 @@ public struct RunRecord: Sendable {
     public var reconciliation = ReconcileSummary()
     public var closed: [String] = []
     public var statementsWritten = 0
+    /// Buyer statements (rebate and bill statements) written by this command.
+    public var buyerStatementsWritten = 0
     public var failure: String?
     /// Why a close was refused (also the failure): the command exits with status 2.
     public var refusal: String?

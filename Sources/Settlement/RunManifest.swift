@@ -49,6 +49,7 @@ enum RunManifest {
             ],
             "sheets_closed": record.closed,
             "statements_written": record.statementsWritten,
+            "buyer_statements_written": record.buyerStatementsWritten,
             "breaks": record.posting.newBreaks + record.reconciliation.newBreaks,
             "reconciliation": [
                 "references_judged": record.reconciliation.referencesJudged,

@@ -41,6 +41,7 @@ public enum Verifier {
         try creditLinesAddUp(db, add)
         try ReconcileChecks.verify(db, add)
         try rebatesAddUp(db, add)
+        try buyerStatementsHold(db, add)
         return found
     }
 

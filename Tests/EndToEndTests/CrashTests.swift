@@ -113,6 +113,7 @@ final class CrashTests: XCTestCase {
         XCTAssertEqual(close.status, 0, close.stderr)
         var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
         for (name, bytes) in try scratch.tree("out/reconciliation") { seen["reconciliation/" + name] = bytes }
+        for (name, bytes) in try scratch.tree("out/buyers") { seen["buyers/" + name] = bytes }
         for kind in ["fee-lines", "sheets", "rebates", "bills", "credit", "freezes", "breaks"] {
             let export = try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root)
             seen[kind] = Data(export.stdout.utf8)
@@ -199,9 +200,10 @@ final class CrashTests: XCTestCase {
 
     static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "rebates.before", "rebates.after",
                             "credit.before", "credit.after", "reconcile.before", "reconcile.after", "breaks.before", "breaks.after",
-                            "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
+                            "statements.before", "buyer_statements.written", "statements.after", "finish.recorded",
+                            "finish.manifest"]
     static let closePoints = ["begin", "close.before", "settle.before", "settle.after", "close.after",
-                              "statements.before", "statements.after",
+                              "statements.before", "buyer_statements.written", "statements.after",
                               "finish.recorded", "finish.manifest"]
 
     func testKilledAtEveryStageBoundaryEndsIdentical() throws {
@@ -222,6 +224,10 @@ final class CrashTests: XCTestCase {
         // The close settles October's rebates, with REBATE_FUNDING lines.
         XCTAssertGreaterThan(text("rebates").split(separator: "\n").count, 3, text("rebates"))
         XCTAssertTrue(text("fee-lines").contains(",REBATE_FUNDING,"))
+        // Buyer statements: the bills' (written by the run) and October's rebates' (by the close).
+        XCTAssertNotNil(expected["buyers/DLR-0/bills/2026-10-15/lines.csv"], expected.keys.filter { $0.hasPrefix("buyers/") }.sorted().description)
+        XCTAssertNotNil(expected["buyers/DLR-1/bills/2026-10-10/statement.xlsx"])
+        XCTAssertNotNil(expected["buyers/DLR-0/rebates/monthly/2026-10-01/statement.zh-CN.html"])
 
         for point in Self.runPoints {
             let scratch = try Scratch()
@@ -258,5 +264,40 @@ final class CrashTests: XCTestCase {
                                               expected: expected, what: "close", after: runArguments)
         XCTAssertGreaterThanOrEqual(killed * 4, trials, "at least a quarter of the closes were really killed mid-way")
         Self.report("random instants during close: \(killed) of \(trials) closes killed, every re-run identical")
+    }
+
+    /// The rebate and credit stages and the statements (supplier and buyer) killed at random
+    /// instants inside them: `MALLSETTLE_KILL_AFTER=STAGE.before+µs` kills the command that
+    /// long after the stage began, spread over the stage's own time; each re-run ends
+    /// identical to an uninterrupted run and close.
+    func testKilledInsideTheBuyerSideStagesEndsIdentical() throws {
+        let files = Self.feeds(lines: 1_000)
+        let reference = try Scratch()
+        try prepare(reference, files: files)
+        XCTAssertEqual(try Binary.run(runArguments, in: reference.root).status, 3)
+        let expected = try finish(reference)
+        let close = ["close", "--config", "mall.json", "--db", "s.db", "--through", "2026-10-31", "--reports", "out"]
+        var generator = SystemRandomNumberGenerator()
+        var killed = 0
+        let trials = max(4, Self.randomTrials / 6)
+        // (command, the point the delay starts from, the most microseconds to wait)
+        let windows: [([String], String, UInt32)] = [
+            (runArguments, "rebates.before", 20_000), (runArguments, "credit.before", 60_000),
+            (runArguments, "statements.before", 200_000),
+            (close, "settle.before", 60_000), (close, "statements.before", 300_000),
+        ]
+        for (command, point, spreadMicros) in windows {
+            for trial in 0..<trials {
+                let scratch = try Scratch()
+                try prepare(scratch, files: files)
+                if command == close { XCTAssertEqual(try Binary.run(runArguments, in: scratch.root).status, 3) }
+                let micros = UInt32((Double(trial) + Double.random(in: 0..<1, using: &generator)) / Double(trials) * Double(spreadMicros))
+                let outcome = try Binary.run(command, in: scratch.root, environment: ["MALLSETTLE_KILL_AFTER": "\(point)+\(micros)"])
+                if outcome.signalled && outcome.status == SIGKILL { killed += 1 }
+                try assertSame(try finish(scratch), expected, "\(command[0]) killed \(micros) µs after \(point)")
+            }
+        }
+        XCTAssertGreaterThan(killed, 0, "some commands were really killed inside the stages")
+        Self.report("random instants inside rebates, credit, settle and statements: \(killed) of \(windows.count * trials) commands killed, every re-run identical")
     }
 }

@@ -44,7 +44,8 @@ final class SampleReplayTests: XCTestCase {
         XCTAssertEqual(exitStatuses.filter { $0.value == 3 }.keys.sorted(),
                        ["2026-10-04", "2026-10-08", "2026-10-16", "2026-10-21", "2026-10-23", "2026-10-27", "2026-10-29"])
         var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
-        for kind in ["fee-lines", "sheets"] {
+        for (name, bytes) in try scratch.tree("out/buyers") { seen["buyers/" + name] = bytes }
+        for kind in ["fee-lines", "sheets", "bills", "freezes", "rebates"] {
             seen[kind] = Data(try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root).stdout.utf8)
         }
         XCTAssertEqual(try Binary.run(["verify", "--db", "s.db"], in: scratch.root).status, 0)
@@ -74,6 +75,27 @@ final class SampleReplayTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("SUP-0008-ENT-BJ-CNY-20261101,SUP-0008,2026-10-24,refund,R2026102400003,")
                                        && $0.contains(",COST,reverse,") && $0.hasSuffix(",1,2026-10-01") },
                       "the late October return of SUP-0008 reverses its cost in November's sheet")
+        // The sample dealer's month (SampleData/README.md, "The buyer side"): two bills, late
+        // fees, a freeze and its lifting, an on-time discount; October's rebates, settled by
+        // the close, on its statement.
+        let text = { (name: String) in String(decoding: once[name] ?? Data(), as: UTF8.self) }
+        XCTAssertTrue(text("bills").contains("""
+            DLR-9001,2026-10-03,2026-10-04,1800.00,0.00,1800.00,6.00,6.00,0.00,0.00
+            DLR-9001,2026-11-03,2026-11-04,600.00,94.00,600.00,0.00,0.00,20.00,0.00
+
+            """), text("bills"))
+        XCTAssertTrue(text("freezes").contains("\nDLR-9001,2026-10-07,2026-10-09\n"), text("freezes"))
+        XCTAssertEqual(text("buyers/DLR-9001/rebates/monthly/2026-10-01/lines.csv"), """
+            buyer_id,policy_id,kind,period_id,base,amount,funded_by
+            DLR-9001,CAT-HOME-DLR9001,category,2026-10-01,2400.00,48.00,supplier
+            DLR-9001,T-MONTH-MARGINAL-DLR9001,tiered,2026-10-01,2400.00,18.00,platform
+            DLR-9001,T-MONTH-WHOLE,tiered,2026-10-01,2400.00,12.00,platform
+
+            """)
+        XCTAssertTrue(text("buyers/DLR-9001/bills/2026-11-03/summary.csv").hasSuffix("PREPAID_APPLIED,,94.00\nDUE,,506.00\n"))
+        for kind in ["order_total", "category", "special_sku", "tiered"] {
+            XCTAssertTrue(text("rebates").contains(",\(kind),2026-10-01,"), "a movement of every kind: \(kind)")
+        }
         // Replay reconciliation: exactly the rows the oddities broke. The four bad order rows and
         // the bad refund were quarantined, so the journal's rows are missing from the store; the
         // conflicting completion was refused, so the stored line never completed.

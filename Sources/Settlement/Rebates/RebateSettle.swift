@@ -94,6 +94,8 @@ public struct RebateSettler {
                 try store(movement, settledOn: through, asOf: asOf, writer: writer, sheets: sheets, into: &summary)
                 balances[movement.buyerID, default: 0] += movement.amount
             }
+            // The buyers' rebate statements of the period are due (BuyerStatements/).
+            try BuyerStatementStore.settled(db, cycle: cycle, period: period, movements: movements)
             summary.periods.append("\(cycle.rawValue):\(period.id)")
         }
         try db.run("""

@@ -3,7 +3,7 @@
 // are applied (late ones first), each date not settled yet is settled, and the credit breaks
 // found are opened for the breaks stage to list.
 //
-// SQL: Credit/CreditStore.swift.
+// SQL: Credit/CreditStore.swift, BuyerStatements/BuyerStatementStore.swift.
 
 import MallCore
 
@@ -36,6 +36,13 @@ extension Nightly {
             progress.through = max(progress.through ?? asOf, asOf)
             (progress.linesSeen, progress.refundsSeen, progress.repaymentsSeen) = (seen.lines, seen.refunds, seen.repayments)
             try store.record(applied: outcome.applied, waiting: waiting, gone: gone, progress: progress, runSeq: record.runSeq)
+            // The bills issued tonight (dated inside the dates this run settles) take their lines
+            // and their statements are due (BuyerStatements/).
+            for buyer in ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                for bill in ledgers[buyer]!.bills where bill.billDate >= first && bill.billDate <= asOf {
+                    try BuyerStatementStore.issue(db, buyer: buyer, billDate: bill.billDate)
+                }
+            }
             return try store.openBreaks(outcome.breaks, asOf: asOf)
         }
         record.posting.newBreaks.append(contentsOf: opened)

@@ -1,0 +1,41 @@
+// BuyerStatementVerify: what `verify` checks of the buyer statements: every bill's lines (the
+// usage and give-backs it bills) sum to its amount, and a written statement's lines still hash
+// as they did when it was written (like a closed sheet's, SPEC §9 "Supplier" and §12.6).
+
+import MallCore
+import MallStore
+
+extension Verifier {
+    static func buyerStatementsHold(_ db: Database, _ add: (Int, String) -> Void) throws {
+        let money = { (fen: Int64) in Money(fen: fen).description }
+        try db.query("""
+            SELECT b.buyer_id, b.bill_date, b.amount,
+                   (SELECT coalesce(sum(CASE m.kind WHEN 1 THEN m.amount ELSE -m.amount END), 0)
+                    FROM credit_bill_lines l JOIN credit_movements m ON m.kind = l.kind AND m.source_key = l.source_key
+                    WHERE l.buyer_id = b.buyer_id AND l.bill_date = b.bill_date) AS billed
+            FROM credit_bills b JOIN buyer_statements s
+              ON s.kind = 2 AND s.buyer_id = b.buyer_id AND s.cycle = 0 AND s.period = b.bill_date
+            WHERE s.pending = 1 OR s.lines_sha256 IS NOT NULL
+            ORDER BY b.buyer_id, b.bill_date
+            """) { row in
+            guard row.int(2) != row.int(3) else { return }
+            add(creditSection, "bill of \(row.string(0)) on \(row.string(1)): its lines sum to \(money(row.int(3))), the bill is \(money(row.int(2)))")
+        }
+        var written: [(BuyerStatementStore.Due, String)] = []
+        try db.query("""
+            SELECT kind, buyer_id, cycle, period, lines_sha256 FROM buyer_statements
+            WHERE pending = 0 AND lines_sha256 IS NOT NULL ORDER BY kind, buyer_id, cycle, period
+            """) { row in
+            guard let kind = BuyerStatementKind(rawValue: row.int(0)) else { return }
+            written.append((.init(kind: kind, buyerID: row.string(1), cycle: row.int(2), period: row.string(3)), row.string(4)))
+        }
+        for (statement, recorded) in written {
+            let document = try BuyerStatementFiles.document(db, statement)
+            if document.linesSHA256 != recorded {
+                let what = statement.kind == .bill ? "bill statement" : "rebate statement"
+                add(statement.kind == .bill ? creditSection : rebateSection,
+                    "\(what) of \(statement.buyerID) for \(statement.period): its lines hash \(document.linesSHA256) now, \(recorded) when written")
+            }
+        }
+    }
+}
