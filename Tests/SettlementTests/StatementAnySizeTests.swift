@@ -39,7 +39,7 @@ final class StatementAnySizeTests: XCTestCase {
     /// Orders whose ids sort differently by bytes than by any other rule (case, accents,
     /// digits, `_` and `-`), several lines and refunds on one day, a line posted late into a
     /// later sheet, an adjustment and a carry-forward.
-    func trickyStore() throws -> (Workspace, MallConfig) {
+    static func trickyStore() throws -> (Workspace, MallConfig) {
         let ws = try Workspace()
         let config = try Fixture.config()
         let good = Fixture.workedOrder.components(separatedBy: ",")
@@ -75,7 +75,7 @@ final class StatementAnySizeTests: XCTestCase {
     }
 
     func testEverySheetsLinesComeInTheSortedExportsOrderByteForByte() throws {
-        let (ws, _) = try trickyStore()
+        let (ws, _) = try Self.trickyStore()
         var keys: [Int64] = []
         try ws.db.query("SELECT sheet_key FROM sheets ORDER BY sheet_key") { keys.append($0.int(0)) }
         var lines = 0
@@ -140,7 +140,7 @@ final class StatementAnySizeTests: XCTestCase {
     /// Closes the week of `trickyStore` again in a fresh folder with a row limit of `rows`.
     func closedStatement(lineSheetRowsMax rows: Int, htmlLinesMax: Int = ClosingStatements.htmlLinesMax)
         throws -> (folder: String, lines: [String], workspace: Workspace) {
-        let (ws, config) = try trickyStore()
+        let (ws, config) = try Self.trickyStore()
         var header: SheetHeader?
         try ws.db.query("""
             SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
