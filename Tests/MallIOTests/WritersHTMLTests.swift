@@ -206,13 +206,17 @@ final class WritersHTMLTests: XCTestCase {
         var sample = view(.en, draft: false)
         sample.skuColumnIndexes = [5]
         sample.lines = [["2026-11-10", "order", "O-1", "O-1", "1", "SKU-0001-001_BLUE/XL.v2", "GOODS", "forward", "1.00", "0", ""],
-                        ["2026-11-10", "order", "O-1", "O-1", "2", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "GOODS", "forward", "1.00", "0", ""]]
+                        ["2026-11-10", "order", "O-1", "O-1", "2", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "GOODS", "forward", "1.00", "0", ""],
+                        ["2026-11-10", "order", "O-1", "O-1", "3", "SKU-0002-011", "GOODS", "forward", "1.00", "0", ""]]
         let html = StatementHTML.render(sample)
-        XCTAssertTrue(html.contains("<td>1</td><td class=\"sku\">SKU-<wbr>0001-<wbr>001_<wbr>BLUE/<wbr>XL.<wbr>v2</td>"))
-        XCTAssertTrue(html.contains("<td>2</td><td class=\"sku\">ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789</td>"),
+        XCTAssertTrue(html.contains("<td>1</td><td class=\"sku long\">SKU-<wbr>0001-<wbr>001_<wbr>BLUE/<wbr>XL.<wbr>v2</td>"))
+        XCTAssertTrue(html.contains("<td>2</td><td class=\"sku long\">ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789</td>"),
                       "no separator: never broken, the column grows")
-        // No rule lets a lines-table cell break anywhere.
-        XCTAssertTrue(html.contains(".lines-table td.sku { white-space: normal; overflow-wrap: normal; word-break: keep-all; }"))
+        XCTAssertTrue(html.contains("<td>3</td><td class=\"sku\">SKU-0002-011</td>"), "a short SKU stays on one line")
+        // Lines-table cells do not wrap (white-space: nowrap) but a long SKU's, and no rule
+        // lets one break anywhere.
+        XCTAssertTrue(html.contains(".lines-table th, .lines-table td { padding: .8mm 1.2mm; white-space: nowrap; }"))
+        XCTAssertTrue(html.contains(".lines-table td.sku.long { white-space: normal; overflow-wrap: normal; word-break: keep-all; min-width: 16ch; }"))
         XCTAssertFalse(html.contains("nth-child(6)"))
         let linesRules = html.components(separatedBy: "\n").filter { $0.contains(".lines-table") }
         XCTAssertFalse(linesRules.contains { $0.contains("anywhere") || $0.contains("break-all") }, "\(linesRules)")
@@ -226,7 +230,7 @@ final class WritersHTMLTests: XCTestCase {
                    (StatementHTML.noteLabel(.approvedBy, locale: .zhCN), "王 & 李")], columns: 3)
         rows.endRow()
         XCTAssertEqual(String(decoding: rows.bytes, as: UTF8.self),
-                       "<tr><td>2026-11-10</td><td colspan=\"3\" class=\"why\"><span class=\"label\">调整原因：</span>&lt;破损&gt; · "
+                       "<tr><td>2026-11-10</td><td colspan=\"3\" class=\"why\"><span class=\"label\">调整原因：</span><span class=\"token\">&lt;破损&gt;</span> · "
                        + "<span class=\"label\">审批人：</span>王 &amp; 李</td></tr>\n")
         let expected: [(String, String, String)] = [("order", "order", "订单"), ("refund", "refund", "退款"),
                                                     ("adjustment", "adjustment", "调整"), ("carry", "carry-forward", "结转"),

@@ -51,13 +51,13 @@ final class StatementReadableTests: XCTestCase {
         XCTAssertEqual(row(english, sourceID: "ADJ-1", code: "ADJUSTMENT"),
                        "<tr><td>2026-11-10</td><td>adjustment</td><td>ADJ-1</td>"
                        + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Reason: </span>damaged stock · "
-                       + "<span class=\"label\">Approved by </span>finance</td>"
+                       + "<span class=\"label\">Approved by </span><span class=\"token\">finance</span></td>"
                        + "<td>ADJUSTMENT</td><td>forward</td><td class=\"num neg\">-3,000.00</td><td></td><td></td></tr>")
         let chinese = try page(ws, Self.firstWeek, "2026-11-09", "statement.zh-CN.html")
         XCTAssertEqual(row(chinese, sourceID: "ADJ-1", code: "ADJUSTMENT"),
                        "<tr><td>2026-11-10</td><td>调整</td><td>ADJ-1</td>"
                        + "<td colspan=\"3\" class=\"why\"><span class=\"label\">调整原因：</span>damaged stock · "
-                       + "<span class=\"label\">审批人：</span>finance</td>"
+                       + "<span class=\"label\">审批人：</span><span class=\"token\">finance</span></td>"
                        + "<td>ADJUSTMENT</td><td>正向</td><td class=\"num neg\">-3,000.00</td><td></td><td></td></tr>")
     }
 
@@ -67,24 +67,24 @@ final class StatementReadableTests: XCTestCase {
         let first = try page(ws, Self.firstWeek, "2026-11-09", "statement.html")
         XCTAssertEqual(row(first, sourceID: Self.firstWeek, code: "CARRY_<wbr>FORWARD"),
                        "<tr><td>2026-11-15</td><td>carry-forward</td><td>\(Self.firstWeek)</td>"
-                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Carried to sheet </span>\(Self.secondWeek)</td>"
+                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Carried to sheet </span><span class=\"token\">\(Self.secondWeek)</span></td>"
                        + "<td>CARRY_<wbr>FORWARD</td><td>forward</td><td class=\"num\">1,301.73</td><td></td><td></td></tr>")
         // The second week receives it, and (still negative) carries its own net on.
         let second = try page(ws, Self.secondWeek, "2026-11-16", "statement.html")
         XCTAssertEqual(row(second, sourceID: Self.firstWeek, code: "CARRY_<wbr>FORWARD"),
                        "<tr><td>2026-11-16</td><td>carry-forward</td><td>\(Self.firstWeek)</td>"
-                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Carried from sheet </span>\(Self.firstWeek)</td>"
+                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Carried from sheet </span><span class=\"token\">\(Self.firstWeek)</span></td>"
                        + "<td>CARRY_<wbr>FORWARD</td><td>forward</td><td class=\"num neg\">-1,301.73</td><td></td><td></td></tr>")
         XCTAssertEqual(row(second, sourceID: Self.secondWeek, code: "CARRY_<wbr>FORWARD"),
                        "<tr><td>2026-11-22</td><td>carry-forward</td><td>\(Self.secondWeek)</td>"
-                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Carried to sheet </span>\(Self.thirdWeek)</td>"
+                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">Carried to sheet </span><span class=\"token\">\(Self.thirdWeek)</span></td>"
                        + "<td>CARRY_<wbr>FORWARD</td><td>forward</td><td class=\"num\">1,137.77</td><td></td><td></td></tr>")
         let chinese = try page(ws, Self.secondWeek, "2026-11-16", "statement.zh-CN.html")
         XCTAssertEqual(row(chinese, sourceID: Self.firstWeek, code: "CARRY_<wbr>FORWARD"),
                        "<tr><td>2026-11-16</td><td>结转</td><td>\(Self.firstWeek)</td>"
-                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">结转自结算单 </span>\(Self.firstWeek)</td>"
+                       + "<td colspan=\"3\" class=\"why\"><span class=\"label\">结转自结算单 </span><span class=\"token\">\(Self.firstWeek)</span></td>"
                        + "<td>CARRY_<wbr>FORWARD</td><td>正向</td><td class=\"num neg\">-1,301.73</td><td></td><td></td></tr>")
-        XCTAssertTrue(chinese.contains("<span class=\"label\">结转至结算单 </span>\(Self.thirdWeek)</td>"))
+        XCTAssertTrue(chinese.contains("<span class=\"label\">结转至结算单 </span><span class=\"token\">\(Self.thirdWeek)</span></td>"))
     }
 
     func testAmountsAndCountsAreGroupedByThousands() throws {
@@ -111,12 +111,12 @@ final class StatementReadableTests: XCTestCase {
         // The late line: an order of the closed first week, posted into the second.
         XCTAssertEqual(row(chinese, sourceID: "O-late", code: "GOODS"),
                        "<tr><td>2026-11-12</td><td>订单</td><td>O-late</td><td>O-late</td><td>1</td>"
-                       + "<td class=\"sku\">SKU-<wbr>PHONE</td><td>GOODS</td><td>正向</td><td class=\"num\">185.00</td>"
+                       + "<td class=\"sku\">SKU-PHONE</td><td>GOODS</td><td>正向</td><td class=\"num\">185.00</td>"
                        + "<td>是</td><td>2026-11-09</td></tr>")
         let english = try page(ws, Self.secondWeek, "2026-11-16", "statement.html")
         XCTAssertEqual(row(english, sourceID: "O-late", code: "GOODS"),
                        "<tr><td>2026-11-12</td><td>order</td><td>O-late</td><td>O-late</td><td>1</td>"
-                       + "<td class=\"sku\">SKU-<wbr>PHONE</td><td>GOODS</td><td>forward</td><td class=\"num\">185.00</td>"
+                       + "<td class=\"sku\">SKU-PHONE</td><td>GOODS</td><td>forward</td><td class=\"num\">185.00</td>"
                        + "<td>yes</td><td>2026-11-09</td></tr>")
         // A reverse line of the first week.
         let first = try page(ws, Self.firstWeek, "2026-11-09", "statement.zh-CN.html")

@@ -74,18 +74,27 @@ public struct StatementLineRows: Sendable {
         bytes.append(contentsOf: "</td>".utf8)
     }
 
-    /// A SKU cell: it may wrap only after a `-`, `_`, `/`, `.` or `:` inside it (and at
-    /// spaces), never mid-token; a SKU without separators widens its column instead.
+    /// A SKU cell. A SKU of up to `skuUnbrokenLengthMax` bytes never wraps (its column
+    /// grows); a longer one (class `sku long`) may wrap only after a `-`, `_`, `/`, `.` or
+    /// `:` inside it, and at spaces, never mid-token.
     public mutating func sku(_ value: String) {
-        bytes.append(contentsOf: "<td class=\"sku\">".utf8)
-        append(value, breakingAfter: Self.skuBreaks)
+        if value.utf8.count <= Self.skuUnbrokenLengthMax {
+            bytes.append(contentsOf: "<td class=\"sku\">".utf8)
+            append(value, breakingAfter: Self.noBreaks)
+        } else {
+            bytes.append(contentsOf: "<td class=\"sku long\">".utf8)
+            append(value, breakingAfter: Self.skuBreaks)
+        }
         bytes.append(contentsOf: "</td>".utf8)
     }
 
+    /// SKUs up to this long (`SKU-0001-001` is 12) stay on one line.
+    public static let skuUnbrokenLengthMax = 20
+
     /// A cell spanning `columns` columns that explains the line (an adjustment's reason and
     /// approver, where a carry-forward comes from or goes to): each `label` (ending in its own
-    /// space or colon, `StatementHTML.noteLabel`) is shown muted before its value. Put in
-    /// place of cells the line leaves empty.
+    /// space or colon, `StatementHTML.noteLabel`) is shown muted before its value; a value
+    /// without spaces (a sheet id) never wraps. Put in place of cells the line leaves empty.
     public mutating func note(_ parts: [(label: String, value: String)], columns: Int) {
         bytes.append(contentsOf: "<td colspan=\"\(columns)\" class=\"why\">".utf8)
         for (index, part) in parts.enumerated() {
@@ -93,7 +102,11 @@ public struct StatementLineRows: Sendable {
             bytes.append(contentsOf: "<span class=\"label\">".utf8)
             append(part.label, breakingAfter: Self.noBreaks)
             bytes.append(contentsOf: "</span>".utf8)
+            // A value without spaces (a sheet id, a name) is a token: kept on one line.
+            let isToken = !part.value.utf8.contains(UInt8(ascii: " "))
+            if isToken { bytes.append(contentsOf: "<span class=\"token\">".utf8) }
             append(part.value, breakingAfter: Self.noBreaks)
+            if isToken { bytes.append(contentsOf: "</span>".utf8) }
         }
         bytes.append(contentsOf: "</td>".utf8)
     }
@@ -490,12 +503,13 @@ public enum StatementHTML {
     .empty { color: var(--muted); font-style: italic; }
     .lines-table { font-size: 7.5pt; }
     .lines-table th, .lines-table td { padding: .8mm 1.2mm; white-space: nowrap; }
-    /* Ids, codes, dates and amounts never break. A SKU wraps only at the <wbr> after its
-       separators (never mid-token); a SKU without any widens its column. */
-    .lines-table td.sku { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
+    /* Ids, codes, dates, amounts and SKUs never break mid-token. A long SKU wraps only at
+       the <wbr> after its separators; one without any widens its column. */
+    .lines-table td.sku.long { white-space: normal; overflow-wrap: normal; word-break: keep-all; min-width: 16ch; }
     .lines-table td.why { white-space: normal; color: var(--ink); font-style: italic; }
     .lines-table td.why .label { color: var(--muted); font-style: normal; }
-    .lines-table th { white-space: normal; }
+    .lines-table td.why .token { white-space: nowrap; }
+    .lines-table th { white-space: normal; word-break: keep-all; }
     .lines-table tbody tr:nth-child(even) td { background: var(--band); }
     footer { margin-top: 8mm; padding-top: 2mm; border-top: 1px solid var(--rule); color: var(--muted);
       font-size: 8pt; display: grid; gap: 1mm; }
