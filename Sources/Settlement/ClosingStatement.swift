@@ -4,6 +4,12 @@
 // `htmlLinesMax` lines, then a word on how many more there are). Memory does not grow with
 // the lines: the CSV and the workbook are streamed to disk, the HTML keeps its first lines.
 //
+// What finance reads (issue 15): the HTML lines show source types and directions in the
+// page's language and explain adjustment and carry-forward lines (`LineNotes`); the
+// workbook's line sheets have a bold frozen header, an autofilter over the lines, dates as
+// dates, amounts as `#,##0.00` and, below the lines, a totals row (a value, never a
+// formula); its Summary sheet is labelled in English and Chinese, for it goes with both pages.
+//
 // The files are left sealed beside their targets (`PreparedStatement`): `close` prepares them
 // inside its transaction, so the SHA-256 it records is the hash of the lines.csv it wrote,
 // and they appear only once the transaction has committed.
@@ -59,7 +65,10 @@ final class ClosingStatements: @unchecked Sendable {
     static let batchLines = 4_096
     static let batchesInFlightMax = 32
     /// The Lines sheet's column widths, in characters.
-    static let lineColumnWidths = [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 12, 6, 14]
+    static let lineColumnWidths = [30, 10, 12, 10, 16, 16, 8, 24, 20, 10, 14, 6, 14]
+    /// Rows of a line sheet that are not lines: the header, and after the lines an empty
+    /// row, the sheet's totals row and (last sheet of several) the whole statement's.
+    static let lineSheetOtherRowsMax = 4
 
     private let config: MallConfig
     private let lineSheetRowsMax: Int
@@ -78,7 +87,7 @@ final class ClosingStatements: @unchecked Sendable {
     /// lists (tests set small ones).
     init(config: MallConfig, lineSheetRowsMax: Int = XLSXWriter.rowsMax, htmlLinesMax: Int = ClosingStatements.htmlLinesMax,
          progress: ProgressLog? = nil) {
-        precondition(lineSheetRowsMax >= 2, "a line sheet holds its header and at least one line")
+        precondition(lineSheetRowsMax > Self.lineSheetOtherRowsMax, "a line sheet holds its header, totals and at least one line")
         self.config = config
         self.progress = progress
         self.lineSheetRowsMax = lineSheetRowsMax
@@ -126,8 +135,9 @@ final class ClosingStatements: @unchecked Sendable {
     func write(_ db: Database, header: SheetHeader, folder: String, expectedSHA256: String? = nil,
                forward: Handoff<StatementLine, any Error>? = nil) throws {
         AtomicFile.removeLeftovers(in: folder)
-        let job = try SheetStatementJob(header: header, config: config, folder: folder,
-                                        totals: try StatementFiles.totals(db, sheetKey: header.key),
+        let totals = try StatementFiles.totals(db, sheetKey: header.key)
+        let job = try SheetStatementJob(header: header, config: config, folder: folder, totals: totals,
+                                        notes: try LineNotes.read(db, header: header, totals: totals),
                                         expectedSHA256: expectedSHA256, lineSheetRowsMax: lineSheetRowsMax,
                                         htmlLinesMax: htmlLinesMax)
         job.linesWorker = linesWorkers[jobs.count % linesWorkers.count]
@@ -259,6 +269,7 @@ private final class SheetStatementJob: @unchecked Sendable {
     let expectedSHA256: String?
     let linesPerSheet: Int
     let htmlLinesMax: Int
+    let notes: LineNotes
     /// The serial queues its lines and its workbook are written on.
     var linesWorker = DispatchQueue(label: "unused")
     var workbookWorker = DispatchQueue(label: "unused")
@@ -266,7 +277,8 @@ private final class SheetStatementJob: @unchecked Sendable {
     // The lines worker's.
     private var csv: LinesCSV
     private let csvFile: AtomicFileWriter
-    private var htmlRows = StatementLineRows()
+    /// The HTML pages' rows, one per language of `StatementFiles.locales`.
+    private var htmlRows = StatementFiles.locales.map { _ in StatementLineRows() }
     private var linesSeen = 0
     private var lineFiles: [AtomicFileWriter] = []
     private var linesFailure: (any Error)?
@@ -277,26 +289,38 @@ private final class SheetStatementJob: @unchecked Sendable {
     private let lineSheetNames: [String]
     private var lineSheetsBegun = 0
     private var rowsWritten = 0
-    private var bookDate = (day: Int.min, text: "")
+    /// The last original period seen and its day (late lines of a sheet share a few).
+    private var bookOriginal = (text: "", day: 0)
+    /// Sums of the amounts written: on the open line sheet, on all of them.
+    private var sheetSum: Int64 = 0
+    private var bookSum: Int64 = 0
     private var workbookFailure: (any Error)?
 
     private(set) var outcome: JobOutcome = .unfinished
 
-    init(header: SheetHeader, config: MallConfig, folder: String, totals: [StatementTotal], expectedSHA256: String?,
-         lineSheetRowsMax: Int, htmlLinesMax: Int) throws {
+    init(header: SheetHeader, config: MallConfig, folder: String, totals: [StatementTotal], notes: LineNotes,
+         expectedSHA256: String?, lineSheetRowsMax: Int, htmlLinesMax: Int) throws {
         self.htmlLinesMax = htmlLinesMax
+        self.notes = notes
         self.header = header
         self.config = config
         self.folder = folder
         self.totals = totals
         self.expectedSHA256 = expectedSHA256
-        linesPerSheet = lineSheetRowsMax - 1
+        let linesPerSheet = lineSheetRowsMax - ClosingStatements.lineSheetOtherRowsMax
+        self.linesPerSheet = linesPerSheet
         csv = LinesCSV(sheetID: header.sheetID, supplierID: header.supplierID)
         csvFile = try AtomicFileWriter(path: "\(folder)/lines.csv")
         do {
             let sheets = max(1, (Int(header.lines) + linesPerSheet - 1) / linesPerSheet)
             lineSheetNames = (1 ... sheets).map { $0 == 1 ? "Lines" : "Lines (\($0))" }
-            book = try XLSXFileWriter(path: "\(folder)/statement.xlsx", sheetNames: ["Summary"] + lineSheetNames, fast: true)
+            var filters: [String: XLSXRange] = [:]
+            for (index, name) in lineSheetNames.enumerated() {
+                let lines = min(linesPerSheet, Int(header.lines) - index * linesPerSheet)
+                filters[name] = XLSXRange(columnCount: FeeLineExport.header.count, rowCount: 1 + max(0, lines))
+            }
+            book = try XLSXFileWriter(path: "\(folder)/statement.xlsx", sheetNames: ["Summary"] + lineSheetNames, fast: true,
+                                      autoFilters: filters)
         } catch {
             csvFile.abandon()
             throw error
@@ -312,7 +336,7 @@ private final class SheetStatementJob: @unchecked Sendable {
             guard linesSeen <= Int(header.lines) else { throw countMismatch(seen: linesSeen) }
             for line in batch {
                 csv.append(line)
-                if htmlRows.count < htmlLinesMax { appendHTMLRow(line) }
+                if htmlRows[0].count < htmlLinesMax { appendHTMLRows(line) }
             }
             if csv.bytes.count >= ClosingStatements.csvChunkBytes { try flushCSV() }
         } catch {
@@ -325,22 +349,38 @@ private final class SheetStatementJob: @unchecked Sendable {
         csv.hashAndClear()
     }
 
-    /// The line's row in the HTML pages: the columns of lines.csv without the sheet and the
-    /// supplier (`StatementFiles.lineColumns`).
-    private func appendHTMLRow(_ line: StatementLine) {
-        htmlRows.beginRow()
-        htmlRows.text(csv.date(line.postingDay))
-        htmlRows.text(line.sourceType.name)
-        htmlRows.text(line.sourceID)
-        htmlRows.text(line.orderID)
-        htmlRows.text(line.lineNo.map { String($0) } ?? "")
-        htmlRows.text(line.sku)
-        htmlRows.text(line.code.rawValue)
-        htmlRows.text(line.direction)
-        htmlRows.amount(Money(fen: line.amount).description)
-        htmlRows.text(String(line.late))
-        htmlRows.text(line.originalPeriod)
-        htmlRows.endRow()
+    private func appendHTMLRows(_ line: StatementLine) {
+        let date = csv.date(line.postingDay)
+        let amount = Money(fen: line.amount).description
+        let note = notes.explanation(of: line, sheetID: header.sheetID)
+        for (index, locale) in StatementFiles.locales.enumerated() {
+            appendHTMLRow(line, date: date, amount: amount, note: note, locale: locale, to: &htmlRows[index])
+        }
+    }
+
+    /// The line's row in a page: the columns of lines.csv without the sheet and the supplier
+    /// (`StatementFiles.lineColumns`), source type, direction and `late` in the page's
+    /// language. A line with an explanation (an adjustment, a carry-forward: lines without
+    /// an order) shows it across the order, line and SKU columns it leaves empty.
+    private func appendHTMLRow(_ line: StatementLine, date: String, amount: String, note: LineNotes.Explanation?,
+                               locale: StatementView.Locale, to rows: inout StatementLineRows) {
+        rows.beginRow()
+        rows.text(date)
+        rows.text(StatementHTML.sourceLabel(line.sourceType.name, locale: locale))
+        rows.text(line.sourceID)
+        if let note {
+            rows.note(note.parts(locale), columns: 3)
+        } else {
+            rows.text(line.orderID)
+            rows.text(line.lineNo.map { String($0) } ?? "")
+            rows.sku(line.sku)
+        }
+        rows.text(line.code.rawValue)
+        rows.text(StatementHTML.directionLabel(line.direction, locale: locale))
+        rows.amount(amount)
+        rows.text(StatementHTML.lateLabel(line.late, locale: locale))
+        rows.text(line.originalPeriod)
+        rows.endRow()
     }
 
     private func countMismatch(seen: Int) -> StoreError {
@@ -362,15 +402,15 @@ private final class SheetStatementJob: @unchecked Sendable {
             let summary = StatementFiles.summaryCSV(totals: totals, net: header.net, lines: header.lines,
                                                     payable: header.net, draft: false)
             lineFiles.append(try Self.sealed(summary, "\(folder)/summary.csv"))
-            for locale in [StatementView.Locale.en, .zhCN] {
+            for (index, locale) in StatementFiles.locales.enumerated() {
                 var view = StatementFiles.view(header, config: config, totals: totals, draft: false, locale: locale,
                                                lines: [], sha: sha)
-                view.lineRows = htmlRows
+                view.lineRows = htmlRows[index]
                 view.linesTotal = linesSeen
                 lineFiles.append(try Self.sealed(StatementHTML.renderBytes(view),
                                                  "\(folder)/\(StatementFiles.fileName(locale))"))
             }
-            htmlRows = StatementLineRows()
+            htmlRows = []
             self.sha = sha
         } catch {
             linesFailure = error
@@ -385,15 +425,16 @@ private final class SheetStatementJob: @unchecked Sendable {
             for line in batch {
                 guard rowsWritten < Int(header.lines) else { throw countMismatch(seen: rowsWritten + 1) }
                 if rowsWritten % linesPerSheet == 0 {
-                    if rowsWritten > 0 { try book.endSheet() }
+                    if rowsWritten > 0 { try endLineSheet() }
                     try beginLineSheet()
                 }
                 rowsWritten += 1
-                if line.postingDay != bookDate.day { bookDate = (line.postingDay, Day(ordinal: line.postingDay).description) }
+                sheetSum += line.amount
+                let original = line.originalPeriod.isEmpty ? nil : try originalDay(line.originalPeriod)
                 try book.appendRow { cells in
                     try cells.text(header.sheetID)
                     try cells.text(header.supplierID)
-                    try cells.text(bookDate.text)
+                    cells.date(ordinal: line.postingDay)
                     try cells.text(line.sourceType.name)
                     try cells.text(line.sourceID)
                     try cells.text(line.orderID)
@@ -403,7 +444,7 @@ private final class SheetStatementJob: @unchecked Sendable {
                     try cells.text(line.direction)
                     cells.money(fen: line.amount)
                     cells.integer(line.late)
-                    try cells.text(line.originalPeriod)
+                    if let original { cells.date(ordinal: original) } else { try cells.empty() }
                 }
             }
         } catch {
@@ -411,14 +452,59 @@ private final class SheetStatementJob: @unchecked Sendable {
         }
     }
 
+    /// The day of a late line's original period (`YYYY-MM-DD`), parsed once per period.
+    private func originalDay(_ text: String) throws -> Int {
+        if text != bookOriginal.text {
+            guard let day = Day(parsing: text) else {
+                throw StoreError(code: 0, message: "sheet \(header.sheetID): original period \(text) is not a date", sql: nil)
+            }
+            bookOriginal = (text, day.ordinal)
+        }
+        return bookOriginal.day
+    }
+
+    /// The lines on line sheet `index` (0-based).
+    private func linesOnSheet(_ index: Int) -> Int {
+        min(linesPerSheet, max(0, Int(header.lines) - index * linesPerSheet))
+    }
+
     /// The next line sheet, `Lines`, `Lines (2)`, …, with the header row.
     private func beginLineSheet() throws {
         let index = lineSheetsBegun
-        let lines = min(linesPerSheet, max(0, Int(header.lines) - index * linesPerSheet))
+        let lines = linesOnSheet(index)
+        let isLastOfSeveral = lineSheetNames.count > 1 && index == lineSheetNames.count - 1
         lineSheetsBegun += 1
-        try book.beginSheet(name: lineSheetNames[index], columnCount: FeeLineExport.header.count, rowCount: lines + 1,
+        sheetSum = 0
+        try book.beginSheet(name: lineSheetNames[index], columnCount: FeeLineExport.header.count,
+                            rowCount: 1 + lines + 2 + (isLastOfSeveral ? 1 : 0),
                             columnWidths: ClosingStatements.lineColumnWidths)
         try book.appendRow(FeeLineExport.header.map { .text($0) })
+    }
+
+    /// Ends the open line sheet: an empty row, then the sum of its lines (values, never
+    /// formulas) under the amount column, and on the last of several sheets the sum of all.
+    private func endLineSheet() throws {
+        let index = lineSheetsBegun - 1
+        let lines = linesOnSheet(index)
+        bookSum += sheetSum
+        try book.appendRow([])
+        if lineSheetNames.count == 1 {
+            try appendTotalsRow(WorkbookWords.total(lines: lines), sheetSum)
+        } else {
+            try appendTotalsRow(WorkbookWords.sheetTotal(lines: lines), sheetSum)
+            if index == lineSheetNames.count - 1 {
+                try appendTotalsRow(WorkbookWords.allSheetsTotal(lines: Int(header.lines)), bookSum)
+            }
+        }
+        try book.endSheet()
+    }
+
+    private func appendTotalsRow(_ label: String, _ amount: Int64) throws {
+        try book.appendRow { cells in
+            try cells.boldText(label)
+            for _ in 1 ..< FeeLineExport.amountColumn { try cells.empty() }
+            cells.boldMoney(fen: amount)
+        }
     }
 
     /// Ends the workbook with its summary sheet first, then records the outcome.
@@ -428,7 +514,10 @@ private final class SheetStatementJob: @unchecked Sendable {
             do {
                 guard rowsWritten == Int(header.lines) else { throw countMismatch(seen: rowsWritten) }
                 if rowsWritten == 0 { try beginLineSheet() }
-                try book.endSheet()
+                try endLineSheet()
+                guard bookSum == header.net else {
+                    throw StoreError(code: 0, message: "sheet \(header.sheetID): its lines sum to \(Money(fen: bookSum)), its net is \(Money(fen: header.net))", sql: nil)
+                }
                 try book.add(summarySheet(sha: sha))
                 workbook = try book.finish()
             } catch {
@@ -446,28 +535,39 @@ private final class SheetStatementJob: @unchecked Sendable {
         }
     }
 
-    /// The workbook's first sheet: the sheet's facts, then its totals.
+    /// The workbook's first sheet, in English and Chinese (it goes with both pages): the
+    /// sheet's facts, then a table of its totals by fee (label, code, lines, amount), then
+    /// NET and PAYABLE in bold.
     private func summarySheet(sha: String) -> XLSXSheet {
+        let name = config.supplierByID[header.supplierID]?.name ?? header.supplierID
         var rows: [[XLSXCell]] = [
-            [.text("sheet_id"), .text(header.sheetID)],
-            [.text("supplier"), .text("\(header.supplierID) \(config.supplierByID[header.supplierID]?.name ?? "")")],
-            [.text("entity"), .text(header.entity)],
-            [.text("currency"), .text(header.currency)],
-            [.text("period"), .text("\(header.periodStart) – \(header.periodEnd)")],
-            [.text("status"), .text(header.status)],
-            [.text("closed_at"), .text(header.closedAt ?? "")],
-            [.text("lines.csv SHA-256"), .text(sha)],
+            [.text(WorkbookWords.title)],
+            [],
+            [.text(WorkbookWords.sheet), .text(header.sheetID)],
+            [.text(WorkbookWords.supplier), .text("\(header.supplierID) — \(name)")],
+            [.text(WorkbookWords.entity), .text(header.entity)],
+            [.text(WorkbookWords.currency), .text(header.currency)],
+            [.text(WorkbookWords.period), .text("\(header.periodStart) – \(header.periodEnd)")],
+            [.text(WorkbookWords.status), .text(WorkbookWords.both { StatementHTML.statusLabel(header.status, locale: $0) })],
+            [.text(WorkbookWords.closedOn), .text(header.closedAt ?? "")],
+            [.text(WorkbookWords.linesHash), .text(sha)],
         ]
         if lineSheetNames.count > 1 {
-            rows.append([.text("line sheets"), .text("\(lineSheetNames.count): \(lineSheetNames.joined(separator: ", "))")])
+            rows.append([.text(WorkbookWords.lineSheets), .text("\(lineSheetNames.count): \(lineSheetNames.joined(separator: ", "))")])
         }
-        rows += [[], [.text("fee_code"), .text("lines"), .text("amount")]]
+        rows.append([])
+        var bold: Set<Int> = [0, rows.count]
+        rows.append([.text(WorkbookWords.fee), .text(WorkbookWords.code), .text(WorkbookWords.lineCount),
+                     .text(WorkbookWords.amount(header.currency))])
         for total in totals {
-            rows.append([.text(total.feeCode), .number(String(total.lines)), .number(total.amount)])
+            rows.append([.text(WorkbookWords.both { StatementHTML.feeLabel(total.feeCode, locale: $0) }), .text(total.feeCode),
+                         .number(String(total.lines)), .number(total.amount)])
         }
-        rows.append([.text("NET"), .number(String(header.lines)), .number(Money(fen: header.net).description)])
-        rows.append([.text("PAYABLE"), .empty, .number(Money(fen: header.net).description)])
-        return XLSXSheet(name: "Summary", rows: rows, columnWidths: [22, 40, 16], boldFirstRow: false)
+        bold.insert(rows.count)
+        rows.append([.text(WorkbookWords.net), .text("NET"), .number(String(header.lines)), .number(Money(fen: header.net).description)])
+        bold.insert(rows.count)
+        rows.append([.text(WorkbookWords.payable), .text("PAYABLE"), .empty, .number(Money(fen: header.net).description)])
+        return XLSXSheet(name: "Summary", rows: rows, columnWidths: [36, 44, 10, 18], boldFirstRow: false, boldRows: bold)
     }
 
     private static func sealed(_ bytes: [UInt8], _ path: String) throws -> AtomicFileWriter {
@@ -508,5 +608,53 @@ extension StatementLine {
         chunk.append(comma)
         CSVEncoder.appendText(originalPeriod, to: &chunk)
         chunk.append(UInt8(ascii: "\n"))
+    }
+}
+
+/// The workbook's words. One workbook goes with both pages (statement.html and
+/// statement.zh-CN.html), so its labels are in both languages, English first: writing a
+/// workbook per language would double the close's largest file. The line sheets' header
+/// keeps the column names of lines.csv (SPEC §5), so that the sheet and the file match
+/// column for column.
+enum WorkbookWords {
+    /// `English / 中文` from one label function.
+    static func both(_ label: (StatementView.Locale) -> String) -> String {
+        let english = label(.en), chinese = label(.zhCN)
+        return english == chinese ? english : "\(english) / \(chinese)"
+    }
+
+    static let title = "Supplier statement / 供应商对账单"
+    static let sheet = "Sheet / 结算单"
+    static let supplier = "Supplier / 供应商"
+    static let entity = "Entity / 结算主体"
+    static let currency = "Currency / 币种"
+    static let period = "Period / 结算周期"
+    static let status = "Status / 状态"
+    static let closedOn = "Closed on / 关账日期"
+    static let linesHash = "SHA-256 of lines.csv / 计费明细的 SHA-256"
+    static let lineSheets = "Line sheets / 明细工作表"
+    static let fee = "Fee / 费用项目"
+    static let code = "Code / 代码"
+    static let lineCount = "Lines / 笔数"
+    static func amount(_ currency: String) -> String { "Amount (\(currency)) / 金额" }
+    static let net = "Net / 净额"
+    static let payable = "Payable / 应付金额"
+
+    /// The totals row under the lines of a statement on one line sheet.
+    static func total(lines: Int) -> String {
+        let count = StatementHTML.grouped(lines)
+        return "Total of \(count) line\(lines == 1 ? "" : "s") / 合计 \(count) 笔"
+    }
+
+    /// The totals row under the lines of one of several line sheets.
+    static func sheetTotal(lines: Int) -> String {
+        let count = StatementHTML.grouped(lines)
+        return "Total of this sheet's \(count) line\(lines == 1 ? "" : "s") / 本表合计 \(count) 笔"
+    }
+
+    /// The last line sheet's second totals row: every line of the statement.
+    static func allSheetsTotal(lines: Int) -> String {
+        let count = StatementHTML.grouped(lines)
+        return "Total of all \(count) lines on all line sheets / 全部明细合计 \(count) 笔"
     }
 }

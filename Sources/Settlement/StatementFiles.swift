@@ -189,13 +189,14 @@ public enum StatementFiles {
                       totals: totals, net: Money(fen: header.net).description,
                       payable: draft ? nil : Money(fen: header.net).description,
                       lineColumns: draft ? [] : lineColumns(locale), lines: lines,
-                      amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn - 2], linesSHA256: sha)
+                      amountColumnIndexes: draft ? [] : [FeeLineExport.amountColumn - 2], linesSHA256: sha,
+                      skuColumnIndexes: draft ? [] : [skuColumn])
     }
 
     /// A draft's folder: summary.csv and both HTML statements, marked DRAFT.
     private static func draftFolder(_ db: Database, header: SheetHeader, config: MallConfig, path: String) throws -> FolderWriter.Folder {
         let totals = try totals(db, sheetKey: header.key)
-        let views = [StatementView.Locale.en, .zhCN].map {
+        let views = locales.map {
             view(header, config: config, totals: totals, draft: true, locale: $0, lines: [], sha: nil)
         }
         let summary = summaryCSV(totals: totals, net: header.net, lines: header.lines, payable: nil, draft: true)
@@ -203,6 +204,9 @@ public enum StatementFiles {
             [(name: "summary.csv", bytes: summary)] + views.map { (name: fileName($0.locale), bytes: StatementHTML.renderBytes($0)) }
         }
     }
+
+    /// The SKU's column in `lineColumns`.
+    static let skuColumn = 5
 
     /// The lines table of the HTML statement: the columns of lines.csv without sheet_id and
     /// supplier_id, which the statement's header already states.
@@ -212,9 +216,12 @@ public enum StatementFiles {
             return ["posting date", "source", "source id", "order", "line", "SKU", "fee code", "direction", "amount",
                     "late", "original period"]
         case .zhCN:
-            return ["记账日期", "来源类型", "来源单号", "订单号", "行号", "SKU", "费用代码", "方向", "金额", "迟到", "原属周期"]
+            return ["记账日期", "来源类型", "来源单号", "订单号", "行号", "SKU", "费用代码", "方向", "金额", "跨期", "原属周期"]
         }
     }
+
+    /// The languages of a statement's pages, in the order they are written.
+    static let locales: [StatementView.Locale] = [.en, .zhCN]
 
     static func fileName(_ locale: StatementView.Locale) -> String {
         locale == .en ? "statement.html" : "statement.zh-CN.html"

@@ -11,6 +11,7 @@
 // against the sorted SQL for every sheet.
 
 import MallCore
+import MallIO
 import MallStore
 
 /// One fee line as a statement shows it (the columns of SPEC §5 without the sheet and the
@@ -203,5 +204,86 @@ enum StatementLines {
                              orderID: row.string(at.orderID), lineNo: row.optionalInt(at.lineNo), sku: row.string(at.sku),
                              code: code, amount: row.int(at.amount), late: row.int(at.late),
                              originalPeriod: row.string(at.originalPeriod))
+    }
+}
+
+/// What a statement's HTML says beside its adjustment and carry-forward lines: an
+/// adjustment's reason and approver (from `adjustments`, by the line's adjustment), and the
+/// sheet a carry-forward came from (its source, SPEC §5) or, on the sheet that carried its
+/// negative net forward, the sheet it went to (the supplier's sheet of the period that starts
+/// the day after this one ends, SPEC §6). Read once per sheet, and only when the sheet has
+/// such lines: the forward lines never look here.
+struct LineNotes: Sendable {
+    struct Adjustment: Sendable, Equatable {
+        let reason: String
+        let approvedBy: String
+    }
+
+    /// Adjustments of the sheet, by adjustment_id.
+    var adjustments: [String: Adjustment] = [:]
+    /// The sheet this sheet's own carry-forward went to.
+    var carriedTo: String?
+
+    /// One line's explanation.
+    enum Explanation: Sendable, Equatable {
+        case adjustment(Adjustment)
+        case carriedFrom(String)
+        case carriedTo(String)
+
+        /// Label and value of each part, in `locale`.
+        func parts(_ locale: StatementView.Locale) -> [(label: String, value: String)] {
+            switch self {
+            case .adjustment(let adjustment):
+                return [(StatementHTML.noteLabel(.reason, locale: locale), adjustment.reason),
+                        (StatementHTML.noteLabel(.approvedBy, locale: locale), adjustment.approvedBy)]
+            case .carriedFrom(let sheetID):
+                return [(StatementHTML.noteLabel(.carriedFrom, locale: locale), sheetID)]
+            case .carriedTo(let sheetID):
+                return [(StatementHTML.noteLabel(.carriedTo, locale: locale), sheetID)]
+            }
+        }
+    }
+
+    /// The explanation of `line` on the sheet `sheetID`; `nil` for lines that need none (or
+    /// that name an order, whose columns the explanation would take).
+    func explanation(of line: StatementLine, sheetID: String) -> Explanation? {
+        guard line.orderID.isEmpty, line.lineNo == nil, line.sku.isEmpty else { return nil }
+        switch line.sourceType {
+        case .adjustment:
+            return adjustments[line.sourceID].map { .adjustment($0) }
+        case .carry:
+            guard line.sourceID == sheetID else { return .carriedFrom(line.sourceID) }
+            return carriedTo.map { .carriedTo($0) }
+        case .order, .refund, .rebate:
+            return nil
+        }
+    }
+
+    static func read(_ db: Database, header: SheetHeader, totals: [StatementTotal]) throws -> LineNotes {
+        var notes = LineNotes()
+        let codes = Set(totals.map(\.feeCode))
+        if codes.contains(FeeCode.adjustment.rawValue) {
+            var at: (id: Int32, reason: Int32, approvedBy: Int32)?
+            try db.query("""
+                SELECT a.adjustment_id AS adjustment_id, a.reason AS reason, a.approved_by AS approved_by
+                FROM other_fee_lines o JOIN adjustments a ON a.id = o.source_key
+                WHERE o.sheet_key = ? AND o.source_type = ?
+                """, [.int(header.key), .int(SourceType.adjustment.rawValue)]) { row in
+                let c = at ?? (row.column("adjustment_id"), row.column("reason"), row.column("approved_by"))
+                at = c
+                notes.adjustments[row.string(c.id)] = Adjustment(reason: row.string(c.reason), approvedBy: row.string(c.approvedBy))
+            }
+        }
+        if codes.contains(FeeCode.carryForward.rawValue) {
+            try db.query("""
+                SELECT n.sheet_id AS sheet_id FROM sheets s JOIN sheets n
+                  ON n.supplier_id = s.supplier_id AND n.entity = s.entity AND n.currency = s.currency
+                 AND n.period_start = date(s.period_end, '+1 day')
+                WHERE s.sheet_key = ?
+                """, [.int(header.key)]) { row in
+                notes.carriedTo = row.string(row.column("sheet_id"))
+            }
+        }
+        return notes
     }
 }

@@ -171,4 +171,80 @@ final class WritersHTMLTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(written["statement-en-draft.html"]).contains("DRAFT"))
         XCTAssertFalse(try XCTUnwrap(written["statement-en.html"]).contains("DRAFT"))
     }
+
+    // MARK: Issue 15, item 6
+
+    func testAmountsAreGroupedByThousands() {
+        XCTAssertEqual(StatementHTML.groupedAmount("239945.38"), "239,945.38")
+        XCTAssertEqual(StatementHTML.groupedAmount("-1234.00"), "-1,234.00")
+        XCTAssertEqual(StatementHTML.groupedAmount("-123.00"), "-123.00")
+        XCTAssertEqual(StatementHTML.groupedAmount("1234567890123.45"), "1,234,567,890,123.45")
+        XCTAssertEqual(StatementHTML.groupedAmount("1000"), "1,000")
+        XCTAssertEqual(StatementHTML.groupedAmount("0.00"), "0.00")
+        XCTAssertEqual(StatementHTML.groupedAmount("12a45.00"), "12a45.00", "not a plain decimal: as given")
+        var sample = view(.en, draft: false)
+        sample.totals = [StatementTotal(feeCode: "GOODS", lines: 3_153_120, amount: "239945.38"),
+                         StatementTotal(feeCode: "COMMISSION", lines: 1_200, amount: "-1234.00")]
+        sample.net = "238711.38"
+        sample.payable = "238711.38"
+        sample.lines = [["2026-11-10", "order", "O-1", "O-1", "1", "SKU-1", "GOODS", "forward", "1234567.80", "0", ""]]
+        sample.linesTotal = 3_153_120
+        let html = StatementHTML.render(sample)
+        XCTAssertTrue(html.contains("<tr><td>Goods payment</td><td class=\"code\">GOODS</td><td class=\"num\">3,153,120</td>"
+                                    + "<td class=\"num\">239,945.38</td></tr>\n"))
+        XCTAssertTrue(html.contains("<tr><td>Commission</td><td class=\"code\">COMMISSION</td><td class=\"num\">1,200</td>"
+                                    + "<td class=\"num neg\">-1,234.00</td></tr>\n"))
+        XCTAssertTrue(html.contains("<tr class=\"net\"><th>Net</th><td class=\"code\">NET</td><td class=\"num\">3,154,320</td>"
+                                    + "<td class=\"num\">238,711.38</td></tr>\n"))
+        XCTAssertTrue(html.contains("<tr class=\"payable\"><th>Payable</th><td class=\"code\">PAYABLE</td><td></td>"
+                                    + "<td class=\"num\">238,711.38</td></tr>\n"))
+        XCTAssertTrue(html.contains("<h2>Fee lines <span class=\"count\">(3,153,120)</span></h2>"))
+        XCTAssertTrue(html.contains("<td class=\"num\">1,234,567.80</td>"))
+    }
+
+    func testSKUsWrapOnlyAfterTheirSeparators() {
+        var sample = view(.en, draft: false)
+        sample.skuColumnIndexes = [5]
+        sample.lines = [["2026-11-10", "order", "O-1", "O-1", "1", "SKU-0001-001_BLUE/XL.v2", "GOODS", "forward", "1.00", "0", ""],
+                        ["2026-11-10", "order", "O-1", "O-1", "2", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "GOODS", "forward", "1.00", "0", ""],
+                        ["2026-11-10", "order", "O-1", "O-1", "3", "SKU-0002-011", "GOODS", "forward", "1.00", "0", ""]]
+        let html = StatementHTML.render(sample)
+        XCTAssertTrue(html.contains("<td>1</td><td class=\"sku long\">SKU-<wbr>0001-<wbr>001_<wbr>BLUE/<wbr>XL.<wbr>v2</td>"))
+        XCTAssertTrue(html.contains("<td>2</td><td class=\"sku long\">ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789</td>"),
+                      "no separator: never broken, the column grows")
+        XCTAssertTrue(html.contains("<td>3</td><td class=\"sku\">SKU-0002-011</td>"), "a short SKU stays on one line")
+        // Lines-table cells do not wrap (white-space: nowrap) but a long SKU's, and no rule
+        // lets one break anywhere.
+        XCTAssertTrue(html.contains(".lines-table th, .lines-table td { padding: .8mm 1.2mm; white-space: nowrap; }"))
+        XCTAssertTrue(html.contains(".lines-table td.sku.long { white-space: normal; overflow-wrap: normal; word-break: keep-all; min-width: 16ch; }"))
+        XCTAssertFalse(html.contains("nth-child(6)"))
+        let linesRules = html.components(separatedBy: "\n").filter { $0.contains(".lines-table") }
+        XCTAssertFalse(linesRules.contains { $0.contains("anywhere") || $0.contains("break-all") }, "\(linesRules)")
+    }
+
+    func testLineExplanationsAndLabelsInBothLanguages() {
+        var rows = StatementLineRows()
+        rows.beginRow()
+        rows.text("2026-11-10")
+        rows.note([(StatementHTML.noteLabel(.reason, locale: .zhCN), "<破损>"),
+                   (StatementHTML.noteLabel(.approvedBy, locale: .zhCN), "王 & 李")], columns: 3)
+        rows.endRow()
+        XCTAssertEqual(String(decoding: rows.bytes, as: UTF8.self),
+                       "<tr><td>2026-11-10</td><td colspan=\"3\" class=\"why\"><span class=\"label\">调整原因：</span><span class=\"token\">&lt;破损&gt;</span> · "
+                       + "<span class=\"label\">审批人：</span>王 &amp; 李</td></tr>\n")
+        let expected: [(String, String, String)] = [("order", "order", "订单"), ("refund", "refund", "退款"),
+                                                    ("adjustment", "adjustment", "调整"), ("carry", "carry-forward", "结转"),
+                                                    ("rebate", "rebate", "返利")]
+        for (name, english, chinese) in expected {
+            XCTAssertEqual(StatementHTML.sourceLabel(name, locale: .en), english)
+            XCTAssertEqual(StatementHTML.sourceLabel(name, locale: .zhCN), chinese)
+        }
+        XCTAssertEqual(StatementHTML.directionLabel("forward", locale: .zhCN), "正向")
+        XCTAssertEqual(StatementHTML.directionLabel("reverse", locale: .zhCN), "逆向")
+        XCTAssertEqual(StatementHTML.lateLabel(1, locale: .zhCN), "是")
+        XCTAssertEqual(StatementHTML.lateLabel(1, locale: .en), "yes")
+        XCTAssertEqual(StatementHTML.lateLabel(0, locale: .zhCN), "")
+        XCTAssertEqual(StatementHTML.noteLabel(.carriedFrom, locale: .zhCN), "结转自结算单 ")
+        XCTAssertEqual(StatementHTML.noteLabel(.carriedTo, locale: .en), "Carried to sheet ")
+    }
 }

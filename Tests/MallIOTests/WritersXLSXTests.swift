@@ -48,7 +48,70 @@ final class WritersXLSXTests: XCTestCase {
         XCTAssertTrue(workbook.contains(#"<sheet name="Lines &amp; &lt;notes&gt;" sheetId="2" r:id="rId2"/>"#))
         let relationships = try XCTUnwrap(text["xl/_rels/workbook.xml.rels"])
         XCTAssertTrue(relationships.contains(#"Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml""#))
-        XCTAssertTrue(try XCTUnwrap(text["xl/styles.xml"]).contains(#"<xf numFmtId="2" fontId="0""#))
+        XCTAssertFalse(workbook.contains("definedName"), "no autofilter asked for")
+        // Money as #,##0.00 (built-in 4), plain and bold; dates as yyyy-mm-dd (ours, 164).
+        let styles = try XCTUnwrap(text["xl/styles.xml"])
+        XCTAssertTrue(styles.contains(#"<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>"#))
+        XCTAssertTrue(styles.contains(#"<cellXfs count="5">"#
+            + #"<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#
+            + #"<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>"#
+            + #"<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
+            + #"<xf numFmtId="4" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>"#
+            + #"<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
+            + "</cellXfs>"), styles)
+    }
+
+    /// A streamed sheet with an autofilter over its header and lines, dates as day serials
+    /// with the date style, a bold totals row below the filter, and bold rows of a whole sheet.
+    func testStreamedSheetWithAutofilterDatesAndBoldTotals() throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/writers-xlsx-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/book.xlsx"
+        let book = try XLSXFileWriter(path: path, sheetNames: ["Summary", "Lines (2)"], fast: true,
+                                      autoFilters: ["Lines (2)": XLSXRange(columnCount: 3, rowCount: 3)])
+        try book.beginSheet(name: "Lines (2)", columnCount: 3, rowCount: 5, columnWidths: [12, 12, 12])
+        try book.appendRow([.text("posting_date"), .text("sku"), .text("amount")])
+        try book.appendRow { cells in
+            cells.date(ordinal: Day(year: 2026, month: 11, day: 10)!.ordinal)
+            try cells.text("SKU-1")
+            cells.money(fen: 123_456)
+        }
+        try book.appendRow { cells in
+            cells.date(ordinal: 0)
+            try cells.empty()
+            cells.money(fen: -5)
+        }
+        try book.appendRow([])
+        try book.appendRow { cells in
+            try cells.boldText("Total")
+            try cells.empty()
+            cells.boldMoney(fen: 123_451)
+        }
+        try book.endSheet()
+        try book.add(XLSXSheet(name: "Summary", rows: [[.text("a")], [.text("b"), .number("1.00")]], boldFirstRow: false,
+                               boldRows: [1]))
+        try book.finish().commit()
+        let parts = try unzip(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        func part(_ name: String) throws -> String {
+            String(decoding: try XCTUnwrap(parts.first { $0.name == name }).data, as: UTF8.self)
+        }
+        XCTAssertTrue(try part("xl/workbook.xml").hasSuffix("</sheets><definedNames>"
+            + #"<definedName name="_xlnm._FilterDatabase" localSheetId="1" hidden="1">'Lines (2)'!$A$1:$C$3</definedName>"#
+            + "</definedNames></workbook>"))
+        let lines = try part("xl/worksheets/sheet2.xml")
+        XCTAssertTrue(lines.hasSuffix("<sheetData>"
+            + #"<row r="1"><c s="1" t="inlineStr"><is><t>posting_date</t></is></c><c s="1" t="inlineStr"><is><t>sku</t></is></c>"#
+            + #"<c s="1" t="inlineStr"><is><t>amount</t></is></c></row>"#
+            + #"<row r="2"><c s="4"><v>46336</v></c><c t="inlineStr"><is><t>SKU-1</t></is></c><c s="2"><v>1234.56</v></c></row>"#
+            + #"<row r="3"><c s="4"><v>25569</v></c><c/><c s="2"><v>-0.05</v></c></row>"#
+            + #"<row r="5"><c s="1" t="inlineStr"><is><t>Total</t></is></c><c/><c s="3"><v>1234.51</v></c></row>"#
+            + #"</sheetData><autoFilter ref="A1:C3"/></worksheet>"#), lines)
+        XCTAssertTrue(lines.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
+        let summary = try part("xl/worksheets/sheet1.xml")
+        XCTAssertTrue(summary.contains(#"<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">a</t></is></c></row>"#
+            + #"<row r="2"><c r="A2" s="1" t="inlineStr"><is><t xml:space="preserve">b</t></is></c><c r="B2" s="3"><v>1.00</v></c></row>"#),
+            summary)
+        XCTAssertFalse(summary.contains("autoFilter"))
     }
 
     func testSummarySheetCells() throws {

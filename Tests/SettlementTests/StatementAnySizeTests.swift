@@ -39,7 +39,7 @@ final class StatementAnySizeTests: XCTestCase {
     /// Orders whose ids sort differently by bytes than by any other rule (case, accents,
     /// digits, `_` and `-`), several lines and refunds on one day, a line posted late into a
     /// later sheet, an adjustment and a carry-forward.
-    private func trickyStore() throws -> (Workspace, MallConfig) {
+    static func trickyStore() throws -> (Workspace, MallConfig) {
         let ws = try Workspace()
         let config = try Fixture.config()
         let good = Fixture.workedOrder.components(separatedBy: ",")
@@ -75,7 +75,7 @@ final class StatementAnySizeTests: XCTestCase {
     }
 
     func testEverySheetsLinesComeInTheSortedExportsOrderByteForByte() throws {
-        let (ws, _) = try trickyStore()
+        let (ws, _) = try Self.trickyStore()
         var keys: [Int64] = []
         try ws.db.query("SELECT sheet_key FROM sheets ORDER BY sheet_key") { keys.append($0.int(0)) }
         var lines = 0
@@ -95,14 +95,20 @@ final class StatementAnySizeTests: XCTestCase {
     // MARK: Workbooks past the row limit
 
     /// The cells of every worksheet of `path`, read by Python's standard library (an
-    /// independent reader: zipfile and the XML parser), by sheet name in tab order.
+    /// independent reader: zipfile and the XML parser), by sheet name in tab order. A cell
+    /// whose style has a date format (a `yyyy` in it) holds a day serial: it is read as the
+    /// date `YYYY-MM-DD`.
     static func workbookCells(_ path: String) throws -> [(name: String, rows: [[String]])] {
         let script = #"""
-        import json, sys, zipfile, xml.etree.ElementTree as ET
+        import datetime, json, sys, zipfile, xml.etree.ElementTree as ET
         ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
         rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
         z = zipfile.ZipFile(sys.argv[1])
         rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        formats = {f.get("numFmtId"): f.get("formatCode") for f in styles.iter("{%s}numFmt" % ns["m"])}
+        dated = [("yyyy" in formats.get(xf.get("numFmtId"), "")) for xf in styles.find("m:cellXfs", ns)]
+        epoch = datetime.date(1899, 12, 30)
         out = []
         for sheet in ET.fromstring(z.read("xl/workbook.xml")).find("m:sheets", ns):
             rows = []
@@ -110,7 +116,10 @@ final class StatementAnySizeTests: XCTestCase {
                 cells = []
                 for c in row.findall("m:c", ns):
                     t = c.find("m:is/m:t", ns); v = c.find("m:v", ns)
-                    cells.append(t.text or "" if t is not None else (v.text if v is not None else ""))
+                    value = t.text or "" if t is not None else (v.text if v is not None else "")
+                    if v is not None and dated[int(c.get("s", "0"))]:
+                        value = (epoch + datetime.timedelta(days=int(v.text))).isoformat()
+                    cells.append(value)
                 rows.append(cells)
             out.append({"name": sheet.get("name"), "rows": rows})
         json.dump(out, sys.stdout)
@@ -129,9 +138,9 @@ final class StatementAnySizeTests: XCTestCase {
     }
 
     /// Closes the week of `trickyStore` again in a fresh folder with a row limit of `rows`.
-    private func closedStatement(lineSheetRowsMax rows: Int, htmlLinesMax: Int = ClosingStatements.htmlLinesMax)
+    func closedStatement(lineSheetRowsMax rows: Int, htmlLinesMax: Int = ClosingStatements.htmlLinesMax)
         throws -> (folder: String, lines: [String], workspace: Workspace) {
-        let (ws, config) = try trickyStore()
+        let (ws, config) = try Self.trickyStore()
         var header: SheetHeader?
         try ws.db.query("""
             SELECT sheet_id, supplier_id, entity, currency, period_start, period_end, status, net, lines, closed_at,
@@ -151,23 +160,32 @@ final class StatementAnySizeTests: XCTestCase {
     }
 
     func testLinesPastTheRowLimitContinueOnNumberedSheetsWithTheHeaderRepeated() throws {
-        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 4)
+        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 7)
         let lines = Array(csv.dropFirst())
         XCTAssertEqual(lines.count, 88)
         let sheets = try Self.workbookCells(folder + "/statement.xlsx")
         let expectedNames = ["Summary", "Lines"] + (2...30).map { "Lines (\($0))" }
-        XCTAssertEqual(sheets.map(\.name), expectedNames, "88 lines, 3 to a sheet")
+        XCTAssertEqual(sheets.map(\.name), expectedNames, "88 lines, 3 to a sheet (7 rows: header, lines, gap, totals)")
         var read: [String] = []
-        for sheet in sheets.dropFirst() {
+        for (index, sheet) in sheets.dropFirst().enumerated() {
             XCTAssertEqual(sheet.rows.first, FeeLineExport.header, "\(sheet.name) starts with the header")
-            XCTAssertLessThanOrEqual(sheet.rows.count, 4)
-            read += sheet.rows.dropFirst().map { $0.joined(separator: ",") }
+            let count = index < 29 ? 3 : 1
+            let body = sheet.rows.dropFirst().prefix(count)
+            read += body.map { $0.joined(separator: ",") }
+            // Below the lines, the sheet's own total; on the last sheet also the statement's.
+            var sum: Int64 = 0
+            for line in body { sum += try Money.parse(line[FeeLineExport.amountColumn]).get().fen }
+            let blanks = Array(repeating: "", count: FeeLineExport.amountColumn - 1)
+            var totals = [["Total of this sheet's \(count) line\(count == 1 ? "" : "s") / 本表合计 \(count) 笔"] + blanks
+                          + [Money(fen: sum).description]]
+            if index == 29 { totals.append(["Total of all 88 lines on all line sheets / 全部明细合计 88 笔"] + blanks + ["0.00"]) }
+            XCTAssertEqual(Array(sheet.rows.dropFirst(1 + count)), totals, sheet.name)
         }
         XCTAssertEqual(read, lines, "every line, in order, across the line sheets")
         let summary = sheets[0].rows
-        XCTAssertTrue(summary.contains(["line sheets", "30: Lines, " + (2...30).map { "Lines (\($0))" }.joined(separator: ", ")]),
+        XCTAssertTrue(summary.contains(["Line sheets / 明细工作表", "30: Lines, " + (2...30).map { "Lines (\($0))" }.joined(separator: ", ")]),
                       "\(summary)")
-        XCTAssertEqual(summary.last?.first, "PAYABLE")
+        XCTAssertEqual(summary.last?.first, "Payable / 应付金额")
         withExtendedLifetime(ws) {}
     }
 
@@ -183,15 +201,22 @@ final class StatementAnySizeTests: XCTestCase {
         guard probe.terminationStatus == 0 else {
             throw XCTSkip("openpyxl is not installed (make test installs it with pip when it can): workbook not opened with it")
         }
-        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 10)
+        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 13)
         defer { withExtendedLifetime(ws) {} }
         let script = """
-        import openpyxl, sys
+        import datetime, openpyxl, sys
         book = openpyxl.load_workbook(sys.argv[1], read_only=True)
         print("|".join(book.sheetnames))
+        def text(v):
+            if v is None: return ""
+            if isinstance(v, datetime.datetime): return v.date().isoformat()
+            if isinstance(v, float): return format(v, ".2f")
+            return str(v)
         for sheet in book.worksheets[1:]:
             for row in sheet.iter_rows(values_only=True):
-                print(",".join("" if v is None else (format(v, ".2f") if isinstance(v, float) else str(v)) for v in row))
+                if all(v is None for v in row): continue  # the gap above the totals
+                if isinstance(row[0], str) and row[0].startswith("Total of"): continue
+                print(",".join(text(v) for v in row))
         """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -211,11 +236,12 @@ final class StatementAnySizeTests: XCTestCase {
     }
 
     func testAStatementWithinTheRowLimitHasOneLineSheet() throws {
-        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 89)
+        let (folder, csv, ws) = try closedStatement(lineSheetRowsMax: 92)
         let sheets = try Self.workbookCells(folder + "/statement.xlsx")
         XCTAssertEqual(sheets.map(\.name), ["Summary", "Lines"])
-        XCTAssertEqual(sheets[1].rows.map { $0.joined(separator: ",") }, csv)
-        XCTAssertFalse(sheets[0].rows.contains { $0.first == "line sheets" })
+        XCTAssertEqual(sheets[1].rows.map { $0.joined(separator: ",") },
+                       csv + ["Total of 88 lines / 合计 88 笔,,,,,,,,,,0.00"], "the lines, then their total")
+        XCTAssertFalse(sheets[0].rows.contains { $0.first == "Line sheets / 明细工作表" })
         withExtendedLifetime(ws) {}
     }
 

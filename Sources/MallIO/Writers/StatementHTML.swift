@@ -2,7 +2,10 @@
 // Simplified Chinese). Self-contained — inline CSS, system fonts, no scripts, nothing
 // fetched — and laid out for A4: header rows repeat on every page, amounts are right-aligned
 // in tabular figures, negative amounts are red and keep their minus sign (readable in black
-// and white). Every value from the data passes through `HTML.escape`.
+// and white), amounts and counts are grouped by thousands (`239,945.38`, `(3,153,120)`).
+// The lines table explains itself: an adjustment line shows its reason and approver, a
+// carry-forward line the sheet it came from or goes to (`note`); SKUs wrap only after their
+// separators, never mid-token. Every value from the data passes through `HTML.escape`.
 
 /// One row of a statement's totals: a fee code, how many lines it has, what they sum to.
 public struct StatementTotal: Sendable, Equatable {
@@ -18,9 +21,11 @@ public struct StatementTotal: Sendable, Equatable {
     }
 }
 
-/// The rows of a statement's lines table, made as bytes once (both languages show the same
-/// rows): text cells escaped and breakable after underscores, as `breakable` makes them;
-/// amount cells right-aligned, negatives marked, as `amountCell` makes them.
+/// The rows of a statement's lines table, made as bytes once per language: text cells
+/// escaped and breakable after underscores, as `breakable` makes them; amount cells grouped
+/// by thousands, right-aligned, negatives marked, as `amountCell` makes them; SKU cells
+/// breakable only after their separators (`sku`); a line's explanation spanning the
+/// columns it leaves empty (`note`).
 public struct StatementLineRows: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Rows made.
@@ -28,12 +33,19 @@ public struct StatementLineRows: Sendable {
 
     public init() {}
 
-    /// Rows from formatted values, `amountColumnIndexes` being the money columns.
-    public init(_ lines: [[String]], amountColumnIndexes: Set<Int>) {
+    /// Rows from formatted values, `amountColumnIndexes` being the money columns and
+    /// `skuColumnIndexes` those holding SKUs.
+    public init(_ lines: [[String]], amountColumnIndexes: Set<Int>, skuColumnIndexes: Set<Int> = []) {
         for line in lines {
             beginRow()
             for (index, value) in line.enumerated() {
-                if amountColumnIndexes.contains(index) { amount(value) } else { text(value) }
+                if amountColumnIndexes.contains(index) {
+                    amount(value)
+                } else if skuColumnIndexes.contains(index) {
+                    sku(value)
+                } else {
+                    text(value)
+                }
             }
             endRow()
         }
@@ -51,23 +63,64 @@ public struct StatementLineRows: Sendable {
     /// A text cell.
     public mutating func text(_ value: String) {
         bytes.append(contentsOf: "<td>".utf8)
-        append(value, breakingAfterUnderscores: true)
+        append(value, breakingAfter: Self.underscoreBreaks)
         bytes.append(contentsOf: "</td>".utf8)
     }
 
-    /// An amount cell (`-15.60`).
+    /// An amount cell: `-1234.00` is shown as `-1,234.00`.
     public mutating func amount(_ value: String) {
         bytes.append(contentsOf: (value.utf8.first == UInt8(ascii: "-") ? "<td class=\"num neg\">" : "<td class=\"num\">").utf8)
-        append(value, breakingAfterUnderscores: false)
+        append(StatementHTML.groupedAmount(value), breakingAfter: Self.noBreaks)
         bytes.append(contentsOf: "</td>".utf8)
     }
 
-    /// `HTML.escape(text)` as bytes; with `breakingAfterUnderscores`, each `_` is followed by
-    /// `<wbr>`, so long codes wrap at their underscores.
-    private mutating func append(_ text: String, breakingAfterUnderscores: Bool) {
+    /// A SKU cell. A SKU of up to `skuUnbrokenLengthMax` bytes never wraps (its column
+    /// grows); a longer one (class `sku long`) may wrap only after a `-`, `_`, `/`, `.` or
+    /// `:` inside it, and at spaces, never mid-token.
+    public mutating func sku(_ value: String) {
+        if value.utf8.count <= Self.skuUnbrokenLengthMax {
+            bytes.append(contentsOf: "<td class=\"sku\">".utf8)
+            append(value, breakingAfter: Self.noBreaks)
+        } else {
+            bytes.append(contentsOf: "<td class=\"sku long\">".utf8)
+            append(value, breakingAfter: Self.skuBreaks)
+        }
+        bytes.append(contentsOf: "</td>".utf8)
+    }
+
+    /// SKUs up to this long (`SKU-0001-001` is 12) stay on one line.
+    public static let skuUnbrokenLengthMax = 20
+
+    /// A cell spanning `columns` columns that explains the line (an adjustment's reason and
+    /// approver, where a carry-forward comes from or goes to): each `label` (ending in its own
+    /// space or colon, `StatementHTML.noteLabel`) is shown muted before its value; a value
+    /// without spaces (a sheet id) never wraps. Put in place of cells the line leaves empty.
+    public mutating func note(_ parts: [(label: String, value: String)], columns: Int) {
+        bytes.append(contentsOf: "<td colspan=\"\(columns)\" class=\"why\">".utf8)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { bytes.append(contentsOf: " · ".utf8) }
+            bytes.append(contentsOf: "<span class=\"label\">".utf8)
+            append(part.label, breakingAfter: Self.noBreaks)
+            bytes.append(contentsOf: "</span>".utf8)
+            // A value without spaces (a sheet id, a name) is a token: kept on one line.
+            let isToken = !part.value.utf8.contains(UInt8(ascii: " "))
+            if isToken { bytes.append(contentsOf: "<span class=\"token\">".utf8) }
+            append(part.value, breakingAfter: Self.noBreaks)
+            if isToken { bytes.append(contentsOf: "</span>".utf8) }
+        }
+        bytes.append(contentsOf: "</td>".utf8)
+    }
+
+    private static let noBreaks: [Bool] = Array(repeating: false, count: 128)
+    private static let underscoreBreaks: [Bool] = (0 ..< 128).map { $0 == Int(UInt8(ascii: "_")) }
+    private static let skuBreaks: [Bool] = (0 ..< 128).map { "-_/.:".utf8.contains(UInt8($0)) }
+
+    /// `HTML.escape(text)` as bytes, with a `<wbr>` after each ASCII byte `breakingAfter`
+    /// marks, so that long codes wrap there and nowhere else.
+    private mutating func append(_ text: String, breakingAfter breaks: [Bool]) {
         withUTF8Bytes(text) { source in
             // Most values (dates, ids, amounts) need nothing: copied at once.
-            if !source.contains(where: { $0 == UInt8(ascii: "_") || Self.needsEscaping($0) }) {
+            if !source.contains(where: { ($0 < 128 && breaks[Int($0)]) || Self.needsEscaping($0) }) {
                 bytes.append(contentsOf: source)
                 return
             }
@@ -78,8 +131,9 @@ public struct StatementLineRows: Sendable {
                 case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
                 case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
                 case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
-                case UInt8(ascii: "_") where breakingAfterUnderscores: bytes.append(contentsOf: "_<wbr>".utf8)
-                default: bytes.append(byte)
+                default:
+                    bytes.append(byte)
+                    if byte < 128 && breaks[Int(byte)] { bytes.append(contentsOf: "<wbr>".utf8) }
                 }
             }
         }
@@ -129,8 +183,10 @@ public struct StatementView: Sendable {
     public var linesTotal: Int?
     /// The lines table's rows already made (in place of `lines`).
     public var lineRows: StatementLineRows?
-    /// Which columns of `lines` are money: right-aligned, negatives marked.
+    /// Which columns of `lines` are money: right-aligned, grouped by thousands, negatives marked.
     public var amountColumnIndexes: Set<Int>
+    /// Which columns of `lines` hold SKUs: wrapped only after their separators.
+    public var skuColumnIndexes: Set<Int>
     /// SHA-256 (hex) of the sheet's `lines.csv`.
     public var linesSHA256: String?
     /// Free text, e.g. the run id and time, shown in the footer.
@@ -140,7 +196,8 @@ public struct StatementView: Sendable {
                 entity: String, currency: String, periodStart: String, periodEnd: String, status: String,
                 closedAt: String? = nil, totals: [StatementTotal], net: String, payable: String? = nil,
                 lineColumns: [String] = [], lines: [[String]] = [], amountColumnIndexes: Set<Int> = [],
-                linesSHA256: String? = nil, generatedAt: String? = nil, linesTotal: Int? = nil) {
+                linesSHA256: String? = nil, generatedAt: String? = nil, linesTotal: Int? = nil,
+                skuColumnIndexes: Set<Int> = []) {
         self.locale = locale
         self.isDraft = isDraft
         self.sheetID = sheetID
@@ -159,6 +216,7 @@ public struct StatementView: Sendable {
         self.lines = lines
         self.linesTotal = linesTotal
         self.amountColumnIndexes = amountColumnIndexes
+        self.skuColumnIndexes = skuColumnIndexes
         self.linesSHA256 = linesSHA256
         self.generatedAt = generatedAt
     }
@@ -175,7 +233,8 @@ public enum StatementHTML {
     /// the bytes they were made as.
     public static func renderBytes(_ view: StatementView) -> [UInt8] {
         let words = Words.of(view.locale)
-        let rows = view.lineRows ?? StatementLineRows(view.lines, amountColumnIndexes: view.amountColumnIndexes)
+        let rows = view.lineRows ?? StatementLineRows(view.lines, amountColumnIndexes: view.amountColumnIndexes,
+                                                      skuColumnIndexes: view.skuColumnIndexes)
         var page = ""
         page.reserveCapacity(8_192)
         page += "<!DOCTYPE html>\n<html lang=\"\(view.locale.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -203,6 +262,40 @@ public enum StatementHTML {
     /// The localized label of a fee code; the code itself when it has none.
     public static func feeLabel(_ feeCode: String, locale: StatementView.Locale) -> String {
         Words.of(locale).fees[feeCode] ?? feeCode
+    }
+
+    /// A line's source type (`order`, `refund`, `adjustment`, `carry`, `rebate`) as the
+    /// lines table shows it; the name itself when it has no label.
+    public static func sourceLabel(_ sourceType: String, locale: StatementView.Locale) -> String {
+        Words.of(locale).sources[sourceType] ?? sourceType
+    }
+
+    /// A line's direction (`forward`, `reverse`) as the lines table shows it.
+    public static func directionLabel(_ direction: String, locale: StatementView.Locale) -> String {
+        Words.of(locale).directions[direction] ?? direction
+    }
+
+    /// A line's `late` flag as the lines table shows it: `yes` / `是` for 1, nothing for 0.
+    public static func lateLabel(_ late: Int64, locale: StatementView.Locale) -> String {
+        late == 0 ? "" : Words.of(locale).lateYes
+    }
+
+    /// A sheet's status (`open`, `closed`, `paid`) in words.
+    public static func statusLabel(_ status: String, locale: StatementView.Locale) -> String {
+        Words.of(locale).statusName(status)
+    }
+
+    /// The labels of a line's explanation (`StatementLineRows.note`).
+    public enum NoteLabel: Sendable { case reason, approvedBy, carriedFrom, carriedTo }
+
+    public static func noteLabel(_ label: NoteLabel, locale: StatementView.Locale) -> String {
+        let words = Words.of(locale)
+        switch label {
+        case .reason: return words.reason
+        case .approvedBy: return words.approvedBy
+        case .carriedFrom: return words.carriedFrom
+        case .carriedTo: return words.carriedTo
+        }
     }
 
     // MARK: Sections
@@ -243,7 +336,7 @@ public enum StatementHTML {
         page += "<th class=\"num\">\(e(words.amount)) (\(e(view.currency)))</th></tr></thead>\n<tbody>\n"
         for total in view.totals {
             page += "<tr><td>\(e(words.fees[total.feeCode] ?? total.feeCode))</td>"
-            page += "<td class=\"code\">\(e(total.feeCode))</td><td class=\"num\">\(total.lines)</td>"
+            page += "<td class=\"code\">\(e(total.feeCode))</td><td class=\"num\">\(grouped(total.lines))</td>"
             page += "\(amountCell(total.amount))</tr>\n"
         }
         if view.totals.isEmpty {
@@ -251,7 +344,7 @@ public enum StatementHTML {
         }
         let lineSum = view.totals.reduce(0) { $0 + $1.lines }
         page += "<tr class=\"net\"><th>\(e(words.net))</th><td class=\"code\">NET</td>"
-        page += "<td class=\"num\">\(lineSum)</td>\(amountCell(view.net))</tr>\n"
+        page += "<td class=\"num\">\(grouped(lineSum))</td>\(amountCell(view.net))</tr>\n"
         page += "<tr class=\"payable\"><th>\(e(words.payable))</th><td class=\"code\">PAYABLE</td><td></td>"
         if let payable = view.payable {
             page += amountCell(payable)
@@ -265,7 +358,7 @@ public enum StatementHTML {
     private static func appendLinesHead(_ view: StatementView, _ words: Words, _ rows: StatementLineRows,
                                         to page: inout String) {
         page += "<section class=\"lines\">\n<h2>\(e(words.feeLines))"
-        if rows.count > 0 { page += " <span class=\"count\">(\(linesTotal(view, rows)))</span>" }
+        if rows.count > 0 { page += " <span class=\"count\">(\(grouped(linesTotal(view, rows))))</span>" }
         page += "</h2>\n"
         if view.isDraft {
             page += "<p class=\"note\">\(e(words.linesComeWithClose))</p>\n"
@@ -320,9 +413,29 @@ public enum StatementHTML {
         page += " · MallSettle</div>\n</footer>\n"
     }
 
-    /// A right-aligned money cell; a negative amount gets the `neg` class.
+    /// A right-aligned money cell, grouped by thousands; a negative amount gets the `neg` class.
     private static func amountCell(_ amount: String) -> String {
-        amount.hasPrefix("-") ? "<td class=\"num neg\">\(e(amount))</td>" : "<td class=\"num\">\(e(amount))</td>"
+        let shown = e(groupedAmount(amount))
+        return amount.hasPrefix("-") ? "<td class=\"num neg\">\(shown)</td>" : "<td class=\"num\">\(shown)</td>"
+    }
+
+    /// A plain decimal grouped by thousands: `239945.38` as `239,945.38`, `-1234.00` as
+    /// `-1,234.00`. Text that is not a plain decimal is returned unchanged.
+    public static func groupedAmount(_ amount: String) -> String {
+        var utf8 = Substring(amount).utf8[...]
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { utf8 = utf8.dropFirst() }
+        let whole = utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        let rest = utf8.dropFirst(whole.count)
+        guard whole.count > 3, rest.isEmpty || rest.first == UInt8(ascii: ".") else { return amount }
+        var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
+        out.reserveCapacity(amount.utf8.count + whole.count / 3)
+        for (index, digit) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
+        }
+        out.append(contentsOf: rest)
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func e(_ text: String) -> String { HTML.escape(text) }
@@ -390,10 +503,13 @@ public enum StatementHTML {
     .empty { color: var(--muted); font-style: italic; }
     .lines-table { font-size: 7.5pt; }
     .lines-table th, .lines-table td { padding: .8mm 1.2mm; white-space: nowrap; }
-    /* Ids, codes and dates never break mid-token; only the SKU text wraps. */
-    .lines-table td:nth-child(6) { white-space: normal; overflow-wrap: anywhere; }
-    .lines-table th { white-space: normal; }
-    .lines-table td.num { overflow-wrap: normal; }
+    /* Ids, codes, dates, amounts and SKUs never break mid-token. A long SKU wraps only at
+       the <wbr> after its separators; one without any widens its column. */
+    .lines-table td.sku.long { white-space: normal; overflow-wrap: normal; word-break: keep-all; min-width: 16ch; }
+    .lines-table td.why { white-space: normal; color: var(--ink); font-style: italic; }
+    .lines-table td.why .label { color: var(--muted); font-style: normal; }
+    .lines-table td.why .token { white-space: nowrap; }
+    .lines-table th { white-space: normal; word-break: keep-all; }
     .lines-table tbody tr:nth-child(even) td { background: var(--band); }
     footer { margin-top: 8mm; padding-top: 2mm; border-top: 1px solid var(--rule); color: var(--muted);
       font-size: 8pt; display: grid; gap: 1mm; }
@@ -409,10 +525,17 @@ private struct Words: Sendable {
     var supplier, entity, currency, period, periodSeparator, status, closedAt, linesHash: String
     var summary, fee, code, lineCount, amount, net, payable, payableWhileOpen, noTotals: String
     var feeLines, linesComeWithClose, noLines, generated: String
+    /// A line's explanation: an adjustment's reason and approver, a carry-forward's sheets.
+    var reason, approvedBy, carriedFrom, carriedTo: String
+    /// The lines table's `late` cell of a late line.
+    var lateYes: String
     /// Said under a lines table that shows only the first lines: (shown, total).
     var moreLines: @Sendable (Int, Int) -> String
     var statuses: [String: String]
     var fees: [String: String]
+    /// Source types and directions as the lines table shows them.
+    var sources: [String: String]
+    var directions: [String: String]
     var signConvention: @Sendable (String) -> String
 
     func statusName(_ status: String) -> String { statuses[status] ?? status }
@@ -436,6 +559,8 @@ private struct Words: Sendable {
         noTotals: "No fee lines.",
         feeLines: "Fee lines", linesComeWithClose: "The fee lines come with the closing statement.",
         noLines: "No fee lines in this period.", generated: "Generated",
+        reason: "Reason: ", approvedBy: "Approved by ", carriedFrom: "Carried from sheet ", carriedTo: "Carried to sheet ",
+        lateYes: "yes",
         moreLines: { shown, total in
             "This page shows the first \(StatementHTML.grouped(shown)) of \(StatementHTML.grouped(total)) fee lines; "
                 + "\(StatementHTML.grouped(total - shown)) more are not shown here. "
@@ -449,6 +574,9 @@ private struct Words: Sendable {
             "RETURN_SERVICE_FEE": "Return service fee", "ADJUSTMENT": "Adjustment",
             "REBATE_FUNDING": "Rebate funding", "CARRY_FORWARD": "Carry-forward",
         ],
+        sources: ["order": "order", "refund": "refund", "adjustment": "adjustment", "carry": "carry-forward",
+                  "rebate": "rebate"],
+        directions: ["forward": "forward", "reverse": "reverse"],
         signConvention: { currency in
             "Amounts in \(currency). Positive amounts are owed to the supplier; negative amounts are charged to it."
         })
@@ -464,6 +592,8 @@ private struct Words: Sendable {
         noTotals: "无计费明细。",
         feeLines: "计费明细", linesComeWithClose: "计费明细将随关账对账单提供。",
         noLines: "本结算周期无计费明细。", generated: "生成于",
+        reason: "调整原因：", approvedBy: "审批人：", carriedFrom: "结转自结算单 ", carriedTo: "结转至结算单 ",
+        lateYes: "是",
         moreLines: { shown, total in
             "本页仅列出前 \(StatementHTML.grouped(shown)) 笔计费明细（共 \(StatementHTML.grouped(total)) 笔），"
                 + "其余 \(StatementHTML.grouped(total - shown)) 笔未在此列出。全部明细见 lines.csv 与 statement.xlsx。"
@@ -475,5 +605,7 @@ private struct Words: Sendable {
             "COST": "采购货款(销转采)", "REFUND_ADMIN_FEE": "退款手续费", "RETURN_SERVICE_FEE": "退货服务费",
             "ADJUSTMENT": "调整", "REBATE_FUNDING": "返利分摊", "CARRY_FORWARD": "结转",
         ],
+        sources: ["order": "订单", "refund": "退款", "adjustment": "调整", "carry": "结转", "rebate": "返利"],
+        directions: ["forward": "正向", "reverse": "逆向"],
         signConvention: { currency in "金额单位：\(currency)。正数为应付供应商的金额，负数为向供应商收取的金额。" })
 }

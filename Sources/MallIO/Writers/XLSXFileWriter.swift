@@ -16,6 +16,7 @@ public final class XLSXFileWriter: @unchecked Sendable {
     /// The workbook's final path.
     public let path: String
     private let sheetNames: [String]
+    private let autoFilters: [String: XLSXRange]
     private let fast: Bool
     private let file: AtomicFileWriter
     // The compressor's: touched only on `compressor` once the parts are written.
@@ -33,7 +34,9 @@ public final class XLSXFileWriter: @unchecked Sendable {
     /// whose line sheets run to a million rows) deflates streamed sheets at zlib's fastest
     /// level and writes their cells compactly (no cell references): the same cells in half
     /// the XML, deflated four times as fast. The same input always gives the same bytes.
-    public init(path: String, sheetNames: [String], fast: Bool = false) throws {
+    /// `autoFilters`: sheets streamed with an autofilter, by name, and its range (the header
+    /// row and the rows it filters; rows after it, such as totals, stay outside it).
+    public init(path: String, sheetNames: [String], fast: Bool = false, autoFilters: [String: XLSXRange] = [:]) throws {
         precondition(!sheetNames.isEmpty, "XLSXFileWriter: a workbook has sheets")
         var seen: Set<String> = []
         for name in sheetNames {
@@ -42,11 +45,12 @@ public final class XLSXFileWriter: @unchecked Sendable {
         }
         self.path = path
         self.sheetNames = sheetNames
+        self.autoFilters = autoFilters
         self.fast = fast
         file = try AtomicFileWriter(path: path)
         zip = XLSXWriter.ZipArchive(sink: FileZipSink(file: file), level: fast ? RawDeflater.fastLevel : RawDeflater.defaultLevel)
         do {
-            try XLSXWriter.addPackageParts(sheetNames: sheetNames, to: &zip)
+            try XLSXWriter.addPackageParts(sheetNames: sheetNames, autoFilters: autoFilters, to: &zip)
         } catch {
             file.abandon()
             throw error
@@ -80,7 +84,8 @@ public final class XLSXFileWriter: @unchecked Sendable {
         let number = number(of: name)
         onCompressor { zip in try zip.beginEntry(name: "xl/worksheets/sheet\(number).xml") }
         open = SheetXML(name: name, columnCount: columnCount, rowCount: rowCount, widths: columnWidths,
-                        header: boldFirstRow && rowCount > 0, selected: number == 1, compact: fast)
+                        header: boldFirstRow && rowCount > 0, selected: number == 1, compact: fast,
+                        autoFilter: autoFilters[name])
         openRows = (rowCount, 0)
     }
 
@@ -177,8 +182,14 @@ public struct XLSXRowWriter {
     var xml: SheetXML
 
     public mutating func text(_ text: String) throws { try xml.appendText(text) }
+    /// Text in bold (a totals row's label).
+    public mutating func boldText(_ text: String) throws { try xml.appendText(text, bold: true) }
     public mutating func integer(_ value: Int64) { xml.appendInteger(value) }
-    /// An amount in minor units, shown with two decimals.
+    /// An amount in minor units, shown `#,##0.00`.
     public mutating func money(fen: Int64) { xml.appendMoney(fen: fen) }
+    /// An amount in minor units, shown `#,##0.00` in bold (a totals row's amount).
+    public mutating func boldMoney(fen: Int64) { xml.appendMoney(fen: fen, bold: true) }
+    /// A day (`Day.ordinal`, days since 1970-01-01) as a spreadsheet date, shown `yyyy-mm-dd`.
+    public mutating func date(ordinal: Int) { xml.appendDate(ordinal: ordinal) }
     public mutating func empty() throws { try xml.appendEmpty() }
 }

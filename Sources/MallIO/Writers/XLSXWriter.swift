@@ -1,7 +1,9 @@
 // XLSX workbooks (SPEC §10, `statement.xlsx`): Office Open XML SpreadsheetML written by hand
 // into our own zip container (XLSXZip.swift). Text goes in as inline strings, numbers as
 // numeric cells carrying the exact decimal text we were given — no binary floating point
-// ever sees an amount on our side. The same sheets always give the same bytes.
+// ever sees an amount on our side — shown as `#,##0.00`; dates (`XLSXRowWriter.date`) as
+// day serials shown `yyyy-mm-dd`, which a spreadsheet program sorts and filters as dates.
+// The same sheets always give the same bytes.
 
 /// One spreadsheet cell.
 public enum XLSXCell: Sendable, Equatable {
@@ -9,8 +11,8 @@ public enum XLSXCell: Sendable, Equatable {
     /// so XLSX needs no `'` neutralisation (unlike CSV).
     case text(String)
     /// A plain decimal (`-15.60`, `3`): `-`? digits, optionally `.` and digits. Written as a
-    /// numeric cell with exactly this text. With a fraction part it is shown with two
-    /// decimals (money); without one, as an integer.
+    /// numeric cell with exactly this text. With a fraction part it is shown as money,
+    /// `#,##0.00` (`1,234.50`); without one, as an integer.
     case number(String)
     /// No cell at all.
     case empty
@@ -27,12 +29,17 @@ public struct XLSXSheet: Sendable, Equatable {
     public var columnWidths: [Int]?
     /// Treats the first row as a header: bold, and frozen so it stays visible when scrolling.
     public var boldFirstRow: Bool
+    /// Further rows shown bold (0-based indexes into `rows`), e.g. a table's header or its
+    /// totals further down the sheet.
+    public var boldRows: Set<Int>
 
-    public init(name: String, rows: [[XLSXCell]], columnWidths: [Int]? = nil, boldFirstRow: Bool = true) {
+    public init(name: String, rows: [[XLSXCell]], columnWidths: [Int]? = nil, boldFirstRow: Bool = true,
+                boldRows: Set<Int> = []) {
         self.name = name
         self.rows = rows
         self.columnWidths = columnWidths
         self.boldFirstRow = boldFirstRow
+        self.boldRows = boldRows
     }
 
     /// The longest sheet name a spreadsheet program accepts, in UTF-16 code units.
@@ -57,6 +64,24 @@ public struct XLSXSheet: Sendable, Equatable {
         if "[]:*?/\\".contains(character) { return true }
         return character.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0xFFFE || $0.value == 0xFFFF }
     }
+}
+
+/// A block of cells from A1: `columnCount` columns by `rowCount` rows (an autofilter's
+/// range: the header row and the rows it filters).
+public struct XLSXRange: Sendable, Equatable {
+    public var columnCount: Int
+    public var rowCount: Int
+
+    public init(columnCount: Int, rowCount: Int) {
+        precondition(columnCount >= 1 && rowCount >= 1, "XLSXRange: at least one cell")
+        self.columnCount = columnCount
+        self.rowCount = rowCount
+    }
+
+    /// `A1:M89`.
+    public var reference: String { "A1:\(SheetXML.columnName(columnCount - 1))\(rowCount)" }
+    /// `$A$1:$M$89`.
+    public var absoluteReference: String { "$A$1:$\(SheetXML.columnName(columnCount - 1))$\(rowCount)" }
 }
 
 /// Why a workbook could not be written.
@@ -125,13 +150,15 @@ public enum XLSXWriter {
         try AtomicFile.write(workbook(sheets), to: path)
     }
 
-    /// The parts every workbook has, before its worksheets.
-    static func addPackageParts<Sink>(sheetNames: [String], to zip: inout ZipArchive<Sink>) throws {
+    /// The parts every workbook has, before its worksheets. `autoFilters`: the range of each
+    /// sheet's autofilter, by sheet name (named in the workbook as spreadsheet programs do).
+    static func addPackageParts<Sink>(sheetNames: [String], autoFilters: [String: XLSXRange] = [:],
+                                      to zip: inout ZipArchive<Sink>) throws {
         try zip.add(name: "[Content_Types].xml", data: Array(contentTypes(sheetCount: sheetNames.count).utf8))
         try zip.add(name: "_rels/.rels", data: Array(rootRelationships.utf8))
         try zip.add(name: "docProps/core.xml", data: Array(coreProperties.utf8))
         try zip.add(name: "docProps/app.xml", data: Array(appProperties.utf8))
-        try zip.add(name: "xl/workbook.xml", data: Array(workbookXML(sheetNames).utf8))
+        try zip.add(name: "xl/workbook.xml", data: Array(workbookXML(sheetNames, autoFilters: autoFilters).utf8))
         try zip.add(name: "xl/_rels/workbook.xml.rels", data: Array(workbookRelationships(sheetCount: sheetNames.count).utf8))
         try zip.add(name: "xl/styles.xml", data: Array(styles.utf8))
     }
@@ -145,8 +172,8 @@ public enum XLSXWriter {
         var xml = SheetXML(name: sheet.name, columnCount: columnCount, rowCount: sheet.rows.count,
                            widths: SheetXML.widths(sheet, columnCount: columnCount),
                            header: sheet.boldFirstRow && !sheet.rows.isEmpty, selected: selected)
-        for row in sheet.rows {
-            try xml.append(row)
+        for (index, row) in sheet.rows.enumerated() {
+            try xml.append(row, bold: sheet.boldRows.contains(index))
             if xml.isChunkFull { try xml.takeChunk().withUnsafeBytes { try zip.append($0) } }
         }
         xml.finish()
@@ -219,14 +246,25 @@ public enum XLSXWriter {
         + #"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">"#
         + "<Application>MallSettle</Application></Properties>"
 
-    private static func workbookXML(_ names: [String]) -> String {
+    private static func workbookXML(_ names: [String], autoFilters: [String: XLSXRange]) -> String {
         var xml = xmlDeclaration
         xml += #"<workbook xmlns="\#(mainNamespace)" xmlns:r="\#(relationshipNamespace)">"#
         xml += #"<bookViews><workbookView activeTab="0"/></bookViews><sheets>"#
         for (index, name) in names.enumerated() {
             xml += #"<sheet name="\#(xmlEscaped(name))" sheetId="\#(index + 1)" r:id="rId\#(index + 1)"/>"#
         }
-        xml += "</sheets></workbook>"
+        xml += "</sheets>"
+        let filtered = names.enumerated().compactMap { index, name in autoFilters[name].map { (index, name, $0) } }
+        if !filtered.isEmpty {
+            xml += "<definedNames>"
+            for (index, name, range) in filtered {
+                let quoted = "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
+                xml += #"<definedName name="_xlnm._FilterDatabase" localSheetId="\#(index)" hidden="1">"#
+                xml += "\(xmlEscaped(quoted))!\(range.absoluteReference)</definedName>"
+            }
+            xml += "</definedNames>"
+        }
+        xml += "</workbook>"
         return xml
     }
 
@@ -240,20 +278,23 @@ public enum XLSXWriter {
         return xml
     }
 
-    /// Cell formats, by index into `cellXfs` (see `SheetXML.style`): 0 general, 1 bold,
-    /// 2 `0.00`, 3 bold `0.00`. Number format 2 is the built-in `0.00`.
+    /// Cell formats, by index into `cellXfs` (`SheetXML.Style`): 0 general, 1 bold,
+    /// 2 `#,##0.00`, 3 bold `#,##0.00`, 4 date `yyyy-mm-dd`. Number format 4 is the built-in
+    /// `#,##0.00`; 164 is ours.
     private static let styles = xmlDeclaration
         + #"<styleSheet xmlns="\#(mainNamespace)">"#
+        + #"<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>"#
         + #"<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>"#
         + #"<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>"#
         + #"<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>"#
         + #"<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"#
         + #"<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>"#
-        + #"<cellXfs count="4">"#
+        + #"<cellXfs count="5">"#
         + #"<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#
         + #"<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>"#
-        + #"<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
-        + #"<xf numFmtId="2" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>"#
+        + #"<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
+        + #"<xf numFmtId="4" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>"#
+        + #"<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
         + "</cellXfs>"
         + #"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>"#
         + "</styleSheet>"
@@ -275,6 +316,7 @@ struct SheetXML {
     private let name: String
     private let letters: [[UInt8]]
     private let header: Bool
+    private let autoFilter: XLSXRange?
     /// Compact cells (very large sheets): no cell references (a cell's place is its position
     /// in the row, so an empty cell is written as `<c/>`), and `xml:space` only on text
     /// that starts or ends with white space. About half the XML for the same cells.
@@ -287,9 +329,10 @@ struct SheetXML {
 
     /// Writes the part's start: `rowCount` and `columnCount` give its dimension.
     init(name: String, columnCount: Int, rowCount: Int, widths: [Int], header: Bool, selected: Bool,
-         compact: Bool = false) {
+         compact: Bool = false, autoFilter: XLSXRange? = nil) {
         self.name = name
         self.header = header
+        self.autoFilter = autoFilter
         self.compact = compact
         letters = (0 ..< max(columnCount, 1)).map { Array(SheetXML.columnName($0).utf8) }
         xml.reserveCapacity(XLSXWriter.xmlChunkBytes + 4096)
@@ -308,12 +351,13 @@ struct SheetXML {
         put("<sheetData>")
     }
 
-    /// Appends the next row (an all-empty row is counted but not written).
-    mutating func append(_ row: [XLSXCell]) throws {
+    /// Appends the next row (an all-empty row is counted but not written); `bold`, or the
+    /// header row, in bold.
+    mutating func append(_ row: [XLSXCell], bold: Bool = false) throws {
         rowIndex += 1
         guard row.contains(where: { $0 != .empty }) else { return }
         setRowNumber(rowIndex)
-        let bold = header && rowIndex == 1
+        let bold = bold || (header && rowIndex == 1)
         put(#"<row r=""#)
         xml.append(contentsOf: rowNumber)
         put(#"">"#)
@@ -339,11 +383,24 @@ struct SheetXML {
         put("</row>")
     }
 
-    /// The next cell: text.
-    mutating func appendText(_ text: String) throws {
-        try appendTextCell(text, column: column, bold: header && rowIndex == 1)
+    /// The next cell: text (bold in the header row, or when asked).
+    mutating func appendText(_ text: String, bold: Bool = false) throws {
+        try appendTextCell(text, column: column, bold: bold || (header && rowIndex == 1))
         column += 1
     }
+
+    /// The next cell: a day (days since 1970-01-01) as a spreadsheet date, its day serial
+    /// (days since 1899-12-30) shown `yyyy-mm-dd`.
+    mutating func appendDate(ordinal: Int) {
+        putReference(column)
+        put(#" s="4"><v>"#)
+        CSVEncoder.appendDecimal(Int64(ordinal + SheetXML.serialOf1970), point: false, to: &xml)
+        put("</v></c>")
+        column += 1
+    }
+
+    /// The day serial of 1970-01-01.
+    static let serialOf1970 = 25_569
 
     /// The next cell: an integer.
     mutating func appendInteger(_ value: Int64) {
@@ -354,10 +411,10 @@ struct SheetXML {
         column += 1
     }
 
-    /// The next cell: an amount in minor units, shown with two decimals.
-    mutating func appendMoney(fen: Int64) {
+    /// The next cell: an amount in minor units, shown `#,##0.00` (bold when asked).
+    mutating func appendMoney(fen: Int64, bold: Bool = false) {
         putReference(column)
-        put(#" s="2"><v>"#)
+        put(bold ? #" s="3"><v>"# : #" s="2"><v>"#)
         CSVEncoder.appendDecimal(fen, point: true, to: &xml)
         put("</v></c>")
         column += 1
@@ -382,7 +439,9 @@ struct SheetXML {
 
     /// Writes the part's end (then `takeChunk` for the rest).
     mutating func finish() {
-        put("</sheetData></worksheet>")
+        put("</sheetData>")
+        if let autoFilter { put(#"<autoFilter ref="\#(autoFilter.reference)"/>"#) }
+        put("</worksheet>")
     }
 
     private mutating func setRowNumber(_ number: Int) {
