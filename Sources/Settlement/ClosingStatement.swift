@@ -76,10 +76,10 @@ final class ClosingStatements: @unchecked Sendable {
     private let progress: ProgressLog?
     /// Sheets between two progress notes.
     static let progressSheets = 500
-    private let linesWorkers = [DispatchQueue(label: "statement-lines-1"), DispatchQueue(label: "statement-lines-2")]
-    private let workbookWorkers = [DispatchQueue(label: "statement-workbook-1"), DispatchQueue(label: "statement-workbook-2")]
-    private let linesSlots = DispatchSemaphore(value: ClosingStatements.batchesInFlightMax)
-    private let workbookSlots = DispatchSemaphore(value: ClosingStatements.batchesInFlightMax)
+    /// Two threads write lines.csv, its hash and the HTML, two the workbooks: a sheet's on one
+    /// of each, in order. Each takes at most half the batches in flight.
+    private let linesWorkers = (1...2).map { SerialWorker(name: "statement-lines-\($0)", queuedMax: ClosingStatements.batchesInFlightMax / 2) }
+    private let workbookWorkers = (1...2).map { SerialWorker(name: "statement-workbook-\($0)", queuedMax: ClosingStatements.batchesInFlightMax / 2) }
     private let pending = DispatchGroup()
     private var jobs: [SheetStatementJob] = []
 
@@ -167,16 +167,8 @@ final class ClosingStatements: @unchecked Sendable {
 
     private func hand(_ batch: [StatementLine], to job: SheetStatementJob) {
         guard !batch.isEmpty else { return }
-        linesSlots.wait()
-        job.linesWorker.async { [self] in
-            job.appendLines(batch)
-            linesSlots.signal()
-        }
-        workbookSlots.wait()
-        job.workbookWorker.async { [self] in
-            job.appendWorkbookRows(batch)
-            workbookSlots.signal()
-        }
+        job.linesWorker.async { job.appendLines(batch) }
+        job.workbookWorker.async { job.appendWorkbookRows(batch) }
     }
 
     /// Waits for every statement queued; returns them sealed, or throws the first failure
@@ -270,9 +262,9 @@ private final class SheetStatementJob: @unchecked Sendable {
     let linesPerSheet: Int
     let htmlLinesMax: Int
     let notes: LineNotes
-    /// The serial queues its lines and its workbook are written on.
-    var linesWorker = DispatchQueue(label: "unused")
-    var workbookWorker = DispatchQueue(label: "unused")
+    /// The workers its lines and its workbook are written on.
+    var linesWorker: SerialWorker!
+    var workbookWorker: SerialWorker!
 
     // The lines worker's.
     private var csv: LinesCSV
