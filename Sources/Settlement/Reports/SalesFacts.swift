@@ -1,0 +1,310 @@
+// SalesFacts: one read of the order lines (with their forward fee row) that the sales reports
+// share — sales_daily, sku_ranking, supplier_summary, category_mix, tender_mix,
+// marketing_cost, buyer_retention, gross_margin and the late lines of settlement_status.
+//
+// Reading the lines once instead of once per report is what keeps the refresh of all reports
+// near the cost of one scan of order_lines (the table has no index by date: a business date
+// depends on the zone, so each line's date is computed here from paid_at). Every figure is
+// an integer sum; nothing is rounded until a rate is written.
+//
+// The window's sales are the lines *paid* in it (business date of paid_at); their refunds are
+// the accepted refunds of those lines dated (refunded_at) on or before the window's end, so a
+// day's refund rate is the share of that day's sales refunded so far.
+
+import MallCore
+import MallStore
+
+/// Sums over a set of order lines.
+struct SalesSums {
+    var lines: Int64 = 0
+    var units: Int64 = 0
+    /// Σ quantity × unit_price: the merchandise value before discounts (GMV).
+    var gmv: Int64 = 0
+    var discountPlatform: Int64 = 0
+    var discountSupplier: Int64 = 0
+    /// Σ goods = gmv − both discounts.
+    var goods: Int64 = 0
+    var freight: Int64 = 0
+    var refundGoods: Int64 = 0
+    var refundUnits: Int64 = 0
+
+    var netSales: Int64 { goods - refundGoods }
+
+    mutating func add(_ line: LineRow, _ refund: RefundSums?) {
+        lines += 1
+        units += line.quantity
+        gmv += line.quantity * line.unitPrice
+        discountPlatform += line.discountPlatform
+        discountSupplier += line.discountSupplier
+        goods += line.goods
+        freight += line.freight
+        refundGoods += refund?.goods ?? 0
+        refundUnits += refund?.units ?? 0
+    }
+}
+
+/// What the accepted refunds of one line returned, through the window's end.
+struct RefundSums {
+    var units: Int64 = 0
+    var goods: Int64 = 0
+    var freight: Int64 = 0
+    var points: Int64 = 0
+    var credit: Int64 = 0
+    var cash: Int64 = 0
+}
+
+/// The fields of one order line the reports use.
+struct LineRow {
+    var quantity: Int64 = 0
+    var unitPrice: Int64 = 0
+    var discountPlatform: Int64 = 0
+    var discountSupplier: Int64 = 0
+    var goods: Int64 = 0
+    var freight: Int64 = 0
+}
+
+/// A buyer's purchases through the window's end, for the cohorts.
+struct BuyerHistory {
+    /// Month number (year × 12 + month − 1) of the first purchase.
+    var firstMonth: Int
+    var firstDay: Int
+    var firstOrder: String
+    /// Bought in a second parent order.
+    var repeats: Bool
+    /// Month numbers with a purchase.
+    var months: Set<Int>
+}
+
+/// Keys of the per-SKU sums: a SKU as one supplier sells it under one category.
+struct SKUKey: Hashable {
+    let sku: String
+    let supplierID: String
+    let category: String
+}
+
+/// Keys of the gross margin: a purchase-mode SKU under its category.
+struct MarginKey: Hashable {
+    let category: String
+    let sku: String
+}
+
+/// Net sales and net COST of purchase-mode lines.
+struct MarginSums {
+    var units: Int64 = 0
+    var netSales: Int64 = 0
+    var netCost: Int64 = 0
+}
+
+/// A tender (points, credit, or cash through one channel).
+struct TenderKey: Hashable {
+    let tender: String
+    let channel: String
+}
+
+struct TenderSums {
+    var lines: Int64 = 0
+    var paid: Int64 = 0
+    var refunded: Int64 = 0
+}
+
+/// Everything the sales reports need, from one read of the lines.
+struct SalesFacts {
+    let window: ReportWindow
+    var byDay: [Int: SalesSums] = [:]
+    var ordersByDay: [Int: Set<String>] = [:]
+    var buyersByDay: [Int: Set<String>] = [:]
+    var bySKU: [SKUKey: SalesSums] = [:]
+    var bySupplier: [String: SalesSums] = [:]
+    var byCategory: [String: SalesSums] = [:]
+    var byTender: [TenderKey: TenderSums] = [:]
+    /// Month number → platform discounts, supplier discounts, points paid, goods.
+    var marketingByMonth: [Int: (platform: Int64, supplier: Int64, points: Int64, goods: Int64)] = [:]
+    var buyers: [String: BuyerHistory] = [:]
+    var margins: [MarginKey: MarginSums] = [:]
+    /// Forward fee amounts posted in the window per supplier, indexed by FeeCode.storeCode.
+    var postedBySupplier: [String: [Int64]] = [:]
+    /// Late fee lines per sheet_key (forward rows; every date).
+    var lateForwardLines: [Int64: Int64] = [:]
+
+    static let codeSlots = 14
+
+    init(window: ReportWindow) { self.window = window }
+
+    /// Reads the store once.
+    static func read(_ db: Database, config: MallConfig, window: ReportWindow) throws -> SalesFacts {
+        var facts = SalesFacts(window: window)
+        let refunds = try readRefunds(db, config: config, through: window.to)
+        let costReversals = try readCostReversals(db, through: window.to)
+        var offsets = HourOffsets(calendar: config.calendar)
+        func businessDay(_ nanos: Int64) -> Int {
+            let instant = Instant(nanos: nanos)
+            let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
+            return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        }
+        let purchase = Set(config.suppliers.filter { $0.mode == .purchase }.map(\.id))
+        let statement = try db.prepare("""
+            SELECT o.id AS id, coalesce(o.parent_order_id, o.order_id) AS parent, o.supplier_id AS supplier,
+                   o.buyer_id AS buyer, o.sku AS sku, o.category AS category, o.quantity AS quantity,
+                   o.unit_price AS unit_price, o.discount_platform AS discount_platform,
+                   o.discount_supplier AS discount_supplier, o.freight AS freight, o.paid_points AS points,
+                   o.paid_credit AS credit, o.paid_cash AS cash, o.payment_channel AS channel, o.paid_at AS paid_at,
+                   o.goods AS goods,
+                   f.posting_day AS posting_day, f.sheet_key AS sheet_key, f.late AS late,
+                   f.goods AS f_goods, f.platform_subsidy AS f_subsidy, f.freight AS f_freight,
+                   f.commission AS f_commission, f.payment_fee AS f_payment_fee, f.delivery_fee AS f_delivery_fee,
+                   f.warehousing_fee AS f_warehousing_fee, f.cost AS f_cost
+            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
+            """)
+        let c = (id: statement.column("id"), parent: statement.column("parent"), supplier: statement.column("supplier"),
+                 buyer: statement.column("buyer"), sku: statement.column("sku"), category: statement.column("category"),
+                 quantity: statement.column("quantity"), unitPrice: statement.column("unit_price"),
+                 discountPlatform: statement.column("discount_platform"),
+                 discountSupplier: statement.column("discount_supplier"), freight: statement.column("freight"),
+                 points: statement.column("points"), credit: statement.column("credit"), cash: statement.column("cash"),
+                 channel: statement.column("channel"), paidAt: statement.column("paid_at"), goods: statement.column("goods"),
+                 postingDay: statement.column("posting_day"), sheetKey: statement.column("sheet_key"),
+                 late: statement.column("late"), forward: statement.column("f_goods"))
+        let toOrdinal = window.to.ordinal
+        while try statement.step() {
+            let day = businessDay(statement.int(c.paidAt))
+            let posted = !statement.isNull(c.postingDay)
+            // Settlement side: forward lines by posting date (every date for the late lines).
+            if posted {
+                if statement.int(c.late) != 0 {
+                    var nonZero: Int64 = 0
+                    for slot in 0..<8 where statement.int(c.forward + Int32(slot)) != 0 { nonZero += 1 }
+                    facts.lateForwardLines[statement.int(c.sheetKey), default: 0] += nonZero
+                }
+                if window.contains(ordinal: Int(statement.int(c.postingDay))) {
+                    let supplier = statement.string(c.supplier)
+                    var sums = facts.postedBySupplier[supplier] ?? Array(repeating: 0, count: codeSlots)
+                    for slot in 0..<8 { sums[slot + 1] += statement.int(c.forward + Int32(slot)) }
+                    sums[0] += 1
+                    facts.postedBySupplier[supplier] = sums
+                }
+            }
+            guard day <= toOrdinal else { continue }
+            let buyer = statement.string(c.buyer)
+            let parent = statement.string(c.parent)
+            if !buyer.isEmpty { facts.noteBuyer(buyer, day: day, order: parent) }
+            guard day >= window.from.ordinal else { continue }
+
+            let lineID = statement.int(c.id)
+            let refund = refunds[lineID]
+            let line = LineRow(quantity: statement.int(c.quantity), unitPrice: statement.int(c.unitPrice),
+                               discountPlatform: statement.int(c.discountPlatform),
+                               discountSupplier: statement.int(c.discountSupplier), goods: statement.int(c.goods),
+                               freight: statement.int(c.freight))
+            let supplier = statement.string(c.supplier)
+            let category = statement.string(c.category)
+            let sku = statement.string(c.sku)
+            facts.byDay[day, default: SalesSums()].add(line, refund)
+            facts.ordersByDay[day, default: []].insert(parent)
+            if !buyer.isEmpty { facts.buyersByDay[day, default: []].insert(buyer) }
+            facts.bySKU[SKUKey(sku: sku, supplierID: supplier, category: category), default: SalesSums()].add(line, refund)
+            facts.bySupplier[supplier, default: SalesSums()].add(line, refund)
+            facts.byCategory[topCategory(category), default: SalesSums()].add(line, refund)
+
+            let points = statement.int(c.points), credit = statement.int(c.credit), cash = statement.int(c.cash)
+            if points != 0 { facts.byTender[TenderKey(tender: "points", channel: ""), default: TenderSums()].add(points, refund?.points) }
+            if credit != 0 { facts.byTender[TenderKey(tender: "credit", channel: ""), default: TenderSums()].add(credit, refund?.credit) }
+            if cash != 0 {
+                facts.byTender[TenderKey(tender: "cash", channel: statement.string(c.channel)), default: TenderSums()]
+                    .add(cash, refund?.cash)
+            }
+            let month = monthNumber(Day(ordinal: day))
+            var marketing = facts.marketingByMonth[month] ?? (0, 0, 0, 0)
+            marketing.platform += line.discountPlatform
+            marketing.supplier += line.discountSupplier
+            marketing.points += points
+            marketing.goods += line.goods
+            facts.marketingByMonth[month] = marketing
+
+            // Gross margin: purchase-mode lines whose forward lines are posted by the window's end.
+            if purchase.contains(supplier), posted, Int(statement.int(c.postingDay)) <= toOrdinal {
+                var margin = facts.margins[MarginKey(category: category, sku: sku)] ?? MarginSums()
+                margin.units += line.quantity - (refund?.units ?? 0)
+                margin.netSales += line.goods - (refund?.goods ?? 0)
+                margin.netCost += statement.int(c.forward + 7) + (costReversals[lineID] ?? 0)
+                facts.margins[MarginKey(category: category, sku: sku)] = margin
+            }
+        }
+        return facts
+    }
+
+    private mutating func noteBuyer(_ buyer: String, day: Int, order: String) {
+        let month = SalesFacts.monthNumber(Day(ordinal: day))
+        if var history = buyers[buyer] {
+            if order != history.firstOrder { history.repeats = true }
+            if day < history.firstDay { (history.firstDay, history.firstMonth, history.firstOrder) = (day, month, order) }
+            history.months.insert(month)
+            buyers[buyer] = history
+        } else {
+            buyers[buyer] = BuyerHistory(firstMonth: month, firstDay: day, firstOrder: order, repeats: false, months: [month])
+        }
+    }
+
+    /// The accepted refunds of each line (by order_lines.id), dated on or before `through`.
+    private static func readRefunds(_ db: Database, config: MallConfig, through: Day) throws -> [Int64: RefundSums] {
+        var sums: [Int64: RefundSums] = [:]
+        var offsets = HourOffsets(calendar: config.calendar)
+        try db.query("""
+            SELECT o.id, r.quantity, r.refund_goods, r.refund_freight, r.refund_points, r.refund_credit, r.refund_cash,
+                   r.refunded_at
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.state = 'accepted'
+            """) { row in
+            let instant = Instant(nanos: row.int(7))
+            let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
+            let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            guard day <= through.ordinal else { return }
+            var sum = sums[row.int(0)] ?? RefundSums()
+            sum.units += row.int(1)
+            sum.goods += row.int(2)
+            sum.freight += row.int(3)
+            sum.points += row.int(4)
+            sum.credit += row.int(5)
+            sum.cash += row.int(6)
+            sums[row.int(0)] = sum
+        }
+        return sums
+    }
+
+    /// The COST reversals of each line (by order_lines.id) posted on or before `through`.
+    private static func readCostReversals(_ db: Database, through: Day) throws -> [Int64: Int64] {
+        var sums: [Int64: Int64] = [:]
+        try db.query("""
+            SELECT line_key, sum(amount) FROM other_fee_lines
+            WHERE fee_code = ? AND source_type = ? AND posting_day <= ? GROUP BY line_key
+            """, [.int(FeeCode.cost.storeCode), .int(SourceType.refund.rawValue), .int(Int64(through.ordinal))]) { row in
+            sums[row.int(0)] = row.int(1)
+        }
+        return sums
+    }
+
+    /// The first segment of a category path (`digital/phone` → `digital`).
+    static func topCategory(_ path: String) -> String {
+        guard let slash = path.firstIndex(of: "/") else { return path }
+        return String(path[..<slash])
+    }
+
+    /// year × 12 + month − 1.
+    static func monthNumber(_ day: Day) -> Int {
+        let (year, month, _) = day.components
+        return year * 12 + month - 1
+    }
+
+    /// `YYYY-MM` of a month number.
+    static func monthText(_ number: Int) -> String {
+        let year = number / 12, month = number % 12 + 1
+        return String(year) + (month < 10 ? "-0" : "-") + String(month)
+    }
+}
+
+extension TenderSums {
+    mutating func add(_ paid: Int64, _ refunded: Int64?) {
+        lines += 1
+        self.paid += paid
+        self.refunded += refunded ?? 0
+    }
+}
