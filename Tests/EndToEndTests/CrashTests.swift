@@ -1,5 +1,5 @@
 // A nightly killed with SIGKILL at random instants and run again ends byte-identical to an
-// uninterrupted one (SPEC §12 item 2): exports and statements.
+// uninterrupted one (SPEC §12 item 2): exports, statements and the analytics reports.
 
 import Foundation
 import XCTest
@@ -113,6 +113,7 @@ final class CrashTests: XCTestCase {
         XCTAssertEqual(close.status, 0, close.stderr)
         var seen = try scratch.tree("out/statements").reduce(into: [String: Data]()) { $0["statements/" + $1.key] = $1.value }
         for (name, bytes) in try scratch.tree("out/reconciliation") { seen["reconciliation/" + name] = bytes }
+        for (name, bytes) in try scratch.tree("out/analytics") { seen["analytics/" + name] = bytes }
         for kind in ["fee-lines", "sheets", "rebates", "bills", "credit", "freezes", "breaks"] {
             let export = try Binary.run(["export", kind, "--db", "s.db"], in: scratch.root)
             seen[kind] = Data(export.stdout.utf8)
@@ -199,7 +200,8 @@ final class CrashTests: XCTestCase {
 
     static let runPoints = ["begin", "ingest.before", "ingest.after", "post.before", "post.after", "rebates.before", "rebates.after",
                             "credit.before", "credit.after", "reconcile.before", "reconcile.after", "breaks.before", "breaks.after",
-                            "statements.before", "statements.after", "finish.recorded", "finish.manifest"]
+                            "statements.before", "statements.after", "reports.before", "reports.after",
+                            "finish.recorded", "finish.manifest"]
     static let closePoints = ["begin", "close.before", "settle.before", "settle.after", "close.after",
                               "statements.before", "statements.after",
                               "finish.recorded", "finish.manifest"]

@@ -119,10 +119,14 @@ public enum Ratio {
     public static func decimal(_ numerator: Int64, _ denominator: Int64) -> String? {
         guard denominator != 0 else { return nil }
         let (n, d) = denominator < 0 ? (-Int128(numerator), -Int128(denominator)) : (Int128(numerator), Int128(denominator))
-        let scaled = Exact.roundedQuotient(n * scale, d)
+        // Rounded like Exact.roundedQuotient, but in 128 bits throughout: a rate of two
+        // large amounts may not fit 64 bits once scaled.
+        var scaled = n * scale / d
+        let remainder = n * scale % d
+        if remainder.magnitude * 2 >= d.magnitude { scaled += n < 0 ? -1 : 1 }
         let magnitude = scaled.magnitude
-        let whole = magnitude / UInt64(scale)
-        var fraction = String(magnitude % UInt64(scale))
+        let whole = magnitude / UInt128(scale)
+        var fraction = String(magnitude % UInt128(scale))
         fraction = String(repeating: "0", count: digits - fraction.count) + fraction
         return (scaled < 0 ? "-" : "") + String(whole) + "." + fraction
     }
