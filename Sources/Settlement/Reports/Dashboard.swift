@@ -53,7 +53,7 @@ enum Dashboard {
     }
 
     static let style = """
-    body{font-family:-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:24px;color:#111827;background:#fff;font-size:14px}
+    body{font-family:-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#111827;background:#fff;font-size:14px}
     h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d1d5db;padding-bottom:4px}
     .meta{color:#4b5563;margin:0 0 12px}nav{margin:8px 0 16px;line-height:1.8}a{color:#1d4ed8}
     .kpis{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}.kpi{border:1px solid #d1d5db;border-radius:6px;padding:8px 12px;min-width:150px}

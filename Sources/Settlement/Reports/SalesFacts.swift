@@ -30,6 +30,18 @@ struct SalesSums {
 
     var netSales: Int64 { goods - refundGoods }
 
+    mutating func merge(_ other: SalesSums) {
+        lines += other.lines
+        units += other.units
+        gmv += other.gmv
+        discountPlatform += other.discountPlatform
+        discountSupplier += other.discountSupplier
+        goods += other.goods
+        freight += other.freight
+        refundGoods += other.refundGoods
+        refundUnits += other.refundUnits
+    }
+
     mutating func add(_ line: LineRow, _ refund: RefundSums?) {
         lines += 1
         units += line.quantity
@@ -63,23 +75,65 @@ struct LineRow {
     var freight: Int64 = 0
 }
 
+/// A text with its hash computed once (64-bit FNV-1a over its UTF-8 bytes). The line read
+/// puts a million texts into sets and dictionaries; hashing each through `Hasher` byte by byte
+/// was most of its time. Equality still compares the texts, so every count stays exact.
+struct TextKey: Hashable {
+    let text: String
+    let hash: UInt64
+
+    init(_ text: String) {
+        self.text = text
+        hash = TextKey.fnv1a(text)
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let hashed: UInt64? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            var h = hash
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return h
+        }
+        if let hashed { return hashed }
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    static func == (a: TextKey, b: TextKey) -> Bool { a.hash == b.hash && a.text == b.text }
+}
+
 /// A buyer's purchases through the window's end, for the cohorts.
 struct BuyerHistory {
     /// Month number (year × 12 + month − 1) of the first purchase.
     var firstMonth: Int
     var firstDay: Int
-    var firstOrder: String
+    var firstOrder: TextKey
     /// Bought in a second parent order.
     var repeats: Bool
     /// Month numbers with a purchase.
     var months: Set<Int>
 }
 
-/// Keys of the per-SKU sums: a SKU as one supplier sells it under one category.
+/// Keys of the per-SKU sums: a SKU as one supplier sells it under one category (hashed once,
+/// from its parts' hashes).
 struct SKUKey: Hashable {
     let sku: String
     let supplierID: String
     let category: String
+    let hash: UInt64
+
+    init(sku: TextKey, supplier: TextKey, category: TextKey) {
+        self.sku = sku.text
+        supplierID = supplier.text
+        self.category = category.text
+        hash = (sku.hash &* 31 &+ supplier.hash) &* 31 &+ category.hash
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    static func == (a: SKUKey, b: SKUKey) -> Bool {
+        a.hash == b.hash && a.sku == b.sku && a.supplierID == b.supplierID && a.category == b.category
+    }
 }
 
 /// Keys of the gross margin: a purchase-mode SKU under its category.
@@ -111,18 +165,24 @@ struct TenderSums {
 struct SalesFacts {
     let window: ReportWindow
     var byDay: [Int: SalesSums] = [:]
-    var ordersByDay: [Int: Set<String>] = [:]
-    var buyersByDay: [Int: Set<String>] = [:]
+    var ordersByDay: [Int: Set<TextKey>] = [:]
+    var buyersByDay: [Int: Set<TextKey>] = [:]
     var bySKU: [SKUKey: SalesSums] = [:]
     var bySupplier: [String: SalesSums] = [:]
     var byCategory: [String: SalesSums] = [:]
     var byTender: [TenderKey: TenderSums] = [:]
     /// Month number → platform discounts, supplier discounts, points paid, goods.
     var marketingByMonth: [Int: (platform: Int64, supplier: Int64, points: Int64, goods: Int64)] = [:]
-    var buyers: [String: BuyerHistory] = [:]
+    var buyers: [TextKey: BuyerHistory] = [:]
     var margins: [MarginKey: MarginSums] = [:]
-    /// Forward fee amounts posted in the window per supplier, indexed by FeeCode.storeCode.
+    /// Forward fee amounts posted in the window per supplier, indexed by FeeCode.storeCode
+    /// (slot 0: the forward rows).
     var postedBySupplier: [String: [Int64]] = [:]
+    /// The same per sheet_key, as the lines are read (an integer key, no text to read).
+    private var postedBySheet: [Int64: [Int64]] = [:]
+    /// Sums per supplier and per category path, as the lines are read.
+    private var bySupplierKey: [TextKey: SalesSums] = [:]
+    private var byCategoryPath: [TextKey: SalesSums] = [:]
     /// Late fee lines per sheet_key (forward rows; every date).
     var lateForwardLines: [Int64: Int64] = [:]
 
@@ -141,7 +201,7 @@ struct SalesFacts {
             let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
             return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         }
-        let purchase = Set(config.suppliers.filter { $0.mode == .purchase }.map(\.id))
+        let purchase = Set(config.suppliers.filter { $0.mode == .purchase }.map { TextKey($0.id) })
         let statement = try db.prepare("""
             SELECT o.id AS id, coalesce(o.parent_order_id, o.order_id) AS parent, o.supplier_id AS supplier,
                    o.buyer_id AS buyer, o.sku AS sku, o.category AS category, o.quantity AS quantity,
@@ -165,28 +225,30 @@ struct SalesFacts {
                  postingDay: statement.column("posting_day"), sheetKey: statement.column("sheet_key"),
                  late: statement.column("late"), forward: statement.column("f_goods"))
         let toOrdinal = window.to.ordinal
+        let pointsKey = TenderKey(tender: "points", channel: ""), creditKey = TenderKey(tender: "credit", channel: "")
         while try statement.step() {
             let day = businessDay(statement.int(c.paidAt))
             let posted = !statement.isNull(c.postingDay)
             // Settlement side: forward lines by posting date (every date for the late lines).
             if posted {
+                let sheet = statement.int(c.sheetKey)
                 if statement.int(c.late) != 0 {
                     var nonZero: Int64 = 0
                     for slot in 0..<8 where statement.int(c.forward + Int32(slot)) != 0 { nonZero += 1 }
-                    facts.lateForwardLines[statement.int(c.sheetKey), default: 0] += nonZero
+                    facts.lateForwardLines[sheet, default: 0] += nonZero
                 }
                 if window.contains(ordinal: Int(statement.int(c.postingDay))) {
-                    let supplier = statement.string(c.supplier)
-                    var sums = facts.postedBySupplier[supplier] ?? Array(repeating: 0, count: codeSlots)
-                    for slot in 0..<8 { sums[slot + 1] += statement.int(c.forward + Int32(slot)) }
-                    sums[0] += 1
-                    facts.postedBySupplier[supplier] = sums
+                    // Summed in place: a copy out and back would copy the array for every line.
+                    if facts.postedBySheet[sheet] == nil { facts.postedBySheet[sheet] = Array(repeating: 0, count: codeSlots) }
+                    for slot in 0..<8 { facts.postedBySheet[sheet]![slot + 1] += statement.int(c.forward + Int32(slot)) }
+                    facts.postedBySheet[sheet]![0] += 1
                 }
             }
             guard day <= toOrdinal else { continue }
-            let buyer = statement.string(c.buyer)
-            let parent = statement.string(c.parent)
-            if !buyer.isEmpty { facts.noteBuyer(buyer, day: day, order: parent) }
+            let buyerText = statement.string(c.buyer)
+            let buyer = buyerText.isEmpty ? nil : TextKey(buyerText)
+            let parent = TextKey(statement.string(c.parent))
+            if let buyer { facts.noteBuyer(buyer, day: day, order: parent) }
             guard day >= window.from.ordinal else { continue }
 
             let lineID = statement.int(c.id)
@@ -195,19 +257,19 @@ struct SalesFacts {
                                discountPlatform: statement.int(c.discountPlatform),
                                discountSupplier: statement.int(c.discountSupplier), goods: statement.int(c.goods),
                                freight: statement.int(c.freight))
-            let supplier = statement.string(c.supplier)
-            let category = statement.string(c.category)
-            let sku = statement.string(c.sku)
+            let supplier = TextKey(statement.string(c.supplier))
+            let category = TextKey(statement.string(c.category))
+            let sku = TextKey(statement.string(c.sku))
             facts.byDay[day, default: SalesSums()].add(line, refund)
             facts.ordersByDay[day, default: []].insert(parent)
-            if !buyer.isEmpty { facts.buyersByDay[day, default: []].insert(buyer) }
-            facts.bySKU[SKUKey(sku: sku, supplierID: supplier, category: category), default: SalesSums()].add(line, refund)
-            facts.bySupplier[supplier, default: SalesSums()].add(line, refund)
-            facts.byCategory[topCategory(category), default: SalesSums()].add(line, refund)
+            if let buyer { facts.buyersByDay[day, default: []].insert(buyer) }
+            facts.bySKU[SKUKey(sku: sku, supplier: supplier, category: category), default: SalesSums()].add(line, refund)
+            facts.bySupplierKey[supplier, default: SalesSums()].add(line, refund)
+            facts.byCategoryPath[category, default: SalesSums()].add(line, refund)
 
             let points = statement.int(c.points), credit = statement.int(c.credit), cash = statement.int(c.cash)
-            if points != 0 { facts.byTender[TenderKey(tender: "points", channel: ""), default: TenderSums()].add(points, refund?.points) }
-            if credit != 0 { facts.byTender[TenderKey(tender: "credit", channel: ""), default: TenderSums()].add(credit, refund?.credit) }
+            if points != 0 { facts.byTender[pointsKey, default: TenderSums()].add(points, refund?.points) }
+            if credit != 0 { facts.byTender[creditKey, default: TenderSums()].add(credit, refund?.credit) }
             if cash != 0 {
                 facts.byTender[TenderKey(tender: "cash", channel: statement.string(c.channel)), default: TenderSums()]
                     .add(cash, refund?.cash)
@@ -221,24 +283,47 @@ struct SalesFacts {
             facts.marketingByMonth[month] = marketing
 
             // Gross margin: purchase-mode lines whose forward lines are posted by the window's end.
-            if purchase.contains(supplier), posted, Int(statement.int(c.postingDay)) <= toOrdinal {
-                var margin = facts.margins[MarginKey(category: category, sku: sku)] ?? MarginSums()
+            if posted, Int(statement.int(c.postingDay)) <= toOrdinal, purchase.contains(supplier) {
+                let key = MarginKey(category: category.text, sku: sku.text)
+                var margin = facts.margins[key] ?? MarginSums()
                 margin.units += line.quantity - (refund?.units ?? 0)
                 margin.netSales += line.goods - (refund?.goods ?? 0)
                 margin.netCost += statement.int(c.forward + 7) + (costReversals[lineID] ?? 0)
-                facts.margins[MarginKey(category: category, sku: sku)] = margin
+                facts.margins[key] = margin
             }
         }
+        try facts.fold(db)
         return facts
     }
 
-    private mutating func noteBuyer(_ buyer: String, day: Int, order: String) {
+    /// Turns the sums kept by sheet and by category path into those the reports read: per
+    /// supplier, and per top-level category.
+    private mutating func fold(_ db: Database) throws {
+        var supplierOf: [Int64: String] = [:]
+        try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int(0)] = $0.string(1) }
+        for (sheet, sums) in postedBySheet {
+            let supplier = supplierOf[sheet] ?? ""
+            var total = postedBySupplier[supplier] ?? Array(repeating: 0, count: SalesFacts.codeSlots)
+            for slot in total.indices { total[slot] += sums[slot] }
+            postedBySupplier[supplier] = total
+        }
+        for (supplier, sums) in bySupplierKey { bySupplier[supplier.text] = sums }
+        for (path, sums) in byCategoryPath {
+            byCategory[SalesFacts.topCategory(path.text), default: SalesSums()].merge(sums)
+        }
+    }
+
+    private mutating func noteBuyer(_ buyer: TextKey, day: Int, order: TextKey) {
         let month = SalesFacts.monthNumber(Day(ordinal: day))
-        if var history = buyers[buyer] {
-            if order != history.firstOrder { history.repeats = true }
-            if day < history.firstDay { (history.firstDay, history.firstMonth, history.firstOrder) = (day, month, order) }
-            history.months.insert(month)
-            buyers[buyer] = history
+        // Changed in place (a copy out and back would copy its set of months every line).
+        if let index = buyers.index(forKey: buyer) {
+            if order != buyers.values[index].firstOrder { buyers.values[index].repeats = true }
+            if day < buyers.values[index].firstDay {
+                buyers.values[index].firstDay = day
+                buyers.values[index].firstMonth = month
+                buyers.values[index].firstOrder = order
+            }
+            buyers.values[index].months.insert(month)
         } else {
             buyers[buyer] = BuyerHistory(firstMonth: month, firstDay: day, firstOrder: order, repeats: false, months: [month])
         }
