@@ -173,6 +173,15 @@ final class ReportsTests: XCTestCase {
         // A window ending in December follows November's cohort one month on: nobody came back.
         let december = ReportWindow(from: Day(parsing: "2026-12-01")!, to: Day(parsing: "2026-12-05")!)
         XCTAssertEqual(try report(.buyerRetention, ws, config, window: december)[1], "2026-11,2,1,0.5000,0,,,,,,0.0000,,,,,")
+        // B-1 buys again on 12-02: 1 of the 2 came back in month 1; B-3 starts December's cohort.
+        try ws.write("orders-1202.csv", Fixture.orders(
+            "O-8,,1,SUP-B,B-1,,SKU-PEN,office/pen,1,3.00,,0,0,0,0,0,3.00,alipay,2026-12-02T10:00:00+08:00,2026-12-02T10:00:00+08:00,,CNY",
+            "O-9,,1,SUP-B,B-3,,SKU-PEN,office/pen,1,3.00,,0,0,0,0,0,3.00,alipay,2026-12-02T11:00:00+08:00,2026-12-02T11:00:00+08:00,,CNY"))
+        try ws.run("2026-12-02", config: config)
+        XCTAssertEqual(try report(.buyerRetention, ws, config, window: december).dropFirst(), [
+            "2026-11,2,1,0.5000,1,,,,,,0.5000,,,,,",
+            "2026-12,1,0,0.0000,,,,,,,,,,,,",
+        ])
     }
 
     /// Sheets by supplier and status against SQL over the sheets table; the wechat pay of P-1

@@ -103,6 +103,33 @@ struct TextKey: Hashable {
     static func == (a: TextKey, b: TextKey) -> Bool { a.hash == b.hash && a.text == b.text }
 }
 
+/// Distinct texts per day, counted exactly: the texts are kept with their hashes and counted
+/// once, sorted by hash, at the end. A set per day held a million orders and cost a hash-table
+/// insert per line; appending is cheap and one sort of integers is fast.
+struct DistinctPerDay {
+    private var entries: [Int: [TextKey]] = [:]
+
+    mutating func add(_ key: TextKey, day: Int) { entries[day, default: []].append(key) }
+
+    /// The number of distinct texts added for each day.
+    func counts() -> [Int: Int] {
+        entries.mapValues { keys in
+            let sorted = keys.sorted { $0.hash < $1.hash }
+            var distinct = 0
+            var start = 0
+            while start < sorted.count {
+                var end = start + 1
+                while end < sorted.count && sorted[end].hash == sorted[start].hash { end += 1 }
+                // Texts of one hash: nearly always one text; a collision counts each text once.
+                let first = sorted[start].text
+                distinct += sorted[start..<end].allSatisfy({ $0.text == first }) ? 1 : Set(sorted[start..<end].map(\.text)).count
+                start = end
+            }
+            return distinct
+        }
+    }
+}
+
 /// A buyer's purchases through the window's end, for the cohorts.
 struct BuyerHistory {
     /// Month number (year × 12 + month − 1) of the first purchase.
@@ -111,8 +138,14 @@ struct BuyerHistory {
     var firstOrder: TextKey
     /// Bought in a second parent order.
     var repeats: Bool
-    /// Month numbers with a purchase.
-    var months: Set<Int>
+    /// The months with a purchase, as bits: bit k is the month `SalesFacts.monthsBase + k`
+    /// (the 64 months through the window's end; the cohorts look at 12 + 6 of them).
+    var months: UInt64
+
+    func bought(inMonth month: Int, base: Int) -> Bool {
+        let bit = month - base
+        return bit >= 0 && bit < 64 && months & (1 << UInt64(bit)) != 0
+    }
 }
 
 /// Keys of the per-SKU sums: a SKU as one supplier sells it under one category (hashed once,
@@ -164,16 +197,23 @@ struct TenderSums {
 /// Everything the sales reports need, from one read of the lines.
 struct SalesFacts {
     let window: ReportWindow
-    var byDay: [Int: SalesSums] = [:]
-    var ordersByDay: [Int: Set<TextKey>] = [:]
-    var buyersByDay: [Int: Set<TextKey>] = [:]
+    /// Sums per day of the window: element 0 is the window's first day.
+    var byDay: [SalesSums]
+    var ordersByDay = DistinctPerDay()
+    var buyersByDay = DistinctPerDay()
     var bySKU: [SKUKey: SalesSums] = [:]
     var bySupplier: [String: SalesSums] = [:]
     var byCategory: [String: SalesSums] = [:]
     var byTender: [TenderKey: TenderSums] = [:]
     /// Month number → platform discounts, supplier discounts, points paid, goods.
-    var marketingByMonth: [Int: (platform: Int64, supplier: Int64, points: Int64, goods: Int64)] = [:]
-    var buyers: [TextKey: BuyerHistory] = [:]
+    /// Element 0 is the month of the window's first day.
+    var marketingByMonth: [(platform: Int64, supplier: Int64, points: Int64, goods: Int64)]
+    let firstMonth: Int
+    /// Each buyer's history, and where it is in `histories`.
+    var histories: [BuyerHistory] = []
+    private var buyerSlots: [TextKey: Int] = [:]
+    /// The month of bit 0 of `BuyerHistory.months`.
+    let monthsBase: Int
     var margins: [MarginKey: MarginSums] = [:]
     /// Forward fee amounts posted in the window per supplier, indexed by FeeCode.storeCode
     /// (slot 0: the forward rows).
@@ -188,7 +228,13 @@ struct SalesFacts {
 
     static let codeSlots = 14
 
-    init(window: ReportWindow) { self.window = window }
+    init(window: ReportWindow) {
+        self.window = window
+        monthsBase = SalesFacts.monthNumber(window.to) - 63
+        byDay = Array(repeating: SalesSums(), count: window.to.ordinal - window.from.ordinal + 1)
+        firstMonth = SalesFacts.monthNumber(window.from)
+        marketingByMonth = Array(repeating: (0, 0, 0, 0), count: SalesFacts.monthNumber(window.to) - firstMonth + 1)
+    }
 
     /// Reads the store once.
     static func read(_ db: Database, config: MallConfig, window: ReportWindow) throws -> SalesFacts {
@@ -213,7 +259,7 @@ struct SalesFacts {
                    f.goods AS f_goods, f.platform_subsidy AS f_subsidy, f.freight AS f_freight,
                    f.commission AS f_commission, f.payment_fee AS f_payment_fee, f.delivery_fee AS f_delivery_fee,
                    f.warehousing_fee AS f_warehousing_fee, f.cost AS f_cost
-            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
+            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id ORDER BY o.id
             """)
         let c = (id: statement.column("id"), parent: statement.column("parent"), supplier: statement.column("supplier"),
                  buyer: statement.column("buyer"), sku: statement.column("sku"), category: statement.column("category"),
@@ -225,6 +271,7 @@ struct SalesFacts {
                  postingDay: statement.column("posting_day"), sheetKey: statement.column("sheet_key"),
                  late: statement.column("late"), forward: statement.column("f_goods"))
         let toOrdinal = window.to.ordinal
+        var refundAt = 0
         let pointsKey = TenderKey(tender: "points", channel: ""), creditKey = TenderKey(tender: "credit", channel: "")
         while try statement.step() {
             let day = businessDay(statement.int(c.paidAt))
@@ -252,7 +299,9 @@ struct SalesFacts {
             guard day >= window.from.ordinal else { continue }
 
             let lineID = statement.int(c.id)
-            let refund = refunds[lineID]
+            // The refunds come sorted by line id, as the lines do: walk them alongside.
+            while refundAt < refunds.count && refunds[refundAt].line < lineID { refundAt += 1 }
+            let refund = refundAt < refunds.count && refunds[refundAt].line == lineID ? refunds[refundAt].sums : nil
             let line = LineRow(quantity: statement.int(c.quantity), unitPrice: statement.int(c.unitPrice),
                                discountPlatform: statement.int(c.discountPlatform),
                                discountSupplier: statement.int(c.discountSupplier), goods: statement.int(c.goods),
@@ -260,9 +309,9 @@ struct SalesFacts {
             let supplier = TextKey(statement.string(c.supplier))
             let category = TextKey(statement.string(c.category))
             let sku = TextKey(statement.string(c.sku))
-            facts.byDay[day, default: SalesSums()].add(line, refund)
-            facts.ordersByDay[day, default: []].insert(parent)
-            if let buyer { facts.buyersByDay[day, default: []].insert(buyer) }
+            facts.byDay[day - window.from.ordinal].add(line, refund)
+            facts.ordersByDay.add(parent, day: day)
+            if let buyer { facts.buyersByDay.add(buyer, day: day) }
             facts.bySKU[SKUKey(sku: sku, supplier: supplier, category: category), default: SalesSums()].add(line, refund)
             facts.bySupplierKey[supplier, default: SalesSums()].add(line, refund)
             facts.byCategoryPath[category, default: SalesSums()].add(line, refund)
@@ -275,12 +324,10 @@ struct SalesFacts {
                     .add(cash, refund?.cash)
             }
             let month = monthNumber(Day(ordinal: day))
-            var marketing = facts.marketingByMonth[month] ?? (0, 0, 0, 0)
-            marketing.platform += line.discountPlatform
-            marketing.supplier += line.discountSupplier
-            marketing.points += points
-            marketing.goods += line.goods
-            facts.marketingByMonth[month] = marketing
+            facts.marketingByMonth[month - facts.firstMonth].platform += line.discountPlatform
+            facts.marketingByMonth[month - facts.firstMonth].supplier += line.discountSupplier
+            facts.marketingByMonth[month - facts.firstMonth].points += points
+            facts.marketingByMonth[month - facts.firstMonth].goods += line.goods
 
             // Gross margin: purchase-mode lines whose forward lines are posted by the window's end.
             if posted, Int(statement.int(c.postingDay)) <= toOrdinal, purchase.contains(supplier) {
@@ -315,22 +362,26 @@ struct SalesFacts {
 
     private mutating func noteBuyer(_ buyer: TextKey, day: Int, order: TextKey) {
         let month = SalesFacts.monthNumber(Day(ordinal: day))
-        // Changed in place (a copy out and back would copy its set of months every line).
-        if let index = buyers.index(forKey: buyer) {
-            if order != buyers.values[index].firstOrder { buyers.values[index].repeats = true }
-            if day < buyers.values[index].firstDay {
-                buyers.values[index].firstDay = day
-                buyers.values[index].firstMonth = month
-                buyers.values[index].firstOrder = order
-            }
-            buyers.values[index].months.insert(month)
-        } else {
-            buyers[buyer] = BuyerHistory(firstMonth: month, firstDay: day, firstOrder: order, repeats: false, months: [month])
+        let bit = month - monthsBase
+        let mask: UInt64 = bit >= 0 && bit < 64 ? 1 << UInt64(bit) : 0
+        // One lookup, then the history changed in place in its array.
+        guard let slot = buyerSlots[buyer] else {
+            buyerSlots[buyer] = histories.count
+            histories.append(BuyerHistory(firstMonth: month, firstDay: day, firstOrder: order, repeats: false, months: mask))
+            return
         }
+        if order != histories[slot].firstOrder { histories[slot].repeats = true }
+        if day < histories[slot].firstDay {
+            histories[slot].firstDay = day
+            histories[slot].firstMonth = month
+            histories[slot].firstOrder = order
+        }
+        histories[slot].months |= mask
     }
 
-    /// The accepted refunds of each line (by order_lines.id), dated on or before `through`.
-    private static func readRefunds(_ db: Database, config: MallConfig, through: Day) throws -> [Int64: RefundSums] {
+    /// The accepted refunds of each line dated on or before `through`, by order_lines.id.
+    private static func readRefunds(_ db: Database, config: MallConfig,
+                                    through: Day) throws -> [(line: Int64, sums: RefundSums)] {
         var sums: [Int64: RefundSums] = [:]
         var offsets = HourOffsets(calendar: config.calendar)
         try db.query("""
@@ -352,7 +403,7 @@ struct SalesFacts {
             sum.cash += row.int(6)
             sums[row.int(0)] = sum
         }
-        return sums
+        return sums.map { (line: $0.key, sums: $0.value) }.sorted { $0.line < $1.line }
     }
 
     /// The COST reversals of each line (by order_lines.id) posted on or before `through`.

@@ -14,10 +14,11 @@ enum SalesReports {
     /// One row per business date of the window, days without sales included (all zero).
     static func salesDaily(_ facts: SalesFacts) -> ReportTable {
         var table = ReportTable(name: .salesDaily, columns: salesDailyColumns)
+        let orders = facts.ordersByDay.counts(), buyers = facts.buyersByDay.counts()
         for ordinal in facts.window.from.ordinal...facts.window.to.ordinal {
-            let sums = facts.byDay[ordinal] ?? SalesSums()
-            table.rows.append([ReportCell.day(Day(ordinal: ordinal)), ReportCell.count(facts.ordersByDay[ordinal]?.count ?? 0),
-                               ReportCell.count(facts.buyersByDay[ordinal]?.count ?? 0), ReportCell.count(sums.lines),
+            let sums = facts.byDay[ordinal - facts.window.from.ordinal]
+            table.rows.append([ReportCell.day(Day(ordinal: ordinal)), ReportCell.count(orders[ordinal] ?? 0),
+                               ReportCell.count(buyers[ordinal] ?? 0), ReportCell.count(sums.lines),
                                ReportCell.count(sums.units), ReportCell.money(sums.gmv), ReportCell.money(sums.discountPlatform),
                                ReportCell.money(sums.discountSupplier), ReportCell.money(sums.goods), ReportCell.money(sums.freight),
                                ReportCell.money(sums.refundGoods), ReportCell.count(sums.refundUnits), ReportCell.money(sums.netSales),
@@ -105,7 +106,7 @@ enum SalesReports {
         }
         var table = ReportTable(name: .marketingCost, columns: marketingCostColumns)
         for month in first...last {
-            let sales = facts.marketingByMonth[month] ?? (0, 0, 0, 0)
+            let sales = facts.marketingByMonth[month - first]
             let rebate = rebates[month] ?? (0, 0)
             let platformCost = sales.platform + rebate.platform
             table.rows.append([ReportCell.text(SalesFacts.monthText(month)), ReportCell.money(sales.goods), ReportCell.money(sales.platform),
@@ -128,11 +129,11 @@ enum SalesReports {
     static func buyerRetention(_ facts: SalesFacts) -> ReportTable {
         let last = SalesFacts.monthNumber(facts.window.to)
         var cohorts: [Int: (buyers: Int64, repeats: Int64, after: [Int64])] = [:]
-        for history in facts.buyers.values where history.firstMonth > last - retentionCohorts {
+        for history in facts.histories where history.firstMonth > last - retentionCohorts {
             var entry = cohorts[history.firstMonth] ?? (0, 0, Array(repeating: 0, count: retentionMonths))
             entry.buyers += 1
             if history.repeats { entry.repeats += 1 }
-            for k in 1...retentionMonths where history.months.contains(history.firstMonth + k) { entry.after[k - 1] += 1 }
+            for k in 1...retentionMonths where history.bought(inMonth: history.firstMonth + k, base: facts.monthsBase) { entry.after[k - 1] += 1 }
             cohorts[history.firstMonth] = entry
         }
         var table = ReportTable(name: .buyerRetention, columns: buyerRetentionColumns)
