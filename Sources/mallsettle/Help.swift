@@ -185,14 +185,4 @@ enum Help {
         An unknown NAME exits 2 listing these.
         """,
     ]
-
-    /// Help for a command of the contract that this version does not have yet.
-    static func later(_ usage: String, _ what: String) -> String {
-        """
-        usage: mallsettle \(usage)
-
-        \(what)
-        Not available in this version yet: the command exits 2 and changes nothing.
-        """
-    }
 }

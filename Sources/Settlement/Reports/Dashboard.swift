@@ -148,10 +148,10 @@ enum Dashboard {
 
     private static func more(_ table: ReportTable, shown: Int, zh: Bool) -> String {
         let file = HTML.escape(table.name.rawValue + ".csv")
-        if table.rows.isEmpty { return "<p class=\"note\">\(zh ? "无数据" : "No rows.") <a href=\"\(file)\">\(file)</a></p>" }
-        guard shown < table.rows.count else { return "<p class=\"note\"><a href=\"\(file)\">\(file)</a></p>" }
-        return zh ? "<p class=\"note\">显示 \(shown) / \(SVGChart.groupedCount(Int64(table.rows.count))) 行，全部见 <a href=\"\(file)\">\(file)</a></p>"
-                  : "<p class=\"note\">\(shown) of \(SVGChart.groupedCount(Int64(table.rows.count))) rows shown; all in <a href=\"\(file)\">\(file)</a></p>"
+        if table.rowCount == 0 { return "<p class=\"note\">\(zh ? "无数据" : "No rows.") <a href=\"\(file)\">\(file)</a></p>" }
+        guard shown < table.rowCount else { return "<p class=\"note\"><a href=\"\(file)\">\(file)</a></p>" }
+        return zh ? "<p class=\"note\">显示 \(shown) / \(SVGChart.groupedCount(Int64(table.rowCount))) 行，全部见 <a href=\"\(file)\">\(file)</a></p>"
+                  : "<p class=\"note\">\(shown) of \(SVGChart.groupedCount(Int64(table.rowCount))) rows shown; all in <a href=\"\(file)\">\(file)</a></p>"
     }
 
     /// An HTML table of `columns` of `rows`: text escaped, amounts and counts grouped and

@@ -79,8 +79,24 @@ public struct ReportTable: Sendable {
         self.rows = rows
     }
 
+    /// Every row already encoded, for a table too long to keep as cells (sku_ranking has a row
+    /// per SKU sold): `rows` then holds the first `cellRowsMax` rows only, what the dashboard
+    /// shows, and `encodedRowCount` says how many there are.
+    var encodedRows: [UInt8]?
+    var encodedRowCount = 0
+    /// Rows kept as cells beside the encoded ones.
+    static let cellRowsMax = 40
+
+    /// How many rows the report has.
+    public var rowCount: Int { encodedRows == nil ? rows.count : encodedRowCount }
+
     /// The CSV bytes (SPEC §10: plain decimals, formula-neutralised text).
-    public func csv() -> [UInt8] { CSVEncoder.document(header: columns, rows: rows) }
+    public func csv() -> [UInt8] {
+        guard let encodedRows else { return CSVEncoder.document(header: columns, rows: rows) }
+        var bytes = CSVEncoder.document(header: columns, rows: [])
+        bytes.append(contentsOf: encodedRows)
+        return bytes
+    }
 
     /// The cell of `column` in `row`, as its text (`""` when empty).
     public func value(_ row: [CSVCell], _ column: String) -> String {

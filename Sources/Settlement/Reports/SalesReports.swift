@@ -41,13 +41,43 @@ enum SalesReports {
             return bytesBefore(a.key.category, b.key.category)
         }
         var table = ReportTable(name: .skuRanking, columns: skuRankingColumns)
+        // Encoded straight to bytes: a month can sell half a million SKUs, and a row of cells
+        // each would be that many rows of strings held at once.
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(ranked.count * 96)
+        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
         for (index, entry) in ranked.enumerated() {
             let sums = entry.value
-            table.rows.append([ReportCell.count(index + 1), ReportCell.text(entry.key.sku), ReportCell.text(entry.key.supplierID),
-                               ReportCell.text(entry.key.category), ReportCell.count(sums.lines), ReportCell.count(sums.units),
-                               ReportCell.money(sums.goods), ReportCell.money(sums.refundGoods), ReportCell.count(sums.refundUnits),
-                               ReportCell.money(sums.netSales), ReportCell.rate(sums.refundGoods, sums.goods)])
+            if index < ReportTable.cellRowsMax {
+                table.rows.append([ReportCell.count(index + 1), ReportCell.text(entry.key.sku),
+                                   ReportCell.text(entry.key.supplierID), ReportCell.text(entry.key.category),
+                                   ReportCell.count(sums.lines), ReportCell.count(sums.units), ReportCell.money(sums.goods),
+                                   ReportCell.money(sums.refundGoods), ReportCell.count(sums.refundUnits),
+                                   ReportCell.money(sums.netSales), ReportCell.rate(sums.refundGoods, sums.goods)])
+            }
+            CSVEncoder.appendInteger(Int64(index + 1), to: &encoded)
+            for text in [entry.key.sku, entry.key.supplierID, entry.key.category] {
+                encoded.append(comma)
+                CSVEncoder.appendText(text, to: &encoded)
+            }
+            for count in [sums.lines, sums.units] {
+                encoded.append(comma)
+                CSVEncoder.appendInteger(count, to: &encoded)
+            }
+            encoded.append(comma)
+            CSVEncoder.appendMoney(Money(fen: sums.goods), to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendMoney(Money(fen: sums.refundGoods), to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendInteger(sums.refundUnits, to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendMoney(Money(fen: sums.netSales), to: &encoded)
+            encoded.append(comma)
+            if let rate = Ratio.decimal(sums.refundGoods, sums.goods) { encoded.append(contentsOf: rate.utf8) }
+            encoded.append(newline)
         }
+        table.encodedRows = encoded
+        table.encodedRowCount = ranked.count
         return table
     }
 
