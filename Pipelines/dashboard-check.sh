@@ -2,7 +2,8 @@
 # The dashboard check of `make test`: replays SampleData/ into a small store of its own
 # (var/dashboard-check/, never the `make run` store), then renders the last night's dashboard,
 # English and Chinese, with headless Chromium (Pipelines/screenshot.py): it fails on a console
-# error or a network request, and leaves the PNGs beside the pages to look at. Where Chromium
+# error or a network request, and leaves the PNGs beside the pages to look at (also the English
+# page laid out for print on an A4 width). Where Chromium
 # cannot be had, screenshot.py says so and the check is skipped.
 set -euo pipefail
 bin=${1:-.build/debug/mallsettle}
@@ -32,3 +33,5 @@ for day_dir in SampleData/days/*/; do
 done
 folder="$work/Reports/analytics/$last"
 python3 Pipelines/screenshot.py "$folder/index.html" "$folder/index.zh-CN.html"
+# And as it prints: the print styles on an A4 width (index.print.png).
+python3 Pipelines/screenshot.py --print "$folder/index.html"

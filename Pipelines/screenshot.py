@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Renders HTML files with headless Chromium to PNG and checks that each page loads cleanly.
 
-    python3 Pipelines/screenshot.py [--width 1366] [--out-dir DIR] FILE.html [FILE.html ...]
+    python3 Pipelines/screenshot.py [--width 1366] [--print] [--out-dir DIR] FILE.html [FILE.html ...]
 
 For each FILE.html it writes FILE.png (or DIR/FILE.png) — the whole page, not just the first
-screen — and fails (exit 1) when the page logged a console error, threw an exception, broke a
+screen; with --print, FILE.print.png: the page as its print styles lay it out on an A4 width
+(794 CSS pixels) — and fails (exit 1) when the page logged a console error, threw an exception, broke a
 Content-Security-Policy rule, or asked for anything from the network (any request whose URL is
 not the file itself, another local file, `data:` or `about:`). A page of ours must work offline.
 
@@ -151,7 +152,7 @@ def problems_of(events, page_url):
     return found
 
 
-def shoot(browser, path, png, width):
+def shoot(browser, path, png, width, media):
     page_url = "file://" + os.path.abspath(path)
     target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -159,6 +160,8 @@ def shoot(browser, path, png, width):
         browser.call(f"{domain}.enable", session=session)
     browser.call("Emulation.setDeviceMetricsOverride",
                  {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
+    if media:
+        browser.call("Emulation.setEmulatedMedia", {"media": media}, session=session)
     browser.events.clear()
     browser.call("Page.navigate", {"url": page_url}, session=session)
     browser.wait_for("Page.loadEventFired")
@@ -181,7 +184,11 @@ def main():
     parser.add_argument("files", nargs="+", help="HTML files to render")
     parser.add_argument("--width", type=int, default=1366, help="viewport width in CSS pixels (a laptop screen)")
     parser.add_argument("--out-dir", help="where the PNGs go (default: beside each file)")
+    parser.add_argument("--print", dest="print_media", action="store_true",
+                        help="lay the page out with its print styles on an A4 width (794 CSS pixels)")
     args = parser.parse_args()
+    if args.print_media:
+        args.width = 794
 
     for path in args.files:
         if not os.path.isfile(path):
@@ -200,8 +207,9 @@ def main():
             for path in args.files:
                 folder = args.out_dir or os.path.dirname(os.path.abspath(path))
                 os.makedirs(folder, exist_ok=True)
-                png = os.path.join(folder, os.path.splitext(os.path.basename(path))[0] + ".png")
-                problems, height = shoot(browser, path, png, args.width)
+                suffix = ".print.png" if args.print_media else ".png"
+                png = os.path.join(folder, os.path.splitext(os.path.basename(path))[0] + suffix)
+                problems, height = shoot(browser, path, png, args.width, "print" if args.print_media else None)
                 if problems:
                     failed += 1
                     print(f"screenshot: FAIL {path}")
