@@ -1,7 +1,8 @@
 # MallSettle — `make run` and `make test` are all a fresh machine needs.
 #
 #   make run     build, then replay SampleData/ night by night into var/ and Reports/
-#   make test    unit, end-to-end and conformance tests
+#   make test    unit, end-to-end and conformance tests, and the dashboard rendered with headless
+#                Chromium (Pipelines/dashboard-check.sh: no console error, no network request)
 #   make bench   the performance benchmark (figures printed, nothing asserted)
 #   make reliability  the crash, fault, concurrency and security tests at full strength
 #   make fuzz    the libFuzzer targets, FUZZ_SECONDS (default 600) each, one after the other
@@ -12,7 +13,7 @@ BIN_DIR    := .build/release
 BIN        := $(BIN_DIR)/mallsettle
 CONFORMANCE := ../shared/conformance
 
-.PHONY: all deps build run test conformance bench reliability fuzz clean
+.PHONY: all deps build run test dashboard-check conformance bench reliability fuzz clean
 
 all: build
 
@@ -35,7 +36,14 @@ test: deps
 		|| echo "openpyxl could not be installed: the workbook check that uses it is skipped"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@bash Pipelines/dashboard-check.sh .build/debug/mallsettle
 	@$(MAKE) --no-print-directory conformance
+
+# The dashboard of a small store rendered to PNG (var/dashboard-check/), checked for console
+# errors and network requests; part of `test`.
+dashboard-check:
+	$(SWIFT) build --product mallsettle
+	@bash Pipelines/dashboard-check.sh .build/debug/mallsettle
 
 # The independent 50-day scenario, when ../shared is beside the checkout.
 conformance: build

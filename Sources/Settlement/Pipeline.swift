@@ -33,7 +33,8 @@ public struct PipelineFile: Sendable {
     /// "statements"]`) list the open breaks after posting, as posting itself did then; files
     /// written before `rebates`, `credit` and `reconcile` existed place the rebate rows, settle
     /// the credit lines and reconcile the channels before the breaks are listed, so their breaks
-    /// are in them. A listed order is kept.
+    /// are in them; files written before `reports` existed refresh the reports last (every
+    /// `run` does, SPEC §11). A listed order is kept.
     public var stagesToRun: [Stage] {
         guard stages.contains(where: { $0.name == Stage.post.name }) else { return stages }
         var implied = stages
@@ -44,6 +45,7 @@ public struct PipelineFile: Sendable {
             implied.insert(stage, at: index(.breaks) ?? afterTheLastOf([.post] + later))
         }
         if index(.breaks) == nil { implied.insert(.breaks, at: afterTheLastOf([.post] + later)) }
+        if index(.reports) == nil { implied.append(.reports) }
         return implied
     }
 

@@ -21,7 +21,7 @@ struct Arguments {
     static let valued: Set<String> = ["--db", "--config", "--reports", "--date", "--pipeline", "--inbox", "--through",
                                       "--supplier", "--period", "--buyer", "--out", "--journal", "--catalog",
                                       "--replay", "--days", "--orders-per-day", "--suppliers", "--buyers", "--seed",
-                                      "--start"]
+                                      "--start", "--from", "--to"]
     static let flagNames: Set<String> = ["--help", "-h", "--json", "--quiet", "--progress"]
 
     init(_ argv: [String]) throws {

@@ -20,8 +20,7 @@ enum Commands {
         case "generate": return try MallCommands.generate(context)
         case "reconcile": return try MallCommands.reconcile(context)
         case "whatif": return try MallCommands.whatif(context)
-        case "report":
-            throw UsageError(message: "`\(context.args.command)` is not available in this version yet")
+        case "report": return try report(context)
         default:
             throw UsageError(message: "unknown command '\(context.args.command)'")
         }
@@ -144,6 +143,32 @@ enum Commands {
             try Exporter.export(kind, db: db, filter: filter) { chunk in
                 FileHandle.standardOutput.write(Data(chunk))
             }
+        }
+        return .done
+    }
+
+    /// `report NAME [--from DATE --to DATE] [--out FILE]`: one analytics report as CSV, read
+    /// from the store without writing to it (SPEC §10, §11). The window is --from…--to, by
+    /// default the 30 days through the as-of date (--date, or yesterday), as `run` writes it.
+    static func report(_ context: Context) throws -> ExitStatus {
+        try context.args.allowOnly(["--db", "--config", "--reports", "--date", "--from", "--to", "--out"])
+        let names = ReportName.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let nameText = context.args.positional.first else { throw UsageError(message: "report needs a NAME: \(names)") }
+        guard let name = ReportName(rawValue: nameText) else {
+            throw UsageError(message: "'\(nameText)' is not a report; NAME is one of \(names)")
+        }
+        guard context.args.positional.count == 1 else { throw UsageError(message: "report takes one NAME") }
+        let config = try context.loadConfig()
+        let from = try context.args.day("--from"), to = try context.args.day("--to")
+        let end = try to ?? context.asOf(config)
+        let start = from ?? ReportWindow.ending(end).from
+        guard start <= end else { throw UsageError(message: "--from \(start) is after --to \(end)") }
+        let db = try context.openExistingStore()
+        let table = try Reports.table(name, db: db, config: config, window: ReportWindow(from: start, to: end))
+        if let out = context.args.value("--out") {
+            try AtomicFile.write(table.csv(), to: out)
+        } else {
+            FileHandle.standardOutput.write(Data(table.csv()))
         }
         return .done
     }

@@ -25,6 +25,7 @@ enum Help {
       generate   write a realistic catalog, configuration, journal and feeds
       reconcile  compare the ingested feeds with a replayed journal (--replay)
       whatif     settle one journal under two configurations and compare
+      report     one analytics report as CSV (the dashboard is written by run)
 
     Run `mallsettle <command> --help` for a command's options; `mallsettle --version` for the version.
     Exit status: 0 done; 3 done, but rows were quarantined or breaks found; 1 failed;
@@ -161,17 +162,32 @@ enum Help {
         supplier, period and fee code: DIR/whatif.csv and DIR/whatif.html (default DIR:
         Reports/whatif). The scratch stores and feeds stay in DIR/scratch for inspection.
         """,
-        "report": later("report NAME",
-                        "Writes one analytics report (sales_daily, sku_ranking, supplier_summary, …)."),
+        "report": """
+        usage: mallsettle report NAME [--from DATE --to DATE] [--out FILE]
+                                 [--db PATH] [--config FILE] [--date YYYY-MM-DD]
+
+        Writes one analytics report as CSV to standard output, or to FILE (written aside and
+        renamed). Reads the store only; exit 0. The figures cover the business dates --from
+        through --to (both inclusive); without them, the 30 days through the as-of date, as the
+        nightly's reports stage writes them to Reports/analytics/{date}/NAME.csv beside the
+        dashboard index.html (index.zh-CN.html in Chinese). --config gives the business timezone.
+
+        NAME (columns and definitions in Reports/README.md):
+          sales_daily        orders, buyers, units, GMV, discounts, refunds, net sales per day
+          sku_ranking        every SKU sold, ranked by net sales
+          supplier_summary   sales, fees by code, settled net and payable due per supplier
+          category_mix       sales per top-level category and its share
+          tender_mix         points, credit and cash per channel
+          marketing_cost     discounts by funder, points used, rebates per month
+          buyer_retention    monthly cohorts of first purchases and their repurchase
+          gross_margin       purchase-mode net sales minus net COST per category and SKU
+          settlement_status  sheets per supplier and status, payable due, late lines
+          reconciliation     channel items matched, pending and broken, and fees, per day
+          rebates            rebates settled per period and policy (会员返利结算)
+          credit_summary     each credit line: limit, used, available, overdue (授信统计)
+          overdue_bills      bills due and not settled (到期未结账单)
+          arrears            what each credit buyer owes now (实时欠款)
+        An unknown NAME exits 2 listing these.
+        """,
     ]
-
-    /// Help for a command of the contract that this version does not have yet.
-    static func later(_ usage: String, _ what: String) -> String {
-        """
-        usage: mallsettle \(usage)
-
-        \(what)
-        Not available in this version yet: the command exits 2 and changes nothing.
-        """
-    }
 }

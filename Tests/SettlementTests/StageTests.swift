@@ -15,11 +15,13 @@ final class StageTests: XCTestCase {
     }
 
     func testThePipelineFileListsTheNightlyStagesInOrder() throws {
-        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
-        let listed = try pipeline(#"{"stages": ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
-        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(Stage.nightly.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
+        let listed = try pipeline(#"{"stages": ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"]}"#)
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
+        XCTAssertEqual(try pipeline("{}").stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
         XCTAssertEqual(try pipeline(#"{"stages": ["statements", "ingest"]}"#).stagesToRun.map(\.name), ["statements", "ingest"])
+        XCTAssertEqual(try pipeline(#"{"stages": ["ingest", "post", "reports", "statements"]}"#).stagesToRun.map(\.name),
+                       ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "reports", "statements"], "a listed order is kept")
     }
 
     /// Each nightly stage's file says which files hold its SQL (`// SQL: …` in its header
@@ -52,9 +54,9 @@ final class StageTests: XCTestCase {
     func testAnOlderPipelineFileImpliesBreaksAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "statements"]}"#)
         XCTAssertEqual(older.stages.map(\.name), ["ingest", "post", "statements"])
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
         let beforeReconcile = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
-        XCTAssertEqual(beforeReconcile.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(beforeReconcile.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
         XCTAssertEqual(try pipeline(#"{"stages": ["ingest"]}"#).stagesToRun.map(\.name), ["ingest"])
     }
 
@@ -62,12 +64,12 @@ final class StageTests: XCTestCase {
     /// posting, before the breaks are listed.
     func testAnOlderPipelineFileImpliesCreditAfterPost() throws {
         let older = try pipeline(#"{"stages": ["ingest", "post", "breaks", "statements"]}"#)
-        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(older.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
         let listed = try pipeline(#"{"stages": ["ingest", "post", "breaks", "credit"]}"#)
-        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "rebates", "reconcile", "breaks", "credit"],
+        XCTAssertEqual(listed.stagesToRun.map(\.name), ["ingest", "post", "rebates", "reconcile", "breaks", "credit", "reports"],
                        "a listed order is kept; the missing rebates and reconcile come before the breaks")
         let oldest = try pipeline(#"{"stages": ["ingest", "post", "statements"]}"#)
-        XCTAssertEqual(oldest.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(oldest.stagesToRun.map(\.name), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
     }
 
     func testAnUnknownOrRepeatedStageNamesItsPlace() {
@@ -75,11 +77,11 @@ final class StageTests: XCTestCase {
             do { _ = try pipeline(json); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(error(#"{"stages": ["ingest", "rebate"]}"#).hasSuffix(
-            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, rebates, credit, reconcile, breaks, statements)"), error(#"{"stages": ["rebate"]}"#))
+            "$.stages[1]: 'rebate' is not a stage (known: ingest, post, rebates, credit, reconcile, breaks, statements, reports)"), error(#"{"stages": ["rebate"]}"#))
         XCTAssertTrue(error(#"{"stages": ["post", "post"]}"#).hasSuffix("$.stages[1]: 'post' is listed twice"))
         // The line and column of the bad entry come before its path.
         XCTAssertTrue(error("{\n  \"stages\": [\"ingest\",\n    \"rebate\"]\n}").hasSuffix(
-            ":3:5: $.stages[1]: 'rebate' is not a stage (known: ingest, post, rebates, credit, reconcile, breaks, statements)"))
+            ":3:5: $.stages[1]: 'rebate' is not a stage (known: ingest, post, rebates, credit, reconcile, breaks, statements, reports)"))
     }
 
     /// The runner times every stage it runs into the manifest, in order; ingest is passed over
@@ -93,13 +95,13 @@ final class StageTests: XCTestCase {
                                  requireDoneMarker: false)
         let (record, status) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: ws.inbox, pipeline: older)
         XCTAssertEqual(status, .done)
-        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
         XCTAssertEqual(record?.posting.forwardLines, 1)
         XCTAssertEqual(try String(contentsOfFile: ws.reports + "/reconciliation/2026-11-10/breaks.csv", encoding: .utf8)
                            .split(separator: "\n").count, 1, "the header alone: no break open")
 
         let (again, _) = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "rebates", "credit", "reconcile", "breaks", "statements"])
+        XCTAssertEqual(again?.stageMillis.map(\.0), ["post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: ws.reports + "/reconciliation/2026-11-11/breaks.csv"))
     }
 
@@ -111,7 +113,7 @@ final class StageTests: XCTestCase {
         let nightly = Nightly(db: ws.db, config: try Fixture.config(), reportsDir: ws.reports,
                               progress: ProgressLog(enabled: false, clock: clock), clock: clock)
         let (first, _) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(first?.stageMillis.map(\.1), [0, 0, 0, 0, 0, 0], "the clock stood still")
+        XCTAssertEqual(first?.stageMillis.map(\.1), [0, 0, 0, 0, 0, 0, 0], "the clock stood still")
         clock.advance(nanos: 90 * Instant.nanosPerSecond + 44_000_000)
         _ = nightly.run(asOf: Day(parsing: "2026-11-11")!, inbox: nil, pipeline: .everyStage)
         var times: [String] = []
@@ -126,7 +128,7 @@ final class StageTests: XCTestCase {
         let timed = Nightly(db: ws.db, config: try Fixture.config(), reportsDir: ws.reports,
                             progress: ProgressLog(enabled: false), clock: ticking)
         let (third, _) = timed.run(asOf: Day(parsing: "2026-11-12")!, inbox: nil, pipeline: .everyStage)
-        XCTAssertEqual(third?.stageMillis.map(\.1), [7, 7, 7, 7, 7, 7])
+        XCTAssertEqual(third?.stageMillis.map(\.1), [7, 7, 7, 7, 7, 7, 7])
     }
 }
 

@@ -53,7 +53,8 @@ public struct Stage: Sendable, CustomStringConvertible {
     public var description: String { name }
 
     /// The stages a pipeline file may list, in the nightly's order (SPEC §11).
-    public static let nightly: [Stage] = [.ingest, .post, .rebates, .credit, .reconcile, .breaks, .statements]
+    public static let nightly: [Stage] = [.ingest, .post, .rebates, .credit, .reconcile, .breaks, .statements,
+                                         .reports]
 
     /// The nightly stage called `name`.
     public static func named(_ name: String) -> Stage? { nightly.first { $0.name == name } }

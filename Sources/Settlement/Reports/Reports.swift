@@ -1,0 +1,59 @@
+// Reports: builds the analytics reports of SPEC §10 from the store — one, for `report NAME`,
+// or all of them with the dashboard, for the nightly's reports stage. Reading only: nothing
+// here writes to the store.
+
+import MallCore
+import MallIO
+import MallStore
+
+public enum Reports {
+    /// The reports whose figures come from the one read of the order lines (SalesFacts).
+    static let fromSalesFacts: Set<ReportName> = [.salesDaily, .skuRanking, .supplierSummary, .categoryMix, .tenderMix,
+                                                   .marketingCost, .buyerRetention, .grossMargin, .settlementStatus]
+
+    /// The reports named, in the order given.
+    public static func build(_ names: [ReportName], db: Database, config: MallConfig,
+                             window: ReportWindow) throws -> [ReportTable] {
+        let facts = names.contains(where: fromSalesFacts.contains)
+            ? try SalesFacts.read(db, config: config, window: window) : nil
+        return try names.map { name in
+            switch name {
+            case .salesDaily: return SalesReports.salesDaily(facts!)
+            case .skuRanking: return SalesReports.skuRanking(facts!)
+            case .supplierSummary: return try SettlementReports.supplierSummary(facts!, db: db, config: config)
+            case .categoryMix: return SalesReports.categoryMix(facts!)
+            case .tenderMix: return SalesReports.tenderMix(facts!)
+            case .marketingCost: return try SalesReports.marketingCost(facts!, db: db)
+            case .buyerRetention: return SalesReports.buyerRetention(facts!)
+            case .grossMargin: return SalesReports.grossMargin(facts!)
+            case .settlementStatus: return try SettlementReports.settlementStatus(facts!, db: db)
+            case .reconciliation: return try SettlementReports.reconciliation(window, db: db)
+            case .rebates: return try BuyerReports.rebates(window, db: db)
+            case .creditSummary: return try BuyerReports.creditSummary(window, db: db)
+            case .overdueBills: return try BuyerReports.overdueBills(window, db: db)
+            case .arrears: return try BuyerReports.arrears(window, db: db)
+            }
+        }
+    }
+
+    /// One report (`report NAME`).
+    public static func table(_ name: ReportName, db: Database, config: MallConfig, window: ReportWindow) throws -> ReportTable {
+        try build([name], db: db, config: config, window: window)[0]
+    }
+
+    /// Writes every report as `{folder}/{name}.csv` and the dashboard as `{folder}/index.html`
+    /// and `{folder}/index.zh-CN.html`, each file written aside and renamed. Returns the
+    /// number of files written.
+    @discardableResult
+    public static func refresh(db: Database, config: MallConfig, window: ReportWindow, folder: String) throws -> Int {
+        let tables = try build(ReportName.allCases, db: db, config: config, window: window)
+        // Half-written files of a refresh killed before (`.NAME.tmp-…`).
+        AtomicFile.removeLeftovers(in: folder)
+        for table in tables { try AtomicFile.write(table.csv(), to: "\(folder)/\(table.name.rawValue).csv", durable: false) }
+        try AtomicFile.write(Dashboard.html(tables, window: window, currency: config.currency, language: .en),
+                             to: "\(folder)/index.html", durable: false)
+        try AtomicFile.write(Dashboard.html(tables, window: window, currency: config.currency, language: .zh),
+                             to: "\(folder)/index.zh-CN.html", durable: false)
+        return tables.count + 2
+    }
+}

@@ -1,0 +1,446 @@
+// SalesFacts: one read of the order lines (with their forward fee row) that the sales reports
+// share — sales_daily, sku_ranking, supplier_summary, category_mix, tender_mix,
+// marketing_cost, buyer_retention, gross_margin and the late lines of settlement_status.
+//
+// Reading the lines once instead of once per report is what keeps the refresh of all reports
+// near the cost of one scan of order_lines (the table has no index by date: a business date
+// depends on the zone, so each line's date is computed here from paid_at). Every figure is
+// an integer sum; nothing is rounded until a rate is written.
+//
+// The window's sales are the lines *paid* in it (business date of paid_at); their refunds are
+// the accepted refunds of those lines dated (refunded_at) on or before the window's end, so a
+// day's refund rate is the share of that day's sales refunded so far.
+
+import MallCore
+import MallStore
+
+/// Sums over a set of order lines.
+struct SalesSums {
+    var lines: Int64 = 0
+    var units: Int64 = 0
+    /// Σ quantity × unit_price: the merchandise value before discounts (GMV).
+    var gmv: Int64 = 0
+    var discountPlatform: Int64 = 0
+    var discountSupplier: Int64 = 0
+    /// Σ goods = gmv − both discounts.
+    var goods: Int64 = 0
+    var freight: Int64 = 0
+    var refundGoods: Int64 = 0
+    var refundUnits: Int64 = 0
+
+    var netSales: Int64 { goods - refundGoods }
+
+    mutating func merge(_ other: SalesSums) {
+        lines += other.lines
+        units += other.units
+        gmv += other.gmv
+        discountPlatform += other.discountPlatform
+        discountSupplier += other.discountSupplier
+        goods += other.goods
+        freight += other.freight
+        refundGoods += other.refundGoods
+        refundUnits += other.refundUnits
+    }
+
+    mutating func add(_ line: LineRow, _ refund: RefundSums?) {
+        lines += 1
+        units += line.quantity
+        gmv += line.quantity * line.unitPrice
+        discountPlatform += line.discountPlatform
+        discountSupplier += line.discountSupplier
+        goods += line.goods
+        freight += line.freight
+        refundGoods += refund?.goods ?? 0
+        refundUnits += refund?.units ?? 0
+    }
+}
+
+/// What the accepted refunds of one line returned, through the window's end.
+struct RefundSums {
+    var units: Int64 = 0
+    var goods: Int64 = 0
+    var freight: Int64 = 0
+    var points: Int64 = 0
+    var credit: Int64 = 0
+    var cash: Int64 = 0
+}
+
+/// The fields of one order line the reports use.
+struct LineRow {
+    var quantity: Int64 = 0
+    var unitPrice: Int64 = 0
+    var discountPlatform: Int64 = 0
+    var discountSupplier: Int64 = 0
+    var goods: Int64 = 0
+    var freight: Int64 = 0
+}
+
+/// A text with its hash computed once (64-bit FNV-1a over its UTF-8 bytes). The line read
+/// puts a million texts into sets and dictionaries; hashing each through `Hasher` byte by byte
+/// was most of its time. Equality still compares the texts, so every count stays exact.
+struct TextKey: Hashable {
+    let text: String
+    let hash: UInt64
+
+    init(_ text: String) {
+        self.text = text
+        hash = TextKey.fnv1a(text)
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let hashed: UInt64? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            var h = hash
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return h
+        }
+        if let hashed { return hashed }
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    static func == (a: TextKey, b: TextKey) -> Bool { a.hash == b.hash && a.text == b.text }
+}
+
+/// Distinct texts per day, counted exactly: the texts are kept with their hashes and counted
+/// once, sorted by hash, at the end. A set per day held a million orders and cost a hash-table
+/// insert per line; appending is cheap and one sort of integers is fast.
+struct DistinctPerDay {
+    private var entries: [Int: [TextKey]] = [:]
+
+    mutating func add(_ key: TextKey, day: Int) { entries[day, default: []].append(key) }
+
+    /// The number of distinct texts added for each day.
+    func counts() -> [Int: Int] {
+        entries.mapValues { keys in
+            let sorted = keys.sorted { $0.hash < $1.hash }
+            var distinct = 0
+            var start = 0
+            while start < sorted.count {
+                var end = start + 1
+                while end < sorted.count && sorted[end].hash == sorted[start].hash { end += 1 }
+                // Texts of one hash: nearly always one text; a collision counts each text once.
+                let first = sorted[start].text
+                distinct += sorted[start..<end].allSatisfy({ $0.text == first }) ? 1 : Set(sorted[start..<end].map(\.text)).count
+                start = end
+            }
+            return distinct
+        }
+    }
+}
+
+/// A buyer's purchases through the window's end, for the cohorts.
+struct BuyerHistory {
+    /// Month number (year × 12 + month − 1) of the first purchase.
+    var firstMonth: Int
+    var firstDay: Int
+    var firstOrder: TextKey
+    /// Bought in a second parent order.
+    var repeats: Bool
+    /// The months with a purchase, as bits: bit k is the month `SalesFacts.monthsBase + k`
+    /// (the 64 months through the window's end; the cohorts look at 12 + 6 of them).
+    var months: UInt64
+
+    func bought(inMonth month: Int, base: Int) -> Bool {
+        let bit = month - base
+        return bit >= 0 && bit < 64 && months & (1 << UInt64(bit)) != 0
+    }
+}
+
+/// Keys of the per-SKU sums: a SKU as one supplier sells it under one category (hashed once,
+/// from its parts' hashes).
+struct SKUKey: Hashable {
+    let sku: String
+    let supplierID: String
+    let category: String
+    let hash: UInt64
+
+    init(sku: TextKey, supplier: TextKey, category: TextKey) {
+        self.sku = sku.text
+        supplierID = supplier.text
+        self.category = category.text
+        hash = (sku.hash &* 31 &+ supplier.hash) &* 31 &+ category.hash
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    static func == (a: SKUKey, b: SKUKey) -> Bool {
+        a.hash == b.hash && a.sku == b.sku && a.supplierID == b.supplierID && a.category == b.category
+    }
+}
+
+/// Keys of the gross margin: a purchase-mode SKU under its category.
+struct MarginKey: Hashable {
+    let category: String
+    let sku: String
+}
+
+/// Net sales and net COST of purchase-mode lines.
+struct MarginSums {
+    var units: Int64 = 0
+    var netSales: Int64 = 0
+    var netCost: Int64 = 0
+}
+
+/// A tender (points, credit, or cash through one channel).
+struct TenderKey: Hashable {
+    let tender: String
+    let channel: String
+}
+
+struct TenderSums {
+    var lines: Int64 = 0
+    var paid: Int64 = 0
+    var refunded: Int64 = 0
+}
+
+/// Everything the sales reports need, from one read of the lines.
+struct SalesFacts {
+    let window: ReportWindow
+    /// Sums per day of the window: element 0 is the window's first day.
+    var byDay: [SalesSums]
+    var ordersByDay = DistinctPerDay()
+    var buyersByDay = DistinctPerDay()
+    var bySKU: [SKUKey: SalesSums] = [:]
+    var bySupplier: [String: SalesSums] = [:]
+    var byCategory: [String: SalesSums] = [:]
+    var byTender: [TenderKey: TenderSums] = [:]
+    /// Month number → platform discounts, supplier discounts, points paid, goods.
+    /// Element 0 is the month of the window's first day.
+    var marketingByMonth: [(platform: Int64, supplier: Int64, points: Int64, goods: Int64)]
+    let firstMonth: Int
+    /// Each buyer's history, and where it is in `histories`.
+    var histories: [BuyerHistory] = []
+    private var buyerSlots: [TextKey: Int] = [:]
+    /// The month of bit 0 of `BuyerHistory.months`.
+    let monthsBase: Int
+    var margins: [MarginKey: MarginSums] = [:]
+    /// Forward fee amounts posted in the window per supplier, indexed by FeeCode.storeCode
+    /// (slot 0: the forward rows).
+    var postedBySupplier: [String: [Int64]] = [:]
+    /// The same per sheet_key, as the lines are read (an integer key, no text to read).
+    private var postedBySheet: [Int64: [Int64]] = [:]
+    /// Sums per supplier and per category path, as the lines are read.
+    private var bySupplierKey: [TextKey: SalesSums] = [:]
+    private var byCategoryPath: [TextKey: SalesSums] = [:]
+    /// Late fee lines per sheet_key (forward rows; every date).
+    var lateForwardLines: [Int64: Int64] = [:]
+
+    static let codeSlots = 14
+
+    init(window: ReportWindow) {
+        self.window = window
+        monthsBase = SalesFacts.monthNumber(window.to) - 63
+        byDay = Array(repeating: SalesSums(), count: window.to.ordinal - window.from.ordinal + 1)
+        firstMonth = SalesFacts.monthNumber(window.from)
+        marketingByMonth = Array(repeating: (0, 0, 0, 0), count: SalesFacts.monthNumber(window.to) - firstMonth + 1)
+    }
+
+    /// Reads the store once.
+    static func read(_ db: Database, config: MallConfig, window: ReportWindow) throws -> SalesFacts {
+        var facts = SalesFacts(window: window)
+        let refunds = try readRefunds(db, config: config, through: window.to)
+        let costReversals = try readCostReversals(db, through: window.to)
+        var offsets = HourOffsets(calendar: config.calendar)
+        func businessDay(_ nanos: Int64) -> Int {
+            let instant = Instant(nanos: nanos)
+            let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
+            return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        }
+        let purchase = Set(config.suppliers.filter { $0.mode == .purchase }.map { TextKey($0.id) })
+        let statement = try db.prepare("""
+            SELECT o.id AS id, coalesce(o.parent_order_id, o.order_id) AS parent, o.supplier_id AS supplier,
+                   o.buyer_id AS buyer, o.sku AS sku, o.category AS category, o.quantity AS quantity,
+                   o.unit_price AS unit_price, o.discount_platform AS discount_platform,
+                   o.discount_supplier AS discount_supplier, o.freight AS freight, o.paid_points AS points,
+                   o.paid_credit AS credit, o.paid_cash AS cash, o.payment_channel AS channel, o.paid_at AS paid_at,
+                   o.goods AS goods,
+                   f.posting_day AS posting_day, f.sheet_key AS sheet_key, f.late AS late,
+                   f.goods AS f_goods, f.platform_subsidy AS f_subsidy, f.freight AS f_freight,
+                   f.commission AS f_commission, f.payment_fee AS f_payment_fee, f.delivery_fee AS f_delivery_fee,
+                   f.warehousing_fee AS f_warehousing_fee, f.cost AS f_cost
+            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id ORDER BY o.id
+            """)
+        let c = (id: statement.column("id"), parent: statement.column("parent"), supplier: statement.column("supplier"),
+                 buyer: statement.column("buyer"), sku: statement.column("sku"), category: statement.column("category"),
+                 quantity: statement.column("quantity"), unitPrice: statement.column("unit_price"),
+                 discountPlatform: statement.column("discount_platform"),
+                 discountSupplier: statement.column("discount_supplier"), freight: statement.column("freight"),
+                 points: statement.column("points"), credit: statement.column("credit"), cash: statement.column("cash"),
+                 channel: statement.column("channel"), paidAt: statement.column("paid_at"), goods: statement.column("goods"),
+                 postingDay: statement.column("posting_day"), sheetKey: statement.column("sheet_key"),
+                 late: statement.column("late"), forward: statement.column("f_goods"))
+        let toOrdinal = window.to.ordinal
+        var refundAt = 0
+        let pointsKey = TenderKey(tender: "points", channel: ""), creditKey = TenderKey(tender: "credit", channel: "")
+        while try statement.step() {
+            let day = businessDay(statement.int(c.paidAt))
+            let posted = !statement.isNull(c.postingDay)
+            // Settlement side: forward lines by posting date (every date for the late lines).
+            if posted {
+                let sheet = statement.int(c.sheetKey)
+                if statement.int(c.late) != 0 {
+                    var nonZero: Int64 = 0
+                    for slot in 0..<8 where statement.int(c.forward + Int32(slot)) != 0 { nonZero += 1 }
+                    facts.lateForwardLines[sheet, default: 0] += nonZero
+                }
+                if window.contains(ordinal: Int(statement.int(c.postingDay))) {
+                    // Summed in place: a copy out and back would copy the array for every line.
+                    if facts.postedBySheet[sheet] == nil { facts.postedBySheet[sheet] = Array(repeating: 0, count: codeSlots) }
+                    for slot in 0..<8 { facts.postedBySheet[sheet]![slot + 1] += statement.int(c.forward + Int32(slot)) }
+                    facts.postedBySheet[sheet]![0] += 1
+                }
+            }
+            guard day <= toOrdinal else { continue }
+            let buyerText = statement.string(c.buyer)
+            let buyer = buyerText.isEmpty ? nil : TextKey(buyerText)
+            let parent = TextKey(statement.string(c.parent))
+            if let buyer { facts.noteBuyer(buyer, day: day, order: parent) }
+            guard day >= window.from.ordinal else { continue }
+
+            let lineID = statement.int(c.id)
+            // The refunds come sorted by line id, as the lines do: walk them alongside.
+            while refundAt < refunds.count && refunds[refundAt].line < lineID { refundAt += 1 }
+            let refund = refundAt < refunds.count && refunds[refundAt].line == lineID ? refunds[refundAt].sums : nil
+            let line = LineRow(quantity: statement.int(c.quantity), unitPrice: statement.int(c.unitPrice),
+                               discountPlatform: statement.int(c.discountPlatform),
+                               discountSupplier: statement.int(c.discountSupplier), goods: statement.int(c.goods),
+                               freight: statement.int(c.freight))
+            let supplier = TextKey(statement.string(c.supplier))
+            let category = TextKey(statement.string(c.category))
+            let sku = TextKey(statement.string(c.sku))
+            facts.byDay[day - window.from.ordinal].add(line, refund)
+            facts.ordersByDay.add(parent, day: day)
+            if let buyer { facts.buyersByDay.add(buyer, day: day) }
+            facts.bySKU[SKUKey(sku: sku, supplier: supplier, category: category), default: SalesSums()].add(line, refund)
+            facts.bySupplierKey[supplier, default: SalesSums()].add(line, refund)
+            facts.byCategoryPath[category, default: SalesSums()].add(line, refund)
+
+            let points = statement.int(c.points), credit = statement.int(c.credit), cash = statement.int(c.cash)
+            if points != 0 { facts.byTender[pointsKey, default: TenderSums()].add(points, refund?.points) }
+            if credit != 0 { facts.byTender[creditKey, default: TenderSums()].add(credit, refund?.credit) }
+            if cash != 0 {
+                facts.byTender[TenderKey(tender: "cash", channel: statement.string(c.channel)), default: TenderSums()]
+                    .add(cash, refund?.cash)
+            }
+            let month = monthNumber(Day(ordinal: day))
+            facts.marketingByMonth[month - facts.firstMonth].platform += line.discountPlatform
+            facts.marketingByMonth[month - facts.firstMonth].supplier += line.discountSupplier
+            facts.marketingByMonth[month - facts.firstMonth].points += points
+            facts.marketingByMonth[month - facts.firstMonth].goods += line.goods
+
+            // Gross margin: purchase-mode lines whose forward lines are posted by the window's end.
+            if posted, Int(statement.int(c.postingDay)) <= toOrdinal, purchase.contains(supplier) {
+                let key = MarginKey(category: category.text, sku: sku.text)
+                var margin = facts.margins[key] ?? MarginSums()
+                margin.units += line.quantity - (refund?.units ?? 0)
+                margin.netSales += line.goods - (refund?.goods ?? 0)
+                margin.netCost += statement.int(c.forward + 7) + (costReversals[lineID] ?? 0)
+                facts.margins[key] = margin
+            }
+        }
+        try facts.fold(db)
+        return facts
+    }
+
+    /// Turns the sums kept by sheet and by category path into those the reports read: per
+    /// supplier, and per top-level category.
+    private mutating func fold(_ db: Database) throws {
+        var supplierOf: [Int64: String] = [:]
+        try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int(0)] = $0.string(1) }
+        for (sheet, sums) in postedBySheet {
+            let supplier = supplierOf[sheet] ?? ""
+            var total = postedBySupplier[supplier] ?? Array(repeating: 0, count: SalesFacts.codeSlots)
+            for slot in total.indices { total[slot] += sums[slot] }
+            postedBySupplier[supplier] = total
+        }
+        for (supplier, sums) in bySupplierKey { bySupplier[supplier.text] = sums }
+        for (path, sums) in byCategoryPath {
+            byCategory[SalesFacts.topCategory(path.text), default: SalesSums()].merge(sums)
+        }
+    }
+
+    private mutating func noteBuyer(_ buyer: TextKey, day: Int, order: TextKey) {
+        let month = SalesFacts.monthNumber(Day(ordinal: day))
+        let bit = month - monthsBase
+        let mask: UInt64 = bit >= 0 && bit < 64 ? 1 << UInt64(bit) : 0
+        // One lookup, then the history changed in place in its array.
+        guard let slot = buyerSlots[buyer] else {
+            buyerSlots[buyer] = histories.count
+            histories.append(BuyerHistory(firstMonth: month, firstDay: day, firstOrder: order, repeats: false, months: mask))
+            return
+        }
+        if order != histories[slot].firstOrder { histories[slot].repeats = true }
+        if day < histories[slot].firstDay {
+            histories[slot].firstDay = day
+            histories[slot].firstMonth = month
+            histories[slot].firstOrder = order
+        }
+        histories[slot].months |= mask
+    }
+
+    /// The accepted refunds of each line dated on or before `through`, by order_lines.id.
+    private static func readRefunds(_ db: Database, config: MallConfig,
+                                    through: Day) throws -> [(line: Int64, sums: RefundSums)] {
+        var sums: [Int64: RefundSums] = [:]
+        var offsets = HourOffsets(calendar: config.calendar)
+        try db.query("""
+            SELECT o.id, r.quantity, r.refund_goods, r.refund_freight, r.refund_points, r.refund_credit, r.refund_cash,
+                   r.refunded_at
+            FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+            WHERE r.state = 'accepted'
+            """) { row in
+            let instant = Instant(nanos: row.int(7))
+            let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
+            let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            guard day <= through.ordinal else { return }
+            var sum = sums[row.int(0)] ?? RefundSums()
+            sum.units += row.int(1)
+            sum.goods += row.int(2)
+            sum.freight += row.int(3)
+            sum.points += row.int(4)
+            sum.credit += row.int(5)
+            sum.cash += row.int(6)
+            sums[row.int(0)] = sum
+        }
+        return sums.map { (line: $0.key, sums: $0.value) }.sorted { $0.line < $1.line }
+    }
+
+    /// The COST reversals of each line (by order_lines.id) posted on or before `through`.
+    private static func readCostReversals(_ db: Database, through: Day) throws -> [Int64: Int64] {
+        var sums: [Int64: Int64] = [:]
+        try db.query("""
+            SELECT line_key, sum(amount) FROM other_fee_lines
+            WHERE fee_code = ? AND source_type = ? AND posting_day <= ? GROUP BY line_key
+            """, [.int(FeeCode.cost.storeCode), .int(SourceType.refund.rawValue), .int(Int64(through.ordinal))]) { row in
+            sums[row.int(0)] = row.int(1)
+        }
+        return sums
+    }
+
+    /// The first segment of a category path (`digital/phone` → `digital`).
+    static func topCategory(_ path: String) -> String {
+        guard let slash = path.firstIndex(of: "/") else { return path }
+        return String(path[..<slash])
+    }
+
+    /// year × 12 + month − 1.
+    static func monthNumber(_ day: Day) -> Int {
+        let (year, month, _) = day.components
+        return year * 12 + month - 1
+    }
+
+    /// `YYYY-MM` of a month number.
+    static func monthText(_ number: Int) -> String {
+        let year = number / 12, month = number % 12 + 1
+        return String(year) + (month < 10 ? "-0" : "-") + String(month)
+    }
+}
+
+extension TenderSums {
+    mutating func add(_ paid: Int64, _ refunded: Int64?) {
+        lines += 1
+        self.paid += paid
+        self.refunded += refunded ?? 0
+    }
+}

@@ -1,0 +1,24 @@
+// ReportsStage: the last stage of the nightly — refreshes the analytics reports of SPEC §10
+// as `analytics/{as-of}/{name}.csv` for every report and the dashboard
+// `analytics/{as-of}/index.html` (and `index.zh-CN.html`), over the 30 days through the as-of
+// date (ReportWindow.ending). It reads the store and writes no row: a run killed here, run
+// again, writes the same bytes from the same store.
+//
+// SQL: Reports/SalesFacts.swift, Reports/SalesReports.swift, Reports/SettlementReports.swift,
+// Reports/BuyerReports.swift.
+
+import MallCore
+
+extension Stage {
+    public static let reports = Stage(name: "reports") { context, record in
+        try context.nightly.reports(into: &record)
+    }
+}
+
+extension Nightly {
+    /// Writes every report and the dashboard for the record's as-of date.
+    public func reports(into record: inout RunRecord) throws {
+        try Reports.refresh(db: db, config: config, window: ReportWindow.ending(record.asOf),
+                            folder: "\(reportsDir)/analytics/\(record.asOf)")
+    }
+}
