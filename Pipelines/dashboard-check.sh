@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The dashboard check of `make test`: replays SampleData/ into a small store of its own
-# (var/dashboard-check/, never the `make run` store), then renders the last night's dashboard,
-# English and Chinese, with headless Chromium (Pipelines/screenshot.py): it fails on a console
-# error or a network request, and leaves the PNGs beside the pages to look at (also the English
-# page laid out for print on an A4 width). Where Chromium
-# cannot be had, screenshot.py says so and the check is skipped.
+# The rendering check of `make test`: replays SampleData/ into a small store of its own
+# (var/dashboard-check/, never the `make run` store), then renders the last night's dashboard
+# and a statement closed on 2026-11-02 (the first supplier's October sheet), each in English
+# and Chinese, with headless Chromium (Pipelines/screenshot.py): it fails on a console error
+# or a network request, and leaves the PNGs beside the pages to look at (also the dashboard
+# laid out for print on an A4 width). Where Chromium cannot be had, screenshot.py says so and
+# the check is skipped.
 set -euo pipefail
 bin=${1:-.build/debug/mallsettle}
 cd "$(dirname "$0")/.."
@@ -35,3 +36,6 @@ folder="$work/Reports/analytics/$last"
 python3 Pipelines/screenshot.py "$folder/index.html" "$folder/index.zh-CN.html"
 # And as it prints: the print styles on an A4 width (index.print.png).
 python3 Pipelines/screenshot.py --print "$folder/index.html"
+# A closed statement, both languages.
+statement=$(ls -d "$work/Reports/statements/2026-10-01"/*/ | head -n 1)
+python3 Pipelines/screenshot.py "$statement/statement.html" "$statement/statement.zh-CN.html"

@@ -80,5 +80,6 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
 fi
 echo
 echo "Replayed SampleData/ through $last. Statements: Reports/statements/, buyer statements: Reports/buyers/, run manifests: Reports/runs/,"
-echo "quarantined rows: Reports/quarantine/, replay breaks: Reports/reconciliation/."
+echo "quarantined rows: Reports/quarantine/, replay breaks: Reports/reconciliation/,"
+echo "analytics and the dashboard: Reports/analytics/$last/ (index.html, index.zh-CN.html)."
 echo "Try: $bin status --db $store"

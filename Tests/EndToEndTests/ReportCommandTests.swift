@@ -17,6 +17,7 @@ final class ReportCommandTests: XCTestCase {
             O-2,1,SUP-A,SKU-2,digital/phone,1,50.00,50.00,wechat,2026-11-11T23:59:00+08:00,2026-11-11T23:59:00+08:00
 
             """)
+        try Binary.initStore("s.db", in: scratch.root)
         let run = try Binary.run(["run", "--config", "mall.json", "--inbox", "inbox", "--db", "s.db", "--reports", "out",
                                   "--date", "2026-11-11"], in: scratch.root)
         XCTAssertEqual(run.status, 0, run.stderr)
