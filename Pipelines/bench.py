@@ -117,7 +117,7 @@ def main():
     day_lines = int(sys.argv[4]) if len(sys.argv) > 4 else 35_000
     big_share = sys.argv[5] if len(sys.argv) > 5 else "0.6"
     root = os.path.join(os.path.dirname(here), "bench-work")
-    feeds = os.path.join(root, f"feeds-v2-{n}-{suppliers}-{day_lines}-big{big_share}")
+    feeds = os.path.join(root, f"feeds-v3-{n}-{suppliers}-{day_lines}-big{big_share}")
     if not os.path.exists(os.path.join(feeds, "done")):
         print(f"generating {n:,} order lines for {suppliers} suppliers (once)…", flush=True)
         shutil.rmtree(feeds, ignore_errors=True)
@@ -167,7 +167,8 @@ def main():
     print(f"  ingest               {stages.get('ingest', 0):7.2f} s   {rows / max(stages.get('ingest', 1e-9), 1e-9):>10,.0f} rows/s")
     print(f"  post                 {stages.get('post', 0):7.2f} s   {lines / max(stages.get('post', 1e-9), 1e-9):>10,.0f} rows/s"
           f"   ({fee_lines:,} fee lines)")
-    print(f"  statements (drafts)  {stages.get('statements', 0):7.2f} s   {m['statements_written']:,} sheets")
+    print(f"  statements           {stages.get('statements', 0):7.2f} s   {m['statements_written']:,} draft sheets, "
+          f"{m.get('buyer_statements_written', 0):,} buyer statements")
     others = [k for k in stages if k not in ("ingest", "post", "statements")]
     print("  other stages         " + ", ".join(f"{k} {stages[k]:.2f} s" for k in others))
     print(f"  store size           {store_mib:7.0f} MiB")
@@ -179,7 +180,8 @@ def main():
     print(f"close --through 2026-11-30 (after an empty night): {closed:,} sheets closed")
     print(f"  whole close          {chosen['close_seconds']:7.2f} s   peak memory {chosen['close_peak']:6.0f} MiB"
           + (f"   (runs: " + ", ".join(f"{r['close_seconds']:.2f}" for r in results) + " s)" if runs > 1 else ""))
-    print("  stages               " + ", ".join(f"{k} {v:.2f} s" for k, v in close_stages.items()))
+    print("  stages               " + ", ".join(f"{k} {v:.2f} s" for k, v in close_stages.items())
+          + f"   ({chosen['close_manifest'].get('buyer_statements_written', 0):,} buyer statements)")
     print(f"  largest statement    {largest}: {largest_lines:,} lines in lines.csv and on {line_sheets} line sheet(s)")
     print(f"night after the close")
     print(f"  whole run            {chosen['after_seconds']:7.2f} s   peak memory {chosen['after_peak']:6.0f} MiB")

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark feeds for `make bench`: N order lines over one month, 10% refunded, from
 SUPPLIERS suppliers of every mode and cycle, plus one extra day of DAY_LINES lines.
-Buyers B0–B99999; the first CREDIT_BUYERS (50,000) have credit accounts and pay part of
-about a third of their orders on credit, and a share of them repay during the month (some
-late, some never: late fees and freezes). Rebate policies of every kind apply to every
-buyer. Every order paid in cash has its channel's `pay` row in a payments file, and every
+Buyers B0–B99999; the first CREDIT_BUYERS (50,000) have credit accounts (bill days spread
+over 1..28, as a mall staggers them) and pay part of about a third of their orders on
+credit, and a share of them repay during the month (some late, some never: late fees and
+freezes). Every 50th buyer is a dealer (member level `dealer`, 2,000 of them): rebate
+policies of every kind apply to the dealers. Every order paid in cash has its channel's `pay` row in a payments file, and every
 refund paid back in cash its `refund` row; one row in a thousand differs in amount and one
 in a thousand is missing, as channel files do.
 A share BIG_SHARE (default 0.6) of the month's lines belong to one big supplier, S0000
@@ -51,17 +52,21 @@ def config(suppliers):
         {"fee": "return_service_fee", "per_unit": "3.00"},
     ]
     rebates = [
-        {"id": "RB-ALL", "kind": "order_total", "rate_ppm": 5000, "funded_by": "platform"},
-        {"id": "RB-GOLD", "kind": "order_total", "rate_ppm": 8000, "member_level": "gold", "funded_by": "platform"},
-        {"id": "RB-DIGITAL", "kind": "category", "rate_ppm": 12000, "category": "digital", "funded_by": "supplier"},
-        {"id": "RB-PHONE", "kind": "category", "rate_ppm": 15000, "category": "digital/phone", "funded_by": "supplier"},
+        {"id": "RB-DEALER", "kind": "order_total", "rate_ppm": 5000, "member_level": "dealer", "funded_by": "platform"},
+        {"id": "RB-B0", "kind": "order_total", "rate_ppm": 8000, "buyer_id": "B0", "funded_by": "platform"},
+        {"id": "RB-DIGITAL", "kind": "category", "rate_ppm": 12000, "category": "digital", "member_level": "dealer",
+         "funded_by": "supplier"},
+        {"id": "RB-PHONE", "kind": "category", "rate_ppm": 15000, "category": "digital/phone", "member_level": "dealer",
+         "funded_by": "supplier"},
         {"id": "RB-SKU7", "kind": "special_sku", "rate_ppm": 20000, "sku": "SKU-7", "funded_by": "supplier"},
-        {"id": "RB-TIER-M", "kind": "tiered", "cycle": "monthly", "mode": "whole", "funded_by": "platform",
+        {"id": "RB-TIER-M", "kind": "tiered", "cycle": "monthly", "mode": "whole", "member_level": "dealer",
+         "funded_by": "platform",
          "tiers": [{"threshold": "1000.00", "rate_ppm": 5000}, {"threshold": "5000.00", "rate_ppm": 10000}]},
-        {"id": "RB-TIER-Y", "kind": "tiered", "cycle": "yearly", "mode": "marginal", "funded_by": "supplier",
+        {"id": "RB-TIER-Y", "kind": "tiered", "cycle": "yearly", "mode": "marginal", "member_level": "dealer",
+         "funded_by": "supplier",
          "tiers": [{"threshold": "2000.00", "rate_ppm": 3000}, {"threshold": "10000.00", "rate_ppm": 6000}]},
     ]
-    accounts = [{"buyer_id": f"B{b}", "limit": "20000.00", "bill_day": 15, "repay_day": 25,
+    accounts = [{"buyer_id": f"B{b}", "limit": "20000.00", "bill_day": 1 + b % 28, "repay_day": 1 + (b + 10) % 28,
                  "late_fee_ppm_per_day": 500, "freeze_after_days": 3,
                  "on_time_discounts": [{"min_bill": "1000.00", "discount": "5.00"}]} for b in range(CREDIT_BUYERS)]
     return {"timezone": "Asia/Shanghai", "currency": "CNY", "suppliers": rows, "fee_rules": rules,
@@ -125,7 +130,7 @@ def write_lines(rng, prefix, count, suppliers, days, orders_path, refunds_path, 
             oid = f"{prefix}{n}"
             cost = money(price * 7 // 10) if sup % 4 == 3 else ""
             channel = rng.choice(CHANNELS)
-            level = "gold" if buyer % 3 == 0 else "standard"
+            level = "dealer" if buyer % 50 == 0 else ("gold" if buyer % 3 == 0 else "standard")
             sku = rng.randrange(20000)
             out.append(f"{oid},P{oid},1,S{sup:04d},B{buyer},{level},SKU-{sku},"
                        f"{rng.choice(CATEGORIES)},{q},{money(price)},{cost},{money(dp)},{money(ds)},{money(freight)},"

@@ -1,7 +1,10 @@
 // SerialWorker: a thread of its own that runs the work handed to it in order, on the one
 // bounded hand-off (Handoff.swift): handing work over waits while `queuedMax` pieces wait, so
 // a producer faster than the worker never piles up memory. The close's statement writers run
-// on these (a sheet's lines.csv and HTML on one, its workbook on another).
+// on these (a sheet's lines.csv and HTML on one, its workbook on another, the workbook's
+// deflating on a third).
+
+import Dispatch
 
 public final class SerialWorker: @unchecked Sendable {
     private let handoff: Handoff<@Sendable () -> Void, Never>
@@ -19,6 +22,13 @@ public final class SerialWorker: @unchecked Sendable {
     /// Queues `work` behind what was handed over before, waiting while the queue is full.
     public func async(_ work: @escaping @Sendable () -> Void) {
         _ = handoff.put([work], weight: 0)
+    }
+
+    /// Waits until everything handed over so far has run.
+    public func sync() {
+        let done = DispatchSemaphore(value: 0)
+        async { done.signal() }
+        done.wait()
     }
 
     /// Runs what was handed over, then stops the thread.

@@ -80,6 +80,8 @@ final class ClosingStatements: @unchecked Sendable {
     /// of each, in order. Each takes at most half the batches in flight.
     private let linesWorkers = (1...2).map { SerialWorker(name: "statement-lines-\($0)", queuedMax: ClosingStatements.batchesInFlightMax / 2) }
     private let workbookWorkers = (1...2).map { SerialWorker(name: "statement-workbook-\($0)", queuedMax: ClosingStatements.batchesInFlightMax / 2) }
+    /// Each workbook worker's workbooks are deflated, one after the other, on a thread of its own.
+    private let compressors = (1...2).map { SerialWorker(name: "statement-deflate-\($0)", queuedMax: XLSXFileWriter.chunksInFlightMax) }
     private let pending = DispatchGroup()
     private var jobs: [SheetStatementJob] = []
 
@@ -139,7 +141,7 @@ final class ClosingStatements: @unchecked Sendable {
         let job = try SheetStatementJob(header: header, config: config, folder: folder, totals: totals,
                                         notes: try LineNotes.read(db, header: header, totals: totals),
                                         expectedSHA256: expectedSHA256, lineSheetRowsMax: lineSheetRowsMax,
-                                        htmlLinesMax: htmlLinesMax)
+                                        htmlLinesMax: htmlLinesMax, compressor: compressors[jobs.count % compressors.count])
         job.linesWorker = linesWorkers[jobs.count % linesWorkers.count]
         job.workbookWorker = workbookWorkers[jobs.count % workbookWorkers.count]
         jobs.append(job)
@@ -291,7 +293,7 @@ private final class SheetStatementJob: @unchecked Sendable {
     private(set) var outcome: JobOutcome = .unfinished
 
     init(header: SheetHeader, config: MallConfig, folder: String, totals: [StatementTotal], notes: LineNotes,
-         expectedSHA256: String?, lineSheetRowsMax: Int, htmlLinesMax: Int) throws {
+         expectedSHA256: String?, lineSheetRowsMax: Int, htmlLinesMax: Int, compressor: SerialWorker) throws {
         self.htmlLinesMax = htmlLinesMax
         self.notes = notes
         self.header = header
@@ -312,7 +314,7 @@ private final class SheetStatementJob: @unchecked Sendable {
                 filters[name] = XLSXRange(columnCount: FeeLineExport.header.count, rowCount: 1 + max(0, lines))
             }
             book = try XLSXFileWriter(path: "\(folder)/statement.xlsx", sheetNames: ["Summary"] + lineSheetNames, fast: true,
-                                      autoFilters: filters)
+                                      autoFilters: filters, compressor: compressor)
         } catch {
             csvFile.abandon()
             throw error

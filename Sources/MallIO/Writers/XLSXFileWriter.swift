@@ -2,16 +2,17 @@
 // Its sheets are named up front (so the package parts can be written first); each is then
 // given whole or streamed row by row, in any order: a summary that can only be known at the
 // end may still be the workbook's first tab. A streamed sheet's XML is made on the caller's
-// thread and deflated on a thread of the writer's own, a bounded number of chunks behind,
+// thread and deflated on a compressor thread (a `SerialWorker`, the writer's own or one it is
+// given to share with the workbooks before and after it), a bounded number of chunks behind,
 // straight into the file: memory does not grow with the rows.
 
-import Dispatch
 import Foundation
+import MallCore
 
 /// Streams a workbook into a file.
 public final class XLSXFileWriter: @unchecked Sendable {
     /// XML chunks made and not yet deflated, at most.
-    static let chunksInFlightMax = 16
+    public static let chunksInFlightMax = 16
 
     /// The workbook's final path.
     public let path: String
@@ -23,8 +24,7 @@ public final class XLSXFileWriter: @unchecked Sendable {
     private var zip: XLSXWriter.ZipArchive<FileZipSink>
     private var failureSeen: (any Error)?
     private let failureLock = NSLock()
-    private let compressor = DispatchQueue(label: "xlsx-deflate")
-    private let slots = DispatchSemaphore(value: XLSXFileWriter.chunksInFlightMax)
+    private let compressor: SerialWorker
     // The caller's.
     private var written: Set<String> = []
     private var open: SheetXML?
@@ -36,7 +36,11 @@ public final class XLSXFileWriter: @unchecked Sendable {
     /// the XML, deflated four times as fast. The same input always gives the same bytes.
     /// `autoFilters`: sheets streamed with an autofilter, by name, and its range (the header
     /// row and the rows it filters; rows after it, such as totals, stay outside it).
-    public init(path: String, sheetNames: [String], fast: Bool = false, autoFilters: [String: XLSXRange] = [:]) throws {
+    /// `compressor`: the thread to deflate on (one workbook at a time on it); by default one
+    /// of the writer's own.
+    public init(path: String, sheetNames: [String], fast: Bool = false, autoFilters: [String: XLSXRange] = [:],
+                compressor: SerialWorker? = nil) throws {
+        self.compressor = compressor ?? SerialWorker(name: "xlsx-deflate", queuedMax: XLSXFileWriter.chunksInFlightMax)
         precondition(!sheetNames.isEmpty, "XLSXFileWriter: a workbook has sheets")
         var seen: Set<String> = []
         for name in sheetNames {
@@ -138,9 +142,7 @@ public final class XLSXFileWriter: @unchecked Sendable {
     /// Hands XML to the compressor, waiting while it is `chunksInFlightMax` behind.
     private func hand(_ chunk: [UInt8]) throws {
         if let failure { throw failure }
-        slots.wait()
         compressor.async { [self] in
-            defer { slots.signal() }
             guard failure == nil else { return }
             do { try chunk.withUnsafeBytes { try zip.append($0) } } catch { failure = error }
         }
@@ -159,7 +161,7 @@ public final class XLSXFileWriter: @unchecked Sendable {
         precondition(open == nil, "XLSXFileWriter: a sheet is still open")
         precondition(written.count == sheetNames.count, "XLSXFileWriter: every sheet named is written")
         onCompressor { zip in try zip.finish() }
-        compressor.sync {}  // everything deflated and written
+        compressor.sync()  // everything deflated and written
         do {
             if let failure { throw failure }
             try file.seal()
@@ -172,7 +174,7 @@ public final class XLSXFileWriter: @unchecked Sendable {
 
     /// Drops everything written so far.
     public func abandon() {
-        compressor.sync {}
+        compressor.sync()
         file.abandon()
     }
 }
