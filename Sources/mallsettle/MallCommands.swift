@@ -91,7 +91,7 @@ enum MallCommands {
         let catalog = try catalog(context)
         let db = try context.openExistingStore()
         try context.claimReports(db)
-        let result = try ReplayReconcile.compare(journal: journal, catalog: catalog, db: db)
+        let result = try ReplayReconcile.compare(journal: journal, catalog: catalog, db: db, progress: context.progress)
         let day: String
         if let text = context.args.value("--date") {
             _ = try Arguments.day(text, option: "--date")

@@ -63,13 +63,18 @@ public enum ReplayReconcile {
     }
 
     /// Replays `journal` and compares what the feeds should hold with what `db` holds.
-    public static func compare(journal: String, catalog: Catalog, db: Database) throws -> ReplayReconciliation {
+    public static func compare(journal: String, catalog: Catalog, db: Database,
+                               progress: ProgressLog = ProgressLog(enabled: false)) throws -> ReplayReconciliation {
         guard let calendar = BusinessCalendar(timezone: catalog.timezone) else {
             throw ReplayError(message: "the catalog's time zone \(catalog.timezone) is unknown")
         }
+        progress.note("replaying \(journal) through the mall core")
         var expected = try expectedRows(journal: journal, catalog: catalog, calendar: calendar)
+        progress.note("comparing with the stored feeds: \(expected.orders.rows.count) order lines, \(expected.refunds.rows.count) refunds, "
+                      + "\(expected.payments.rows.count) payments, \(expected.repayments.rows.count) repayments expected")
         var found = Comparison()
         try compareStored(&expected, db: db, currency: catalog.currency, into: &found)
+        progress.note("compared: \(found.breaks.count) break(s)")
         return ReplayReconciliation(breaks: found.breaks.sorted(), counts: found.counts, rejectedEvents: expected.rejected,
                                     lastDay: expected.lastDay)
     }
