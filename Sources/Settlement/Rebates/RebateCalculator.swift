@@ -58,33 +58,45 @@ public enum RebateCalculator {
                                  rows: [RebateRow]) -> [RebateMovement] {
         let active = policies.filter { $0.cycle == cycle }
         guard !active.isEmpty else { return [] }
-        let categories = active.filter { $0.kind == .category }
-        let totals = active.filter { $0.kind == .order_total }
-        let skus = Dictionary(active.filter { $0.kind == .special_sku }.map { ($0.sku!, $0) }, uniquingKeysWith: { a, _ in a })
-        let tiered = active.filter { $0.kind == .tiered }
-
-        // The policies that take a row depend on its buyer only through the buyer selectors:
-        // a buyer no policy names is one of many, and the choice is made once per (named
-        // buyer or none, level, category) and reused (a night's million rows have a few
-        // hundred such combinations).
-        let namedBuyers = Set(active.compactMap(\.buyerID))
-        struct Choice: Hashable { let buyer: String; let level: String?; let category: String }
-        var chosen: [Choice: [RebatePolicy]] = [:]
-        func choose(for row: RebateRow) -> [RebatePolicy] {
-            let choice = Choice(buyer: namedBuyers.contains(row.buyerID) ? row.buyerID : "", level: row.memberLevel,
-                                category: row.category)
-            if let known = chosen[choice] { return known }
-            var taken: [RebatePolicy] = []
-            if let policy = categoryPolicy(for: row, among: categories) ?? mostSpecific(totals, for: row) { taken.append(policy) }
-            taken += tiered.filter { $0.takesBuyer(row.buyerID, level: row.memberLevel) }
-            chosen[choice] = taken
-            return taken
+        var chooser = PolicyChooser(active)
+        let byIndex = Dictionary(active.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [RebateMovement] = []
+        var bases: [(policy: Int, suppliers: [String: Int64])] = []
+        for buyerRows in rowsByBuyer(rows) {
+            bases.removeAll(keepingCapacity: true)
+            for index in buyerRows {
+                let row = rows[index]
+                for policy in chooser.policies(taking: row) {
+                    if let at = bases.firstIndex(where: { $0.policy == policy.index }) {
+                        bases[at].suppliers[row.supplierID, default: 0] += row.amount
+                    } else {
+                        bases.append((policy.index, [row.supplierID: row.amount]))
+                    }
+                }
+            }
+            guard let first = buyerRows.first else { continue }
+            for (index, suppliers) in bases {
+                let policy = byIndex[index]!
+                let base = suppliers.values.reduce(0, +)
+                let amount = amount(of: policy, base: base)
+                guard amount != 0 else { continue }
+                let parts = policy.fundedBy == .supplier ? split(amount, base: base, suppliers: suppliers) : []
+                result.append(RebateMovement(buyerID: rows[first].buyerID, policyID: policy.id, kind: policy.kind,
+                                             period: period, base: base, amount: amount, fundedBy: policy.fundedBy,
+                                             parts: parts))
+            }
         }
+        return result.sorted {
+            $0.buyerID != $1.buyerID ? $0.buyerID.utf8.lexicographicallyPrecedes($1.buyerID.utf8)
+                : $0.policyID.utf8.lexicographicallyPrecedes($1.policyID.utf8)
+        }
+    }
 
-        // The rows grouped by buyer (numbered as first seen, then placed by counting), so that
-        // each buyer's base is added up in a few small arrays that stay in cache: one
-        // dictionary over every (buyer, policy, supplier) of a million rows spent most of its
-        // time missing the cache.
+    /// The indexes of `rows` of each buyer (guests left out), buyers in the order first seen:
+    /// numbered, then placed by counting, so that each buyer's base is added up in a few small
+    /// arrays that stay in cache (one dictionary over every (buyer, policy, supplier) of a
+    /// million rows spent most of its time missing the cache).
+    static func rowsByBuyer(_ rows: [RebateRow]) -> [ArraySlice<Int>] {
         var buyerNumber: [String: Int] = [:]
         var buyerOfRow = [Int](repeating: -1, count: rows.count)
         var rowsOfBuyer: [Int] = []
@@ -105,37 +117,42 @@ public enum RebateCalculator {
             byBuyer[next[number]] = index
             next[number] += 1
         }
-        let byIndex = Dictionary(active.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
-        var result: [RebateMovement] = []
-        var bases: [(policy: Int, suppliers: [String: Int64])] = []
-        for number in rowsOfBuyer.indices {
-            bases.removeAll(keepingCapacity: true)
-            for index in byBuyer[start[number]..<start[number + 1]] {
-                let row = rows[index]
-                var taken = choose(for: row)
-                if let policy = skus[row.sku] { taken.append(policy) }
-                for policy in taken {
-                    if let at = bases.firstIndex(where: { $0.policy == policy.index }) {
-                        bases[at].suppliers[row.supplierID, default: 0] += row.amount
-                    } else {
-                        bases.append((policy.index, [row.supplierID: row.amount]))
-                    }
-                }
-            }
-            guard let buyer = bases.isEmpty ? nil : rows[byBuyer[start[number]]].buyerID else { continue }
-            for (index, suppliers) in bases {
-                let policy = byIndex[index]!
-                let base = suppliers.values.reduce(0, +)
-                let amount = amount(of: policy, base: base)
-                guard amount != 0 else { continue }
-                let parts = policy.fundedBy == .supplier ? split(amount, base: base, suppliers: suppliers) : []
-                result.append(RebateMovement(buyerID: buyer, policyID: policy.id, kind: policy.kind, period: period,
-                                             base: base, amount: amount, fundedBy: policy.fundedBy, parts: parts))
-            }
+        return rowsOfBuyer.indices.map { byBuyer[start[$0]..<start[$0 + 1]] }
+    }
+
+    /// Which policies take a row. They depend on its buyer only through the buyer selectors:
+    /// a buyer no policy names is one of many, so the choice is made once per (named buyer or
+    /// none, level, category) and reused (a night's million rows have a few hundred such
+    /// combinations); a special_sku policy of the row's SKU is added on top.
+    struct PolicyChooser {
+        private let categories, totals, tiered: [RebatePolicy]
+        private let skus: [String: RebatePolicy]
+        private let namedBuyers: Set<String>
+        private struct Choice: Hashable { let buyer: String; let level: String?; let category: String }
+        private var chosen: [Choice: [RebatePolicy]] = [:]
+
+        init(_ active: [RebatePolicy]) {
+            categories = active.filter { $0.kind == .category }
+            totals = active.filter { $0.kind == .order_total }
+            tiered = active.filter { $0.kind == .tiered }
+            skus = Dictionary(active.filter { $0.kind == .special_sku }.map { ($0.sku!, $0) }, uniquingKeysWith: { a, _ in a })
+            namedBuyers = Set(active.compactMap(\.buyerID))
         }
-        return result.sorted {
-            $0.buyerID != $1.buyerID ? $0.buyerID.utf8.lexicographicallyPrecedes($1.buyerID.utf8)
-                : $0.policyID.utf8.lexicographicallyPrecedes($1.policyID.utf8)
+
+        mutating func policies(taking row: RebateRow) -> [RebatePolicy] {
+            let choice = Choice(buyer: namedBuyers.contains(row.buyerID) ? row.buyerID : "", level: row.memberLevel,
+                                category: row.category)
+            var taken: [RebatePolicy]
+            if let known = chosen[choice] {
+                taken = known
+            } else {
+                taken = []
+                if let policy = categoryPolicy(for: row, among: categories) ?? mostSpecific(totals, for: row) { taken.append(policy) }
+                taken += tiered.filter { $0.takesBuyer(row.buyerID, level: row.memberLevel) }
+                chosen[choice] = taken
+            }
+            if let policy = skus[row.sku] { taken.append(policy) }
+            return taken
         }
     }
 
