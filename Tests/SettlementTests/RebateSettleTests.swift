@@ -154,6 +154,32 @@ final class RebateSettleTests: XCTestCase {
         try assertVerifies(ws)
     }
 
+    /// Policies that all name a level, buyer or SKU read only the rows those name: B-1's gold
+    /// phone (185.00 less its 92.50 return) earns 1%, 0.925 → 0.93; the tea, bought without a
+    /// level, is not read and earns nothing.
+    func testPoliciesNamingLevelsReadOnlyTheRowsTheyCanTake() throws {
+        XCTAssertEqual(RebateSettler.rowsAnyPolicyTakes([]), " AND 0")
+        let gold = RebatePolicy(index: 0, id: "G", kind: .order_total, ratePPM: 10_000, memberLevel: "gold")
+        let quoted = RebatePolicy(index: 1, id: "B", kind: .order_total, ratePPM: 10_000, buyerID: "O'Brien")
+        let sku = RebatePolicy(index: 2, id: "S", kind: .special_sku, ratePPM: 10_000, sku: "TEA")
+        XCTAssertEqual(RebateSettler.rowsAnyPolicyTakes([gold, quoted, sku]),
+                       " AND (o.member_level IN ('gold') OR o.buyer_id IN ('O''Brien') OR o.sku IN ('TEA'))")
+        let everyone = RebatePolicy(index: 3, id: "E", kind: .order_total, ratePPM: 10_000)
+        XCTAssertEqual(RebateSettler.rowsAnyPolicyTakes([gold, everyone]), "")
+
+        let ws = try Workspace()
+        let config = try Fixture.config(Fixture.configJSON.replacingOccurrences(of: #""rebates": []"#, with: #"""
+            "rebates": [{"id": "OT-GOLD", "kind": "order_total", "rate_ppm": 10000, "member_level": "gold", "funded_by": "platform"}]
+            """#))
+        try november(ws, config)
+        XCTAssertEqual(try ws.close("2026-11-30", config: config).1, .done)
+        XCTAssertEqual(try ws.export(.rebates), """
+            buyer_id,policy_id,kind,period_id,base,amount,funded_by
+            B-1,OT-GOLD,order_total,2026-11-01,92.50,0.93,platform
+
+            """)
+    }
+
     func testVerifyFindsAnAccountOrAFundingLineThatDoesNotAddUp() throws {
         let ws = try Workspace()
         let config = try config()

@@ -190,6 +190,31 @@ public struct RebateSettler {
     /// Nanoseconds at 00:00 UTC of `day`: a business date's instants lie within a day of it.
     private static func utcMidnight(_ day: Day) -> Int64 { Int64(day.ordinal) * 86_400 * Instant.nanosPerSecond }
 
+    /// An SQL condition (` AND …`, over the order line `o`) keeping only the rows some of
+    /// `policies` can take, or nothing when one of them takes every buyer's rows: rows of a
+    /// level, buyer or SKU no policy names earn nothing, and need not be read (policies for
+    /// a few thousand dealers among a hundred thousand buyers). Values are quoted for SQL.
+    static func rowsAnyPolicyTakes(_ policies: [RebatePolicy]) -> String {
+        var levels: Set<String> = [], buyers: Set<String> = [], skus: Set<String> = []
+        for policy in policies {
+            if policy.kind == .special_sku, let sku = policy.sku {
+                skus.insert(sku)
+            } else if let level = policy.memberLevel {
+                levels.insert(level)
+            } else if let buyer = policy.buyerID {
+                buyers.insert(buyer)
+            } else {
+                return ""
+            }
+        }
+        func list(_ texts: Set<String>) -> String {
+            texts.sorted().map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+        }
+        let terms = [("o.member_level", levels), ("o.buyer_id", buyers), ("o.sku", skus)]
+            .filter { !$0.1.isEmpty }.map { "\($0.0) IN (\(list($0.1)))" }
+        return terms.isEmpty ? " AND 0" : " AND (" + terms.joined(separator: " OR ") + ")"
+    }
+
     /// The rows of buyers (guests earn nothing) that count in the periods of `cycle` after
     /// `settled` through `through`: the forward lines and posted refunds whose posting date
     /// lies in that span (none of them counted yet, as no period there is settled), and the
@@ -197,6 +222,7 @@ public struct RebateSettler {
     func baseRows(_ cycle: RebateCycle, after settled: Day?, through: Day,
                   _ add: (_ postingDate: Day, _ latePeriod: Day?, RebateRow) -> Void) throws {
         let from = settled.map { $0.adding(days: 1) } ?? Day(ordinal: 0)
+        let taken = Self.rowsAnyPolicyTakes(config.rebatePolicies.filter { $0.cycle == cycle })
         // A forward line lies in a sheet whose period ends on or after its posting date, so the
         // lowest line of the sheets ending on or after `from` bounds these from below; and every
         // posting date lies in the period of a sheet, so there are none before the first sheet
@@ -214,7 +240,7 @@ public struct RebateSettler {
             try db.query("""
                 SELECT f.line_id AS id, f.posting_day AS posting_day, o.goods AS amount, \(Self.lineColumns)
                 FROM forward_fees f JOIN order_lines o ON o.id = f.line_id
-                WHERE f.line_id >= ?1 AND f.posting_day BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''
+                WHERE f.line_id >= ?1 AND f.posting_day BETWEEN ?2 AND ?3 AND coalesce(o.buyer_id, '') != ''\(taken)
                 """, [.int(lowest), .int(Int64(from.ordinal)), .int(Int64(through.ordinal))]) { row in
                 add(Day(ordinal: Int(row.int("posting_day"))), nil, rebateRow(row, amount: row.int("amount")))
             }
@@ -222,7 +248,7 @@ public struct RebateSettler {
         try db.query("""
             SELECT r.id AS id, r.posting_at AS posting_at, r.refund_goods AS amount, \(Self.lineColumns)
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
-            WHERE r.posted = 1 AND r.posting_at >= ?1 AND r.posting_at < ?2 AND coalesce(o.buyer_id, '') != ''
+            WHERE r.posted = 1 AND r.posting_at >= ?1 AND r.posting_at < ?2 AND coalesce(o.buyer_id, '') != ''\(taken)
             """, [.int(Self.utcMidnight(from.adding(days: -1))), .int(Self.utcMidnight(through.adding(days: 2)))]) { row in
             let day = config.calendar.businessDate(of: Instant(nanos: row.int("posting_at")))
             guard day >= from && day <= through else { return }
