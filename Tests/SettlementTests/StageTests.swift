@@ -130,16 +130,6 @@ final class StageTests: XCTestCase {
         let (third, _) = timed.run(asOf: Day(parsing: "2026-11-12")!, inbox: nil, pipeline: .everyStage)
         XCTAssertEqual(third?.stageMillis.map(\.1), [7, 7, 7, 7, 7, 7, 7])
     }
-}
-
-/// Moves 7 ms forward each time durations are read.
-private final class TickingClock: MallClock, @unchecked Sendable {
-    private let clock = ManualClock(Instant(nanos: 0))
-    func now() -> Instant { clock.now() }
-    func elapsedNanos() -> UInt64 {
-        clock.advance(nanos: 7_000_000)
-        return clock.elapsedNanos()
-    }
 
     /// Relative paths in a pipeline file are taken from the file's folder (issue 15, item 3).
     func testPathsInAPipelineFileAreTakenFromItsFolder() throws {
@@ -158,5 +148,15 @@ private final class TickingClock: MallClock, @unchecked Sendable {
         XCTAssertEqual(file.inbox, ws.root + "/deploy/inbox")
         XCTAssertEqual(file.config, ws.root + "/deploy/pipes/mall.json")
         XCTAssertEqual(file.db, "/abs/store.db")
+    }
+}
+
+/// Moves 7 ms forward each time durations are read.
+private final class TickingClock: MallClock, @unchecked Sendable {
+    private let clock = ManualClock(Instant(nanos: 0))
+    func now() -> Instant { clock.now() }
+    func elapsedNanos() -> UInt64 {
+        clock.advance(nanos: 7_000_000)
+        return clock.elapsedNanos()
     }
 }
