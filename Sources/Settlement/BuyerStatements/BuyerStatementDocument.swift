@@ -77,11 +77,11 @@ struct BuyerStatementDocument: Sendable {
             SELECT policy_id, kind, base, amount, funded_by, id, settled_on FROM rebate_movements
             WHERE buyer_id = ? AND period_start = ? AND cycle = ? ORDER BY policy_id
             """, [.text(buyer), .text(periodID), .int(cycle.storeCode)]) { row in
-            let amount = row.int(3)
-            rows.append([buyer, row.string(0), row.string(1), periodID, Money(fen: row.int(2)).description,
-                         Money(fen: amount).description, row.string(4)])
-            lastID = max(lastID, row.int(5))
-            settledOn = row.string(6)
+            let amount = row.int("amount")
+            rows.append([buyer, row.string("policy_id"), row.string("kind"), periodID, Money(fen: row.int("base")).description,
+                         Money(fen: amount).description, row.string("funded_by")])
+            lastID = max(lastID, row.int("id"))
+            settledOn = row.string("settled_on")
             if amount >= 0 { rebates += amount; rebateLines += 1 } else { clawbacks += amount; clawbackLines += 1 }
         }
         // The account after this period: every movement of the buyer settled up to this one's.
@@ -106,19 +106,23 @@ struct BuyerStatementDocument: Sendable {
     static func bill(_ db: Database, buyer: String, billDate: String) throws -> BuyerStatementDocument {
         var bill: (due: String, amount: Int64, prepaid: Int64)?
         try db.query("SELECT due_date, amount, prepaid_applied FROM credit_bills WHERE buyer_id = ? AND bill_date = ?",
-                     [.text(buyer), .text(billDate)]) { row in bill = (row.string(0), row.int(1), row.int(2)) }
+                     [.text(buyer), .text(billDate)]) { row in
+            bill = (row.string("due_date"), row.int("amount"), row.int("prepaid_applied"))
+        }
         guard let bill else { throw BuyerStatementError(message: "bill statement of \(buyer) on \(billDate): no such bill") }
         var lines: [(date: String, kind: Int64, source: String, order: String, lineNo: Int64, amount: Int64)] = []
         try db.query("""
-            SELECT m.movement_date, m.kind, CASE m.kind WHEN 1 THEN o.order_id ELSE r.refund_id END,
-                   coalesce(o.order_id, r.order_id), coalesce(o.line_no, r.line_no), m.amount
+            SELECT m.movement_date AS movement_date, m.kind AS kind,
+                   CASE m.kind WHEN 1 THEN o.order_id ELSE r.refund_id END AS source_id,
+                   coalesce(o.order_id, r.order_id) AS order_id, coalesce(o.line_no, r.line_no) AS line_no, m.amount AS amount
             FROM credit_bill_lines l JOIN credit_movements m ON m.kind = l.kind AND m.source_key = l.source_key
             LEFT JOIN order_lines o ON l.kind = 1 AND o.id = l.source_key
             LEFT JOIN refunds r ON l.kind = 2 AND r.id = l.source_key
             WHERE l.buyer_id = ? AND l.bill_date = ?
             """, [.text(buyer), .text(billDate)]) { row in
-            let kind = row.int(1)
-            lines.append((row.string(0), kind, row.string(2), row.string(3), row.int(4), kind == 2 ? -row.int(5) : row.int(5)))
+            let kind = row.int("kind"), amount = row.int("amount")
+            lines.append((row.string("movement_date"), kind, row.string("source_id"), row.string("order_id"), row.int("line_no"),
+                          kind == 2 ? -amount : amount))
         }
         lines.sort { a, b in
             if a.date != b.date { return a.date < b.date }

@@ -120,8 +120,8 @@ enum BuyerStatementStore {
             SELECT kind, buyer_id, cycle, period FROM buyer_statements WHERE pending = 1
             ORDER BY kind, buyer_id, cycle, period
             """) { row in
-            guard let kind = BuyerStatementKind(rawValue: row.int(0)) else { return }
-            due.append(Due(kind: kind, buyerID: row.string(1), cycle: row.int(2), period: row.string(3)))
+            guard let kind = BuyerStatementKind(rawValue: row.int("kind")) else { return }
+            due.append(Due(kind: kind, buyerID: row.string("buyer_id"), cycle: row.int("cycle"), period: row.string("period")))
         }
         return due
     }

@@ -9,7 +9,7 @@ extension Verifier {
     static func buyerStatementsHold(_ db: Database, _ add: (Int, String) -> Void) throws {
         let money = { (fen: Int64) in Money(fen: fen).description }
         try db.query("""
-            SELECT b.buyer_id, b.bill_date, b.amount,
+            SELECT b.buyer_id AS buyer_id, b.bill_date AS bill_date, b.amount AS amount,
                    (SELECT coalesce(sum(CASE m.kind WHEN 1 THEN m.amount ELSE -m.amount END), 0)
                     FROM credit_bill_lines l JOIN credit_movements m ON m.kind = l.kind AND m.source_key = l.source_key
                     WHERE l.buyer_id = b.buyer_id AND l.bill_date = b.bill_date) AS billed
@@ -18,16 +18,18 @@ extension Verifier {
             WHERE s.pending = 1 OR s.lines_sha256 IS NOT NULL
             ORDER BY b.buyer_id, b.bill_date
             """) { row in
-            guard row.int(2) != row.int(3) else { return }
-            add(creditSection, "bill of \(row.string(0)) on \(row.string(1)): its lines sum to \(money(row.int(3))), the bill is \(money(row.int(2)))")
+            let (amount, billed) = (row.int("amount"), row.int("billed"))
+            guard amount != billed else { return }
+            add(creditSection, "bill of \(row.string("buyer_id")) on \(row.string("bill_date")): its lines sum to \(money(billed)), the bill is \(money(amount))")
         }
         var written: [(BuyerStatementStore.Due, String)] = []
         try db.query("""
             SELECT kind, buyer_id, cycle, period, lines_sha256 FROM buyer_statements
             WHERE pending = 0 AND lines_sha256 IS NOT NULL ORDER BY kind, buyer_id, cycle, period
             """) { row in
-            guard let kind = BuyerStatementKind(rawValue: row.int(0)) else { return }
-            written.append((.init(kind: kind, buyerID: row.string(1), cycle: row.int(2), period: row.string(3)), row.string(4)))
+            guard let kind = BuyerStatementKind(rawValue: row.int("kind")) else { return }
+            written.append((.init(kind: kind, buyerID: row.string("buyer_id"), cycle: row.int("cycle"), period: row.string("period")),
+                            row.string("lines_sha256")))
         }
         for (statement, recorded) in written {
             let document = try BuyerStatementFiles.document(db, statement)

@@ -29,30 +29,35 @@ enum CreditExport {
             CSVEncoder.appendRow(billColumns.map { .text($0) }, to: &buffer)
             try db.query("""
                 SELECT buyer_id, bill_date, due_date, amount, prepaid_applied, principal_paid, late_fees, late_fees_paid,
-                       on_time_discount, amount - principal_paid + late_fees - late_fees_paid
+                       on_time_discount, amount - principal_paid + late_fees - late_fees_paid AS unpaid
                 FROM credit_bills \(whereClause) ORDER BY buyer_id, bill_date
                 """, values) { row in
-                CSVEncoder.appendRow([.text(row.string(0)), .text(row.string(1)), .text(row.string(2))]
-                                     + (3...9).map { money(row.int(Int32($0))) }, to: &buffer)
+                // The amount columns, amount through unpaid, are named as the export names them.
+                CSVEncoder.appendRow([.text(row.string("buyer_id")), .text(row.string("bill_date")), .text(row.string("due_date"))]
+                                     + billColumns.dropFirst(3).map { money(row.int($0)) }, to: &buffer)
             }
         case .credit:
             CSVEncoder.appendRow(creditColumns.map { .text($0) }, to: &buffer)
             try db.query("""
-                SELECT s.buyer_id, s.credit_limit, s.unbilled,
-                       coalesce((SELECT sum(b.amount - b.principal_paid) FROM credit_bills b WHERE b.buyer_id = s.buyer_id), 0),
-                       s.prepaid, s.frozen_from IS NOT NULL
+                SELECT s.buyer_id AS buyer_id, s.credit_limit AS credit_limit, s.unbilled AS unbilled,
+                       coalesce((SELECT sum(b.amount - b.principal_paid) FROM credit_bills b WHERE b.buyer_id = s.buyer_id), 0)
+                           AS unpaid_principal,
+                       s.prepaid AS prepaid, s.frozen_from IS NOT NULL AS frozen
                 FROM credit_accounts_state s \(whereClause.replacingOccurrences(of: "buyer_id", with: "s.buyer_id"))
                 ORDER BY s.buyer_id
                 """, values) { row in
-                let available = row.int(1) - row.int(2) - row.int(3)
-                CSVEncoder.appendRow([.text(row.string(0)), money(row.int(1)), money(row.int(2)), money(row.int(3)),
-                                      money(row.int(4)), money(available), .number(String(row.int(5)))], to: &buffer)
+                let limit = row.int("credit_limit"), unbilled = row.int("unbilled"), unpaid = row.int("unpaid_principal")
+                let available = limit - unbilled - unpaid
+                CSVEncoder.appendRow([.text(row.string("buyer_id")), money(limit), money(unbilled), money(unpaid),
+                                      money(row.int("prepaid")), money(available), .number(String(row.int("frozen")))],
+                                     to: &buffer)
             }
         case .freezes:
             CSVEncoder.appendRow(freezeColumns.map { .text($0) }, to: &buffer)
             try db.query("SELECT buyer_id, frozen_from, unfrozen_on FROM credit_freezes \(whereClause) ORDER BY buyer_id, frozen_from",
                          values) { row in
-                CSVEncoder.appendRow([.text(row.string(0)), .text(row.string(1)), row.text(2).map { .text($0) } ?? .empty],
+                CSVEncoder.appendRow([.text(row.string("buyer_id")), .text(row.string("frozen_from")),
+                                      row.text("unfrozen_on").map { .text($0) } ?? .empty],
                                      to: &buffer)
             }
         default:

@@ -20,8 +20,8 @@ struct CreditStore {
     func progress() throws -> Progress {
         var progress = Progress(through: nil, linesSeen: 0, refundsSeen: 0, repaymentsSeen: 0)
         try db.query("SELECT through, lines_seen, refunds_seen, repayments_seen FROM credit_progress WHERE one = 1") {
-            progress = Progress(through: $0.text(0).flatMap(Day.init(parsing:)), linesSeen: $0.int(1),
-                                refundsSeen: $0.int(2), repaymentsSeen: $0.int(3))
+            progress = Progress(through: $0.text("through").flatMap(Day.init(parsing:)), linesSeen: $0.int("lines_seen"),
+                                refundsSeen: $0.int("refunds_seen"), repaymentsSeen: $0.int("repayments_seen"))
         }
         return progress
     }
@@ -47,48 +47,72 @@ struct CreditStore {
         var rows: [Candidate] = []
         var gone: [(CreditEventKind, Int64)] = []
         let usage = """
-            SELECT o.id, o.order_id, o.line_no, coalesce(o.buyer_id, ''), o.paid_credit, o.paid_at FROM order_lines o
+            SELECT o.id AS id, o.order_id AS order_id, o.line_no AS line_no, coalesce(o.buyer_id, '') AS buyer_id,
+                   o.paid_credit AS paid_credit, o.paid_at AS paid_at
+            FROM order_lines o
             """
-        let usageRow = { (row: Statement) in
-            let at = row.int(5)
-            rows.append(Candidate(event: CreditEvent(kind: .usage, sourceKey: row.int(0), buyerID: row.string(3), at: at,
-                                                     date: calendar.businessDate(of: Instant(nanos: at)),
-                                                     amount: row.int(4), key1: row.string(1), key3: row.int(2)),
-                                  ready: true))
+        // Each query looks its columns up on its first row, then reads every row by index.
+        func usageRows(_ sql: String, _ values: [SQLValue]) throws {
+            var at: UsageColumns?
+            try db.query(sql, values) { row in
+                let c = at ?? UsageColumns(row)
+                at = c
+                let paidAt = row.int(c.paidAt)
+                rows.append(Candidate(event: CreditEvent(kind: .usage, sourceKey: row.int(c.id), buyerID: row.string(c.buyerID),
+                                                         at: paidAt, date: calendar.businessDate(of: Instant(nanos: paidAt)),
+                                                         amount: row.int(c.paidCredit), key1: row.string(c.orderID),
+                                                         key3: row.int(c.lineNo)),
+                                      ready: true))
+            }
         }
-        try db.query(usage + " WHERE o.id > ? AND o.paid_credit > 0", [.int(progress.linesSeen)], usageRow)
-        try db.query(usage + " JOIN credit_waiting w ON w.kind = 1 AND w.source_key = o.id", [], usageRow)
+        try usageRows(usage + " WHERE o.id > ? AND o.paid_credit > 0", [.int(progress.linesSeen)])
+        try usageRows(usage + " JOIN credit_waiting w ON w.kind = 1 AND w.source_key = o.id", [])
 
         let giveBack = """
-            SELECT r.id, r.refund_id, r.order_id, r.line_no, coalesce(o.buyer_id, ''), r.refund_credit, r.refunded_at,
-                   r.state = 'accepted'
+            SELECT r.id AS id, r.refund_id AS refund_id, r.order_id AS order_id, r.line_no AS line_no,
+                   coalesce(o.buyer_id, '') AS buyer_id, r.refund_credit AS refund_credit, r.refunded_at AS refunded_at,
+                   r.state = 'accepted' AS accepted
             FROM refunds r LEFT JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             """
-        let giveBackRow = { (row: Statement) in
-            let at = row.int(6)
-            rows.append(Candidate(event: CreditEvent(kind: .giveBack, sourceKey: row.int(0), buyerID: row.string(4), at: at,
-                                                     date: calendar.businessDate(of: Instant(nanos: at)),
-                                                     amount: row.int(5), key1: row.string(1), key2: row.string(2),
-                                                     key3: row.int(3)),
-                                  ready: row.int(7) == 1))
+        func giveBackRows(_ sql: String, _ values: [SQLValue]) throws {
+            var at: GiveBackColumns?
+            try db.query(sql, values) { row in
+                let c = at ?? GiveBackColumns(row)
+                at = c
+                let refundedAt = row.int(c.refundedAt)
+                rows.append(Candidate(event: CreditEvent(kind: .giveBack, sourceKey: row.int(c.id), buyerID: row.string(c.buyerID),
+                                                         at: refundedAt, date: calendar.businessDate(of: Instant(nanos: refundedAt)),
+                                                         amount: row.int(c.refundCredit), key1: row.string(c.refundID),
+                                                         key2: row.string(c.orderID), key3: row.int(c.lineNo)),
+                                      ready: row.int(c.accepted) == 1))
+            }
         }
-        try db.query(giveBack + " WHERE r.id > ? AND r.refund_credit > 0", [.int(progress.refundsSeen)], giveBackRow)
-        try db.query(giveBack + " JOIN credit_waiting w ON w.kind = 2 AND w.source_key = r.id", [], giveBackRow)
+        try giveBackRows(giveBack + " WHERE r.id > ? AND r.refund_credit > 0", [.int(progress.refundsSeen)])
+        try giveBackRows(giveBack + " JOIN credit_waiting w ON w.kind = 2 AND w.source_key = r.id", [])
         try db.query("""
-            SELECT w.source_key FROM credit_waiting w LEFT JOIN refunds r ON r.id = w.source_key
+            SELECT w.source_key AS source_key FROM credit_waiting w LEFT JOIN refunds r ON r.id = w.source_key
             WHERE w.kind = 2 AND r.id IS NULL
-            """) { gone.append((.giveBack, $0.int(0))) }
+            """) { gone.append((.giveBack, $0.int("source_key"))) }
 
-        let repayment = "SELECT p.id, p.repayment_id, p.buyer_id, p.amount, p.paid_at FROM repayments p"
-        let repaymentRow = { (row: Statement) in
-            let at = row.int(4)
-            rows.append(Candidate(event: CreditEvent(kind: .repayment, sourceKey: row.int(0), buyerID: row.string(2), at: at,
-                                                     date: calendar.businessDate(of: Instant(nanos: at)),
-                                                     amount: row.int(3), key1: row.string(1)),
-                                  ready: true))
+        let repayment = """
+            SELECT p.id AS id, p.repayment_id AS repayment_id, p.buyer_id AS buyer_id, p.amount AS amount,
+                   p.paid_at AS paid_at
+            FROM repayments p
+            """
+        func repaymentRows(_ sql: String, _ values: [SQLValue]) throws {
+            var at: RepaymentColumns?
+            try db.query(sql, values) { row in
+                let c = at ?? RepaymentColumns(row)
+                at = c
+                let paidAt = row.int(c.paidAt)
+                rows.append(Candidate(event: CreditEvent(kind: .repayment, sourceKey: row.int(c.id), buyerID: row.string(c.buyerID),
+                                                         at: paidAt, date: calendar.businessDate(of: Instant(nanos: paidAt)),
+                                                         amount: row.int(c.amount), key1: row.string(c.repaymentID)),
+                                      ready: true))
+            }
         }
-        try db.query(repayment + " WHERE p.id > ?", [.int(progress.repaymentsSeen)], repaymentRow)
-        try db.query(repayment + " JOIN credit_waiting w ON w.kind = 3 AND w.source_key = p.id", [], repaymentRow)
+        try repaymentRows(repayment + " WHERE p.id > ?", [.int(progress.repaymentsSeen)])
+        try repaymentRows(repayment + " JOIN credit_waiting w ON w.kind = 3 AND w.source_key = p.id", [])
         return (rows, gone)
     }
 
@@ -219,5 +243,39 @@ struct CreditStore {
             if inserted == 1 { opened.append("\(found.kind) \(found.reference)") }
         }
         return opened
+    }
+}
+
+// MARK: Where the columns are
+
+/// The column indexes of the candidates' `AS` names, found by name on each query's first
+/// row: a first night reads every order line paid with credit, each by index.
+extension CreditStore {
+    /// An order line paid with credit (`usage`).
+    struct UsageColumns {
+        let id, orderID, lineNo, buyerID, paidCredit, paidAt: Int32
+        init(_ row: Statement) {
+            id = row.column("id"); orderID = row.column("order_id"); lineNo = row.column("line_no")
+            buyerID = row.column("buyer_id"); paidCredit = row.column("paid_credit"); paidAt = row.column("paid_at")
+        }
+    }
+
+    /// A refund giving credit back (`giveBack`), `accepted` 1 once accepted.
+    struct GiveBackColumns {
+        let id, refundID, orderID, lineNo, buyerID, refundCredit, refundedAt, accepted: Int32
+        init(_ row: Statement) {
+            id = row.column("id"); refundID = row.column("refund_id"); orderID = row.column("order_id")
+            lineNo = row.column("line_no"); buyerID = row.column("buyer_id"); refundCredit = row.column("refund_credit")
+            refundedAt = row.column("refunded_at"); accepted = row.column("accepted")
+        }
+    }
+
+    /// A repayment.
+    struct RepaymentColumns {
+        let id, repaymentID, buyerID, amount, paidAt: Int32
+        init(_ row: Statement) {
+            id = row.column("id"); repaymentID = row.column("repayment_id"); buyerID = row.column("buyer_id")
+            amount = row.column("amount"); paidAt = row.column("paid_at")
+        }
     }
 }

@@ -24,20 +24,22 @@ extension Verifier {
                 SELECT buyer_id, sum(principal_paid) AS principal_paid, sum(amount - principal_paid) AS unpaid_principal,
                        sum(late_fees_paid) AS fees_paid, sum(on_time_discount) AS discounts
                 FROM credit_bills GROUP BY buyer_id)
-            SELECT s.buyer_id, coalesce(m.net_usage, 0) - coalesce(b.principal_paid, 0), s.unbilled,
-                   coalesce(b.unpaid_principal, 0), coalesce(m.repaid, 0), coalesce(b.discounts, 0),
-                   coalesce(b.fees_paid, 0), coalesce(b.principal_paid, 0), s.prepaid
+            SELECT s.buyer_id AS buyer_id, coalesce(m.net_usage, 0) - coalesce(b.principal_paid, 0) AS used,
+                   s.unbilled AS unbilled, coalesce(b.unpaid_principal, 0) AS unpaid_principal, coalesce(m.repaid, 0) AS repaid,
+                   coalesce(b.discounts, 0) AS discounts, coalesce(b.fees_paid, 0) AS fees_paid,
+                   coalesce(b.principal_paid, 0) AS principal_paid, s.prepaid AS prepaid
             FROM credit_accounts_state s LEFT JOIN moved m ON m.buyer_id = s.buyer_id
             LEFT JOIN billed b ON b.buyer_id = s.buyer_id
             ORDER BY s.buyer_id
             """) { row in
-            let buyer = row.string(0)
+            let buyer = row.string("buyer_id")
             let money = { (fen: Int64) in Money(fen: fen).description }
-            let (used, unbilled, unpaid) = (row.int(1), row.int(2), row.int(3))
+            let (used, unbilled, unpaid) = (row.int("used"), row.int("unbilled"), row.int("unpaid_principal"))
             if used != unbilled + unpaid {
                 add(creditSection, "credit account \(buyer): credit used \(money(used)) ≠ unbilled \(money(unbilled)) + unpaid principal \(money(unpaid))")
             }
-            let (repaid, discounts, feesPaid, principalPaid, prepaid) = (row.int(4), row.int(5), row.int(6), row.int(7), row.int(8))
+            let (repaid, discounts, feesPaid, principalPaid, prepaid) = (row.int("repaid"), row.int("discounts"), row.int("fees_paid"),
+                                                                         row.int("principal_paid"), row.int("prepaid"))
             if repaid + discounts != feesPaid + principalPaid + prepaid || prepaid < 0 {
                 add(creditSection, "credit account \(buyer): repayments \(money(repaid)) + discounts \(money(discounts)) ≠ late fees paid \(money(feesPaid)) + principal paid \(money(principalPaid)) + prepaid \(money(prepaid))")
             }
@@ -49,7 +51,10 @@ extension Verifier {
             ORDER BY buyer_id, bill_date
             """) { row in
             let money = { (fen: Int64) in Money(fen: fen).description }
-            add(creditSection, "bill of \(row.string(0)) on \(row.string(1)): paid \(money(row.int(3))) (prepaid \(money(row.int(4)))) of \(money(row.int(2))) and late fees \(money(row.int(6))) of \(money(row.int(5))): more applied than owed")
+            let (buyer, billDate) = (row.string("buyer_id"), row.string("bill_date"))
+            let (amount, principalPaid, prepaid) = (row.int("amount"), row.int("principal_paid"), row.int("prepaid_applied"))
+            let (lateFees, lateFeesPaid) = (row.int("late_fees"), row.int("late_fees_paid"))
+            add(creditSection, "bill of \(buyer) on \(billDate): paid \(money(principalPaid)) (prepaid \(money(prepaid))) of \(money(amount)) and late fees \(money(lateFeesPaid)) of \(money(lateFees)): more applied than owed")
         }
     }
 }

@@ -21,9 +21,10 @@ enum RebateExport {
             SELECT buyer_id, policy_id, kind, period_start, base, amount, funded_by
             FROM rebate_movements \(whereClause) ORDER BY buyer_id, policy_id, kind, period_start
             """, values) { row in
-            CSVEncoder.appendRow([.text(row.string(0)), .text(row.string(1)), .text(row.string(2)), .text(row.string(3)),
-                                  .number(Money(fen: row.int(4)).description), .number(Money(fen: row.int(5)).description),
-                                  .text(row.string(6))], to: &buffer)
+            CSVEncoder.appendRow([.text(row.string("buyer_id")), .text(row.string("policy_id")), .text(row.string("kind")),
+                                  .text(row.string("period_start")), .number(Money(fen: row.int("base")).description),
+                                  .number(Money(fen: row.int("amount")).description), .text(row.string("funded_by"))],
+                                 to: &buffer)
         }
     }
 }

@@ -17,14 +17,16 @@ enum BuyerReports {
     static func rebates(_ window: ReportWindow, db: Database) throws -> ReportTable {
         var table = ReportTable(name: .rebates, columns: rebatesColumns)
         try db.query("""
-            SELECT period_start, policy_id, kind, funded_by, count(*), sum(base), sum(amount),
-                   sum(CASE WHEN amount < 0 THEN amount ELSE 0 END)
+            SELECT period_start, policy_id, kind, funded_by, count(*) AS buyers, sum(base) AS base, sum(amount) AS amount,
+                   sum(CASE WHEN amount < 0 THEN amount ELSE 0 END) AS clawbacks
             FROM rebate_movements WHERE period_start <= ?
             GROUP BY period_start, policy_id, kind, funded_by ORDER BY period_start, policy_id, kind, funded_by
             """, [.text(window.to.description)]) { row in
-            table.rows.append([ReportCell.text(row.string(0)), ReportCell.text(row.string(1)), ReportCell.text(row.string(2)),
-                               ReportCell.text(row.string(3)), ReportCell.count(row.int(4)), ReportCell.money(row.int(5)),
-                               ReportCell.money(row.int(6)), ReportCell.money(row.int(7)), ReportCell.rate(row.int(6), row.int(5))])
+            table.rows.append([ReportCell.text(row.string("period_start")), ReportCell.text(row.string("policy_id")),
+                               ReportCell.text(row.string("kind")), ReportCell.text(row.string("funded_by")),
+                               ReportCell.count(row.int("buyers")), ReportCell.money(row.int("base")),
+                               ReportCell.money(row.int("amount")), ReportCell.money(row.int("clawbacks")),
+                               ReportCell.rate(row.int("amount"), row.int("base"))])
         }
         return table
     }
@@ -48,16 +50,19 @@ enum BuyerReports {
     static func creditSummary(_ window: ReportWindow, db: Database) throws -> ReportTable {
         var table = ReportTable(name: .creditSummary, columns: creditSummaryColumns)
         try db.query("""
-            SELECT s.buyer_id, s.credit_limit, s.unbilled, coalesce(b.unpaid, 0), s.prepaid, coalesce(b.overdue, 0),
-                   coalesce(b.late_unpaid, 0), s.frozen_from IS NOT NULL
+            SELECT s.buyer_id AS buyer_id, s.credit_limit AS credit_limit, s.unbilled AS unbilled,
+                   coalesce(b.unpaid, 0) AS unpaid, s.prepaid AS prepaid, coalesce(b.overdue, 0) AS overdue,
+                   coalesce(b.late_unpaid, 0) AS late_unpaid, s.frozen_from IS NOT NULL AS frozen
             FROM credit_accounts_state s LEFT JOIN (\(billSums)) b ON b.buyer_id = s.buyer_id
             ORDER BY s.buyer_id
             """, [.text(window.to.description)]) { row in
-            let used = row.int(2) + row.int(3)
-            table.rows.append([ReportCell.text(row.string(0)), ReportCell.money(row.int(1)), ReportCell.money(row.int(2)),
-                               ReportCell.money(row.int(3)), ReportCell.money(used), ReportCell.money(row.int(1) - used),
-                               ReportCell.rate(used, row.int(1)), ReportCell.money(row.int(4)), ReportCell.money(row.int(5)),
-                               ReportCell.money(row.int(6)), ReportCell.count(row.int(7))])
+            let limit = row.int("credit_limit"), unbilled = row.int("unbilled"), unpaid = row.int("unpaid")
+            let used = unbilled + unpaid
+            table.rows.append([ReportCell.text(row.string("buyer_id")), ReportCell.money(limit), ReportCell.money(unbilled),
+                               ReportCell.money(unpaid), ReportCell.money(used), ReportCell.money(limit - used),
+                               ReportCell.rate(used, limit), ReportCell.money(row.int("prepaid")),
+                               ReportCell.money(row.int("overdue")), ReportCell.money(row.int("late_unpaid")),
+                               ReportCell.count(row.int("frozen"))])
         }
         return table
     }
@@ -70,17 +75,21 @@ enum BuyerReports {
     static func overdueBills(_ window: ReportWindow, db: Database) throws -> ReportTable {
         var table = ReportTable(name: .overdueBills, columns: overdueBillsColumns)
         try db.query("""
-            SELECT b.buyer_id, b.bill_date, b.due_date, b.amount, b.amount - b.principal_paid, b.late_fees - b.late_fees_paid,
-                   coalesce(s.frozen_from IS NOT NULL, 0)
+            SELECT b.buyer_id AS buyer_id, b.bill_date AS bill_date, b.due_date AS due_date, b.amount AS amount,
+                   b.amount - b.principal_paid AS principal_unpaid, b.late_fees - b.late_fees_paid AS late_fees_unpaid,
+                   coalesce(s.frozen_from IS NOT NULL, 0) AS frozen
             FROM credit_bills b LEFT JOIN credit_accounts_state s ON s.buyer_id = b.buyer_id
             WHERE b.due_date <= ? AND (b.principal_paid < b.amount OR b.late_fees_paid < b.late_fees)
             ORDER BY b.due_date, b.buyer_id, b.bill_date
             """, [.text(window.to.description)]) { row in
-            let due = Day(parsing: row.string(2))
-            table.rows.append([ReportCell.text(row.string(0)), ReportCell.text(row.string(1)), ReportCell.text(row.string(2)),
-                               due.map { ReportCell.count(window.to.ordinal - $0.ordinal) } ?? .empty,
-                               ReportCell.money(row.int(3)), ReportCell.money(row.int(4)), ReportCell.money(row.int(5)),
-                               ReportCell.money(row.int(4) + row.int(5)), ReportCell.count(row.int(6))])
+            let dueDate = row.string("due_date")
+            let due = Day(parsing: dueDate)
+            let principalUnpaid = row.int("principal_unpaid"), lateFeesUnpaid = row.int("late_fees_unpaid")
+            table.rows.append([ReportCell.text(row.string("buyer_id")), ReportCell.text(row.string("bill_date")),
+                               ReportCell.text(dueDate), due.map { ReportCell.count(window.to.ordinal - $0.ordinal) } ?? .empty,
+                               ReportCell.money(row.int("amount")), ReportCell.money(principalUnpaid),
+                               ReportCell.money(lateFeesUnpaid), ReportCell.money(principalUnpaid + lateFeesUnpaid),
+                               ReportCell.count(row.int("frozen"))])
         }
         return table
     }
@@ -95,16 +104,20 @@ enum BuyerReports {
     static func arrears(_ window: ReportWindow, db: Database) throws -> ReportTable {
         var rows: [(owed: Int64, buyer: String, cells: [CSVCell])] = []
         try db.query("""
-            SELECT s.buyer_id, s.unbilled, coalesce(b.unpaid, 0), coalesce(b.late_unpaid, 0), s.prepaid,
-                   coalesce(b.overdue, 0), b.oldest_due, s.frozen_from IS NOT NULL
+            SELECT s.buyer_id AS buyer_id, s.unbilled AS unbilled, coalesce(b.unpaid, 0) AS unpaid,
+                   coalesce(b.late_unpaid, 0) AS late_unpaid, s.prepaid AS prepaid, coalesce(b.overdue, 0) AS overdue,
+                   b.oldest_due AS oldest_due, s.frozen_from IS NOT NULL AS frozen
             FROM credit_accounts_state s LEFT JOIN (\(billSums)) b ON b.buyer_id = s.buyer_id
             """, [.text(window.to.description)]) { row in
-            let owed = row.int(1) + row.int(2) + row.int(3) - row.int(4)
-            guard owed != 0 || row.int(2) != 0 || row.int(3) != 0 else { return }
-            rows.append((owed, row.string(0), [
-                ReportCell.text(row.string(0)), ReportCell.money(row.int(1)), ReportCell.money(row.int(2)), ReportCell.money(row.int(3)),
-                ReportCell.money(row.int(4)), ReportCell.money(owed), ReportCell.money(row.int(5)),
-                row.text(6).map(ReportCell.text) ?? .empty, ReportCell.count(row.int(7)),
+            let buyer = row.string("buyer_id")
+            let unbilled = row.int("unbilled"), unpaid = row.int("unpaid"), lateUnpaid = row.int("late_unpaid")
+            let prepaid = row.int("prepaid")
+            let owed = unbilled + unpaid + lateUnpaid - prepaid
+            guard owed != 0 || unpaid != 0 || lateUnpaid != 0 else { return }
+            rows.append((owed, buyer, [
+                ReportCell.text(buyer), ReportCell.money(unbilled), ReportCell.money(unpaid), ReportCell.money(lateUnpaid),
+                ReportCell.money(prepaid), ReportCell.money(owed), ReportCell.money(row.int("overdue")),
+                row.text("oldest_due").map(ReportCell.text) ?? .empty, ReportCell.count(row.int("frozen")),
             ]))
         }
         rows.sort { $0.owed != $1.owed ? $0.owed > $1.owed : bytesBefore($0.buyer, $1.buyer) }

@@ -261,15 +261,7 @@ struct SalesFacts {
                    f.warehousing_fee AS f_warehousing_fee, f.cost AS f_cost
             FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id ORDER BY o.id
             """)
-        let c = (id: statement.column("id"), parent: statement.column("parent"), supplier: statement.column("supplier"),
-                 buyer: statement.column("buyer"), sku: statement.column("sku"), category: statement.column("category"),
-                 quantity: statement.column("quantity"), unitPrice: statement.column("unit_price"),
-                 discountPlatform: statement.column("discount_platform"),
-                 discountSupplier: statement.column("discount_supplier"), freight: statement.column("freight"),
-                 points: statement.column("points"), credit: statement.column("credit"), cash: statement.column("cash"),
-                 channel: statement.column("channel"), paidAt: statement.column("paid_at"), goods: statement.column("goods"),
-                 postingDay: statement.column("posting_day"), sheetKey: statement.column("sheet_key"),
-                 late: statement.column("late"), forward: statement.column("f_goods"))
+        let c = LineColumns(statement)
         let toOrdinal = window.to.ordinal
         var refundAt = 0
         let pointsKey = TenderKey(tender: "points", channel: ""), creditKey = TenderKey(tender: "credit", channel: "")
@@ -281,13 +273,13 @@ struct SalesFacts {
                 let sheet = statement.int(c.sheetKey)
                 if statement.int(c.late) != 0 {
                     var nonZero: Int64 = 0
-                    for slot in 0..<8 where statement.int(c.forward + Int32(slot)) != 0 { nonZero += 1 }
+                    for column in c.forward where statement.int(column) != 0 { nonZero += 1 }
                     facts.lateForwardLines[sheet, default: 0] += nonZero
                 }
                 if window.contains(ordinal: Int(statement.int(c.postingDay))) {
                     // Summed in place: a copy out and back would copy the array for every line.
                     if facts.postedBySheet[sheet] == nil { facts.postedBySheet[sheet] = Array(repeating: 0, count: codeSlots) }
-                    for slot in 0..<8 { facts.postedBySheet[sheet]![slot + 1] += statement.int(c.forward + Int32(slot)) }
+                    for (slot, column) in c.forward.enumerated() { facts.postedBySheet[sheet]![slot + 1] += statement.int(column) }
                     facts.postedBySheet[sheet]![0] += 1
                 }
             }
@@ -335,7 +327,7 @@ struct SalesFacts {
                 var margin = facts.margins[key] ?? MarginSums()
                 margin.units += line.quantity - (refund?.units ?? 0)
                 margin.netSales += line.goods - (refund?.goods ?? 0)
-                margin.netCost += statement.int(c.forward + 7) + (costReversals[lineID] ?? 0)
+                margin.netCost += statement.int(c.cost) + (costReversals[lineID] ?? 0)
                 facts.margins[key] = margin
             }
         }
@@ -347,7 +339,7 @@ struct SalesFacts {
     /// supplier, and per top-level category.
     private mutating func fold(_ db: Database) throws {
         var supplierOf: [Int64: String] = [:]
-        try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int(0)] = $0.string(1) }
+        try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int("sheet_key")] = $0.string("supplier_id") }
         for (sheet, sums) in postedBySheet {
             let supplier = supplierOf[sheet] ?? ""
             var total = postedBySupplier[supplier] ?? Array(repeating: 0, count: SalesFacts.codeSlots)
@@ -384,24 +376,29 @@ struct SalesFacts {
                                     through: Day) throws -> [(line: Int64, sums: RefundSums)] {
         var sums: [Int64: RefundSums] = [:]
         var offsets = HourOffsets(calendar: config.calendar)
+        var at: RefundColumns?
         try db.query("""
-            SELECT o.id, r.quantity, r.refund_goods, r.refund_freight, r.refund_points, r.refund_credit, r.refund_cash,
-                   r.refunded_at
+            SELECT o.id AS line_id, r.quantity AS quantity, r.refund_goods AS refund_goods, r.refund_freight AS refund_freight,
+                   r.refund_points AS refund_points, r.refund_credit AS refund_credit, r.refund_cash AS refund_cash,
+                   r.refunded_at AS refunded_at
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             WHERE r.state = 'accepted'
             """) { row in
-            let instant = Instant(nanos: row.int(7))
+            let c = at ?? RefundColumns(row)
+            at = c
+            let instant = Instant(nanos: row.int(c.refundedAt))
             let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
             let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
             guard day <= through.ordinal else { return }
-            var sum = sums[row.int(0)] ?? RefundSums()
-            sum.units += row.int(1)
-            sum.goods += row.int(2)
-            sum.freight += row.int(3)
-            sum.points += row.int(4)
-            sum.credit += row.int(5)
-            sum.cash += row.int(6)
-            sums[row.int(0)] = sum
+            let line = row.int(c.lineID)
+            var sum = sums[line] ?? RefundSums()
+            sum.units += row.int(c.quantity)
+            sum.goods += row.int(c.goods)
+            sum.freight += row.int(c.freight)
+            sum.points += row.int(c.points)
+            sum.credit += row.int(c.credit)
+            sum.cash += row.int(c.cash)
+            sums[line] = sum
         }
         return sums.map { (line: $0.key, sums: $0.value) }.sorted { $0.line < $1.line }
     }
@@ -409,11 +406,14 @@ struct SalesFacts {
     /// The COST reversals of each line (by order_lines.id) posted on or before `through`.
     private static func readCostReversals(_ db: Database, through: Day) throws -> [Int64: Int64] {
         var sums: [Int64: Int64] = [:]
+        var at: (line: Int32, cost: Int32)?
         try db.query("""
-            SELECT line_key, sum(amount) FROM other_fee_lines
+            SELECT line_key, sum(amount) AS cost FROM other_fee_lines
             WHERE fee_code = ? AND source_type = ? AND posting_day <= ? GROUP BY line_key
             """, [.int(FeeCode.cost.storeCode), .int(SourceType.refund.rawValue), .int(Int64(through.ordinal))]) { row in
-            sums[row.int(0)] = row.int(1)
+            let c = at ?? (line: row.column("line_key"), cost: row.column("cost"))
+            at = c
+            sums[row.int(c.line)] = row.int(c.cost)
         }
         return sums
     }
@@ -434,6 +434,47 @@ struct SalesFacts {
     static func monthText(_ number: Int) -> String {
         let year = number / 12, month = number % 12 + 1
         return String(year) + (month < 10 ? "-0" : "-") + String(month)
+    }
+}
+
+// MARK: Where the columns are
+
+/// The column indexes of the reads' `AS` names, found by name once per read: the line read
+/// reads every order line, each by index.
+extension SalesFacts {
+    /// An order line of `read` with its forward fee row (NULL while unposted).
+    struct LineColumns {
+        let id, parent, supplier, buyer, sku, category, quantity, unitPrice, discountPlatform, discountSupplier: Int32
+        let freight, points, credit, cash, channel, paidAt, goods, postingDay, sheetKey, late: Int32
+        /// The forward row's amount of each forward code, in store-code order (GOODS … COST):
+        /// element k is the code whose store code is k + 1.
+        let forward: [Int32]
+        let cost: Int32
+
+        init(_ row: Statement) {
+            id = row.column("id"); parent = row.column("parent"); supplier = row.column("supplier")
+            buyer = row.column("buyer"); sku = row.column("sku"); category = row.column("category")
+            quantity = row.column("quantity"); unitPrice = row.column("unit_price")
+            discountPlatform = row.column("discount_platform"); discountSupplier = row.column("discount_supplier")
+            freight = row.column("freight"); points = row.column("points"); credit = row.column("credit")
+            cash = row.column("cash"); channel = row.column("channel"); paidAt = row.column("paid_at")
+            goods = row.column("goods"); postingDay = row.column("posting_day"); sheetKey = row.column("sheet_key")
+            late = row.column("late")
+            forward = ["f_goods", "f_subsidy", "f_freight", "f_commission", "f_payment_fee", "f_delivery_fee",
+                       "f_warehousing_fee", "f_cost"].map { row.column($0) }
+            precondition(forward.count == FeeCode.forwardCodeCount, "a forward amount column per forward code")
+            cost = row.column("f_cost")
+        }
+    }
+
+    /// An accepted refund of `readRefunds`: its line's id, what it returned and when.
+    struct RefundColumns {
+        let lineID, quantity, goods, freight, points, credit, cash, refundedAt: Int32
+        init(_ row: Statement) {
+            lineID = row.column("line_id"); quantity = row.column("quantity"); goods = row.column("refund_goods")
+            freight = row.column("refund_freight"); points = row.column("refund_points")
+            credit = row.column("refund_credit"); cash = row.column("refund_cash"); refundedAt = row.column("refunded_at")
+        }
     }
 }
 

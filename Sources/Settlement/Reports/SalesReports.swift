@@ -125,13 +125,14 @@ enum SalesReports {
         let first = SalesFacts.monthNumber(facts.window.from), last = SalesFacts.monthNumber(facts.window.to)
         var rebates: [Int: (platform: Int64, supplier: Int64)] = [:]
         try db.query("""
-            SELECT period_start, funded_by, sum(amount) FROM rebate_movements
+            SELECT period_start, funded_by, sum(amount) AS amount FROM rebate_movements
             WHERE period_start >= ? AND period_start <= ? GROUP BY period_start, funded_by
             """, [.text(facts.window.from.firstOfMonth.description), .text(facts.window.to.description)]) { row in
-            guard let start = Day(parsing: row.string(0)) else { return }
+            guard let start = Day(parsing: row.string("period_start")) else { return }
             let month = SalesFacts.monthNumber(start)
             var entry = rebates[month] ?? (0, 0)
-            if row.string(1) == "supplier" { entry.supplier += row.int(2) } else { entry.platform += row.int(2) }
+            let amount = row.int("amount")
+            if row.string("funded_by") == "supplier" { entry.supplier += amount } else { entry.platform += amount }
             rebates[month] = entry
         }
         var table = ReportTable(name: .marketingCost, columns: marketingCostColumns)

@@ -18,16 +18,17 @@ enum SettlementReports {
     static func supplierSummary(_ facts: SalesFacts, db: Database, config: MallConfig) throws -> ReportTable {
         var posted = facts.postedBySupplier
         try db.query("""
-            SELECT s.supplier_id, o.fee_code, sum(o.amount) FROM other_fee_lines o JOIN sheets s ON s.sheet_key = o.sheet_key
+            SELECT s.supplier_id AS supplier_id, o.fee_code AS fee_code, sum(o.amount) AS amount
+            FROM other_fee_lines o JOIN sheets s ON s.sheet_key = o.sheet_key
             WHERE o.posting_day >= ? AND o.posting_day <= ? GROUP BY s.supplier_id, o.fee_code
             """, [.int(Int64(facts.window.from.ordinal)), .int(Int64(facts.window.to.ordinal))]) { row in
-            let code = Int(row.int(1))
+            let code = Int(row.int("fee_code"))
             guard code > 0 && code < SalesFacts.codeSlots else { return }
-            posted[row.string(0), default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += row.int(2)
+            posted[row.string("supplier_id"), default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += row.int("amount")
         }
         var payableDue: [String: Int64] = [:]
-        try db.query("SELECT supplier_id, sum(net) FROM sheets WHERE status = 'closed' GROUP BY supplier_id") { row in
-            payableDue[row.string(0)] = row.int(1)
+        try db.query("SELECT supplier_id, sum(net) AS payable_due FROM sheets WHERE status = 'closed' GROUP BY supplier_id") { row in
+            payableDue[row.string("supplier_id")] = row.int("payable_due")
         }
         let suppliers = Set(config.suppliers.map(\.id)).union(facts.bySupplier.keys).union(posted.keys)
             .union(payableDue.keys).sorted(by: bytesBefore)
@@ -58,23 +59,24 @@ enum SettlementReports {
     /// of the closed sheets not yet paid; late_lines the late fee lines they hold.
     static func settlementStatus(_ facts: SalesFacts, db: Database) throws -> ReportTable {
         var lateBySheet = facts.lateForwardLines
-        try db.query("SELECT sheet_key, count(*) FROM other_fee_lines WHERE late = 1 GROUP BY sheet_key") { row in
-            lateBySheet[row.int(0), default: 0] += row.int(1)
+        try db.query("SELECT sheet_key, count(*) AS late_lines FROM other_fee_lines WHERE late = 1 GROUP BY sheet_key") { row in
+            lateBySheet[row.int("sheet_key"), default: 0] += row.int("late_lines")
         }
         struct Group { var sheets: Int64 = 0; var first = ""; var last = ""; var lines: Int64 = 0; var net: Int64 = 0; var late: Int64 = 0 }
         var groups: [String: [String: Group]] = [:]
         try db.query("""
             SELECT sheet_key, supplier_id, status, period_start, lines, net FROM sheets WHERE period_start <= ?
             """, [.text(facts.window.to.description)]) { row in
-            var group = groups[row.string(1), default: [:]][row.string(2)] ?? Group()
-            let start = row.string(3)
+            let supplier = row.string("supplier_id"), status = row.string("status")
+            var group = groups[supplier, default: [:]][status] ?? Group()
+            let start = row.string("period_start")
             group.sheets += 1
             if group.first.isEmpty || start < group.first { group.first = start }
             if start > group.last { group.last = start }
-            group.lines += row.int(4)
-            group.net += row.int(5)
-            group.late += lateBySheet[row.int(0)] ?? 0
-            groups[row.string(1), default: [:]][row.string(2)] = group
+            group.lines += row.int("lines")
+            group.net += row.int("net")
+            group.late += lateBySheet[row.int("sheet_key")] ?? 0
+            groups[supplier, default: [:]][status] = group
         }
         let statusOrder = ["open": 0, "closed": 1, "paid": 2]
         var table = ReportTable(name: .settlementStatus, columns: settlementStatusColumns)
@@ -104,15 +106,16 @@ enum SettlementReports {
         try db.query("""
             SELECT day, channel, outcome, items FROM recon_day_counts WHERE day >= ? AND day <= ? AND items != 0
             """, range) { row in
-            guard let index = outcomes.firstIndex(where: { $0.rawValue == row.string(2) }) else { return }
-            counts[Key(day: row.string(0), channel: row.string(1)), default: Array(repeating: 0, count: outcomes.count)][index]
-                += row.int(3)
+            let outcome = row.string("outcome")
+            guard let index = outcomes.firstIndex(where: { $0.rawValue == outcome }) else { return }
+            counts[Key(day: row.string("day"), channel: row.string("channel")), default: Array(repeating: 0, count: outcomes.count)][index]
+                += row.int("items")
         }
         try db.query("""
             SELECT day, channel, channel_fee, payment_fee FROM recon_channel_fees
             WHERE day >= ? AND day <= ? AND channel IN (SELECT channel FROM recon_channels)
             """, range) { row in
-            fees[Key(day: row.string(0), channel: row.string(1))] = (row.int(2), row.int(3))
+            fees[Key(day: row.string("day"), channel: row.string("channel"))] = (row.int("channel_fee"), row.int("payment_fee"))
         }
         let keys = Set(counts.keys).union(fees.keys).sorted {
             $0.day != $1.day ? $0.day < $1.day : bytesBefore($0.channel, $1.channel)
