@@ -226,7 +226,8 @@ struct SalesFacts {
     /// Late fee lines per sheet_key (forward rows; every date).
     var lateForwardLines: [Int64: Int64] = [:]
 
-    static let codeSlots = 14
+    /// One slot per `FeeCode.storeCode` (slot 0 unused): a new code gets its slot.
+    static let codeSlots = Int(FeeCode.allCases.map(\.storeCode).max()!) + 1
 
     init(window: ReportWindow) {
         self.window = window
