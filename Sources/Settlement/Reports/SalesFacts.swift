@@ -265,25 +265,10 @@ struct SalesFacts {
         let c = LineColumns(statement)
         let toOrdinal = window.to.ordinal
         var refundAt = 0
-        let pointsKey = TenderKey(tender: "points", channel: ""), creditKey = TenderKey(tender: "credit", channel: "")
         while try statement.step() {
             let day = businessDay(statement.int(c.paidAt))
             let posted = !statement.isNull(c.postingDay)
-            // Settlement side: forward lines by posting date (every date for the late lines).
-            if posted {
-                let sheet = statement.int(c.sheetKey)
-                if statement.int(c.late) != 0 {
-                    var nonZero: Int64 = 0
-                    for column in c.forward where statement.int(column) != 0 { nonZero += 1 }
-                    facts.lateForwardLines[sheet, default: 0] += nonZero
-                }
-                if window.contains(ordinal: Int(statement.int(c.postingDay))) {
-                    // Summed in place: a copy out and back would copy the array for every line.
-                    if facts.postedBySheet[sheet] == nil { facts.postedBySheet[sheet] = Array(repeating: 0, count: codeSlots) }
-                    for (slot, column) in c.forward.enumerated() { facts.postedBySheet[sheet]![slot + 1] += statement.int(column) }
-                    facts.postedBySheet[sheet]![0] += 1
-                }
-            }
+            if posted { facts.addPosted(statement, c) }
             guard day <= toOrdinal else { continue }
             let buyerText = statement.string(c.buyer)
             let buyer = buyerText.isEmpty ? nil : TextKey(buyerText)
@@ -309,19 +294,7 @@ struct SalesFacts {
             facts.bySupplierKey[supplier, default: SalesSums()].add(line, refund)
             facts.byCategoryPath[category, default: SalesSums()].add(line, refund)
 
-            let points = statement.int(c.points), credit = statement.int(c.credit), cash = statement.int(c.cash)
-            if points != 0 { facts.byTender[pointsKey, default: TenderSums()].add(points, refund?.points) }
-            if credit != 0 { facts.byTender[creditKey, default: TenderSums()].add(credit, refund?.credit) }
-            if cash != 0 {
-                facts.byTender[TenderKey(tender: "cash", channel: statement.string(c.channel)), default: TenderSums()]
-                    .add(cash, refund?.cash)
-            }
-            let month = monthNumber(Day(ordinal: day))
-            facts.marketingByMonth[month - facts.firstMonth].platform += line.discountPlatform
-            facts.marketingByMonth[month - facts.firstMonth].supplier += line.discountSupplier
-            facts.marketingByMonth[month - facts.firstMonth].points += points
-            facts.marketingByMonth[month - facts.firstMonth].goods += line.goods
-
+            facts.addTenders(statement, c, line: line, refund: refund, day: day)
             // Gross margin: purchase-mode lines whose forward lines are posted by the window's end.
             if posted, Int(statement.int(c.postingDay)) <= toOrdinal, purchase.contains(supplier) {
                 let key = MarginKey(category: category.text, sku: sku.text)
@@ -334,6 +307,42 @@ struct SalesFacts {
         }
         try facts.fold(db)
         return facts
+    }
+
+    /// The settlement side of a line whose forward lines are posted: its forward amounts by
+    /// sheet when posted inside the window, and its late lines by sheet (every date).
+    private mutating func addPosted(_ statement: Statement, _ c: LineColumns) {
+        let sheet = statement.int(c.sheetKey)
+        if statement.int(c.late) != 0 {
+            var nonZero: Int64 = 0
+            for column in c.forward where statement.int(column) != 0 { nonZero += 1 }
+            lateForwardLines[sheet, default: 0] += nonZero
+        }
+        guard window.contains(ordinal: Int(statement.int(c.postingDay))) else { return }
+        // Summed in place: a copy out and back would copy the array for every line.
+        if postedBySheet[sheet] == nil { postedBySheet[sheet] = Array(repeating: 0, count: SalesFacts.codeSlots) }
+        for (slot, column) in c.forward.enumerated() { postedBySheet[sheet]![slot + 1] += statement.int(column) }
+        postedBySheet[sheet]![0] += 1
+    }
+
+    private static let pointsKey = TenderKey(tender: "points", channel: "")
+    private static let creditKey = TenderKey(tender: "credit", channel: "")
+
+    /// A line of the window paid on `day`: its tenders (points, credit, cash by channel) less
+    /// what its refunds gave back, and its month's discounts and points.
+    private mutating func addTenders(_ statement: Statement, _ c: LineColumns, line: LineRow, refund: RefundSums?, day: Int) {
+        let points = statement.int(c.points), credit = statement.int(c.credit), cash = statement.int(c.cash)
+        if points != 0 { byTender[SalesFacts.pointsKey, default: TenderSums()].add(points, refund?.points) }
+        if credit != 0 { byTender[SalesFacts.creditKey, default: TenderSums()].add(credit, refund?.credit) }
+        if cash != 0 {
+            byTender[TenderKey(tender: "cash", channel: statement.string(c.channel)), default: TenderSums()]
+                .add(cash, refund?.cash)
+        }
+        let month = SalesFacts.monthNumber(Day(ordinal: day)) - firstMonth
+        marketingByMonth[month].platform += line.discountPlatform
+        marketingByMonth[month].supplier += line.discountSupplier
+        marketingByMonth[month].points += points
+        marketingByMonth[month].goods += line.goods
     }
 
     /// Turns the sums kept by sheet and by category path into those the reports read: per
