@@ -37,5 +37,5 @@ python3 Pipelines/screenshot.py "$folder/index.html" "$folder/index.zh-CN.html"
 # And as it prints: the print styles on an A4 width (index.print.png).
 python3 Pipelines/screenshot.py --print "$folder/index.html"
 # A closed statement, both languages.
-statement=$(ls -d "$work/Reports/statements/2026-10-01"/*/ | head -n 1)
+statement=$(ls -d "$work/Reports/statements/2026-10-01"/*/ | head -n 1); statement=${statement%/}
 python3 Pipelines/screenshot.py "$statement/statement.html" "$statement/statement.zh-CN.html"
