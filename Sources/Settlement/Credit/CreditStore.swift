@@ -208,15 +208,33 @@ struct CreditStore {
     /// and how far the run got.
     func record(applied: [CreditNight.Applied], waiting: [Candidate], gone: [(CreditEventKind, Int64)],
                 progress: Progress, runSeq: Int64) throws {
+        // Only rows that were waiting are on the waiting list: most applied rows are new.
+        struct Key: Hashable { let kind: Int64; let sourceKey: Int64 }
+        var waitingNow = Set<Key>()
+        try db.query("SELECT kind, source_key FROM credit_waiting") {
+            waitingNow.insert(Key(kind: $0.int("kind"), sourceKey: $0.int("source_key")))
+        }
+        let insert = try db.prepare("""
+            INSERT INTO credit_movements(kind, source_key, buyer_id, movement_date, amount, has_account, run_seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        var dates: [Day: String] = [:]
         for row in applied {
             let event = row.event
-            try db.run("""
-                INSERT INTO credit_movements(kind, source_key, buyer_id, movement_date, amount, has_account, run_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [.int(event.kind.rawValue), .int(event.sourceKey), .text(event.buyerID), .text(event.date.description),
-                      .int(event.amount), .int(row.hasAccount ? 1 : 0), .int(runSeq)])
-            try db.run("DELETE FROM credit_waiting WHERE kind = ? AND source_key = ?",
-                       [.int(event.kind.rawValue), .int(event.sourceKey)])
+            let date = dates[event.date] ?? event.date.description
+            dates[event.date] = date
+            try insert.bind(1, event.kind.rawValue)
+            try insert.bind(2, event.sourceKey)
+            try insert.bind(3, event.buyerID)
+            try insert.bind(4, date)
+            try insert.bind(5, event.amount)
+            try insert.bind(6, Int64(row.hasAccount ? 1 : 0))
+            try insert.bind(7, runSeq)
+            try insert.run()
+            if waitingNow.contains(Key(kind: event.kind.rawValue, sourceKey: event.sourceKey)) {
+                try db.run("DELETE FROM credit_waiting WHERE kind = ? AND source_key = ?",
+                           [.int(event.kind.rawValue), .int(event.sourceKey)])
+            }
         }
         for (kind, key) in gone {
             try db.run("DELETE FROM credit_waiting WHERE kind = ? AND source_key = ?", [.int(kind.rawValue), .int(key)])
