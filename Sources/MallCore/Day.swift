@@ -103,3 +103,17 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+/// `YYYY-MM-DD` texts of days, each made once: for writers that store a date per row of a
+/// night's hundreds of thousands, over a few dozen days.
+public struct DayTexts {
+    private var texts: [Day: String] = [:]
+    public init() {}
+
+    public mutating func text(_ day: Day) -> String {
+        if let text = texts[day] { return text }
+        let text = day.description
+        texts[day] = text
+        return text
+    }
+}

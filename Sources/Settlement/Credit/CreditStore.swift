@@ -218,11 +218,10 @@ struct CreditStore {
             INSERT INTO credit_movements(kind, source_key, buyer_id, movement_date, amount, has_account, run_seq)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        var dates: [Day: String] = [:]
+        var dates = DayTexts()
         for row in applied {
             let event = row.event
-            let date = dates[event.date] ?? event.date.description
-            dates[event.date] = date
+            let date = dates.text(event.date)
             try insert.bind(1, event.kind.rawValue)
             try insert.bind(2, event.sourceKey)
             try insert.bind(3, event.buyerID)

@@ -21,15 +21,12 @@ public struct RebateSettleSummary: Sendable {
     public var fundingLines = 0
 }
 
-/// A row of the base, with the date it posted on.
+/// A row of a buyer's base posted since the rebates stage last ran, with the date it posted on.
 struct PostedRebateRow {
     /// 1 a forward line (order_lines.id), 2 a refund (refunds.id), as `rebate_late.kind`.
     let kind: Int64
     let key: Int64
     let postingDate: Day
-    /// Posted into a settled period: the start of the period it counts in (`rebate_late`).
-    let latePeriod: Day?
-    let row: RebateRow
 }
 
 public struct RebateSettler {
@@ -285,25 +282,23 @@ public struct RebateSettler {
     private func rowsPosted(afterSheetLines: Int64, afterRun: Int64, onOrBefore: Day) throws -> [PostedRebateRow] {
         var rows: [PostedRebateRow] = []
         try db.query("""
-            SELECT f.line_id AS id, f.posting_day AS posting_day, o.goods AS amount, \(Self.lineColumns)
+            SELECT f.line_id AS id, f.posting_day AS posting_day
             FROM forward_sheet_lines l, json_each(l.line_ids) j
             JOIN forward_fees f ON f.line_id = j.value JOIN order_lines o ON o.id = f.line_id
             WHERE l.id > ?1 AND f.posting_day <= ?2 AND coalesce(o.buyer_id, '') != ''
             ORDER BY f.line_id
             """, [.int(afterSheetLines), .int(Int64(onOrBefore.ordinal))]) { row in
-            rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day"))),
-                                        latePeriod: nil, row: rebateRow(row, amount: row.int("amount"))))
+            rows.append(PostedRebateRow(kind: 1, key: row.int("id"), postingDate: Day(ordinal: Int(row.int("posting_day")))))
         }
         try db.query("""
-            SELECT r.id AS id, r.posting_at AS posting_at, r.refund_goods AS amount, \(Self.lineColumns)
+            SELECT r.id AS id, r.posting_at AS posting_at
             FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
             WHERE r.posted_run > ?1 AND r.posted = 1 AND coalesce(o.buyer_id, '') != ''
             ORDER BY r.id
             """, [.int(afterRun)]) { row in
             let day = config.calendar.businessDate(of: Instant(nanos: row.int("posting_at")))
             guard day <= onOrBefore else { return }
-            rows.append(PostedRebateRow(kind: 2, key: row.int("id"), postingDate: day, latePeriod: nil,
-                                        row: rebateRow(row, amount: -row.int("amount"))))
+            rows.append(PostedRebateRow(kind: 2, key: row.int("id"), postingDate: day))
         }
         return rows
     }

@@ -59,11 +59,7 @@ final class ChannelReconciler {
     /// with no stored item has no earlier row (every row is judged the night it arrives), so
     /// these are all its rows and the payments table need not be read for it.
     private var newRows: [ChannelKey: [ReportedRow]] = [:]
-    private var dayTexts: [Day: String] = [:]
-    private lazy var storeItem = try? db.prepare("""
-        INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
+    private var dayTexts = DayTexts()
     /// Where the columns are in the queries run once per reference, found by name on their
     /// first row and kept for the night: `addExpectation`'s, `expectRefund`'s, `judge`'s
     /// expectation and channel rows, `storedItems`'.
@@ -140,10 +136,7 @@ final class ChannelReconciler {
 
     /// `YYYY-MM-DD` of `day`, made once per day: a night writes two per item.
     func dayText(_ day: Day) -> String {
-        if let text = dayTexts[day] { return text }
-        let text = day.description
-        dayTexts[day] = text
-        return text
+        dayTexts.text(day)
     }
 
     private static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
@@ -167,8 +160,10 @@ final class ChannelReconciler {
             fees.addChannelRow(channel: channel, day: occurred, fee: row.int(c.fee))
             // A channel named for the first time is judged whole, in one pass (`reconcileNew`).
             guard channels.contains(channel) else { fresh.insert(channel); return }
-            touched.insert(c.key.key(row))
-            newRows[c.key.key(row), default: []].append(c.reported.row(row, day: day))
+            let key = c.key.key(row)
+            touched.insert(key)
+            newRows[key, default: []].append(ReportedRow(txnID: row.string(c.reported.txnID), amount: row.int(c.reported.amount),
+                                                         day: occurred))
         }
         for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
@@ -392,7 +387,11 @@ final class ChannelReconciler {
 
     /// Stores the item and moves it between the day counts.
     private func write(_ key: ChannelKey, _ item: ReconItem, breakID: Int64?, replacing old: ReconItem?) throws {
-        guard let storeItem else { throw StoreError(code: 1, message: "cannot prepare the item insert", sql: nil) }
+        // Prepared once: the store caches statements by their text.
+        let storeItem = try db.prepare("""
+            INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         try storeItem.bindRow([.text(key.channel), .text(key.kind), .text(key.reference), .text(item.txnID),
                                .text(item.outcome.rawValue), item.expected.map { .int($0) } ?? .null,
                                item.found.map { .int($0) } ?? .null, .text(dayText(item.day)), .text(dayText(item.due)),
