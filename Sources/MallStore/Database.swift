@@ -375,6 +375,13 @@ public final class Statement {
         try check(rc)
     }
 
+    /// Binds bytes as a BLOB (SQLite copies them).
+    public func bind(_ index: Int32, blob: [UInt8]) throws {
+        // An empty array has no base address, and a NULL pointer would store NULL.
+        guard !blob.isEmpty else { return try check(sqlite3_bind_zeroblob(stmt, index, 0)) }
+        try check(blob.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), csqlite_transient()) })
+    }
+
     public func bind(_ index: Int32, _ value: String?) throws {
         if let value { try bind(index, value) } else { try check(sqlite3_bind_null(stmt, index)) }
     }
@@ -423,6 +430,13 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
     public func string(_ column: Int32) -> String { text(column) ?? "" }
+    /// The bytes of a BLOB (or text) column, valid only inside `body`: SQLite owns them until
+    /// the next step. NULL reads as no bytes.
+    public func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let pointer = sqlite3_column_blob(stmt, column)
+        let count = Int(sqlite3_column_bytes(stmt, column))
+        return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
 
     // Reading a row by column name: the query's `AS` names, looked up once per statement. For
     // loops over millions of rows, look the indexes up with `column(_:)` before the loop.

@@ -245,7 +245,10 @@ public final class Poster {
     /// in store order.
     private func writeRefundStates(_ open: [OpenRefund], accepted: Set<Int>, postingAt: [Int: Int64],
                                    _ lineStates: [Int64: LineRefundState]) throws {
-        let markRefund = try db.prepare("UPDATE refunds SET state = 'accepted', posted = ?, posting_at = ?, posted_run = ? WHERE id = ?")
+        let markRefund = try db.prepare("""
+            UPDATE refunds SET state = 'accepted', posted = ?, posting_at = ?, posted_run = ?,
+                               accepted_run = coalesce(accepted_run, ?) WHERE id = ?
+            """)
         let changedRefunds = open.indices.filter { accepted.contains($0) || postingAt[$0] != nil }
             .sorted { open[$0].id < open[$1].id }
         for index in changedRefunds {
@@ -258,7 +261,8 @@ public final class Poster {
                 try markRefund.bind(2, Optional<Int64>.none)
                 try markRefund.bind(3, Optional<Int64>.none)
             }
-            try markRefund.bind(4, open[index].id)
+            try markRefund.bind(4, runSeq)
+            try markRefund.bind(5, open[index].id)
             try markRefund.run()
         }
         let keep = try db.prepare("""

@@ -1,6 +1,7 @@
 // Reports: builds the analytics reports of SPEC §10 from the store — one, for `report NAME`,
-// or all of them with the dashboard, for the nightly's reports stage. Reading only: nothing
-// here writes to the store.
+// or all of them with the dashboard, for the nightly's reports stage. `report NAME` reads
+// every order line (SalesFacts.read: any window); the nightly first folds the night's rows
+// into the facts it keeps in the store (KeptFacts) and reads its window from those.
 
 import MallCore
 import MallIO
@@ -11,11 +12,15 @@ public enum Reports {
     static let fromSalesFacts: Set<ReportName> = [.salesDaily, .skuRanking, .supplierSummary, .categoryMix, .tenderMix,
                                                    .marketingCost, .buyerRetention, .grossMargin, .settlementStatus]
 
+    /// Where the sales facts come from: a read of every order line, or the kept facts.
+    enum FactsSource { case everyLine, kept }
+
     /// The reports named, in the order given.
-    public static func build(_ names: [ReportName], db: Database, config: MallConfig,
-                             window: ReportWindow) throws -> [ReportTable] {
-        let facts = names.contains(where: fromSalesFacts.contains)
-            ? try SalesFacts.read(db, config: config, window: window) : nil
+    static func build(_ names: [ReportName], db: Database, config: MallConfig, window: ReportWindow,
+                      from source: FactsSource = .everyLine) throws -> [ReportTable] {
+        let facts = !names.contains(where: fromSalesFacts.contains) ? nil
+            : source == .kept ? try KeptFacts.refresh(db: db, config: config, window: window)
+            : try SalesFacts.read(db, config: config, window: window)
         return try names.map { name in
             switch name {
             case .salesDaily: return SalesReports.salesDaily(facts!)
@@ -42,11 +47,11 @@ public enum Reports {
     }
 
     /// Writes every report as `{folder}/{name}.csv` and the dashboard as `{folder}/index.html`
-    /// and `{folder}/index.zh-CN.html`, each file written aside and renamed. Returns the
-    /// number of files written.
+    /// and `{folder}/index.zh-CN.html`, each file written aside and renamed, from the kept
+    /// facts brought up to the window's end. Returns the number of files written.
     @discardableResult
     public static func refresh(db: Database, config: MallConfig, window: ReportWindow, folder: String) throws -> Int {
-        let tables = try build(ReportName.allCases, db: db, config: config, window: window)
+        let tables = try build(ReportName.allCases, db: db, config: config, window: window, from: .kept)
         // Half-written files of a refresh killed before (`.NAME.tmp-…`).
         AtomicFile.removeLeftovers(in: folder)
         for table in tables { try AtomicFile.write(table.csv(), to: "\(folder)/\(table.name.rawValue).csv", durable: false) }

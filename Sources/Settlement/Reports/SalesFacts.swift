@@ -199,8 +199,11 @@ struct SalesFacts {
     let window: ReportWindow
     /// Sums per day of the window: element 0 is the window's first day.
     var byDay: [SalesSums]
-    var ordersByDay = DistinctPerDay()
-    var buyersByDay = DistinctPerDay()
+    /// Distinct parent orders and buyers (guests excluded) per day of the window.
+    var orderCounts: [Int: Int] = [:]
+    var buyerCounts: [Int: Int] = [:]
+    private var ordersByDay = DistinctPerDay()
+    private var buyersByDay = DistinctPerDay()
     var bySKU: [SKUKey: SalesSums] = [:]
     var bySupplier: [String: SalesSums] = [:]
     var byCategory: [String: SalesSums] = [:]
@@ -215,16 +218,16 @@ struct SalesFacts {
     /// The month of bit 0 of `BuyerHistory.months`.
     let monthsBase: Int
     var margins: [MarginKey: MarginSums] = [:]
-    /// Forward fee amounts posted in the window per supplier, indexed by FeeCode.storeCode
-    /// (slot 0: the forward rows).
+    /// Fee amounts posted in the window per supplier, indexed by FeeCode.storeCode (slot 0
+    /// unused).
     var postedBySupplier: [String: [Int64]] = [:]
     /// The same per sheet_key, as the lines are read (an integer key, no text to read).
     private var postedBySheet: [Int64: [Int64]] = [:]
     /// Sums per supplier and per category path, as the lines are read.
     private var bySupplierKey: [TextKey: SalesSums] = [:]
     private var byCategoryPath: [TextKey: SalesSums] = [:]
-    /// Late fee lines per sheet_key (forward rows; every date).
-    var lateForwardLines: [Int64: Int64] = [:]
+    /// Late fee lines per sheet_key (every date).
+    var lateLines: [Int64: Int64] = [:]
 
     /// One slot per `FeeCode.storeCode` (slot 0 unused): a new code gets its slot.
     static let codeSlots = Int(FeeCode.allCases.map(\.storeCode).max()!) + 1
@@ -249,19 +252,7 @@ struct SalesFacts {
             return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         }
         let purchase = Set(config.suppliers.filter { $0.mode == .purchase }.map { TextKey($0.id) })
-        let statement = try db.prepare("""
-            SELECT o.id AS id, coalesce(o.parent_order_id, o.order_id) AS parent, o.supplier_id AS supplier,
-                   o.buyer_id AS buyer, o.sku AS sku, o.category AS category, o.quantity AS quantity,
-                   o.unit_price AS unit_price, o.discount_platform AS discount_platform,
-                   o.discount_supplier AS discount_supplier, o.freight AS freight, o.paid_points AS points,
-                   o.paid_credit AS credit, o.paid_cash AS cash, o.payment_channel AS channel, o.paid_at AS paid_at,
-                   o.goods AS goods,
-                   f.posting_day AS posting_day, f.sheet_key AS sheet_key, f.late AS late,
-                   f.goods AS f_goods, f.platform_subsidy AS f_subsidy, f.freight AS f_freight,
-                   f.commission AS f_commission, f.payment_fee AS f_payment_fee, f.delivery_fee AS f_delivery_fee,
-                   f.warehousing_fee AS f_warehousing_fee, f.cost AS f_cost
-            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id ORDER BY o.id
-            """)
+        let statement = try db.prepare(lineSQL(where: "1"))
         let c = LineColumns(statement)
         let toOrdinal = window.to.ordinal
         var refundAt = 0
@@ -275,39 +266,69 @@ struct SalesFacts {
             let parent = TextKey(statement.string(c.parent))
             if let buyer { facts.noteBuyer(buyer, day: day, order: parent) }
             guard day >= window.from.ordinal else { continue }
-
             let lineID = statement.int(c.id)
-            // The refunds come sorted by line id, as the lines do: walk them alongside.
-            while refundAt < refunds.count && refunds[refundAt].line < lineID { refundAt += 1 }
-            let refund = refundAt < refunds.count && refunds[refundAt].line == lineID ? refunds[refundAt].sums : nil
-            let line = LineRow(quantity: statement.int(c.quantity), unitPrice: statement.int(c.unitPrice),
-                               discountPlatform: statement.int(c.discountPlatform),
-                               discountSupplier: statement.int(c.discountSupplier), goods: statement.int(c.goods),
-                               freight: statement.int(c.freight))
-            let supplier = TextKey(statement.string(c.supplier))
-            let category = TextKey(statement.string(c.category))
-            let sku = TextKey(statement.string(c.sku))
-            facts.byDay[day - window.from.ordinal].add(line, refund)
-            facts.ordersByDay.add(parent, day: day)
-            if let buyer { facts.buyersByDay.add(buyer, day: day) }
-            facts.bySKU[SKUKey(sku: sku, supplier: supplier, category: category), default: SalesSums()].add(line, refund)
-            facts.bySupplierKey[supplier, default: SalesSums()].add(line, refund)
-            facts.byCategoryPath[category, default: SalesSums()].add(line, refund)
-
-            facts.addTenders(statement, c, line: line, refund: refund, day: day)
+            let refund = SalesFacts.refund(of: lineID, in: refunds, at: &refundAt)
+            facts.addLine(statement, c, day: day, parent: parent, buyer: buyer, refund: refund)
             // Gross margin: purchase-mode lines whose forward lines are posted by the window's end.
-            if posted, Int(statement.int(c.postingDay)) <= toOrdinal, purchase.contains(supplier) {
-                let key = MarginKey(category: category.text, sku: sku.text)
+            if posted, Int(statement.int(c.postingDay)) <= toOrdinal, purchase.contains(TextKey(statement.string(c.supplier))) {
+                let key = MarginKey(category: statement.string(c.category), sku: statement.string(c.sku))
                 var margin = facts.margins[key] ?? MarginSums()
-                margin.units += line.quantity - (refund?.units ?? 0)
-                margin.netSales += line.goods - (refund?.goods ?? 0)
+                margin.units += statement.int(c.quantity) - (refund?.units ?? 0)
+                margin.netSales += statement.int(c.goods) - (refund?.goods ?? 0)
                 margin.netCost += statement.int(c.cost) + (costReversals[lineID] ?? 0)
                 facts.margins[key] = margin
             }
         }
         try facts.fold(db)
+        facts.orderCounts = facts.ordersByDay.counts()
+        facts.buyerCounts = facts.buyersByDay.counts()
         return facts
     }
+
+    /// The refund sums of line `id`: the refunds come sorted by line id, as the lines do, and
+    /// `at` walks them alongside.
+    private static func refund(of id: Int64, in refunds: [(line: Int64, sums: RefundSums)], at: inout Int) -> RefundSums? {
+        while at < refunds.count && refunds[at].line < id { at += 1 }
+        return at < refunds.count && refunds[at].line == id ? refunds[at].sums : nil
+    }
+
+    /// A line paid in the window: its sums by day, SKU, supplier, category and tender.
+    private mutating func addLine(_ statement: Statement, _ c: LineColumns, day: Int, parent: TextKey, buyer: TextKey?,
+                                  refund: RefundSums?) {
+        let line = LineRow(quantity: statement.int(c.quantity), unitPrice: statement.int(c.unitPrice),
+                           discountPlatform: statement.int(c.discountPlatform),
+                           discountSupplier: statement.int(c.discountSupplier), goods: statement.int(c.goods),
+                           freight: statement.int(c.freight))
+        let supplier = TextKey(statement.string(c.supplier))
+        let category = TextKey(statement.string(c.category))
+        let sku = TextKey(statement.string(c.sku))
+        byDay[day - window.from.ordinal].add(line, refund)
+        ordersByDay.add(parent, day: day)
+        if let buyer { buyersByDay.add(buyer, day: day) }
+        bySKU[SKUKey(sku: sku, supplier: supplier, category: category), default: SalesSums()].add(line, refund)
+        bySupplierKey[supplier, default: SalesSums()].add(line, refund)
+        byCategoryPath[category, default: SalesSums()].add(line, refund)
+        addTenders(statement, c, line: line, refund: refund, day: day)
+    }
+
+    /// The order lines (with their forward fee row, NULL while unposted) that `condition`
+    /// picks, by id.
+    static func lineSQL(where condition: String) -> String {
+        """
+            SELECT o.id AS id, coalesce(o.parent_order_id, o.order_id) AS parent, o.supplier_id AS supplier,
+                   o.buyer_id AS buyer, o.sku AS sku, o.category AS category, o.quantity AS quantity,
+                   o.unit_price AS unit_price, o.discount_platform AS discount_platform,
+                   o.discount_supplier AS discount_supplier, o.freight AS freight, o.paid_points AS points,
+                   o.paid_credit AS credit, o.paid_cash AS cash, o.payment_channel AS channel, o.paid_at AS paid_at,
+                   o.goods AS goods,
+                   f.posting_day AS posting_day, f.sheet_key AS sheet_key, f.late AS late,
+                   f.goods AS f_goods, f.platform_subsidy AS f_subsidy, f.freight AS f_freight,
+                   f.commission AS f_commission, f.payment_fee AS f_payment_fee, f.delivery_fee AS f_delivery_fee,
+                   f.warehousing_fee AS f_warehousing_fee, f.cost AS f_cost
+            FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id WHERE \(condition) ORDER BY o.id
+            """
+    }
+
 
     /// The settlement side of a line whose forward lines are posted: its forward amounts by
     /// sheet when posted inside the window, and its late lines by sheet (every date).
@@ -316,7 +337,7 @@ struct SalesFacts {
         if statement.int(c.late) != 0 {
             var nonZero: Int64 = 0
             for column in c.forward where statement.int(column) != 0 { nonZero += 1 }
-            lateForwardLines[sheet, default: 0] += nonZero
+            lateLines[sheet, default: 0] += nonZero
         }
         guard window.contains(ordinal: Int(statement.int(c.postingDay))) else { return }
         // Summed in place: a copy out and back would copy the array for every line.
@@ -325,8 +346,8 @@ struct SalesFacts {
         postedBySheet[sheet]![0] += 1
     }
 
-    private static let pointsKey = TenderKey(tender: "points", channel: "")
-    private static let creditKey = TenderKey(tender: "credit", channel: "")
+    static let pointsKey = TenderKey(tender: "points", channel: "")
+    static let creditKey = TenderKey(tender: "credit", channel: "")
 
     /// A line of the window paid on `day`: its tenders (points, credit, cash by channel) less
     /// what its refunds gave back, and its month's discounts and points.
@@ -346,19 +367,38 @@ struct SalesFacts {
     }
 
     /// Turns the sums kept by sheet and by category path into those the reports read: per
-    /// supplier, and per top-level category.
+    /// supplier, and per top-level category; adds the other fee lines (posted in the window,
+    /// and late ones of every date).
     private mutating func fold(_ db: Database) throws {
+        try db.query("""
+            SELECT sheet_key, fee_code, sum(amount) AS amount FROM other_fee_lines
+            WHERE posting_day >= ? AND posting_day <= ? GROUP BY sheet_key, fee_code
+            """, [.int(Int64(window.from.ordinal)), .int(Int64(window.to.ordinal))]) { row in
+            let code = Int(row.int("fee_code"))
+            guard code > 0 && code < SalesFacts.codeSlots else { return }
+            let sheet = row.int("sheet_key")
+            if postedBySheet[sheet] == nil { postedBySheet[sheet] = Array(repeating: 0, count: SalesFacts.codeSlots) }
+            postedBySheet[sheet]![code] += row.int("amount")
+        }
+        try db.query("SELECT sheet_key, count(*) AS late_lines FROM other_fee_lines WHERE late = 1 GROUP BY sheet_key") { row in
+            lateLines[row.int("sheet_key"), default: 0] += row.int("late_lines")
+        }
+        try foldPosted(postedBySheet, db)
+        for (supplier, sums) in bySupplierKey { bySupplier[supplier.text] = sums }
+        for (path, sums) in byCategoryPath {
+            byCategory[SalesFacts.topCategory(path.text), default: SalesSums()].merge(sums)
+        }
+    }
+
+    /// Fee amounts posted in the window per sheet (indexed by store code) added up per supplier.
+    mutating func foldPosted(_ bySheet: [Int64: [Int64]], _ db: Database) throws {
         var supplierOf: [Int64: String] = [:]
         try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int("sheet_key")] = $0.string("supplier_id") }
-        for (sheet, sums) in postedBySheet {
+        for (sheet, sums) in bySheet {
             let supplier = supplierOf[sheet] ?? ""
             var total = postedBySupplier[supplier] ?? Array(repeating: 0, count: SalesFacts.codeSlots)
             for slot in total.indices { total[slot] += sums[slot] }
             postedBySupplier[supplier] = total
-        }
-        for (supplier, sums) in bySupplierKey { bySupplier[supplier.text] = sums }
-        for (path, sums) in byCategoryPath {
-            byCategory[SalesFacts.topCategory(path.text), default: SalesSums()].merge(sums)
         }
     }
 

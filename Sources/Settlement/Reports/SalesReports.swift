@@ -14,7 +14,7 @@ enum SalesReports {
     /// One row per business date of the window, days without sales included (all zero).
     static func salesDaily(_ facts: SalesFacts) -> ReportTable {
         var table = ReportTable(name: .salesDaily, columns: salesDailyColumns)
-        let orders = facts.ordersByDay.counts(), buyers = facts.buyersByDay.counts()
+        let orders = facts.orderCounts, buyers = facts.buyerCounts
         for ordinal in facts.window.from.ordinal...facts.window.to.ordinal {
             let sums = facts.byDay[ordinal - facts.window.from.ordinal]
             table.rows.append([ReportCell.day(Day(ordinal: ordinal)), ReportCell.count(orders[ordinal] ?? 0),

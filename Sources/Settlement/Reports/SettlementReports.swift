@@ -16,16 +16,7 @@ enum SettlementReports {
     /// the window, the fee lines posted in the window by code (signed as fee lines are: a
     /// negative amount is charged to the supplier), and what closed unpaid sheets owe it now.
     static func supplierSummary(_ facts: SalesFacts, db: Database, config: MallConfig) throws -> ReportTable {
-        var posted = facts.postedBySupplier
-        try db.query("""
-            SELECT s.supplier_id AS supplier_id, o.fee_code AS fee_code, sum(o.amount) AS amount
-            FROM other_fee_lines o JOIN sheets s ON s.sheet_key = o.sheet_key
-            WHERE o.posting_day >= ? AND o.posting_day <= ? GROUP BY s.supplier_id, o.fee_code
-            """, [.int(Int64(facts.window.from.ordinal)), .int(Int64(facts.window.to.ordinal))]) { row in
-            let code = Int(row.int("fee_code"))
-            guard code > 0 && code < SalesFacts.codeSlots else { return }
-            posted[row.string("supplier_id"), default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += row.int("amount")
-        }
+        let posted = facts.postedBySupplier
         var payableDue: [String: Int64] = [:]
         try db.query("SELECT supplier_id, sum(net) AS payable_due FROM sheets WHERE status = 'closed' GROUP BY supplier_id") { row in
             payableDue[row.string("supplier_id")] = row.int("payable_due")
@@ -58,10 +49,7 @@ enum SettlementReports {
     /// (open, closed, paid): how many, their periods, lines and net; payable_due is the net
     /// of the closed sheets not yet paid; late_lines the late fee lines they hold.
     static func settlementStatus(_ facts: SalesFacts, db: Database) throws -> ReportTable {
-        var lateBySheet = facts.lateForwardLines
-        try db.query("SELECT sheet_key, count(*) AS late_lines FROM other_fee_lines WHERE late = 1 GROUP BY sheet_key") { row in
-            lateBySheet[row.int("sheet_key"), default: 0] += row.int("late_lines")
-        }
+        let lateBySheet = facts.lateLines
         struct Group { var sheets: Int64 = 0; var first = ""; var last = ""; var lines: Int64 = 0; var net: Int64 = 0; var late: Int64 = 0 }
         var groups: [String: [String: Group]] = [:]
         try db.query("""

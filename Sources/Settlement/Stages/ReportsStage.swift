@@ -1,10 +1,11 @@
 // ReportsStage: the last stage of the nightly — refreshes the analytics reports of SPEC §10
 // as `analytics/{as-of}/{name}.csv` for every report and the dashboard
 // `analytics/{as-of}/index.html` (and `index.zh-CN.html`), over the 30 days through the as-of
-// date (ReportWindow.ending). It reads the store and writes no row: a run killed here, run
-// again, writes the same bytes from the same store.
+// date (ReportWindow.ending). The only rows it writes are the facts it keeps for the reports
+// (Reports/KeptFacts.swift), in one transaction: a run killed here, run again, writes the same
+// bytes from the same store.
 //
-// SQL: Reports/SalesFacts.swift, Reports/SalesReports.swift, Reports/SettlementReports.swift,
+// SQL: Reports/KeptFacts.swift, Reports/SalesFacts.swift, Reports/SalesReports.swift, Reports/SettlementReports.swift,
 // Reports/BuyerReports.swift.
 
 import MallCore

@@ -1,0 +1,314 @@
+// KeptFacts: the sales facts the nightly keeps in the store, so that a night's reports cost
+// what that night brought instead of a read of every order line in the store's history.
+//
+// The reports stage folds in what arrived since it last ran — order lines after
+// `report_progress.lines_through`, refunds accepted by a run after `refund_runs_through`
+// (`refunds.accepted_run`), forward postings listed after `sheet_lines_through` and other fee
+// lines after `other_lines_through` — and then reads the window's 30 dates (KeptWindow.swift).
+//
+// What is kept (migration 12):
+// - report_days: per business date of payment, DayFacts — the sums of its lines and of their
+//   refunds, per SKU and tender, and its distinct orders and buyers;
+// - report_buyers: each buyer's first purchase and the months it bought in (buyer_retention);
+// - report_margin_lines: each purchase-mode line's units, net sales and net COST (gross_margin);
+// - report_posted: fee amounts per posting date, sheet and fee code (supplier_summary);
+// - report_late: late fee lines per sheet (settlement_status);
+// - report_waiting: rows dated after the as-of date, folded in when the as-of date reaches them.
+//
+// The facts hold everything dated on or before `report_progress.as_of` and nothing after: a
+// line counts from its date of payment, a refund from the later of its date and its line's,
+// a forward posting or COST reversal (for the margin) from the later of its posting date and
+// its line's. So the window's figures are exactly those `SalesFacts.read` makes from every
+// line (KeptFactsTests holds them byte for byte, night after night). A run for an earlier
+// date, a changed timezone or changed purchase-mode suppliers, or damaged bytes throw the
+// kept facts away and fold every row in again (what the first refresh after the migration
+// does too).
+
+import MallCore
+import MallStore
+
+struct KeptFacts {
+    let db: Database
+    let config: MallConfig
+    let asOf: Day
+    var offsets: HourOffsets
+    let purchase: Set<String>
+    /// The timezone and purchase-mode suppliers the facts are kept under.
+    let settings: String
+    /// True while folding into emptied tables: nothing kept needs reading first.
+    var fresh = false
+
+    // What this refresh changes, written at its end.
+    var days: [Int: DayWork] = [:]
+    var buyers: [String: BuyerRow] = [:]
+    var margins: [MarginRowKey: MarginRow] = [:]
+    var posted: [PostedKey: Int64] = [:]
+    var late: [Int64: Int64] = [:]
+    var waiting: [WaitingRow] = []
+    /// Margin changes of forward postings, refunds and COST reversals, applied after the lines.
+    var marginChanges: [(key: MarginRowKey, change: MarginRow.Change)] = []
+
+    init(db: Database, config: MallConfig, asOf: Day) {
+        self.db = db
+        self.config = config
+        self.asOf = asOf
+        offsets = HourOffsets(calendar: config.calendar)
+        let purchaseIDs = config.suppliers.filter { $0.mode == .purchase }.map(\.id)
+        purchase = Set(purchaseIDs)
+        settings = config.timezone + "|" + purchaseIDs.sorted(by: bytesBefore).joined(separator: ",")
+    }
+
+    /// Brings the kept facts up to `window.to` and returns the sales facts of the window.
+    static func refresh(db: Database, config: MallConfig, window: ReportWindow) throws -> SalesFacts {
+        var kept = KeptFacts(db: db, config: config, asOf: window.to)
+        try db.transaction { try kept.catchUp() }
+        if let facts = try kept.facts(window) { return facts }
+        // Damaged bytes: fold everything in again.
+        var again = KeptFacts(db: db, config: config, asOf: window.to)
+        try db.transaction { try again.catchUp(startingOver: true) }
+        guard let facts = try again.facts(window) else { throw KeptFactsError.damaged }
+        return facts
+    }
+
+    /// Folds in every row that arrived since the last refresh, or every row when the facts
+    /// were kept for a later date or other settings.
+    mutating func catchUp(startingOver: Bool = false) throws {
+        var marks = try Progress.read(db)
+        if startingOver || marks == nil || marks!.asOf > asOf.ordinal || marks!.settings != settings {
+            try forget()
+            marks = Progress(asOf: asOf.ordinal, settings: settings)
+            fresh = true
+        }
+        let from = marks!
+        let due = try dueWaiting()
+        let lines = try foldLines(after: from.linesThrough, waitingIDs: due[WaitingRow.line] ?? [])
+        try foldRefunds(afterRun: from.refundRunsThrough, waitingIDs: due[WaitingRow.refund] ?? [])
+        let sheetLines = try foldForward(afterSheetLines: from.sheetLinesThrough, oldLinesThrough: from.linesThrough,
+                                         waitingIDs: due[WaitingRow.forward] ?? [])
+        let otherLines = try foldOtherLines(after: from.otherLinesThrough, waitingIDs: due[WaitingRow.reversal] ?? [])
+        try applyMarginChanges()
+        try write()
+        let refundRuns = try db.scalar("SELECT max(accepted_run) FROM refunds WHERE accepted_run IS NOT NULL")
+        var next = from
+        next.asOf = asOf.ordinal
+        next.linesThrough = max(from.linesThrough, lines)
+        if case .int(let run)? = refundRuns { next.refundRunsThrough = max(from.refundRunsThrough, run) }
+        next.sheetLinesThrough = max(from.sheetLinesThrough, sheetLines)
+        next.otherLinesThrough = max(from.otherLinesThrough, otherLines)
+        try next.write(db)
+    }
+
+    /// Empties every table of kept facts.
+    private func forget() throws {
+        for table in ["report_days", "report_buyers", "report_margin_lines", "report_posted", "report_late",
+                      "report_waiting", "report_progress"] {
+            try db.run("DELETE FROM \(table)")
+        }
+    }
+
+    /// The waiting rows whose date the as-of date has reached, by kind, taken off the list.
+    private func dueWaiting() throws -> [Int64: [Int64]] {
+        var due: [Int64: [Int64]] = [:]
+        try db.query("SELECT kind, row_id FROM report_waiting WHERE day <= ? ORDER BY kind, row_id",
+                     [.int(Int64(asOf.ordinal))]) { due[$0.int("kind"), default: []].append($0.int("row_id")) }
+        try db.run("DELETE FROM report_waiting WHERE day <= ?", [.int(Int64(asOf.ordinal))])
+        return due
+    }
+
+    mutating func businessDay(_ nanos: Int64) -> Int {
+        offsets.businessDate(of: Instant(nanos: nanos)).ordinal
+    }
+
+    /// Notes a row to fold in once the as-of date reaches `day`; true if it waits.
+    mutating func waits(_ kind: Int64, _ id: Int64, day: Int) -> Bool {
+        guard day > asOf.ordinal else { return false }
+        waiting.append(WaitingRow(kind: kind, id: id, day: day))
+        return true
+    }
+}
+
+enum KeptFactsError: Error, CustomStringConvertible {
+    case damaged
+    var description: String {
+        "the reports' kept facts (report_days) could not be read even after folding every row in again: run `mallsettle verify`"
+    }
+}
+
+/// How far the kept facts have read (report_progress).
+struct Progress {
+    var asOf: Int
+    var settings: String
+    var linesThrough: Int64 = 0
+    /// Refunds accepted by runs through this one: none yet is -1, so that a store migrated
+    /// with its accepted refunds marked 0 folds them in.
+    var refundRunsThrough: Int64 = -1
+    var sheetLinesThrough: Int64 = 0
+    var otherLinesThrough: Int64 = 0
+
+    static func read(_ db: Database) throws -> Progress? {
+        var progress: Progress?
+        try db.query("""
+            SELECT as_of, settings, lines_through, refund_runs_through, sheet_lines_through, other_lines_through
+            FROM report_progress
+            """) { row in
+            progress = Progress(asOf: Int(row.int("as_of")), settings: row.string("settings"),
+                                linesThrough: row.int("lines_through"), refundRunsThrough: row.int("refund_runs_through"),
+                                sheetLinesThrough: row.int("sheet_lines_through"), otherLinesThrough: row.int("other_lines_through"))
+        }
+        return progress
+    }
+
+    func write(_ db: Database) throws {
+        try db.run("""
+            INSERT OR REPLACE INTO report_progress(one, as_of, settings, lines_through, refund_runs_through,
+                                                   sheet_lines_through, other_lines_through)
+            VALUES (1, ?, ?, ?, ?, ?, ?)
+            """, [.int(Int64(asOf)), .text(settings), .int(linesThrough), .int(refundRunsThrough),
+                  .int(sheetLinesThrough), .int(otherLinesThrough)])
+    }
+}
+
+/// A row dated after the as-of date, to fold in later.
+struct WaitingRow {
+    static let line: Int64 = 1, forward: Int64 = 2, refund: Int64 = 3, reversal: Int64 = 4
+    let kind: Int64
+    let id: Int64
+    let day: Int
+}
+
+/// A date's facts being changed, with its distinct orders and buyers.
+struct DayWork {
+    var facts = DayFacts()
+    var orders = Set<String>()
+    var buyers = Set<String>()
+}
+
+/// A buyer's first purchase and the months it bought in: bit k of `months` is the k-th month
+/// after the month of `firstDay` (bit 0 that month itself).
+struct BuyerRow {
+    var firstDay: Int
+    var firstOrder: String
+    var repeats: Bool
+    var months: UInt64
+
+    /// A purchase in parent order `order` paid on `day`.
+    mutating func bought(day: Int, order: String) {
+        if order != firstOrder { repeats = true }
+        let month = SalesFacts.monthNumber(Day(ordinal: day)), first = SalesFacts.monthNumber(Day(ordinal: firstDay))
+        if day < firstDay {
+            let shift = first - month
+            months = shift >= 64 ? 0 : months << UInt64(shift)
+            months |= 1
+            firstDay = day
+            firstOrder = order
+        } else if month - first < 64 {
+            months |= 1 << UInt64(month - first)
+        }
+    }
+}
+
+struct MarginRowKey: Hashable {
+    let day: Int
+    let line: Int64
+}
+
+/// A purchase-mode line's margin parts: counted in gross_margin once `posted`.
+struct MarginRow {
+    var category: String
+    var sku: String
+    var posted: Bool
+    var units: Int64
+    var netSales: Int64
+    var netCost: Int64
+
+    enum Change {
+        case posted(cost: Int64)
+        case refunded(units: Int64, goods: Int64)
+        case reversed(cost: Int64)
+    }
+
+    mutating func apply(_ change: Change) {
+        switch change {
+        case .posted(let cost): posted = true; netCost += cost
+        case .refunded(let units, let goods): self.units -= units; netSales -= goods
+        case .reversed(let cost): netCost += cost
+        }
+    }
+}
+
+struct PostedKey: Hashable {
+    let day: Int
+    let sheet: Int64
+    let code: Int64
+}
+
+extension KeptFacts {
+    /// The tables of kept facts, and the run that accepted each refund.
+    static let migration = Migration(version: 12, name: "report facts kept as rows arrive", sql: """
+        -- How far the reports stage has folded rows in (KeptFacts.swift); no row: nothing yet.
+        CREATE TABLE report_progress (
+            one INTEGER PRIMARY KEY CHECK (one = 1),
+            as_of INTEGER NOT NULL,               -- the as-of date (days since 1970-01-01) kept up to
+            settings TEXT NOT NULL,               -- timezone and purchase-mode suppliers kept under
+            lines_through INTEGER NOT NULL,       -- order_lines.id
+            refund_runs_through INTEGER NOT NULL, -- refunds.accepted_run
+            sheet_lines_through INTEGER NOT NULL, -- forward_sheet_lines.id
+            other_lines_through INTEGER NOT NULL  -- other_fee_lines.id
+        ) STRICT;
+        -- Per business date of payment: its sales facts (DayFacts), its distinct parent orders
+        -- and its distinct buyers (sorted texts).
+        CREATE TABLE report_days (
+            day INTEGER PRIMARY KEY,
+            facts BLOB NOT NULL,
+            orders BLOB NOT NULL,
+            buyers BLOB NOT NULL
+        ) STRICT;
+        -- Each buyer's first purchase; bit k of months: bought in the k-th month after it.
+        CREATE TABLE report_buyers (
+            buyer_id TEXT PRIMARY KEY,
+            first_day INTEGER NOT NULL,
+            first_order TEXT NOT NULL,
+            repeats INTEGER NOT NULL,
+            months INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX report_buyers_first_day ON report_buyers(first_day);
+        -- Each purchase-mode line by date of payment: units and net sales after its refunds,
+        -- net COST after its reversals; counted in gross_margin once posted.
+        CREATE TABLE report_margin_lines (
+            day INTEGER NOT NULL,
+            line_id INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            posted INTEGER NOT NULL,
+            units INTEGER NOT NULL,
+            net_sales INTEGER NOT NULL,
+            net_cost INTEGER NOT NULL,
+            PRIMARY KEY (day, line_id)
+        ) STRICT, WITHOUT ROWID;
+        -- Fee amounts per posting date, sheet and fee code.
+        CREATE TABLE report_posted (
+            posting_day INTEGER NOT NULL,
+            sheet_key INTEGER NOT NULL,
+            fee_code INTEGER NOT NULL,
+            amount INTEGER NOT NULL,
+            PRIMARY KEY (posting_day, sheet_key, fee_code)
+        ) STRICT, WITHOUT ROWID;
+        -- Late fee lines per sheet.
+        CREATE TABLE report_late (
+            sheet_key INTEGER PRIMARY KEY,
+            lines INTEGER NOT NULL
+        ) STRICT;
+        -- Rows dated after the as-of date (kind 1 line, 2 forward posting, 3 refund, 4 COST
+        -- reversal), folded in when the as-of date reaches day.
+        CREATE TABLE report_waiting (
+            kind INTEGER NOT NULL,
+            row_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            PRIMARY KEY (kind, row_id)
+        ) STRICT, WITHOUT ROWID;
+        -- The run that accepted a refund (0: accepted before this migration).
+        ALTER TABLE refunds ADD COLUMN accepted_run INTEGER;
+        UPDATE refunds SET accepted_run = 0 WHERE state = 'accepted';
+        CREATE INDEX refunds_accepted_run ON refunds(accepted_run) WHERE accepted_run IS NOT NULL;
+        """)
+}

@@ -1,0 +1,161 @@
+// KeptFold: how each row that arrived since the last refresh changes the kept facts
+// (KeptFacts.swift): order lines, accepted refunds, forward postings and other fee lines.
+
+import MallCore
+import MallStore
+
+extension KeptFacts {
+    // MARK: Order lines
+
+    /// Folds the lines after `after` (and the waiting ones now due) into their dates; the
+    /// forward postings of the new lines count in report_posted and report_late now, whatever
+    /// their dates. Returns the largest line id read.
+    mutating func foldLines(after: Int64, waitingIDs: [Int64]) throws -> Int64 {
+        var last = after
+        let statement = try db.prepare(SalesFacts.lineSQL(where: "o.id > ?"))
+        try statement.bind(1, after)
+        let c = SalesFacts.LineColumns(statement)
+        while try statement.step() {
+            last = statement.int(c.id)
+            try foldLine(statement, c, forwardToo: true)
+        }
+        let one = try db.prepare(SalesFacts.lineSQL(where: "o.id = ?"))
+        let oc = SalesFacts.LineColumns(one)
+        for id in waitingIDs {
+            try one.bind(1, id)
+            while try one.step() { try foldLine(one, oc, forwardToo: false) }
+        }
+        return last
+    }
+
+    private mutating func foldLine(_ row: Statement, _ c: SalesFacts.LineColumns, forwardToo: Bool) throws {
+        let id = row.int(c.id)
+        let day = businessDay(row.int(c.paidAt))
+        let supplier = row.string(c.supplier)
+        if forwardToo && !row.isNull(c.postingDay) {
+            foldPosted(row, c)
+            noteForwardMargin(line: id, day: day, supplier: supplier, postingDay: Int(row.int(c.postingDay)), cost: row.int(c.cost))
+        }
+        guard !waits(WaitingRow.line, id, day: day) else { return }
+        let line = LineRow(quantity: row.int(c.quantity), unitPrice: row.int(c.unitPrice),
+                           discountPlatform: row.int(c.discountPlatform), discountSupplier: row.int(c.discountSupplier),
+                           goods: row.int(c.goods), freight: row.int(c.freight))
+        let sku = row.string(c.sku), category = row.string(c.category)
+        let key = SKUKey(sku: TextKey(sku), supplier: TextKey(supplier), category: TextKey(category))
+        let points = row.int(c.points), credit = row.int(c.credit), cash = row.int(c.cash)
+        let parent = row.string(c.parent), buyer = row.string(c.buyer)
+        var work = try dayWork(day)
+        work.facts.totals.add(line, nil)
+        work.facts.products[key, default: SalesSums()].add(line, nil)
+        work.facts.points += points
+        if points != 0 { work.facts.tenders[SalesFacts.pointsKey, default: TenderSums()].add(points, nil) }
+        if credit != 0 { work.facts.tenders[SalesFacts.creditKey, default: TenderSums()].add(credit, nil) }
+        if cash != 0 {
+            work.facts.tenders[TenderKey(tender: "cash", channel: row.string(c.channel)), default: TenderSums()].add(cash, nil)
+        }
+        if work.orders.insert(parent).inserted { work.facts.orders += 1 }
+        if !buyer.isEmpty {
+            if work.buyers.insert(buyer).inserted { work.facts.buyers += 1 }
+            try noteBuyer(buyer, day: day, order: parent)
+        }
+        days[day] = work
+        if purchase.contains(supplier) {
+            margins[MarginRowKey(day: day, line: id)] = MarginRow(category: category, sku: sku, posted: false,
+                                                                 units: line.quantity, netSales: line.goods, netCost: 0)
+        }
+    }
+
+    /// A forward row's amounts per code on its posting date, and its late lines.
+    private mutating func foldPosted(_ row: Statement, _ c: SalesFacts.LineColumns) {
+        let sheet = row.int(c.sheetKey), day = Int(row.int(c.postingDay))
+        var nonZero: Int64 = 0
+        for (slot, column) in c.forward.enumerated() {
+            let amount = row.int(column)
+            guard amount != 0 else { continue }
+            nonZero += 1
+            posted[PostedKey(day: day, sheet: sheet, code: Int64(slot + 1)), default: 0] += amount
+        }
+        if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
+    }
+
+    /// A purchase-mode line's forward posting counts in its margin from the later of its
+    /// posting date and its date of payment.
+    private mutating func noteForwardMargin(line: Int64, day: Int, supplier: String, postingDay: Int, cost: Int64) {
+        guard purchase.contains(supplier), !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
+        marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: cost)))
+    }
+
+    private mutating func noteBuyer(_ buyer: String, day: Int, order: String) throws {
+        if var row = try buyerRow(buyer) {
+            row.bought(day: day, order: order)
+            buyers[buyer] = row
+        } else {
+            buyers[buyer] = BuyerRow(firstDay: day, firstOrder: order, repeats: false, months: 1)
+        }
+    }
+
+    // MARK: Refunds
+
+    /// Folds the refunds accepted by runs after `afterRun` (and the waiting ones now due) into
+    /// their lines' dates.
+    mutating func foldRefunds(afterRun: Int64, waitingIDs: [Int64]) throws {
+        let statement = try db.prepare(KeptFacts.refundSQL(where: "r.accepted_run > ? AND r.state = 'accepted'"))
+        try statement.bind(1, afterRun)
+        let c = RefundColumns(statement)
+        while try statement.step() { try foldRefund(statement, c) }
+        let one = try db.prepare(KeptFacts.refundSQL(where: "r.id = ? AND r.state = 'accepted'"))
+        let oc = RefundColumns(one)
+        for id in waitingIDs {
+            try one.bind(1, id)
+            while try one.step() { try foldRefund(one, oc) }
+        }
+    }
+
+    private mutating func foldRefund(_ row: Statement, _ c: RefundColumns) throws {
+        let day = businessDay(row.int(c.paidAt))
+        guard !waits(WaitingRow.refund, row.int(c.id), day: max(day, businessDay(row.int(c.refundedAt)))) else { return }
+        let goods = row.int(c.goods), units = row.int(c.quantity), supplier = row.string(c.supplier)
+        let key = SKUKey(sku: TextKey(row.string(c.sku)), supplier: TextKey(supplier), category: TextKey(row.string(c.category)))
+        var work = try dayWork(day)
+        work.facts.totals.refundGoods += goods
+        work.facts.totals.refundUnits += units
+        work.facts.products[key, default: SalesSums()].refundGoods += goods
+        work.facts.products[key, default: SalesSums()].refundUnits += units
+        // A tender's refunds count where the line paid with it (SalesFacts.addTenders).
+        if row.int(c.linePoints) != 0 { work.facts.tenders[SalesFacts.pointsKey, default: TenderSums()].refunded += row.int(c.points) }
+        if row.int(c.lineCredit) != 0 { work.facts.tenders[SalesFacts.creditKey, default: TenderSums()].refunded += row.int(c.credit) }
+        if row.int(c.lineCash) != 0 {
+            work.facts.tenders[TenderKey(tender: "cash", channel: row.string(c.channel)), default: TenderSums()].refunded
+                += row.int(c.cash)
+        }
+        days[day] = work
+        if purchase.contains(supplier) {
+            marginChanges.append((MarginRowKey(day: day, line: row.int(c.lineID)), .refunded(units: units, goods: goods)))
+        }
+    }
+
+    static func refundSQL(where condition: String) -> String {
+        """
+        SELECT r.id AS id, r.quantity AS quantity, r.refund_goods AS refund_goods, r.refund_points AS refund_points,
+               r.refund_credit AS refund_credit, r.refund_cash AS refund_cash, r.refunded_at AS refunded_at,
+               o.id AS line_id, o.paid_at AS paid_at, o.supplier_id AS supplier, o.sku AS sku, o.category AS category,
+               o.paid_points AS line_points, o.paid_credit AS line_credit, o.paid_cash AS line_cash,
+               o.payment_channel AS channel
+        FROM refunds r JOIN order_lines o ON o.order_id = r.order_id AND o.line_no = r.line_no
+        WHERE \(condition) ORDER BY r.id
+        """
+    }
+
+    struct RefundColumns {
+        let id, quantity, goods, points, credit, cash, refundedAt, lineID, paidAt, supplier, sku, category: Int32
+        let linePoints, lineCredit, lineCash, channel: Int32
+        init(_ row: Statement) {
+            id = row.column("id"); quantity = row.column("quantity"); goods = row.column("refund_goods")
+            points = row.column("refund_points"); credit = row.column("refund_credit"); cash = row.column("refund_cash")
+            refundedAt = row.column("refunded_at"); lineID = row.column("line_id"); paidAt = row.column("paid_at")
+            supplier = row.column("supplier"); sku = row.column("sku"); category = row.column("category")
+            linePoints = row.column("line_points"); lineCredit = row.column("line_credit"); lineCash = row.column("line_cash")
+            channel = row.column("channel")
+        }
+    }
+}

@@ -1,0 +1,214 @@
+// KeptWrite: the kept facts' other rows — forward postings of lines read before, other fee
+// lines, the margin changes — and how a refresh reads what it changes and writes it back.
+
+import MallCore
+import MallStore
+
+extension KeptFacts {
+    // MARK: Forward postings of lines read before
+
+    /// The forward postings listed after `afterSheetLines` whose lines were read by an earlier
+    /// refresh (the others came with their lines), and the waiting margin postings now due.
+    /// Returns the largest forward_sheet_lines.id read.
+    mutating func foldForward(afterSheetLines: Int64, oldLinesThrough: Int64, waitingIDs: [Int64]) throws -> Int64 {
+        var last = afterSheetLines
+        var oldLines: [Int64] = []
+        try db.query("SELECT id, line_ids FROM forward_sheet_lines WHERE id > ? ORDER BY id", [.int(afterSheetLines)]) { row in
+            last = row.int("id")
+            for id in KeptFacts.integers(inArray: row.string("line_ids")) where id <= oldLinesThrough { oldLines.append(id) }
+        }
+        let statement = try db.prepare(SalesFacts.lineSQL(where: "o.id = ?"))
+        let c = SalesFacts.LineColumns(statement)
+        for (ids, forwardToo) in [(oldLines.sorted(), true), (waitingIDs, false)] {
+            for id in ids {
+                try statement.bind(1, id)
+                while try statement.step() {
+                    if !statement.isNull(c.postingDay) { try foldForward(statement, c, postedToo: forwardToo) }
+                }
+            }
+        }
+        return last
+    }
+
+    private mutating func foldForward(_ row: Statement, _ c: SalesFacts.LineColumns, postedToo: Bool) throws {
+        let line = row.int(c.id), day = businessDay(row.int(c.paidAt)), postingDay = Int(row.int(c.postingDay))
+        if postedToo {
+            let sheet = row.int(c.sheetKey)
+            var nonZero: Int64 = 0
+            for (slot, column) in c.forward.enumerated() where row.int(column) != 0 {
+                nonZero += 1
+                posted[PostedKey(day: postingDay, sheet: sheet, code: Int64(slot + 1)), default: 0] += row.int(column)
+            }
+            if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
+        }
+        guard purchase.contains(row.string(c.supplier)),
+              !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
+        marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: row.int(c.cost))))
+    }
+
+    /// The integers of a JSON array of integers (forward_sheet_lines.line_ids).
+    static func integers(inArray text: String) -> [Int64] {
+        var numbers: [Int64] = []
+        var value: Int64 = 0, inNumber = false, negative = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                inNumber = true
+            case UInt8(ascii: "-"): negative = true
+            default:
+                if inNumber { numbers.append(negative ? -value : value) }
+                value = 0; inNumber = false; negative = false
+            }
+        }
+        if inNumber { numbers.append(negative ? -value : value) }
+        return numbers
+    }
+
+    // MARK: Other fee lines
+
+    /// Other fee lines after `after`: amounts per posting date, sheet and code, late lines,
+    /// and COST reversals of purchase-mode lines into their margins. Returns the largest id.
+    mutating func foldOtherLines(after: Int64, waitingIDs: [Int64]) throws -> Int64 {
+        var last = after
+        var reversals: [(id: Int64, line: Int64, day: Int, amount: Int64)] = []
+        try db.query("""
+            SELECT id, sheet_key, posting_day, source_type, line_key, fee_code, amount, late FROM other_fee_lines
+            WHERE id > ? ORDER BY id
+            """, [.int(after)]) { row in
+            let id = row.int("id"), day = Int(row.int("posting_day")), amount = row.int("amount")
+            last = id
+            posted[PostedKey(day: day, sheet: row.int("sheet_key"), code: row.int("fee_code")), default: 0] += amount
+            if row.int("late") != 0 { late[row.int("sheet_key"), default: 0] += 1 }
+            if KeptFacts.isCostReversal(row) { reversals.append((id, row.int("line_key"), day, amount)) }
+        }
+        for id in waitingIDs {
+            try db.query("SELECT id, posting_day, source_type, line_key, fee_code, amount FROM other_fee_lines WHERE id = ?",
+                         [.int(id)]) { row in
+                if KeptFacts.isCostReversal(row) {
+                    reversals.append((id, row.int("line_key"), Int(row.int("posting_day")), row.int("amount")))
+                }
+            }
+        }
+        let line = try db.prepare("SELECT paid_at, supplier_id FROM order_lines WHERE id = ?")
+        for reversal in reversals {
+            try line.bind(1, reversal.line)
+            while try line.step() {
+                guard purchase.contains(line.string(1)) else { continue }
+                let day = businessDay(line.int(0))
+                guard !waits(WaitingRow.reversal, reversal.id, day: max(day, reversal.day)) else { continue }
+                marginChanges.append((MarginRowKey(day: day, line: reversal.line), .reversed(cost: reversal.amount)))
+            }
+        }
+        return last
+    }
+
+    private static func isCostReversal(_ row: Statement) -> Bool {
+        row.int("fee_code") == FeeCode.cost.storeCode && row.int("source_type") == Int64(SourceType.refund.rawValue)
+            && !row.isNull("line_key")
+    }
+
+    // MARK: Reading what changes, writing it back
+
+    mutating func applyMarginChanges() throws {
+        for (key, change) in marginChanges {
+            guard var row = try marginRow(key) else { continue }
+            row.apply(change)
+            margins[key] = row
+        }
+        marginChanges = []
+    }
+
+    /// A date's facts as kept, or new ones; damaged bytes start the refresh over.
+    mutating func dayWork(_ day: Int) throws -> DayWork {
+        if let work = days[day] { return work }
+        var work = DayWork()
+        guard !fresh else { return work }
+        var damaged = false
+        try db.query("SELECT facts, orders, buyers FROM report_days WHERE day = ?", [.int(Int64(day))]) { row in
+            guard let facts = row.withBlob(0, { DayFacts(decoding: $0) }), let orders = row.withBlob(1, TextSet.decoded),
+                  let buyers = row.withBlob(2, TextSet.decoded) else { return damaged = true }
+            work = DayWork(facts: facts, orders: orders, buyers: buyers)
+        }
+        if damaged { throw KeptFactsError.damaged }
+        return work
+    }
+
+    mutating func buyerRow(_ buyer: String) throws -> BuyerRow? {
+        if let row = buyers[buyer] { return row }
+        guard !fresh else { return nil }
+        var found: BuyerRow?
+        try db.query("SELECT first_day, first_order, repeats, months FROM report_buyers WHERE buyer_id = ?", [.text(buyer)]) { row in
+            found = BuyerRow(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
+                             repeats: row.int("repeats") != 0, months: UInt64(bitPattern: row.int("months")))
+        }
+        return found
+    }
+
+    mutating func marginRow(_ key: MarginRowKey) throws -> MarginRow? {
+        if let row = margins[key] { return row }
+        guard !fresh else { return nil }
+        var found: MarginRow?
+        try db.query("""
+            SELECT category, sku, posted, units, net_sales, net_cost FROM report_margin_lines WHERE day = ? AND line_id = ?
+            """, [.int(Int64(key.day)), .int(key.line)]) { row in
+            found = MarginRow(category: row.string("category"), sku: row.string("sku"), posted: row.int("posted") != 0,
+                              units: row.int("units"), netSales: row.int("net_sales"), netCost: row.int("net_cost"))
+        }
+        return found
+    }
+
+    /// Writes everything this refresh changed.
+    func write() throws {
+        let day = try db.prepare("INSERT OR REPLACE INTO report_days(day, facts, orders, buyers) VALUES (?, ?, ?, ?)")
+        for (ordinal, work) in days {
+            try day.bind(1, Int64(ordinal))
+            try day.bind(2, blob: work.facts.encoded())
+            try day.bind(3, blob: TextSet.encoded(work.orders))
+            try day.bind(4, blob: TextSet.encoded(work.buyers))
+            try day.run()
+        }
+        let buyer = try db.prepare("""
+            INSERT OR REPLACE INTO report_buyers(buyer_id, first_day, first_order, repeats, months) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (id, row) in buyers {
+            try buyer.bindRow([.text(id), .int(Int64(row.firstDay)), .text(row.firstOrder), .int(row.repeats ? 1 : 0),
+                               .int(Int64(bitPattern: row.months))])
+            try buyer.run()
+        }
+        let margin = try db.prepare("""
+            INSERT OR REPLACE INTO report_margin_lines(day, line_id, category, sku, posted, units, net_sales, net_cost)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (key, row) in margins {
+            try margin.bindRow([.int(Int64(key.day)), .int(key.line), .text(row.category), .text(row.sku),
+                                .int(row.posted ? 1 : 0), .int(row.units), .int(row.netSales), .int(row.netCost)])
+            try margin.run()
+        }
+        try writeSums()
+    }
+
+    private func writeSums() throws {
+        let posting = try db.prepare("""
+            INSERT INTO report_posted(posting_day, sheet_key, fee_code, amount) VALUES (?, ?, ?, ?)
+            ON CONFLICT (posting_day, sheet_key, fee_code) DO UPDATE SET amount = amount + excluded.amount
+            """)
+        for (key, amount) in posted {
+            try posting.bindRow([.int(Int64(key.day)), .int(key.sheet), .int(key.code), .int(amount)])
+            try posting.run()
+        }
+        let lateLines = try db.prepare("""
+            INSERT INTO report_late(sheet_key, lines) VALUES (?, ?)
+            ON CONFLICT (sheet_key) DO UPDATE SET lines = lines + excluded.lines
+            """)
+        for (sheet, lines) in late {
+            try lateLines.bindRow([.int(sheet), .int(lines)])
+            try lateLines.run()
+        }
+        let wait = try db.prepare("INSERT OR REPLACE INTO report_waiting(kind, row_id, day) VALUES (?, ?, ?)")
+        for row in waiting {
+            try wait.bindRow([.int(row.kind), .int(row.id), .int(Int64(row.day))])
+            try wait.run()
+        }
+    }
+}
