@@ -168,22 +168,22 @@ struct DayFacts {
     init() {}
 }
 
-/// A date's distinct texts (its parent orders, or its buyers), sorted in byte order.
+/// A date's distinct texts (its parent orders, or its buyers), in no particular order.
 enum TextSet {
-    static func encoded(_ texts: Set<String>) -> [UInt8] {
+    static func encoded(_ texts: Set<TextKey>) -> [UInt8] {
         var writer = FactWriter()
         writer.int(Int64(texts.count))
-        for text in texts.sorted(by: bytesBefore) { writer.text(text) }
+        for key in texts { writer.text(key.text) }
         return writer.bytes
     }
 
     /// nil when damaged.
-    static func decoded(_ bytes: UnsafeRawBufferPointer) -> Set<String>? {
+    static func decoded(_ bytes: UnsafeRawBufferPointer) -> Set<TextKey>? {
         var reader = FactReader(bytes)
         let count = Int(reader.int())
         guard count >= 0 && count <= bytes.count else { return nil }
-        var texts = Set<String>(minimumCapacity: count)
-        for _ in 0..<count { texts.insert(reader.text()) }
+        var texts = Set<TextKey>(minimumCapacity: count)
+        for _ in 0..<count { texts.insert(TextKey(reader.text())) }
         return reader.damaged || !reader.atEnd ? nil : texts
     }
 }

@@ -40,9 +40,11 @@ struct KeptFacts {
 
     // What this refresh changes, written at its end.
     var days: [Int: DayWork] = [:]
-    var buyers: [String: BuyerRow] = [:]
+    var openDay: (day: Int, work: DayWork)?
+    var buyers: [TextKey: BuyerRow] = [:]
     var margins: [MarginRowKey: MarginRow] = [:]
-    var posted: [PostedKey: Int64] = [:]
+    /// Amounts per posting date and sheet, indexed by FeeCode.storeCode.
+    var posted: [PostedKey: [Int64]] = [:]
     var late: [Int64: Int64] = [:]
     var waiting: [WaitingRow] = []
     /// Margin changes of forward postings, refunds and COST reversals, applied after the lines.
@@ -87,6 +89,7 @@ struct KeptFacts {
                                          waitingIDs: due[WaitingRow.forward] ?? [])
         let otherLines = try foldOtherLines(after: from.otherLinesThrough, waitingIDs: due[WaitingRow.reversal] ?? [])
         try applyMarginChanges()
+        putOpenDayBack()
         try write()
         let refundRuns = try db.scalar("SELECT max(accepted_run) FROM refunds WHERE accepted_run IS NOT NULL")
         var next = from
@@ -179,8 +182,8 @@ struct WaitingRow {
 /// A date's facts being changed, with its distinct orders and buyers.
 struct DayWork {
     var facts = DayFacts()
-    var orders = Set<String>()
-    var buyers = Set<String>()
+    var orders = Set<TextKey>()
+    var buyers = Set<TextKey>()
 }
 
 /// A buyer's first purchase and the months it bought in: bit k of `months` is the k-th month
@@ -239,7 +242,6 @@ struct MarginRow {
 struct PostedKey: Hashable {
     let day: Int
     let sheet: Int64
-    let code: Int64
 }
 
 extension KeptFacts {
@@ -256,7 +258,7 @@ extension KeptFacts {
             other_lines_through INTEGER NOT NULL  -- other_fee_lines.id
         ) STRICT;
         -- Per business date of payment: its sales facts (DayFacts), its distinct parent orders
-        -- and its distinct buyers (sorted texts).
+        -- and its distinct buyers (TextSet).
         CREATE TABLE report_days (
             day INTEGER PRIMARY KEY,
             facts BLOB NOT NULL,

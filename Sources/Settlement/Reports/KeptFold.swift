@@ -33,7 +33,7 @@ extension KeptFacts {
         let day = businessDay(row.int(c.paidAt))
         let supplier = row.string(c.supplier)
         if forwardToo && !row.isNull(c.postingDay) {
-            foldPosted(row, c)
+            addPosted(row, c, day: Int(row.int(c.postingDay)), sheet: row.int(c.sheetKey))
             noteForwardMargin(line: id, day: day, supplier: supplier, postingDay: Int(row.int(c.postingDay)), cost: row.int(c.cost))
         }
         guard !waits(WaitingRow.line, id, day: day) else { return }
@@ -42,40 +42,16 @@ extension KeptFacts {
                            goods: row.int(c.goods), freight: row.int(c.freight))
         let sku = row.string(c.sku), category = row.string(c.category)
         let key = SKUKey(sku: TextKey(sku), supplier: TextKey(supplier), category: TextKey(category))
-        let points = row.int(c.points), credit = row.int(c.credit), cash = row.int(c.cash)
-        let parent = row.string(c.parent), buyer = row.string(c.buyer)
-        var work = try dayWork(day)
-        work.facts.totals.add(line, nil)
-        work.facts.products[key, default: SalesSums()].add(line, nil)
-        work.facts.points += points
-        if points != 0 { work.facts.tenders[SalesFacts.pointsKey, default: TenderSums()].add(points, nil) }
-        if credit != 0 { work.facts.tenders[SalesFacts.creditKey, default: TenderSums()].add(credit, nil) }
-        if cash != 0 {
-            work.facts.tenders[TenderKey(tender: "cash", channel: row.string(c.channel)), default: TenderSums()].add(cash, nil)
-        }
-        if work.orders.insert(parent).inserted { work.facts.orders += 1 }
-        if !buyer.isEmpty {
-            if work.buyers.insert(buyer).inserted { work.facts.buyers += 1 }
-            try noteBuyer(buyer, day: day, order: parent)
-        }
-        days[day] = work
+        let parent = TextKey(row.string(c.parent)), buyerText = row.string(c.buyer)
+        let buyer = buyerText.isEmpty ? nil : TextKey(buyerText)
+        let tenders = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash),
+                              channel: row.string(c.channel))
+        try withDay(day) { $0.add(line, key, tenders, parent: parent, buyer: buyer) }
+        if let buyer { try noteBuyer(buyer, day: day, order: parent.text) }
         if purchase.contains(supplier) {
             margins[MarginRowKey(day: day, line: id)] = MarginRow(category: category, sku: sku, posted: false,
                                                                  units: line.quantity, netSales: line.goods, netCost: 0)
         }
-    }
-
-    /// A forward row's amounts per code on its posting date, and its late lines.
-    private mutating func foldPosted(_ row: Statement, _ c: SalesFacts.LineColumns) {
-        let sheet = row.int(c.sheetKey), day = Int(row.int(c.postingDay))
-        var nonZero: Int64 = 0
-        for (slot, column) in c.forward.enumerated() {
-            let amount = row.int(column)
-            guard amount != 0 else { continue }
-            nonZero += 1
-            posted[PostedKey(day: day, sheet: sheet, code: Int64(slot + 1)), default: 0] += amount
-        }
-        if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
     }
 
     /// A purchase-mode line's forward posting counts in its margin from the later of its
@@ -85,7 +61,7 @@ extension KeptFacts {
         marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: cost)))
     }
 
-    private mutating func noteBuyer(_ buyer: String, day: Int, order: String) throws {
+    private mutating func noteBuyer(_ buyer: TextKey, day: Int, order: String) throws {
         if var row = try buyerRow(buyer) {
             row.bought(day: day, order: order)
             buyers[buyer] = row
@@ -116,19 +92,10 @@ extension KeptFacts {
         guard !waits(WaitingRow.refund, row.int(c.id), day: max(day, businessDay(row.int(c.refundedAt)))) else { return }
         let goods = row.int(c.goods), units = row.int(c.quantity), supplier = row.string(c.supplier)
         let key = SKUKey(sku: TextKey(row.string(c.sku)), supplier: TextKey(supplier), category: TextKey(row.string(c.category)))
-        var work = try dayWork(day)
-        work.facts.totals.refundGoods += goods
-        work.facts.totals.refundUnits += units
-        work.facts.products[key, default: SalesSums()].refundGoods += goods
-        work.facts.products[key, default: SalesSums()].refundUnits += units
-        // A tender's refunds count where the line paid with it (SalesFacts.addTenders).
-        if row.int(c.linePoints) != 0 { work.facts.tenders[SalesFacts.pointsKey, default: TenderSums()].refunded += row.int(c.points) }
-        if row.int(c.lineCredit) != 0 { work.facts.tenders[SalesFacts.creditKey, default: TenderSums()].refunded += row.int(c.credit) }
-        if row.int(c.lineCash) != 0 {
-            work.facts.tenders[TenderKey(tender: "cash", channel: row.string(c.channel)), default: TenderSums()].refunded
-                += row.int(c.cash)
-        }
-        days[day] = work
+        let tenders = Tenders(points: row.int(c.linePoints), credit: row.int(c.lineCredit), cash: row.int(c.lineCash),
+                              channel: row.string(c.channel))
+        let refunded = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash), channel: "")
+        try withDay(day) { $0.addRefund(units: units, goods: goods, key, paidWith: tenders, refunded: refunded) }
         if purchase.contains(supplier) {
             marginChanges.append((MarginRowKey(day: day, line: row.int(c.lineID)), .refunded(units: units, goods: goods)))
         }
@@ -156,6 +123,42 @@ extension KeptFacts {
             supplier = row.column("supplier"); sku = row.column("sku"); category = row.column("category")
             linePoints = row.column("line_points"); lineCredit = row.column("line_credit"); lineCash = row.column("line_cash")
             channel = row.column("channel")
+        }
+    }
+}
+
+/// A line's tenders: points, credit, and cash through its channel.
+struct Tenders {
+    let points: Int64, credit: Int64, cash: Int64
+    let channel: String
+}
+
+extension DayWork {
+    /// A line paid on the date.
+    mutating func add(_ line: LineRow, _ key: SKUKey, _ tenders: Tenders, parent: TextKey, buyer: TextKey?) {
+        facts.totals.add(line, nil)
+        facts.products[key, default: SalesSums()].add(line, nil)
+        facts.points += tenders.points
+        if tenders.points != 0 { facts.tenders[SalesFacts.pointsKey, default: TenderSums()].add(tenders.points, nil) }
+        if tenders.credit != 0 { facts.tenders[SalesFacts.creditKey, default: TenderSums()].add(tenders.credit, nil) }
+        if tenders.cash != 0 {
+            facts.tenders[TenderKey(tender: "cash", channel: tenders.channel), default: TenderSums()].add(tenders.cash, nil)
+        }
+        if orders.insert(parent).inserted { facts.orders += 1 }
+        if let buyer, buyers.insert(buyer).inserted { facts.buyers += 1 }
+    }
+
+    /// A refund of a line paid on the date: what it returned, under the line's SKU and under
+    /// each tender the line paid with (as SalesFacts.addTenders counts it).
+    mutating func addRefund(units: Int64, goods: Int64, _ key: SKUKey, paidWith line: Tenders, refunded: Tenders) {
+        facts.totals.refundGoods += goods
+        facts.totals.refundUnits += units
+        facts.products[key, default: SalesSums()].refundGoods += goods
+        facts.products[key, default: SalesSums()].refundUnits += units
+        if line.points != 0 { facts.tenders[SalesFacts.pointsKey, default: TenderSums()].refunded += refunded.points }
+        if line.credit != 0 { facts.tenders[SalesFacts.creditKey, default: TenderSums()].refunded += refunded.credit }
+        if line.cash != 0 {
+            facts.tenders[TenderKey(tender: "cash", channel: line.channel), default: TenderSums()].refunded += refunded.cash
         }
     }
 }

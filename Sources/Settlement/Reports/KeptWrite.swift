@@ -32,18 +32,24 @@ extension KeptFacts {
 
     private mutating func foldForward(_ row: Statement, _ c: SalesFacts.LineColumns, postedToo: Bool) throws {
         let line = row.int(c.id), day = businessDay(row.int(c.paidAt)), postingDay = Int(row.int(c.postingDay))
-        if postedToo {
-            let sheet = row.int(c.sheetKey)
-            var nonZero: Int64 = 0
-            for (slot, column) in c.forward.enumerated() where row.int(column) != 0 {
-                nonZero += 1
-                posted[PostedKey(day: postingDay, sheet: sheet, code: Int64(slot + 1)), default: 0] += row.int(column)
-            }
-            if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
-        }
+        if postedToo { addPosted(row, c, day: postingDay, sheet: row.int(c.sheetKey)) }
         guard purchase.contains(row.string(c.supplier)),
               !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
         marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: row.int(c.cost))))
+    }
+
+    /// A forward row's amounts per code on its posting date, and its late lines.
+    mutating func addPosted(_ row: Statement, _ c: SalesFacts.LineColumns, day: Int, sheet: Int64) {
+        var nonZero: Int64 = 0
+        let key = PostedKey(day: day, sheet: sheet)
+        if posted[key] == nil { posted[key] = Array(repeating: 0, count: SalesFacts.codeSlots) }
+        for (slot, column) in c.forward.enumerated() {
+            let amount = row.int(column)
+            guard amount != 0 else { continue }
+            nonZero += 1
+            posted[key]![slot + 1] += amount
+        }
+        if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
     }
 
     /// The integers of a JSON array of integers (forward_sheet_lines.line_ids).
@@ -78,7 +84,10 @@ extension KeptFacts {
             """, [.int(after)]) { row in
             let id = row.int("id"), day = Int(row.int("posting_day")), amount = row.int("amount")
             last = id
-            posted[PostedKey(day: day, sheet: row.int("sheet_key"), code: row.int("fee_code")), default: 0] += amount
+            let code = Int(row.int("fee_code")), key = PostedKey(day: day, sheet: row.int("sheet_key"))
+            if code > 0 && code < SalesFacts.codeSlots {
+                posted[key, default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += amount
+            }
             if row.int("late") != 0 { late[row.int("sheet_key"), default: 0] += 1 }
             if KeptFacts.isCostReversal(row) { reversals.append((id, row.int("line_key"), day, amount)) }
         }
@@ -119,9 +128,25 @@ extension KeptFacts {
         marginChanges = []
     }
 
+    /// Changes a date's facts in place, read first from the store (or new). Lines come
+    /// nearly in order of payment, so the date being changed is held apart from `days` until
+    /// another date is asked for: one look-up per date instead of two per line.
+    mutating func withDay(_ day: Int, _ body: (inout DayWork) throws -> Void) throws {
+        if openDay?.day != day {
+            putOpenDayBack()
+            openDay = (day, try days.removeValue(forKey: day) ?? storedDay(day))
+        }
+        try body(&openDay!.work)
+    }
+
+    mutating func putOpenDayBack() {
+        guard let open = openDay else { return }
+        openDay = nil
+        days[open.day] = open.work
+    }
+
     /// A date's facts as kept, or new ones; damaged bytes start the refresh over.
-    mutating func dayWork(_ day: Int) throws -> DayWork {
-        if let work = days[day] { return work }
+    private func storedDay(_ day: Int) throws -> DayWork {
         var work = DayWork()
         guard !fresh else { return work }
         var damaged = false
@@ -134,11 +159,11 @@ extension KeptFacts {
         return work
     }
 
-    mutating func buyerRow(_ buyer: String) throws -> BuyerRow? {
+    mutating func buyerRow(_ buyer: TextKey) throws -> BuyerRow? {
         if let row = buyers[buyer] { return row }
         guard !fresh else { return nil }
         var found: BuyerRow?
-        try db.query("SELECT first_day, first_order, repeats, months FROM report_buyers WHERE buyer_id = ?", [.text(buyer)]) { row in
+        try db.query("SELECT first_day, first_order, repeats, months FROM report_buyers WHERE buyer_id = ?", [.text(buyer.text)]) { row in
             found = BuyerRow(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
                              repeats: row.int("repeats") != 0, months: UInt64(bitPattern: row.int("months")))
         }
@@ -172,7 +197,7 @@ extension KeptFacts {
             INSERT OR REPLACE INTO report_buyers(buyer_id, first_day, first_order, repeats, months) VALUES (?, ?, ?, ?, ?)
             """)
         for (id, row) in buyers {
-            try buyer.bindRow([.text(id), .int(Int64(row.firstDay)), .text(row.firstOrder), .int(row.repeats ? 1 : 0),
+            try buyer.bindRow([.text(id.text), .int(Int64(row.firstDay)), .text(row.firstOrder), .int(row.repeats ? 1 : 0),
                                .int(Int64(bitPattern: row.months))])
             try buyer.run()
         }
@@ -193,9 +218,11 @@ extension KeptFacts {
             INSERT INTO report_posted(posting_day, sheet_key, fee_code, amount) VALUES (?, ?, ?, ?)
             ON CONFLICT (posting_day, sheet_key, fee_code) DO UPDATE SET amount = amount + excluded.amount
             """)
-        for (key, amount) in posted {
-            try posting.bindRow([.int(Int64(key.day)), .int(key.sheet), .int(key.code), .int(amount)])
-            try posting.run()
+        for (key, amounts) in posted {
+            for (code, amount) in amounts.enumerated() where amount != 0 {
+                try posting.bindRow([.int(Int64(key.day)), .int(key.sheet), .int(Int64(code)), .int(amount)])
+                try posting.run()
+            }
         }
         let lateLines = try db.prepare("""
             INSERT INTO report_late(sheet_key, lines) VALUES (?, ?)
