@@ -7,6 +7,7 @@
 // UTF-8 bytes. The distinct orders and buyers of the date are two more BLOBs of sorted texts,
 // read only when a line of that date arrives.
 
+import Foundation
 import MallStore
 
 /// Writes integers and texts compactly.
@@ -61,14 +62,17 @@ struct FactReader {
         return 0
     }
 
-    mutating func text() -> String {
+    mutating func text() -> String { String(decoding: rawText(), as: UTF8.self) }
+
+    /// A text's UTF-8 bytes, valid as long as the bytes read.
+    mutating func rawText() -> UnsafeRawBufferPointer {
         let count = Int(int())
         guard count >= 0 && count <= bytes.count - at else {
             damaged = true
-            return ""
+            return UnsafeRawBufferPointer(start: nil, count: 0)
         }
         defer { at += count }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + count)]), as: UTF8.self)
+        return UnsafeRawBufferPointer(rebasing: bytes[at..<(at + count)])
     }
 
     mutating func sums() -> SalesSums {
@@ -124,7 +128,9 @@ struct DayFacts {
     /// adds a million products into its sums without a dictionary per date). Returns false
     /// when the bytes are damaged.
     static func read(_ bytes: UnsafeRawBufferPointer, header: (_ totals: SalesSums, _ points: Int64, _ orders: Int, _ buyers: Int) -> Void,
-                     products: (_ count: Int) -> Void = { _ in }, product: (SKUKey, SalesSums) -> Void,
+                     products: (_ count: Int) -> Void = { _ in },
+                     product: (_ sku: UnsafeRawBufferPointer, _ supplier: UnsafeRawBufferPointer,
+                               _ category: UnsafeRawBufferPointer, SalesSums) -> Void,
                      tender: (TenderKey, TenderSums) -> Void) -> Bool {
         var reader = FactReader(bytes)
         guard reader.int() == version else { return false }
@@ -135,10 +141,10 @@ struct DayFacts {
         guard productCount >= 0 && productCount <= bytes.count else { return false }
         products(productCount)
         for _ in 0..<productCount {
-            let sku = reader.text(), supplier = reader.text(), category = reader.text()
+            let sku = reader.rawText(), supplier = reader.rawText(), category = reader.rawText()
             let sums = reader.sums()
             if reader.damaged { return false }
-            product(SKUKey(sku: TextKey(sku), supplier: TextKey(supplier), category: TextKey(category)), sums)
+            product(sku, supplier, category, sums)
         }
         let tenderCount = Int(reader.int())
         guard tenderCount >= 0 && tenderCount <= bytes.count else { return false }
@@ -159,7 +165,10 @@ struct DayFacts {
             facts.points = points
             facts.orders = orders
             facts.buyers = buyers
-        }, products: { facts.products.reserveCapacity($0) }, product: { facts.products[$0] = $1 },
+        }, products: { facts.products.reserveCapacity($0) }, product: { sku, supplier, category, sums in
+            let text = { (bytes: UnsafeRawBufferPointer) in TextKey(String(decoding: bytes, as: UTF8.self)) }
+            facts.products[SKUKey(sku: text(sku), supplier: text(supplier), category: text(category))] = sums
+        },
         tender: { facts.tenders[$0] = $1 })
         guard read else { return nil }
         self = facts
@@ -185,5 +194,97 @@ enum TextSet {
         var texts = Set<TextKey>(minimumCapacity: count)
         for _ in 0..<count { texts.insert(TextKey(reader.text())) }
         return reader.damaged || !reader.atEnd ? nil : texts
+    }
+}
+
+/// Sums per SKU (as one supplier sells it under one category), kept in two arrays with an
+/// open-addressed index by hash: the window's read adds a million entries from the dates'
+/// bytes, and makes texts only for a SKU it has not seen yet.
+struct ProductSums {
+    private(set) var keys: [SKUKey] = []
+    private(set) var sums: [SalesSums] = []
+    /// Each SKU's hash, and its texts' UTF-8 bytes one after another in `bytes` from
+    /// `starts[slot]` (lengths in `lengths[3 × slot …]`): a probe compares bytes without
+    /// touching the SKU's strings.
+    private var hashes: [UInt64] = []
+    private var bytes: [UInt8] = []
+    private var starts: [Int] = []
+    private var lengths: [Int32] = []
+    /// Slot + 1 of the SKU at each position (0: empty); positions are hash & mask, probed linearly.
+    private var index: [Int32] = Array(repeating: 0, count: 1024)
+
+    var count: Int { keys.count }
+
+    /// Adds `sums` under the SKU whose texts are these UTF-8 bytes.
+    mutating func add(sku: UnsafeRawBufferPointer, supplier: UnsafeRawBufferPointer, category: UnsafeRawBufferPointer,
+                      _ sums: SalesSums) {
+        let hash = (ProductSums.fnv1a(sku) &* 31 &+ ProductSums.fnv1a(supplier)) &* 31 &+ ProductSums.fnv1a(category)
+        let mask = index.count - 1
+        var position = Int(truncatingIfNeeded: hash) & mask
+        while index[position] != 0 {
+            let slot = Int(index[position]) - 1
+            if hashes[slot] == hash && holds(slot, sku, supplier, category) {
+                self.sums[slot].merge(sums)
+                return
+            }
+            position = (position + 1) & mask
+        }
+        let text = { (bytes: UnsafeRawBufferPointer) in TextKey(String(decoding: bytes, as: UTF8.self)) }
+        insert(SKUKey(sku: text(sku), supplier: text(supplier), category: text(category)), sums, at: position)
+    }
+
+    /// Adds a SKU known not to be here yet.
+    mutating func append(_ key: SKUKey, _ sums: SalesSums) {
+        let mask = index.count - 1
+        var position = Int(truncatingIfNeeded: key.hash) & mask
+        while index[position] != 0 { position = (position + 1) & mask }
+        insert(key, sums, at: position)
+    }
+
+    /// Whether slot `slot` is the SKU of these texts.
+    private func holds(_ slot: Int, _ sku: UnsafeRawBufferPointer, _ supplier: UnsafeRawBufferPointer,
+                       _ category: UnsafeRawBufferPointer) -> Bool {
+        let first = lengths[3 * slot], second = lengths[3 * slot + 1], third = lengths[3 * slot + 2]
+        guard Int(first) == sku.count && Int(second) == supplier.count && Int(third) == category.count else { return false }
+        let start = starts[slot]
+        return bytes.withUnsafeBytes { stored in
+            ProductSums.equal(stored, start, sku) && ProductSums.equal(stored, start + sku.count, supplier)
+                && ProductSums.equal(stored, start + sku.count + supplier.count, category)
+        }
+    }
+
+    private static func equal(_ stored: UnsafeRawBufferPointer, _ start: Int, _ text: UnsafeRawBufferPointer) -> Bool {
+        text.isEmpty || memcmp(stored.baseAddress! + start, text.baseAddress!, text.count) == 0
+    }
+
+    private mutating func insert(_ key: SKUKey, _ sums: SalesSums, at position: Int) {
+        starts.append(bytes.count)
+        for text in [key.sku, key.supplierID, key.category] {
+            bytes.append(contentsOf: text.utf8)
+            lengths.append(Int32(text.utf8.count))
+        }
+        hashes.append(key.hash)
+        keys.append(key)
+        self.sums.append(sums)
+        index[position] = Int32(keys.count)
+        // At most half full, so that probes stay short.
+        if keys.count * 2 > index.count { grow() }
+    }
+
+    private mutating func grow() {
+        index = Array(repeating: 0, count: index.count * 2)
+        let mask = index.count - 1
+        for (slot, hash) in hashes.enumerated() {
+            var position = Int(truncatingIfNeeded: hash) & mask
+            while index[position] != 0 { position = (position + 1) & mask }
+            index[position] = Int32(slot + 1)
+        }
+    }
+
+    /// TextKey.fnv1a over raw bytes.
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 }

@@ -13,7 +13,7 @@ extension KeptFacts {
         precondition(window.to == asOf, "kept facts answer the window ending on their as-of date")
         var facts = SalesFacts(window: window)
         guard try readDays(into: &facts) else { return nil }
-        for (key, sums) in facts.bySKU {
+        for (key, sums) in zip(facts.skus.keys, facts.skus.sums) {
             facts.bySupplier[key.supplierID, default: SalesSums()].merge(sums)
             facts.byCategory[SalesFacts.topCategory(key.category), default: SalesSums()].merge(sums)
         }
@@ -60,8 +60,7 @@ extension KeptFacts {
                     facts.marketingByMonth[month].supplier += totals.discountSupplier
                     facts.marketingByMonth[month].points += points
                     facts.marketingByMonth[month].goods += totals.goods
-                }, products: { facts.bySKU.reserveCapacity(facts.bySKU.count + $0) },
-                product: { key, sums in facts.bySKU[key, default: SalesSums()].merge(sums) },
+                }, product: { facts.skus.add(sku: $0, supplier: $1, category: $2, $3) },
                 tender: { key, sums in facts.byTender[key, default: TenderSums()].merge(sums) })
             }
         }

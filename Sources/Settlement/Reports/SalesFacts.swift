@@ -204,7 +204,8 @@ struct SalesFacts {
     var buyerCounts: [Int: Int] = [:]
     private var ordersByDay = DistinctPerDay()
     private var buyersByDay = DistinctPerDay()
-    var bySKU: [SKUKey: SalesSums] = [:]
+    var skus = ProductSums()
+    private var bySKU: [SKUKey: SalesSums] = [:]
     var bySupplier: [String: SalesSums] = [:]
     var byCategory: [String: SalesSums] = [:]
     var byTender: [TenderKey: TenderSums] = [:]
@@ -384,6 +385,8 @@ struct SalesFacts {
             lateLines[row.int("sheet_key"), default: 0] += row.int("late_lines")
         }
         try foldPosted(postedBySheet, db)
+        for (key, sums) in bySKU { skus.append(key, sums) }
+        bySKU = [:]
         for (supplier, sums) in bySupplierKey { bySupplier[supplier.text] = sums }
         for (path, sums) in byCategoryPath {
             byCategory[SalesFacts.topCategory(path.text), default: SalesSums()].merge(sums)

@@ -33,37 +33,44 @@ enum SalesReports {
     /// Every SKU sold in the window, ranked by net sales (highest first), then units, then
     /// SKU, supplier and category in byte order; ranks run 1, 2, 3, … without ties.
     static func skuRanking(_ facts: SalesFacts) -> ReportTable {
-        let ranked = facts.bySKU.sorted { a, b in
-            if a.value.netSales != b.value.netSales { return a.value.netSales > b.value.netSales }
-            if a.value.units != b.value.units { return a.value.units > b.value.units }
-            if a.key.sku != b.key.sku { return bytesBefore(a.key.sku, b.key.sku) }
-            if a.key.supplierID != b.key.supplierID { return bytesBefore(a.key.supplierID, b.key.supplierID) }
-            return bytesBefore(a.key.category, b.key.category)
+        // Slots sorted, not entries: moving a 4-byte slot is cheaper than a SKU's texts and sums.
+        let keys = facts.skus.keys, allSums = facts.skus.sums
+        let net = allSums.map(\.netSales), units = allSums.map(\.units)
+        var order = (0..<Int32(keys.count)).map { $0 }
+        order.sort { x, y in
+            let a = Int(x), b = Int(y)
+            if net[a] != net[b] { return net[a] > net[b] }
+            if units[a] != units[b] { return units[a] > units[b] }
+            if keys[a].sku != keys[b].sku { return bytesBefore(keys[a].sku, keys[b].sku) }
+            if keys[a].supplierID != keys[b].supplierID { return bytesBefore(keys[a].supplierID, keys[b].supplierID) }
+            return bytesBefore(keys[a].category, keys[b].category)
         }
         var table = ReportTable(name: .skuRanking, columns: skuRankingColumns)
         // Encoded straight to bytes: a month can sell half a million SKUs, and a row of cells
         // each would be that many rows of strings held at once.
         var encoded: [UInt8] = []
-        encoded.reserveCapacity(ranked.count * 96)
+        encoded.reserveCapacity(order.count * 96)
         let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
-        for (index, entry) in ranked.enumerated() {
-            let sums = entry.value
+        for (index, slot) in order.enumerated() {
+            let key = keys[Int(slot)], sums = allSums[Int(slot)]
             if index < ReportTable.cellRowsMax {
-                table.rows.append([ReportCell.count(index + 1), ReportCell.text(entry.key.sku),
-                                   ReportCell.text(entry.key.supplierID), ReportCell.text(entry.key.category),
+                table.rows.append([ReportCell.count(index + 1), ReportCell.text(key.sku),
+                                   ReportCell.text(key.supplierID), ReportCell.text(key.category),
                                    ReportCell.count(sums.lines), ReportCell.count(sums.units), ReportCell.money(sums.goods),
                                    ReportCell.money(sums.refundGoods), ReportCell.count(sums.refundUnits),
                                    ReportCell.money(sums.netSales), ReportCell.rate(sums.refundGoods, sums.goods)])
             }
             CSVEncoder.appendInteger(Int64(index + 1), to: &encoded)
-            for text in [entry.key.sku, entry.key.supplierID, entry.key.category] {
-                encoded.append(comma)
-                CSVEncoder.appendText(text, to: &encoded)
-            }
-            for count in [sums.lines, sums.units] {
-                encoded.append(comma)
-                CSVEncoder.appendInteger(count, to: &encoded)
-            }
+            encoded.append(comma)
+            CSVEncoder.appendText(key.sku, to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendText(key.supplierID, to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendText(key.category, to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendInteger(sums.lines, to: &encoded)
+            encoded.append(comma)
+            CSVEncoder.appendInteger(sums.units, to: &encoded)
             encoded.append(comma)
             CSVEncoder.appendMoney(Money(fen: sums.goods), to: &encoded)
             encoded.append(comma)
@@ -77,7 +84,7 @@ enum SalesReports {
             encoded.append(newline)
         }
         table.encodedRows = encoded
-        table.encodedRowCount = ranked.count
+        table.encodedRowCount = order.count
         return table
     }
 
