@@ -96,9 +96,11 @@ struct DayFacts {
     var products: [SKUKey: SalesSums] = [:]
     var tenders: [TenderKey: TenderSums] = [:]
 
-    /// The format's first byte: a BLOB of another version is damaged.
-    private static let version: Int64 = 1
+    /// The format's first byte: a BLOB of another version is damaged (and folded again).
+    private static let version: Int64 = 2
 
+    /// The header, the tenders, then the SKUs in order of SKUKey.hash, so that the window's
+    /// read merges its dates' SKUs in one pass (KeptWindow.swift).
     func encoded() -> [UInt8] {
         var writer = FactWriter()
         writer.int(DayFacts.version)
@@ -106,13 +108,6 @@ struct DayFacts {
         writer.int(points)
         writer.int(Int64(orders))
         writer.int(Int64(buyers))
-        writer.int(Int64(products.count))
-        for (key, sums) in products {
-            writer.text(key.sku)
-            writer.text(key.supplierID)
-            writer.text(key.category)
-            writer.sums(sums)
-        }
         writer.int(Int64(tenders.count))
         for (key, sums) in tenders {
             writer.text(key.tender)
@@ -121,60 +116,105 @@ struct DayFacts {
             writer.int(sums.paid)
             writer.int(sums.refunded)
         }
+        writer.int(Int64(products.count))
+        for (key, sums) in products.sorted(by: { $0.key.hash < $1.key.hash }) {
+            writer.text(key.sku)
+            writer.text(key.supplierID)
+            writer.text(key.category)
+            writer.sums(sums)
+        }
         return writer.bytes
     }
 
-    /// Reads a date's facts, handing each part to the caller as it is read (the window's read
-    /// adds a million products into its sums without a dictionary per date). Returns false
-    /// when the bytes are damaged.
-    static func read(_ bytes: UnsafeRawBufferPointer, header: (_ totals: SalesSums, _ points: Int64, _ orders: Int, _ buyers: Int) -> Void,
-                     products: (_ count: Int) -> Void = { _ in },
-                     product: (_ sku: UnsafeRawBufferPointer, _ supplier: UnsafeRawBufferPointer,
-                               _ category: UnsafeRawBufferPointer, SalesSums) -> Void,
-                     tender: (TenderKey, TenderSums) -> Void) -> Bool {
+    /// Reads a date's header and tenders, handing them to the caller; returns the date's SKUs
+    /// to read next, or nil when the bytes are damaged.
+    static func read(_ bytes: UnsafeRawBufferPointer,
+                     header: (_ totals: SalesSums, _ points: Int64, _ orders: Int, _ buyers: Int) -> Void,
+                     tender: (TenderKey, TenderSums) -> Void) -> SKUCursor? {
         var reader = FactReader(bytes)
-        guard reader.int() == version else { return false }
+        guard reader.int() == version else { return nil }
         let totals = reader.sums()
         let points = reader.int(), orders = reader.int(), buyers = reader.int()
         header(totals, points, Int(orders), Int(buyers))
-        let productCount = Int(reader.int())
-        guard productCount >= 0 && productCount <= bytes.count else { return false }
-        products(productCount)
-        for _ in 0..<productCount {
-            let sku = reader.rawText(), supplier = reader.rawText(), category = reader.rawText()
-            let sums = reader.sums()
-            if reader.damaged { return false }
-            product(sku, supplier, category, sums)
-        }
         let tenderCount = Int(reader.int())
-        guard tenderCount >= 0 && tenderCount <= bytes.count else { return false }
+        guard tenderCount >= 0 && tenderCount <= bytes.count else { return nil }
         for _ in 0..<tenderCount {
             let key = TenderKey(tender: reader.text(), channel: reader.text())
             let sums = TenderSums(lines: reader.int(), paid: reader.int(), refunded: reader.int())
-            if reader.damaged { return false }
+            if reader.damaged { return nil }
             tender(key, sums)
         }
-        return !reader.damaged && reader.atEnd
+        let productCount = Int(reader.int())
+        guard productCount >= 0 && productCount <= bytes.count && !reader.damaged else { return nil }
+        return SKUCursor(reader: reader, remaining: productCount)
     }
 
     /// A date's facts read whole, to change them; nil when damaged.
     init?(decoding bytes: UnsafeRawBufferPointer) {
         var facts = DayFacts()
-        let read = DayFacts.read(bytes, header: { totals, points, orders, buyers in
+        let cursor = DayFacts.read(bytes, header: { totals, points, orders, buyers in
             facts.totals = totals
             facts.points = points
             facts.orders = orders
             facts.buyers = buyers
-        }, products: { facts.products.reserveCapacity($0) }, product: { sku, supplier, category, sums in
-            let text = { (bytes: UnsafeRawBufferPointer) in TextKey(String(decoding: bytes, as: UTF8.self)) }
-            facts.products[SKUKey(sku: text(sku), supplier: text(supplier), category: text(category))] = sums
-        },
-        tender: { facts.tenders[$0] = $1 })
-        guard read else { return nil }
+        }, tender: { facts.tenders[$0] = $1 })
+        guard var skus = cursor else { return nil }
+        facts.products.reserveCapacity(skus.remaining)
+        while skus.next() { facts.products[skus.key()] = skus.sums }
+        guard skus.sound else { return nil }
         self = facts
     }
 
     init() {}
+}
+
+/// A date's SKUs, one at a time, in order of hash: the current one's texts as bytes (valid as
+/// long as the date's bytes) and its sums.
+struct SKUCursor {
+    fileprivate var reader: FactReader
+    private(set) var remaining: Int
+    private(set) var hash: UInt64 = 0
+    private(set) var sku = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var supplier = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var category = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var sums = SalesSums()
+
+    fileprivate init(reader: FactReader, remaining: Int) {
+        self.reader = reader
+        self.remaining = remaining
+    }
+
+    /// Moves to the next SKU; false at the end or on damaged bytes.
+    mutating func next() -> Bool {
+        guard remaining > 0 && !reader.damaged else { return false }
+        remaining -= 1
+        sku = reader.rawText()
+        supplier = reader.rawText()
+        category = reader.rawText()
+        sums = reader.sums()
+        hash = (ProductSums.fnv1a(sku) &* 31 &+ ProductSums.fnv1a(supplier)) &* 31 &+ ProductSums.fnv1a(category)
+        return !reader.damaged
+    }
+
+    /// Read to the end without damage.
+    var sound: Bool { remaining == 0 && !reader.damaged && reader.atEnd }
+
+    /// Adds to the current SKU's sums (a merge keeps the first date's cursor as the sum).
+    mutating func add(_ more: SalesSums) { sums.merge(more) }
+
+    /// Whether the current SKU has these texts.
+    func isSKU(_ other: SKUCursor) -> Bool {
+        SKUCursor.same(sku, other.sku) && SKUCursor.same(supplier, other.supplier) && SKUCursor.same(category, other.category)
+    }
+
+    func key() -> SKUKey {
+        let text = { (bytes: UnsafeRawBufferPointer) in TextKey(String(decoding: bytes, as: UTF8.self)) }
+        return SKUKey(sku: text(sku), supplier: text(supplier), category: text(category))
+    }
+
+    private static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    }
 }
 
 /// A date's distinct texts (its parent orders, or its buyers), in no particular order.
@@ -197,88 +237,17 @@ enum TextSet {
     }
 }
 
-/// Sums per SKU (as one supplier sells it under one category), kept in two arrays with an
-/// open-addressed index by hash: the window's read adds a million entries from the dates'
-/// bytes, and makes texts only for a SKU it has not seen yet.
+/// Sums per SKU (as one supplier sells it under one category), in two arrays.
 struct ProductSums {
     private(set) var keys: [SKUKey] = []
     private(set) var sums: [SalesSums] = []
-    /// Each SKU's hash, and its texts' UTF-8 bytes one after another in `bytes` from
-    /// `starts[slot]` (lengths in `lengths[3 × slot …]`): a probe compares bytes without
-    /// touching the SKU's strings.
-    private var hashes: [UInt64] = []
-    private var bytes: [UInt8] = []
-    private var starts: [Int] = []
-    private var lengths: [Int32] = []
-    /// Slot + 1 of the SKU at each position (0: empty); positions are hash & mask, probed linearly.
-    private var index: [Int32] = Array(repeating: 0, count: 1024)
 
     var count: Int { keys.count }
 
-    /// Adds `sums` under the SKU whose texts are these UTF-8 bytes.
-    mutating func add(sku: UnsafeRawBufferPointer, supplier: UnsafeRawBufferPointer, category: UnsafeRawBufferPointer,
-                      _ sums: SalesSums) {
-        let hash = (ProductSums.fnv1a(sku) &* 31 &+ ProductSums.fnv1a(supplier)) &* 31 &+ ProductSums.fnv1a(category)
-        let mask = index.count - 1
-        var position = Int(truncatingIfNeeded: hash) & mask
-        while index[position] != 0 {
-            let slot = Int(index[position]) - 1
-            if hashes[slot] == hash && holds(slot, sku, supplier, category) {
-                self.sums[slot].merge(sums)
-                return
-            }
-            position = (position + 1) & mask
-        }
-        let text = { (bytes: UnsafeRawBufferPointer) in TextKey(String(decoding: bytes, as: UTF8.self)) }
-        insert(SKUKey(sku: text(sku), supplier: text(supplier), category: text(category)), sums, at: position)
-    }
-
-    /// Adds a SKU known not to be here yet.
+    /// Adds a SKU not here yet.
     mutating func append(_ key: SKUKey, _ sums: SalesSums) {
-        let mask = index.count - 1
-        var position = Int(truncatingIfNeeded: key.hash) & mask
-        while index[position] != 0 { position = (position + 1) & mask }
-        insert(key, sums, at: position)
-    }
-
-    /// Whether slot `slot` is the SKU of these texts.
-    private func holds(_ slot: Int, _ sku: UnsafeRawBufferPointer, _ supplier: UnsafeRawBufferPointer,
-                       _ category: UnsafeRawBufferPointer) -> Bool {
-        let first = lengths[3 * slot], second = lengths[3 * slot + 1], third = lengths[3 * slot + 2]
-        guard Int(first) == sku.count && Int(second) == supplier.count && Int(third) == category.count else { return false }
-        let start = starts[slot]
-        return bytes.withUnsafeBytes { stored in
-            ProductSums.equal(stored, start, sku) && ProductSums.equal(stored, start + sku.count, supplier)
-                && ProductSums.equal(stored, start + sku.count + supplier.count, category)
-        }
-    }
-
-    private static func equal(_ stored: UnsafeRawBufferPointer, _ start: Int, _ text: UnsafeRawBufferPointer) -> Bool {
-        text.isEmpty || memcmp(stored.baseAddress! + start, text.baseAddress!, text.count) == 0
-    }
-
-    private mutating func insert(_ key: SKUKey, _ sums: SalesSums, at position: Int) {
-        starts.append(bytes.count)
-        for text in [key.sku, key.supplierID, key.category] {
-            bytes.append(contentsOf: text.utf8)
-            lengths.append(Int32(text.utf8.count))
-        }
-        hashes.append(key.hash)
         keys.append(key)
         self.sums.append(sums)
-        index[position] = Int32(keys.count)
-        // At most half full, so that probes stay short.
-        if keys.count * 2 > index.count { grow() }
-    }
-
-    private mutating func grow() {
-        index = Array(repeating: 0, count: index.count * 2)
-        let mask = index.count - 1
-        for (slot, hash) in hashes.enumerated() {
-            var position = Int(truncatingIfNeeded: hash) & mask
-            while index[position] != 0 { position = (position + 1) & mask }
-            index[position] = Int32(slot + 1)
-        }
     }
 
     /// TextKey.fnv1a over raw bytes.

@@ -47,11 +47,17 @@ extension KeptFacts {
     /// marketing sums of their months. False when a date's bytes are damaged.
     private func readDays(into facts: inout SalesFacts) throws -> Bool {
         let window = facts.window
-        var sound = true
+        var blobs: [UInt8] = []
+        var dates: [(day: Int, range: Range<Int>)] = []
         try db.query("SELECT day, facts FROM report_days WHERE day >= ? AND day <= ? ORDER BY day", dayRange(window)) { row in
-            let day = Int(row.int(0))
-            sound = sound && row.withBlob(1) { bytes in
-                DayFacts.read(bytes, header: { totals, points, orders, buyers in
+            let start = blobs.count
+            row.withBlob(1) { blobs.append(contentsOf: $0) }
+            dates.append((Int(row.int(0)), start..<blobs.count))
+        }
+        return blobs.withUnsafeBytes { all in
+            var cursors: [SKUCursor] = []
+            for (day, range) in dates {
+                let cursor = DayFacts.read(UnsafeRawBufferPointer(rebasing: all[range]), header: { totals, points, orders, buyers in
                     facts.byDay[day - window.from.ordinal] = totals
                     facts.orderCounts[day] = orders
                     facts.buyerCounts[day] = buyers
@@ -60,13 +66,73 @@ extension KeptFacts {
                     facts.marketingByMonth[month].supplier += totals.discountSupplier
                     facts.marketingByMonth[month].points += points
                     facts.marketingByMonth[month].goods += totals.goods
-                }, product: { facts.skus.add(sku: $0, supplier: $1, category: $2, $3) },
-                tender: { key, sums in facts.byTender[key, default: TenderSums()].merge(sums) })
+                }, tender: { key, sums in facts.byTender[key, default: TenderSums()].merge(sums) })
+                guard let cursor else { return false }
+                cursors.append(cursor)
             }
+            return KeptFacts.merge(&cursors, into: &facts.skus)
         }
-        return sound
     }
 
+    /// Merges the dates' SKUs, each date's in order of hash, into one sum per SKU: a heap of
+    /// the dates by their current SKU's hash, so every date is read once, in order, and no
+    /// table of half a million SKUs is probed at random. False when a date's bytes are damaged.
+    static func merge(_ cursors: inout [SKUCursor], into skus: inout ProductSums) -> Bool {
+        var heap = Heap(cursors: cursors.indices.filter { cursors[$0].next() }, of: cursors)
+        // The SKUs of one hash (nearly always one), with their sums so far.
+        var group: [SKUCursor] = []
+        while let top = heap.first {
+            let hash = cursors[top].hash
+            group.removeAll(keepingCapacity: true)
+            while let date = heap.first, cursors[date].hash == hash {
+                if let same = group.firstIndex(where: { $0.isSKU(cursors[date]) }) {
+                    group[same].add(cursors[date].sums)
+                } else {
+                    group.append(cursors[date])
+                }
+                if cursors[date].next() { heap.siftDownFirst(cursors) } else { heap.removeFirst(cursors) }
+            }
+            for sku in group { skus.append(sku.key(), sku.sums) }
+        }
+        return cursors.allSatisfy(\.sound)
+    }
+}
+
+/// A binary min-heap of dates by their current SKU's hash.
+private struct Heap {
+    private var dates: [Int]
+
+    init(cursors dates: [Int], of cursors: [SKUCursor]) {
+        self.dates = dates
+        for index in stride(from: dates.count / 2 - 1, through: 0, by: -1) { siftDown(index, cursors) }
+    }
+
+    var first: Int? { dates.first }
+
+    /// After the first date's hash grew.
+    mutating func siftDownFirst(_ cursors: [SKUCursor]) { siftDown(0, cursors) }
+
+    mutating func removeFirst(_ cursors: [SKUCursor]) {
+        dates.swapAt(0, dates.count - 1)
+        dates.removeLast()
+        if !dates.isEmpty { siftDown(0, cursors) }
+    }
+
+    private mutating func siftDown(_ start: Int, _ cursors: [SKUCursor]) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < dates.count && cursors[dates[left]].hash < cursors[dates[smallest]].hash { smallest = left }
+            if right < dates.count && cursors[dates[right]].hash < cursors[dates[smallest]].hash { smallest = right }
+            guard smallest != parent else { return }
+            dates.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}
+
+extension KeptFacts {
     /// The buyers whose first purchase falls in the retention cohorts' months, their months of
     /// purchase placed as SalesFacts counts them (bit k: month monthsBase + k).
     private func readBuyers(into facts: inout SalesFacts) throws {

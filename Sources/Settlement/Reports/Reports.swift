@@ -15,29 +15,46 @@ public enum Reports {
     /// Where the sales facts come from: a read of every order line, or the kept facts.
     enum FactsSource { case everyLine, kept }
 
-    /// The reports named, in the order given.
+    /// The reports named, in the order given. sku_ranking — a row for every SKU sold, the
+    /// largest by far — is made on a thread of its own while the others are made here.
     static func build(_ names: [ReportName], db: Database, config: MallConfig, window: ReportWindow,
                       from source: FactsSource = .everyLine) throws -> [ReportTable] {
         let facts = !names.contains(where: fromSalesFacts.contains) ? nil
             : source == .kept ? try KeptFacts.refresh(db: db, config: config, window: window)
             : try SalesFacts.read(db, config: config, window: window)
-        return try names.map { name in
-            switch name {
-            case .salesDaily: return SalesReports.salesDaily(facts!)
-            case .skuRanking: return SalesReports.skuRanking(facts!)
-            case .supplierSummary: return try SettlementReports.supplierSummary(facts!, db: db, config: config)
-            case .categoryMix: return SalesReports.categoryMix(facts!)
-            case .tenderMix: return SalesReports.tenderMix(facts!)
-            case .marketingCost: return try SalesReports.marketingCost(facts!, db: db)
-            case .buyerRetention: return SalesReports.buyerRetention(facts!)
-            case .grossMargin: return SalesReports.grossMargin(facts!)
-            case .settlementStatus: return try SettlementReports.settlementStatus(facts!, db: db)
-            case .reconciliation: return try SettlementReports.reconciliation(window, db: db)
-            case .rebates: return try BuyerReports.rebates(window, db: db)
-            case .creditSummary: return try BuyerReports.creditSummary(window, db: db)
-            case .overdueBills: return try BuyerReports.overdueBills(window, db: db)
-            case .arrears: return try BuyerReports.arrears(window, db: db)
-            }
+        let ranking = RankingBox()
+        var worker: SerialWorker?
+        if names.contains(.skuRanking), let facts {
+            worker = SerialWorker(name: "sku_ranking", queuedMax: 1)
+            worker!.async { ranking.table = SalesReports.skuRanking(facts) }
+        }
+        let others = try names.map { name in name == .skuRanking ? nil : try table(name, facts, db: db, config: config, window: window) }
+        worker?.finish()
+        return zip(names, others).map { name, table in table ?? ranking.table! }
+    }
+
+    /// The result of the ranking's thread.
+    private final class RankingBox: @unchecked Sendable {
+        var table: ReportTable?
+    }
+
+    private static func table(_ name: ReportName, _ facts: SalesFacts?, db: Database, config: MallConfig,
+                              window: ReportWindow) throws -> ReportTable {
+        switch name {
+        case .salesDaily: return SalesReports.salesDaily(facts!)
+        case .skuRanking: return SalesReports.skuRanking(facts!)
+        case .supplierSummary: return try SettlementReports.supplierSummary(facts!, db: db, config: config)
+        case .categoryMix: return SalesReports.categoryMix(facts!)
+        case .tenderMix: return SalesReports.tenderMix(facts!)
+        case .marketingCost: return try SalesReports.marketingCost(facts!, db: db)
+        case .buyerRetention: return SalesReports.buyerRetention(facts!)
+        case .grossMargin: return SalesReports.grossMargin(facts!)
+        case .settlementStatus: return try SettlementReports.settlementStatus(facts!, db: db)
+        case .reconciliation: return try SettlementReports.reconciliation(window, db: db)
+        case .rebates: return try BuyerReports.rebates(window, db: db)
+        case .creditSummary: return try BuyerReports.creditSummary(window, db: db)
+        case .overdueBills: return try BuyerReports.overdueBills(window, db: db)
+        case .arrears: return try BuyerReports.arrears(window, db: db)
         }
     }
 
