@@ -32,7 +32,7 @@ struct KeptFacts {
     let config: MallConfig
     let asOf: Day
     var offsets: HourOffsets
-    let purchase: Set<String>
+    let purchase: Set<TextKey>
     /// The timezone and purchase-mode suppliers the facts are kept under.
     let settings: String
     /// True while folding into emptied tables: nothing kept needs reading first.
@@ -56,7 +56,7 @@ struct KeptFacts {
         self.asOf = asOf
         offsets = HourOffsets(calendar: config.calendar)
         let purchaseIDs = config.suppliers.filter { $0.mode == .purchase }.map(\.id)
-        purchase = Set(purchaseIDs)
+        purchase = Set(purchaseIDs.map(TextKey.init))
         settings = config.timezone + "|" + purchaseIDs.sorted(by: bytesBefore).joined(separator: ",")
     }
 

@@ -31,7 +31,7 @@ extension KeptFacts {
     private mutating func foldLine(_ row: Statement, _ c: SalesFacts.LineColumns, forwardToo: Bool) throws {
         let id = row.int(c.id)
         let day = businessDay(row.int(c.paidAt))
-        let supplier = row.string(c.supplier)
+        let supplier = TextKey(row.string(c.supplier))
         if forwardToo && !row.isNull(c.postingDay) {
             addPosted(row, c, day: Int(row.int(c.postingDay)), sheet: row.int(c.sheetKey))
             noteForwardMargin(line: id, day: day, supplier: supplier, postingDay: Int(row.int(c.postingDay)), cost: row.int(c.cost))
@@ -41,7 +41,7 @@ extension KeptFacts {
                            discountPlatform: row.int(c.discountPlatform), discountSupplier: row.int(c.discountSupplier),
                            goods: row.int(c.goods), freight: row.int(c.freight))
         let sku = row.string(c.sku), category = row.string(c.category)
-        let key = SKUKey(sku: TextKey(sku), supplier: TextKey(supplier), category: TextKey(category))
+        let key = SKUKey(sku: TextKey(sku), supplier: supplier, category: TextKey(category))
         let parent = TextKey(row.string(c.parent)), buyerText = row.string(c.buyer)
         let buyer = buyerText.isEmpty ? nil : TextKey(buyerText)
         let tenders = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash),
@@ -56,18 +56,15 @@ extension KeptFacts {
 
     /// A purchase-mode line's forward posting counts in its margin from the later of its
     /// posting date and its date of payment.
-    private mutating func noteForwardMargin(line: Int64, day: Int, supplier: String, postingDay: Int, cost: Int64) {
+    private mutating func noteForwardMargin(line: Int64, day: Int, supplier: TextKey, postingDay: Int, cost: Int64) {
         guard purchase.contains(supplier), !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
         marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: cost)))
     }
 
     private mutating func noteBuyer(_ buyer: TextKey, day: Int, order: String) throws {
-        if var row = try buyerRow(buyer) {
-            row.bought(day: day, order: order)
-            buyers[buyer] = row
-        } else {
-            buyers[buyer] = BuyerRow(firstDay: day, firstOrder: order, repeats: false, months: 1)
-        }
+        // One look-up when the buyer is in memory or new to a fresh fold.
+        if !fresh && buyers[buyer] == nil, let stored = try buyerRow(buyer) { buyers[buyer] = stored }
+        buyers[buyer, default: BuyerRow(firstDay: day, firstOrder: order, repeats: false, months: 1)].bought(day: day, order: order)
     }
 
     // MARK: Refunds
@@ -90,8 +87,8 @@ extension KeptFacts {
     private mutating func foldRefund(_ row: Statement, _ c: RefundColumns) throws {
         let day = businessDay(row.int(c.paidAt))
         guard !waits(WaitingRow.refund, row.int(c.id), day: max(day, businessDay(row.int(c.refundedAt)))) else { return }
-        let goods = row.int(c.goods), units = row.int(c.quantity), supplier = row.string(c.supplier)
-        let key = SKUKey(sku: TextKey(row.string(c.sku)), supplier: TextKey(supplier), category: TextKey(row.string(c.category)))
+        let goods = row.int(c.goods), units = row.int(c.quantity), supplier = TextKey(row.string(c.supplier))
+        let key = SKUKey(sku: TextKey(row.string(c.sku)), supplier: supplier, category: TextKey(row.string(c.category)))
         let tenders = Tenders(points: row.int(c.linePoints), credit: row.int(c.lineCredit), cash: row.int(c.lineCash),
                               channel: row.string(c.channel))
         let refunded = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash), channel: "")

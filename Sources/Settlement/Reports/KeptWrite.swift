@@ -33,23 +33,28 @@ extension KeptFacts {
     private mutating func foldForward(_ row: Statement, _ c: SalesFacts.LineColumns, postedToo: Bool) throws {
         let line = row.int(c.id), day = businessDay(row.int(c.paidAt)), postingDay = Int(row.int(c.postingDay))
         if postedToo { addPosted(row, c, day: postingDay, sheet: row.int(c.sheetKey)) }
-        guard purchase.contains(row.string(c.supplier)),
+        guard purchase.contains(TextKey(row.string(c.supplier))),
               !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
         marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: row.int(c.cost))))
     }
 
     /// A forward row's amounts per code on its posting date, and its late lines.
     mutating func addPosted(_ row: Statement, _ c: SalesFacts.LineColumns, day: Int, sheet: Int64) {
+        let nonZero = KeptFacts.add(row, c, to: &posted[PostedKey(day: day, sheet: sheet),
+                                                           default: Array(repeating: 0, count: SalesFacts.codeSlots)])
+        if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
+    }
+
+    /// Adds a forward row's amounts by store code; returns how many are not 0 (its lines).
+    private static func add(_ row: Statement, _ c: SalesFacts.LineColumns, to amounts: inout [Int64]) -> Int64 {
         var nonZero: Int64 = 0
-        let key = PostedKey(day: day, sheet: sheet)
-        if posted[key] == nil { posted[key] = Array(repeating: 0, count: SalesFacts.codeSlots) }
         for (slot, column) in c.forward.enumerated() {
             let amount = row.int(column)
             guard amount != 0 else { continue }
             nonZero += 1
-            posted[key]![slot + 1] += amount
+            amounts[slot + 1] += amount
         }
-        if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
+        return nonZero
     }
 
     /// The integers of a JSON array of integers (forward_sheet_lines.line_ids).
@@ -103,7 +108,7 @@ extension KeptFacts {
         for reversal in reversals {
             try line.bind(1, reversal.line)
             while try line.step() {
-                guard purchase.contains(line.string(1)) else { continue }
+                guard purchase.contains(TextKey(line.string(1))) else { continue }
                 let day = businessDay(line.int(0))
                 guard !waits(WaitingRow.reversal, reversal.id, day: max(day, reversal.day)) else { continue }
                 marginChanges.append((MarginRowKey(day: day, line: reversal.line), .reversed(cost: reversal.amount)))
