@@ -138,8 +138,18 @@ extension KeptFacts {
     /// another date is asked for: one look-up per date instead of two per line.
     mutating func withDay(_ day: Int, _ body: (inout DayWork) throws -> Void) throws {
         if openDay?.day != day {
+            // A new date after the last one is sized like it: growing a date's tables from
+            // empty rehashed each of them a dozen times. (An earlier date is a few late lines.)
+            let like = openDay.filter { $0.day < day }.map { (products: $0.work.facts.products.count, orders: $0.work.orders.count,
+                                      buyers: $0.work.buyers.count) }
             putOpenDayBack()
-            openDay = (day, try days.removeValue(forKey: day) ?? storedDay(day))
+            var work = try days.removeValue(forKey: day) ?? storedDay(day)
+            if let like, work.facts.products.isEmpty {
+                work.facts.products.reserveCapacity(like.products)
+                work.orders.reserveCapacity(like.orders)
+                work.buyers.reserveCapacity(like.buyers)
+            }
+            openDay = (day, work)
         }
         try body(&openDay!.work)
     }

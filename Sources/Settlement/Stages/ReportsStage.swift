@@ -5,8 +5,8 @@
 // (Reports/KeptFacts.swift), in one transaction: a run killed here, run again, writes the same
 // bytes from the same store.
 //
-// SQL: Reports/KeptFacts.swift, Reports/SalesFacts.swift, Reports/SalesReports.swift, Reports/SettlementReports.swift,
-// Reports/BuyerReports.swift.
+// SQL: Reports/KeptFacts.swift, Reports/KeptFold.swift, Reports/KeptWrite.swift, Reports/KeptWindow.swift,
+// Reports/SalesReports.swift, Reports/SettlementReports.swift, Reports/BuyerReports.swift.
 
 import MallCore
 
