@@ -140,8 +140,10 @@ extension KeptFacts {
         if openDay?.day != day {
             // A new date after the last one is sized like it: growing a date's tables from
             // empty rehashed each of them a dozen times. (An earlier date is a few late lines.)
-            let like = openDay.filter { $0.day < day }.map { (products: $0.work.facts.products.count, orders: $0.work.orders.count,
-                                      buyers: $0.work.buyers.count) }
+            let like = openDay.flatMap { open in
+                open.day < day ? (products: open.work.facts.products.count, orders: open.work.orders.count,
+                                  buyers: open.work.buyers.count) : nil
+            }
             putOpenDayBack()
             var work = try days.removeValue(forKey: day) ?? storedDay(day)
             if let like, work.facts.products.isEmpty {
