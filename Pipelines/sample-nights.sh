@@ -22,11 +22,27 @@ refuse() {
     exit 2
 }
 
+# A store's id: from `status`, or, for a store an older mallsettle made (which `status`
+# refuses to read until a writing command brings it up to date), read from its
+# store_identity table without writing to it.
+store_id() {
+    local id
+    id=$("$bin" status --db "$1" --json 2>/dev/null | sed -n 's/^ *"store_id" : "\([0-9a-f]*\)",*$/\1/p' || true)
+    if [ -z "$id" ] && command -v python3 >/dev/null; then
+        id=$(python3 -c 'import sqlite3, sys
+try:
+    print(sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True).execute("SELECT store_id FROM store_identity").fetchone()[0])
+except Exception:
+    pass' "$1" 2>/dev/null || true)
+    fi
+    echo "$id"
+}
+
 # The id of the store this script made last time, if any.
 made=""
 if [ -f "$mine" ]; then made=$(head -n 1 "$mine"); fi
 if [ -e "$store" ]; then
-    found=$("$bin" status --db "$store" --json 2>&1 | sed -n 's/^ *"store_id" : "\([0-9a-f]*\)",*$/\1/p' || true)
+    found=$(store_id "$store")
     if [ -z "$made" ] || [ "$found" != "$made" ]; then
         refuse "$store was not made by make run (store id ${found:-unknown}); move it away, or use it with --db, and run make run again."
     fi
