@@ -93,7 +93,8 @@ struct DayFacts {
     /// Distinct parent orders and buyers (guests excluded) of the date.
     var orders = 0
     var buyers = 0
-    var products: [SKUKey: SalesSums] = [:]
+    /// Sums per SKU in order of SKUKey.hash, one entry per SKU (DayWork.settled makes them so).
+    var products: [(key: SKUKey, sums: SalesSums)] = []
     var tenders: [TenderKey: TenderSums] = [:]
 
     /// The format's first byte: a BLOB of another version is damaged (and folded again).
@@ -117,7 +118,7 @@ struct DayFacts {
             writer.int(sums.refunded)
         }
         writer.int(Int64(products.count))
-        for (key, sums) in products.sorted(by: { $0.key.hash < $1.key.hash }) {
+        for (key, sums) in products {
             writer.text(key.sku)
             writer.text(key.supplierID)
             writer.text(key.category)
@@ -160,7 +161,7 @@ struct DayFacts {
         }, tender: { facts.tenders[$0] = $1 })
         guard var skus = cursor else { return nil }
         facts.products.reserveCapacity(skus.remaining)
-        while skus.next() { facts.products[skus.key()] = skus.sums }
+        while skus.next() { facts.products.append((skus.key(), skus.sums)) }
         guard skus.sound else { return nil }
         self = facts
     }
@@ -217,9 +218,9 @@ struct SKUCursor {
     }
 }
 
-/// A date's distinct texts (its parent orders, or its buyers), in no particular order.
+/// A date's distinct texts (its parent orders, or its buyers), in order of hash.
 enum TextSet {
-    static func encoded(_ texts: Set<TextKey>) -> [UInt8] {
+    static func encoded(_ texts: [TextKey]) -> [UInt8] {
         var writer = FactWriter()
         writer.int(Int64(texts.count))
         for key in texts { writer.text(key.text) }
@@ -227,12 +228,13 @@ enum TextSet {
     }
 
     /// nil when damaged.
-    static func decoded(_ bytes: UnsafeRawBufferPointer) -> Set<TextKey>? {
+    static func decoded(_ bytes: UnsafeRawBufferPointer) -> [TextKey]? {
         var reader = FactReader(bytes)
         let count = Int(reader.int())
         guard count >= 0 && count <= bytes.count else { return nil }
-        var texts = Set<TextKey>(minimumCapacity: count)
-        for _ in 0..<count { texts.insert(TextKey(reader.text())) }
+        var texts: [TextKey] = []
+        texts.reserveCapacity(count)
+        for _ in 0..<count { texts.append(TextKey(reader.text())) }
         return reader.damaged || !reader.atEnd ? nil : texts
     }
 }

@@ -179,11 +179,55 @@ struct WaitingRow {
     let day: Int
 }
 
-/// A date's facts being changed, with its distinct orders and buyers.
+/// A date's facts being changed. A line or refund appends its SKU's sums and its order and
+/// buyer; `settled` sorts them by hash and adds up equal ones once, before the date is
+/// written: appending costs far less per line than a hash table per date.
 struct DayWork {
     var facts = DayFacts()
-    var orders = Set<TextKey>()
-    var buyers = Set<TextKey>()
+    var orders: [TextKey] = []
+    var buyers: [TextKey] = []
+
+    /// The date with one entry per SKU, order and buyer, in order of hash, and its counts.
+    func settled() -> DayWork {
+        var work = self
+        work.facts.products = DayWork.merged(facts.products)
+        work.orders = DayWork.distinct(orders)
+        work.buyers = DayWork.distinct(buyers)
+        work.facts.orders = work.orders.count
+        work.facts.buyers = work.buyers.count
+        return work
+    }
+
+    /// One entry per SKU, sums added, in order of hash (texts compared where hashes meet).
+    static func merged(_ entries: [(key: SKUKey, sums: SalesSums)]) -> [(key: SKUKey, sums: SalesSums)] {
+        let order = entries.indices.sorted { entries[$0].key.hash < entries[$1].key.hash }
+        var merged: [(key: SKUKey, sums: SalesSums)] = []
+        merged.reserveCapacity(entries.count)
+        var runStart = 0
+        for index in order {
+            let entry = entries[index]
+            if runStart < merged.count && merged[merged.count - 1].key.hash != entry.key.hash { runStart = merged.count }
+            if let same = merged[runStart...].firstIndex(where: { $0.key == entry.key }) {
+                merged[same].sums.merge(entry.sums)
+            } else {
+                merged.append(entry)
+            }
+        }
+        return merged
+    }
+
+    /// Each text once, in order of hash.
+    static func distinct(_ texts: [TextKey]) -> [TextKey] {
+        let sorted = texts.sorted { $0.hash < $1.hash }
+        var distinct: [TextKey] = []
+        distinct.reserveCapacity(sorted.count)
+        var runStart = 0
+        for text in sorted {
+            if runStart < distinct.count && distinct[distinct.count - 1].hash != text.hash { runStart = distinct.count }
+            if !distinct[runStart...].contains(text) { distinct.append(text) }
+        }
+        return distinct
+    }
 }
 
 /// A buyer's first purchase and the months it bought in: bit k of `months` is the k-th month

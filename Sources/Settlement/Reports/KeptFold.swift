@@ -134,15 +134,17 @@ extension DayWork {
     /// A line paid on the date.
     mutating func add(_ line: LineRow, _ key: SKUKey, _ tenders: Tenders, parent: TextKey, buyer: TextKey?) {
         facts.totals.add(line, nil)
-        facts.products[key, default: SalesSums()].add(line, nil)
+        var sums = SalesSums()
+        sums.add(line, nil)
+        facts.products.append((key, sums))
         facts.points += tenders.points
         if tenders.points != 0 { facts.tenders[SalesFacts.pointsKey, default: TenderSums()].add(tenders.points, nil) }
         if tenders.credit != 0 { facts.tenders[SalesFacts.creditKey, default: TenderSums()].add(tenders.credit, nil) }
         if tenders.cash != 0 {
             facts.tenders[TenderKey(tender: "cash", channel: tenders.channel), default: TenderSums()].add(tenders.cash, nil)
         }
-        if orders.insert(parent).inserted { facts.orders += 1 }
-        if let buyer, buyers.insert(buyer).inserted { facts.buyers += 1 }
+        orders.append(parent)
+        if let buyer { buyers.append(buyer) }
     }
 
     /// A refund of a line paid on the date: what it returned, under the line's SKU and under
@@ -150,8 +152,10 @@ extension DayWork {
     mutating func addRefund(units: Int64, goods: Int64, _ key: SKUKey, paidWith line: Tenders, refunded: Tenders) {
         facts.totals.refundGoods += goods
         facts.totals.refundUnits += units
-        facts.products[key, default: SalesSums()].refundGoods += goods
-        facts.products[key, default: SalesSums()].refundUnits += units
+        var sums = SalesSums()
+        sums.refundGoods = goods
+        sums.refundUnits = units
+        facts.products.append((key, sums))
         if line.points != 0 { facts.tenders[SalesFacts.pointsKey, default: TenderSums()].refunded += refunded.points }
         if line.credit != 0 { facts.tenders[SalesFacts.creditKey, default: TenderSums()].refunded += refunded.credit }
         if line.cash != 0 {

@@ -205,9 +205,10 @@ extension KeptFacts {
         let day = try db.prepare("INSERT OR REPLACE INTO report_days(day, facts, orders, buyers) VALUES (?, ?, ?, ?)")
         for (ordinal, work) in days {
             try day.bind(1, Int64(ordinal))
-            try day.bind(2, blob: work.facts.encoded())
-            try day.bind(3, blob: TextSet.encoded(work.orders))
-            try day.bind(4, blob: TextSet.encoded(work.buyers))
+            let settled = work.settled()
+            try day.bind(2, blob: settled.facts.encoded())
+            try day.bind(3, blob: TextSet.encoded(settled.orders))
+            try day.bind(4, blob: TextSet.encoded(settled.buyers))
             try day.run()
         }
         let buyer = try db.prepare("""
