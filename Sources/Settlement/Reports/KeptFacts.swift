@@ -60,15 +60,18 @@ struct KeptFacts {
         settings = config.timezone + "|" + purchaseIDs.sorted(by: bytesBefore).joined(separator: ",")
     }
 
-    /// Brings the kept facts up to `window.to` and returns the sales facts of the window.
-    static func refresh(db: Database, config: MallConfig, window: ReportWindow) throws -> SalesFacts {
+    /// Brings the kept facts up to `window.to` and returns the sales facts of the window;
+    /// `skusRead` is handed the window's SKU sums as soon as they are read (the ranking starts
+    /// on them while the rest is read).
+    static func refresh(db: Database, config: MallConfig, window: ReportWindow,
+                        skusRead: (ProductSums) -> Void = { _ in }) throws -> SalesFacts {
         var kept = KeptFacts(db: db, config: config, asOf: window.to)
         try db.transaction { try kept.catchUp() }
-        if let facts = try kept.facts(window) { return facts }
+        if let facts = try kept.facts(window, skusRead: skusRead) { return facts }
         // Damaged bytes: fold everything in again.
         var again = KeptFacts(db: db, config: config, asOf: window.to)
         try db.transaction { try again.catchUp(startingOver: true) }
-        guard let facts = try again.facts(window) else { throw KeptFactsError.damaged }
+        guard let facts = try again.facts(window, skusRead: skusRead) else { throw KeptFactsError.damaged }
         return facts
     }
 

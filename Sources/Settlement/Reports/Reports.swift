@@ -19,15 +19,17 @@ public enum Reports {
     /// largest by far — is made on a thread of its own while the others are made here.
     static func build(_ names: [ReportName], db: Database, config: MallConfig, window: ReportWindow,
                       from source: FactsSource = .everyLine) throws -> [ReportTable] {
-        let facts = !names.contains(where: fromSalesFacts.contains) ? nil
-            : source == .kept ? try KeptFacts.refresh(db: db, config: config, window: window)
-            : try SalesFacts.read(db, config: config, window: window)
         let ranking = RankingBox()
         var worker: SerialWorker?
-        if names.contains(.skuRanking), let facts {
+        func rank(_ skus: ProductSums) {
+            guard names.contains(.skuRanking), worker == nil else { return }
             worker = SerialWorker(name: "sku_ranking", queuedMax: 1)
-            worker!.async { ranking.table = SalesReports.skuRanking(facts) }
+            worker!.async { ranking.table = SalesReports.skuRanking(skus) }
         }
+        let facts = !names.contains(where: fromSalesFacts.contains) ? nil
+            : source == .kept ? try KeptFacts.refresh(db: db, config: config, window: window, skusRead: rank)
+            : try SalesFacts.read(db, config: config, window: window)
+        if let facts { rank(facts.skus) }
         let others = try names.map { name in name == .skuRanking ? nil : try table(name, facts, db: db, config: config, window: window) }
         worker?.finish()
         return zip(names, others).map { name, table in table ?? ranking.table! }
@@ -42,7 +44,7 @@ public enum Reports {
                               window: ReportWindow) throws -> ReportTable {
         switch name {
         case .salesDaily: return SalesReports.salesDaily(facts!)
-        case .skuRanking: return SalesReports.skuRanking(facts!)
+        case .skuRanking: return SalesReports.skuRanking(facts!.skus)
         case .supplierSummary: return try SettlementReports.supplierSummary(facts!, db: db, config: config)
         case .categoryMix: return SalesReports.categoryMix(facts!)
         case .tenderMix: return SalesReports.tenderMix(facts!)

@@ -32,9 +32,9 @@ enum SalesReports {
 
     /// Every SKU sold in the window, ranked by net sales (highest first), then units, then
     /// SKU, supplier and category in byte order; ranks run 1, 2, 3, … without ties.
-    static func skuRanking(_ facts: SalesFacts) -> ReportTable {
+    static func skuRanking(_ skus: ProductSums) -> ReportTable {
         // Slots sorted, not entries: moving a 4-byte slot is cheaper than a SKU's texts and sums.
-        let keys = facts.skus.keys, allSums = facts.skus.sums
+        let keys = skus.keys, allSums = skus.sums
         let net = allSums.map(\.netSales), units = allSums.map(\.units)
         var order = (0..<Int32(keys.count)).map { $0 }
         order.sort { x, y in
