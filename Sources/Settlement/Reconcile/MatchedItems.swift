@@ -59,18 +59,27 @@ extension ChannelReconciler {
         return matched
     }
 
-    /// Stores `item`, the matched first item of `key`, by the id of the channel row it matched;
-    /// the item it replaces, if not matched, leaves recon_items.
+    /// Stores `item`, the matched first item of `key`, by the id of the channel row it matched
+    /// (at the end of the night: `writeMatches`); the item it replaces, if not matched, leaves
+    /// recon_items.
     func storeMatch(_ key: ChannelKey, _ item: ReconItem, paymentKey: Int64, replacing old: ReconItem?) throws {
         if let old, old.outcome != .matched {
             try db.run("DELETE FROM recon_items WHERE channel = ? AND kind = ? AND reference = ? AND txn_id = ''", key.values)
         }
-        let insert = try matchedInsert ?? db.prepare("INSERT OR REPLACE INTO recon_matched(payment_key, day, due) VALUES (?, ?, ?)")
-        matchedInsert = insert
-        try insert.bind(1, paymentKey)
-        try insert.bind(2, Int64(item.day.ordinal))
-        try insert.bind(3, Int64(item.due.ordinal))
-        try insert.run()
+        matches.append((paymentKey, item.day, item.due))
+    }
+
+    /// Writes tonight's matched items (each reference is judged once a night, so none of them
+    /// is read back before).
+    func writeMatches() throws {
+        let insert = try db.prepare("INSERT OR REPLACE INTO recon_matched(payment_key, day, due) VALUES (?, ?, ?)")
+        for match in matches.sorted(by: { $0.paymentKey < $1.paymentKey }) {
+            try insert.bind(1, match.paymentKey)
+            try insert.bind(2, Int64(match.day.ordinal))
+            try insert.bind(3, Int64(match.due.ordinal))
+            try insert.run()
+        }
+        matches = []
     }
 
     /// Forgets the matched item stored by the channel row `paymentKey` (its outcome changed).
