@@ -304,6 +304,28 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
 
+    /// The night a channel is first named, the lines of a parent order are summed wherever
+    /// they come in the feed, and references are judged in byte order (`P-10` before `P-2`).
+    func testANewChannelSumsTheLinesOfAParentOrderWhereverTheyCome() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-2", cash: "10.00"),
+                                                       Self.line("O-2", parent: "P-1", cash: "20.00"),
+                                                       Self.line("O-3", parent: "P-2", cash: "5.00",
+                                                                 paidAt: "2026-11-09T09:01:00+08:00"),
+                                                       Self.line("O-4", parent: "P-10", cash: "1.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,20.00,0,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX2,pay,P-2,14.00,0,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX3,pay,P-10,1.00,0,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|pay|P-10||matched|2026-11-10",
+                                       "wechat|pay|P-2||amount_mismatch|2026-11-09"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,amount_mismatch,wechat,P-2,15.00,14.00,2026-11-12,,pay; txn_id WX2"])
+        XCTAssertEqual(try expectations(ws), ["wechat|pay|P-1|2000|2026-11-10", "wechat|pay|P-10|100|2026-11-10",
+                                              "wechat|pay|P-2|1500|2026-11-09"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
     /// A reference matched the night its channel is first named keeps its expectation in its
     /// matched item only; a line delivered later adds to that expectation all the same.
     func testALateLineAddsToAnExpectationKeptInAMatchedItem() throws {

@@ -3,9 +3,9 @@
 // with cash back on such a line is expected, and every channel row judged. That night can hold
 // a million references (the month a mall starts sending its channel files), so it is done in
 // one sorted pass over three cursors, all in key order (channel, kind, reference): the `pay`
-// expectations, summed per parent order by SQLite in one scan of the order lines for every
-// new channel; the `refund` expectations, likewise; and the channels' rows, read through
-// their index. Each reference is judged as the cursors go by it, with the same
+// expectations, summed per parent order in one scan of the order lines for every new channel
+// (PaySums.swift); the `refund` expectations, summed by SQLite; and the channels' rows, read
+// through their index. Each reference is judged as the cursors go by it, with the same
 // `ChannelMatch.items` as any other night and no look-up per reference. A channel named for
 // the first time has no stored items, so nothing is compared with an earlier judgement.
 
@@ -17,7 +17,7 @@ final class NewChannelCursors {
     /// One cursor: its statement, the key of its current row (read once per row: the pass
     /// compares keys several times a row), and where its columns are (each query names them
     /// `channel`, `kind`, `reference`, `amount`, `at`, and `id` and `txn_id` for the channel rows).
-    private final class Cursor {
+    private final class Cursor: SortedSums {
         let statement: Statement
         let channelAt, kindAt, referenceAt, amountAt, atAt: Int32
         let idAt, txnIDAt: Int32?
@@ -42,13 +42,9 @@ final class NewChannelCursors {
             kind = statement.string(kindAt)
             reference = statement.string(referenceAt)
         }
-        /// Whether the current row is of `channel`, `kind` and `reference`.
-        func isAt(_ channel: String, _ kind: String, _ reference: String) -> Bool {
-            self.reference == reference && self.kind == kind && self.channel == channel
-        }
     }
 
-    private let pays: Cursor
+    private let pays: PaySums
     private let refunds: Cursor
     private let rows: Cursor
 
@@ -57,14 +53,7 @@ final class NewChannelCursors {
     init(db: Database, channels: [String], lines: Int64, refunds: Int64) throws {
         let marks = Array(repeating: "?", count: channels.count).joined(separator: ", ")
         let names = channels.map { SQLValue.text($0) }
-        let pays = try db.prepare("""
-            SELECT payment_channel AS channel, 'pay' AS kind, coalesce(parent_order_id, order_id) AS reference,
-                   sum(paid_cash) AS amount, min(paid_at) AS at
-            FROM order_lines
-            WHERE id <= ? AND paid_cash > 0 AND payment_channel IN (\(marks)) GROUP BY 1, 3 ORDER BY 1, 3
-            """)
-        try pays.bind([.int(lines)] + names)
-        self.pays = try Cursor(pays)
+        pays = try PaySums(db: db, channels: channels, lines: lines)
         let refundSums = try db.prepare("""
             SELECT o.payment_channel AS channel, 'refund' AS kind, r.refund_id AS reference, sum(r.refund_cash) AS amount,
                    min(r.refunded_at) AS at
@@ -89,7 +78,7 @@ final class NewChannelCursors {
                           _ body: (_ kind: String, _ reference: String, _ expected: (amount: Int64, at: Int64)?,
                                    _ rows: [ReportedRow]) throws -> Void) throws {
         var reported: [ReportedRow] = []
-        let all = [pays, refunds, rows], expectations = [pays, refunds]
+        let all: [any SortedSums] = [pays, refunds, rows], expectations: [any SortedSums] = [pays, refunds]
         while true {
             // The smallest (kind, reference) of the channel among the cursors.
             var next: (kind: String, reference: String)?
@@ -119,7 +108,7 @@ final class NewChannelCursors {
 
     /// Lets go of the statements (cached by the store for the next night).
     func close() {
-        for cursor in [pays, refunds, rows] { cursor.statement.reset() }
+        for cursor in [refunds, rows] { cursor.statement.reset() }
     }
 }
 
