@@ -109,11 +109,7 @@ enum StoreViews {
          FROM breaks b
          """),
         ("v_recon_items", "an item of channel reconciliation and its outcome as of the latest run",
-         """
-         SELECT i.channel, i.kind, i.reference, i.txn_id, i.outcome, \(money("i", ["expected", "found"])),
-                i.day, i.due, i.detail, i.break_id
-         FROM recon_items i
-         """),
+         reconItems(from: "(\(MatchedItems.allItems))")),
         ("v_channel_fees", "a channel's fees on one business day beside the PAYMENT_FEE charged on lines paid that day",
          """
          SELECT f.channel, f.day, f.channel_rows, \(money("f", ["channel_fee"])), f.lines AS lines_posted,
@@ -166,9 +162,27 @@ enum StoreViews {
          """),
     ]
 
+    /// The SELECT of `v_recon_items` over `items` (recon_items, or a subquery with its columns).
+    static func reconItems(from items: String) -> String {
+        """
+        SELECT i.channel, i.kind, i.reference, i.txn_id, i.outcome, \(money("i", ["expected", "found"])),
+               i.day, i.due, i.detail, i.break_id
+        FROM \(items) i
+        """
+    }
+
+    /// The SELECT of the view `name` (one of `views`).
+    static func select(of name: String) -> String {
+        guard let view = views.first(where: { $0.name == name }) else { preconditionFailure("no view \(name)") }
+        return view.select
+    }
+
     static let migrations = [
         Migration(version: 11, name: "readable views for analysts", sql: views.map { view in
-            "-- \(view.name): one row per \(view.row).\nCREATE VIEW \(view.name) AS\n\(view.select);"
+            // v_recon_items as at schema 11, over tables that exist then: migration 13 adds
+            // the matched items kept apart since.
+            let select = view.name == "v_recon_items" ? reconItems(from: "recon_items") : view.select
+            return "-- \(view.name): one row per \(view.row).\nCREATE VIEW \(view.name) AS\n\(select);"
         }.joined(separator: "\n\n")),
     ]
 }

@@ -119,9 +119,9 @@ final class StoreAndInputEdgeTests: XCTestCase {
         XCTAssertEqual(created.status, 0, created.stderr)
         let id = try storeID("none.db", in: scratch)
         XCTAssertEqual(id.count, 32)
-        XCTAssertEqual(created.stdout, "store none.db at schema 12 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), id \(id)\n")
+        XCTAssertEqual(created.stdout, "store none.db at schema 13 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13), id \(id)\n")
         XCTAssertEqual(try Binary.run(["init", "--db", "none.db"], in: scratch.root).stdout,
-                       "store none.db is up to date (schema 12, id \(id))\n")
+                       "store none.db is up to date (schema 13, id \(id))\n")
         XCTAssertEqual(try Binary.run(["init", "--db", "empty.db"], in: scratch.root).status, 0)
         let run = try Binary.run(["run", "--inbox", "inbox", "--db", "none.db"] + common, in: scratch.root)
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -140,25 +140,29 @@ final class StoreAndInputEdgeTests: XCTestCase {
         try scratch.write("mall.json", CommandLineTests.config)
         try scratch.write("inbox/orders-1110.csv", Self.orderHeader + Self.order("O-1"))
         try Binary.initStore("old.db", in: scratch.root)
-        // The store as a mallsettle of schema 11 left it: without the reports' kept facts (12).
+        // The store as a mallsettle of schema 10 left it: without the analysts' views (11), the
+        // reports' kept facts (12) nor the matched items apart (13).
         let downgraded = sh("""
             python3 -c "import sqlite3
             c = sqlite3.connect('old.db')
+            for (name,) in c.execute(\\"SELECT name FROM sqlite_master WHERE type = 'view' AND name LIKE 'v!_%' ESCAPE '!'\\").fetchall():
+                c.execute('DROP VIEW ' + name)
             for (name,) in c.execute(\\"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'report!_%' ESCAPE '!'\\").fetchall():
                 c.execute('DROP TABLE ' + name)
             c.execute('DROP INDEX refunds_accepted_run')
             c.execute('ALTER TABLE refunds DROP COLUMN accepted_run')
-            c.execute('DELETE FROM schema_migrations WHERE version = 12')
+            c.execute('DROP TABLE recon_matched')
+            c.execute('DELETE FROM schema_migrations WHERE version IN (11, 12, 13)')
             c.commit()
             c.close()"
             """, in: scratch.root)
-        guard downgraded == 0 else { throw XCTSkip("python3 with sqlite3 is needed to make a store of schema 11") }
+        guard downgraded == 0 else { throw XCTSkip("python3 with sqlite3 is needed to make a store of schema 10") }
         sh("touch -d '2026-01-02 03:04:05' old.db", in: scratch.root)
         let before = try snapshot(scratch.root)
         for command in [["status"], ["export", "sheets"], ["verify"]] {
             let refused = try Binary.run(command + ["--db", "old.db"], in: scratch.root)
             XCTAssertEqual(refused.status, 2, command[0])
-            XCTAssertEqual(refused.stderr, "mallsettle: the store old.db is at schema 11 and this mallsettle reads schema 12: "
+            XCTAssertEqual(refused.stderr, "mallsettle: the store old.db is at schema 10 and this mallsettle reads schema 13: "
                            + "bring it up to date with `mallsettle init --db old.db` (this command only reads the store)\n")
         }
         XCTAssertEqual(try snapshot(scratch.root), before, "a command that only reads never writes, even to migrate")
@@ -168,7 +172,7 @@ final class StoreAndInputEdgeTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let status = try Binary.run(["status", "--db", "old.db"], in: scratch.root)
         XCTAssertEqual(status.status, 0, status.stderr)
-        XCTAssertTrue(status.stdout.hasPrefix("store id: \(try storeID("old.db", in: scratch)) (schema 12)\n"), status.stdout)
+        XCTAssertTrue(status.stdout.hasPrefix("store id: \(try storeID("old.db", in: scratch)) (schema 13)\n"), status.stdout)
     }
 
     func testAReportsFolderBelongsToOneStoreAndClosedStatementsStayClosed() throws {

@@ -23,12 +23,40 @@ final class ReconcileTests: XCTestCase {
         try ws.export(.breaks).split(separator: "\n").map(String.init)
     }
 
-    /// The stored items as `channel|kind|reference|txn_id|outcome|day`.
+    /// The stored items (matched ones too) as `channel|kind|reference|txn_id|outcome|day`.
     private func items(_ ws: Workspace) throws -> [String] {
         var out: [String] = []
-        try ws.db.query("SELECT channel, kind, reference, txn_id, outcome, day FROM recon_items ORDER BY 1, 2, 3, 4") {
+        try ws.db.query("SELECT channel, kind, reference, txn_id, outcome, day FROM v_recon_items ORDER BY 1, 2, 3, 4") {
             out.append([$0.string(0), $0.string(1), $0.string(2), $0.string(3), $0.string(4), $0.string(5)].joined(separator: "|"))
         }
+        return out
+    }
+
+    /// The expectations, stored or kept in a matched item, as `channel|kind|reference|amount|day`.
+    private func expectations(_ ws: Workspace) throws -> [String] {
+        var out: [String] = []
+        try ws.db.query("""
+            SELECT channel, kind, reference, amount, day FROM recon_expected
+            UNION
+            SELECT p.channel, p.kind, p.reference, p.amount, date(m.day * 86400, 'unixepoch')
+            FROM recon_matched m JOIN payments p ON p.id = m.payment_key
+            WHERE NOT EXISTS (SELECT 1 FROM recon_expected e WHERE e.channel = p.channel AND e.kind = p.kind AND e.reference = p.reference)
+            ORDER BY 1, 2, 3
+            """) {
+            out.append("\($0.string(0))|\($0.string(1))|\($0.string(2))|\($0.int(3))|\($0.string(4))")
+        }
+        return out
+    }
+
+    /// Every column of every item, as the view shows them, one text per item.
+    private func itemRows(_ ws: Workspace) throws -> [String] {
+        var out: [String] = []
+        try ws.db.query("""
+            SELECT channel || '|' || kind || '|' || reference || '|' || txn_id || '|' || outcome || '|' || coalesce(expected, '')
+                   || '|' || coalesce(expected_fen, '') || '|' || coalesce(found, '') || '|' || coalesce(found_fen, '') || '|'
+                   || day || '|' || due || '|' || detail || '|' || coalesce(break_id, '') AS item
+            FROM v_recon_items ORDER BY 1
+            """) { out.append($0.string(0)) }
         return out
     }
 
@@ -271,13 +299,99 @@ final class ReconcileTests: XCTestCase {
         try ws.write("orders-1113.csv", Fixture.orders(Self.line("O-3", parent: "P-3", cash: "20.00", channel: "alipay")))
         _ = try ws.run("2026-11-13", config: config)
         XCTAssertTrue(try items(ws).contains("alipay|refund|R-2||matched|2026-11-11"), "the orphan counts once accepted")
-        var expected: [String] = []
-        try ws.db.query("SELECT channel, kind, reference, amount, day FROM recon_expected ORDER BY 1, 2, 3") {
-            expected.append("\($0.string(0))|\($0.string(1))|\($0.string(2))|\($0.int(3))|\($0.string(4))")
-        }
-        XCTAssertEqual(expected, ["alipay|pay|P-1|8000|2026-11-10", "alipay|pay|P-3|2000|2026-11-10",
-                                  "alipay|refund|R-1|5000|2026-11-10", "alipay|refund|R-2|2000|2026-11-11"])
+        XCTAssertEqual(try expectations(ws), ["alipay|pay|P-1|8000|2026-11-10", "alipay|pay|P-3|2000|2026-11-10",
+                                              "alipay|refund|R-1|5000|2026-11-10", "alipay|refund|R-2|2000|2026-11-11"])
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// The night a channel is first named, the lines of a parent order are summed wherever
+    /// they come in the feed, and references are judged in byte order (`P-10` before `P-2`).
+    func testANewChannelSumsTheLinesOfAParentOrderWhereverTheyCome() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-2", cash: "10.00"),
+                                                       Self.line("O-2", parent: "P-1", cash: "20.00"),
+                                                       Self.line("O-3", parent: "P-2", cash: "5.00",
+                                                                 paidAt: "2026-11-09T09:01:00+08:00"),
+                                                       Self.line("O-4", parent: "P-10", cash: "1.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,20.00,0,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX2,pay,P-2,14.00,0,2026-11-10T09:01:30+08:00",
+                                                        "wechat,WX3,pay,P-10,1.00,0,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||matched|2026-11-10", "wechat|pay|P-10||matched|2026-11-10",
+                                       "wechat|pay|P-2||amount_mismatch|2026-11-09"])
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader, "1,amount_mismatch,wechat,P-2,15.00,14.00,2026-11-12,,pay; txn_id WX2"])
+        XCTAssertEqual(try expectations(ws), ["wechat|pay|P-1|2000|2026-11-10", "wechat|pay|P-10|100|2026-11-10",
+                                              "wechat|pay|P-2|1500|2026-11-09"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// A reference matched the night its channel is first named keeps its expectation in its
+    /// matched item only; a line delivered later adds to that expectation all the same.
+    func testALateLineAddsToAnExpectationKeptInAMatchedItem() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1-1", parent: "P-1", cash: "100.00")))
+        try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM recon_expected"), .int(0), "kept in the matched item")
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM recon_items"), .int(0), "kept in recon_matched")
+        XCTAssertEqual(try expectations(ws), ["wechat|pay|P-1|10000|2026-11-10"])
+        try ws.write("orders-1111.csv", Fixture.orders(Self.line("O-1-2", parent: "P-1", cash: "5.00",
+                                                                 paidAt: "2026-11-11T09:01:00+08:00")))
+        XCTAssertEqual(try ws.run("2026-11-13", config: config).1, .doneWithFindings)
+        XCTAssertEqual(try breaks(ws), [Self.breaksHeader,
+                                        "1,amount_mismatch,wechat,P-1,105.00,100.00,2026-11-13,,pay; txn_id WX1"])
+        XCTAssertEqual(try expectations(ws), ["wechat|pay|P-1|10500|2026-11-10"])
+        XCTAssertEqual(try items(ws), ["wechat|pay|P-1||amount_mismatch|2026-11-10"])
+        XCTAssertEqual(try ws.db.scalar("SELECT count(*) FROM recon_matched"), .int(0))
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// A store reconciled before migration 13 (schema 12: every item in recon_items, every
+    /// expectation stored) is brought up to date: its matched items move to recon_matched,
+    /// v_recon_items shows the same rows, and the nights after judge as on a store that never
+    /// was at schema 12.
+    func testAStoreOfSchema12KeepsItsItemsWhenMigrated() throws {
+        let config = try Fixture.config()
+        let (old, current) = (try Workspace(), try Workspace())
+        for ws in [old, current] {
+            try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "P-1", cash: "100.00"),
+                                                           Self.line("O-2", parent: "P-2", cash: "30.00"),
+                                                           Self.line("O-3", parent: "P-3", cash: "7.00")))
+            try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00",
+                                                            "wechat,WX2,pay,P-2,29.00,0.10,2026-11-10T09:01:30+08:00",
+                                                            "wechat,WX3,pay,P-1,100.00,0.60,2026-11-10T09:02:30+08:00",
+                                                            "wechat,WX4,pay,P-3,7.00,0.01,2026-11-10T09:03:30+08:00"))
+            XCTAssertEqual(try ws.run("2026-11-12", config: config).1, .doneWithFindings)
+        }
+        let rows = try itemRows(old)
+        XCTAssertEqual(rows.count(where: { $0.contains("|matched|") }), 2)
+        try old.db.execute("""
+            INSERT INTO recon_items SELECT * FROM (\(MatchedItems.allItems)) WHERE outcome = 'matched';
+            INSERT INTO recon_expected(channel, kind, reference, amount, day)
+                SELECT p.channel, p.kind, p.reference, p.amount, date(m.day * 86400, 'unixepoch')
+                FROM recon_matched m JOIN payments p ON p.id = m.payment_key WHERE true ON CONFLICT DO NOTHING;
+            DROP VIEW v_recon_items;
+            DROP TABLE recon_matched;
+            CREATE VIEW v_recon_items AS \(StoreViews.reconItems(from: "recon_items"));
+            DELETE FROM schema_migrations WHERE version = 13;
+            """)
+        XCTAssertEqual(try old.db.schemaVersion(), 12)
+        XCTAssertEqual(try itemRows(old), rows, "the store as schema 12 kept it")
+        XCTAssertEqual(try old.db.migrateForSettlement(), [13])
+        XCTAssertEqual(try itemRows(old), rows)
+        XCTAssertEqual(try old.db.scalar("SELECT count(*) FROM recon_items WHERE outcome = 'matched'"), .int(0))
+        XCTAssertEqual(try Verifier.verify(old.db).map(\.description), [])
+        for ws in [old, current] {
+            try ws.write("orders-1113.csv", Fixture.orders(Self.line("O-1-2", parent: "P-1", cash: "5.00")))
+            try ws.write("payments-1113.csv", Self.payments("wechat,WX5,pay,P-3,7.00,0.01,2026-11-13T09:03:30+08:00"))
+            _ = try ws.run("2026-11-16", config: config)
+        }
+        XCTAssertEqual(try itemRows(old), try itemRows(current))
+        XCTAssertEqual(try breaks(old), try breaks(current))
+        XCTAssertEqual(try expectations(old), try expectations(current))
+        XCTAssertEqual(try Verifier.verify(old.db).map(\.description), [])
     }
 
     func testReRunningANightChangesNothing() throws {

@@ -31,6 +31,8 @@ struct Expectation: Equatable {
 
 /// One channel row of a reference, as the channel reported it.
 struct ReportedRow: Equatable {
+    /// Its payments row's id: a matched item is stored by the id of the row it matched.
+    let paymentKey: Int64
     let txnID: String
     let amount: Int64
     /// The business date of `occurred_at`.

@@ -68,6 +68,10 @@ final class ChannelReconciler {
     private var expectedAt: ExpectationColumns?
     private var reportedAt: ReportedColumns?
     private var itemAt: ItemColumns?
+    /// Tonight's matched items (MatchedItems.swift), written at the end of the night in the
+    /// order of their payments rows: a month's first night stores a million, judged in key
+    /// order, and a rowid table takes them fastest in its own order.
+    var matches: [(paymentKey: Int64, day: Day, due: Day)] = []
 
     private struct DayCountKey: Hashable, Comparable {
         let channel: String
@@ -127,6 +131,7 @@ final class ChannelReconciler {
                 summary.referencesJudged += 1
             }
         }
+        try writeMatches()
         try writeCountChanges()
         try db.run("UPDATE recon_progress SET lines_through = ?, refunds_through = ?, payments_through = ?, judged_through = ?",
                    [.int(marks.lines), .int(marks.refunds), .int(marks.payments), .text(windowDate.description)])
@@ -162,8 +167,8 @@ final class ChannelReconciler {
             guard channels.contains(channel) else { fresh.insert(channel); return }
             let key = c.key.key(row)
             touched.insert(key)
-            newRows[key, default: []].append(ReportedRow(txnID: row.string(c.reported.txnID), amount: row.int(c.reported.amount),
-                                                         day: occurred))
+            newRows[key, default: []].append(ReportedRow(paymentKey: row.int(c.id), txnID: row.string(c.reported.txnID),
+                                                         amount: row.int(c.reported.amount), day: occurred))
         }
         for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
@@ -217,9 +222,10 @@ final class ChannelReconciler {
         }
     }
 
-    /// Adds `amount` to the stored expectation of `key`, dated by the earliest day, and keeps
-    /// what it comes to for judging.
+    /// Adds `amount` to the stored expectation of `key` (first stored from its matched item if
+    /// only that holds it), dated by the earliest day, and keeps what it comes to for judging.
     private func addExpectation(_ key: ChannelKey, amount: Int64, day: Day) throws {
+        try storeMatchedExpectation(key)
         try db.query("""
             INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
@@ -273,6 +279,9 @@ final class ChannelReconciler {
     }
 
     private func expectRefund(_ refundKey: Int64, _ touched: inout Set<ChannelKey>) throws {
+        // No channel keeps expectations as they come (the night every channel is first named):
+        // nothing to look up.
+        guard !expecting.isEmpty else { return }
         var found: (key: ChannelKey, cash: Int64, day: Day)?
         try db.query("""
             SELECT o.payment_channel AS channel, r.refund_id AS reference, r.refund_cash AS amount, r.refunded_at AS first_at
@@ -321,12 +330,15 @@ final class ChannelReconciler {
         if stored.isEmpty {
             rows = newRows[key] ?? []
         } else {
-            try db.query("SELECT txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
+            try db.query("SELECT id, txn_id, amount, occurred_at FROM payments WHERE channel = ? AND kind = ? AND reference = ? ORDER BY id",
                          key.values) { row in
                 let c = reportedAt ?? ReportedColumns(row)
                 reportedAt = c
                 rows.append(c.row(row, day: day))
             }
+        }
+        if expectation == nil, let matched = stored[""]?.item, matched.outcome == .matched, let amount = matched.expected {
+            expectation = Expectation(amount: amount, day: matched.day)
         }
         if expectation?.amount == 0 { expectation = nil }
         try judge(key, expectation: expectation, rows: rows, stored: stored, into: &summary)
@@ -353,12 +365,19 @@ final class ChannelReconciler {
                 breakID = try openBreak(key, item)
                 summary.newBreaks.append("\(item.outcome.rawValue) \(key.channel)/\(key.reference)")
             }
-            try write(key, item, breakID: breakID, replacing: old?.item)
+            if item.outcome == .matched, let first = rows.first {
+                try storeMatch(key, item, paymentKey: first.paymentKey, replacing: old?.item)
+            } else {
+                if old?.item.outcome == .matched, let first = rows.first { try dropMatch(paymentKey: first.paymentKey) }
+                try write(key, item, breakID: breakID)
+            }
+            count(key, item, replacing: old?.item)
         }
     }
 
     private func storedItems(_ key: ChannelKey) throws -> [String: (item: ReconItem, breakID: Int64?)] {
         var stored: [String: (item: ReconItem, breakID: Int64?)] = [:]
+        if let matched = try storedMatch(key) { stored[""] = (matched, nil) }
         try db.query("""
             SELECT txn_id, outcome, expected, found, day, due, detail, break_id FROM recon_items
             WHERE channel = ? AND kind = ? AND reference = ?
@@ -385,8 +404,8 @@ final class ChannelReconciler {
         return db.lastInsertRowID
     }
 
-    /// Stores the item and moves it between the day counts.
-    private func write(_ key: ChannelKey, _ item: ReconItem, breakID: Int64?, replacing old: ReconItem?) throws {
+    /// Stores an item that is not matched in recon_items.
+    private func write(_ key: ChannelKey, _ item: ReconItem, breakID: Int64?) throws {
         // Prepared once: the store caches statements by their text.
         let storeItem = try db.prepare("""
             INSERT OR REPLACE INTO recon_items(channel, kind, reference, txn_id, outcome, expected, found, day, due, detail, break_id)
@@ -397,6 +416,10 @@ final class ChannelReconciler {
                                item.found.map { .int($0) } ?? .null, .text(dayText(item.day)), .text(dayText(item.due)),
                                .text(item.detail), breakID.map { .int($0) } ?? .null])
         try storeItem.run()
+    }
+
+    /// Moves the item from the day count of `old` to its own.
+    private func count(_ key: ChannelKey, _ item: ReconItem, replacing old: ReconItem?) {
         if let old { countChanges[DayCountKey(channel: key.channel, day: old.day, outcome: old.outcome.rawValue), default: 0] -= 1 }
         countChanges[DayCountKey(channel: key.channel, day: item.day, outcome: item.outcome.rawValue), default: 0] += 1
     }
@@ -428,24 +451,26 @@ extension ChannelReconciler {
         }
     }
 
-    /// A channel row as judged: `txn_id`, `amount` and the instant `occurred_at`.
+    /// A channel row as judged: `id`, `txn_id`, `amount` and the instant `occurred_at`.
     struct ReportedColumns {
-        let txnID, amount, occurredAt: Int32
+        let id, txnID, amount, occurredAt: Int32
         init(_ row: Statement) {
-            txnID = row.column("txn_id"); amount = row.column("amount"); occurredAt = row.column("occurred_at")
+            id = row.column("id"); txnID = row.column("txn_id"); amount = row.column("amount")
+            occurredAt = row.column("occurred_at")
         }
         func row(_ row: Statement, day: (Int64) -> Day) -> ReportedRow {
-            ReportedRow(txnID: row.string(txnID), amount: row.int(amount), day: day(row.int(occurredAt)))
+            ReportedRow(paymentKey: row.int(id), txnID: row.string(txnID), amount: row.int(amount), day: day(row.int(occurredAt)))
         }
     }
 
-    /// A payments row read for the first time: its `id`, key, reported row and `fee`.
+    /// A payments row read for the first time: its key, reported row (with its `id`) and `fee`.
     struct PaymentColumns {
-        let id, fee: Int32
+        let fee: Int32
         let key: KeyColumns
         let reported: ReportedColumns
+        var id: Int32 { reported.id }
         init(_ row: Statement) {
-            id = row.column("id"); fee = row.column("fee")
+            fee = row.column("fee")
             key = KeyColumns(row); reported = ReportedColumns(row)
         }
     }

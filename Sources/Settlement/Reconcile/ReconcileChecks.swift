@@ -16,7 +16,7 @@ enum ReconcileChecks {
 
     /// 3. Every payments row read by reconciliation (of a reconciled channel, which every
     /// row's channel is) is in exactly one item: the first row of its reference in the
-    /// reference's item, each later one in its own.
+    /// reference's item (in recon_matched when matched), each later one in its own.
     private static func everyChannelRowHasOneOutcome(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             WITH firsts(id) AS (SELECT min(id) FROM payments GROUP BY channel, kind, reference)
@@ -24,6 +24,7 @@ enum ReconcileChecks {
                    (SELECT count(*) FROM recon_items i WHERE i.channel = p.channel AND i.kind = p.kind
                        AND i.reference = p.reference
                        AND (i.txn_id = p.txn_id OR (i.txn_id = '' AND i.found IS NOT NULL AND p.id IN (SELECT id FROM firsts))))
+                   + (SELECT count(*) FROM recon_matched m WHERE m.payment_key = p.id AND p.id IN (SELECT id FROM firsts))
                    AS outcomes
             FROM payments p WHERE p.id <= (SELECT payments_through FROM recon_progress) ORDER BY p.id
             """) { row in
@@ -49,11 +50,11 @@ enum ReconcileChecks {
             """) { add(3, "open break \($0.int("break_id")) (\($0.string("kind")) \($0.string("reference"))) is not the outcome of one item") }
     }
 
-    /// 3. The summary's counts are the items' outcomes.
+    /// 3. The summary's counts are the items' outcomes (the matched ones' too).
     private static func dayCountsAreTheItems(_ db: Database, _ add: (Int, String) -> Void) throws {
         try db.query("""
             WITH counted(channel, day, outcome, n) AS (
-                SELECT channel, day, outcome, count(*) FROM recon_items GROUP BY channel, day, outcome)
+                SELECT channel, day, outcome, count(*) FROM (\(MatchedItems.allItems)) GROUP BY channel, day, outcome)
             SELECT coalesce(c.channel, k.channel) AS channel, coalesce(c.day, k.day) AS day,
                    coalesce(c.outcome, k.outcome) AS outcome, coalesce(c.n, 0) AS item_count, coalesce(k.items, 0) AS summary_count
             FROM counted c FULL JOIN recon_day_counts k ON k.channel = c.channel AND k.day = c.day AND k.outcome = c.outcome
