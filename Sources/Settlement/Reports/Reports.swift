@@ -3,6 +3,7 @@
 // every order line (SalesFacts.read: any window); the nightly first folds the night's rows
 // into the facts it keeps in the store (KeptFacts) and reads its window from those.
 
+import Foundation
 import MallCore
 import MallIO
 import MallStore
@@ -16,28 +17,55 @@ public enum Reports {
     enum FactsSource { case everyLine, kept }
 
     /// The reports named, in the order given. sku_ranking — a row for every SKU sold, the
-    /// largest by far — is made on a thread of its own while the others are made here.
+    /// largest by far — is made on a thread of its own while the others are made here; the
+    /// nightly's refresh also makes the reports that read only small tables on a read-only
+    /// connection of their own, while the sales facts are brought up to date here.
     static func build(_ names: [ReportName], db: Database, config: MallConfig, window: ReportWindow,
                       from source: FactsSource = .everyLine) throws -> [ReportTable] {
-        let ranking = RankingBox()
+        let aside = TablesBox()
+        var asideWorker: SerialWorker?
+        let fromTables = names.filter { !fromSalesFacts.contains($0) }
+        if source == .kept && !fromTables.isEmpty {
+            asideWorker = SerialWorker(name: "store reports", queuedMax: 1)
+            let path = db.path
+            asideWorker!.async {
+                do {
+                    let reader = try Database(path: path, opening: .readOnly)
+                    for name in fromTables { aside.put(try table(name, nil, db: reader, config: config, window: window), as: name) }
+                } catch {
+                    aside.failure = error
+                }
+            }
+        }
         var worker: SerialWorker?
         func rank(_ skus: ProductSums) {
             guard names.contains(.skuRanking), worker == nil else { return }
             worker = SerialWorker(name: "sku_ranking", queuedMax: 1)
-            worker!.async { ranking.table = SalesReports.skuRanking(skus) }
+            worker!.async { aside.put(SalesReports.skuRanking(skus), as: .skuRanking) }
         }
         let facts = !names.contains(where: fromSalesFacts.contains) ? nil
             : source == .kept ? try KeptFacts.refresh(db: db, config: config, window: window, skusRead: rank)
             : try SalesFacts.read(db, config: config, window: window)
         if let facts { rank(facts.skus) }
-        let others = try names.map { name in name == .skuRanking ? nil : try table(name, facts, db: db, config: config, window: window) }
+        let others = try names.map { name in
+            name == .skuRanking || asideWorker != nil && fromTables.contains(name)
+                ? nil : try table(name, facts, db: db, config: config, window: window)
+        }
         worker?.finish()
-        return zip(names, others).map { name, table in table ?? ranking.table! }
+        asideWorker?.finish()
+        if let failure = aside.failure { throw failure }
+        return zip(names, others).map { name, table in table ?? aside.table(name)! }
     }
 
-    /// The result of the ranking's thread.
-    private final class RankingBox: @unchecked Sendable {
-        var table: ReportTable?
+    /// What the other threads made, read after both have finished.
+    private final class TablesBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var made: [ReportName: ReportTable] = [:]
+        /// Set by the store-reports thread only.
+        var failure: Error?
+
+        func put(_ table: ReportTable, as name: ReportName) { lock.withLock { made[name] = table } }
+        func table(_ name: ReportName) -> ReportTable? { lock.withLock { made[name] } }
     }
 
     private static func table(_ name: ReportName, _ facts: SalesFacts?, db: Database, config: MallConfig,
