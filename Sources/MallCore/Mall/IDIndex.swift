@@ -69,6 +69,20 @@ struct IDIndex: Sendable {
         return find(key, hash: IDIndex.hash(key)).value
     }
 
+    /// Reads the first slot of each hash (0: none), for `MallState.touchSlots`.
+    func touch(_ keys: UnsafeBufferPointer<EventKeyHashes>, _ hash: KeyPath<EventKeyHashes, UInt64>) -> UInt64 {
+        guard byString == nil else { return 0 }
+        let mask = slotCount - 1
+        return slots.withUnsafeBufferPointer { table in
+            var words: UInt64 = 0
+            for key in keys {
+                let h = key[keyPath: hash]
+                if h != 0 { words &+= table[(slotIndex(h) & mask) &* IDIndex.slotWords &+ 3] }
+            }
+            return words
+        }
+    }
+
     /// Stores `value` for `id` unless the id is there already. True when stored.
     @discardableResult
     mutating func insert(_ id: String, value: Int) -> Bool {
