@@ -79,6 +79,9 @@ final class IDIndexTests: XCTestCase {
         XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "O-1-2")).order, pay.order)
         XCTAssertEqual(MallState.keyHashes(.complete(childOrderID: "O-1-12")).order, pay.order)
         XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "nodash")).order, 0)
+        XCTAssertEqual(MallState.keyHashes(.complete(childOrderID: "O-1-12")).child, 12)
+        XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "O-1-x")).child, 0)
+        XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "O-1-1234567890")).order, 0, "no child has that many")
         let grant = MallState.keyHashes(.grantPoints(grantID: "G-1", buyerID: "alice", amount: .zero, expiresAt: MallFixture.at(0)))
         XCTAssertEqual(grant.order, 0)
         XCTAssertEqual(grant.buyer, Array("alice".utf8).withUnsafeBufferPointer(IDIndex.hash))
@@ -86,7 +89,9 @@ final class IDIndexTests: XCTestCase {
         accept(&state, placeOrder("订单-α", "alice", [("C-TEA", 1)]), at: 0)
         let before = state
         let keys = [pay, grant, MallState.keyHashes(.pay(orderID: "订单-α", channel: nil, txnID: nil)), EventKeyHashes()]
-        _ = keys.withUnsafeBufferPointer { state.touchSlots($0) }
+        _ = keys.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
+        let children = [MallState.keyHashes(.ship(childOrderID: "订单-α-1")), MallState.keyHashes(.ship(childOrderID: "O-1-9"))]
+        _ = children.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
         XCTAssertEqual(state, before)
     }
 }

@@ -83,6 +83,17 @@ struct IDIndex: Sendable {
         }
     }
 
+    /// The value in the first slot of `hash` when that slot holds an id of this hash (likely
+    /// the id; its bytes are not compared), else -1. For `MallState.touchRecords` only.
+    func firstSlotValue(_ hash: UInt64) -> Int {
+        guard byString == nil else { return -1 }
+        let base = (slotIndex(hash) & (slotCount - 1)) &* IDIndex.slotWords
+        return slots.withUnsafeBufferPointer { table in
+            guard table[base + 3] != 0, table[base] >> 16 == (hash << 16) >> 16 else { return -1 }
+            return Int(truncatingIfNeeded: table[base + 3] & 0xFFFF_FFFF)
+        }
+    }
+
     /// Stores `value` for `id` unless the id is there already. True when stored.
     @discardableResult
     mutating func insert(_ id: String, value: Int) -> Bool {

@@ -64,7 +64,7 @@ struct ReplayCore: Sendable {
     mutating func touch(_ items: ArraySlice<ReplayItem>) {
         keys.removeAll(keepingCapacity: true)
         for i in items.indices { keys.append(items[i].keys) }
-        touchedWords &+= keys.withUnsafeBufferPointer { state.touchSlots($0) }
+        touchedWords &+= keys.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
     }
 
     mutating func apply(_ event: JournalEvent) -> Applied {
