@@ -49,19 +49,23 @@ extension MallState {
     }
 
     /// After `touchSlots`: reads the order record each event's first order slot holds, then
-    /// its child record (for a child order) and first line. A slot that holds another id only
-    /// leads to a read that is not needed.
+    /// its child record (for a child order) and first line, and for an order (a payment) its
+    /// buyer's first points grant. A slot that holds another id only leads to a read that is
+    /// not needed.
     public func touchRecords(_ keys: UnsafeBufferPointer<EventKeyHashes>) -> UInt64 {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: keys.count) { found in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * keys.count) { found in
             var words: UInt64 = 0
             orders.withUnsafeBufferPointer { orders in
                 for (i, key) in keys.enumerated() {
+                    found[keys.count + i] = -1
                     let order = key.order == 0 ? -1 : orderIndex.firstSlotValue(key.order)
                     guard order >= 0, order < orders.count else { found[i] = -1; continue }
                     let record = orders.baseAddress! + order
                     found[i] = key.child > 0 ? record.pointee.children.lowerBound + key.child - 1 : -2 - record.pointee.lines.lowerBound
+                    if key.child == 0 { found[keys.count + i] = record.pointee.buyer }
                 }
             }
+            words &+= points.touch(buyers: UnsafeBufferPointer(rebasing: found[keys.count...]))
             children.withUnsafeBufferPointer { children in
                 for i in 0..<keys.count where found[i] >= 0 {
                     found[i] = found[i] < children.count ? -2 - children[found[i]].lines.lowerBound : -1
