@@ -3,6 +3,7 @@
 // the general reader gives (the same event, or the same error with its line, column and
 // field), and the lines `generate` writes must take the fast path.
 
+import Foundation
 import XCTest
 import MallCore
 @testable import MallIO
@@ -123,6 +124,29 @@ final class JournalFastPathTests: XCTestCase {
         assertSame(#"{"event":"ship","at":"2026-10-01T12:04:00Z","order_id":"O-1-1","":1}"#)
         assertSame("")
         assertSame("[]")
+    }
+
+    /// Every line of the journal fuzz target's corpus and saved crashers (Fuzz/), plain files
+    /// only, and each of its cuts.
+    func testFuzzCorpusLinesReadTheSame() throws {
+        let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz")
+        var lines = 0
+        for folder in ["corpus/journal", "crashers/journal"] {
+            let directory = fuzz.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() {
+                let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+                guard bytes.prefix(2) != [0x1F, 0x8B] else { continue }
+                for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                    lines += 1
+                    for cut in stride(from: 0, through: line.count, by: max(1, line.count / 16)) {
+                        assertSame(bytes: Array(line.prefix(cut)))
+                    }
+                    assertSame(bytes: Array(line))
+                }
+            }
+        }
+        XCTAssertGreaterThan(lines, 10)
     }
 
     func testReaderFindsLinesAcrossReadsOfTheFile() throws {

@@ -52,6 +52,10 @@ extension MallState {
     /// its child record (for a child order) and first line, and for an order (a payment) its
     /// buyer's first points grant. A slot that holds another id only leads to a read that is
     /// not needed.
+    ///
+    /// Each pass reads what the previous one found, for all events: `found[i]` is a child
+    /// record's index (≥ 0), a line's index `l` written as `-2 - l`, or -1 (nothing to read);
+    /// `found[keys.count + i]` is the paying buyer's index or -1.
     public func touchRecords(_ keys: UnsafeBufferPointer<EventKeyHashes>) -> UInt64 {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * keys.count) { found in
             var words: UInt64 = 0
