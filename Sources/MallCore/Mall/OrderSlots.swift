@@ -50,8 +50,9 @@ extension MallState {
 
     /// After `touchSlots`: reads the order record each event's first order slot holds, then
     /// its child record (for a child order) and first line, and for an order (a payment) its
-    /// buyer's first points grant. A slot that holds another id only leads to a read that is
-    /// not needed.
+    /// buyer's first points grant; and the catalog record of the buyer an event names (an
+    /// order's prices depend on the buyer's level). A slot that holds another id only leads
+    /// to a read that is not needed.
     ///
     /// Each pass reads what the previous one found, for all events: `found[i]` is a child
     /// record's index (≥ 0), a line's index `l` written as `-2 - l`, or -1 (nothing to read);
@@ -70,6 +71,7 @@ extension MallState {
                 }
             }
             words &+= points.touch(buyers: UnsafeBufferPointer(rebasing: found[keys.count...]))
+            words &+= touchBuyers(keys)
             children.withUnsafeBufferPointer { children in
                 for i in 0..<keys.count where found[i] >= 0 {
                     found[i] = found[i] < children.count ? -2 - children[found[i]].lines.lowerBound : -1
@@ -79,6 +81,18 @@ extension MallState {
                 for i in 0..<keys.count where found[i] <= -2 && -2 - found[i] < lines.count {
                     words &+= UInt64(truncatingIfNeeded: lines[-2 - found[i]].quantity)
                 }
+            }
+            return words
+        }
+    }
+
+    /// The catalog record of each buyer an event names by id, where its first slot holds it.
+    private func touchBuyers(_ keys: UnsafeBufferPointer<EventKeyHashes>) -> UInt64 {
+        catalog.buyers.withUnsafeBufferPointer { buyers in
+            var words: UInt64 = 0
+            for key in keys where key.buyer != 0 {
+                let buyer = index.buyers.firstSlotValue(key.buyer)
+                if buyer >= 0 && buyer < buyers.count { words &+= buyers[buyer].paysOnCredit ? 1 : 2 }
             }
             return words
         }
