@@ -60,7 +60,8 @@ struct ReplayCore: Sendable {
         offsets = HourOffsets(calendar: calendar)
     }
 
-    /// Reads the index slots of these events at once (see OrderSlots.swift).
+    /// Reads ahead, for all these events at once, the index slots and records they will use
+    /// (see OrderSlots.swift).
     mutating func touch(_ items: ArraySlice<ReplayItem>) {
         keys.removeAll(keepingCapacity: true)
         for i in items.indices { keys.append(items[i].keys) }
