@@ -70,4 +70,28 @@ final class IDIndexTests: XCTestCase {
         XCTAssertEqual(rows.map(\.parentOrderID), ["订单-α"])
         XCTAssertEqual(state.childOrder("订单-α-1")?.supplierID, "SUP-A")
     }
+
+    /// The hashes read ahead are the ones the lookups use: a child order's are its parent's,
+    /// and reading the slots (even of a non-ASCII index, or of ids not there) changes nothing.
+    func testKeyHashesNameTheSlotsTheLookupsRead() {
+        let pay = MallState.keyHashes(.pay(orderID: "O-1", channel: nil, txnID: nil))
+        XCTAssertEqual(pay.order, Array("O-1".utf8).withUnsafeBufferPointer(IDIndex.hash))
+        XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "O-1-2")).order, pay.order)
+        XCTAssertEqual(MallState.keyHashes(.complete(childOrderID: "O-1-12")).order, pay.order)
+        XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "nodash")).order, 0)
+        XCTAssertEqual(MallState.keyHashes(.complete(childOrderID: "O-1-12")).child, 12)
+        XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "O-1-x")).child, 0)
+        XCTAssertEqual(MallState.keyHashes(.ship(childOrderID: "O-1-1234567890")).order, 0, "no child has that many")
+        let grant = MallState.keyHashes(.grantPoints(grantID: "G-1", buyerID: "alice", amount: .zero, expiresAt: MallFixture.at(0)))
+        XCTAssertEqual(grant.order, 0)
+        XCTAssertEqual(grant.buyer, Array("alice".utf8).withUnsafeBufferPointer(IDIndex.hash))
+        var state = MallState(catalog: MallFixture.catalog())
+        accept(&state, placeOrder("订单-α", "alice", [("C-TEA", 1)]), at: 0)
+        let before = state
+        let keys = [pay, grant, MallState.keyHashes(.pay(orderID: "订单-α", channel: nil, txnID: nil)), EventKeyHashes()]
+        _ = keys.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
+        let children = [MallState.keyHashes(.ship(childOrderID: "订单-α-1")), MallState.keyHashes(.ship(childOrderID: "O-1-9"))]
+        _ = children.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
+        XCTAssertEqual(state, before)
+    }
 }

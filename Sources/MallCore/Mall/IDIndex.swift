@@ -69,6 +69,31 @@ struct IDIndex: Sendable {
         return find(key, hash: IDIndex.hash(key)).value
     }
 
+    /// Reads the first slot of each hash (0: none), for `MallState.touchSlots`.
+    func touch(_ keys: UnsafeBufferPointer<EventKeyHashes>, _ hash: KeyPath<EventKeyHashes, UInt64>) -> UInt64 {
+        guard byString == nil else { return 0 }
+        let mask = slotCount - 1
+        return slots.withUnsafeBufferPointer { table in
+            var words: UInt64 = 0
+            for key in keys {
+                let h = key[keyPath: hash]
+                if h != 0 { words &+= table[(slotIndex(h) & mask) &* IDIndex.slotWords &+ 3] }
+            }
+            return words
+        }
+    }
+
+    /// The value in the first slot of `hash` when that slot holds an id of this hash (likely
+    /// the id; its bytes are not compared), else -1. For `MallState.touchRecords` only.
+    func firstSlotValue(_ hash: UInt64) -> Int {
+        guard byString == nil else { return -1 }
+        let base = (slotIndex(hash) & (slotCount - 1)) &* IDIndex.slotWords
+        return slots.withUnsafeBufferPointer { table in
+            guard table[base + 3] != 0, table[base] >> 16 == (hash << 16) >> 16 else { return -1 }
+            return Int(truncatingIfNeeded: table[base + 3] & 0xFFFF_FFFF)
+        }
+    }
+
     /// Stores `value` for `id` unless the id is there already. True when stored.
     @discardableResult
     mutating func insert(_ id: String, value: Int) -> Bool {

@@ -54,6 +54,25 @@ struct PointsBook: Hashable, Sendable {
         spendingOrder[buyer].insert(index, at: low)
     }
 
+    /// Reads the first live grant of each buyer (-1: none), for `MallState.touchRecords`.
+    func touch(buyers: UnsafeBufferPointer<Int>) -> UInt64 {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: buyers.count) { firsts in
+            spendingOrder.withUnsafeBufferPointer { orders in
+                for (i, buyer) in buyers.enumerated() {
+                    firsts[i] = buyer >= 0 && buyer < orders.count && liveFrom[buyer] < orders[buyer].count
+                        ? orders[buyer][liveFrom[buyer]] : -1
+                }
+            }
+            return grants.withUnsafeBufferPointer { grants in
+                var words: UInt64 = 0
+                for first in firsts where first >= 0 && first < grants.count {
+                    words &+= UInt64(truncatingIfNeeded: grants[first].remaining.fen)
+                }
+                return words
+            }
+        }
+    }
+
     /// The unexpired points of `buyer` at `at`: grants with `expiresAt` > at.
     func balance(of buyer: Int, at: Instant) -> Money {
         var total = Money.zero

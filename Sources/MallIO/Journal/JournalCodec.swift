@@ -10,6 +10,20 @@ public enum JournalCodec {
 
     /// Reads one journal line (without its terminator). `lineNumber` is 1-based.
     public static func decode(_ line: [UInt8], lineNumber: Int) -> Result<JournalEvent, JSONFieldError> {
+        line.withUnsafeBufferPointer { decode($0, lineNumber: lineNumber) }
+    }
+
+    /// Reads one journal line from its bytes: the fast path (JournalLineScanner.swift) for
+    /// lines of the shape `generate` writes, the general reader for the others and for
+    /// every error.
+    public static func decode(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) -> Result<JournalEvent, JSONFieldError> {
+        if let event = JournalLineFields.event(line, lineNumber: lineNumber) { return .success(event) }
+        return decodeTree(Array(line), lineNumber: lineNumber)
+    }
+
+    /// The general reader: the line as a JSON tree, then its fields by name. Its rules are
+    /// the journal's; the fast path reads only lines it reads the same way.
+    static func decodeTree(_ line: [UInt8], lineNumber: Int) -> Result<JournalEvent, JSONFieldError> {
         do throws(JSONFieldError) {
             let value: JSONValue
             do throws(JSONSyntaxError) {
@@ -216,72 +230,5 @@ public enum JournalCodec {
             return true
         }
         if plain != true { out.append(contentsOf: JSONText.quoted(s).utf8) }
-    }
-}
-
-/// Reads a journal file (plain or gzip) line by line in bounded memory. Blank lines are
-/// skipped; a UTF-8 byte-order mark at the start is allowed; CRLF is accepted.
-public final class JournalReader {
-    public let path: String
-    private let source: ByteSource
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var atEOF = false
-    private(set) public var lineNumber = 0
-
-    public init(path: String) throws(FeedFileError) {
-        self.path = path
-        source = try ByteSource(path: path)
-    }
-
-    /// The next event or the error of the next bad line; nil at the end of the file.
-    public func next() throws(FeedFileError) -> Result<JournalEvent, JSONFieldError>? {
-        while true {
-            guard var line = try nextLine() else { return nil }
-            lineNumber += 1
-            if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
-            if line.last == 0x0D { line.removeLast() }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            if line.count > FeedLimits.rowBytesMax {
-                return .failure(JSONFieldError(line: lineNumber, column: 1, field: "(line)",
-                                               message: "the line is longer than \(FeedLimits.rowBytesMax) bytes"))
-            }
-            return JournalCodec.decode(line, lineNumber: lineNumber)
-        }
-    }
-
-    /// The next line without its `\n`, nil at the end. At most `FeedLimits.rowBytesMax + 1`
-    /// bytes of a line are kept, so an endless line cannot exhaust memory; the caller
-    /// reports such a line as too long.
-    private func nextLine() throws(FeedFileError) -> [UInt8]? {
-        var line: [UInt8] = []
-        var sawAny = false
-        while true {
-            if start == buffer.count {
-                if atEOF { return sawAny ? line : nil }
-                try refill()
-                continue
-            }
-            sawAny = true
-            let end = buffer[start...].firstIndex(of: 0x0A)
-            let stop = end ?? buffer.count
-            let room = FeedLimits.rowBytesMax + 1 - line.count
-            if room > 0 { line.append(contentsOf: buffer[start..<min(stop, start + room)]) }
-            if let end {
-                start = end + 1
-                return line
-            }
-            start = buffer.count
-        }
-    }
-
-    /// Replaces the buffer with the next chunk of the (decompressed) file.
-    private func refill() throws(FeedFileError) {
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: FeedLimits.readChunkBytes, alignment: 1)
-        defer { chunk.deallocate() }
-        let n = try source.read(into: chunk)
-        buffer = Array(chunk[0..<n])
-        start = 0
-        if n == 0 { atEOF = true }
     }
 }
