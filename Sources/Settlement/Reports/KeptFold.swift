@@ -12,40 +12,38 @@ extension KeptFacts {
     /// their dates. Returns the largest line id read.
     mutating func foldLines(after: Int64, waitingIDs: [Int64]) throws -> Int64 {
         var last = after
-        let statement = try db.prepare(SalesFacts.lineSQL(where: "o.id > ?"))
-        try statement.bind(1, after)
-        let c = SalesFacts.LineColumns(statement)
-        while try statement.step() {
-            last = statement.int(c.id)
-            try foldLine(statement, c, forwardToo: true)
+        // Read on a thread of their own while this one folds.
+        let lines = ReadLines(path: db.path, after: after, calendar: config.calendar)
+        defer { lines.stop() }
+        while let batch = try lines.next() {
+            for line in batch {
+                last = line.id
+                try foldLine(line, forwardToo: true)
+            }
         }
         let one = try db.prepare(SalesFacts.lineSQL(where: "o.id = ?"))
         let oc = SalesFacts.LineColumns(one)
         for id in waitingIDs {
             try one.bind(1, id)
-            while try one.step() { try foldLine(one, oc, forwardToo: false) }
+            while try one.step() { try foldLine(LineRecord(one, oc, offsets: &offsets), forwardToo: false) }
         }
         return last
     }
 
-    private mutating func foldLine(_ row: Statement, _ c: SalesFacts.LineColumns, forwardToo: Bool) throws {
-        let id = row.int(c.id)
-        let day = businessDay(row.int(c.paidAt))
-        let supplier = TextKey(row.string(c.supplier))
-        if forwardToo && !row.isNull(c.postingDay) {
-            addPosted(row, c, day: Int(row.int(c.postingDay)), sheet: row.int(c.sheetKey))
-            noteForwardMargin(line: id, day: day, supplier: supplier, postingDay: Int(row.int(c.postingDay)), cost: row.int(c.cost))
+    private mutating func foldLine(_ record: LineRecord, forwardToo: Bool) throws {
+        let id = record.id, day = record.day
+        let supplier = TextKey(record.supplier)
+        if forwardToo, let forward = record.forward {
+            addPosted(forward)
+            noteForwardMargin(line: id, day: day, supplier: supplier, postingDay: forward.postingDay, cost: forward.cost)
         }
         guard !waits(WaitingRow.line, id, day: day) else { return }
-        let line = LineRow(quantity: row.int(c.quantity), unitPrice: row.int(c.unitPrice),
-                           discountPlatform: row.int(c.discountPlatform), discountSupplier: row.int(c.discountSupplier),
-                           goods: row.int(c.goods), freight: row.int(c.freight))
-        let sku = row.string(c.sku), category = row.string(c.category)
+        let line = record.line
+        let sku = record.sku, category = record.category
         let key = SKUKey(sku: TextKey(sku), supplier: supplier, category: TextKey(category))
-        let parent = TextKey(row.string(c.parent)), buyerText = row.string(c.buyer)
-        let buyer = buyerText.isEmpty ? nil : TextKey(buyerText)
-        let tenders = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash),
-                              channel: row.string(c.channel))
+        let parent = TextKey(record.parent)
+        let buyer = record.buyer.isEmpty ? nil : TextKey(record.buyer)
+        let tenders = Tenders(points: record.points, credit: record.credit, cash: record.cash, channel: record.channel)
         try withDay(day) { $0.add(line, key, tenders, parent: parent, buyer: buyer) }
         if let buyer { try noteBuyer(buyer, day: day, order: parent.text) }
         if purchase.contains(supplier) {

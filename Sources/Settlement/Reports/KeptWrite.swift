@@ -31,28 +31,27 @@ extension KeptFacts {
     }
 
     private mutating func foldForward(_ row: Statement, _ c: SalesFacts.LineColumns, postedToo: Bool) throws {
-        let line = row.int(c.id), day = businessDay(row.int(c.paidAt)), postingDay = Int(row.int(c.postingDay))
-        if postedToo { addPosted(row, c, day: postingDay, sheet: row.int(c.sheetKey)) }
-        guard purchase.contains(TextKey(row.string(c.supplier))),
-              !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
-        marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: row.int(c.cost))))
+        let record = LineRecord(row, c, offsets: &offsets)
+        guard let forward = record.forward else { return }
+        if postedToo { addPosted(forward) }
+        guard purchase.contains(TextKey(record.supplier)),
+              !waits(WaitingRow.forward, record.id, day: max(record.day, forward.postingDay)) else { return }
+        marginChanges.append((MarginRowKey(day: record.day, line: record.id), .posted(cost: forward.cost)))
     }
 
     /// A forward row's amounts per code on its posting date, and its late lines.
-    mutating func addPosted(_ row: Statement, _ c: SalesFacts.LineColumns, day: Int, sheet: Int64) {
-        let nonZero = KeptFacts.add(row, c, to: &posted[PostedKey(day: day, sheet: sheet),
-                                                           default: Array(repeating: 0, count: SalesFacts.codeSlots)])
-        if row.int(c.late) != 0 && nonZero != 0 { late[sheet, default: 0] += nonZero }
+    mutating func addPosted(_ forward: ForwardRow) {
+        let nonZero = KeptFacts.add(forward, to: &posted[PostedKey(day: forward.postingDay, sheet: forward.sheet),
+                                                          default: Array(repeating: 0, count: SalesFacts.codeSlots)])
+        if forward.late && nonZero != 0 { late[forward.sheet, default: 0] += nonZero }
     }
 
     /// Adds a forward row's amounts by store code; returns how many are not 0 (its lines).
-    private static func add(_ row: Statement, _ c: SalesFacts.LineColumns, to amounts: inout [Int64]) -> Int64 {
+    private static func add(_ forward: ForwardRow, to amounts: inout [Int64]) -> Int64 {
         var nonZero: Int64 = 0
-        for (slot, column) in c.forward.enumerated() {
-            let amount = row.int(column)
-            guard amount != 0 else { continue }
+        forward.forEachAmount { code, amount in
             nonZero += 1
-            amounts[slot + 1] += amount
+            amounts[code] += amount
         }
         return nonZero
     }
