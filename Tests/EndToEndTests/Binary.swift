@@ -39,11 +39,12 @@ enum Binary {
         return process
     }
 
-    /// Runs the binary to completion.
+    /// Runs the binary (or `executable`) to completion.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                    executable: String = path) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

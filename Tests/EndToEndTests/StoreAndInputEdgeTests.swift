@@ -232,19 +232,7 @@ final class StoreAndInputEdgeTests: XCTestCase {
         try FileManager.default.copyItem(atPath: Binary.packageRoot + "/SampleData/days/2026-10-01",
                                          toPath: scratch.path("SampleData/days/2026-10-01"))
         func bash() throws -> Outcome {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["Pipelines/sample-nights.sh", Binary.path]
-            process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                           stderr: String(decoding: errData, as: UTF8.self))
+            try Binary.run(["Pipelines/sample-nights.sh", Binary.path], in: scratch.root, executable: "/bin/bash")
         }
 
         // Someone's own store at the default path: make run refuses and changes nothing.

@@ -193,7 +193,7 @@ struct SKUCursor {
         supplier = reader.rawText()
         category = reader.rawText()
         sums = reader.sums()
-        hash = (ProductSums.fnv1a(sku) &* 31 &+ ProductSums.fnv1a(supplier)) &* 31 &+ ProductSums.fnv1a(category)
+        hash = SKUKey.hash(sku: TextKey.fnv1a(sku), supplier: TextKey.fnv1a(supplier), category: TextKey.fnv1a(category))
         return !reader.damaged
     }
 
@@ -250,12 +250,5 @@ struct ProductSums {
     mutating func append(_ key: SKUKey, _ sums: SalesSums) {
         keys.append(key)
         self.sums.append(sums)
-    }
-
-    /// TextKey.fnv1a over raw bytes.
-    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
     }
 }

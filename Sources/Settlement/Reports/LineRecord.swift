@@ -53,10 +53,11 @@ struct ForwardRow: Sendable {
 
     var cost: Int64 { amounts.7 }
 
-    /// Each amount that is not 0, with its store code.
+    /// Each amount that is not 0, with its store code (read in place: no array per line).
     func forEachAmount(_ body: (_ code: Int, _ amount: Int64) -> Void) {
-        let all = [amounts.0, amounts.1, amounts.2, amounts.3, amounts.4, amounts.5, amounts.6, amounts.7]
-        for (index, amount) in all.enumerated() where amount != 0 { body(index + 1, amount) }
+        withUnsafeBytes(of: amounts) { raw in
+            for (index, amount) in raw.bindMemory(to: Int64.self).enumerated() where amount != 0 { body(index + 1, amount) }
+        }
     }
 }
 

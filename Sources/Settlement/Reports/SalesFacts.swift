@@ -88,14 +88,14 @@ struct TextKey: Hashable {
     }
 
     static func fnv1a(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { fnv1a(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same hash of UTF-8 bytes that are not (yet) a String.
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let hashed: UInt64? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            var h = hash
-            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return h
-        }
-        if let hashed { return hashed }
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
     }
 
@@ -160,7 +160,12 @@ struct SKUKey: Hashable {
         self.sku = sku.text
         supplierID = supplier.text
         self.category = category.text
-        hash = (sku.hash &* 31 &+ supplier.hash) &* 31 &+ category.hash
+        hash = SKUKey.hash(sku: sku.hash, supplier: supplier.hash, category: category.hash)
+    }
+
+    /// A SKU's hash from its parts' TextKey hashes.
+    static func hash(sku: UInt64, supplier: UInt64, category: UInt64) -> UInt64 {
+        (sku &* 31 &+ supplier) &* 31 &+ category
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
@@ -254,11 +259,7 @@ struct SalesFacts {
         let refunds = try readRefunds(db, config: config, through: window.to)
         let costReversals = try readCostReversals(db, through: window.to)
         var offsets = HourOffsets(calendar: config.calendar)
-        func businessDay(_ nanos: Int64) -> Int {
-            let instant = Instant(nanos: nanos)
-            let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
-            return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
-        }
+        func businessDay(_ nanos: Int64) -> Int { offsets.businessDate(of: Instant(nanos: nanos)).ordinal }
         let purchase = Set(config.suppliers.filter { $0.mode == .purchase }.map { TextKey($0.id) })
         let statement = try db.prepare(lineSQL(where: "1"))
         let c = LineColumns(statement)
@@ -446,9 +447,7 @@ struct SalesFacts {
             """) { row in
             let c = at ?? RefundColumns(row)
             at = c
-            let instant = Instant(nanos: row.int(c.refundedAt))
-            let local = instant.epochSeconds + Int64(offsets.offsetSeconds(at: instant))
-            let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            let day = offsets.businessDate(of: Instant(nanos: row.int(c.refundedAt))).ordinal
             guard day <= through.ordinal else { return }
             let line = row.int(c.lineID)
             var sum = sums[line] ?? RefundSums()
