@@ -441,20 +441,18 @@ public final class Statement {
     // Reading a row by column name: the query's `AS` names, looked up once per statement. For
     // loops over millions of rows, look the indexes up with `column(_:)` before the loop.
 
-    /// The indexes of the result columns by name, made on the first read by name.
-    private var columnIndexes: [String: Int32]?
+    /// The result columns' names, read on the first read by name.
+    private var columnNames: [String]?
 
+    /// The first result column named `name`. A statement has a handful of columns: comparing
+    /// the names one by one (short names compare as two machine words) costs less than
+    /// hashing the name for a dictionary at every read.
     private func index(_ name: String) -> Int32 {
-        if columnIndexes == nil {
-            var indexes: [String: Int32] = [:]
-            for index in 0..<sqlite3_column_count(stmt) {
-                let columnName = String(cString: sqlite3_column_name(stmt, index))
-                if indexes[columnName] == nil { indexes[columnName] = index }
-            }
-            columnIndexes = indexes
+        if columnNames == nil {
+            columnNames = (0..<sqlite3_column_count(stmt)).map { String(cString: sqlite3_column_name(stmt, $0)) }
         }
-        guard let index = columnIndexes?[name] else { preconditionFailure("no result column named \(name) in: \(sql)") }
-        return index
+        guard let index = columnNames!.firstIndex(of: name) else { preconditionFailure("no result column named \(name) in: \(sql)") }
+        return Int32(index)
     }
 
     public func isNull(_ name: String) -> Bool { isNull(index(name)) }

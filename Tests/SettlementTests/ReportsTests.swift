@@ -261,6 +261,17 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(Ratio.decimal(5, -4), "-1.2500")
         XCTAssertEqual(Ratio.decimal(Int64.max, 1), "9223372036854775807.0000")
         XCTAssertNil(Ratio.decimal(1, 0))
+        // The bytes sku_ranking writes are the same decimals, in 64 bits or (beyond) in 128.
+        for (n, d) in [(1, 8), (1, 3), (2, 3), (1, 20_000), (-1, 20_000), (5, -4), (-7, -9), (0, 5), (-1, 1_000_000),
+                       (123_456_789, 1_000), (Int64.max / 20_000, 3), (Int64.max / 20_000 + 1, 3), (Int64.max, 1),
+                       (3, Int64.min + 1), (Int64.min + 1, 7)] as [(Int64, Int64)] {
+            var bytes: [UInt8] = []
+            Ratio.append(n, d, to: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), Ratio.decimal(n, d), "\(n) / \(d)")
+        }
+        var none: [UInt8] = []
+        Ratio.append(1, 0, to: &none)
+        XCTAssertEqual(none, [])
         XCTAssertEqual(Dashboard.percent("0.1250"), "12.50%")
         XCTAssertEqual(Dashboard.percent("-0.0001"), "-0.01%")
         XCTAssertEqual(Dashboard.percent("12.3456"), "1,234.56%")

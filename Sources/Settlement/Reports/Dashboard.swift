@@ -93,7 +93,13 @@ enum Dashboard {
 
     /// Σ of a column of plain decimals, in minor units (counts are whole numbers).
     static func sum(_ table: ReportTable, _ column: String) -> Int64 {
-        table.rows.reduce(0) { $0 + fen(table.value($1, column)) }
+        guard let index = table.columns.firstIndex(of: column) else { preconditionFailure("\(table.name) has no column \(column)") }
+        return table.rows.reduce(0) { total, row in
+            switch row[index] {
+            case .number(let text), .text(let text): return total + fen(text)
+            case .empty: return total
+            }
+        }
     }
 
     /// A plain decimal as fen (`12.30` → 1230; a whole count `7` → 7 as written).

@@ -110,7 +110,8 @@ struct DayFacts {
         writer.int(Int64(orders))
         writer.int(Int64(buyers))
         writer.int(Int64(tenders.count))
-        for (key, sums) in tenders {
+        // In order of tender and channel: the same facts make the same bytes in every process.
+        for (key, sums) in tenders.sorted(by: { ($0.key.tender, $0.key.channel) < ($1.key.tender, $1.key.channel) }) {
             writer.text(key.tender)
             writer.text(key.channel)
             writer.int(sums.lines)

@@ -39,16 +39,12 @@ struct KeptFacts {
     var fresh = false
 
     // What this refresh changes, written at its end.
-    var days: [Int: DayWork] = [:]
-    var openDay: (day: Int, work: DayWork)?
-    var buyers: [TextKey: BuyerRow] = [:]
-    var margins: [MarginRowKey: MarginRow] = [:]
-    /// Amounts per posting date and sheet, indexed by FeeCode.storeCode.
-    var posted: [PostedKey: [Int64]] = [:]
-    var late: [Int64: Int64] = [:]
-    var waiting: [WaitingRow] = []
-    /// Margin changes of forward postings, refunds and COST reversals, applied after the lines.
-    var marginChanges: [(key: MarginRowKey, change: MarginRow.Change)] = []
+    /// The dates changed, in the order first changed, and where each is in `days`.
+    var days: [(day: Int, work: DayWork)] = []
+    var dayIndex: [Int: Int] = [:]
+    /// The date changed last and its index: lines come nearly in order of payment.
+    var openDay: (day: Int, index: Int)?
+    var changes: KeptChanges
 
     init(db: Database, config: MallConfig, asOf: Day) {
         self.db = db
@@ -58,6 +54,7 @@ struct KeptFacts {
         let purchaseIDs = config.suppliers.filter { $0.mode == .purchase }.map(\.id)
         purchase = Set(purchaseIDs.map(TextKey.init))
         settings = config.timezone + "|" + purchaseIDs.sorted(by: bytesBefore).joined(separator: ",")
+        changes = KeptChanges(asOf: asOf.ordinal, purchase: purchase)
     }
 
     /// Brings the kept facts up to `window.to` and returns the sales facts of the window;
@@ -67,7 +64,6 @@ struct KeptFacts {
                         skusRead: (ProductSums) -> Void = { _ in }) throws -> SalesFacts {
         var kept = KeptFacts(db: db, config: config, asOf: window.to)
         try db.transaction { try kept.catchUp() }
-        if let facts = try kept.facts(window, skusRead: skusRead) { return facts }
         // Damaged bytes: fold everything in again.
         var again = KeptFacts(db: db, config: config, asOf: window.to)
         try db.transaction { try again.catchUp(startingOver: true) }
@@ -86,13 +82,14 @@ struct KeptFacts {
         }
         let from = marks!
         let due = try dueWaiting()
+        let refunds = ReadRefunds(path: db.path, afterRun: from.refundRunsThrough, calendar: config.calendar)
+        defer { refunds.stop() }
         let lines = try foldLines(after: from.linesThrough, waitingIDs: due[WaitingRow.line] ?? [])
-        try foldRefunds(afterRun: from.refundRunsThrough, waitingIDs: due[WaitingRow.refund] ?? [])
+        try foldRefunds(refunds, waitingIDs: due[WaitingRow.refund] ?? [])
         let sheetLines = try foldForward(afterSheetLines: from.sheetLinesThrough, oldLinesThrough: from.linesThrough,
                                          waitingIDs: due[WaitingRow.forward] ?? [])
         let otherLines = try foldOtherLines(after: from.otherLinesThrough, waitingIDs: due[WaitingRow.reversal] ?? [])
         try applyMarginChanges()
-        putOpenDayBack()
         try write()
         let refundRuns = try db.scalar("SELECT max(accepted_run) FROM refunds WHERE accepted_run IS NOT NULL")
         var next = from
@@ -127,9 +124,7 @@ struct KeptFacts {
 
     /// Notes a row to fold in once the as-of date reaches `day`; true if it waits.
     mutating func waits(_ kind: Int64, _ id: Int64, day: Int) -> Bool {
-        guard day > asOf.ordinal else { return false }
-        waiting.append(WaitingRow(kind: kind, id: id, day: day))
-        return true
+        changes.waits(kind, id, day: day)
     }
 }
 
@@ -189,10 +184,14 @@ struct DayWork {
     var facts = DayFacts()
     var orders: [TextKey] = []
     var buyers: [TextKey] = []
+    /// Sums per tender of what was added since the date was read, added to the facts when settled.
+    var newTenders: [(key: TenderKey, sums: TenderSums)] = []
 
     /// The date with one entry per SKU, order and buyer, in order of hash, and its counts.
     func settled() -> DayWork {
         var work = self
+        for (key, sums) in newTenders { work.facts.tenders[key, default: TenderSums()].merge(sums) }
+        work.newTenders = []
         work.facts.products = DayWork.merged(facts.products)
         work.orders = DayWork.distinct(orders)
         work.buyers = DayWork.distinct(buyers)
@@ -203,13 +202,12 @@ struct DayWork {
 
     /// One entry per SKU, sums added, in order of hash (texts compared where hashes meet).
     static func merged(_ entries: [(key: SKUKey, sums: SalesSums)]) -> [(key: SKUKey, sums: SalesSums)] {
-        let order = entries.indices.sorted { entries[$0].key.hash < entries[$1].key.hash }
         var merged: [(key: SKUKey, sums: SalesSums)] = []
         merged.reserveCapacity(entries.count)
         var runStart = 0
-        for index in order {
+        for (hash, index) in byHash(entries.count, { entries[$0].key.hash }) {
             let entry = entries[index]
-            if runStart < merged.count && merged[merged.count - 1].key.hash != entry.key.hash { runStart = merged.count }
+            if runStart < merged.count && merged[merged.count - 1].key.hash != hash { runStart = merged.count }
             if let same = merged[runStart...].firstIndex(where: { $0.key == entry.key }) {
                 merged[same].sums.merge(entry.sums)
             } else {
@@ -221,15 +219,23 @@ struct DayWork {
 
     /// Each text once, in order of hash.
     static func distinct(_ texts: [TextKey]) -> [TextKey] {
-        let sorted = texts.sorted { $0.hash < $1.hash }
         var distinct: [TextKey] = []
-        distinct.reserveCapacity(sorted.count)
+        distinct.reserveCapacity(texts.count)
         var runStart = 0
-        for text in sorted {
-            if runStart < distinct.count && distinct[distinct.count - 1].hash != text.hash { runStart = distinct.count }
-            if !distinct[runStart...].contains(text) { distinct.append(text) }
+        for (hash, index) in byHash(texts.count, { texts[$0].hash }) {
+            if runStart < distinct.count && distinct[distinct.count - 1].hash != hash { runStart = distinct.count }
+            if !distinct[runStart...].contains(texts[index]) { distinct.append(texts[index]) }
         }
         return distinct
+    }
+
+    /// The indexes 0..<count with their hashes, in order of hash (of index where hashes
+    /// meet): pairs of integers sort in place, where sorting the entries themselves moved
+    /// their texts and sorting indexes by a look-up missed the cache at every comparison.
+    private static func byHash(_ count: Int, _ hash: (Int) -> UInt64) -> [(hash: UInt64, index: Int)] {
+        var pairs = (0..<count).map { (hash: hash($0), index: $0) }
+        pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.index < $1.index }
+        return pairs
     }
 }
 

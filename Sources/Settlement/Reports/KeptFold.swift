@@ -12,87 +12,76 @@ extension KeptFacts {
     /// their dates. Returns the largest line id read.
     mutating func foldLines(after: Int64, waitingIDs: [Int64]) throws -> Int64 {
         var last = after
-        // Read on a thread of their own while this one folds.
+        // Read on a thread of their own while this one folds; in a fresh fold, the changes
+        // besides the dates' sums are made on a third (KeptChanges.swift).
         let lines = ReadLines(path: db.path, after: after, calendar: config.calendar)
         defer { lines.stop() }
+        let side = fresh ? SideFold(changes) : nil
+        if side != nil { changes = KeptChanges(asOf: asOf.ordinal, purchase: purchase) }
         while let batch = try lines.next() {
+            side?.fold(batch)
             for line in batch {
                 last = line.id
-                try foldLine(line, forwardToo: true)
+                try foldLine(line, forwardToo: true, changesToo: side == nil)
             }
+        }
+        if let side {
+            // This thread noted only the lines that wait.
+            var folded = side.finish()
+            folded.waiting.append(contentsOf: changes.waiting)
+            changes = folded
         }
         let one = try db.prepare(SalesFacts.lineSQL(where: "o.id = ?"))
         let oc = SalesFacts.LineColumns(one)
         for id in waitingIDs {
             try one.bind(1, id)
-            while try one.step() { try foldLine(LineRecord(one, oc, offsets: &offsets), forwardToo: false) }
+            while try one.step() { try foldLine(LineRecord(one, oc, offsets: &offsets), forwardToo: false, changesToo: true) }
         }
         return last
     }
 
-    private mutating func foldLine(_ record: LineRecord, forwardToo: Bool) throws {
-        let id = record.id, day = record.day
-        let supplier = TextKey(record.supplier)
-        if forwardToo, let forward = record.forward {
-            addPosted(forward)
-            noteForwardMargin(line: id, day: day, supplier: supplier, postingDay: forward.postingDay, cost: forward.cost)
+    /// A new line: its date's sums, and (unless made on a thread of their own) the rest of
+    /// what it changes.
+    private mutating func foldLine(_ record: LineRecord, forwardToo: Bool, changesToo: Bool) throws {
+        if changesToo {
+            if !fresh, record.day <= asOf.ordinal, let buyer = record.buyer, changes.buyers[buyer] == nil,
+               let stored = try KeptFacts.storedBuyer(buyer, db) {
+                changes.buyers[buyer] = stored
+            }
+            changes.foldLine(record, forwardToo: forwardToo)
         }
-        guard !waits(WaitingRow.line, id, day: day) else { return }
-        let line = record.line
-        let sku = record.sku, category = record.category
-        let key = SKUKey(sku: TextKey(sku), supplier: supplier, category: TextKey(category))
-        let parent = TextKey(record.parent)
-        let buyer = record.buyer.isEmpty ? nil : TextKey(record.buyer)
+        guard !waits(WaitingRow.line, record.id, day: record.day) else { return }
+        let key = SKUKey(sku: record.sku, supplier: record.supplier, category: record.category)
         let tenders = Tenders(points: record.points, credit: record.credit, cash: record.cash, channel: record.channel)
-        try withDay(day) { $0.add(line, key, tenders, parent: parent, buyer: buyer) }
-        if let buyer { try noteBuyer(buyer, day: day, order: parent.text) }
-        if purchase.contains(supplier) {
-            margins[MarginRowKey(day: day, line: id)] = MarginRow(category: category, sku: sku, posted: false,
-                                                                 units: line.quantity, netSales: line.goods, netCost: 0)
-        }
-    }
-
-    /// A purchase-mode line's forward posting counts in its margin from the later of its
-    /// posting date and its date of payment.
-    private mutating func noteForwardMargin(line: Int64, day: Int, supplier: TextKey, postingDay: Int, cost: Int64) {
-        guard purchase.contains(supplier), !waits(WaitingRow.forward, line, day: max(day, postingDay)) else { return }
-        marginChanges.append((MarginRowKey(day: day, line: line), .posted(cost: cost)))
-    }
-
-    private mutating func noteBuyer(_ buyer: TextKey, day: Int, order: String) throws {
-        // One look-up when the buyer is in memory or new to a fresh fold.
-        if !fresh && buyers[buyer] == nil, let stored = try buyerRow(buyer) { buyers[buyer] = stored }
-        buyers[buyer, default: BuyerRow(firstDay: day, firstOrder: order, repeats: false, months: 1)].bought(day: day, order: order)
+        try withDay(record.day) { $0.add(record.line, key, tenders, parent: record.parent, buyer: record.buyer) }
     }
 
     // MARK: Refunds
 
-    /// Folds the refunds accepted by runs after `afterRun` (and the waiting ones now due) into
-    /// their lines' dates.
-    mutating func foldRefunds(afterRun: Int64, waitingIDs: [Int64]) throws {
-        let statement = try db.prepare(KeptFacts.refundSQL(where: "r.accepted_run > ? AND r.state = 'accepted'"))
-        try statement.bind(1, afterRun)
-        let c = RefundColumns(statement)
-        while try statement.step() { try foldRefund(statement, c) }
+    /// Folds the refunds accepted by runs after the one `refunds` reads from (and the waiting
+    /// ones now due) into their lines' dates.
+    mutating func foldRefunds(_ refunds: ReadRefunds, waitingIDs: [Int64]) throws {
+        while let batch = try refunds.next() {
+            for refund in batch { try foldRefund(refund) }
+        }
         let one = try db.prepare(KeptFacts.refundSQL(where: "r.id = ? AND r.state = 'accepted'"))
         let oc = RefundColumns(one)
         for id in waitingIDs {
             try one.bind(1, id)
-            while try one.step() { try foldRefund(one, oc) }
+            while try one.step() { try foldRefund(RefundRecord(one, oc, offsets: &offsets)) }
         }
     }
 
-    private mutating func foldRefund(_ row: Statement, _ c: RefundColumns) throws {
-        let day = businessDay(row.int(c.paidAt))
-        guard !waits(WaitingRow.refund, row.int(c.id), day: max(day, businessDay(row.int(c.refundedAt)))) else { return }
-        let goods = row.int(c.goods), units = row.int(c.quantity), supplier = TextKey(row.string(c.supplier))
-        let key = SKUKey(sku: TextKey(row.string(c.sku)), supplier: supplier, category: TextKey(row.string(c.category)))
-        let tenders = Tenders(points: row.int(c.linePoints), credit: row.int(c.lineCredit), cash: row.int(c.lineCash),
-                              channel: row.string(c.channel))
-        let refunded = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash), channel: "")
-        try withDay(day) { $0.addRefund(units: units, goods: goods, key, paidWith: tenders, refunded: refunded) }
-        if purchase.contains(supplier) {
-            marginChanges.append((MarginRowKey(day: day, line: row.int(c.lineID)), .refunded(units: units, goods: goods)))
+    private mutating func foldRefund(_ refund: RefundRecord) throws {
+        let day = refund.day
+        guard !waits(WaitingRow.refund, refund.id, day: max(day, refund.refundedDay)) else { return }
+        let key = SKUKey(sku: refund.sku, supplier: refund.supplier, category: refund.category)
+        try withDay(day) {
+            $0.addRefund(units: refund.units, goods: refund.goods, key, paidWith: refund.line, refunded: refund.refunded)
+        }
+        if purchase.contains(refund.supplier) {
+            changes.marginChanges.append((MarginRowKey(day: day, line: refund.lineID),
+                                          .refunded(units: refund.units, goods: refund.goods)))
         }
     }
 
@@ -122,8 +111,58 @@ extension KeptFacts {
     }
 }
 
+/// An accepted refund as the kept facts fold it, with its line's date, SKU and tenders.
+struct RefundRecord: Sendable {
+    let id, lineID: Int64
+    /// The business dates of its line's payment and of the refund.
+    let day, refundedDay: Int
+    let units, goods: Int64
+    let supplier, sku, category: TextKey
+    /// What the line paid with, and what the refund gave back of each.
+    let line, refunded: Tenders
+
+    init(_ row: Statement, _ c: KeptFacts.RefundColumns, offsets: inout HourOffsets) {
+        id = row.int(c.id); lineID = row.int(c.lineID)
+        day = offsets.businessDate(of: Instant(nanos: row.int(c.paidAt))).ordinal
+        refundedDay = offsets.businessDate(of: Instant(nanos: row.int(c.refundedAt))).ordinal
+        units = row.int(c.quantity); goods = row.int(c.goods)
+        supplier = TextKey(row.string(c.supplier)); sku = TextKey(row.string(c.sku)); category = TextKey(row.string(c.category))
+        line = Tenders(points: row.int(c.linePoints), credit: row.int(c.lineCredit), cash: row.int(c.lineCash),
+                       channel: row.string(c.channel))
+        refunded = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash), channel: "")
+    }
+}
+
+/// The refunds accepted by runs after one, read on a thread of their own on a read-only
+/// connection from the start of a refresh: while the lines are folded, ahead of being folded
+/// themselves (a month's hundred thousand refunds each look their line up by order and line
+/// number, which took as long as folding them).
+final class ReadRefunds: @unchecked Sendable {
+    private let handoff: Handoff<RefundRecord, any Error>
+
+    init(path: String, afterRun: Int64, calendar: BusinessCalendar) {
+        // Room to read a month's refunds ahead.
+        handoff = Handoff(batchItems: 1_024, batchesInFlightMax: 256) { emit in
+            let reader = try Database(path: path, opening: .readOnly)
+            let statement = try reader.prepare(KeptFacts.refundSQL(where: "r.accepted_run > ? AND r.state = 'accepted'"))
+            try statement.bind(1, afterRun)
+            let c = KeptFacts.RefundColumns(statement)
+            var offsets = HourOffsets(calendar: calendar)
+            while try statement.step() {
+                guard emit(RefundRecord(statement, c, offsets: &offsets)) else { return }
+            }
+        }
+    }
+
+    /// The next batch, in id order; nil at the end.
+    func next() throws -> [RefundRecord]? { try handoff.next() }
+
+    /// Lets go of the reading thread.
+    func stop() { handoff.cancel() }
+}
+
 /// A line's tenders: points, credit, and cash through its channel.
-struct Tenders {
+struct Tenders: Sendable {
     let points: Int64, credit: Int64, cash: Int64
     let channel: String
 }
@@ -136,13 +175,12 @@ extension DayWork {
         sums.add(line, nil)
         facts.products.append((key, sums))
         facts.points += tenders.points
-        if tenders.points != 0 { facts.tenders[SalesFacts.pointsKey, default: TenderSums()].add(tenders.points, nil) }
-        if tenders.credit != 0 { facts.tenders[SalesFacts.creditKey, default: TenderSums()].add(tenders.credit, nil) }
-        if tenders.cash != 0 {
-            facts.tenders[TenderKey(tender: "cash", channel: tenders.channel), default: TenderSums()].add(tenders.cash, nil)
-        }
-        orders.append(parent)
-        if let buyer { buyers.append(buyer) }
+        if tenders.points != 0 { newTenders[tender(SalesFacts.pointsKey)].sums.add(tenders.points, nil) }
+        if tenders.credit != 0 { newTenders[tender(SalesFacts.creditKey)].sums.add(tenders.credit, nil) }
+        if tenders.cash != 0 { newTenders[tender(TenderKey(tender: "cash", channel: tenders.channel))].sums.add(tenders.cash, nil) }
+        // A parent order's lines come one after another: each is noted once, not per line.
+        if orders.last?.hash != parent.hash || orders.last! != parent { orders.append(parent) }
+        if let buyer, buyers.last?.hash != buyer.hash || buyers.last! != buyer { buyers.append(buyer) }
     }
 
     /// A refund of a line paid on the date: what it returned, under the line's SKU and under
@@ -154,10 +192,16 @@ extension DayWork {
         sums.refundGoods = goods
         sums.refundUnits = units
         facts.products.append((key, sums))
-        if line.points != 0 { facts.tenders[SalesFacts.pointsKey, default: TenderSums()].refunded += refunded.points }
-        if line.credit != 0 { facts.tenders[SalesFacts.creditKey, default: TenderSums()].refunded += refunded.credit }
-        if line.cash != 0 {
-            facts.tenders[TenderKey(tender: "cash", channel: line.channel), default: TenderSums()].refunded += refunded.cash
-        }
+        if line.points != 0 { newTenders[tender(SalesFacts.pointsKey)].sums.refunded += refunded.points }
+        if line.credit != 0 { newTenders[tender(SalesFacts.creditKey)].sums.refunded += refunded.credit }
+        if line.cash != 0 { newTenders[tender(TenderKey(tender: "cash", channel: line.channel))].sums.refunded += refunded.cash }
+    }
+
+    /// The index of a tender's sums in `newTenders`, added when new: a date has a handful of
+    /// tenders, and looking through them costs less than a hash per tender and line.
+    private mutating func tender(_ key: TenderKey) -> Int {
+        if let index = newTenders.firstIndex(where: { $0.key == key }) { return index }
+        newTenders.append((key, TenderSums()))
+        return newTenders.count - 1
     }
 }

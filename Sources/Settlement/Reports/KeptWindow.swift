@@ -12,7 +12,13 @@ extension KeptFacts {
     func facts(_ window: ReportWindow, skusRead: (ProductSums) -> Void) throws -> SalesFacts? {
         precondition(window.to == asOf, "kept facts answer the window ending on their as-of date")
         var facts = SalesFacts(window: window)
-        guard try readDays(into: &facts) else { return nil }
+        // The small tables are read on a read-only connection of their own while the dates
+        // are merged here (the facts are committed by now).
+        let tables = WindowTables.reading(db.path, window: window, monthsBase: facts.monthsBase)
+        guard try readDays(into: &facts) else {
+            _ = try tables.finish()
+            return nil
+        }
         skusRead(facts.skus)
         // By supplier and by category path first, keyed by hashed texts (half a million SKUs:
         // hashing each text's bytes through Hasher, and cutting each path, cost a tenth of a
@@ -24,25 +30,11 @@ extension KeptFacts {
         }
         for (supplier, sums) in bySupplier { facts.bySupplier[supplier.text] = sums }
         for (path, sums) in byPath { facts.byCategory[SalesFacts.topCategory(path.text), default: SalesSums()].merge(sums) }
-        try readBuyers(into: &facts)
-        try db.query("""
-            SELECT category, sku, sum(units) AS units, sum(net_sales) AS net_sales, sum(net_cost) AS net_cost
-            FROM report_margin_lines WHERE day >= ? AND day <= ? AND posted = 1 GROUP BY category, sku
-            """, dayRange(window)) { row in
-            facts.margins[MarginKey(category: row.string("category"), sku: row.string("sku"))] =
-                MarginSums(units: row.int("units"), netSales: row.int("net_sales"), netCost: row.int("net_cost"))
-        }
-        var bySheet: [Int64: [Int64]] = [:]
-        try db.query("""
-            SELECT sheet_key, fee_code, sum(amount) AS amount FROM report_posted
-            WHERE posting_day >= ? AND posting_day <= ? GROUP BY sheet_key, fee_code
-            """, dayRange(window)) { row in
-            let code = Int(row.int("fee_code"))
-            guard code > 0 && code < SalesFacts.codeSlots else { return }
-            bySheet[row.int("sheet_key"), default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += row.int("amount")
-        }
-        try facts.foldPosted(bySheet, db)
-        try db.query("SELECT sheet_key, lines FROM report_late") { facts.lateLines[$0.int("sheet_key")] = $0.int("lines") }
+        let read = try tables.finish()
+        facts.histories = read.histories
+        facts.margins = read.margins
+        facts.foldPosted(read.bySheet, supplierOf: read.supplierOf)
+        facts.lateLines = read.lateLines
         return facts
     }
 
@@ -139,11 +131,47 @@ private struct Heap {
     }
 }
 
-extension KeptFacts {
+/// What a window reads from the kept facts' small tables (report_buyers, report_margin_lines,
+/// report_posted, report_late, and the sheets' suppliers), read on a thread and a read-only
+/// connection of their own.
+struct WindowTables: Sendable {
+    var histories: [BuyerHistory] = []
+    var margins: [MarginKey: MarginSums] = [:]
+    var bySheet: [Int64: [Int64]] = [:]
+    var supplierOf: [Int64: String] = [:]
+    var lateLines: [Int64: Int64] = [:]
+
+    /// Starts reading the tables of the store at `path`; `finish` hands them over.
+    static func reading(_ path: String, window: ReportWindow, monthsBase: Int) -> Reading {
+        Reading { try WindowTables(Database(path: path, opening: .readOnly), window: window, monthsBase: monthsBase) }
+    }
+
+    init(_ db: Database, window: ReportWindow, monthsBase: Int) throws {
+        let range: [SQLValue] = [.int(Int64(window.from.ordinal)), .int(Int64(window.to.ordinal))]
+        try readBuyers(db, window: window, monthsBase: monthsBase)
+        try db.query("""
+            SELECT category, sku, sum(units) AS units, sum(net_sales) AS net_sales, sum(net_cost) AS net_cost
+            FROM report_margin_lines WHERE day >= ? AND day <= ? AND posted = 1 GROUP BY category, sku
+            """, range) { row in
+            margins[MarginKey(category: row.string("category"), sku: row.string("sku"))] =
+                MarginSums(units: row.int("units"), netSales: row.int("net_sales"), netCost: row.int("net_cost"))
+        }
+        try db.query("""
+            SELECT sheet_key, fee_code, sum(amount) AS amount FROM report_posted
+            WHERE posting_day >= ? AND posting_day <= ? GROUP BY sheet_key, fee_code
+            """, range) { row in
+            let code = Int(row.int("fee_code"))
+            guard code > 0 && code < SalesFacts.codeSlots else { return }
+            bySheet[row.int("sheet_key"), default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += row.int("amount")
+        }
+        try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int("sheet_key")] = $0.string("supplier_id") }
+        try db.query("SELECT sheet_key, lines FROM report_late") { lateLines[$0.int("sheet_key")] = $0.int("lines") }
+    }
+
     /// The buyers whose first purchase falls in the retention cohorts' months, their months of
     /// purchase placed as SalesFacts counts them (bit k: month monthsBase + k).
-    private func readBuyers(into facts: inout SalesFacts) throws {
-        let last = SalesFacts.monthNumber(facts.window.to)
+    private mutating func readBuyers(_ db: Database, window: ReportWindow, monthsBase: Int) throws {
+        let last = SalesFacts.monthNumber(window.to)
         let firstCohort = last - SalesReports.retentionCohorts + 1
         let start = Day(year: firstCohort / 12, month: firstCohort % 12 + 1, day: 1)!
         try db.query("SELECT first_day, repeats, months FROM report_buyers WHERE first_day >= ?",
@@ -153,11 +181,27 @@ extension KeptFacts {
             let bought = UInt64(bitPattern: row.int("months"))
             var months: UInt64 = 0
             for k in 0..<64 where bought & (1 << UInt64(k)) != 0 {
-                let bit = firstMonth + k - facts.monthsBase
+                let bit = firstMonth + k - monthsBase
                 if bit >= 0 && bit < 64 { months |= 1 << UInt64(bit) }
             }
-            facts.histories.append(BuyerHistory(firstMonth: firstMonth, firstDay: firstDay, firstOrder: TextKey(""),
-                                                repeats: row.int("repeats") != 0, months: months))
+            histories.append(BuyerHistory(firstMonth: firstMonth, firstDay: firstDay, firstOrder: TextKey(""),
+                                          repeats: row.int("repeats") != 0, months: months))
+        }
+    }
+
+    /// The tables being read on their thread.
+    final class Reading: @unchecked Sendable {
+        private var result: Result<WindowTables, Error>?
+        private let worker = SerialWorker(name: "report tables", queuedMax: 1)
+
+        init(_ read: @escaping @Sendable () throws -> WindowTables) {
+            worker.async { [self] in result = Result { try read() } }
+        }
+
+        /// The tables once read, or what stopped their reading.
+        func finish() throws -> WindowTables {
+            worker.finish()
+            return try result!.get()
         }
     }
 }

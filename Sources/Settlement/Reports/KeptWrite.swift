@@ -33,27 +33,10 @@ extension KeptFacts {
     private mutating func foldForward(_ row: Statement, _ c: SalesFacts.LineColumns, postedToo: Bool) throws {
         let record = LineRecord(row, c, offsets: &offsets)
         guard let forward = record.forward else { return }
-        if postedToo { addPosted(forward) }
-        guard purchase.contains(TextKey(record.supplier)),
+        if postedToo { changes.addPosted(forward) }
+        guard purchase.contains(record.supplier),
               !waits(WaitingRow.forward, record.id, day: max(record.day, forward.postingDay)) else { return }
-        marginChanges.append((MarginRowKey(day: record.day, line: record.id), .posted(cost: forward.cost)))
-    }
-
-    /// A forward row's amounts per code on its posting date, and its late lines.
-    mutating func addPosted(_ forward: ForwardRow) {
-        let nonZero = KeptFacts.add(forward, to: &posted[PostedKey(day: forward.postingDay, sheet: forward.sheet),
-                                                          default: Array(repeating: 0, count: SalesFacts.codeSlots)])
-        if forward.late && nonZero != 0 { late[forward.sheet, default: 0] += nonZero }
-    }
-
-    /// Adds a forward row's amounts by store code; returns how many are not 0 (its lines).
-    private static func add(_ forward: ForwardRow, to amounts: inout [Int64]) -> Int64 {
-        var nonZero: Int64 = 0
-        forward.forEachAmount { code, amount in
-            nonZero += 1
-            amounts[code] += amount
-        }
-        return nonZero
+        changes.marginChanges.append((MarginRowKey(day: record.day, line: record.id), .posted(cost: forward.cost)))
     }
 
     /// The integers of a JSON array of integers (forward_sheet_lines.line_ids).
@@ -82,23 +65,27 @@ extension KeptFacts {
     mutating func foldOtherLines(after: Int64, waitingIDs: [Int64]) throws -> Int64 {
         var last = after
         var reversals: [(id: Int64, line: Int64, day: Int, amount: Int64)] = []
+        // Columns by position: a month has a million other fee lines, and finding each column
+        // by its name cost more than the rest of the row.
         try db.query("""
             SELECT id, sheet_key, posting_day, source_type, line_key, fee_code, amount, late FROM other_fee_lines
             WHERE id > ? ORDER BY id
             """, [.int(after)]) { row in
-            let id = row.int("id"), day = Int(row.int("posting_day")), amount = row.int("amount")
+            let id = row.int(0), sheet = row.int(1), day = Int(row.int(2)), code = Int(row.int(5)), amount = row.int(6)
             last = id
-            let code = Int(row.int("fee_code")), key = PostedKey(day: day, sheet: row.int("sheet_key"))
             if code > 0 && code < SalesFacts.codeSlots {
-                posted[key, default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += amount
+                changes.posted[PostedKey(day: day, sheet: sheet), default: Array(repeating: 0, count: SalesFacts.codeSlots)][code] += amount
             }
-            if row.int("late") != 0 { late[row.int("sheet_key"), default: 0] += 1 }
-            if KeptFacts.isCostReversal(row) { reversals.append((id, row.int("line_key"), day, amount)) }
+            if row.int(7) != 0 { changes.late[sheet, default: 0] += 1 }
+            if KeptFacts.isCostReversal(code: code, source: row.int(3), hasLine: !row.isNull(4)) {
+                reversals.append((id, row.int(4), day, amount))
+            }
         }
         for id in waitingIDs {
             try db.query("SELECT id, posting_day, source_type, line_key, fee_code, amount FROM other_fee_lines WHERE id = ?",
                          [.int(id)]) { row in
-                if KeptFacts.isCostReversal(row) {
+                if KeptFacts.isCostReversal(code: Int(row.int("fee_code")), source: row.int("source_type"),
+                                            hasLine: !row.isNull("line_key")) {
                     reversals.append((id, row.int("line_key"), Int(row.int("posting_day")), row.int("amount")))
                 }
             }
@@ -110,55 +97,50 @@ extension KeptFacts {
                 guard purchase.contains(TextKey(line.string(1))) else { continue }
                 let day = businessDay(line.int(0))
                 guard !waits(WaitingRow.reversal, reversal.id, day: max(day, reversal.day)) else { continue }
-                marginChanges.append((MarginRowKey(day: day, line: reversal.line), .reversed(cost: reversal.amount)))
+                changes.marginChanges.append((MarginRowKey(day: day, line: reversal.line), .reversed(cost: reversal.amount)))
             }
         }
         return last
     }
 
-    private static func isCostReversal(_ row: Statement) -> Bool {
-        row.int("fee_code") == FeeCode.cost.storeCode && row.int("source_type") == Int64(SourceType.refund.rawValue)
-            && !row.isNull("line_key")
+    private static func isCostReversal(code: Int, source: Int64, hasLine: Bool) -> Bool {
+        Int64(code) == FeeCode.cost.storeCode && source == Int64(SourceType.refund.rawValue) && hasLine
     }
 
     // MARK: Reading what changes, writing it back
 
     mutating func applyMarginChanges() throws {
-        for (key, change) in marginChanges {
+        for (key, change) in changes.marginChanges {
             guard var row = try marginRow(key) else { continue }
             row.apply(change)
-            margins[key] = row
+            changes.margins[key] = row
         }
-        marginChanges = []
+        changes.marginChanges = []
     }
 
-    /// Changes a date's facts in place, read first from the store (or new). Lines come
-    /// nearly in order of payment, so the date being changed is held apart from `days` until
-    /// another date is asked for: one look-up per date instead of two per line.
+    /// Changes a date's facts in place, read first from the store (or new). The date changed
+    /// last is found without a look-up: lines come nearly in order of payment.
     mutating func withDay(_ day: Int, _ body: (inout DayWork) throws -> Void) throws {
         if openDay?.day != day {
-            // A new date after the last one is sized like it: growing a date's tables from
-            // empty rehashed each of them a dozen times. (An earlier date is a few late lines.)
-            let like = openDay.flatMap { open in
-                open.day < day ? (products: open.work.facts.products.count, orders: open.work.orders.count,
-                                  buyers: open.work.buyers.count) : nil
+            if let index = dayIndex[day] {
+                openDay = (day, index)
+            } else {
+                var work = try storedDay(day)
+                // A new date after the last one is sized like it: growing a date's arrays from
+                // empty copied each of them a dozen times. (An earlier date is a few late lines.)
+                if let open = openDay, open.day < day, work.facts.products.isEmpty {
+                    let like = days[open.index].work
+                    work.facts.products.reserveCapacity(like.facts.products.count)
+                    work.orders.reserveCapacity(like.orders.count)
+                    work.buyers.reserveCapacity(like.buyers.count)
+                }
+                days.append((day, work))
+                dayIndex[day] = days.count - 1
+                openDay = (day, days.count - 1)
             }
-            putOpenDayBack()
-            var work = try days.removeValue(forKey: day) ?? storedDay(day)
-            if let like, work.facts.products.isEmpty {
-                work.facts.products.reserveCapacity(like.products)
-                work.orders.reserveCapacity(like.orders)
-                work.buyers.reserveCapacity(like.buyers)
-            }
-            openDay = (day, work)
         }
-        try body(&openDay!.work)
-    }
-
-    mutating func putOpenDayBack() {
-        guard let open = openDay else { return }
-        openDay = nil
-        days[open.day] = open.work
+        // In place: a date's work holds a million entries' arrays, never copied.
+        try body(&days[openDay!.index].work)
     }
 
     /// A date's facts as kept, or new ones; damaged bytes start the refresh over.
@@ -175,9 +157,8 @@ extension KeptFacts {
         return work
     }
 
-    mutating func buyerRow(_ buyer: TextKey) throws -> BuyerRow? {
-        if let row = buyers[buyer] { return row }
-        guard !fresh else { return nil }
+    /// A buyer's history as kept.
+    static func storedBuyer(_ buyer: TextKey, _ db: Database) throws -> BuyerRow? {
         var found: BuyerRow?
         try db.query("SELECT first_day, first_order, repeats, months FROM report_buyers WHERE buyer_id = ?", [.text(buyer.text)]) { row in
             found = BuyerRow(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
@@ -187,7 +168,7 @@ extension KeptFacts {
     }
 
     mutating func marginRow(_ key: MarginRowKey) throws -> MarginRow? {
-        if let row = margins[key] { return row }
+        if let row = changes.margins[key] { return row }
         guard !fresh else { return nil }
         var found: MarginRow?
         try db.query("""
@@ -199,21 +180,30 @@ extension KeptFacts {
         return found
     }
 
-    /// Writes everything this refresh changed.
-    func write() throws {
+    /// Writes everything this refresh changed, and lets go of the changed dates.
+    mutating func write() throws {
+        // The dates are settled and encoded on a thread of their own while this one writes
+        // the other rows.
+        let encoded = EncodedDays(days)
+        days = []
+        dayIndex = [:]
+        openDay = nil
+        try writeChanges()
         let day = try db.prepare("INSERT OR REPLACE INTO report_days(day, facts, orders, buyers) VALUES (?, ?, ?, ?)")
-        for (ordinal, work) in days {
-            try day.bind(1, Int64(ordinal))
-            let settled = work.settled()
-            try day.bind(2, blob: settled.facts.encoded())
-            try day.bind(3, blob: TextSet.encoded(settled.orders))
-            try day.bind(4, blob: TextSet.encoded(settled.buyers))
+        for date in encoded.finish() {
+            try day.bind(1, Int64(date.day))
+            try day.bind(2, blob: date.facts)
+            try day.bind(3, blob: date.orders)
+            try day.bind(4, blob: date.buyers)
             try day.run()
         }
+    }
+
+    private func writeChanges() throws {
         let buyer = try db.prepare("""
             INSERT OR REPLACE INTO report_buyers(buyer_id, first_day, first_order, repeats, months) VALUES (?, ?, ?, ?, ?)
             """)
-        for (id, row) in buyers {
+        for (id, row) in changes.buyers {
             try buyer.bindRow([.text(id.text), .int(Int64(row.firstDay)), .text(row.firstOrder), .int(row.repeats ? 1 : 0),
                                .int(Int64(bitPattern: row.months))])
             try buyer.run()
@@ -222,7 +212,7 @@ extension KeptFacts {
             INSERT OR REPLACE INTO report_margin_lines(day, line_id, category, sku, posted, units, net_sales, net_cost)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for (key, row) in margins {
+        for (key, row) in changes.margins {
             try margin.bindRow([.int(Int64(key.day)), .int(key.line), .text(row.category), .text(row.sku),
                                 .int(row.posted ? 1 : 0), .int(row.units), .int(row.netSales), .int(row.netCost)])
             try margin.run()
@@ -235,7 +225,7 @@ extension KeptFacts {
             INSERT INTO report_posted(posting_day, sheet_key, fee_code, amount) VALUES (?, ?, ?, ?)
             ON CONFLICT (posting_day, sheet_key, fee_code) DO UPDATE SET amount = amount + excluded.amount
             """)
-        for (key, amounts) in posted {
+        for (key, amounts) in changes.posted {
             for (code, amount) in amounts.enumerated() where amount != 0 {
                 try posting.bindRow([.int(Int64(key.day)), .int(key.sheet), .int(Int64(code)), .int(amount)])
                 try posting.run()
@@ -245,14 +235,40 @@ extension KeptFacts {
             INSERT INTO report_late(sheet_key, lines) VALUES (?, ?)
             ON CONFLICT (sheet_key) DO UPDATE SET lines = lines + excluded.lines
             """)
-        for (sheet, lines) in late {
+        for (sheet, lines) in changes.late {
             try lateLines.bindRow([.int(sheet), .int(lines)])
             try lateLines.run()
         }
         let wait = try db.prepare("INSERT OR REPLACE INTO report_waiting(kind, row_id, day) VALUES (?, ?, ?)")
-        for row in waiting {
+        for row in changes.waiting {
             try wait.bindRow([.int(row.kind), .int(row.id), .int(Int64(row.day))])
             try wait.run()
         }
+    }
+}
+
+/// The changed dates settled (DayWork.settled) and encoded on a thread of their own; each
+/// date's work is let go once encoded.
+private final class EncodedDays: @unchecked Sendable {
+    private var days: [(day: Int, work: DayWork)]
+    private var encoded: [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] = []
+    private let worker = SerialWorker(name: "report dates", queuedMax: 1)
+
+    init(_ days: [(day: Int, work: DayWork)]) {
+        self.days = days
+        worker.async { [self] in
+            for index in self.days.indices {
+                let settled = self.days[index].work.settled()
+                self.days[index].work = DayWork()
+                let day = self.days[index].day
+                encoded.append((day, settled.facts.encoded(), TextSet.encoded(settled.orders), TextSet.encoded(settled.buyers)))
+            }
+        }
+    }
+
+    /// The encoded dates, once all are done.
+    func finish() -> [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] {
+        worker.finish()
+        return encoded
     }
 }

@@ -12,7 +12,11 @@ struct LineRecord: Sendable {
     let day: Int
     let quantity, unitPrice, discountPlatform, discountSupplier, goods, freight: Int64
     let points, credit, cash: Int64
-    let supplier, sku, category, parent, buyer, channel: String
+    /// The texts the fold keys on, hashed here: on the reading thread when ReadLines reads.
+    let supplier, sku, category, parent: TextKey
+    /// None when the line has no buyer id.
+    let buyer: TextKey?
+    let channel: String
     /// The forward row, when posted.
     let forward: ForwardRow?
 
@@ -23,8 +27,11 @@ struct LineRecord: Sendable {
         discountPlatform = row.int(c.discountPlatform); discountSupplier = row.int(c.discountSupplier)
         goods = row.int(c.goods); freight = row.int(c.freight)
         points = row.int(c.points); credit = row.int(c.credit); cash = row.int(c.cash)
-        supplier = row.string(c.supplier); sku = row.string(c.sku); category = row.string(c.category)
-        parent = row.string(c.parent); buyer = row.string(c.buyer); channel = row.string(c.channel)
+        supplier = TextKey(row.string(c.supplier)); sku = TextKey(row.string(c.sku))
+        category = TextKey(row.string(c.category)); parent = TextKey(row.string(c.parent))
+        let buyer = row.string(c.buyer)
+        self.buyer = buyer.isEmpty ? nil : TextKey(buyer)
+        channel = row.string(c.channel)
         forward = row.isNull(c.postingDay) ? nil : ForwardRow(row, c)
     }
 
@@ -67,7 +74,7 @@ final class ReadLines: @unchecked Sendable {
     private let handoff: Handoff<LineRecord, any Error>
 
     init(path: String, after: Int64, calendar: BusinessCalendar) {
-        handoff = Handoff(batchItems: 1_024, batchesInFlightMax: 8) { emit in
+        handoff = Handoff(batchItems: 256, batchesInFlightMax: 32) { emit in
             let reader = try Database(path: path, opening: .readOnly)
             let statement = try reader.prepare(SalesFacts.lineSQL(where: "o.id > ?"))
             try statement.bind(1, after)

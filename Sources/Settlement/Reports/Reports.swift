@@ -61,7 +61,7 @@ public enum Reports {
     private final class TablesBox: @unchecked Sendable {
         private let lock = NSLock()
         private var made: [ReportName: ReportTable] = [:]
-        /// Set by the store-reports thread only.
+        /// Set by the one other thread that can fail (store reports, or the CSV files).
         var failure: Error?
 
         func put(_ table: ReportTable, as name: ReportName) { lock.withLock { made[name] = table } }
@@ -101,11 +101,24 @@ public enum Reports {
         let tables = try build(ReportName.allCases, db: db, config: config, window: window, from: .kept)
         // Half-written files of a refresh killed before (`.NAME.tmp-…`).
         AtomicFile.removeLeftovers(in: folder)
-        for table in tables { try AtomicFile.write(table.csv(), to: "\(folder)/\(table.name.rawValue).csv", durable: false) }
+        // The CSV files (sku_ranking's is tens of megabytes) are written on a thread of their
+        // own while the dashboards are drawn here.
+        let written = TablesBox()
+        let files = SerialWorker(name: "report files", queuedMax: 1)
+        files.async {
+            do {
+                for table in tables { try AtomicFile.write(table.csv(), to: "\(folder)/\(table.name.rawValue).csv", durable: false) }
+            } catch {
+                written.failure = error
+            }
+        }
+        defer { files.finish() }
         try AtomicFile.write(Dashboard.html(tables, window: window, currency: config.currency, language: .en),
                              to: "\(folder)/index.html", durable: false)
         try AtomicFile.write(Dashboard.html(tables, window: window, currency: config.currency, language: .zh),
                              to: "\(folder)/index.zh-CN.html", durable: false)
+        files.finish()
+        if let failure = written.failure { throw failure }
         return tables.count + 2
     }
 }

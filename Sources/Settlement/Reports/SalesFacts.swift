@@ -405,6 +405,11 @@ struct SalesFacts {
     mutating func foldPosted(_ bySheet: [Int64: [Int64]], _ db: Database) throws {
         var supplierOf: [Int64: String] = [:]
         try db.query("SELECT sheet_key, supplier_id FROM sheets") { supplierOf[$0.int("sheet_key")] = $0.string("supplier_id") }
+        foldPosted(bySheet, supplierOf: supplierOf)
+    }
+
+    /// Amounts posted per sheet added up per supplier.
+    mutating func foldPosted(_ bySheet: [Int64: [Int64]], supplierOf: [Int64: String]) {
         for (sheet, sums) in bySheet {
             let supplier = supplierOf[sheet] ?? ""
             var total = postedBySupplier[supplier] ?? Array(repeating: 0, count: SalesFacts.codeSlots)

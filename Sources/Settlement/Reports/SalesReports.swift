@@ -80,7 +80,7 @@ enum SalesReports {
             encoded.append(comma)
             CSVEncoder.appendMoney(Money(fen: sums.netSales), to: &encoded)
             encoded.append(comma)
-            if let rate = Ratio.decimal(sums.refundGoods, sums.goods) { encoded.append(contentsOf: rate.utf8) }
+            Ratio.append(sums.refundGoods, sums.goods, to: &encoded)
             encoded.append(newline)
         }
         table.encodedRows = encoded
