@@ -45,6 +45,10 @@ struct KeptFacts {
     /// The date changed last and its index: lines come nearly in order of payment.
     var openDay: (day: Int, index: Int)?
     var changes: KeptChanges
+    /// The window whose facts are read after this refresh, and its dates being merged after a
+    /// fresh fold (EncodedDays).
+    var window: ReportWindow?
+    var merging: EncodedDays?
 
     init(db: Database, config: MallConfig, asOf: Day) {
         self.db = db
@@ -63,7 +67,9 @@ struct KeptFacts {
     static func refresh(db: Database, config: MallConfig, window: ReportWindow,
                         skusRead: (ProductSums) -> Void = { _ in }) throws -> SalesFacts {
         var kept = KeptFacts(db: db, config: config, asOf: window.to)
+        kept.window = window
         try db.transaction { try kept.catchUp() }
+        if let facts = try kept.facts(window, skusRead: skusRead) { return facts }
         // Damaged bytes: fold everything in again.
         var again = KeptFacts(db: db, config: config, asOf: window.to)
         try db.transaction { try again.catchUp(startingOver: true) }

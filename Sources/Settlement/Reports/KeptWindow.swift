@@ -11,13 +11,18 @@ extension KeptFacts {
     /// the as-of date the facts were brought up to.
     func facts(_ window: ReportWindow, skusRead: (ProductSums) -> Void) throws -> SalesFacts? {
         precondition(window.to == asOf, "kept facts answer the window ending on their as-of date")
-        var facts = SalesFacts(window: window)
         // The small tables are read on a read-only connection of their own while the dates
         // are merged here (the facts are committed by now).
-        let tables = WindowTables.reading(db.path, window: window, monthsBase: facts.monthsBase)
-        guard try readDays(into: &facts) else {
-            _ = try tables.finish()
-            return nil
+        let tables = WindowTables.reading(db.path, window: window, monthsBase: SalesFacts(window: window).monthsBase)
+        // A fresh fold merged its dates as soon as they were encoded (EncodedDays).
+        var facts = SalesFacts(window: window)
+        if let merged = merging?.merged() {
+            facts = merged
+        } else {
+            guard try readDays(into: &facts) else {
+                _ = try tables.finish()
+                return nil
+            }
         }
         skusRead(facts.skus)
         // By supplier and by category path first, keyed by hashed texts (half a million SKUs:
@@ -45,14 +50,20 @@ extension KeptFacts {
     /// The window's dates: sums by day, SKU and tender, distinct orders and buyers, and the
     /// marketing sums of their months. False when a date's bytes are damaged.
     private func readDays(into facts: inout SalesFacts) throws -> Bool {
-        let window = facts.window
         var blobs: [UInt8] = []
         var dates: [(day: Int, range: Range<Int>)] = []
-        try db.query("SELECT day, facts FROM report_days WHERE day >= ? AND day <= ? ORDER BY day", dayRange(window)) { row in
+        try db.query("SELECT day, facts FROM report_days WHERE day >= ? AND day <= ? ORDER BY day", dayRange(facts.window)) { row in
             let start = blobs.count
             row.withBlob(1) { blobs.append(contentsOf: $0) }
             dates.append((Int(row.int(0)), start..<blobs.count))
         }
+        return KeptFacts.readDays(blobs, dates, into: &facts)
+    }
+
+    /// The window's dates from their encoded facts (`dates` in order of date, each a range of
+    /// `blobs`). False when a date's bytes are damaged.
+    static func readDays(_ blobs: [UInt8], _ dates: [(day: Int, range: Range<Int>)], into facts: inout SalesFacts) -> Bool {
+        let window = facts.window
         return blobs.withUnsafeBytes { all in
             var cursors: [SKUCursor] = []
             for (day, range) in dates {

@@ -190,7 +190,14 @@ extension KeptFacts {
         openDay = nil
         try writeChanges()
         let day = try db.prepare("INSERT OR REPLACE INTO report_days(day, facts, orders, buyers) VALUES (?, ?, ?, ?)")
-        for date in encoded.finish() {
+        let dates = encoded.encoded()
+        // A fresh fold wrote every date there is: the window's are merged on the encoding
+        // thread while they are stored, instead of read back once committed.
+        if fresh, let window {
+            encoded.merge(window)
+            merging = encoded
+        }
+        for date in dates {
             try day.bind(1, Int64(date.day))
             try day.bind(2, blob: date.facts)
             try day.bind(3, blob: date.orders)
@@ -248,10 +255,12 @@ extension KeptFacts {
 }
 
 /// The changed dates settled (DayWork.settled) and encoded on a thread of their own; each
-/// date's work is let go once encoded.
-private final class EncodedDays: @unchecked Sendable {
+/// date's work is let go once encoded. After a fresh fold the window's dates are merged there
+/// too (`merge`).
+final class EncodedDays: @unchecked Sendable {
     private var days: [(day: Int, work: DayWork)]
-    private var encoded: [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] = []
+    private var dates: [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] = []
+    private var facts: SalesFacts?
     private let worker = SerialWorker(name: "report dates", queuedMax: 1)
 
     init(_ days: [(day: Int, work: DayWork)]) {
@@ -261,14 +270,34 @@ private final class EncodedDays: @unchecked Sendable {
                 let settled = self.days[index].work.settled()
                 self.days[index].work = DayWork()
                 let day = self.days[index].day
-                encoded.append((day, settled.facts.encoded(), TextSet.encoded(settled.orders), TextSet.encoded(settled.buyers)))
+                dates.append((day, settled.facts.encoded(), TextSet.encoded(settled.orders), TextSet.encoded(settled.buyers)))
             }
         }
     }
 
     /// The encoded dates, once all are done.
-    func finish() -> [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] {
+    func encoded() -> [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] {
+        worker.sync()
+        return dates
+    }
+
+    /// Starts merging the window's dates (all of the store's dates, after a fresh fold).
+    func merge(_ window: ReportWindow) {
+        worker.async { [self] in
+            var blobs: [UInt8] = []
+            var inWindow: [(day: Int, range: Range<Int>)] = []
+            for date in dates.sorted(by: { $0.day < $1.day }) where date.day >= window.from.ordinal && date.day <= window.to.ordinal {
+                inWindow.append((date.day, blobs.count..<blobs.count + date.facts.count))
+                blobs.append(contentsOf: date.facts)
+            }
+            var merged = SalesFacts(window: window)
+            if KeptFacts.readDays(blobs, inWindow, into: &merged) { facts = merged }
+        }
+    }
+
+    /// The window's sales facts from its dates (nil when not merged, or damaged).
+    func merged() -> SalesFacts? {
         worker.finish()
-        return encoded
+        return facts
     }
 }
