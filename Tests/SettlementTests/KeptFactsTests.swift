@@ -157,6 +157,62 @@ final class KeptFactsTests: XCTestCase {
         try assertKeptMatchEveryLine(ws, config, Day(parsing: "2026-11-10")!)
     }
 
+    func testADamagedDateThatOnlyRefundsChangeIsFoldedAgain() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", ReportsTests.night1Orders)
+        try ws.run("2026-11-10", config: config)
+        // Tonight's refund reaches back to 2026-11-10, whose kept bytes are damaged: merging
+        // the refund into them cannot work, so every row is folded again.
+        try ws.db.run("UPDATE report_days SET facts = x'0102'")
+        try ws.write("refunds-1111.csv", ReportsTests.night1Refunds)
+        try ws.run("2026-11-11", config: config)
+        try assertKeptMatchEveryLine(ws, config, Day(parsing: "2026-11-11")!)
+        let kept = try ws.db.scalar("SELECT length(facts) FROM report_days WHERE day = ?",
+                                    [.int(Int64(Day(parsing: "2026-11-10")!.ordinal))])
+        XCTAssertNotEqual(kept, .int(2), "the damaged bytes were replaced")
+    }
+
+    /// A date only refunds change is merged with its kept bytes without decoding its SKUs; the
+    /// bytes are those of decoding it, adding the refunds and encoding it again.
+    func testARefundOnlyDateMergesIntoItsKeptBytesAsDecodingWould() throws {
+        func key(_ n: Int) -> SKUKey {
+            SKUKey(sku: TextKey("SKU-\(n)"), supplier: TextKey(n % 3 == 0 ? "S-1" : "S-2"), category: TextKey("food/tea"))
+        }
+        let cash = Tenders(points: 0, credit: 0, cash: 100, channel: "alipay")
+        let mixed = Tenders(points: 40, credit: 10, cash: 50, channel: "wechat")
+        var date = DayWork()
+        for n in 0..<40 {
+            date.add(LineRow(quantity: Int64(n % 4 + 1), unitPrice: 100, discountPlatform: 5, discountSupplier: 0,
+                             goods: Int64(n % 4 + 1) * 100 - 5, freight: 0),
+                     key(n % 25), n % 2 == 0 ? cash : mixed, parent: TextKey("P-\(n / 2)"), buyer: TextKey("B-\(n % 7)"))
+        }
+        let stored = try XCTUnwrap(date.encoded())
+        let kept = KeptDay(facts: stored.facts, orders: try XCTUnwrap(stored.orders), buyers: try XCTUnwrap(stored.buyers))
+        // Refunds of kept SKUs (one refunded twice) and of a SKU the date has not kept.
+        let refunds: [(units: Int64, goods: Int64, key: SKUKey, paid: Tenders)] = [
+            (1, 95, key(3), cash), (2, 190, key(17), mixed), (1, 95, key(3), cash), (1, 60, key(99), mixed), (1, 95, key(0), cash),
+        ]
+        var onlyRefunds = DayWork()
+        onlyRefunds.kept = kept
+        let decoded = try XCTUnwrap(kept.facts.withUnsafeBytes { DayFacts(decoding: $0) })
+        var whole = DayWork(facts: decoded, orders: try XCTUnwrap(kept.orders.withUnsafeBytes(TextSet.decoded)),
+                            buyers: try XCTUnwrap(kept.buyers.withUnsafeBytes(TextSet.decoded)))
+        for refund in refunds {
+            let back = Tenders(points: refund.paid.points / 2, credit: 0, cash: refund.paid.cash / 2, channel: "")
+            onlyRefunds.addRefund(units: refund.units, goods: refund.goods, refund.key, paidWith: refund.paid, refunded: back)
+            whole.addRefund(units: refund.units, goods: refund.goods, refund.key, paidWith: refund.paid, refunded: back)
+        }
+        let merged = try XCTUnwrap(onlyRefunds.encoded())
+        XCTAssertEqual(merged.facts, try XCTUnwrap(whole.encoded()).facts)
+        XCTAssertNil(merged.orders, "a date only refunds change keeps its orders")
+        XCTAssertNil(merged.buyers)
+        XCTAssertNotEqual(merged.facts, stored.facts)
+        // Damaged kept bytes: nothing to write.
+        onlyRefunds.kept = KeptDay(facts: Array(stored.facts.dropLast(3)), orders: kept.orders, buyers: kept.buyers)
+        XCTAssertNil(onlyRefunds.encoded())
+    }
+
     func testFactBytesReadBackWhatWasWritten() {
         var writer = FactWriter()
         let values: [Int64] = [0, 1, -1, 63, -64, 64, 300, -300, Int64.max, Int64.min, 1_234_567_890_123]

@@ -31,10 +31,18 @@ struct FactWriter {
         }
     }
 
-    mutating func sums(_ sums: SalesSums) {
-        for value in [sums.lines, sums.units, sums.gmv, sums.discountPlatform, sums.discountSupplier, sums.goods,
-                      sums.freight, sums.refundGoods, sums.refundUnits] { int(value) }
+    /// A text already in bytes (a kept date's, copied as it is).
+    mutating func rawText(_ value: UnsafeRawBufferPointer) {
+        int(Int64(value.count))
+        bytes.append(contentsOf: value)
     }
+
+    mutating func sums(_ sums: SalesSums) {
+        int(sums.lines); int(sums.units); int(sums.gmv); int(sums.discountPlatform); int(sums.discountSupplier)
+        int(sums.goods); int(sums.freight); int(sums.refundGoods); int(sums.refundUnits)
+    }
+
+    mutating func append(_ other: FactWriter) { bytes.append(contentsOf: other.bytes) }
 }
 
 /// Reads what FactWriter wrote. Bytes that end early or run past the end set `damaged` and
@@ -103,6 +111,18 @@ struct DayFacts {
     /// The header, the tenders, then the SKUs in order of SKUKey.hash, so that the window's
     /// read merges its dates' SKUs in one pass (KeptWindow.swift).
     func encoded() -> [UInt8] {
+        var writer = head(products: products.count)
+        for (key, sums) in products {
+            writer.text(key.sku)
+            writer.text(key.supplierID)
+            writer.text(key.category)
+            writer.sums(sums)
+        }
+        return writer.bytes
+    }
+
+    /// The header and tenders, and the number of SKUs that follow.
+    private func head(products count: Int) -> FactWriter {
         var writer = FactWriter()
         writer.int(DayFacts.version)
         writer.sums(totals)
@@ -118,13 +138,60 @@ struct DayFacts {
             writer.int(sums.paid)
             writer.int(sums.refunded)
         }
-        writer.int(Int64(products.count))
-        for (key, sums) in products {
-            writer.text(key.sku)
-            writer.text(key.supplierID)
-            writer.text(key.category)
-            writer.sums(sums)
+        writer.int(Int64(count))
+        return writer
+    }
+
+    /// A kept date's bytes with `added` (what a refresh's refunds add to the date: sums, tenders
+    /// and SKUs one each, in order of hash, as DayWork.settled leaves them) added in: the same
+    /// bytes as decoding the date, adding and encoding it again, without making a text of the
+    /// date's SKUs. nil when the kept bytes are damaged.
+    static func merging(_ kept: UnsafeRawBufferPointer, _ added: DayFacts) -> [UInt8]? {
+        var merged = DayFacts()
+        guard var cursor = DayFacts.read(kept, header: { totals, points, orders, buyers in
+            merged.totals = totals
+            merged.points = points
+            merged.orders = orders
+            merged.buyers = buyers
+        }, tender: { merged.tenders[$0] = $1 }) else { return nil }
+        merged.totals.merge(added.totals)
+        merged.points += added.points
+        for (key, sums) in added.tenders { merged.tenders[key, default: TenderSums()].merge(sums) }
+        // Both in order of hash. Where hashes meet, the kept SKUs come first, in their order,
+        // then the added ones not among them, in theirs: as DayWork.merged orders them.
+        var skus = FactWriter(), count = 0
+        let new = added.products
+        var next = 0, hasKept = cursor.next()
+        while hasKept || next < new.count {
+            let hash = hasKept && (next == new.count || cursor.hash <= new[next].key.hash) ? cursor.hash : new[next].key.hash
+            var runEnd = next
+            while runEnd < new.count && new[runEnd].key.hash == hash { runEnd += 1 }
+            var taken = Array(repeating: false, count: runEnd - next)
+            while hasKept && cursor.hash == hash {
+                var sums = cursor.sums
+                if let same = (next..<runEnd).first(where: { !taken[$0 - next] && cursor.isSKU(new[$0].key) }) {
+                    sums.merge(new[same].sums)
+                    taken[same - next] = true
+                }
+                skus.rawText(cursor.sku)
+                skus.rawText(cursor.supplier)
+                skus.rawText(cursor.category)
+                skus.sums(sums)
+                count += 1
+                hasKept = cursor.next()
+            }
+            for index in next..<runEnd where !taken[index - next] {
+                skus.text(new[index].key.sku)
+                skus.text(new[index].key.supplierID)
+                skus.text(new[index].key.category)
+                skus.sums(new[index].sums)
+                count += 1
+            }
+            next = runEnd
         }
+        guard cursor.sound else { return nil }
+        var writer = merged.head(products: count)
+        writer.append(skus)
         return writer.bytes
     }
 
@@ -203,6 +270,16 @@ struct SKUCursor {
 
     /// Adds to the current SKU's sums (a merge keeps the first date's cursor as the sum).
     mutating func add(_ more: SalesSums) { sums.merge(more) }
+
+    /// Whether the current SKU is `key`.
+    func isSKU(_ key: SKUKey) -> Bool {
+        SKUCursor.same(sku, key.sku) && SKUCursor.same(supplier, key.supplierID) && SKUCursor.same(category, key.category)
+    }
+
+    private static func same(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { same(bytes, UnsafeRawBufferPointer($0)) }
+    }
 
     /// Whether the current SKU has these texts.
     func isSKU(_ other: SKUCursor) -> Bool {

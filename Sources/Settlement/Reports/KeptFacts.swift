@@ -68,9 +68,11 @@ struct KeptFacts {
                         skusRead: (ProductSums) -> Void = { _ in }) throws -> SalesFacts {
         var kept = KeptFacts(db: db, config: config, asOf: window.to)
         kept.window = window
-        try db.transaction { try kept.catchUp() }
-        if let facts = try kept.facts(window, skusRead: skusRead) { return facts }
-        // Damaged bytes: fold everything in again.
+        do {
+            try db.transaction { try kept.catchUp() }
+            if let facts = try kept.facts(window, skusRead: skusRead) { return facts }
+        } catch KeptFactsError.damaged {}
+        // Damaged bytes (a date changed tonight, or one of the window): fold everything in again.
         var again = KeptFacts(db: db, config: config, asOf: window.to)
         try db.transaction { try again.catchUp(startingOver: true) }
         guard let facts = try again.facts(window, skusRead: skusRead) else { throw KeptFactsError.damaged }
@@ -186,12 +188,39 @@ struct WaitingRow {
 /// A date's facts being changed. A line or refund appends its SKU's sums and its order and
 /// buyer; `settled` sorts them by hash and adds up equal ones once, before the date is
 /// written: appending costs far less per line than a hash table per date.
+///
+/// A date already kept holds what is added apart from its kept bytes (`kept`) until it is
+/// encoded: a date that only refunds change (a following night's refunds reach back over the
+/// whole window) is merged with its kept bytes without decoding its SKUs, and its orders and
+/// buyers are not written again.
 struct DayWork {
     var facts = DayFacts()
     var orders: [TextKey] = []
     var buyers: [TextKey] = []
     /// Sums per tender of what was added since the date was read, added to the facts when settled.
     var newTenders: [(key: TenderKey, sums: TenderSums)] = []
+    var kept: KeptDay?
+
+    /// The bytes to store, nil when the kept bytes are damaged.
+    func encoded() -> EncodedDay? {
+        guard let kept else {
+            let settled = settled()
+            return EncodedDay(facts: settled.facts.encoded(), orders: TextSet.encoded(settled.orders),
+                              buyers: TextSet.encoded(settled.buyers))
+        }
+        if orders.isEmpty && buyers.isEmpty {
+            let added = settled().facts
+            return kept.facts.withUnsafeBytes { DayFacts.merging($0, added) }.map { EncodedDay(facts: $0, orders: nil, buyers: nil) }
+        }
+        guard let facts = kept.facts.withUnsafeBytes({ DayFacts(decoding: $0) }),
+              let orders = kept.orders.withUnsafeBytes(TextSet.decoded),
+              let buyers = kept.buyers.withUnsafeBytes(TextSet.decoded) else { return nil }
+        var whole = DayWork(facts: facts, orders: orders + self.orders, buyers: buyers + self.buyers, newTenders: newTenders)
+        whole.facts.totals.merge(self.facts.totals)
+        whole.facts.points += self.facts.points
+        whole.facts.products += self.facts.products
+        return whole.encoded()
+    }
 
     /// The date with one entry per SKU, order and buyer, in order of hash, and its counts.
     func settled() -> DayWork {
@@ -243,6 +272,17 @@ struct DayWork {
         pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.index < $1.index }
         return pairs
     }
+}
+
+/// A kept date's bytes (report_days), decoded only if a line of the date arrives.
+struct KeptDay {
+    let facts, orders, buyers: [UInt8]
+}
+
+/// A date's bytes to store; no orders and buyers when they did not change.
+struct EncodedDay {
+    let facts: [UInt8]
+    let orders, buyers: [UInt8]?
 }
 
 /// A buyer's first purchase and the months it bought in: bit k of `months` is the k-th month

@@ -128,7 +128,7 @@ extension KeptFacts {
                 var work = try storedDay(day)
                 // A new date after the last one is sized like it: growing a date's arrays from
                 // empty copied each of them a dozen times. (An earlier date is a few late lines.)
-                if let open = openDay, open.day < day, work.facts.products.isEmpty {
+                if let open = openDay, open.day < day, work.kept == nil {
                     let like = days[open.index].work
                     work.facts.products.reserveCapacity(like.facts.products.count)
                     work.orders.reserveCapacity(like.orders.count)
@@ -143,17 +143,14 @@ extension KeptFacts {
         try body(&days[openDay!.index].work)
     }
 
-    /// A date's facts as kept, or new ones; damaged bytes start the refresh over.
+    /// A date to change: its kept bytes (decoded when it is written), or nothing yet.
     private func storedDay(_ day: Int) throws -> DayWork {
         var work = DayWork()
         guard !fresh else { return work }
-        var damaged = false
         try db.query("SELECT facts, orders, buyers FROM report_days WHERE day = ?", [.int(Int64(day))]) { row in
-            guard let facts = row.withBlob(0, { DayFacts(decoding: $0) }), let orders = row.withBlob(1, TextSet.decoded),
-                  let buyers = row.withBlob(2, TextSet.decoded) else { return damaged = true }
-            work = DayWork(facts: facts, orders: orders, buyers: buyers)
+            work.kept = KeptDay(facts: row.withBlob(0) { Array($0) }, orders: row.withBlob(1) { Array($0) },
+                                buyers: row.withBlob(2) { Array($0) })
         }
-        if damaged { throw KeptFactsError.damaged }
         return work
     }
 
@@ -190,18 +187,26 @@ extension KeptFacts {
         openDay = nil
         try writeChanges()
         let day = try db.prepare("INSERT OR REPLACE INTO report_days(day, facts, orders, buyers) VALUES (?, ?, ?, ?)")
-        let dates = encoded.encoded()
+        let onlyFacts = try db.prepare("UPDATE report_days SET facts = ? WHERE day = ?")
+        // Damaged kept bytes: the caller folds everything in again.
+        guard let dates = encoded.encoded() else { throw KeptFactsError.damaged }
         // A fresh fold wrote every date there is: the window's are merged on the encoding
         // thread while they are stored, instead of read back once committed.
         if fresh, let window {
             encoded.merge(window)
             merging = encoded
         }
-        for date in dates {
-            try day.bind(1, Int64(date.day))
+        for (ordinal, date) in dates {
+            guard let orders = date.orders, let buyers = date.buyers else {
+                try onlyFacts.bind(1, blob: date.facts)
+                try onlyFacts.bind(2, Int64(ordinal))
+                try onlyFacts.run()
+                continue
+            }
+            try day.bind(1, Int64(ordinal))
             try day.bind(2, blob: date.facts)
-            try day.bind(3, blob: date.orders)
-            try day.bind(4, blob: date.buyers)
+            try day.bind(3, blob: orders)
+            try day.bind(4, blob: buyers)
             try day.run()
         }
     }
@@ -259,7 +264,8 @@ extension KeptFacts {
 /// too (`merge`).
 final class EncodedDays: @unchecked Sendable {
     private var days: [(day: Int, work: DayWork)]
-    private var dates: [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] = []
+    private var dates: [(day: Int, encoded: EncodedDay)] = []
+    private var damaged = false
     private var facts: SalesFacts?
     private let worker = SerialWorker(name: "report dates", queuedMax: 1)
 
@@ -267,18 +273,18 @@ final class EncodedDays: @unchecked Sendable {
         self.days = days
         worker.async { [self] in
             for index in self.days.indices {
-                let settled = self.days[index].work.settled()
+                let encoded = self.days[index].work.encoded()
                 self.days[index].work = DayWork()
-                let day = self.days[index].day
-                dates.append((day, settled.facts.encoded(), TextSet.encoded(settled.orders), TextSet.encoded(settled.buyers)))
+                guard let encoded else { return damaged = true }
+                dates.append((self.days[index].day, encoded))
             }
         }
     }
 
-    /// The encoded dates, once all are done.
-    func encoded() -> [(day: Int, facts: [UInt8], orders: [UInt8], buyers: [UInt8])] {
+    /// The encoded dates, once all are done; nil when a kept date's bytes are damaged.
+    func encoded() -> [(day: Int, encoded: EncodedDay)]? {
         worker.sync()
-        return dates
+        return damaged ? nil : dates
     }
 
     /// Starts merging the window's dates (all of the store's dates, after a fresh fold).
@@ -286,8 +292,8 @@ final class EncodedDays: @unchecked Sendable {
         worker.async { [self] in
             var blobs: [UInt8] = []
             var inWindow: [(day: Int, range: Range<Int>)] = []
-            for date in dates.sorted(by: { $0.day < $1.day }) where date.day >= window.from.ordinal && date.day <= window.to.ordinal {
-                inWindow.append((date.day, blobs.count..<blobs.count + date.facts.count))
+            for (day, date) in dates.sorted(by: { $0.day < $1.day }) where day >= window.from.ordinal && day <= window.to.ordinal {
+                inWindow.append((day, blobs.count..<blobs.count + date.facts.count))
                 blobs.append(contentsOf: date.facts)
             }
             var merged = SalesFacts(window: window)
