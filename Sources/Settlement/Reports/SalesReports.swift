@@ -2,6 +2,7 @@
 // category_mix, tender_mix, marketing_cost (with the rebates settled), buyer_retention and
 // gross_margin. Columns and definitions: Reports/README.md.
 
+import Dispatch
 import MallCore
 import MallIO
 import MallStore
@@ -33,33 +34,66 @@ enum SalesReports {
     /// Every SKU sold in the window, ranked by net sales (highest first), then units, then
     /// SKU, supplier and category in byte order; ranks run 1, 2, 3, … without ties.
     static func skuRanking(_ skus: ProductSums) -> ReportTable {
-        // Slots sorted, not entries: moving a 4-byte slot is cheaper than a SKU's texts and sums.
         let keys = skus.keys, allSums = skus.sums
-        let net = allSums.map(\.netSales), units = allSums.map(\.units)
-        var order = (0..<Int32(keys.count)).map { $0 }
+        // Sorted as (net sales, units, slot) side by side, not slots looked up at each
+        // comparison: the texts are compared only where both figures tie.
+        var order = allSums.indices.map { RankKey(net: allSums[$0].netSales, units: allSums[$0].units, slot: Int32($0)) }
         order.sort { x, y in
-            let a = Int(x), b = Int(y)
-            if net[a] != net[b] { return net[a] > net[b] }
-            if units[a] != units[b] { return units[a] > units[b] }
-            if keys[a].sku != keys[b].sku { return bytesBefore(keys[a].sku, keys[b].sku) }
-            if keys[a].supplierID != keys[b].supplierID { return bytesBefore(keys[a].supplierID, keys[b].supplierID) }
-            return bytesBefore(keys[a].category, keys[b].category)
+            if x.net != y.net { return x.net > y.net }
+            if x.units != y.units { return x.units > y.units }
+            let a = keys[Int(x.slot)], b = keys[Int(y.slot)]
+            if a.sku != b.sku { return bytesBefore(a.sku, b.sku) }
+            if a.supplierID != b.supplierID { return bytesBefore(a.supplierID, b.supplierID) }
+            return bytesBefore(a.category, b.category)
         }
         var table = ReportTable(name: .skuRanking, columns: skuRankingColumns)
-        // Encoded straight to bytes: a month can sell half a million SKUs, and a row of cells
-        // each would be that many rows of strings held at once.
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(order.count * 96)
-        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
-        for (index, slot) in order.enumerated() {
-            let key = keys[Int(slot)], sums = allSums[Int(slot)]
-            if index < ReportTable.cellRowsMax {
-                table.rows.append([ReportCell.count(index + 1), ReportCell.text(key.sku),
-                                   ReportCell.text(key.supplierID), ReportCell.text(key.category),
-                                   ReportCell.count(sums.lines), ReportCell.count(sums.units), ReportCell.money(sums.goods),
-                                   ReportCell.money(sums.refundGoods), ReportCell.count(sums.refundUnits),
-                                   ReportCell.money(sums.netSales), ReportCell.rate(sums.refundGoods, sums.goods)])
+        for (index, key) in order.prefix(ReportTable.cellRowsMax).enumerated() {
+            let sku = keys[Int(key.slot)], sums = allSums[Int(key.slot)]
+            table.rows.append([ReportCell.count(index + 1), ReportCell.text(sku.sku),
+                               ReportCell.text(sku.supplierID), ReportCell.text(sku.category),
+                               ReportCell.count(sums.lines), ReportCell.count(sums.units), ReportCell.money(sums.goods),
+                               ReportCell.money(sums.refundGoods), ReportCell.count(sums.refundUnits),
+                               ReportCell.money(sums.netSales), ReportCell.rate(sums.refundGoods, sums.goods)])
+        }
+        // Encoded straight to bytes (a month can sell half a million SKUs, and a row of cells
+        // each would be that many rows of strings held at once), the two halves at once.
+        let ranked = order, half = order.count / 2
+        var parts: [[UInt8]] = [[], []]
+        parts.withUnsafeMutableBufferPointer { parts in
+            let parts = UncheckedParts(parts)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                let rows = part == 0 ? 0..<half : half..<ranked.count
+                parts.set(part, encodedRankingRows(rows, ranked, keys, allSums))
             }
+        }
+        table.encodedRows = parts[0] + parts[1]
+        table.encodedRowCount = ranked.count
+        return table
+    }
+
+    /// A ranked SKU as sorted: its net sales and units, and where its texts and sums are.
+    private struct RankKey {
+        let net: Int64
+        let units: Int64
+        let slot: Int32
+    }
+
+    /// Each half's bytes, written by its own thread into its own element.
+    private struct UncheckedParts: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<[UInt8]>
+        init(_ buffer: UnsafeMutableBufferPointer<[UInt8]>) { self.buffer = buffer }
+        func set(_ index: Int, _ bytes: [UInt8]) { buffer[index] = bytes }
+    }
+
+    /// The CSV rows of the ranks in `rows` (rank = position + 1).
+    private static func encodedRankingRows(_ rows: Range<Int>, _ order: [RankKey], _ keys: [SKUKey],
+                                           _ allSums: [SalesSums]) -> [UInt8] {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(rows.count * 96)
+        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+        for index in rows {
+            let slot = Int(order[index].slot)
+            let key = keys[slot], sums = allSums[slot]
             CSVEncoder.appendInteger(Int64(index + 1), to: &encoded)
             encoded.append(comma)
             CSVEncoder.appendText(key.sku, to: &encoded)
@@ -83,9 +117,7 @@ enum SalesReports {
             Ratio.append(sums.refundGoods, sums.goods, to: &encoded)
             encoded.append(newline)
         }
-        table.encodedRows = encoded
-        table.encodedRowCount = order.count
-        return table
+        return encoded
     }
 
     static let categoryMixColumns = ["category", "lines", "units", "gmv", "goods", "refunds", "net_sales",
