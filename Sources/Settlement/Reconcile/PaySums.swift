@@ -1,29 +1,33 @@
 // PaySums: the `pay` expectations of the channels named for the first time tonight, summed per
-// parent order in memory for the one-pass judge (NewChannel.swift). SQLite's GROUP BY sorted
+// parent order in memory for the one-pass judge (NewChannel.swift), from the lines read once
+// for the channel fees and the expectations (`readOrderLines`). SQLite's GROUP BY sorted
 // the month's million lines with some twenty comparisons each, a second of the night; order
 // lines come nearly in the order of their parent orders, and Swift's sort, which merges the
 // ascending runs it finds, orders them in a few passes.
 
 import MallStore
 
-/// Sums in key order (channel, kind, reference), each with an amount and its earliest instant:
-/// what the one-pass judge merges with the channel rows.
-protocol SortedSums: AnyObject {
-    /// The current sum's channel, nil past the last one.
+/// Rows in key order (channel, kind, reference): what the one-pass judge merges.
+protocol SortedKeys: AnyObject {
+    /// The current row's channel, nil past the last one.
     var channel: String? { get }
     var kind: String { get }
     var reference: String { get }
-    var amount: Int64 { get }
-    var at: Int64 { get }
     func advance() throws
 }
 
-extension SortedSums {
-    /// Whether the current sum is of `channel`, `kind` and `reference` (the channel first:
-    /// past the last sum there is no kind nor reference).
+extension SortedKeys {
+    /// Whether the current row is of `channel`, `kind` and `reference` (the channel first:
+    /// past the last row there is no kind nor reference).
     func isAt(_ channel: String, _ kind: String, _ reference: String) -> Bool {
         self.channel == channel && self.kind == kind && self.reference == reference
     }
+}
+
+/// Sums in key order, each with an amount and its earliest instant: the expectations.
+protocol SortedSums: SortedKeys {
+    var amount: Int64 { get }
+    var at: Int64 { get }
 }
 
 final class PaySums: SortedSums {
@@ -36,23 +40,42 @@ final class PaySums: SortedSums {
     }
 
     private let channels: [String]
+    private let index: [String: Int]
     private var sums: [Sum] = []
     private var current = 0
     let kind = "pay"
 
-    /// The order lines through `lines` paid in cash through `channels` (in byte order), summed
-    /// per channel and parent order (the order itself when it has no parent).
-    init(db: Database, channels: [String], lines: Int64) throws {
+    /// The sums of the order lines paid in cash through `channels` (in byte order), per channel
+    /// and parent order (the order itself when it has no parent), from the lines `add`ed.
+    init(channels: [String]) {
         self.channels = channels
-        let index = Dictionary(uniqueKeysWithValues: channels.enumerated().map { ($1, $0) })
+        index = Dictionary(uniqueKeysWithValues: channels.enumerated().map { ($1, $0) })
+    }
+
+    /// Whether lines paid through `channel` are summed here.
+    func isSumming(_ channel: String) -> Bool { index[channel] != nil }
+
+    /// Adds the lines through `lines` read on earlier nights (the night's new lines come with
+    /// the channel fees' reading, `add`).
+    func addEarlierLines(db: Database, through lines: Int64) throws {
+        guard lines > 0 else { return }
         let marks = Array(repeating: "?", count: channels.count).joined(separator: ", ")
         try db.query("""
             SELECT payment_channel, coalesce(parent_order_id, order_id) AS reference, paid_cash, paid_at FROM order_lines
             WHERE id <= ? AND paid_cash > 0 AND payment_channel IN (\(marks)) ORDER BY id
             """, [.int(lines)] + channels.map { .text($0) }) { row in
-            guard let channel = index[row.string(0)] else { preconditionFailure("a channel asked for") }
-            sums.append(Sum(channel: channel, reference: row.string(1), amount: row.int(2), at: row.int(3)))
+            add(channel: row.string(0), reference: row.string(1), cash: row.int(2), paidAt: row.int(3))
         }
+    }
+
+    /// A line paid `cash` (> 0) at `paidAt` through one of the channels, in id order.
+    func add(channel: String, reference: String, cash: Int64, paidAt: Int64) {
+        guard let channel = index[channel] else { preconditionFailure("a channel asked for") }
+        sums.append(Sum(channel: channel, reference: reference, amount: cash, at: paidAt))
+    }
+
+    /// Sums the lines added, in key order.
+    func sum() {
         sums.sort { $0.channel != $1.channel ? $0.channel < $1.channel : $0.reference.utf8.lexicographicallyPrecedes($1.reference.utf8) }
         // Adds each line to the sum before it when of the same reference (byte for byte, as
         // SQLite groups texts), in place.
@@ -68,6 +91,7 @@ final class PaySums: SortedSums {
             }
         }
         sums.removeLast(sums.count - (last + 1))
+        current = 0
     }
 
     var channel: String? { current < sums.count ? channels[sums[current].channel] : nil }
