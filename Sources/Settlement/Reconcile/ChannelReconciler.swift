@@ -163,7 +163,6 @@ final class ChannelReconciler {
                               _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws -> Set<String> {
         try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string("channel")) }
         expecting = channels
-        var fresh = Set<String>()
         var at: PaymentColumns?
         try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
             let c = at ?? PaymentColumns(row)
@@ -176,7 +175,6 @@ final class ChannelReconciler {
                                        amount: row.int(c.reported.amount), day: occurred)
             // A channel named for the first time is judged whole, in one pass (`reconcileNew`).
             guard channels.contains(channel) else {
-                fresh.insert(channel)
                 newChannelRows.add(channel: channel, kind: row.string(c.key.kind), reference: row.string(c.key.reference), reported)
                 return
             }
@@ -184,6 +182,7 @@ final class ChannelReconciler {
             touched.insert(key)
             newRows[key, default: []].append(reported)
         }
+        let fresh = newChannelRows.channels
         for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
             channels.insert(channel)

@@ -36,6 +36,9 @@ final class NewChannelRows: SortedKeys {
     /// The current row: its group and its place in it.
     private var group = 0, index = 0
 
+    /// The channels of the rows added.
+    var channels: Set<String> { Set(adding.keys.map(\.channel)) }
+
     /// A row of a channel named tonight, in id order.
     func add(channel: String, kind: String, reference: String, _ row: ReportedRow) {
         adding[Group(channel: channel, kind: kind), default: []].append(Row(reference: reference, reported: row))
