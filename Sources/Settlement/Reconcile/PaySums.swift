@@ -31,10 +31,14 @@ protocol SortedSums: SortedKeys {
 }
 
 final class PaySums: SortedSums {
-    /// A line, then a sum of lines: its channel as an index into `channels` (byte order).
+    /// A line, then a sum of lines: its channel as an index into `channels` (byte order), its
+    /// reference as an index into `references` with the reference's byte order, made once per
+    /// line (the sort compares it some twenty times). Plain integers, which the sort moves
+    /// without counting references.
     private struct Sum {
         let channel: Int
-        let reference: String
+        let reference: Int
+        let order: TextOrder
         var amount: Int64
         var at: Int64
     }
@@ -42,6 +46,7 @@ final class PaySums: SortedSums {
     private let channels: [String]
     private let index: [String: Int]
     private var sums: [Sum] = []
+    private var references: [String] = []
     private var current = 0
     let kind = "pay"
 
@@ -71,18 +76,24 @@ final class PaySums: SortedSums {
     /// A line paid `cash` (> 0) at `paidAt` through one of the channels, in id order.
     func add(channel: String, reference: String, cash: Int64, paidAt: Int64) {
         guard let channel = index[channel] else { preconditionFailure("a channel asked for") }
-        sums.append(Sum(channel: channel, reference: reference, amount: cash, at: paidAt))
+        sums.append(Sum(channel: channel, reference: references.count, order: TextOrder(reference), amount: cash, at: paidAt))
+        references.append(reference)
     }
 
-    /// Sums the lines added, in key order.
+    /// Sums the lines added, in key order: channel, then reference byte for byte (as SQLite
+    /// sorts and groups texts).
     func sum() {
-        sums.sort { $0.channel != $1.channel ? $0.channel < $1.channel : $0.reference.utf8.lexicographicallyPrecedes($1.reference.utf8) }
-        // Adds each line to the sum before it when of the same reference (byte for byte, as
-        // SQLite groups texts), in place.
+        let references = self.references
+        sums.sort { a, b in
+            if a.channel != b.channel { return a.channel < b.channel }
+            return TextOrder.precedes(a.order, b.order)
+                ?? references[a.reference].utf8.lexicographicallyPrecedes(references[b.reference].utf8)
+        }
+        // Adds each line to the sum before it when of the same reference, in place.
         var last = -1
         for line in sums.indices {
             let sum = sums[line]
-            if last >= 0, sums[last].channel == sum.channel, sums[last].reference.utf8.elementsEqual(sum.reference.utf8) {
+            if last >= 0, sums[last].channel == sum.channel, Self.same(sums[last], sum, references) {
                 sums[last].amount += sum.amount
                 sums[last].at = min(sums[last].at, sum.at)
             } else {
@@ -94,8 +105,13 @@ final class PaySums: SortedSums {
         current = 0
     }
 
+    /// Whether `a` and `b` are of the same reference, byte for byte.
+    private static func same(_ a: Sum, _ b: Sum, _ references: [String]) -> Bool {
+        TextOrder.same(a.order, b.order) ?? references[a.reference].utf8.elementsEqual(references[b.reference].utf8)
+    }
+
     var channel: String? { current < sums.count ? channels[sums[current].channel] : nil }
-    var reference: String { sums[current].reference }
+    var reference: String { references[sums[current].reference] }
     var amount: Int64 { sums[current].amount }
     var at: Int64 { sums[current].at }
     func advance() throws { current += 1 }
