@@ -326,6 +326,53 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
 
+    /// The night channels are first named, their lines read on earlier nights and tonight's
+    /// add up per parent order, their rows come in any order, and references longer than 16
+    /// bytes that share their first 16 are told apart and judged in byte order (a reference
+    /// before the longer ones it begins).
+    func testANewChannelJoinsEarlierAndTonightsLinesOfLongReferences() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        try ws.write("orders-1110.csv", Fixture.orders(Self.line("O-1", parent: "PARENT-ORDER-0001-A", cash: "10.00", channel: "alipay"),
+                                                       Self.line("O-2", parent: "PARENT-ORDER-0001", cash: "7.00", channel: "alipay")))
+        XCTAssertEqual(try ws.run("2026-11-10", config: config).1, .done)
+        let tonight = "2026-11-11T09:01:00+08:00"
+        try ws.write("orders-1111.csv", Fixture.orders(
+            Self.line("O-3", parent: "PARENT-ORDER-0001-A", cash: "5.00", paidAt: tonight, channel: "alipay"),
+            Self.line("O-4", parent: "PARENT-ORDER-0001-B", cash: "3.00", paidAt: tonight, channel: "alipay"),
+            Self.line("O-5", parent: "P-9", cash: "4.00", paidAt: tonight)))
+        try ws.write("payments-1111.csv", Self.payments("alipay,AP2,pay,PARENT-ORDER-0001-B,3.00,0,2026-11-11T09:01:30+08:00",
+                                                        "wechat,WX1,pay,P-9,4.00,0,2026-11-11T09:01:30+08:00",
+                                                        "alipay,AP1,pay,PARENT-ORDER-0001-A,15.00,0,2026-11-11T09:01:30+08:00",
+                                                        "alipay,AP3,pay,PARENT-ORDER-0001,7.00,0,2026-11-11T09:01:30+08:00",
+                                                        "alipay,AP4,pay,PARENT-ORDER-0001-A,15.00,0,2026-11-11T10:00:00+08:00"))
+        XCTAssertEqual(try ws.run("2026-11-11", config: config).1, .done)
+        XCTAssertEqual(try items(ws), ["alipay|pay|PARENT-ORDER-0001||matched|2026-11-10",
+                                       "alipay|pay|PARENT-ORDER-0001-A||matched|2026-11-10",
+                                       "alipay|pay|PARENT-ORDER-0001-A|AP4|pending|2026-11-11",
+                                       "alipay|pay|PARENT-ORDER-0001-B||matched|2026-11-11",
+                                       "wechat|pay|P-9||matched|2026-11-11"])
+        XCTAssertEqual(try expectations(ws), ["alipay|pay|PARENT-ORDER-0001|700|2026-11-10",
+                                              "alipay|pay|PARENT-ORDER-0001-A|1500|2026-11-10",
+                                              "alipay|pay|PARENT-ORDER-0001-B|300|2026-11-11", "wechat|pay|P-9|400|2026-11-11"])
+        XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// TextOrder orders and tells apart texts as their bytes do: prefixes first, past the 16
+    /// bytes it holds, beyond ASCII.
+    func testTextOrderIsByteOrder() {
+        let texts = ["", "A", "A\u{0}", "A\u{1}", "AB", "P-10", "P-2", "PARENT-ORDER-000", "PARENT-ORDER-0001",
+                     "PARENT-ORDER-0001-A", "PARENT-ORDER-0001-B", "PARENT-ORDER-0001-AA", "PARENT-ORDER-0002", "订单-1", "é", "e\u{301}"]
+        for a in texts {
+            for b in texts {
+                let (ka, kb) = (TextOrder(a), TextOrder(b))
+                XCTAssertEqual(TextOrder.precedes(ka, kb) ?? a.utf8.lexicographicallyPrecedes(b.utf8),
+                               a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+                XCTAssertEqual(TextOrder.same(ka, kb) ?? a.utf8.elementsEqual(b.utf8), a.utf8.elementsEqual(b.utf8), "\(a) = \(b)")
+            }
+        }
+    }
+
     /// A reference matched the night its channel is first named keeps its expectation in its
     /// matched item only; a line delivered later adds to that expectation all the same.
     func testALateLineAddsToAnExpectationKeptInAMatchedItem() throws {

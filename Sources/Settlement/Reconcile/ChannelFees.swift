@@ -36,15 +36,19 @@ final class ChannelFees {
 
     /// A channel row read for the first time: its fee counts on its business date.
     func addChannelRow(channel: String, day: Day, fee: Int64) {
-        sums[DayKey(channel: channel, day: day), default: Sums()].channelRows += 1
-        sums[DayKey(channel: channel, day: day), default: Sums()].channelFee += fee
+        add(to: &sums[DayKey(channel: channel, day: day), default: Sums()]) { $0.channelRows += 1; $0.channelFee += fee }
     }
 
     /// A line paid in cash whose forward lines are posted: its PAYMENT_FEE (a negative line,
     /// charged to the supplier; the report shows the charge) counts on the day it was paid.
     func addLine(channel: String, day: Day, paymentFee: Int64) {
-        sums[DayKey(channel: channel, day: day), default: Sums()].lines += 1
-        sums[DayKey(channel: channel, day: day), default: Sums()].paymentFee -= paymentFee
+        add(to: &sums[DayKey(channel: channel, day: day), default: Sums()]) { $0.lines += 1; $0.paymentFee -= paymentFee }
+    }
+
+    /// Changes the sums of one channel and day in place: one look-up per row (a night reads
+    /// a million rows and as many lines).
+    private func add(to sums: inout Sums, _ change: (inout Sums) -> Void) {
+        change(&sums)
     }
 
     /// Lines paid in cash read before their forward lines were posted: they count once posted.

@@ -98,10 +98,15 @@ final class ChannelReconciler {
         }
         var touched = Set<ChannelKey>()
         let fees = ChannelFees(db: db, config: config)
-        let newChannels = try readPayments(after: marks.payments, fees: fees, &touched, &marks.payments)
+        let newChannelRows = NewChannelRows()
+        let newChannels = try readPayments(after: marks.payments, fees: fees, newChannelRows, &touched, &marks.payments)
         try fees.addPostedLines()
+        // The lines paid through a channel named tonight: those read on earlier nights, then
+        // tonight's, read once for the channel fees and these sums.
+        let pays = newChannels.isEmpty ? nil : PaySums(channels: newChannels.sorted(by: Self.byteOrder))
+        try pays?.addEarlierLines(db: db, through: marks.lines)
         let linesFrom = marks.lines
-        try readOrderLines(after: marks.lines, fees: fees, &marks.lines)
+        try readOrderLines(after: marks.lines, fees: fees, pays: pays, &marks.lines)
         try expectPaid(channels: expecting.sorted(by: Self.byteOrder), after: linesFrom, through: marks.lines, &touched)
         try readRefunds(after: marks.refunds, &touched, &marks.refunds)
         try fees.write()
@@ -117,9 +122,13 @@ final class ChannelReconciler {
         // channel is judged: a channel named for the first time in one pass (NewChannel.swift),
         // the others reference by reference.
         let touchedByChannel = Dictionary(grouping: touched.filter { channels.contains($0.channel) }, by: \.channel)
-        let cursors = newChannels.isEmpty ? nil
-            : try NewChannelCursors(db: db, channels: newChannels.sorted(by: Self.byteOrder), lines: marks.lines,
-                                    refunds: marks.refunds)
+        var cursors: NewChannelCursors?
+        if let pays {
+            pays.sum()
+            newChannelRows.putInOrder()
+            cursors = try NewChannelCursors(db: db, channels: newChannels.sorted(by: Self.byteOrder), pays: pays, rows: newChannelRows,
+                                            refunds: marks.refunds)
+        }
         defer { cursors?.close() }
         for channel in Set(touchedByChannel.keys).union(newChannels).sorted(by: Self.byteOrder) {
             if let cursors, newChannels.contains(channel) {
@@ -149,12 +158,11 @@ final class ChannelReconciler {
     // MARK: Reading what is new
 
     /// The payments rows past the mark: their references are touched, their fees counted;
-    /// returns the channels named for the first time.
-    private func readPayments(after mark: Int64, fees: ChannelFees, _ touched: inout Set<ChannelKey>,
-                              _ through: inout Int64) throws -> Set<String> {
+    /// returns the channels named for the first time, whose rows go to `newChannelRows`.
+    private func readPayments(after mark: Int64, fees: ChannelFees, _ newChannelRows: NewChannelRows,
+                              _ touched: inout Set<ChannelKey>, _ through: inout Int64) throws -> Set<String> {
         try db.query("SELECT channel FROM recon_channels") { channels.insert($0.string("channel")) }
         expecting = channels
-        var fresh = Set<String>()
         var at: PaymentColumns?
         try db.query("SELECT id, channel, kind, reference, txn_id, amount, occurred_at, fee FROM payments WHERE id > ? ORDER BY id", [.int(mark)]) { row in
             let c = at ?? PaymentColumns(row)
@@ -163,13 +171,18 @@ final class ChannelReconciler {
             let channel = row.string(c.key.channel)
             let occurred = day(row.int(c.reported.occurredAt))
             fees.addChannelRow(channel: channel, day: occurred, fee: row.int(c.fee))
+            let reported = ReportedRow(paymentKey: row.int(c.id), txnID: row.string(c.reported.txnID),
+                                       amount: row.int(c.reported.amount), day: occurred)
             // A channel named for the first time is judged whole, in one pass (`reconcileNew`).
-            guard channels.contains(channel) else { fresh.insert(channel); return }
+            guard channels.contains(channel) else {
+                newChannelRows.add(channel: channel, kind: row.string(c.key.kind), reference: row.string(c.key.reference), reported)
+                return
+            }
             let key = c.key.key(row)
             touched.insert(key)
-            newRows[key, default: []].append(ReportedRow(paymentKey: row.int(c.id), txnID: row.string(c.reported.txnID),
-                                                         amount: row.int(c.reported.amount), day: occurred))
+            newRows[key, default: []].append(reported)
         }
+        let fresh = newChannelRows.channels
         for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
             channels.insert(channel)
@@ -178,23 +191,29 @@ final class ChannelReconciler {
     }
 
     /// The order lines past the mark that were paid in cash: the PAYMENT_FEE of each counts
-    /// in the channel fees of its channel (every channel: one named later shows its history).
-    /// Moves `through` to the highest line stored; `expectPaid` adds them to the expectations.
-    private func readOrderLines(after mark: Int64, fees: ChannelFees, _ through: inout Int64) throws {
+    /// in the channel fees of its channel (every channel: one named later shows its history),
+    /// and those paid through a channel named tonight go to its `pays` sums. Moves `through`
+    /// to the highest line stored; `expectPaid` adds them to the other channels' expectations.
+    private func readOrderLines(after mark: Int64, fees: ChannelFees, pays: PaySums?, _ through: inout Int64) throws {
         if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
         var unposted: [Int64] = []
         var at: CashLineColumns?
         try db.query("""
-            SELECT o.id, o.payment_channel, o.paid_at, f.payment_fee
+            SELECT o.id, o.payment_channel, o.paid_at, o.paid_cash, coalesce(o.parent_order_id, o.order_id) AS reference,
+                   f.payment_fee
             FROM order_lines o LEFT JOIN forward_fees f ON f.line_id = o.id
             WHERE o.id > ? AND o.id <= ? AND o.paid_cash > 0 AND o.payment_channel IS NOT NULL ORDER BY o.id
             """, [.int(mark), .int(through)]) { row in
             let c = at ?? CashLineColumns(row)
             at = c
+            let (channel, paidAt) = (row.string(c.channel), row.int(c.paidAt))
             if let fee = row.optionalInt(c.paymentFee) {
-                fees.addLine(channel: row.string(c.channel), day: day(row.int(c.paidAt)), paymentFee: fee)
+                fees.addLine(channel: channel, day: day(paidAt), paymentFee: fee)
             } else {
                 unposted.append(row.int(c.id))
+            }
+            if let pays, pays.isSumming(channel) {
+                pays.add(channel: channel, reference: row.string(c.reference), cash: row.int(c.paidCash), paidAt: paidAt)
             }
         }
         try fees.waitForPosting(unposted)
@@ -475,13 +494,13 @@ extension ChannelReconciler {
         }
     }
 
-    /// An order line paid in cash: `id`, `payment_channel`, `paid_at` and its forward line's
-    /// `payment_fee` (NULL while unposted).
+    /// An order line paid in cash: `id`, `payment_channel`, `paid_at`, `paid_cash`, its parent
+    /// order as `reference` and its forward line's `payment_fee` (NULL while unposted).
     struct CashLineColumns {
-        let id, channel, paidAt, paymentFee: Int32
+        let id, channel, paidAt, paidCash, reference, paymentFee: Int32
         init(_ row: Statement) {
             id = row.column("id"); channel = row.column("payment_channel"); paidAt = row.column("paid_at")
-            paymentFee = row.column("payment_fee")
+            paidCash = row.column("paid_cash"); reference = row.column("reference"); paymentFee = row.column("payment_fee")
         }
     }
 

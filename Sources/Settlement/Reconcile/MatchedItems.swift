@@ -70,16 +70,33 @@ extension ChannelReconciler {
     }
 
     /// Writes tonight's matched items (each reference is judged once a night, so none of them
-    /// is read back before).
+    /// is read back before), `matchesPerInsertMax` to a statement: a month's million items cost
+    /// more in running a statement per item than in storing them.
     func writeMatches() throws {
-        let insert = try db.prepare("INSERT OR REPLACE INTO recon_matched(payment_key, day, due) VALUES (?, ?, ?)")
-        for match in matches.sorted(by: { $0.paymentKey < $1.paymentKey }) {
-            try insert.bind(1, match.paymentKey)
-            try insert.bind(2, Int64(match.day.ordinal))
-            try insert.bind(3, Int64(match.due.ordinal))
-            try insert.run()
-        }
+        let ordered = matches.sorted(by: { $0.paymentKey < $1.paymentKey })
         matches = []
+        var start = 0
+        while start < ordered.count {
+            let batch = ordered[start..<min(start + Self.matchesPerInsertMax, ordered.count)]
+            let insert = try db.prepare(Self.insertMatches(batch.count))
+            for (offset, match) in batch.enumerated() {
+                let first = Int32(3 * offset + 1)
+                try insert.bind(first, match.paymentKey)
+                try insert.bind(first + 1, Int64(match.day.ordinal))
+                try insert.bind(first + 2, Int64(match.due.ordinal))
+            }
+            try insert.run()
+            start += batch.count
+        }
+    }
+
+    /// Matched items stored by one statement (three parameters each, far below SQLite's limit).
+    static let matchesPerInsertMax = 128
+
+    /// The statement that stores `count` matched items.
+    private static func insertMatches(_ count: Int) -> String {
+        "INSERT OR REPLACE INTO recon_matched(payment_key, day, due) VALUES "
+            + Array(repeating: "(?, ?, ?)", count: count).joined(separator: ", ")
     }
 
     /// Forgets the matched item stored by the channel row `paymentKey` (its outcome changed).

@@ -3,39 +3,95 @@
 // with cash back on such a line is expected, and every channel row judged. That night can hold
 // a million references (the month a mall starts sending its channel files), so it is done in
 // one sorted pass over three cursors, all in key order (channel, kind, reference): the `pay`
-// expectations, summed per parent order in one scan of the order lines for every new channel
-// (PaySums.swift); the `refund` expectations, summed by SQLite; and the channels' rows, read
-// through their index. Each reference is judged as the cursors go by it, with the same
-// `ChannelMatch.items` as any other night and no look-up per reference. A channel named for
-// the first time has no stored items, so nothing is compared with an earlier judgement.
+// expectations, summed per parent order in memory (PaySums.swift); the `refund` expectations,
+// summed by SQLite; and the channels' rows, kept as the night's payments rows are read and put
+// in key order in memory (`NewChannelRows`). Each reference is judged as the cursors go by it,
+// with the same `ChannelMatch.items` as any other night and no look-up per reference. A channel
+// named for the first time has no stored items, so nothing is compared with an earlier judgement.
 
 import MallCore
 import MallStore
 
+/// The channel rows of the channels named for the first time tonight. Every row of such a
+/// channel is new tonight (a channel is named by the first night that reads one of its rows),
+/// so they all come with the night's payments rows, read once in id order (`readPayments`):
+/// walking them again through `payments_reference`, with a look-up of each row in the table,
+/// was the costliest part of the month's first night.
+final class NewChannelRows: SortedKeys {
+    /// A channel row and its reference.
+    private struct Row {
+        let reference: String
+        let reported: ReportedRow
+    }
+
+    private struct Group: Hashable {
+        let channel: String
+        let kind: String
+    }
+
+    /// The rows of each channel and kind: in id order as they are added, then by reference
+    /// (`putInOrder`).
+    private var adding: [Group: [Row]] = [:]
+    private var groups: [(group: Group, rows: [Row])] = []
+    /// The current row: its group and its place in it.
+    private var group = 0, index = 0
+
+    /// The channels of the rows added.
+    var channels: Set<String> { Set(adding.keys.map(\.channel)) }
+
+    /// A row of a channel named tonight, in id order.
+    func add(channel: String, kind: String, reference: String, _ row: ReportedRow) {
+        adding[Group(channel: channel, kind: kind), default: []].append(Row(reference: reference, reported: row))
+    }
+
+    /// Puts the rows in key order (channel, kind, reference, id: byte order, as SQLite sorts
+    /// them). Within a channel and kind the rows come mostly in runs of ascending references,
+    /// which Swift's sort merges.
+    func putInOrder() {
+        groups = adding.map { ($0.key, $0.value) }.sorted { a, b in
+            a.group.channel != b.group.channel ? a.group.channel.utf8.lexicographicallyPrecedes(b.group.channel.utf8)
+                : a.group.kind.utf8.lexicographicallyPrecedes(b.group.kind.utf8)
+        }
+        adding = [:]
+        for at in groups.indices {
+            groups[at].rows.sort { a, b in
+                a.reference == b.reference ? a.reported.paymentKey < b.reported.paymentKey
+                    : a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
+            }
+        }
+        (group, index) = (0, 0)
+    }
+
+    var channel: String? { group < groups.count ? groups[group].group.channel : nil }
+    var kind: String { groups[group].group.kind }
+    var reference: String { groups[group].rows[index].reference }
+    var row: ReportedRow { groups[group].rows[index].reported }
+    func advance() {
+        index += 1
+        if index == groups[group].rows.count { (group, index) = (group + 1, 0) }
+    }
+}
+
 /// The three sorted cursors over the channels named for the first time tonight.
 final class NewChannelCursors {
-    /// One cursor: its statement, the key of its current row (read once per row: the pass
-    /// compares keys several times a row), and where its columns are (each query names them
-    /// `channel`, `kind`, `reference`, `amount`, `at`, and `id` and `txn_id` for the channel rows).
+    /// The refund sums' cursor: its statement, the key of its current row (read once per row:
+    /// the pass compares keys several times a row), and where its columns are (the query names
+    /// them `channel`, `kind`, `reference`, `amount` and `at`).
     private final class Cursor: SortedSums {
         let statement: Statement
         let channelAt, kindAt, referenceAt, amountAt, atAt: Int32
-        let idAt, txnIDAt: Int32?
         /// The current row's channel, nil past the last row, and its kind and reference.
         private(set) var channel: String?
         private(set) var kind = ""
         private(set) var reference = ""
-        init(_ statement: Statement, isChannelRows: Bool = false) throws {
+        init(_ statement: Statement) throws {
             self.statement = statement
             (channelAt, kindAt, referenceAt) = (statement.column("channel"), statement.column("kind"), statement.column("reference"))
             (amountAt, atAt) = (statement.column("amount"), statement.column("at"))
-            (idAt, txnIDAt) = isChannelRows ? (statement.column("id"), statement.column("txn_id")) : (nil, nil)
             try advance()
         }
         var amount: Int64 { statement.int(amountAt) }
         var at: Int64 { statement.int(atAt) }
-        var id: Int64 { idAt.map(statement.int) ?? 0 }
-        var txnID: String { txnIDAt.map(statement.string) ?? "" }
         func advance() throws {
             guard try statement.step() else { channel = nil; return }
             channel = statement.string(channelAt)
@@ -46,14 +102,16 @@ final class NewChannelCursors {
 
     private let pays: PaySums
     private let refunds: Cursor
-    private let rows: Cursor
+    private let rows: NewChannelRows
 
-    /// Opens the cursors over `channels`: the order lines through `lines`, the accepted
-    /// refunds through `refunds` (those still unchecked wait), every channel row.
-    init(db: Database, channels: [String], lines: Int64, refunds: Int64) throws {
+    /// Opens the cursors over `channels`: the `pay` sums and the channel rows read with the
+    /// night's lines and payments rows, the accepted refunds through `refunds` (those still
+    /// unchecked wait).
+    init(db: Database, channels: [String], pays: PaySums, rows: NewChannelRows, refunds: Int64) throws {
         let marks = Array(repeating: "?", count: channels.count).joined(separator: ", ")
         let names = channels.map { SQLValue.text($0) }
-        pays = try PaySums(db: db, channels: channels, lines: lines)
+        self.pays = pays
+        self.rows = rows
         let refundSums = try db.prepare("""
             SELECT o.payment_channel AS channel, 'refund' AS kind, r.refund_id AS reference, sum(r.refund_cash) AS amount,
                    min(r.refunded_at) AS at
@@ -63,22 +121,16 @@ final class NewChannelCursors {
             """)
         try refundSums.bind([.int(refunds)] + names)
         self.refunds = try Cursor(refundSums)
-        let channelRows = try db.prepare("""
-            SELECT channel, kind, reference, amount, occurred_at AS at, id, txn_id FROM payments
-            WHERE channel IN (\(marks)) ORDER BY channel, kind, reference, id
-            """)
-        try channelRows.bind(names)
-        self.rows = try Cursor(channelRows, isChannelRows: true)
     }
 
     /// Calls `body` with each reference of `channel`, in key order, with its expectation
-    /// (amount, earliest instant) and its channel rows in the order they were accepted, dated
-    /// by `day`. Channels must be asked for in byte order.
-    func forEachReference(of channel: String, day: (Int64) -> Day,
+    /// (amount, earliest instant) and its channel rows in the order they were accepted.
+    /// Channels must be asked for in byte order.
+    func forEachReference(of channel: String,
                           _ body: (_ kind: String, _ reference: String, _ expected: (amount: Int64, at: Int64)?,
                                    _ rows: [ReportedRow]) throws -> Void) throws {
         var reported: [ReportedRow] = []
-        let all: [any SortedSums] = [pays, refunds, rows], expectations: [any SortedSums] = [pays, refunds]
+        let all: [any SortedKeys] = [pays, refunds, rows], expectations: [any SortedSums] = [pays, refunds]
         while true {
             // The smallest (kind, reference) of the channel among the cursors.
             var next: (kind: String, reference: String)?
@@ -94,8 +146,8 @@ final class NewChannelCursors {
             }
             reported.removeAll(keepingCapacity: true)
             while rows.isAt(channel, kind, reference) {
-                reported.append(ReportedRow(paymentKey: rows.id, txnID: rows.txnID, amount: rows.amount, day: day(rows.at)))
-                try rows.advance()
+                reported.append(rows.row)
+                rows.advance()
             }
             try body(kind, reference, expected, reported)
         }
@@ -108,7 +160,7 @@ final class NewChannelCursors {
 
     /// Lets go of the statements (cached by the store for the next night).
     func close() {
-        for cursor in [refunds, rows] { cursor.statement.reset() }
+        refunds.statement.reset()
     }
 }
 
@@ -120,7 +172,7 @@ extension ChannelReconciler {
         // channel's) are replaced.
         try db.run("DELETE FROM recon_expected WHERE channel = ?", [.text(channel)])
         let storeExpectation = try db.prepare("INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)")
-        try cursors.forEachReference(of: channel, day: day) { kind, reference, expected, rows in
+        try cursors.forEachReference(of: channel) { kind, reference, expected, rows in
             let key = ChannelKey(channel: channel, kind: kind, reference: reference)
             var expectation: Expectation?
             if let expected {
