@@ -23,9 +23,12 @@ public struct ReplaySummary: Sendable, Equatable {
     public init() {}
 }
 
-/// What the core made of one event, handed from the core's thread to the writer's.
+/// What the core made of one event, handed from the core's thread to the writer's: an
+/// accepted event is followed by the rows it emitted, each an item of its own (no array per
+/// event).
 enum Applied: Sendable {
-    case accepted(day: Day, outputs: [MallOutput])
+    case accepted(day: Day)
+    case row(MallRow)
     case refused(day: Day, line: Int, event: String, refusal: Refusal)
     case unreadable(JSONFieldError)
 }
@@ -51,6 +54,8 @@ struct ReplayCore: Sendable {
     /// their misses to overlap, few enough that the slots stay in cache.
     static let touchAheadEvents = 16
     private var keys: [EventKeyHashes] = []
+    /// The rows of the event being applied (reused).
+    private var rows: [MallRow] = []
     /// What `touch` read, kept so that its reads are not optimized away.
     private(set) var touchedWords: UInt64 = 0
 
@@ -68,12 +73,21 @@ struct ReplayCore: Sendable {
         touchedWords &+= keys.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
     }
 
-    mutating func apply(_ event: JournalEvent) -> Applied {
+    /// Applies one event and hands over what became of it: `.accepted` and then its rows, or
+    /// `.refused`. False once the writer has given up.
+    mutating func apply(_ event: JournalEvent, emit: Handoff<Applied, any Error>.Emit) -> Bool {
         let day = offsets.businessDate(of: event.at)
-        switch state.apply(event) {
-        case .success(let outputs): return .accepted(day: day, outputs: outputs)
-        case .failure(let refusal): return .refused(day: day, line: event.line, event: event.command.eventName, refusal: refusal)
+        rows.removeAll(keepingCapacity: true)
+        do throws(Refusal) {
+            try state.apply(event, into: &rows)
+        } catch {
+            return emit(.refused(day: day, line: event.line, event: event.command.eventName, refusal: error))
         }
+        guard emit(.accepted(day: day)) else { return false }
+        for row in rows {
+            guard emit(.row(row)) else { return false }
+        }
+        return true
     }
 }
 
@@ -111,18 +125,21 @@ public final class ReplaySession {
 
     /// Writes what the core made of one event (rows of the event's day).
     func write(_ applied: Applied) throws {
-        summary.events += 1
         switch applied {
-        case .accepted(let eventDay, let outputs):
+        case .accepted(let eventDay):
+            summary.events += 1
             try move(to: eventDay)
             summary.accepted += 1
-            for output in outputs { record(output) }
+        case .row(let row):
+            record(row)
         case .refused(let eventDay, let line, let event, let refusal):
+            summary.events += 1
             try move(to: eventDay)
             summary.rejected += 1
             summary.refusals["\(event) \(refusal.reason)", default: 0] += 1
             CSVEncoder.appendRow([.number(String(line)), .text(event), .text(refusal.reason), .text(refusal.message)], to: &rejected)
         case .unreadable(let error):
+            summary.events += 1
             summary.rejected += 1
             CSVEncoder.appendRow([.number(String(error.line)), .empty, .text("malformed_event"),
                                   .text("column \(error.column), field \(error.field): \(error.message)")], to: &rejected)
@@ -135,11 +152,11 @@ public final class ReplaySession {
         if day == nil || eventDay > day! { day = eventDay }
     }
 
-    private func record(_ output: MallOutput) {
+    private func record(_ output: MallRow) {
         switch output {
         case .orderLine(let row):
             Self.header(&orders, FeedRowFormatter.orderColumns)
-            formatter.append(row, to: &orders)
+            formatter.append(row, catalog: catalog, to: &orders)
             summary.orderRows += 1
         case .refund(let row):
             Self.header(&refunds, FeedRowFormatter.refundColumns)
@@ -245,12 +262,12 @@ public enum Replay {
                         let group = batch[start..<min(start + ReplayCore.touchAheadEvents, batch.count)]
                         core.touch(group)
                         for item in group {
-                            let result: Applied
+                            let open: Bool
                             switch item.event {
-                            case .success(let event): result = core.apply(event)
-                            case .failure(let error): result = .unreadable(error)
+                            case .success(let event): open = core.apply(event, emit: emit)
+                            case .failure(let error): open = emit(.unreadable(error))
                             }
-                            guard emit(result) else { events.cancel(); return }
+                            guard open else { events.cancel(); return }
                         }
                     }
                 }
@@ -261,8 +278,11 @@ public enum Replay {
         }
         do {
             while let batch = try applied.next() {
+                let eventsBefore = session.summary.events
                 for item in batch { try session.write(item) }
-                if session.summary.events % 262_144 < batch.count { progress.note("replayed \(session.summary.events) events") }
+                if session.summary.events / 262_144 != eventsBefore / 262_144 {
+                    progress.note("replayed \(session.summary.events) events")
+                }
             }
         } catch {
             applied.cancel()
