@@ -92,8 +92,9 @@ extension MallState {
             let (sku, supplier) = skus[position]
             let quantity = cart[position].quantity
             let contract = index.buyerHasContracts[buyer] ? index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)] : nil
-            let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
-                                              levelRatio: levelRatio, contract: contract, quantity: quantity)
+            let unitPrice = Pricing.unitPrice(levelPrices: catalog.skus[sku].levelPrices, tiers: catalog.skus[sku].tiers,
+                                              salePrice: index.salePrices[sku], level: level, levelRatio: levelRatio,
+                                              contract: contract, quantity: quantity)
             guard unitPrice >= .zero else {
                 throw .invalidState("SKU \(cart[position].sku) is priced below zero")
             }
