@@ -99,9 +99,12 @@ public struct MallState: Sendable, Equatable {
 
     /// Makes room for about `orders` orders (their children, lines and ids), so that a replay
     /// of a known size does not copy its growing arrays again and again. Only capacity.
-    public mutating func reserveCapacity(orders count: Int) {
+    /// `indexedOrders` (default: `orders`) sizes the order index: unlike the arrays, whose
+    /// room is only claimed when written, the index's table is written whole when made, so
+    /// an estimate too high by a little can double it.
+    public mutating func reserveCapacity(orders count: Int, indexedOrders: Int? = nil) {
         orders.reserveCapacity(count)
-        orderIndex.reserveCapacity(count)
+        orderIndex.reserveCapacity(indexedOrders ?? count)
         children.reserveCapacity(count * 3 / 2)
         lines.reserveCapacity(count * 2)
         grantUses.reserveCapacity(count)

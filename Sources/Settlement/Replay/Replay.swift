@@ -46,6 +46,19 @@ struct ReplayItem: Sendable {
     }
 }
 
+/// How the core's arrays and order index are sized before the first event.
+enum CoreSizing {
+    /// Grown as orders come (doubling: copies, rehashes, pages faulted twice).
+    case grown
+    /// Orders known in advance (generate).
+    case orders(Int)
+    /// Estimated from the journal's size (replay).
+    case journalBytes(Int)
+
+    /// Journal bytes per order, a little under what the generator writes (507 at 1M orders).
+    static let journalBytesPerOrder = 500
+}
+
 /// The mall core applying events, each dated by its business day.
 struct ReplayCore: Sendable {
     private var state: MallState
@@ -59,9 +72,17 @@ struct ReplayCore: Sendable {
     /// What `touch` read, kept so that its reads are not optimized away.
     private(set) var touchedWords: UInt64 = 0
 
-    init(catalog: Catalog, calendar: BusinessCalendar, expectedOrders: Int = 0) {
+    init(catalog: Catalog, calendar: BusinessCalendar, sizing: CoreSizing = .grown) {
         state = MallState(catalog: catalog)
-        if expectedOrders > 0 { state.reserveCapacity(orders: expectedOrders) }
+        switch sizing {
+        case .grown: break
+        case .orders(let count): state.reserveCapacity(orders: count)
+        case .journalBytes(let bytes):
+            // An estimate: arrays get its room (claimed only when written), the index three
+            // quarters of it, so that an estimate a little high does not double its table.
+            let orders = bytes / CoreSizing.journalBytesPerOrder
+            state.reserveCapacity(orders: orders, indexedOrders: orders * 3 / 4)
+        }
         offsets = HourOffsets(calendar: calendar)
     }
 
@@ -241,21 +262,23 @@ public enum Replay {
                 guard let next, emit(ReplayItem(next)) else { return }
             }
         }
-        try drive(session, events, progress: progress)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? nil
+        try drive(session, events, progress: progress, sizing: bytes.map(CoreSizing.journalBytes) ?? .grown)
         return try session.finish()
     }
 
     /// Three threads: `events` reads or generates the journal, a second runs the mall core,
     /// this one writes the feeds. Stops the others if writing fails.
-    /// `expectedOrders`, when known (generate), sizes the core's arrays once.
+    /// `sizing` sizes the core's arrays once, when the orders are known (generate) or can be
+    /// estimated (replay).
     static func drive(_ session: ReplaySession, _ events: Handoff<ReplayItem, any Error>,
-                      progress: ProgressLog, expectedOrders: Int = 0) throws {
+                      progress: ProgressLog, sizing: CoreSizing = .grown) throws {
         let catalog = session.catalog
         let calendar = session.calendar
         // 16 batches of rows waiting for the writer (32 before): enough to even out the two
         // threads, and 8 MiB less at the peak of generate, now that the core runs faster.
         let applied = Handoff<Applied, any Error>(batchesInFlightMax: 16) { emit in
-            var core = ReplayCore(catalog: catalog, calendar: calendar, expectedOrders: expectedOrders)
+            var core = ReplayCore(catalog: catalog, calendar: calendar, sizing: sizing)
             do {
                 while let batch = try events.next() {
                     for start in stride(from: 0, to: batch.count, by: ReplayCore.touchAheadEvents) {
@@ -313,7 +336,7 @@ public enum Replay {
             try writer.commit(durable: false)
         }
         let settings = generator.settings
-        try drive(session, events, progress: progress, expectedOrders: settings.days * settings.ordersPerDay)
+        try drive(session, events, progress: progress, sizing: .orders(settings.days * settings.ordersPerDay))
         return try session.finish()
     }
 }
