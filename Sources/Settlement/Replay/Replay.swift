@@ -262,8 +262,8 @@ public enum Replay {
                 guard let next, emit(ReplayItem(next)) else { return }
             }
         }
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? nil
-        try drive(session, events, progress: progress, sizing: bytes.map(CoreSizing.journalBytes) ?? .grown)
+        let journalBytes = (try? FileManager.default.attributesOfItem(atPath: journal))?[.size] as? Int
+        try drive(session, events, progress: progress, sizing: journalBytes.map(CoreSizing.journalBytes) ?? .grown)
         return try session.finish()
     }
 
