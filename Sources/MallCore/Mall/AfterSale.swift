@@ -75,22 +75,21 @@ extension MallState {
     ///   grants (rule 9), credit used goes down by the credit refunded, and a channel `refund` row
     ///   (txn id `REF-{refundID}`, the order's channel, fee 0, reference the refund id) is emitted
     ///   when cash was refunded.
-    mutating func cancel(_ orderID: String, refundID: String?, at: Instant) -> Result<[MallOutput], Refusal> {
-        if let refundID, refundIDs.contains(refundID) { return .failure(.duplicateID(refundID)) }
-        guard let order = orderIndex[orderID] else { return .failure(.unknownOrder(orderID)) }
+    mutating func cancel(_ orderID: String, refundID: String?, at: Instant, into rows: inout [MallRow]) throws(Refusal) {
+        if let refundID, refundIDs.contains(refundID) { throw .duplicateID(refundID) }
+        guard let order = orderIndex[orderID] else { throw .unknownOrder(orderID) }
         let record = orders[order]
         switch record.status {
         case .cancelled, .closed:
-            return .failure(.invalidState("order \(orderID) is \(record.status.rawValue) already"))
+            throw .invalidState("order \(orderID) is \(record.status.rawValue) already")
         case .placed:
             if let refundID { refundIDs.insert(refundID) }
             releaseCoupons(of: record)
             orders[order].status = .cancelled
-            return .success([])
         case .paid:
-            guard !record.children.contains(where: { children[$0].shipped }) else { return .failure(.alreadyShipped) }
+            guard !record.children.contains(where: { children[$0].shipped }) else { throw .alreadyShipped }
             guard let refundID else {
-                return .failure(.invalidState("order \(orderID) is paid: cancelling it needs a refund id"))
+                throw .invalidState("order \(orderID) is paid: cancelling it needs a refund id")
             }
             var steps: [RefundStep] = []
             steps.reserveCapacity(record.lines.count)
@@ -109,10 +108,9 @@ extension MallState {
                 }
             }
             // Nothing below refuses.
-            let outputs = commitRefund(steps, refundID: refundID, type: .cancel, order: order, txnID: nil, at: at)
+            commitRefund(steps, refundID: refundID, type: .cancel, order: order, txnID: nil, at: at, into: &rows)
             releaseCoupons(of: record)
             orders[order].status = .cancelled
-            return .success(outputs)
         }
     }
 
@@ -146,32 +144,32 @@ extension MallState {
     /// used goes down by the credit refunded; returned units go back into stock. When every line of
     /// every child of the order is refunded in full, the order is closed. Coupons stay used.
     mutating func refund(_ refundID: String, childOrderID: String, kind: RefundKind, requests: [RefundRequestLine],
-                         txnID: String?, at: Instant) -> Result<[MallOutput], Refusal>
+                         txnID: String?, at: Instant, into rows: inout [MallRow]) throws(Refusal)
     {
-        guard !refundIDs.contains(refundID) else { return .failure(.duplicateID(refundID)) }
-        guard let (order, child) = locateChild(childOrderID) else { return .failure(.unknownOrder(childOrderID)) }
+        guard !refundIDs.contains(refundID) else { throw .duplicateID(refundID) }
+        guard let (order, child) = locateChild(childOrderID) else { throw .unknownOrder(childOrderID) }
         let status = orders[order].status
         guard status == .paid else {
-            return .failure(.invalidState("order \(orders[order].id) is \(status.rawValue); only a paid order is refunded"))
+            throw .invalidState("order \(orders[order].id) is \(status.rawValue); only a paid order is refunded")
         }
         if kind == .return && !children[child].shipped {
-            return .failure(.invalidState("child order \(childOrderID) has not shipped: nothing can be returned"))
+            throw .invalidState("child order \(childOrderID) has not shipped: nothing can be returned")
         }
-        guard !requests.isEmpty else { return .failure(.invalidState("refund \(refundID) names no line")) }
+        guard !requests.isEmpty else { throw .invalidState("refund \(refundID) names no line") }
         let range = children[child].lines
         var seen = Set<Int64>()
         var steps: [RefundStep] = []
         steps.reserveCapacity(requests.count)
         for request in requests {
             guard request.lineNo >= 1, request.lineNo <= Int64(range.count) else {
-                return .failure(.unknownLine(request.lineNo))
+                throw .unknownLine(request.lineNo)
             }
             guard seen.insert(request.lineNo).inserted else {
-                return .failure(.invalidState("refund \(refundID) names line \(request.lineNo) twice"))
+                throw .invalidState("refund \(refundID) names line \(request.lineNo) twice")
             }
             let line = range.lowerBound + Int(request.lineNo) - 1
             switch refundStep(request, kind: kind, line: line) {
-            case .failure(let refusal): return .failure(refusal)
+            case .failure(let refusal): throw refusal
             case .success(var step):
                 step.childOrderID = childOrderID
                 steps.append(step)
@@ -179,9 +177,8 @@ extension MallState {
         }
         // Nothing below refuses.
         let type: RefundType = kind == .return ? .return : .refundOnly
-        let outputs = commitRefund(steps, refundID: refundID, type: type, order: order, txnID: txnID, at: at)
+        commitRefund(steps, refundID: refundID, type: type, order: order, txnID: txnID, at: at, into: &rows)
         if orders[order].lines.allSatisfy({ lines[$0].isFullyRefunded }) { orders[order].status = .closed }
-        return .success(outputs)
     }
 
     /// Checks one requested line and works out what it refunds.
@@ -227,12 +224,10 @@ extension MallState {
         return state.paid.refunded(cumulative: before + goods + freight) - state.paid.refunded(cumulative: before)
     }
 
-    /// Applies checked refund steps: lines, stock, credit, points; returns the rows to emit.
+    /// Applies checked refund steps: lines, stock, credit, points; appends the rows to emit.
     private mutating func commitRefund(_ steps: [RefundStep], refundID: String, type: RefundType, order: Int,
-                                       txnID: String?, at: Instant) -> [MallOutput]
+                                       txnID: String?, at: Instant, into outputs: inout [MallRow])
     {
-        var outputs: [MallOutput] = []
-        outputs.reserveCapacity(steps.count + 1)
         var totals = TenderSplit.zero
         for step in steps {
             lines[step.line].refundedQuantity += step.quantity
@@ -263,6 +258,5 @@ extension MallState {
                                                       expiredAt: points.grants[grant].expiresAt, at: at)))
             }
         }
-        return outputs
     }
 }

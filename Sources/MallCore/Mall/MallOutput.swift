@@ -47,6 +47,48 @@ public struct OrderLineRow: Hashable, Sendable {
     }
 }
 
+/// An orders feed row as the core emits it during a replay: the SKU and the buyer by their
+/// positions in the catalog, the child order by its parent's id and its number. The feed
+/// writer reads their text from the catalog (`row(in:)` gives the whole `OrderLineRow`), so
+/// the core's thread neither reads the catalog's SKU and buyer records nor builds a child
+/// order id for each of the millions of rows, and a row is half the size.
+public struct OrderLineRef: Hashable, Sendable {
+    public var parentOrderID: String
+    /// The child order is `{parentOrderID}-{childNumber}` (from 1).
+    public var childNumber: Int32
+    public var lineNo: Int32
+    /// Positions in `Catalog.skus` and `Catalog.buyers`.
+    public var sku: Int32
+    public var buyer: Int32
+    public var quantity: Int64
+    public var unitPrice: Money
+    public var discountPlatform: Money
+    public var discountSupplier: Money
+    public var freight: Money
+    public var paid: TenderSplit
+    /// Empty when nothing was paid in cash.
+    public var paymentChannel: String
+    public var orderedAt: Instant
+    public var paidAt: Instant
+    public var completedAt: Instant?
+
+    /// The child order's id, `{parentOrderID}-{childNumber}`.
+    public var orderID: String { MallState.childOrderID(parentOrderID, Int(childNumber)) }
+
+    /// The whole row, with the catalog's text for the SKU, its supplier and the buyer.
+    public func row(in catalog: Catalog) -> OrderLineRow {
+        let sku = catalog.skus[Int(self.sku)]
+        let buyer = catalog.buyers[Int(self.buyer)]
+        return OrderLineRow(
+            orderID: orderID, parentOrderID: parentOrderID, lineNo: Int64(lineNo), supplierID: sku.supplierID,
+            buyerID: buyer.id, memberLevel: buyer.level, sku: sku.sku, category: sku.category, quantity: quantity,
+            unitPrice: unitPrice, costPrice: sku.costPrice, discountPlatform: discountPlatform,
+            discountSupplier: discountSupplier, freight: freight, paidPoints: paid.points, paidCredit: paid.credit,
+            paidCash: paid.cash, paymentChannel: paymentChannel, orderedAt: orderedAt, paidAt: paidAt,
+            completedAt: completedAt, currency: catalog.currency)
+    }
+}
+
 public enum RefundType: String, Hashable, Sendable {
     case cancel, refundOnly = "refund_only", `return` = "return"
 }
@@ -124,6 +166,26 @@ public enum MallOutput: Hashable, Sendable {
     case channel(ChannelRow)
     case repayment(RepaymentRow)
     case pointsLost(LostPoints)
+}
+
+/// What the core emits, as `MallState.apply(_:into:)` appends it: orders rows by reference
+/// (`OrderLineRef`), the other rows whole. `output(in:)` gives the `MallOutput`.
+public enum MallRow: Hashable, Sendable {
+    case orderLine(OrderLineRef)
+    case refund(RefundRow)
+    case channel(ChannelRow)
+    case repayment(RepaymentRow)
+    case pointsLost(LostPoints)
+
+    public func output(in catalog: Catalog) -> MallOutput {
+        switch self {
+        case .orderLine(let line): return .orderLine(line.row(in: catalog))
+        case .refund(let row): return .refund(row)
+        case .channel(let row): return .channel(row)
+        case .repayment(let row): return .repayment(row)
+        case .pointsLost(let lost): return .pointsLost(lost)
+        }
+    }
 }
 
 /// Why the core refused an event. The raw value is the reason written to `rejected.csv`.

@@ -99,9 +99,12 @@ public struct MallState: Sendable, Equatable {
 
     /// Makes room for about `orders` orders (their children, lines and ids), so that a replay
     /// of a known size does not copy its growing arrays again and again. Only capacity.
-    public mutating func reserveCapacity(orders count: Int) {
+    /// `indexedOrders` (default: `orders`) sizes the order index: unlike the arrays, whose
+    /// room is only claimed when written, the index's table is written whole when made, so
+    /// an estimate too high by a little can double it.
+    public mutating func reserveCapacity(orders count: Int, indexedOrders: Int? = nil) {
         orders.reserveCapacity(count)
-        orderIndex.reserveCapacity(count)
+        orderIndex.reserveCapacity(indexedOrders ?? count)
         children.reserveCapacity(count * 3 / 2)
         lines.reserveCapacity(count * 2)
         grantUses.reserveCapacity(count)
@@ -109,31 +112,50 @@ public struct MallState: Sendable, Equatable {
 
     /// Applies one event. On refusal the state is unchanged and nothing is emitted.
     public mutating func apply(_ event: JournalEvent) -> Result<[MallOutput], Refusal> {
-        if let last = lastEventAt, event.at < last { return .failure(.outOfOrder) }
-        let at = event.at
-        let result: Result<[MallOutput], Refusal>
-        switch event.command {
-        case let .placeOrder(orderID, buyerID, cart, coupons, pointsLimit):
-            result = placeOrder(orderID, buyerID: buyerID, cart: cart, couponIDs: coupons,
-                                pointsLimit: pointsLimit, at: at)
-        case let .pay(orderID, channel, txnID):
-            result = pay(orderID, channel: channel, txnID: txnID, at: at)
-        case let .cancel(orderID, refundID):
-            result = cancel(orderID, refundID: refundID, at: at)
-        case let .ship(childOrderID):
-            result = ship(childOrderID, at: at)
-        case let .complete(childOrderID):
-            result = complete(childOrderID, at: at)
-        case let .refund(refundID, childOrderID, kind, requestLines, txnID):
-            result = refund(refundID, childOrderID: childOrderID, kind: kind, requests: requestLines,
-                            txnID: txnID, at: at)
-        case let .grantPoints(grantID, buyerID, amount, expiresAt):
-            result = grantPoints(grantID, buyerID: buyerID, amount: amount, expiresAt: expiresAt, at: at)
-        case let .repay(repaymentID, buyerID, amount):
-            result = repay(repaymentID, buyerID: buyerID, amount: amount, at: at)
+        var rows: [MallRow] = []
+        do throws(Refusal) {
+            try apply(event, into: &rows)
+        } catch {
+            return .failure(error)
         }
-        if case .success = result { lastEventAt = at }
-        return result
+        return .success(rows.map { $0.output(in: catalog) })
+    }
+
+    /// Applies one event and appends what it emits to `rows` (replay's form: no array per
+    /// event, orders rows by reference). On refusal the state and `rows` are unchanged.
+    public mutating func apply(_ event: JournalEvent, into rows: inout [MallRow]) throws(Refusal) {
+        if let last = lastEventAt, event.at < last { throw .outOfOrder }
+        let at = event.at
+        let rowsBefore = rows.count
+        do throws(Refusal) {
+            try apply(event.command, at: at, into: &rows)
+        } catch {
+            precondition(rows.count == rowsBefore, "a refused event emitted rows")
+            throw error
+        }
+        lastEventAt = at
+    }
+
+    private mutating func apply(_ command: MallCommand, at: Instant, into rows: inout [MallRow]) throws(Refusal) {
+        switch command {
+        case let .placeOrder(orderID, buyerID, cart, coupons, pointsLimit):
+            try placeOrder(orderID, buyerID: buyerID, cart: cart, couponIDs: coupons, pointsLimit: pointsLimit, at: at)
+        case let .pay(orderID, channel, txnID):
+            try pay(orderID, channel: channel, txnID: txnID, at: at, into: &rows)
+        case let .cancel(orderID, refundID):
+            try cancel(orderID, refundID: refundID, at: at, into: &rows)
+        case let .ship(childOrderID):
+            try ship(childOrderID, at: at)
+        case let .complete(childOrderID):
+            try complete(childOrderID, at: at, into: &rows)
+        case let .refund(refundID, childOrderID, kind, requestLines, txnID):
+            try refund(refundID, childOrderID: childOrderID, kind: kind, requests: requestLines, txnID: txnID, at: at,
+                       into: &rows)
+        case let .grantPoints(grantID, buyerID, amount, expiresAt):
+            try grantPoints(grantID, buyerID: buyerID, amount: amount, expiresAt: expiresAt, at: at)
+        case let .repay(repaymentID, buyerID, amount):
+            try repay(repaymentID, buyerID: buyerID, amount: amount, at: at, into: &rows)
+        }
     }
 }
 

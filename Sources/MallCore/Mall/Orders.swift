@@ -36,21 +36,16 @@ extension MallState {
     /// per child order from the supplier's rule once every coupon has applied. Nothing is emitted;
     /// coupons count as used from now on; stock is not reserved.
     mutating func placeOrder(_ orderID: String, buyerID: String, cart: [CartLine], couponIDs: [String],
-                             pointsLimit: Money?, at: Instant) -> Result<[MallOutput], Refusal>
+                             pointsLimit: Money?, at: Instant) throws(Refusal)
     {
-        do throws(Refusal) {
-            let (buyer, skus) = try checkOrder(orderID, buyerID: buyerID, cart: cart, pointsLimit: pointsLimit)
-            var drafts = try priceLines(cart, skus: skus, buyer: buyer)
-            let childLines = MallState.childOrders(of: drafts)
-            let coupons = try applyCoupons(couponIDs, buyer: buyer, to: &drafts, at: at)
-            try chargeFreightPerChild(childLines, on: &drafts)
-            // Nothing below refuses.
-            storeOrder(orderID, buyer: buyer, drafts: drafts, childLines: childLines, coupons: coupons,
-                       pointsLimit: pointsLimit, at: at)
-            return .success([])
-        } catch {
-            return .failure(error)
-        }
+        let (buyer, skus) = try checkOrder(orderID, buyerID: buyerID, cart: cart, pointsLimit: pointsLimit)
+        var drafts = try priceLines(cart, skus: skus, buyer: buyer)
+        let childLines = MallState.childOrders(of: drafts)
+        let coupons = try applyCoupons(couponIDs, buyer: buyer, to: &drafts, at: at)
+        try chargeFreightPerChild(childLines, on: &drafts)
+        // Nothing below refuses.
+        storeOrder(orderID, buyer: buyer, drafts: drafts, childLines: childLines, coupons: coupons,
+                   pointsLimit: pointsLimit, at: at)
     }
 
     /// The checks of an order before pricing: a new id, a known buyer, a cart of 1…
@@ -97,8 +92,9 @@ extension MallState {
             let (sku, supplier) = skus[position]
             let quantity = cart[position].quantity
             let contract = index.buyerHasContracts[buyer] ? index.contracts[CatalogIndex.ContractKey(buyer: buyer, sku: sku)] : nil
-            let unitPrice = Pricing.unitPrice(of: catalog.skus[sku], salePrice: index.salePrices[sku], level: level,
-                                              levelRatio: levelRatio, contract: contract, quantity: quantity)
+            let unitPrice = Pricing.unitPrice(levelPrices: catalog.skus[sku].levelPrices, tiers: catalog.skus[sku].tiers,
+                                              salePrice: index.salePrices[sku], level: level, levelRatio: levelRatio,
+                                              contract: contract, quantity: quantity)
             guard unitPrice >= .zero else {
                 throw .invalidState("SKU \(cart[position].sku) is priced below zero")
             }
@@ -248,22 +244,16 @@ extension MallState {
     /// so every line balances exactly. Emits one orders row per line and, when cash was paid, one
     /// `pay` row of the channel (txn id: the event's, else `PAY-{orderID}`; fee: the channel's
     /// rate, 0 for a channel the catalog does not list).
-    mutating func pay(_ orderID: String, channel: String?, txnID: String?, at: Instant) -> Result<[MallOutput], Refusal> {
-        guard let order = orderIndex[orderID] else { return .failure(.unknownOrder(orderID)) }
+    mutating func pay(_ orderID: String, channel: String?, txnID: String?, at: Instant,
+                      into rows: inout [MallRow]) throws(Refusal) {
+        guard let order = orderIndex[orderID] else { throw .unknownOrder(orderID) }
         let record = orders[order]
         guard record.status == .placed else {
-            return .failure(.invalidState("order \(orderID) is \(record.status.rawValue); only a placed order can be paid"))
+            throw .invalidState("order \(orderID) is \(record.status.rawValue); only a placed order can be paid")
         }
         let paysOnCredit = catalog.buyers[record.buyer].paysOnCredit
-        let tenders: (pointsPaid: Money, rest: Money, cashChannel: String)
-        let needed: [(sku: Int, quantity: Int64)]
-        do throws(Refusal) {
-            tenders = try splitTenders(record, channel: channel, at: at)
-            needed = try stockNeeded(record)
-        } catch {
-            return .failure(error)
-        }
-        let (pointsPaid, rest, cashChannel) = tenders
+        let (pointsPaid, rest, cashChannel) = try splitTenders(record, channel: channel, at: at)
+        let needed = try stockNeeded(record)
 
         // Nothing below refuses.
         let uses = points.spend(pointsPaid, by: record.buyer, at: at)
@@ -284,17 +274,14 @@ extension MallState {
         orders[order].channel = cashChannel
         orders[order].grantUses = firstUse..<grantUses.count
 
-        var outputs: [MallOutput] = []
-        outputs.reserveCapacity(record.lines.count + 1)
         for child in record.children {
-            appendOrderLineRows(order: orders[order], child: child, completedAt: nil, to: &outputs)
+            appendOrderLineRows(order: orders[order], child: child, completedAt: nil, to: &rows)
         }
         if !paysOnCredit && rest > .zero {
-            outputs.append(.channel(ChannelRow(channel: cashChannel, txnID: txnID ?? "PAY-\(orderID)", kind: .pay,
-                                               reference: orderID, amount: rest,
-                                               fee: channelFee(cashChannel, on: rest), occurredAt: at)))
+            rows.append(.channel(ChannelRow(channel: cashChannel, txnID: txnID ?? "PAY-\(orderID)", kind: .pay,
+                                            reference: orderID, amount: rest,
+                                            fee: channelFee(cashChannel, on: rest), occurredAt: at)))
         }
-        return .success(outputs)
     }
 
     /// What of an order's total points pay, and what is left for credit or cash (through
@@ -348,68 +335,50 @@ extension MallState {
 
     /// Rule 7 (ship). The child order must exist (`unknown_order`), its order be paid and neither
     /// cancelled nor closed, the child not shipped yet and not refunded in full (`invalid_state`).
-    mutating func ship(_ childOrderID: String, at: Instant) -> Result<[MallOutput], Refusal> {
-        guard let (order, child) = locateChild(childOrderID) else { return .failure(.unknownOrder(childOrderID)) }
+    mutating func ship(_ childOrderID: String, at: Instant) throws(Refusal) {
+        guard let (order, child) = locateChild(childOrderID) else { throw .unknownOrder(childOrderID) }
         guard orders[order].status == .paid else {
-            return .failure(.invalidState("order \(orders[order].id) is \(orders[order].status.rawValue); only a paid order ships"))
+            throw .invalidState("order \(orders[order].id) is \(orders[order].status.rawValue); only a paid order ships")
         }
-        guard !children[child].shipped else { return .failure(.invalidState("child order \(childOrderID) has shipped already")) }
+        guard !children[child].shipped else { throw .invalidState("child order \(childOrderID) has shipped already") }
         guard !children[child].lines.allSatisfy({ lines[$0].isFullyRefunded }) else {
-            return .failure(.invalidState("every line of child order \(childOrderID) is refunded"))
+            throw .invalidState("every line of child order \(childOrderID) is refunded")
         }
         children[child].shipped = true
-        return .success([])
     }
 
     /// Rule 7 (complete). The child order must have shipped and not be completed (`invalid_state`).
     /// Emits, for each line not refunded in full, the orders row emitted at payment with
     /// `completed_at` = now (partly refunded lines included: refunds have their own feed).
-    mutating func complete(_ childOrderID: String, at: Instant) -> Result<[MallOutput], Refusal> {
-        guard let (order, child) = locateChild(childOrderID) else { return .failure(.unknownOrder(childOrderID)) }
-        guard children[child].shipped else { return .failure(.invalidState("child order \(childOrderID) has not shipped")) }
+    mutating func complete(_ childOrderID: String, at: Instant, into rows: inout [MallRow]) throws(Refusal) {
+        guard let (order, child) = locateChild(childOrderID) else { throw .unknownOrder(childOrderID) }
+        guard children[child].shipped else { throw .invalidState("child order \(childOrderID) has not shipped") }
         guard children[child].completedAt == nil else {
-            return .failure(.invalidState("child order \(childOrderID) is completed already"))
+            throw .invalidState("child order \(childOrderID) is completed already")
         }
         children[child].completedAt = at
-        return .success(orderLineRows(order: orders[order], child: child, completedAt: at, skipFullyRefunded: true))
-    }
-
-    /// The orders feed rows of one child order, as at payment, with `completedAt`.
-    mutating func orderLineRows(order: OrderRecord, child: Int, completedAt: Instant?, skipFullyRefunded: Bool = false)
-        -> [MallOutput]
-    {
-        var rows: [MallOutput] = []
-        rows.reserveCapacity(children[child].lines.count)
-        appendOrderLineRows(order: order, child: child, completedAt: completedAt, skipFullyRefunded: skipFullyRefunded,
-                            to: &rows)
-        return rows
+        appendOrderLineRows(order: orders[order], child: child, completedAt: at, skipFullyRefunded: true, to: &rows)
     }
 
     /// Appends the orders feed rows of one child order to `rows`. `mutating` although it changes
     /// nothing: as a nonmutating method, `complete` copied the whole state to call it (every
     /// array retained and released, per completion).
     mutating func appendOrderLineRows(order: OrderRecord, child: Int, completedAt: Instant?, skipFullyRefunded: Bool = false,
-                             to rows: inout [MallOutput])
+                             to rows: inout [MallRow])
     {
         let childRecord = children[child]
-        let childOrderID = childID(of: order, child: child)
-        // Fields are read one by one: copying a whole Buyer or CatalogSKU per row retains and
-        // releases every String and collection in it.
-        let buyerID = catalog.buyers[order.buyer].id
-        let memberLevel = catalog.buyers[order.buyer].level
+        let childNumber = Int32(child - order.children.lowerBound + 1)
+        // The catalog's text (SKU, supplier, category, buyer, level) is the feed writer's to read.
         for line in childRecord.lines {
             let record = lines[line]
             if skipFullyRefunded && record.isFullyRefunded { continue }
-            let sku = record.sku
-            rows.append(.orderLine(OrderLineRow(
-                orderID: childOrderID, parentOrderID: order.id, lineNo: Int64(line - childRecord.lines.lowerBound + 1),
-                supplierID: catalog.skus[sku].supplierID, buyerID: buyerID, memberLevel: memberLevel,
-                sku: catalog.skus[sku].sku, category: catalog.skus[sku].category, quantity: record.quantity,
-                unitPrice: record.unitPrice, costPrice: catalog.skus[sku].costPrice, discountPlatform: record.discountPlatform,
-                discountSupplier: record.discountSupplier, freight: record.freight, paidPoints: record.paid.points,
-                paidCredit: record.paid.credit, paidCash: record.paid.cash,
+            rows.append(.orderLine(OrderLineRef(
+                parentOrderID: order.id, childNumber: childNumber, lineNo: Int32(line - childRecord.lines.lowerBound + 1),
+                sku: Int32(record.sku), buyer: Int32(order.buyer), quantity: record.quantity,
+                unitPrice: record.unitPrice, discountPlatform: record.discountPlatform,
+                discountSupplier: record.discountSupplier, freight: record.freight, paid: record.paid,
                 paymentChannel: record.paid.cash > .zero ? order.channel : "", orderedAt: order.placedAt,
-                paidAt: order.paidAt, completedAt: completedAt, currency: catalog.currency)))
+                paidAt: order.paidAt, completedAt: completedAt)))
         }
     }
 }

@@ -42,7 +42,11 @@ public enum Pricing {
 
     /// The level price: the SKU's own price for the level, else the global ratio, else the sale price.
     public static func levelPrice(of sku: CatalogSKU, salePrice: Money, level: String, levelRatio: Rate?) -> Money {
-        if let own = sku.levelPrices[level] { return own }
+        levelPrice(sku.levelPrices, salePrice: salePrice, level: level, levelRatio: levelRatio)
+    }
+
+    static func levelPrice(_ levelPrices: [String: Money], salePrice: Money, level: String, levelRatio: Rate?) -> Money {
+        if let own = levelPrices[level] { return own }
         if let ratio = levelRatio { return salePrice.applying(ratio) }
         return salePrice
     }
@@ -50,8 +54,12 @@ public enum Pricing {
     /// The tier price: the tier with the largest `minQuantity` ≤ `quantity` (the lowest price among
     /// equal `minQuantity`), else the sale price.
     public static func tierPrice(of sku: CatalogSKU, salePrice: Money, quantity: Int64) -> Money {
+        tierPrice(sku.tiers, salePrice: salePrice, quantity: quantity)
+    }
+
+    static func tierPrice(_ tiers: [TierPrice], salePrice: Money, quantity: Int64) -> Money {
         var best: TierPrice?
-        for tier in sku.tiers where tier.minQuantity <= quantity {
+        for tier in tiers where tier.minQuantity <= quantity {
             guard let current = best else { best = tier; continue }
             if tier.minQuantity > current.minQuantity
                 || (tier.minQuantity == current.minQuantity && tier.unitPrice < current.unitPrice)
@@ -66,9 +74,18 @@ public enum Pricing {
     static func unitPrice(of sku: CatalogSKU, salePrice: Money, level: String, levelRatio: Rate?,
                           contract: Money?, quantity: Int64) -> Money
     {
+        unitPrice(levelPrices: sku.levelPrices, tiers: sku.tiers, salePrice: salePrice, level: level,
+                  levelRatio: levelRatio, contract: contract, quantity: quantity)
+    }
+
+    /// The same from the SKU's level prices and tiers alone: the core passes these two fields,
+    /// not the whole SKU record (a copy of which retains and releases every String in it).
+    static func unitPrice(levelPrices: [String: Money], tiers: [TierPrice], salePrice: Money, level: String,
+                          levelRatio: Rate?, contract: Money?, quantity: Int64) -> Money
+    {
         if let contract { return contract }
-        let level = levelPrice(of: sku, salePrice: salePrice, level: level, levelRatio: levelRatio)
-        let tier = tierPrice(of: sku, salePrice: salePrice, quantity: quantity)
+        let level = levelPrice(levelPrices, salePrice: salePrice, level: level, levelRatio: levelRatio)
+        let tier = tierPrice(tiers, salePrice: salePrice, quantity: quantity)
         return min(level, tier)
     }
 }

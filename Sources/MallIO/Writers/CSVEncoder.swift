@@ -94,6 +94,20 @@ public struct CSVEncoder {
         }
     }
 
+    /// Appends `{text}-{number}` (a child order id) as one text field, exactly as `appendText`
+    /// appends the joined string, without building it: replay writes one per orders row.
+    public static func appendText(_ text: String, dash number: Int, to buffer: inout [UInt8]) {
+        let plain: Bool = withUTF8Bytes(text) { bytes in
+            guard let first = bytes.first, !bytes.contains(where: needsQuoting) else { return false }
+            if startsFormula(first) { buffer.append(apostrophe) }
+            buffer.append(contentsOf: bytes)
+            return true
+        }
+        guard plain else { return appendText("\(text)-\(number)", to: &buffer) }
+        buffer.append(UInt8(ascii: "-"))
+        appendDecimal(Int64(number), point: false, to: &buffer)
+    }
+
     /// Appends a whole number in plain decimal, without a separator.
     public static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
         appendDecimal(value, point: false, to: &buffer)

@@ -67,31 +67,34 @@ public struct FeedRowFormatter {
     /// Replaces the last separator with the end of the row.
     private func end(_ b: inout [UInt8]) { b[b.count - 1] = 10 }
 
-    public mutating func append(_ r: OrderLineRow, to b: inout [UInt8]) {
+    /// An orders row the core emitted by reference: the SKU's, supplier's and buyer's text
+    /// come from `catalog` (the one the core ran on), as `OrderLineRef.row(in:)` gives them.
+    public mutating func append(_ r: OrderLineRef, catalog: Catalog, to b: inout [UInt8]) {
+        let sku = Int(r.sku), buyer = Int(r.buyer)
         for cell in Self.orderCells {
             switch cell {
-            case .orderID: text(r.orderID, &b)
+            case .orderID: CSVEncoder.appendText(r.parentOrderID, dash: Int(r.childNumber), to: &b); b.append(44)
             case .parentOrderID: text(r.parentOrderID, &b)
-            case .lineNo: int(r.lineNo, &b)
-            case .supplierID: text(r.supplierID, &b)
-            case .buyerID: text(r.buyerID, &b)
-            case .memberLevel: text(r.memberLevel, &b)
-            case .sku: text(r.sku, &b)
-            case .category: text(r.category, &b)
+            case .lineNo: int(Int64(r.lineNo), &b)
+            case .supplierID: text(catalog.skus[sku].supplierID, &b)
+            case .buyerID: text(catalog.buyers[buyer].id, &b)
+            case .memberLevel: text(catalog.buyers[buyer].level, &b)
+            case .sku: text(catalog.skus[sku].sku, &b)
+            case .category: text(catalog.skus[sku].category, &b)
             case .quantity: int(r.quantity, &b)
             case .unitPrice: money(r.unitPrice, &b)
-            case .costPrice: money(r.costPrice, &b)
+            case .costPrice: money(catalog.skus[sku].costPrice, &b)
             case .discountPlatform: money(r.discountPlatform, &b)
             case .discountSupplier: money(r.discountSupplier, &b)
             case .freight: money(r.freight, &b)
-            case .paidPoints: money(r.paidPoints, &b)
-            case .paidCredit: money(r.paidCredit, &b)
-            case .paidCash: money(r.paidCash, &b)
+            case .paidPoints: money(r.paid.points, &b)
+            case .paidCredit: money(r.paid.credit, &b)
+            case .paidCash: money(r.paid.cash, &b)
             case .paymentChannel: text(r.paymentChannel, &b)
             case .orderedAt: time(r.orderedAt, &b)
             case .paidAt: time(r.paidAt, &b)
             case .completedAt: time(r.completedAt, &b)
-            case .currency: text(r.currency, &b)
+            case .currency: text(catalog.currency, &b)
             }
         }
         end(&b)

@@ -23,9 +23,12 @@ public struct ReplaySummary: Sendable, Equatable {
     public init() {}
 }
 
-/// What the core made of one event, handed from the core's thread to the writer's.
+/// What the core made of one event, handed from the core's thread to the writer's: an
+/// accepted event is followed by the rows it emitted, each an item of its own (no array per
+/// event).
 enum Applied: Sendable {
-    case accepted(day: Day, outputs: [MallOutput])
+    case accepted(day: Day)
+    case row(MallRow)
     case refused(day: Day, line: Int, event: String, refusal: Refusal)
     case unreadable(JSONFieldError)
 }
@@ -43,6 +46,19 @@ struct ReplayItem: Sendable {
     }
 }
 
+/// How the core's arrays and order index are sized before the first event.
+enum CoreSizing {
+    /// Grown as orders come (doubling: copies, rehashes, pages faulted twice).
+    case grown
+    /// Orders known in advance (generate).
+    case orders(Int)
+    /// Estimated from the journal's size (replay).
+    case journalBytes(Int)
+
+    /// Journal bytes per order, a little under what the generator writes (507 at 1M orders).
+    static let journalBytesPerOrder = 500
+}
+
 /// The mall core applying events, each dated by its business day.
 struct ReplayCore: Sendable {
     private var state: MallState
@@ -51,12 +67,22 @@ struct ReplayCore: Sendable {
     /// their misses to overlap, few enough that the slots stay in cache.
     static let touchAheadEvents = 16
     private var keys: [EventKeyHashes] = []
+    /// The rows of the event being applied (reused).
+    private var rows: [MallRow] = []
     /// What `touch` read, kept so that its reads are not optimized away.
     private(set) var touchedWords: UInt64 = 0
 
-    init(catalog: Catalog, calendar: BusinessCalendar, expectedOrders: Int = 0) {
+    init(catalog: Catalog, calendar: BusinessCalendar, sizing: CoreSizing = .grown) {
         state = MallState(catalog: catalog)
-        if expectedOrders > 0 { state.reserveCapacity(orders: expectedOrders) }
+        switch sizing {
+        case .grown: break
+        case .orders(let count): state.reserveCapacity(orders: count)
+        case .journalBytes(let bytes):
+            // An estimate: arrays get its room (claimed only when written), the index three
+            // quarters of it, so that an estimate a little high does not double its table.
+            let orders = bytes / CoreSizing.journalBytesPerOrder
+            state.reserveCapacity(orders: orders, indexedOrders: orders * 3 / 4)
+        }
         offsets = HourOffsets(calendar: calendar)
     }
 
@@ -68,12 +94,21 @@ struct ReplayCore: Sendable {
         touchedWords &+= keys.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
     }
 
-    mutating func apply(_ event: JournalEvent) -> Applied {
+    /// Applies one event and hands over what became of it: `.accepted` and then its rows, or
+    /// `.refused`. False once the writer has given up.
+    mutating func apply(_ event: JournalEvent, emit: Handoff<Applied, any Error>.Emit) -> Bool {
         let day = offsets.businessDate(of: event.at)
-        switch state.apply(event) {
-        case .success(let outputs): return .accepted(day: day, outputs: outputs)
-        case .failure(let refusal): return .refused(day: day, line: event.line, event: event.command.eventName, refusal: refusal)
+        rows.removeAll(keepingCapacity: true)
+        do throws(Refusal) {
+            try state.apply(event, into: &rows)
+        } catch {
+            return emit(.refused(day: day, line: event.line, event: event.command.eventName, refusal: error))
         }
+        guard emit(.accepted(day: day)) else { return false }
+        for row in rows {
+            guard emit(.row(row)) else { return false }
+        }
+        return true
     }
 }
 
@@ -111,18 +146,21 @@ public final class ReplaySession {
 
     /// Writes what the core made of one event (rows of the event's day).
     func write(_ applied: Applied) throws {
-        summary.events += 1
         switch applied {
-        case .accepted(let eventDay, let outputs):
+        case .accepted(let eventDay):
+            summary.events += 1
             try move(to: eventDay)
             summary.accepted += 1
-            for output in outputs { record(output) }
+        case .row(let row):
+            record(row)
         case .refused(let eventDay, let line, let event, let refusal):
+            summary.events += 1
             try move(to: eventDay)
             summary.rejected += 1
             summary.refusals["\(event) \(refusal.reason)", default: 0] += 1
             CSVEncoder.appendRow([.number(String(line)), .text(event), .text(refusal.reason), .text(refusal.message)], to: &rejected)
         case .unreadable(let error):
+            summary.events += 1
             summary.rejected += 1
             CSVEncoder.appendRow([.number(String(error.line)), .empty, .text("malformed_event"),
                                   .text("column \(error.column), field \(error.field): \(error.message)")], to: &rejected)
@@ -135,11 +173,11 @@ public final class ReplaySession {
         if day == nil || eventDay > day! { day = eventDay }
     }
 
-    private func record(_ output: MallOutput) {
+    private func record(_ output: MallRow) {
         switch output {
         case .orderLine(let row):
             Self.header(&orders, FeedRowFormatter.orderColumns)
-            formatter.append(row, to: &orders)
+            formatter.append(row, catalog: catalog, to: &orders)
             summary.orderRows += 1
         case .refund(let row):
             Self.header(&refunds, FeedRowFormatter.refundColumns)
@@ -224,33 +262,35 @@ public enum Replay {
                 guard let next, emit(ReplayItem(next)) else { return }
             }
         }
-        try drive(session, events, progress: progress)
+        let journalBytes = (try? FileManager.default.attributesOfItem(atPath: journal))?[.size] as? Int
+        try drive(session, events, progress: progress, sizing: journalBytes.map(CoreSizing.journalBytes) ?? .grown)
         return try session.finish()
     }
 
     /// Three threads: `events` reads or generates the journal, a second runs the mall core,
     /// this one writes the feeds. Stops the others if writing fails.
-    /// `expectedOrders`, when known (generate), sizes the core's arrays once.
+    /// `sizing` sizes the core's arrays once, when the orders are known (generate) or can be
+    /// estimated (replay).
     static func drive(_ session: ReplaySession, _ events: Handoff<ReplayItem, any Error>,
-                      progress: ProgressLog, expectedOrders: Int = 0) throws {
+                      progress: ProgressLog, sizing: CoreSizing = .grown) throws {
         let catalog = session.catalog
         let calendar = session.calendar
         // 16 batches of rows waiting for the writer (32 before): enough to even out the two
         // threads, and 8 MiB less at the peak of generate, now that the core runs faster.
         let applied = Handoff<Applied, any Error>(batchesInFlightMax: 16) { emit in
-            var core = ReplayCore(catalog: catalog, calendar: calendar, expectedOrders: expectedOrders)
+            var core = ReplayCore(catalog: catalog, calendar: calendar, sizing: sizing)
             do {
                 while let batch = try events.next() {
                     for start in stride(from: 0, to: batch.count, by: ReplayCore.touchAheadEvents) {
                         let group = batch[start..<min(start + ReplayCore.touchAheadEvents, batch.count)]
                         core.touch(group)
                         for item in group {
-                            let result: Applied
+                            let open: Bool
                             switch item.event {
-                            case .success(let event): result = core.apply(event)
-                            case .failure(let error): result = .unreadable(error)
+                            case .success(let event): open = core.apply(event, emit: emit)
+                            case .failure(let error): open = emit(.unreadable(error))
                             }
-                            guard emit(result) else { events.cancel(); return }
+                            guard open else { events.cancel(); return }
                         }
                     }
                 }
@@ -261,8 +301,11 @@ public enum Replay {
         }
         do {
             while let batch = try applied.next() {
+                let eventsBefore = session.summary.events
                 for item in batch { try session.write(item) }
-                if session.summary.events % 262_144 < batch.count { progress.note("replayed \(session.summary.events) events") }
+                if session.summary.events / 262_144 != eventsBefore / 262_144 {
+                    progress.note("replayed \(session.summary.events) events")
+                }
             }
         } catch {
             applied.cancel()
@@ -293,7 +336,7 @@ public enum Replay {
             try writer.commit(durable: false)
         }
         let settings = generator.settings
-        try drive(session, events, progress: progress, expectedOrders: settings.days * settings.ordersPerDay)
+        try drive(session, events, progress: progress, sizing: .orders(settings.days * settings.ordersPerDay))
         return try session.finish()
     }
 }
