@@ -20,8 +20,10 @@ public enum Reports {
     /// largest by far — is made on a thread of its own while the others are made here; the
     /// nightly's refresh also makes the reports that read only small tables on a read-only
     /// connection of their own, while the sales facts are brought up to date here.
+    /// `rankingFolder`: sku_ranking's thread also writes its CSV file there as soon as it is
+    /// made (tens of megabytes, written while the other reports are still being made).
     static func build(_ names: [ReportName], db: Database, config: MallConfig, window: ReportWindow,
-                      from source: FactsSource = .everyLine) throws -> [ReportTable] {
+                      from source: FactsSource = .everyLine, rankingFolder: String? = nil) throws -> [ReportTable] {
         let aside = TablesBox()
         var asideWorker: SerialWorker?
         let fromTables = names.filter { !fromSalesFacts.contains($0) }
@@ -41,7 +43,16 @@ public enum Reports {
         func rank(_ skus: ProductSums) {
             guard names.contains(.skuRanking), worker == nil else { return }
             worker = SerialWorker(name: "sku_ranking", queuedMax: 1)
-            worker!.async { aside.put(SalesReports.skuRanking(skus), as: .skuRanking) }
+            worker!.async {
+                let ranking = SalesReports.skuRanking(skus)
+                aside.put(ranking, as: .skuRanking)
+                guard let rankingFolder else { return }
+                do {
+                    try AtomicFile.write(ranking.csv(), to: "\(rankingFolder)/\(ReportName.skuRanking.rawValue).csv", durable: false)
+                } catch {
+                    aside.rankingFailure = error
+                }
+            }
         }
         let facts = !names.contains(where: fromSalesFacts.contains) ? nil
             : source == .kept ? try KeptFacts.refresh(db: db, config: config, window: window, skusRead: rank)
@@ -53,7 +64,7 @@ public enum Reports {
         }
         worker?.finish()
         asideWorker?.finish()
-        if let failure = aside.failure { throw failure }
+        if let failure = aside.failure ?? aside.rankingFailure { throw failure }
         return zip(names, others).map { name, table in table ?? aside.table(name)! }
     }
 
@@ -63,6 +74,8 @@ public enum Reports {
         private var made: [ReportName: ReportTable] = [:]
         /// Set by the one other thread that can fail (store reports, or the CSV files).
         var failure: Error?
+        /// Set by sku_ranking's thread when its file could not be written.
+        var rankingFailure: Error?
 
         func put(_ table: ReportTable, as name: ReportName) { lock.withLock { made[name] = table } }
         func table(_ name: ReportName) -> ReportTable? { lock.withLock { made[name] } }
@@ -98,16 +111,18 @@ public enum Reports {
     /// facts brought up to the window's end. Returns the number of files written.
     @discardableResult
     public static func refresh(db: Database, config: MallConfig, window: ReportWindow, folder: String) throws -> Int {
-        let tables = try build(ReportName.allCases, db: db, config: config, window: window, from: .kept)
         // Half-written files of a refresh killed before (`.NAME.tmp-…`).
         AtomicFile.removeLeftovers(in: folder)
-        // The CSV files (sku_ranking's is tens of megabytes) are written on a thread of their
-        // own while the dashboards are drawn here.
+        let tables = try build(ReportName.allCases, db: db, config: config, window: window, from: .kept, rankingFolder: folder)
+        // The other CSV files are written on a thread of their own while the dashboards are
+        // drawn here (sku_ranking's was written by its own thread).
         let written = TablesBox()
         let files = SerialWorker(name: "report files", queuedMax: 1)
         files.async {
             do {
-                for table in tables { try AtomicFile.write(table.csv(), to: "\(folder)/\(table.name.rawValue).csv", durable: false) }
+                for table in tables where table.name != .skuRanking {
+                    try AtomicFile.write(table.csv(), to: "\(folder)/\(table.name.rawValue).csv", durable: false)
+                }
             } catch {
                 written.failure = error
             }
