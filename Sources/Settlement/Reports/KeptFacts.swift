@@ -90,7 +90,7 @@ struct KeptFacts {
         }
         let from = marks!
         let due = try dueWaiting()
-        let refunds = ReadRefunds(path: db.path, afterRun: from.refundRunsThrough, calendar: config.calendar)
+        let refunds = ReadRows.refunds(path: db.path, afterRun: from.refundRunsThrough, calendar: config.calendar)
         defer { refunds.stop() }
         let lines = try foldLines(after: from.linesThrough, waitingIDs: due[WaitingRow.line] ?? [])
         try foldRefunds(refunds, waitingIDs: due[WaitingRow.refund] ?? [])

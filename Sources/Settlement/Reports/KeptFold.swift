@@ -14,7 +14,7 @@ extension KeptFacts {
         var last = after
         // Read on a thread of their own while this one folds; in a fresh fold, the changes
         // besides the dates' sums are made on a third (KeptChanges.swift).
-        let lines = ReadLines(path: db.path, after: after, calendar: config.calendar)
+        let lines = ReadRows.lines(path: db.path, after: after, calendar: config.calendar)
         defer { lines.stop() }
         let side = fresh ? SideFold(changes) : nil
         if side != nil { changes = KeptChanges(asOf: asOf.ordinal, purchase: purchase) }
@@ -60,7 +60,7 @@ extension KeptFacts {
 
     /// Folds the refunds accepted by runs after the one `refunds` reads from (and the waiting
     /// ones now due) into their lines' dates.
-    mutating func foldRefunds(_ refunds: ReadRefunds, waitingIDs: [Int64]) throws {
+    mutating func foldRefunds(_ refunds: ReadRows<RefundRecord>, waitingIDs: [Int64]) throws {
         while let batch = try refunds.next() {
             for refund in batch { try foldRefund(refund) }
         }
@@ -131,34 +131,6 @@ struct RefundRecord: Sendable {
                        channel: row.string(c.channel))
         refunded = Tenders(points: row.int(c.points), credit: row.int(c.credit), cash: row.int(c.cash), channel: "")
     }
-}
-
-/// The refunds accepted by runs after one, read on a thread of their own on a read-only
-/// connection from the start of a refresh: while the lines are folded, ahead of being folded
-/// themselves (a month's hundred thousand refunds each look their line up by order and line
-/// number, which took as long as folding them).
-final class ReadRefunds: @unchecked Sendable {
-    private let handoff: Handoff<RefundRecord, any Error>
-
-    init(path: String, afterRun: Int64, calendar: BusinessCalendar) {
-        // Room to read a month's refunds ahead.
-        handoff = Handoff(batchItems: 1_024, batchesInFlightMax: 256) { emit in
-            let reader = try Database(path: path, opening: .readOnly)
-            let statement = try reader.prepare(KeptFacts.refundSQL(where: "r.accepted_run > ? AND r.state = 'accepted'"))
-            try statement.bind(1, afterRun)
-            let c = KeptFacts.RefundColumns(statement)
-            var offsets = HourOffsets(calendar: calendar)
-            while try statement.step() {
-                guard emit(RefundRecord(statement, c, offsets: &offsets)) else { return }
-            }
-        }
-    }
-
-    /// The next batch, in id order; nil at the end.
-    func next() throws -> [RefundRecord]? { try handoff.next() }
-
-    /// Lets go of the reading thread.
-    func stop() { handoff.cancel() }
 }
 
 /// A line's tenders: points, credit, and cash through its channel.

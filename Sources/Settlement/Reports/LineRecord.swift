@@ -1,7 +1,7 @@
 // LineRecord: an order line as the kept facts fold it (KeptFold.swift), with its forward row's
 // amounts when it is posted, made from a row of SalesFacts.lineSQL. A night with many new
 // lines reads them on a thread of its own, on a read-only connection, while the fold sums the
-// lines read before (ReadLines below): reading and typing a row cost as much as folding it.
+// lines read before (ReadRows below): reading and typing a row cost as much as folding it.
 
 import MallCore
 import MallStore
@@ -12,7 +12,7 @@ struct LineRecord: Sendable {
     let day: Int
     let quantity, unitPrice, discountPlatform, discountSupplier, goods, freight: Int64
     let points, credit, cash: Int64
-    /// The texts the fold keys on, hashed here: on the reading thread when ReadLines reads.
+    /// The texts the fold keys on, hashed here: on the reading thread when ReadRows reads.
     let supplier, sku, category, parent: TextKey
     /// None when the line has no buyer id.
     let buyer: TextKey?
@@ -68,27 +68,52 @@ struct ForwardRow: Sendable {
     }
 }
 
-/// The lines after an id, read on a thread of their own on a read-only connection and handed
-/// over in batches; ended early (or when done) by `stop`.
-final class ReadLines: @unchecked Sendable {
-    private let handoff: Handoff<LineRecord, any Error>
+/// The rows of one query after an id, read and typed on a thread of their own on a read-only
+/// connection and handed over in batches, in the query's order; ended early (or when done) by
+/// `stop`. The night's new lines (`lines`) and its accepted refunds (`refunds`) are read so.
+final class ReadRows<Record: Sendable>: @unchecked Sendable {
+    private let handoff: Handoff<Record, any Error>
 
-    init(path: String, after: Int64, calendar: BusinessCalendar) {
-        handoff = Handoff(batchItems: 256, batchesInFlightMax: 32) { emit in
+    /// `sql` has one parameter, `after`; `columns` finds the query's columns once and `record`
+    /// types each row.
+    init<Columns>(path: String, sql: String, after: Int64, calendar: BusinessCalendar, batchItems: Int, batchesInFlightMax: Int,
+                  columns: @escaping @Sendable (Statement) -> Columns,
+                  record: @escaping @Sendable (Statement, Columns, inout HourOffsets) -> Record) {
+        handoff = Handoff(batchItems: batchItems, batchesInFlightMax: batchesInFlightMax) { emit in
             let reader = try Database(path: path, opening: .readOnly)
-            let statement = try reader.prepare(SalesFacts.lineSQL(where: "o.id > ?"))
+            let statement = try reader.prepare(sql)
             try statement.bind(1, after)
-            let c = SalesFacts.LineColumns(statement)
+            let c = columns(statement)
             var offsets = HourOffsets(calendar: calendar)
             while try statement.step() {
-                guard emit(LineRecord(statement, c, offsets: &offsets)) else { return }
+                guard emit(record(statement, c, &offsets)) else { return }
             }
         }
     }
 
-    /// The next batch, in id order; nil at the end.
-    func next() throws -> [LineRecord]? { try handoff.next() }
+    /// The next batch; nil at the end.
+    func next() throws -> [Record]? { try handoff.next() }
 
     /// Lets go of the reading thread.
     func stop() { handoff.cancel() }
+}
+
+extension ReadRows<LineRecord> {
+    /// The lines after an id, in id order.
+    static func lines(path: String, after: Int64, calendar: BusinessCalendar) -> ReadRows<LineRecord> {
+        ReadRows(path: path, sql: SalesFacts.lineSQL(where: "o.id > ?"), after: after, calendar: calendar,
+                 batchItems: 256, batchesInFlightMax: 32, columns: SalesFacts.LineColumns.init, record: LineRecord.init)
+    }
+}
+
+extension ReadRows<RefundRecord> {
+    /// The refunds accepted by runs after `afterRun`, in id order, read from the start of a
+    /// refresh: while the lines are folded, ahead of being folded themselves (a month's
+    /// hundred thousand refunds each look their line up by order and line number, which took
+    /// as long as folding them on the folding thread). Room to read a month's refunds ahead.
+    static func refunds(path: String, afterRun: Int64, calendar: BusinessCalendar) -> ReadRows<RefundRecord> {
+        ReadRows(path: path, sql: KeptFacts.refundSQL(where: "r.accepted_run > ? AND r.state = 'accepted'"), after: afterRun,
+                 calendar: calendar, batchItems: 1_024, batchesInFlightMax: 256,
+                 columns: KeptFacts.RefundColumns.init, record: RefundRecord.init)
+    }
 }
