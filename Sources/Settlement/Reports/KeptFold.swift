@@ -151,8 +151,8 @@ extension DayWork {
         if tenders.credit != 0 { newTenders[tender(SalesFacts.creditKey)].sums.add(tenders.credit, nil) }
         if tenders.cash != 0 { newTenders[tender(TenderKey(tender: "cash", channel: tenders.channel))].sums.add(tenders.cash, nil) }
         // A parent order's lines come one after another: each is noted once, not per line.
-        if orders.last?.hash != parent.hash || orders.last! != parent { orders.append(parent) }
-        if let buyer, buyers.last?.hash != buyer.hash || buyers.last! != buyer { buyers.append(buyer) }
+        if orders.last != parent { orders.append(parent) }
+        if let buyer, buyers.last != buyer { buyers.append(buyer) }
     }
 
     /// A refund of a line paid on the date: what it returned, under the line's SKU and under

@@ -13,9 +13,9 @@ extension KeptFacts {
         precondition(window.to == asOf, "kept facts answer the window ending on their as-of date")
         // The small tables are read on a read-only connection of their own while the dates
         // are merged here (the facts are committed by now).
-        let tables = WindowTables.reading(db.path, window: window, monthsBase: SalesFacts(window: window).monthsBase)
-        // A fresh fold merged its dates as soon as they were encoded (EncodedDays).
         var facts = SalesFacts(window: window)
+        let tables = WindowTables.reading(db.path, window: window, monthsBase: facts.monthsBase)
+        // A fresh fold merged its dates as soon as they were encoded (EncodedDays).
         if let merged = merging?.merged() {
             facts = merged
         } else {
