@@ -13,7 +13,7 @@ public struct FileOutcome: Sendable {
     }
     public let path: String
     public let kind: FeedKind
-    public let sha256: String
+    public internal(set) var sha256: String
     public let status: Status
     public var read = 0
     public var accepted = 0
@@ -38,9 +38,34 @@ public final class Ingestor {
     }
 
     /// Ingests one file of `kind`; never throws for bad input (that is quarantined), only for
-    /// store failures. `digest` is what `FeedReader.digest(path:)` gave for the file (computed
-    /// ahead, on another thread, while the file before was stored).
-    public func ingest(path: String, kind: FeedKind, digest: Result<String, FeedFileError>) throws -> FileOutcome {
+    /// store failures. `digest` is the file's digest, made on another thread (`FileDigests`).
+    ///
+    /// When the digest is not ready yet, the rows are stored while it is made, inside a
+    /// savepoint: a file the digest then shows already stored, corrupt or not UTF-8 has its
+    /// rows undone and is taken as `known` or rejected, exactly as if it had been hashed first.
+    /// The digest is looked at after every batch of rows, so a known file costs the rows read
+    /// until its digest is ready (hashing is several times faster than storing).
+    public func ingest(path: String, kind: FeedKind, digest: PendingDigest) throws -> FileOutcome {
+        if let ready = digest.ifReady { return try ingest(path: path, kind: kind, digest: ready) }
+        let schema = FeedSchemas.schema(for: kind)
+        guard let reader = try? FeedReader(path: path, columns: schema.names, required: schema.requiredNames) else {
+            return try ingest(path: path, kind: kind, digest: digest.wait())
+        }
+        do {
+            return try db.transaction {
+                try stageRows(reader, path: path, kind: kind, digest: .pending(digest), schema: schema)
+            }
+        } catch is DigestDecidesFirst {
+            return try ingest(path: path, kind: kind, digest: digest.wait())
+        } catch is FeedFileError {
+            // A reading error: the digest says whether the file is corrupt (rejected) or was
+            // being rewritten; the savepoint has undone its rows either way.
+            return try ingest(path: path, kind: kind, digest: digest.wait())
+        }
+    }
+
+    /// Ingests one file of `kind` whose digest is known (see the other `ingest`).
+    func ingest(path: String, kind: FeedKind, digest: Result<String, FeedFileError>) throws -> FileOutcome {
         let sha: String
         switch digest {
         case .success(let hex): sha = hex
@@ -60,11 +85,21 @@ public final class Ingestor {
         // rejected above, before any of its rows is stored. A reading error from here on means
         // the file changed while it was read; the whole stage then fails and keeps nothing.
         do {
-            return try stageRows(reader, path: path, kind: kind, sha: sha, schema: schema)
+            return try stageRows(reader, path: path, kind: kind, digest: .known(sha), schema: schema)
         } catch let error as FeedFileError {
             throw FileChanged(path: path, error: error)
         }
     }
+
+    /// What `stageRows` knows of the file's digest.
+    private enum StagingDigest {
+        case known(String)
+        case pending(PendingDigest)
+    }
+
+    /// Thrown inside the savepoint of a file stored ahead of its digest when the digest shows
+    /// the file already stored or unreadable: its rows are undone and the digest decides.
+    private struct DigestDecidesFirst: Error {}
 
     /// A feed file that read differently the second time (it was being rewritten).
     public struct FileChanged: Error, CustomStringConvertible {
@@ -117,14 +152,24 @@ public final class Ingestor {
         try entry.record(in: db, runSeq: runSeq, fileID: fileID)
     }
 
-    private func stageRows(_ reader: FeedReader, path: String, kind: FeedKind, sha: String,
+    private func stageRows(_ reader: FeedReader, path: String, kind: FeedKind, digest: StagingDigest,
                            schema: FeedSchema) throws -> FileOutcome {
-        var outcome = FileOutcome(path: path, kind: kind, sha256: sha, status: .ingested)
+        var outcome = FileOutcome(path: path, kind: kind, sha256: "", status: .ingested)
+        var sha: String?
+        if case .known(let known) = digest { sha = known }
+        // A file stored ahead of its digest has a stand-in id until the digest is ready (the
+        // savepoint around it undoes the row if the digest finds the file known).
         try db.run("""
             INSERT INTO feed_files(sha256, kind, name, run_seq, status, rows_read, accepted, duplicate, quarantined)
             VALUES (?, ?, ?, ?, 'ingested', 0, 0, 0, 0)
-            """, [.text(sha), .text(kind.rawValue), .text(path), .int(runSeq)])
+            """, [.text(sha ?? "pending:" + path), .text(kind.rawValue), .text(path), .int(runSeq)])
         let fileID = db.lastInsertRowID
+        /// Takes the digest once it is ready; throws `DigestDecidesFirst` for a known or
+        /// unreadable file.
+        func settle(_ result: Result<String, FeedFileError>) throws {
+            guard case .success(let hex) = result, try !isKnown(hex) else { throw DigestDecidesFirst() }
+            sha = hex
+        }
         let insert = try db.prepare(TableSpec.spec(for: kind).insertSQL)
         var twinAt: StoredTwinColumns?
         func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
@@ -140,6 +185,7 @@ public final class Ingestor {
         }
         do {
             while let batch = try pipeline.next() {
+                if sha == nil, case .pending(let pending) = digest, let ready = pending.ifReady { try settle(ready) }
                 for prepared in batch {
                     outcome.read += 1
                     if outcome.read % 100_000 == 0 { progress.note("\(path): \(outcome.read) rows") }
@@ -157,13 +203,17 @@ public final class Ingestor {
                     }
                 }
             }
+            if sha == nil, case .pending(let pending) = digest { try settle(pending.wait()) }
         } catch {
             pipeline.cancel()
             throw error
         }
-        try db.run("UPDATE feed_files SET rows_read = ?, accepted = ?, duplicate = ?, quarantined = ? WHERE file_id = ?",
-                   [.int(Int64(outcome.read)), .int(Int64(outcome.accepted)), .int(Int64(outcome.duplicate)),
-                    .int(Int64(outcome.quarantined)), .int(fileID)])
+        guard let sha else { preconditionFailure("the digest is settled before the file's row is completed") }
+        try db.run("""
+            UPDATE feed_files SET sha256 = ?, rows_read = ?, accepted = ?, duplicate = ?, quarantined = ? WHERE file_id = ?
+            """, [.text(sha), .int(Int64(outcome.read)), .int(Int64(outcome.accepted)), .int(Int64(outcome.duplicate)),
+                  .int(Int64(outcome.quarantined)), .int(fileID)])
+        outcome.sha256 = sha
         return outcome
     }
 

@@ -56,26 +56,21 @@ extension Nightly {
         // one before is stored here: one file ahead, so that hashing takes its share of the
         // second core while that file is read, rather than several files' worth at the start.
         let unstamped = files.indices.filter { stamped[$0] == nil }.map { files[$0].path }
-        let digests = Handoff<Result<String, FeedFileError>, Never>(batchItems: 1, batchesInFlightMax: 1) { emit in
-            for path in unstamped {
-                guard emit(Result { () throws(FeedFileError) in try FeedReader.digest(path: path) }) else { return }
+        // The files not known by their stamp are hashed in order on another thread, while
+        // they are stored here: a file is not waited for (see `Ingestor.ingest`).
+        let digests = FileDigests(unstamped)
+        defer { digests.finish() }
+        var next = 0
+        for (file, known) in zip(files, stamped) {
+            if let known {
+                record.inputs.append(FileOutcome(path: file.path, kind: file.kind, sha256: known, status: .known))
+                continue
             }
-        }
-        do {
-            for (file, known) in zip(files, stamped) {
-                if let known {
-                    record.inputs.append(FileOutcome(path: file.path, kind: file.kind, sha256: known, status: .known))
-                    continue
-                }
-                guard let digest = digests.next()?.first else { preconditionFailure("a digest for every file") }
-                let outcome = try ingestor.ingest(path: file.path, kind: file.kind, digest: digest)
-                record.inputs.append(outcome)
-                if outcome.status == .ingested { progress.note("\(file.path): \(outcome.read) rows, \(outcome.accepted) accepted, \(outcome.duplicate) duplicate, \(outcome.quarantined) quarantined") }
-                if useInboxCache { try rememberStamp(file.path, sha: outcome.sha256) }
-            }
-        } catch {
-            digests.cancel()
-            throw error
+            let outcome = try ingestor.ingest(path: file.path, kind: file.kind, digest: digests[next])
+            next += 1
+            record.inputs.append(outcome)
+            if outcome.status == .ingested { progress.note("\(file.path): \(outcome.read) rows, \(outcome.accepted) accepted, \(outcome.duplicate) duplicate, \(outcome.quarantined) quarantined") }
+            if useInboxCache { try rememberStamp(file.path, sha: outcome.sha256) }
         }
     }
 
@@ -110,5 +105,63 @@ extension Nightly {
         guard let stamp = stamp(path) else { return }
         try db.run("INSERT OR REPLACE INTO inbox_seen(path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
                    [.text(path), .int(stamp.size), .int(stamp.mtime), .text(sha)])
+    }
+}
+
+/// A file's digest (`FeedReader.digest`), made on another thread: ready or not, and waited for.
+public final class PendingDigest: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<String, FeedFileError>?
+
+    /// The digest if it is made, without waiting.
+    public var ifReady: Result<String, FeedFileError>? {
+        condition.lock()
+        defer { condition.unlock() }
+        return result
+    }
+
+    /// The digest, once it is made.
+    public func wait() -> Result<String, FeedFileError> {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return result!
+    }
+
+    func fulfil(_ made: Result<String, FeedFileError>) {
+        condition.lock()
+        result = made
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// The digests of a run's files, made one after another on a thread of their own, in the
+/// order the files are stored. `finish` stops after the file being hashed and waits for it.
+final class FileDigests: @unchecked Sendable {
+    private let pending: [PendingDigest]
+    private let stopped = NSLock()
+    private var stopping = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ paths: [String]) {
+        pending = paths.map { _ in PendingDigest() }
+        guard !paths.isEmpty else { done.signal(); return }
+        let thread = Thread { [self] in
+            for (path, digest) in zip(paths, pending) {
+                if stopped.withLock({ stopping }) { break }
+                digest.fulfil(Result { () throws(FeedFileError) in try FeedReader.digest(path: path) })
+            }
+            done.signal()
+        }
+        thread.name = "file digests"
+        thread.start()
+    }
+
+    subscript(index: Int) -> PendingDigest { pending[index] }
+
+    func finish() {
+        stopped.withLock { stopping = true }
+        done.wait()
     }
 }
