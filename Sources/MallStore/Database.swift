@@ -3,6 +3,9 @@
 
 internal import CSQLite
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A store error: the SQLite result code, its message and the SQL that failed.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
@@ -158,6 +161,20 @@ public final class Database {
         cache.removeAll()
         checkpointer?.stop()
         sqlite3_close_v2(handle)
+    }
+
+    /// glibc's `malloc_trim`, which Swift's Glibc module does not declare.
+    private static let trimHeap: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    /// Gives back the pages this connection keeps cached but is not using (up to 256 MiB after
+    /// a night's posting), and the freed heap to the system, before a stage that works on
+    /// connections of its own: the pages are read again from the file or the OS cache if needed.
+    public func releaseCachedPages() {
+        sqlite3_db_release_memory(handle)
+        Database.trimHeap?(0)
     }
 
     /// Hands the checkpoints of this connection's commits to a thread of their own (see

@@ -19,6 +19,9 @@ extension Stage {
 extension Nightly {
     /// Writes every report and the dashboard for the record's as-of date.
     public func reports(into record: inout RunRecord) throws {
+        // The reports read the store on connections of their own while they hold a month of
+        // dates; this connection's cache from the stages before would only add to the peak.
+        db.releaseCachedPages()
         try Reports.refresh(db: db, config: config, window: ReportWindow.ending(record.asOf),
                             folder: "\(reportsDir)/analytics/\(record.asOf)")
     }
