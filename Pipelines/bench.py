@@ -110,6 +110,12 @@ def check_statements(db, reports):
     return len(closed), sheet, lines, len(sheets) - 1
 
 
+def stage_figure(stage):
+    """`post 0.12 s 420 MiB`: a stage's time and, when the manifest has it, its own peak memory."""
+    peak = f" {stage['peak_mib']} MiB" if "peak_mib" in stage else ""
+    return f"{stage['stage']} {stage['millis'] / 1000:.2f} s{peak}"
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
@@ -153,7 +159,7 @@ def main():
     refunds = sum(i["read"] for i in m["inputs"] if i["kind"] == "refunds")
     lines = m["posting"]["forward_lines_posted"] + m["posting"]["refunds_posted"]
     fee_lines = m["posting"]["fee_lines_written"]
-    night_stages = {s["stage"]: s["millis"] / 1000 for s in n2["stages"]}
+    peaks = {s["stage"]: s.get("peak_mib") for s in m["stages"]}
 
     print()
     print(f"MallSettle benchmark — {os.cpu_count()} cores")
@@ -171,16 +177,16 @@ def main():
           f"{m.get('buyer_statements_written', 0):,} buyer statements")
     others = [k for k in stages if k not in ("ingest", "post", "statements")]
     print("  other stages         " + ", ".join(f"{k} {stages[k]:.2f} s" for k in others))
+    print("  peak memory by stage " + ", ".join(f"{k} {v} MiB" for k, v in peaks.items() if v is not None))
     print(f"  store size           {store_mib:7.0f} MiB")
     print(f"next night: {n2['rows']['read']:,} rows")
     print(f"  whole run            {night_seconds:7.2f} s   peak memory {night_peak:6.0f} MiB")
-    print("  stages               " + ", ".join(f"{k} {v:.2f} s" for k, v in night_stages.items()))
+    print("  stages               " + ", ".join(stage_figure(s) for s in n2["stages"]))
     closed, largest, largest_lines, line_sheets = chosen["close_check"]
-    close_stages = {s["stage"]: s["millis"] / 1000 for s in chosen["close_manifest"]["stages"]}
     print(f"close --through 2026-11-30 (after an empty night): {closed:,} sheets closed")
     print(f"  whole close          {chosen['close_seconds']:7.2f} s   peak memory {chosen['close_peak']:6.0f} MiB"
           + (f"   (runs: " + ", ".join(f"{r['close_seconds']:.2f}" for r in results) + " s)" if runs > 1 else ""))
-    print("  stages               " + ", ".join(f"{k} {v:.2f} s" for k, v in close_stages.items())
+    print("  stages               " + ", ".join(stage_figure(s) for s in chosen["close_manifest"]["stages"])
           + f"   ({chosen['close_manifest'].get('buyer_statements_written', 0):,} buyer statements)")
     print(f"  largest statement    {largest}: {largest_lines:,} lines in lines.csv and on {line_sheets} line sheet(s)")
     print(f"night after the close")

@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import sys
 
+from bench import stage_figure
+
 
 def main():
     n = sys.argv[1] if len(sys.argv) > 1 else "1000000"
@@ -49,7 +51,7 @@ def print_stages(work):
         return
     with open(manifests[-1]) as f:
         stages = json.load(f).get("stages", [])
-    print("  MallSettle's stages: " + ", ".join(f"{s['stage']} {s['millis'] / 1000:.2f} s" for s in stages))
+    print("  MallSettle's stages: " + ", ".join(stage_figure(s) for s in stages))
 
 
 if __name__ == "__main__":

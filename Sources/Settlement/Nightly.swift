@@ -24,6 +24,8 @@ public struct RunRecord: Sendable {
     public var inputs: [FileOutcome] = []
     public var skippedInbox: [(String, String)] = []
     public var stageMillis: [(String, Int)] = []
+    /// Each stage's own peak resident memory in MiB, where the system tells it (`MemoryPeak`).
+    public var stagePeakMiB: [String: Int] = [:]
     public var quarantined: [QuarantineEntry] = []
     public var posting = PostingSummary()
     /// What the reconcile stage found (channel outcomes, payouts).

@@ -37,7 +37,11 @@ enum RunManifest {
             "files_already_known": record.inputs.filter { $0.status == .known }.count,
             "skipped_inbox_files": record.skippedInbox.map { ["file": $0.0, "why": $0.1] },
             "rows": totals,
-            "stages": record.stageMillis.map { ["stage": $0.0, "millis": $0.1] as [String: Any] },
+            "stages": record.stageMillis.map { name, millis in
+                var stage: [String: Any] = ["stage": name, "millis": millis]
+                if let peak = record.stagePeakMiB[name] { stage["peak_mib"] = peak }
+                return stage
+            },
             "posting": [
                 "forward_lines_posted": record.posting.forwardLines,
                 "refunds_accepted": record.posting.refundsAccepted,

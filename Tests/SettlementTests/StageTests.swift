@@ -96,6 +96,9 @@ final class StageTests: XCTestCase {
         let (record, status) = nightly.run(asOf: Day(parsing: "2026-11-10")!, inbox: ws.inbox, pipeline: older)
         XCTAssertEqual(status, .done)
         XCTAssertEqual(record?.stageMillis.map(\.0), ["ingest", "post", "rebates", "credit", "reconcile", "breaks", "statements", "reports"])
+        // Each stage's own peak memory, for the manifest: this test process holds a few MiB at least.
+        XCTAssertEqual(record?.stagePeakMiB.keys.sorted(), ["breaks", "credit", "ingest", "post", "rebates", "reconcile", "reports", "statements"])
+        XCTAssertTrue(record?.stagePeakMiB.values.allSatisfy { $0 > 1 } ?? false, "\(record?.stagePeakMiB ?? [:])")
         XCTAssertEqual(record?.posting.forwardLines, 1)
         XCTAssertEqual(try String(contentsOfFile: ws.reports + "/reconciliation/2026-11-10/breaks.csv", encoding: .utf8)
                            .split(separator: "\n").count, 1, "the header alone: no break open")
