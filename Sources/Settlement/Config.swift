@@ -271,6 +271,16 @@ public struct MallConfig: Sendable {
     }
 }
 
+/// A JSON object's members in their order, looked up by name. The parser has refused a name
+/// given twice; objects here have a handful of members, so a search beats hashing each name.
+struct JSONMembers {
+    let members: [(String, JSONValue)]
+
+    subscript(name: String) -> JSONValue? {
+        members.first { $0.0 == name }?.1
+    }
+}
+
 /// Strict readers for a configuration or pipeline file parsed by MallIO's `JSONParser` (the
 /// reader the journals use), each naming the JSON path on failure. An error is located by
 /// walking its path from the root as far as the document goes: a bad value's own line and
@@ -344,9 +354,9 @@ struct JSONFields {
         return value
     }
 
-    func object(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> [String: JSONValue] {
+    func object(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> JSONMembers {
         guard case .object(let members, _)? = value else { throw error(path(), "must be a JSON object") }
-        return Dictionary(members, uniquingKeysWith: { first, _ in first })
+        return JSONMembers(members: members)
     }
 
     func array(_ value: JSONValue?, at path: @autoclosure () -> String) throws -> [JSONValue] {
@@ -355,8 +365,9 @@ struct JSONFields {
         return items
     }
 
-    func allow(_ object: [String: JSONValue], _ keys: Set<String>, at path: @autoclosure () -> String) throws {
-        if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
+    func allow(_ object: JSONMembers, _ keys: Set<String>, at path: @autoclosure () -> String) throws {
+        guard object.members.contains(where: { !keys.contains($0.0) }) else { return }
+        if let unknown = object.members.map(\.0).sorted().first(where: { !keys.contains($0) }) {
             throw error("\(path()).\(unknown)", "unknown field (expected one of: \(keys.sorted().joined(separator: ", ")))")
         }
     }

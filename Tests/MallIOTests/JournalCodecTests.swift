@@ -132,6 +132,27 @@ final class JournalCodecTests: ReadersTestCase {
         XCTAssertThrowsError(try JSONParser.parse(#"{"a":1} x"#))
     }
 
+    /// Strings without escapes are made straight from their bytes; the result and the errors
+    /// are those of the escaped path.
+    func testJSONParserStringsWithAndWithoutEscapes() throws {
+        XCTAssertEqual(try JSONParser.parse(#"["plain", "银杏 Café", "", "tail\u0041", "x\"y"]"#),
+                       .array([.string("plain", offset: 1), .string("银杏 Café", offset: 10),
+                               .string("", offset: 25), .string("tailA", offset: 29), .string("x\"y", offset: 42)], offset: 0))
+        // Invalid UTF-8 (a lone continuation byte, a cut sequence), with and without an escape before it.
+        for bad: [UInt8] in [[0x22, 0x61, 0x80, 0x22], [0x22, 0xE9, 0x93, 0x22], [0x22, 0x5C, 0x6E, 0x80, 0x22]] {
+            XCTAssertThrowsError(try JSONParser.parse(bad)) { error in
+                XCTAssertEqual((error as? JSONSyntaxError)?.message, "a string that is not valid UTF-8")
+                XCTAssertEqual((error as? JSONSyntaxError)?.column, 1)
+            }
+        }
+        XCTAssertThrowsError(try JSONParser.parse("\"a\tb\"")) { error in
+            XCTAssertEqual((error as? JSONSyntaxError)?.message, "a control character inside a string")
+        }
+        XCTAssertThrowsError(try JSONParser.parse("\"open")) { error in
+            XCTAssertEqual((error as? JSONSyntaxError)?.message, "the string is not closed")
+        }
+    }
+
     static let catalogText = """
     {
       "currency": "CNY",

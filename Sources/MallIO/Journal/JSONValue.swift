@@ -187,7 +187,27 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = at
         at += 1
-        var out: [UInt8] = []
+        // Most strings have no escape: made straight from their bytes, ASCII ones without
+        // the validation a String of other bytes needs.
+        var end = at
+        var high: UInt8 = 0
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            high |= b
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = bytes.withUnsafeBufferPointer { all -> String? in
+                let slice = UnsafeBufferPointer(rebasing: all[at..<end])
+                return high < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+            }
+            guard let text else { throw fail("a string that is not valid UTF-8", at: open) }
+            at = end + 1
+            return text
+        }
+        var out: [UInt8] = Array(bytes[at..<end])
+        at = end
         while true {
             guard at < bytes.count else { throw fail("the string is not closed", at: open) }
             let b = bytes[at]

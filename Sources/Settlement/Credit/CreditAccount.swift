@@ -59,30 +59,36 @@ public struct CreditAccount: Sendable {
     static func parseAll(_ value: JSONValue?, reader: JSONFields) throws -> [CreditAccount] {
         var accounts: [CreditAccount] = []
         var seen: [String: Int] = [:]
-        for (index, element) in try reader.array(value, at: "$.credit_accounts").enumerated() {
-            let at = "$.credit_accounts[\(index)]"
-            let account = try parse(element, at: at, reader: reader)
-            if let first = seen[account.buyerID] {
-                throw reader.error("\(at).buyer_id", "buyer '\(account.buyerID)' already has a credit account (credit_accounts[\(first)])")
+        let elements = try reader.array(value, at: "$.credit_accounts")
+        accounts.reserveCapacity(elements.count)
+        seen.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            // A configuration may list tens of thousands of accounts: the JSON path of an
+            // account is written out only for a message.
+            let account = try parse(element, at: "$.credit_accounts[\(index)]", reader: reader)
+            if let first = seen.updateValue(index, forKey: account.buyerID) {
+                throw reader.error("$.credit_accounts[\(index)].buyer_id", "buyer '\(account.buyerID)' already has a credit account (credit_accounts[\(first)])")
             }
-            seen[account.buyerID] = index
             accounts.append(account)
         }
         return accounts
     }
 
-    private static func parse(_ element: JSONValue, at: String, reader: JSONFields) throws -> CreditAccount {
-        let fields = try reader.object(element, at: at)
-        try reader.allow(fields, ["buyer_id", "limit", "bill_day", "repay_day", "late_fee_ppm_per_day",
-                                  "freeze_after_days", "on_time_discounts"], at: at)
-        let buyerID = try reader.requiredString(fields["buyer_id"], at: "\(at).buyer_id")
+    private static let fieldNames: Set<String> = ["buyer_id", "limit", "bill_day", "repay_day", "late_fee_ppm_per_day",
+                                                  "freeze_after_days", "on_time_discounts"]
+    private static let rungFieldNames: Set<String> = ["min_bill", "discount"]
+
+    private static func parse(_ element: JSONValue, at: @autoclosure () -> String, reader: JSONFields) throws -> CreditAccount {
+        let fields = try reader.object(element, at: at())
+        try reader.allow(fields, fieldNames, at: at())
+        let buyerID = try reader.requiredString(fields["buyer_id"], at: "\(at()).buyer_id")
         guard buyerID.utf8.count <= buyerIDBytesMax else {
-            throw reader.error("\(at).buyer_id", "must be at most \(buyerIDBytesMax) bytes")
+            throw reader.error("\(at()).buyer_id", "must be at most \(buyerIDBytesMax) bytes")
         }
-        let limit = try money(fields["limit"], at: "\(at).limit", reader: reader)
+        let limit = try money(fields["limit"], at: "\(at()).limit", reader: reader)
         func required(_ key: String, _ range: ClosedRange<Int>, _ why: String) throws -> Int {
-            guard let value = try reader.integer(fields[key], at: "\(at).\(key)", range: range) else {
-                throw reader.error("\(at).\(key)", "is required (\(why))")
+            guard let value = try reader.integer(fields[key], at: "\(at()).\(key)", range: range) else {
+                throw reader.error("\(at()).\(key)", "is required (\(why))")
             }
             return value
         }
@@ -91,14 +97,14 @@ public struct CreditAccount: Sendable {
         let ppm = try required("late_fee_ppm_per_day", 0...lateFeePPMMax, "parts per million of unpaid principal a day, 0 for none")
         let freezeAfter = try required("freeze_after_days", 0...freezeAfterDaysMax, "days past a due date before the account freezes")
         var rungs: [OnTimeDiscount] = []
-        for (index, rung) in try reader.array(fields["on_time_discounts"], at: "\(at).on_time_discounts").enumerated() {
-            let rungAt = "\(at).on_time_discounts[\(index)]"
-            let object = try reader.object(rung, at: rungAt)
-            try reader.allow(object, ["min_bill", "discount"], at: rungAt)
-            let minBill = try money(object["min_bill"], at: "\(rungAt).min_bill", reader: reader)
-            let discount = try money(object["discount"], at: "\(rungAt).discount", reader: reader)
+        for (index, rung) in try reader.array(fields["on_time_discounts"], at: "\(at()).on_time_discounts").enumerated() {
+            func rungAt() -> String { "\(at()).on_time_discounts[\(index)]" }
+            let object = try reader.object(rung, at: rungAt())
+            try reader.allow(object, rungFieldNames, at: rungAt())
+            let minBill = try money(object["min_bill"], at: "\(rungAt()).min_bill", reader: reader)
+            let discount = try money(object["discount"], at: "\(rungAt()).discount", reader: reader)
             if rungs.contains(where: { $0.minBill == minBill }) {
-                throw reader.error("\(rungAt).min_bill", "another rung already starts at \(minBill)")
+                throw reader.error("\(rungAt()).min_bill", "another rung already starts at \(minBill)")
             }
             rungs.append(OnTimeDiscount(minBill: minBill, discount: discount))
         }
