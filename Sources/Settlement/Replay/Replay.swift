@@ -23,11 +23,11 @@ public struct ReplaySummary: Sendable, Equatable {
     public init() {}
 }
 
-/// What the core made of one event, handed from the core's thread to the writer's: an
-/// accepted event is followed by the rows it emitted, each an item of its own (no array per
-/// event).
+/// What the core made of the events, handed from the core's thread to the writer's:
+/// accepted events of one day counted together until one emits rows, which follow it, each
+/// an item of its own (no array per event).
 enum Applied: Sendable {
-    case accepted(day: Day)
+    case accepted(day: Day, events: Int)
     case row(MallRow)
     case refused(day: Day, line: Int, event: String, refusal: Refusal)
     case unreadable(JSONFieldError)
@@ -71,6 +71,11 @@ struct ReplayCore: Sendable {
     private var rows: [MallRow] = []
     /// What `touch` read, kept so that its reads are not optimized away.
     private(set) var touchedWords: UInt64 = 0
+    /// Accepted events of `acceptedDay` not yet handed over: an event that emits no rows
+    /// (placing an order, shipping, granting points: half of a journal) is only counted, and
+    /// the count goes over before the next item or the first event of another day.
+    private var acceptedDay: Day?
+    private var acceptedEvents = 0
 
     init(catalog: Catalog, calendar: BusinessCalendar, sizing: CoreSizing = .grown) {
         state = MallState(catalog: catalog)
@@ -94,21 +99,38 @@ struct ReplayCore: Sendable {
         touchedWords &+= keys.withUnsafeBufferPointer { state.touchSlots($0) &+ state.touchRecords($0) }
     }
 
-    /// Applies one event and hands over what became of it: `.accepted` and then its rows, or
-    /// `.refused`. False once the writer has given up.
+    /// Applies one event and hands over what became of it: `.accepted` and then its rows
+    /// (an event without rows is counted, see `acceptedEvents`), or `.refused`. False once
+    /// the writer has given up.
     mutating func apply(_ event: JournalEvent, emit: Handoff<Applied, any Error>.Emit) -> Bool {
         let day = offsets.businessDate(of: event.at)
         rows.removeAll(keepingCapacity: true)
         do throws(Refusal) {
             try state.apply(event, into: &rows)
         } catch {
-            return emit(.refused(day: day, line: event.line, event: event.command.eventName, refusal: error))
+            return handOverAccepted(emit)
+                && emit(.refused(day: day, line: event.line, event: event.command.eventName, refusal: error))
         }
-        guard emit(.accepted(day: day)) else { return false }
+        if acceptedDay != day {
+            guard handOverAccepted(emit) else { return false }
+            acceptedDay = day
+        }
+        acceptedEvents += 1
+        guard !rows.isEmpty else { return true }
+        guard handOverAccepted(emit) else { return false }
         for row in rows {
             guard emit(.row(row)) else { return false }
         }
         return true
+    }
+
+    /// Hands over the accepted events counted so far (call it before any other item, and at
+    /// the end). False once the writer has given up.
+    mutating func handOverAccepted(_ emit: Handoff<Applied, any Error>.Emit) -> Bool {
+        guard let day = acceptedDay, acceptedEvents > 0 else { return true }
+        let events = acceptedEvents
+        acceptedEvents = 0
+        return emit(.accepted(day: day, events: events))
     }
 }
 
@@ -148,10 +170,10 @@ public final class ReplaySession {
     /// Writes what the core made of one event (rows of the event's day).
     func write(_ applied: Applied) throws {
         switch applied {
-        case .accepted(let eventDay):
-            summary.events += 1
+        case .accepted(let eventDay, let events):
+            summary.events += events
             try move(to: eventDay)
-            summary.accepted += 1
+            summary.accepted += events
         case .row(let row):
             try record(row)
         case .refused(let eventDay, let line, let event, let refusal):
@@ -334,13 +356,15 @@ public enum Replay {
                             let open: Bool
                             switch item.event {
                             case .success(let event): open = core.apply(event, emit: emit)
-                            case .failure(let error): open = emit(.unreadable(error))
+                            case .failure(let error): open = core.handOverAccepted(emit) && emit(.unreadable(error))
                             }
                             guard open else { events.cancel(); return }
                         }
                     }
                 }
+                _ = core.handOverAccepted(emit)
             } catch {
+                _ = core.handOverAccepted(emit)
                 events.cancel()
                 throw error
             }
