@@ -159,7 +159,7 @@ public final class ReplaySession {
             throw ReplayError(message: "the catalog's time zone \(catalog.timezone) is unknown")
         }
         self.calendar = calendar
-        self.formatter = FeedRowFormatter(calendar: calendar)
+        self.formatter = FeedRowFormatter(calendar: calendar, catalog: catalog)
         self.outputDirectory = outputDirectory
         self.catalog = catalog
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
@@ -200,7 +200,7 @@ public final class ReplaySession {
         switch output {
         case .orderLine(let row):
             orders.header(FeedRowFormatter.orderColumns)
-            formatter.append(row, catalog: catalog, to: &orders.bytes)
+            formatter.append(row, to: &orders.bytes)
             summary.orderRows += 1
             try orders.spillIfFull(folder: folder)
         case .refund(let row):
