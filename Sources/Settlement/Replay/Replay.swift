@@ -287,11 +287,14 @@ struct DayFeed {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    /// Writes what is left and puts the day's file in place (not durable: replay syncs once
-    /// at the end); nothing when the day had no rows of this feed.
+    /// Writes what is left and puts the day's file in place; nothing when the day had no rows
+    /// of this feed. Not durable: replay syncs once at the end, and sealing the file first
+    /// starts its writing to disk now, so that the sync has only the last days left to wait
+    /// for.
     mutating func finish(folder: (path: String, day: Day)) throws {
         guard hasRows else { return }
         try spill(folder: folder)
+        try writer!.seal()
         try writer!.commit(durable: false)
         writer = nil
     }
