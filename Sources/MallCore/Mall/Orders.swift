@@ -204,11 +204,15 @@ extension MallState {
         guard !eligible.isEmpty, remaining >= terms.threshold else { return .couponNotApplicable(terms.id) }
         guard usesBefore < terms.perBuyerLimit else { return .couponExhausted(terms.id) }
         let discount = terms.discount(onEligible: remaining)
-        let parts = allocateLargestRemainder(discount.fen, weights: eligible.map { drafts[$0].remaining.fen })
-        for (position, part) in zip(eligible, parts) {
+        // One eligible line takes the whole discount (as the allocation gives it), without
+        // the allocation's arrays.
+        let parts = eligible.count == 1 ? nil
+            : allocateLargestRemainder(discount.fen, weights: eligible.map { drafts[$0].remaining.fen })
+        for (i, position) in eligible.enumerated() {
+            let part = Money(fen: parts?[i] ?? discount.fen)
             switch terms.fundedBy {
-            case .platform: drafts[position].discountPlatform += Money(fen: part)
-            case .supplier: drafts[position].discountSupplier += Money(fen: part)
+            case .platform: drafts[position].discountPlatform += part
+            case .supplier: drafts[position].discountSupplier += part
             }
         }
         return nil
@@ -221,6 +225,11 @@ extension MallState {
         let goods = drafts.reduce(Money.zero) { $0 + $1.remaining }
         let freight: Money
         if let freeOver = rule.freeOver, goods >= freeOver { freight = .zero } else { freight = rule.flat }
+        // A child of one line (most are) takes the whole freight, as the allocation gives it.
+        guard drafts.count > 1 else {
+            drafts[drafts.startIndex].freight = freight
+            return
+        }
         let parts = allocateLargestRemainder(freight.fen, weights: drafts.map { $0.remaining.fen })
         for (position, part) in zip(drafts.indices, parts) { drafts[position].freight = Money(fen: part) }
     }
@@ -259,10 +268,13 @@ extension MallState {
         let uses = points.spend(pointsPaid, by: record.buyer, at: at)
         let firstUse = grantUses.count
         grantUses.append(contentsOf: uses)
-        let parts = allocateLargestRemainder(pointsPaid.fen, weights: record.lines.map { lines[$0].value.fen })
-        for (line, part) in zip(record.lines, parts) {
+        // An order of one line (most are) pays all its points there, as the allocation gives
+        // it, without the allocation's arrays.
+        let parts = record.lines.count == 1 ? nil
+            : allocateLargestRemainder(pointsPaid.fen, weights: record.lines.map { lines[$0].value.fen })
+        for (i, line) in record.lines.enumerated() {
             let value = lines[line].value
-            let points = Money(fen: part)
+            let points = Money(fen: parts?[i] ?? pointsPaid.fen)
             lines[line].paid = paysOnCredit
                 ? TenderSplit(points: points, credit: value - points, cash: .zero)
                 : TenderSplit(points: points, credit: .zero, cash: value - points)

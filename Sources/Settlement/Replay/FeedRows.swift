@@ -10,10 +10,14 @@ public struct FeedRowFormatter {
     public let calendar: BusinessCalendar
     /// The zone's offsets for this formatter's thread (no lock per timestamp).
     private var offsets: HourOffsets
+    /// The catalog's text of orders rows, as cells.
+    private let cells: CatalogCells
 
-    public init(calendar: BusinessCalendar) {
+    /// A formatter of the rows of a core that runs on `catalog`.
+    public init(calendar: BusinessCalendar, catalog: Catalog) {
         self.calendar = calendar
         offsets = HourOffsets(calendar: calendar)
+        cells = CatalogCells(catalog)
     }
 
     /// The header of each feed replay writes: its declaration's columns.
@@ -68,22 +72,23 @@ public struct FeedRowFormatter {
     private func end(_ b: inout [UInt8]) { b[b.count - 1] = 10 }
 
     /// An orders row the core emitted by reference: the SKU's, supplier's and buyer's text
-    /// come from `catalog` (the one the core ran on), as `OrderLineRef.row(in:)` gives them.
-    public mutating func append(_ r: OrderLineRef, catalog: Catalog, to b: inout [UInt8]) {
+    /// come from the catalog the formatter was made with (the one the core ran on), as
+    /// `OrderLineRef.row(in:)` gives them.
+    public mutating func append(_ r: OrderLineRef, to b: inout [UInt8]) {
         let sku = Int(r.sku), buyer = Int(r.buyer)
         for cell in Self.orderCells {
             switch cell {
             case .orderID: CSVEncoder.appendText(r.parentOrderID, dash: Int(r.childNumber), to: &b); b.append(44)
             case .parentOrderID: text(r.parentOrderID, &b)
             case .lineNo: int(Int64(r.lineNo), &b)
-            case .supplierID: text(catalog.skus[sku].supplierID, &b)
-            case .buyerID: text(catalog.buyers[buyer].id, &b)
-            case .memberLevel: text(catalog.buyers[buyer].level, &b)
-            case .sku: text(catalog.skus[sku].sku, &b)
-            case .category: text(catalog.skus[sku].category, &b)
+            case .supplierID: cells.append(sku: sku, .supplierID, to: &b)
+            case .buyerID: cells.append(buyer: buyer, .id, to: &b)
+            case .memberLevel: cells.append(buyer: buyer, .level, to: &b)
+            case .sku: cells.append(sku: sku, .sku, to: &b)
+            case .category: cells.append(sku: sku, .category, to: &b)
             case .quantity: int(r.quantity, &b)
             case .unitPrice: money(r.unitPrice, &b)
-            case .costPrice: money(catalog.skus[sku].costPrice, &b)
+            case .costPrice: cells.append(sku: sku, .costPrice, to: &b)
             case .discountPlatform: money(r.discountPlatform, &b)
             case .discountSupplier: money(r.discountSupplier, &b)
             case .freight: money(r.freight, &b)
@@ -94,7 +99,7 @@ public struct FeedRowFormatter {
             case .orderedAt: time(r.orderedAt, &b)
             case .paidAt: time(r.paidAt, &b)
             case .completedAt: time(r.completedAt, &b)
-            case .currency: text(catalog.currency, &b)
+            case .currency: cells.appendCurrency(to: &b)
             }
         }
         end(&b)
@@ -144,5 +149,76 @@ public struct FeedRowFormatter {
             }
         }
         end(&b)
+    }
+}
+
+/// The catalog's text in orders rows, each cell's bytes made once (as `CSVEncoder` writes the
+/// cell, with the separator after it) for every SKU and buyer: a row copies them instead of
+/// reading six Strings of the catalog's records, each read retaining and releasing storage,
+/// and scanning each text for quotes again for each of millions of rows.
+struct CatalogCells {
+    enum SKUCell: Int, CaseIterable { case supplierID, sku, category, costPrice }
+    enum BuyerCell: Int, CaseIterable { case id, level }
+    private static let cellsPerSKU = SKUCell.allCases.count
+    private static let cellsPerBuyer = BuyerCell.allCases.count
+
+    /// Every cell's bytes, one after another; cell `k` spans `starts[k]..<starts[k + 1]`.
+    private let bytes: [UInt8]
+    private let starts: [Int]
+    /// The first buyer cell, then the currency's cell after the buyers'.
+    private let buyersStart: Int
+    private let currencyCell: Int
+
+    init(_ catalog: Catalog) {
+        var bytes: [UInt8] = []
+        var starts = [0]
+        func endCell() {
+            bytes.append(44)
+            starts.append(bytes.count)
+        }
+        for sku in catalog.skus {
+            for cell in SKUCell.allCases {
+                switch cell {
+                case .supplierID: CSVEncoder.appendText(sku.supplierID, to: &bytes)
+                case .sku: CSVEncoder.appendText(sku.sku, to: &bytes)
+                case .category: CSVEncoder.appendText(sku.category, to: &bytes)
+                case .costPrice: CSVEncoder.appendMoney(sku.costPrice, to: &bytes)
+                }
+                endCell()
+            }
+        }
+        buyersStart = starts.count - 1
+        for buyer in catalog.buyers {
+            for cell in BuyerCell.allCases {
+                switch cell {
+                case .id: CSVEncoder.appendText(buyer.id, to: &bytes)
+                case .level: CSVEncoder.appendText(buyer.level, to: &bytes)
+                }
+                endCell()
+            }
+        }
+        currencyCell = starts.count - 1
+        CSVEncoder.appendText(catalog.currency, to: &bytes)
+        endCell()
+        self.bytes = bytes
+        self.starts = starts
+    }
+
+    func append(sku: Int, _ cell: SKUCell, to b: inout [UInt8]) {
+        append(cell: sku * CatalogCells.cellsPerSKU + cell.rawValue, to: &b)
+    }
+
+    func append(buyer: Int, _ cell: BuyerCell, to b: inout [UInt8]) {
+        append(cell: buyersStart + buyer * CatalogCells.cellsPerBuyer + cell.rawValue, to: &b)
+    }
+
+    func appendCurrency(to b: inout [UInt8]) {
+        append(cell: currencyCell, to: &b)
+    }
+
+    private func append(cell: Int, to b: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { bytes in
+            b.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[starts[cell]..<starts[cell + 1]]))
+        }
     }
 }
