@@ -202,34 +202,52 @@ struct ForwardFeeRow {
     let triggerAt: Int64
     let fees: ForwardFees
 
-    /// Columns of `forward_fees`, in the order `bind` binds them.
+    /// Columns of `forward_fees`, in the order of `values`.
     static let columns = """
         line_id, sheet_key, posting_day, late, original_start, trigger_at, goods, platform_subsidy, freight,
         commission, commission_rule, payment_fee, payment_fee_rule, payment_fee_reversible, delivery_fee,
         delivery_fee_rule, warehousing_fee, warehousing_fee_rule, cost
         """
-    static let columnCount: Int32 = 19
+    static let columnCount = 19
 
-    func bind(to statement: Statement, from index: Int32) throws {
-        try statement.bind(index, lineID)
-        try statement.bind(index + 1, sheetKey)
-        try statement.bind(index + 2, Int64(postingDate.ordinal))
-        try statement.bind(index + 3, Int64(lateFrom == nil ? 0 : 1))
-        try statement.bind(index + 4, lateFrom.map { Int64($0.start.ordinal) })
-        try statement.bind(index + 5, triggerAt)
-        try statement.bind(index + 6, fees.goods)
-        try statement.bind(index + 7, fees.platformSubsidy)
-        try statement.bind(index + 8, fees.freight)
-        try statement.bind(index + 9, fees.commission)
-        try statement.bind(index + 10, fees.commissionRule)
-        try statement.bind(index + 11, fees.paymentFee)
-        try statement.bind(index + 12, fees.paymentFeeRule)
-        try statement.bind(index + 13, Int64(fees.paymentFeeReversible ? 1 : 0))
-        try statement.bind(index + 14, fees.deliveryFee)
-        try statement.bind(index + 15, fees.deliveryFeeRule)
-        try statement.bind(index + 16, fees.warehousingFee)
-        try statement.bind(index + 17, fees.warehousingFeeRule)
-        try statement.bind(index + 18, fees.cost)
+    /// The row's values in the order of `columns` (nil: NULL).
+    var values: InlineArray<19, Int64?> {
+        [lineID, sheetKey, Int64(postingDate.ordinal), Int64(lateFrom == nil ? 0 : 1), lateFrom.map { Int64($0.start.ordinal) },
+         triggerAt, fees.goods, fees.platformSubsidy, fees.freight, fees.commission, fees.commissionRule, fees.paymentFee,
+         fees.paymentFeeRule, Int64(fees.paymentFeeReversible ? 1 : 0), fees.deliveryFee, fees.deliveryFeeRule,
+         fees.warehousingFee, fees.warehousingFeeRule, fees.cost]
+    }
+}
+
+extension FeeLine {
+    /// The line's values in the order of `FeeLineWriter.columns` (nil: NULL).
+    var values: InlineArray<10, Int64?> {
+        [sheetKey, Int64(postingDate.ordinal), sourceType.rawValue, sourceKey, lineKey, code.storeCode, amount,
+         Int64(lateFrom == nil ? 0 : 1), lateFrom.map { Int64($0.start.ordinal) }, rule.storeCode]
+    }
+}
+
+/// Binds rows to one INSERT statement, each value only when it differs from the row before's:
+/// SQLite keeps a statement's values from one step to the next, and the rows of a batch share
+/// many of theirs (the sheet, the posting day, the rules, the zero amounts). A binder serves
+/// one batch of rows stored back to back, so nothing else binds the statement meanwhile.
+struct RowBinder<let count: Int> {
+    let statement: Statement
+    private var bound = InlineArray<count, Int64?>(repeating: nil)
+    private var first = true
+
+    init(_ statement: Statement) {
+        self.statement = statement
+    }
+
+    /// Binds `values` to parameters 1…count and stores the row.
+    mutating func store(_ values: InlineArray<count, Int64?>) throws {
+        for index in 0..<count where first || bound[index] != values[index] {
+            try statement.bind(Int32(index + 1), values[index])
+        }
+        bound = values
+        first = false
+        try statement.run()
     }
 }
 
@@ -274,7 +292,7 @@ final class FeeLineWriter {
         self.sheets = sheets
         // Only these types' column lists go into the SQL text; every value is bound.
         insert = try db.prepare("INSERT INTO other_fee_lines(\(FeeLineWriter.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let values = Array(repeating: "?", count: Int(ForwardFeeRow.columnCount)).joined(separator: ", ")
+        let values = Array(repeating: "?", count: ForwardFeeRow.columnCount).joined(separator: ", ")
         forwardInsert = try db.prepare("INSERT INTO forward_fees(\(ForwardFeeRow.columns)) VALUES (\(values))")
         sheetLinesInsert = try db.prepare("INSERT INTO forward_sheet_lines(sheet_key, line_ids) VALUES (?, ?)")
     }
@@ -312,7 +330,7 @@ final class FeeLineWriter {
             text.append(UInt8(ascii: "["))
             for (index, id) in lineIDs.enumerated() {
                 if index > 0 { text.append(UInt8(ascii: ",")) }
-                text.append(contentsOf: String(id).utf8)
+                FeeLineWriter.appendDecimal(id, to: &text)
             }
             text.append(UInt8(ascii: "]"))
             try sheetLinesInsert.bind(1, sheetKey)
@@ -322,13 +340,23 @@ final class FeeLineWriter {
         forwardBySheet.removeAll()
     }
 
+    /// Appends the decimal digits of `value` (an id: not negative) to `text`, as `String(value)` spells it.
+    static func appendDecimal(_ value: Int64, to text: inout [UInt8]) {
+        precondition(value >= 0, "ids are not negative")
+        let start = text.count
+        var rest = value
+        repeat {
+            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        text[start...].reverse()
+    }
+
     private func storeForward() throws {
         // In line order, as read: line_id is the table's key, so each row goes at its end (rows
         // in sheet order went all over the last pages and split them).
-        for row in pendingForward {
-            try row.bind(to: forwardInsert, from: 1)
-            try forwardInsert.run()
-        }
+        var binder = RowBinder<19>(forwardInsert)
+        for row in pendingForward { try binder.store(row.values) }
         pendingForward.removeAll(keepingCapacity: true)
     }
 
@@ -337,19 +365,8 @@ final class FeeLineWriter {
         let ordered = pending.enumerated().sorted {
             ($0.element.sheetKey, $0.offset) < ($1.element.sheetKey, $1.offset)
         }.map(\.element)
-        for line in ordered {
-            try insert.bind(1, line.sheetKey)
-            try insert.bind(2, Int64(line.postingDate.ordinal))
-            try insert.bind(3, line.sourceType.rawValue)
-            try insert.bind(4, line.sourceKey)
-            try insert.bind(5, line.lineKey)
-            try insert.bind(6, line.code.storeCode)
-            try insert.bind(7, line.amount)
-            try insert.bind(8, Int64(line.lateFrom == nil ? 0 : 1))
-            try insert.bind(9, line.lateFrom.map { Int64($0.start.ordinal) })
-            try insert.bind(10, line.rule.storeCode)
-            try insert.run()
-        }
+        var binder = RowBinder<10>(insert)
+        for line in ordered { try binder.store(line.values) }
         pending.removeAll(keepingCapacity: true)
     }
 }
