@@ -202,34 +202,93 @@ struct ForwardFeeRow {
     let triggerAt: Int64
     let fees: ForwardFees
 
-    /// Columns of `forward_fees`, in the order `bind` binds them.
+    /// Columns of `forward_fees`, in the order of `values`.
     static let columns = """
         line_id, sheet_key, posting_day, late, original_start, trigger_at, goods, platform_subsidy, freight,
         commission, commission_rule, payment_fee, payment_fee_rule, payment_fee_reversible, delivery_fee,
         delivery_fee_rule, warehousing_fee, warehousing_fee_rule, cost
         """
-    static let columnCount: Int32 = 19
+    /// The row's values in the order of `columns` (nil: NULL).
+    var values: InlineArray<19, Int64?> {
+        [lineID, sheetKey, Int64(postingDate.ordinal), Int64(lateFrom == nil ? 0 : 1), lateFrom.map { Int64($0.start.ordinal) },
+         triggerAt, fees.goods, fees.platformSubsidy, fees.freight, fees.commission, fees.commissionRule, fees.paymentFee,
+         fees.paymentFeeRule, Int64(fees.paymentFeeReversible ? 1 : 0), fees.deliveryFee, fees.deliveryFeeRule,
+         fees.warehousingFee, fees.warehousingFeeRule, fees.cost]
+    }
+}
 
-    func bind(to statement: Statement, from index: Int32) throws {
-        try statement.bind(index, lineID)
-        try statement.bind(index + 1, sheetKey)
-        try statement.bind(index + 2, Int64(postingDate.ordinal))
-        try statement.bind(index + 3, Int64(lateFrom == nil ? 0 : 1))
-        try statement.bind(index + 4, lateFrom.map { Int64($0.start.ordinal) })
-        try statement.bind(index + 5, triggerAt)
-        try statement.bind(index + 6, fees.goods)
-        try statement.bind(index + 7, fees.platformSubsidy)
-        try statement.bind(index + 8, fees.freight)
-        try statement.bind(index + 9, fees.commission)
-        try statement.bind(index + 10, fees.commissionRule)
-        try statement.bind(index + 11, fees.paymentFee)
-        try statement.bind(index + 12, fees.paymentFeeRule)
-        try statement.bind(index + 13, Int64(fees.paymentFeeReversible ? 1 : 0))
-        try statement.bind(index + 14, fees.deliveryFee)
-        try statement.bind(index + 15, fees.deliveryFeeRule)
-        try statement.bind(index + 16, fees.warehousingFee)
-        try statement.bind(index + 17, fees.warehousingFeeRule)
-        try statement.bind(index + 18, fees.cost)
+extension FeeLine {
+    /// The line's values in the order of `FeeLineWriter.columns` (nil: NULL).
+    var values: InlineArray<10, Int64?> {
+        [sheetKey, Int64(postingDate.ordinal), sourceType.rawValue, sourceKey, lineKey, code.storeCode, amount,
+         Int64(lateFrom == nil ? 0 : 1), lateFrom.map { Int64($0.start.ordinal) }, rule.storeCode]
+    }
+}
+
+/// Binds rows to one INSERT statement of `rows` rows, each value only when it differs from the
+/// one bound to its parameter before: SQLite keeps a statement's values from one step to the
+/// next, and the rows of a batch share many of theirs (the sheet, the posting day, the rules,
+/// the zero amounts). A binder serves one batch of rows stored back to back, so nothing else
+/// binds the statement meanwhile; the batch's row count is a multiple of `rows`.
+struct RowBinder<let count: Int> {
+    let statement: Statement
+    let rows: Int
+    /// The values bound to each parameter, row after row.
+    private var bound: [Int64?]
+    /// Rows bound since the statement last ran.
+    private var filled = 0
+    /// Until the statement first runs, every value is bound.
+    private var fresh = true
+
+    init(_ statement: Statement, rows: Int = 1) {
+        self.statement = statement
+        self.rows = rows
+        bound = Array(repeating: nil, count: count * rows)
+    }
+
+    /// Binds `values` as the next row of the statement, and stores the rows when it has them all.
+    mutating func store(_ values: InlineArray<count, Int64?>) throws {
+        let base = filled * count
+        for index in 0..<count where fresh || bound[base + index] != values[index] {
+            try statement.bind(Int32(base + index + 1), values[index])
+            bound[base + index] = values[index]
+        }
+        filled += 1
+        guard filled == rows else { return }
+        try statement.run()
+        filled = 0
+        fresh = false
+    }
+}
+
+/// A table's INSERT of `count` columns, as a statement of one row and one of `rowsPerInsert`
+/// rows. The one of many rows is `INSERT OR FAIL`: a row that breaks a constraint stops it
+/// without undoing the rows it stored before, so SQLite keeps no statement journal for it (a
+/// copy of every page the statement touches, which with `INSERT`'s ABORT cost more than the
+/// statements saved: 200,000 writes to a temporary file per 100,000 lines). Nothing is lost
+/// by it: such an error fails the whole stage, whose transaction rolls back.
+struct RowInserts<let count: Int> {
+    static var rowsPerInsert: Int { 16 }
+    private let single: Statement
+    private let many: Statement
+
+    /// `columns`: the table's columns that the rows' values fill, in their order.
+    init(_ db: Database, table: String, columns: String) throws {
+        // Only these types' column lists go into the SQL text; every value is bound.
+        let row = "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
+        single = try db.prepare("INSERT INTO \(table)(\(columns)) VALUES \(row)")
+        let rows = Array(repeating: row, count: RowInserts.rowsPerInsert).joined(separator: ", ")
+        many = try db.prepare("INSERT OR FAIL INTO \(table)(\(columns)) VALUES \(rows)")
+    }
+
+    /// Stores `rows` in order: those that fill whole statements of many rows, then the rest
+    /// one by one.
+    func store<Row>(_ rows: [Row], _ values: (Row) -> InlineArray<count, Int64?>) throws {
+        let whole = rows.count / RowInserts.rowsPerInsert * RowInserts.rowsPerInsert
+        var binder = RowBinder<count>(many, rows: RowInserts.rowsPerInsert)
+        for row in rows[..<whole] { try binder.store(values(row)) }
+        var one = RowBinder<count>(single)
+        for row in rows[whole...] { try one.store(values(row)) }
     }
 }
 
@@ -241,10 +300,8 @@ struct ForwardFeeRow {
 /// in line order, which is their table's key order; the other lines are stored sorted by
 /// sheet, so that the sheet index is filled near where the previous entry went (their ids
 /// are given as they are stored, so the table is filled in order either way). Rows are
-/// stored one per INSERT: a multi-row INSERT makes SQLite keep a statement journal, a copy
-/// of every page the statement touches, which costs more than the statements save (in a
-/// temporary file, 200,000 writes per 100,000 lines; in memory, more instructions than one
-/// row per INSERT). `finish` stores the rest (call it before reading fee lines back).
+/// stored 16 per INSERT (`RowInserts`). `finish` stores the rest (call it before reading fee
+/// lines back).
 final class FeeLineWriter {
     let db: Database
     let sheets: SheetBook
@@ -255,8 +312,8 @@ final class FeeLineWriter {
     /// Forward rows written since the last `finish`, by sheet: one `forward_sheet_lines` row
     /// per sheet at `finish`.
     private var forwardBySheet: [Int64: [Int64]] = [:]
-    private let insert: Statement
-    private let forwardInsert: Statement
+    private let insert: RowInserts<10>
+    private let forwardInsert: RowInserts<19>
     private let sheetLinesInsert: Statement
 
     /// Other lines held before they are stored, sorted by sheet (about 6 MiB).
@@ -272,10 +329,8 @@ final class FeeLineWriter {
     init(db: Database, sheets: SheetBook) throws {
         self.db = db
         self.sheets = sheets
-        // Only these types' column lists go into the SQL text; every value is bound.
-        insert = try db.prepare("INSERT INTO other_fee_lines(\(FeeLineWriter.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let values = Array(repeating: "?", count: Int(ForwardFeeRow.columnCount)).joined(separator: ", ")
-        forwardInsert = try db.prepare("INSERT INTO forward_fees(\(ForwardFeeRow.columns)) VALUES (\(values))")
+        insert = try RowInserts(db, table: "other_fee_lines", columns: FeeLineWriter.columns)
+        forwardInsert = try RowInserts(db, table: "forward_fees", columns: ForwardFeeRow.columns)
         sheetLinesInsert = try db.prepare("INSERT INTO forward_sheet_lines(sheet_key, line_ids) VALUES (?, ?)")
     }
 
@@ -312,7 +367,7 @@ final class FeeLineWriter {
             text.append(UInt8(ascii: "["))
             for (index, id) in lineIDs.enumerated() {
                 if index > 0 { text.append(UInt8(ascii: ",")) }
-                text.append(contentsOf: String(id).utf8)
+                FeeLineWriter.appendDecimal(id, to: &text)
             }
             text.append(UInt8(ascii: "]"))
             try sheetLinesInsert.bind(1, sheetKey)
@@ -322,13 +377,22 @@ final class FeeLineWriter {
         forwardBySheet.removeAll()
     }
 
+    /// Appends the decimal digits of `value` (an id: not negative) to `text`, as `String(value)` spells it.
+    static func appendDecimal(_ value: Int64, to text: inout [UInt8]) {
+        precondition(value >= 0, "ids are not negative")
+        let start = text.count
+        var rest = value
+        repeat {
+            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        text[start...].reverse()
+    }
+
     private func storeForward() throws {
         // In line order, as read: line_id is the table's key, so each row goes at its end (rows
         // in sheet order went all over the last pages and split them).
-        for row in pendingForward {
-            try row.bind(to: forwardInsert, from: 1)
-            try forwardInsert.run()
-        }
+        try forwardInsert.store(pendingForward, \.values)
         pendingForward.removeAll(keepingCapacity: true)
     }
 
@@ -337,19 +401,7 @@ final class FeeLineWriter {
         let ordered = pending.enumerated().sorted {
             ($0.element.sheetKey, $0.offset) < ($1.element.sheetKey, $1.offset)
         }.map(\.element)
-        for line in ordered {
-            try insert.bind(1, line.sheetKey)
-            try insert.bind(2, Int64(line.postingDate.ordinal))
-            try insert.bind(3, line.sourceType.rawValue)
-            try insert.bind(4, line.sourceKey)
-            try insert.bind(5, line.lineKey)
-            try insert.bind(6, line.code.storeCode)
-            try insert.bind(7, line.amount)
-            try insert.bind(8, Int64(line.lateFrom == nil ? 0 : 1))
-            try insert.bind(9, line.lateFrom.map { Int64($0.start.ordinal) })
-            try insert.bind(10, line.rule.storeCode)
-            try insert.run()
-        }
+        try insert.store(ordered, \.values)
         pending.removeAll(keepingCapacity: true)
     }
 }

@@ -18,17 +18,21 @@ public struct RuleSubject: Sendable {
 
 /// The fee rules grouped by fee, resolving the most specific matching rule.
 public struct FeeRuleBook: Sendable {
-    private let rulesByFee: [FeeKind: [FeeRule]]
+    /// The rules of each fee, at the fee's `position`: a fee is looked up four times per
+    /// order line, and hashing it hashes its name.
+    private let rulesByFee: [[FeeRule]]
 
     public init(_ rules: [FeeRule]) {
-        rulesByFee = Dictionary(grouping: rules, by: \.fee)
+        var byFee = Array(repeating: [FeeRule](), count: FeeKind.allCases.count)
+        for rule in rules { byFee[rule.fee.position].append(rule) }
+        rulesByFee = byFee
     }
 
     /// The most specific rule for `fee` matching `subject` on `date`, or nil (no charge).
     /// Specificity, compared in order: names `sku`; names `supplier_id`; deeper `category`;
     /// names `channel`. Configuration checks make equal specificity impossible among matches.
     public func rule(_ fee: FeeKind, for subject: RuleSubject, on date: Day) -> FeeRule? {
-        guard let candidates = rulesByFee[fee] else { return nil }
+        let candidates = rulesByFee[fee.position]
         // By position: a rule is copied (its texts retained) only once it is the answer.
         var best = -1
         for index in candidates.indices where FeeRuleBook.matches(candidates[index], subject, date) {
@@ -51,6 +55,14 @@ public struct FeeRuleBook: Sendable {
     /// `digital/phone` is at or below `digital`; `digitalx` is not.
     static func categoryIsAtOrBelow(_ path: String, _ ancestor: String) -> Bool {
         // Byte for byte: category paths are compared exactly, as they are written.
+        let contiguous = path.utf8.withContiguousStorageIfAvailable { p in
+            ancestor.utf8.withContiguousStorageIfAvailable { a in
+                p.count >= a.count && UnsafeBufferPointer(rebasing: p[..<a.count]).elementsEqual(a)
+                    && (p.count == a.count || p[a.count] == UInt8(ascii: "/"))
+            }
+        }
+        if let contiguous, let answer = contiguous { return answer }
+        // Texts whose bytes are not stored contiguously: through their views.
         let (p, a) = (path.utf8, ancestor.utf8)
         guard p.count >= a.count, p.starts(with: a) else { return false }
         if p.count == a.count { return true }
@@ -61,5 +73,19 @@ public struct FeeRuleBook: Sendable {
         let keyA = (a.sku != nil ? 1 : 0, a.supplierID != nil ? 1 : 0, a.categoryDepth, a.channel != nil ? 1 : 0)
         let keyB = (b.sku != nil ? 1 : 0, b.supplierID != nil ? 1 : 0, b.categoryDepth, b.channel != nil ? 1 : 0)
         return keyA > keyB
+    }
+}
+
+extension FeeKind {
+    /// The kind's position in `allCases`.
+    var position: Int {
+        switch self {
+        case .commission: return 0
+        case .payment_fee: return 1
+        case .refund_admin: return 2
+        case .delivery_fee: return 3
+        case .warehousing_fee: return 4
+        case .return_service_fee: return 5
+        }
     }
 }
