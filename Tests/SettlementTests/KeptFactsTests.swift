@@ -146,6 +146,37 @@ final class KeptFactsTests: XCTestCase {
         try assertKeptMatchEveryLine(ws, changed, Day(parsing: "2026-11-07")!)
     }
 
+    /// The first date a refresh opens is sized for the refresh's new rows: the lines above the
+    /// last line folded and the refunds accepted after the last run folded, each counted once.
+    func testNewRowsCountTheLinesAndRefundsAfterTheMarks() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        var numbers = Numbers(state: 11)
+        var sold: [Sold] = []
+        var date = Day(parsing: "2026-10-20")!
+        for index in 0..<5 {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: ws.inbox)) ?? [] { try ws.remove(name) }
+            let feeds = night(index, date: date, numbers: &numbers, sold: &sold)
+            try ws.write("orders-\(index).csv", feeds.orders)
+            if !feeds.refunds.isEmpty { try ws.write("refunds-\(index).csv", feeds.refunds) }
+            try ws.run(date.description, config: config)
+            date = date.adding(days: 1)
+        }
+        var lines: Int64 = 0, maxLine: Int64 = 0, firstRun: Int64 = 0, lastRun: Int64 = 0, refunds: Int64 = 0
+        try ws.db.query("SELECT count(*), max(id) FROM order_lines") { lines = $0.int(0); maxLine = $0.int(1) }
+        try ws.db.query("SELECT count(*), min(accepted_run), max(accepted_run) FROM refunds WHERE accepted_run IS NOT NULL") {
+            refunds = $0.int(0); firstRun = $0.int(1); lastRun = $0.int(2)
+        }
+        var refundsAfterFirst: Int64 = 0
+        try ws.db.query("SELECT count(*) FROM refunds WHERE accepted_run > ?", [.int(firstRun)]) { refundsAfterFirst = $0.int(0) }
+        XCTAssertEqual(maxLine, lines, "line ids run 1...count in a store nothing was deleted from")
+        XCTAssertGreaterThan(refunds, refundsAfterFirst, "the first night with refunds accepted some")
+        XCTAssertGreaterThan(refundsAfterFirst, 0, "a later night accepted refunds")
+        XCTAssertEqual(try KeptFacts.newRows(ws.db, linesAfter: 0, refundRunsAfter: 0), Int(lines + refunds))
+        XCTAssertEqual(try KeptFacts.newRows(ws.db, linesAfter: maxLine - 4, refundRunsAfter: firstRun), Int(4 + refundsAfterFirst))
+        XCTAssertEqual(try KeptFacts.newRows(ws.db, linesAfter: maxLine, refundRunsAfter: lastRun), 0)
+    }
+
     func testDamagedFactsAreFoldedAgain() throws {
         let ws = try Workspace()
         let config = try Fixture.config()

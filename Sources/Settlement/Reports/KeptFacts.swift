@@ -44,6 +44,9 @@ struct KeptFacts {
     var dayIndex: [Int: Int] = [:]
     /// The date changed last and its index: lines come nearly in order of payment.
     var openDay: (day: Int, index: Int)?
+    /// At most how many entries this refresh adds to one date: its new lines and refunds. The
+    /// first date it opens is sized for them (see `withDay`).
+    var entriesAtMost = 0
     var changes: KeptChanges
     /// The window whose facts are read after this refresh, and its dates being merged after a
     /// fresh fold (EncodedDays).
@@ -90,6 +93,8 @@ struct KeptFacts {
         }
         let from = marks!
         let due = try dueWaiting()
+        entriesAtMost = try KeptFacts.newRows(db, linesAfter: from.linesThrough, refundRunsAfter: from.refundRunsThrough)
+            + due.values.reduce(0) { $0 + $1.count }
         let refunds = ReadRows.refunds(path: db.path, afterRun: from.refundRunsThrough, calendar: config.calendar)
         defer { refunds.stop() }
         let lines = try foldLines(after: from.linesThrough, waitingIDs: due[WaitingRow.line] ?? [])
@@ -107,6 +112,15 @@ struct KeptFacts {
         next.sheetLinesThrough = max(from.sheetLinesThrough, sheetLines)
         next.otherLinesThrough = max(from.otherLinesThrough, otherLines)
         try next.write(db)
+    }
+
+    /// How many lines have ids above `linesAfter` (at most: ids are never reused) and how many
+    /// refunds runs after `refundRunsAfter` accepted; both found through an index.
+    static func newRows(_ db: Database, linesAfter: Int64, refundRunsAfter: Int64) throws -> Int {
+        var lines: Int64 = 0, refunds: Int64 = 0
+        try db.query("SELECT max(id) FROM order_lines") { lines = max(0, $0.int(0) - linesAfter) }
+        try db.query("SELECT count(*) FROM refunds WHERE accepted_run > ?", [.int(refundRunsAfter)]) { refunds = $0.int(0) }
+        return Int(lines + refunds)
     }
 
     /// Empties every table of kept facts.
