@@ -80,6 +80,17 @@ final class KeptFactsTests: XCTestCase {
                 refunds.isEmpty ? "" : Fixture.refunds(refunds.joined(separator: "\n")), adjustments)
     }
 
+    /// Night `index`'s feeds (`night`) alone in the inbox, run for `date`.
+    private func runNight(_ ws: Workspace, _ config: MallConfig, _ index: Int, date: Day,
+                          numbers: inout Numbers, sold: inout [Sold]) throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: ws.inbox)) ?? [] { try ws.remove(name) }
+        let feeds = night(index, date: date, numbers: &numbers, sold: &sold)
+        try ws.write("orders-\(index).csv", feeds.orders)
+        if !feeds.refunds.isEmpty { try ws.write("refunds-\(index).csv", feeds.refunds) }
+        if !feeds.adjustments.isEmpty { try ws.write("adjustments-\(index).csv", feeds.adjustments) }
+        try ws.run(date.description, config: config)
+    }
+
     /// Every report made from the sales facts, as the nightly wrote it for `date`, beside the
     /// same report made by reading every line.
     private func assertKeptMatchEveryLine(_ ws: Workspace, _ config: MallConfig, _ date: Day,
@@ -99,12 +110,7 @@ final class KeptFactsTests: XCTestCase {
         var sold: [Sold] = []
         var date = Day(parsing: "2026-10-20")!
         for index in 0..<40 {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: ws.inbox)) ?? [] { try ws.remove(name) }
-            let feeds = night(index, date: date, numbers: &numbers, sold: &sold)
-            try ws.write("orders-\(index).csv", feeds.orders)
-            if !feeds.refunds.isEmpty { try ws.write("refunds-\(index).csv", feeds.refunds) }
-            if !feeds.adjustments.isEmpty { try ws.write("adjustments-\(index).csv", feeds.adjustments) }
-            try ws.run(date.description, config: config)
+            try runNight(ws, config, index, date: date, numbers: &numbers, sold: &sold)
             try assertKeptMatchEveryLine(ws, config, date)
             if index == 15 {
                 // Close October's and the weeks' sheets: later lines into them are late.
@@ -155,11 +161,7 @@ final class KeptFactsTests: XCTestCase {
         var sold: [Sold] = []
         var date = Day(parsing: "2026-10-20")!
         for index in 0..<5 {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: ws.inbox)) ?? [] { try ws.remove(name) }
-            let feeds = night(index, date: date, numbers: &numbers, sold: &sold)
-            try ws.write("orders-\(index).csv", feeds.orders)
-            if !feeds.refunds.isEmpty { try ws.write("refunds-\(index).csv", feeds.refunds) }
-            try ws.run(date.description, config: config)
+            try runNight(ws, config, index, date: date, numbers: &numbers, sold: &sold)
             date = date.adding(days: 1)
         }
         var lines: Int64 = 0, maxLine: Int64 = 0, firstRun: Int64 = 0, lastRun: Int64 = 0, refunds: Int64 = 0
