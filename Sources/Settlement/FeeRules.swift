@@ -54,19 +54,15 @@ public struct FeeRuleBook: Sendable {
 
     /// `digital/phone` is at or below `digital`; `digitalx` is not.
     static func categoryIsAtOrBelow(_ path: String, _ ancestor: String) -> Bool {
-        // Byte for byte: category paths are compared exactly, as they are written.
-        let contiguous = path.utf8.withContiguousStorageIfAvailable { p in
-            ancestor.utf8.withContiguousStorageIfAvailable { a in
+        // Byte for byte: category paths are compared exactly, as they are written. Their bytes
+        // are read in place (a text whose bytes are not stored contiguously is copied first).
+        var (path, ancestor) = (path, ancestor)
+        return path.withUTF8 { p in
+            ancestor.withUTF8 { a in
                 p.count >= a.count && UnsafeBufferPointer(rebasing: p[..<a.count]).elementsEqual(a)
                     && (p.count == a.count || p[a.count] == UInt8(ascii: "/"))
             }
         }
-        if let contiguous, let answer = contiguous { return answer }
-        // Texts whose bytes are not stored contiguously: through their views.
-        let (p, a) = (path.utf8, ancestor.utf8)
-        guard p.count >= a.count, p.starts(with: a) else { return false }
-        if p.count == a.count { return true }
-        return p[p.index(p.startIndex, offsetBy: a.count)] == UInt8(ascii: "/")
     }
 
     static func isMoreSpecific(_ a: FeeRule, than b: FeeRule) -> Bool {
