@@ -34,7 +34,7 @@ let package = Package(
 
         .testTarget(name: "MallCoreTests", dependencies: ["MallCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MallIOTests", dependencies: ["MallIO", "MallCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "MallStoreTests", dependencies: ["MallStore", "MallCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MallStoreTests", dependencies: ["MallStore", "MallCore", "CSQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "SettlementTests", dependencies: ["Settlement", "MallCore", "MallIO", "MallStore"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["MallCore"], swiftSettings: swiftSettings),

@@ -96,6 +96,9 @@ public final class Database {
     private var transactionDepth = 0
     private var checkpointer: Checkpointer?
 
+    /// The page size of a store this process creates (bytes).
+    public static let newPageSize = 16_384
+
     /// How a connection opens its file.
     public enum Opening: Sendable {
         /// Creates the file (and its folder) when missing; WAL mode. For `init`, tests and
@@ -144,6 +147,11 @@ public final class Database {
         sqlite3_busy_timeout(db, 5_000)
         switch opening {
         case .create, .existing:
+            // A new file gets 16 KiB pages: a night appends millions of rows, and on larger
+            // pages SQLite splits and balances fewer of them (the 1M-line night's ingest and
+            // posting each 5–10% faster). A store that has pages already keeps their size:
+            // in WAL mode the setting is ignored.
+            if opening == .create { try execute("PRAGMA page_size = \(Database.newPageSize)") }
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
             // A night's posting is one transaction; keep its pages in memory rather than

@@ -83,7 +83,8 @@ final class FaultTests: XCTestCase {
 
     func testTheStoreDiskFillingUp() throws {
         let scratch = try prepare()
-        let volume = try mount(scratch, "vol", size: "600k")
+        // Room for the empty store (1.5 MB: 93 pages of 16 KiB) and less than the run needs.
+        let volume = try mount(scratch, "vol", size: "1700k")
         // The store is made beside it and copied in: the run, not `init`, is to meet the full disk.
         try Binary.initStore("made.db", in: scratch.root)
         try FileManager.default.copyItem(atPath: scratch.path("made.db"), toPath: scratch.path("vol/s.db"))

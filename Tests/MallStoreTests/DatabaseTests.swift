@@ -1,4 +1,5 @@
-// Database: rows bound by reference (bindRow) and checkpoints on their own thread.
+// Database: rows bound by reference (bindRow), checkpoints on their own thread, new stores' page size.
+import CSQLite
 import Foundation
 import MallStore
 import XCTest
@@ -41,6 +42,27 @@ final class DatabaseTests: XCTestCase {
             stored.append((0..<5).map { row.value(Int32($0)) })
         }
         XCTAssertEqual(stored, rows)
+    }
+
+    func testANewStoreHas16KiBPagesAndAnOlderOneKeepsItsOwn() throws {
+        func pageSize(_ db: Database) throws -> Int64? {
+            try db.scalar("PRAGMA page_size").flatMap { if case .int(let n) = $0 { return n } else { return nil } }
+        }
+        let fresh = try Database(path: directory + "/new.db")
+        try fresh.execute("CREATE TABLE t (n INTEGER PRIMARY KEY) STRICT")
+        XCTAssertEqual(try pageSize(fresh), 16_384)
+        // A store made with 4 KiB pages before (as stores made before this setting were):
+        // opening it again, even to create, leaves its pages as they are.
+        let olderPath = directory + "/old.db"
+        do {
+            var handle: OpaquePointer?
+            XCTAssertEqual(sqlite3_open(olderPath, &handle), SQLITE_OK)
+            XCTAssertEqual(sqlite3_exec(handle, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER PRIMARY KEY) STRICT; INSERT INTO t VALUES (1)", nil, nil, nil), SQLITE_OK)
+            sqlite3_close(handle)
+        }
+        let older = try Database(path: olderPath, opening: .create)
+        XCTAssertEqual(try pageSize(older), 4_096)
+        XCTAssertEqual(try older.scalar("SELECT n FROM t"), .int(1))
     }
 
     func testRowsReadByColumnName() throws {
