@@ -261,6 +261,13 @@ struct RowBinder<let count: Int> {
     }
 }
 
+/// Rows per INSERT where a stage stores many rows of one table back to back (posting's fee
+/// lines, ingest's feed rows): one statement's fixed cost (starting it, its transaction
+/// checks, its reset) shared by as many rows.
+enum ManyRows {
+    static let perInsert = 16
+}
+
 /// A table's INSERT of `count` columns, as a statement of one row and one of `rowsPerInsert`
 /// rows. The one of many rows is `INSERT OR FAIL`: a row that breaks a constraint stops it
 /// without undoing the rows it stored before, so SQLite keeps no statement journal for it (a
@@ -268,7 +275,7 @@ struct RowBinder<let count: Int> {
 /// statements saved: 200,000 writes to a temporary file per 100,000 lines). Nothing is lost
 /// by it: such an error fails the whole stage, whose transaction rolls back.
 struct RowInserts<let count: Int> {
-    static var rowsPerInsert: Int { 16 }
+    static var rowsPerInsert: Int { ManyRows.perInsert }
     private let single: Statement
     private let many: Statement
 

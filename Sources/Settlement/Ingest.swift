@@ -170,12 +170,54 @@ public final class Ingestor {
             guard case .success(let hex) = result, try !isKnown(hex) else { throw DigestDecidesFirst() }
             sha = hex
         }
-        let insert = try db.prepare(TableSpec.spec(for: kind).insertSQL)
+        let spec = TableSpec.spec(for: kind)
+        let insert = try db.prepare(spec.insertSQL)
+        let insertMany = try db.prepare(spec.insertManySQL)
         var twinAt: StoredTwinColumns?
         func quarantine(_ line: Int, _ column: Int, _ reason: QuarantineReason, _ message: String, _ raw: String) throws {
             outcome.quarantined += 1
             try recordQuarantine(QuarantineEntry(file: path, line: line, column: column, reason: reason,
                                                  message: message, raw: raw), fileID: fileID)
+        }
+        func count(_ result: StoreResult, _ record: RowOrigin) throws {
+            switch result {
+            case .accepted: outcome.accepted += 1
+            case .updated: outcome.accepted += 1; outcome.updated += 1
+            case .duplicate: outcome.duplicate += 1
+            case .rejected(let rejection):
+                try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
+            }
+        }
+        // Rows that passed every check, held until `ManyRows.perInsert` of them are stored by
+        // one statement. Anything else a row leads to (a quarantine entry, a row failing a
+        // later check, the end of the file) first stores the rows held, one statement each
+        // when fewer, so rows are stored and settled in the file's order.
+        var held: [(row: StagedRow, record: RowOrigin)] = []
+        held.reserveCapacity(ManyRows.perInsert)
+        func storeHeld() throws {
+            defer { held.removeAll(keepingCapacity: true) }
+            guard held.count == ManyRows.perInsert else {
+                for (row, record) in held {
+                    try count(store(row, kind: kind, schema: schema, record: record, insert: insert, twinAt: &twinAt), record)
+                }
+                return
+            }
+            var parameter: Int32 = 1
+            for (row, _) in held {
+                try insertMany.bindRow(row.values, from: parameter)
+                parameter += Int32(row.values.count)
+                try insertMany.bindRow(row.extras, from: parameter)
+                parameter += Int32(row.extras.count)
+            }
+            try insertMany.run()
+            let allStored = db.changes == held.count
+            for (row, record) in held {
+                // A row whose key was there already (stored before, or earlier in this very
+                // statement) was passed over: it is settled against that twin in its turn.
+                let result = allStored ? .accepted : try settleByTwin(row, kind: kind, schema: schema, record: record,
+                                                                      fileID: fileID, twinAt: &twinAt)
+                try count(result, record)
+            }
         }
         let stager = RowStager(config: config, fileID: fileID)
         let pipeline = PreparedRow.reading(reader, plain: { view in
@@ -191,18 +233,19 @@ public final class Ingestor {
                     if outcome.read % 100_000 == 0 { progress.note("\(path): \(outcome.read) rows") }
                     switch prepared {
                     case .refused(let line, let column, let reason, let message, let raw):
+                        try storeHeld()
                         try quarantine(line, column, reason, message, raw)
+                    case .staged(let staged, let record) where staged.laterFailure == nil:
+                        held.append((staged, record))
+                        if held.count == ManyRows.perInsert { try storeHeld() }
                     case .staged(let staged, let record):
-                        switch try store(staged, kind: kind, schema: schema, record: record, insert: insert, twinAt: &twinAt) {
-                        case .accepted: outcome.accepted += 1
-                        case .updated: outcome.accepted += 1; outcome.updated += 1
-                        case .duplicate: outcome.duplicate += 1
-                        case .rejected(let rejection):
-                            try quarantine(record.line, rejection.column, rejection.reason, rejection.message, record.raw)
-                        }
+                        try storeHeld()
+                        try count(store(staged, kind: kind, schema: schema, record: record, insert: insert, twinAt: &twinAt),
+                                  record)
                     }
                 }
             }
+            try storeHeld()
             if sha == nil, case .pending(let pending) = digest { try settle(pending.wait()) }
         } catch {
             pipeline.cancel()
@@ -280,14 +323,14 @@ public final class Ingestor {
         case rejected(Rejection)
     }
 
-    /// Where `TableSpec.selectSQL`'s columns are: the stored twin's `id`, `source_line` and each
-    /// field in the spec's order, found by name on the first twin a file meets (a re-delivered
-    /// file meets one per row).
+    /// Where `TableSpec.selectSQL`'s columns are: the stored twin's `id`, `source_file`,
+    /// `source_line` and each field in the spec's order, found by name on the first twin a file
+    /// meets (a re-delivered file meets one per row).
     struct StoredTwinColumns {
-        let id, sourceLine: Int32
+        let id, sourceFile, sourceLine: Int32
         let fields: [Int32]
         init(_ row: Statement, spec: TableSpec) {
-            id = row.column("id"); sourceLine = row.column("source_line")
+            id = row.column("id"); sourceFile = row.column("source_file"); sourceLine = row.column("source_line")
             fields = spec.fields.map(row.column)
         }
     }
@@ -296,23 +339,35 @@ public final class Ingestor {
     /// `twinAt` keeps where the stored twin's columns are, for the file's next rows.
     private func store(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: RowOrigin,
                        insert: Statement, twinAt: inout StoredTwinColumns?) throws -> StoreResult {
-        let spec = row.spec
         if row.laterFailure == nil {
             try insert.bindRow(row.values)
             try insert.bindRow(row.extras, from: Int32(row.values.count + 1))
             try insert.run()
             if db.changes == 1 { return .accepted }
         }
+        return try settleByTwin(row, kind: kind, schema: schema, record: record, fileID: nil, twinAt: &twinAt)
+    }
+
+    /// Step 5 for a row not inserted: its key's stored twin makes it a duplicate, a completion
+    /// update or a conflict; with no twin, the later check it failed rejects it. `fileID`: the
+    /// row was one of a statement of many rows that passed some over, so a twin stored from
+    /// this file's line is the row itself, stored.
+    private func settleByTwin(_ row: StagedRow, kind: FeedKind, schema: FeedSchema, record: RowOrigin, fileID: Int64?,
+                        twinAt: inout StoredTwinColumns?) throws -> StoreResult {
+        let spec = row.spec
         var stored: [SQLValue]?
         var storedID: Int64 = 0
+        var storedFile: Int64 = 0
         var storedLine: Int64 = 0
         try db.query(spec.selectSQL, row.key) { result in
             let at = twinAt ?? StoredTwinColumns(result, spec: spec)
             twinAt = at
             storedID = result.int(at.id)
+            storedFile = result.int(at.sourceFile)
             storedLine = result.int(at.sourceLine)
             stored = at.fields.map(result.value)
         }
+        if let fileID, stored != nil, storedFile == fileID, storedLine == Int64(record.line) { return .accepted }
         guard let stored else {
             if let failure = row.laterFailure { return .rejected(failure) }
             preconditionFailure("a row that could not be inserted has no stored twin")

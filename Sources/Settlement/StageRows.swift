@@ -19,7 +19,9 @@ final class TableSpec: Sendable {
     /// `INSERT OR IGNORE …` for every field and extra, built once. Only the table and column
     /// names of the declarations go into the SQL text; every value is bound.
     let insertSQL: String
-    /// `SELECT id, source_line, fields… WHERE key…`, built once.
+    /// The same for `ManyRows.perInsert` rows in one statement.
+    let insertManySQL: String
+    /// `SELECT id, source_file, source_line, fields… WHERE key…`, built once.
     let selectSQL: String
 
     init(table: String, fields: [String], key: [Int], extras: [String]) {
@@ -28,8 +30,11 @@ final class TableSpec: Sendable {
         self.key = key
         self.extras = extras
         let all = fields + extras
-        insertSQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: all.count).joined(separator: ", ")))"
-        selectSQL = "SELECT id, source_line, \(fields.joined(separator: ", ")) FROM \(table) WHERE "
+        let row = "(" + Array(repeating: "?", count: all.count).joined(separator: ", ") + ")"
+        insertSQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES \(row)"
+        insertManySQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: ManyRows.perInsert).joined(separator: ", ")
+        selectSQL = "SELECT id, source_file, source_line, \(fields.joined(separator: ", ")) FROM \(table) WHERE "
             + key.map { "\(fields[$0]) = ?" }.joined(separator: " AND ")
     }
 
