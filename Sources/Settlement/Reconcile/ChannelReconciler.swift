@@ -61,9 +61,8 @@ final class ChannelReconciler {
     private var newRows: [ChannelKey: [ReportedRow]] = [:]
     private var dayTexts = DayTexts()
     /// Where the columns are in the queries run once per reference, found by name on their
-    /// first row and kept for the night: `addExpectation`'s, `expectRefund`'s, `judge`'s
-    /// expectation and channel rows, `storedItems`'.
-    private var addedAt: ExpectationColumns?
+    /// first row and kept for the night: `expectRefund`'s, `storedExpectation`'s, `judge`'s
+    /// channel rows, `storedItems`'.
     private var refundAt: ExpectedColumns?
     private var expectedAt: ExpectationColumns?
     private var reportedAt: ReportedColumns?
@@ -243,18 +242,37 @@ final class ChannelReconciler {
 
     /// Adds `amount` to the stored expectation of `key` (first stored from its matched item if
     /// only that holds it), dated by the earliest day, and keeps what it comes to for judging.
+    /// Read, then inserted or updated: an upsert with `RETURNING` cost twice as much (SQLite
+    /// gathers a returned row in a table of its own for every statement).
     private func addExpectation(_ key: ChannelKey, amount: Int64, day: Day) throws {
-        try storeMatchedExpectation(key)
-        try db.query("""
-            INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (channel, kind, reference) DO UPDATE SET amount = amount + excluded.amount, day = min(day, excluded.day)
-            RETURNING amount, day
-            """, key.values + [.int(amount), .text(day.description)]) { row in
-            let c = addedAt ?? ExpectationColumns(row)
-            addedAt = c
-            guard let expectation = c.expectation(row) else { preconditionFailure("recon_expected holds dates") }
-            written[key] = expectation
+        var stored = try storedExpectation(key)
+        if stored == nil {
+            try storeMatchedExpectation(key)
+            if db.changes > 0 { stored = try storedExpectation(key) }
         }
+        let values = key.values
+        if let stored {
+            let sum = Expectation(amount: stored.amount + amount, day: min(stored.day, day))
+            try db.run("UPDATE recon_expected SET amount = ?, day = ? WHERE channel = ? AND kind = ? AND reference = ?",
+                       [.int(sum.amount), .text(sum.day.description)] + values)
+            written[key] = sum
+        } else {
+            try db.run("INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)",
+                       values + [.int(amount), .text(day.description)])
+            written[key] = Expectation(amount: amount, day: day)
+        }
+    }
+
+    /// The stored expectation of `key`, if any.
+    private func storedExpectation(_ key: ChannelKey) throws -> Expectation? {
+        var expectation: Expectation?
+        try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) { row in
+            let c = expectedAt ?? ExpectationColumns(row)
+            expectedAt = c
+            guard let stored = c.expectation(row) else { preconditionFailure("recon_expected holds dates") }
+            expectation = stored
+        }
+        return expectation
     }
 
     /// The refunds past the mark and the orphans waiting: each one accepted adds its
@@ -338,13 +356,7 @@ final class ChannelReconciler {
     private func judge(_ key: ChannelKey, into summary: inout ReconcileSummary) throws {
         let stored = try storedItems(key)
         var expectation = written[key]
-        if expectation == nil {
-            try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) { row in
-                let c = expectedAt ?? ExpectationColumns(row)
-                expectedAt = c
-                if let stored = c.expectation(row) { expectation = stored }
-            }
-        }
+        if expectation == nil { expectation = try storedExpectation(key) }
         var rows: [ReportedRow] = []
         if stored.isEmpty {
             rows = newRows[key] ?? []
