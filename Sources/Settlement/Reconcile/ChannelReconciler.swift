@@ -15,9 +15,9 @@ struct ChannelKey: Hashable, Comparable {
 
     /// Byte order of channel, kind, reference (as SQLite sorts them), without copying.
     static func < (a: ChannelKey, b: ChannelKey) -> Bool {
-        if a.channel != b.channel { return a.channel.utf8.lexicographicallyPrecedes(b.channel.utf8) }
-        if a.kind != b.kind { return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) }
-        return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
+        if a.channel != b.channel { return TextOrder.precedes(a.channel, b.channel) }
+        if a.kind != b.kind { return TextOrder.precedes(a.kind, b.kind) }
+        return TextOrder.precedes(a.reference, b.reference)
     }
 
     var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }
@@ -61,10 +61,11 @@ final class ChannelReconciler {
     private var newRows: [ChannelKey: [ReportedRow]] = [:]
     private var dayTexts = DayTexts()
     /// Where the columns are in the queries run once per reference, found by name on their
-    /// first row and kept for the night: `expectRefund`'s, `storedExpectation`'s, `judge`'s
-    /// channel rows, `storedItems`'.
+    /// first row and kept for the night: `expectRefund`'s, the expectations' (`addExpectation`,
+    /// `storedExpectation`), `judge`'s channel rows, `storedItems`'.
     private var refundAt: ExpectedColumns?
     private var expectedAt: ExpectationColumns?
+    private var keptAt: Int32?
     private var reportedAt: ReportedColumns?
     private var itemAt: ItemColumns?
     /// Tonight's matched items (MatchedItems.swift), written at the end of the night in the
@@ -240,26 +241,35 @@ final class ChannelReconciler {
         }
     }
 
-    /// Adds `amount` to the stored expectation of `key` (first stored from its matched item if
-    /// only that holds it), dated by the earliest day, and keeps what it comes to for judging.
+    /// Adds `amount` to the expectation of `key` (the stored one, or the one its matched item
+    /// implies), dated by the earliest day, stores what it comes to and keeps it for judging.
     /// Read, then inserted or updated: an upsert with `RETURNING` cost twice as much (SQLite
-    /// gathers a returned row in a table of its own for every statement).
+    /// gathers a returned row in a table of its own for every statement), and reading the
+    /// matched item in the same statement saves a statement per reference.
     private func addExpectation(_ key: ChannelKey, amount: Int64, day: Day) throws {
-        var stored = try storedExpectation(key)
-        if stored == nil {
-            try storeMatchedExpectation(key)
-            if db.changes > 0 { stored = try storedExpectation(key) }
+        var stored: (expectation: Expectation, kept: Bool)?
+        try db.query(ChannelReconciler.expectationSQL, key.values) { row in
+            // The first row: the stored expectation, or the matched item's when none is stored.
+            guard stored == nil else { return }
+            let c = expectedAt ?? ExpectationColumns(row)
+            expectedAt = c
+            let kept = keptAt ?? row.column("kept")
+            keptAt = kept
+            guard let expectation = c.expectation(row) else { preconditionFailure("recon_expected holds dates") }
+            stored = (expectation, kept: row.int(kept) == 1)
         }
         let values = key.values
-        if let stored {
-            let sum = Expectation(amount: stored.amount + amount, day: min(stored.day, day))
+        if let stored, stored.kept {
+            let sum = Expectation(amount: stored.expectation.amount + amount, day: min(stored.expectation.day, day))
             try db.run("UPDATE recon_expected SET amount = ?, day = ? WHERE channel = ? AND kind = ? AND reference = ?",
                        [.int(sum.amount), .text(sum.day.description)] + values)
             written[key] = sum
         } else {
+            let sum = stored.map { Expectation(amount: $0.expectation.amount + amount, day: min($0.expectation.day, day)) }
+                ?? Expectation(amount: amount, day: day)
             try db.run("INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)",
-                       values + [.int(amount), .text(day.description)])
-            written[key] = Expectation(amount: amount, day: day)
+                       values + [.int(sum.amount), .text(sum.day.description)])
+            written[key] = sum
         }
     }
 

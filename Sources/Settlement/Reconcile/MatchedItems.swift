@@ -104,15 +104,15 @@ extension ChannelReconciler {
         try db.run("DELETE FROM recon_matched WHERE payment_key = ?", [.int(paymentKey)])
     }
 
-    /// Stores the expectation of `key` that its matched item implies, if it has one and it is
-    /// not stored yet: a later line or refund is about to add to it.
-    func storeMatchedExpectation(_ key: ChannelKey) throws {
-        try db.run("""
-            INSERT INTO recon_expected(channel, kind, reference, amount, day)
-            SELECT p.channel, p.kind, p.reference, p.amount, \(StoreViews.date("m.day"))
-            FROM payments p JOIN recon_matched m ON m.payment_key = p.id
-            WHERE p.channel = ? AND p.kind = ? AND p.reference = ?
-            ON CONFLICT DO NOTHING
-            """, key.values)
-    }
+    /// The expectation of a reference (`?1`–`?3`: channel, kind, reference) as stored (`kept`
+    /// 1), and the one its matched item implies (`kept` 0: a matched reference's expectation
+    /// is held by its item, not kept), the stored one first. One statement: a later line or
+    /// refund is about to add to it.
+    static let expectationSQL = """
+        SELECT amount, day, 1 AS kept FROM recon_expected WHERE channel = ?1 AND kind = ?2 AND reference = ?3
+        UNION ALL
+        SELECT * FROM (SELECT p.amount AS amount, \(StoreViews.date("m.day")) AS day, 0 AS kept
+                       FROM payments p JOIN recon_matched m ON m.payment_key = p.id
+                       WHERE p.channel = ?1 AND p.kind = ?2 AND p.reference = ?3 ORDER BY p.id LIMIT 1)
+        """
 }
