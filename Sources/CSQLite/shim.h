@@ -15,10 +15,4 @@ static inline int csqlite_bind_text_transient(sqlite3_stmt *stmt, int index, con
 static inline int csqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
-/// A statement that may be undone on its own (an `INSERT OR IGNORE` of many rows) keeps the
-/// pages it changes in a statement journal, in memory up to this many bytes and in a
-/// temporary file past them. Only valid before the first connection is opened.
-static inline int csqlite_statement_journal_spill(int bytes) {
-    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
-}
 #endif

@@ -86,9 +86,6 @@ extension SQLValue {
 private let sqliteConfigured: Void = {
     // Memory statistics cost a global mutex on every allocation, on every thread.
     _ = csqlite_disable_memory_statistics()
-    // Ingest's statements of 16 rows each change a few 16 KiB pages; SQLite's 64 KiB default
-    // sent some of those pages to a temporary file. 4 MiB keeps a statement's pages in memory.
-    _ = csqlite_statement_journal_spill(4 << 20)
 }()
 
 /// One SQLite connection. Not shared between threads.
