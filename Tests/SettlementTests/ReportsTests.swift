@@ -275,6 +275,8 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(Dashboard.percent("0.1250"), "12.50%")
         XCTAssertEqual(Dashboard.percent("-0.0001"), "-0.01%")
         XCTAssertEqual(Dashboard.percent("12.3456"), "1,234.56%")
+        XCTAssertEqual(["12.30", "-15.60", "0.05", "7", "-3", "", "1234567.8"].map(Dashboard.fen),
+                       [1_230, -1_560, 5, 7, -3, 0, 123_456_780])
         XCTAssertEqual(SVGChart.groupedMoney(-123_456_789), "-1,234,567.89")
         XCTAssertEqual(SVGChart.groupedMoney(5), "0.05")
         XCTAssertEqual(SVGChart.groupedDecimal("1234567.80"), "1,234,567.80")
