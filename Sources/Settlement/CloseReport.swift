@@ -29,7 +29,7 @@ public struct CloseReport: Sendable {
             let sum = bySupplier[supplierID, default: (0, 0, 0)]
             bySupplier[supplierID] = (sum.sheets + 1, sum.lines + row.int("lines"), sum.payable + row.int("net"))
         }
-        let rows = bySupplier.keys.sorted { bytesBefore($0, $1) }.map { id -> Row in
+        let rows = bySupplier.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { id -> Row in
             let sum = bySupplier[id]!
             return Row(supplierID: id, name: config.supplierByID[id]?.name ?? "", sheets: sum.sheets, lines: sum.lines,
                        payable: sum.payable)

@@ -112,7 +112,7 @@ public enum Inbox {
         let present = Set(names)
         var taken: [Entry] = []
         var skipped: [(String, String)] = []
-        for name in names.sorted(by: bytesBefore) {
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             if name.hasPrefix(".") || name.hasSuffix(".done") { continue }
             if name.hasSuffix(".part") || name.hasSuffix(".tmp") { skipped.append((name, "still being written")); continue }
             guard let kind = FeedKind.fromFileName(name) else { skipped.append((name, "not a feed name")); continue }
@@ -124,7 +124,7 @@ public enum Inbox {
             if requireDoneMarker && !present.contains(name + ".done") { skipped.append((name, "waiting for \(name).done")); continue }
             taken.append(Entry(path: path, name: name, kind: kind))
         }
-        taken.sort { $0.kind != $1.kind ? $0.kind < $1.kind : bytesBefore($0.name, $1.name) }
+        taken.sort { $0.kind != $1.kind ? $0.kind < $1.kind : Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         return (taken, skipped)
     }
 }

@@ -53,14 +53,14 @@ struct StatementLine: Sendable {
     /// `true` when `a` sorts before `b` by bytes, `false` after, `nil` when equal.
     private static func byteOrder(_ a: String, _ b: String) -> Bool? {
         if a == b { return nil }
-        return bytesBefore(a, b)
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
 
 enum StatementLines {
     /// Forward codes in the order their names sort (the export sorts fee codes as text).
     static let forwardCodesByName: [FeeCode] = FeeCode.allCases.prefix(FeeCode.forwardCodeCount)
-        .sorted { bytesBefore($0.rawValue, $1.rawValue) }
+        .sorted { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }
 
     /// The sheet's forward rows, sorted by posting day, order and line, with each forward
     /// code's amount under the code's name (`GOODS` … `COST`); read by `ForwardRowColumns`.

@@ -369,7 +369,7 @@ final class ReconcileTests: XCTestCase {
                 XCTAssertEqual(TextOrder.precedes(ka, kb) ?? a.utf8.lexicographicallyPrecedes(b.utf8),
                                a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
                 XCTAssertEqual(TextOrder.same(ka, kb) ?? a.utf8.elementsEqual(b.utf8), a.utf8.elementsEqual(b.utf8), "\(a) = \(b)")
-                XCTAssertEqual(bytesBefore(a, b), a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b) by memcmp")
+                XCTAssertEqual(TextOrder.precedes(a, b), a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b) by memcmp")
             }
         }
     }

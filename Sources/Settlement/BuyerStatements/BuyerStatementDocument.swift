@@ -127,8 +127,8 @@ struct BuyerStatementDocument: Sendable {
         lines.sort { a, b in
             if a.date != b.date { return a.date < b.date }
             if a.kind != b.kind { return a.kind < b.kind }
-            if a.source != b.source { return bytesBefore(a.source, b.source) }
-            if a.order != b.order { return bytesBefore(a.order, b.order) }
+            if a.source != b.source { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
+            if a.order != b.order { return a.order.utf8.lexicographicallyPrecedes(b.order.utf8) }
             return a.lineNo < b.lineNo
         }
         let usage = lines.filter { $0.kind == 1 }

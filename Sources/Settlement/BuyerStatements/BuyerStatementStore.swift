@@ -84,7 +84,7 @@ enum BuyerStatementStore {
         try db.run("UPDATE rebate_movements SET cycle = ? WHERE id > ?",
                    [.int(cycle.storeCode), .int(last - Int64(movements.count))])
         precondition(db.changes == movements.count, "one rebate_movements row per movement, the last ones inserted")
-        for buyer in Set(movements.map(\.buyerID)).sorted(by: { bytesBefore($0, $1) }) {
+        for buyer in Set(movements.map(\.buyerID)).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             try markDue(db, kind: .rebate, buyer: buyer, cycle: cycle.storeCode, period: period.id)
         }
     }

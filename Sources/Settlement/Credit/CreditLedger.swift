@@ -52,8 +52,8 @@ public struct CreditEvent: Sendable {
         if a.date != b.date { return a.date < b.date }
         if a.at != b.at { return a.at < b.at }
         if a.kind != b.kind { return a.kind < b.kind }
-        if a.key1 != b.key1 { return bytesBefore(a.key1, b.key1) }
-        if a.key2 != b.key2 { return bytesBefore(a.key2, b.key2) }
+        if a.key1 != b.key1 { return a.key1.utf8.lexicographicallyPrecedes(b.key1.utf8) }
+        if a.key2 != b.key2 { return a.key2.utf8.lexicographicallyPrecedes(b.key2.utf8) }
         return a.key3 < b.key3
     }
 }

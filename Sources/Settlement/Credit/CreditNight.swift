@@ -28,7 +28,7 @@ public enum CreditNight {
         let lateByBuyer = Dictionary(grouping: late, by: \.buyerID)
         let timelyByBuyer = Dictionary(grouping: timely, by: \.buyerID)
         let buyers = Set(ledgers.keys).union(lateByBuyer.keys).union(timelyByBuyer.keys)
-            .sorted { bytesBefore($0, $1) }
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         for buyer in buyers {
             let lateRows = (lateByBuyer[buyer] ?? []).sorted(by: CreditEvent.precedes)
             let rows = (timelyByBuyer[buyer] ?? []).sorted(by: CreditEvent.precedes)

@@ -179,7 +179,7 @@ struct CreditStore {
 
     /// Writes what changed: balances, bills, freezes.
     func save(_ ledgers: [String: CreditLedger]) throws {
-        for buyer in ledgers.keys.sorted(by: { bytesBefore($0, $1) }) {
+        for buyer in ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let ledger = ledgers[buyer] else { continue }
             if ledger.changed {
                 try db.run("""

@@ -87,8 +87,8 @@ public enum RebateCalculator {
             }
         }
         return result.sorted {
-            $0.buyerID != $1.buyerID ? bytesBefore($0.buyerID, $1.buyerID)
-                : bytesBefore($0.policyID, $1.policyID)
+            $0.buyerID != $1.buyerID ? $0.buyerID.utf8.lexicographicallyPrecedes($1.buyerID.utf8)
+                : $0.policyID.utf8.lexicographicallyPrecedes($1.policyID.utf8)
         }
     }
 
@@ -211,7 +211,7 @@ public enum RebateCalculator {
     /// ties to the lower supplier id (SPEC §7). Parts of 0 are left out.
     public static func split(_ amount: Int64, base: Int64, suppliers: [String: Int64]) -> [SupplierPart] {
         let eligible = suppliers.filter { $0.value != 0 && ($0.value > 0) == (base > 0) && base != 0 }
-            .sorted { bytesBefore($0.key, $1.key) }
+            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         precondition(!eligible.isEmpty, "a non-zero amount comes from a non-zero base")
         let parts = allocateLargestRemainder(amount, weights: eligible.map { abs($0.value) })
         return zip(eligible, parts).filter { $0.1 != 0 }.map { SupplierPart(supplierID: $0.0.key, amount: $0.1) }

@@ -60,7 +60,7 @@ public struct RebateSettler {
                 INSERT INTO rebate_accounts(buyer_id, balance) VALUES (?, ?)
                 ON CONFLICT (buyer_id) DO UPDATE SET balance = balance + excluded.balance
                 """)
-            for (buyer, change) in balances.sorted(by: { bytesBefore($0.key, $1.key) }) {
+            for (buyer, change) in balances.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 try account.bind(1, buyer)
                 try account.bind(2, change)
                 try account.run()

@@ -15,9 +15,9 @@ struct ChannelKey: Hashable, Comparable {
 
     /// Byte order of channel, kind, reference (as SQLite sorts them), without copying.
     static func < (a: ChannelKey, b: ChannelKey) -> Bool {
-        if a.channel != b.channel { return bytesBefore(a.channel, b.channel) }
-        if a.kind != b.kind { return bytesBefore(a.kind, b.kind) }
-        return bytesBefore(a.reference, b.reference)
+        if a.channel != b.channel { return TextOrder.precedes(a.channel, b.channel) }
+        if a.kind != b.kind { return TextOrder.precedes(a.kind, b.kind) }
+        return TextOrder.precedes(a.reference, b.reference)
     }
 
     var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }
@@ -103,11 +103,11 @@ final class ChannelReconciler {
         try fees.addPostedLines()
         // The lines paid through a channel named tonight: those read on earlier nights, then
         // tonight's, read once for the channel fees and these sums.
-        let pays = newChannels.isEmpty ? nil : PaySums(channels: newChannels.sorted(by: bytesBefore))
+        let pays = newChannels.isEmpty ? nil : PaySums(channels: newChannels.sorted(by: Self.byteOrder))
         try pays?.addEarlierLines(db: db, through: marks.lines)
         let linesFrom = marks.lines
         try readOrderLines(after: marks.lines, fees: fees, pays: pays, &marks.lines)
-        try expectPaid(channels: expecting.sorted(by: bytesBefore), after: linesFrom, through: marks.lines, &touched)
+        try expectPaid(channels: expecting.sorted(by: Self.byteOrder), after: linesFrom, through: marks.lines, &touched)
         try readRefunds(after: marks.refunds, &touched, &marks.refunds)
         try fees.write()
         try writeExpectations()
@@ -126,11 +126,11 @@ final class ChannelReconciler {
         if let pays {
             pays.sum()
             newChannelRows.putInOrder()
-            cursors = try NewChannelCursors(db: db, channels: newChannels.sorted(by: bytesBefore), pays: pays, rows: newChannelRows,
+            cursors = try NewChannelCursors(db: db, channels: newChannels.sorted(by: Self.byteOrder), pays: pays, rows: newChannelRows,
                                             refunds: marks.refunds)
         }
         defer { cursors?.close() }
-        for channel in Set(touchedByChannel.keys).union(newChannels).sorted(by: bytesBefore) {
+        for channel in Set(touchedByChannel.keys).union(newChannels).sorted(by: Self.byteOrder) {
             if let cursors, newChannels.contains(channel) {
                 try reconcileNew(channel, from: cursors, into: &summary)
                 continue
@@ -152,6 +152,8 @@ final class ChannelReconciler {
     func dayText(_ day: Day) -> String {
         dayTexts.text(day)
     }
+
+    private static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     // MARK: Reading what is new
 
@@ -181,7 +183,7 @@ final class ChannelReconciler {
             newRows[key, default: []].append(reported)
         }
         let fresh = newChannelRows.channels
-        for channel in fresh.sorted(by: bytesBefore) {
+        for channel in fresh.sorted(by: Self.byteOrder) {
             try db.run("INSERT INTO recon_channels(channel) VALUES (?)", [.text(channel)])
             channels.insert(channel)
         }

@@ -49,14 +49,14 @@ final class NewChannelRows: SortedKeys {
     /// which Swift's sort merges.
     func putInOrder() {
         groups = adding.map { ($0.key, $0.value) }.sorted { a, b in
-            a.group.channel != b.group.channel ? bytesBefore(a.group.channel, b.group.channel)
-                : bytesBefore(a.group.kind, b.group.kind)
+            a.group.channel != b.group.channel ? a.group.channel.utf8.lexicographicallyPrecedes(b.group.channel.utf8)
+                : a.group.kind.utf8.lexicographicallyPrecedes(b.group.kind.utf8)
         }
         adding = [:]
         for at in groups.indices {
             groups[at].rows.sort { a, b in
                 a.reference == b.reference ? a.reported.paymentKey < b.reported.paymentKey
-                    : bytesBefore(a.reference, b.reference)
+                    : a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
             }
         }
         (group, index) = (0, 0)
@@ -155,7 +155,7 @@ final class NewChannelCursors {
 
     /// Byte order of (kind, reference), as SQLite sorts them.
     private static func precedes(_ a: (String, String), _ b: (String, String)) -> Bool {
-        a.0 != b.0 ? bytesBefore(a.0, b.0) : bytesBefore(a.1, b.1)
+        a.0 != b.0 ? a.0.utf8.lexicographicallyPrecedes(b.0.utf8) : a.1.utf8.lexicographicallyPrecedes(b.1.utf8)
     }
 
     /// Lets go of the statements (cached by the store for the next night).

@@ -87,7 +87,7 @@ final class PaySums: SortedSums {
         sums.sort { a, b in
             if a.channel != b.channel { return a.channel < b.channel }
             return TextOrder.precedes(a.order, b.order)
-                ?? bytesBefore(references[a.reference], references[b.reference])
+                ?? references[a.reference].utf8.lexicographicallyPrecedes(references[b.reference].utf8)
         }
         // Adds each line to the sum before it when of the same reference, in place.
         var last = -1

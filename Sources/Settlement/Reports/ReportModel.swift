@@ -167,3 +167,9 @@ public enum Ratio {
         for place in [1_000, 100, 10, 1] { bytes.append(UInt8(ascii: "0") + UInt8(fraction / place % 10)) }
     }
 }
+
+/// Byte-order comparison of texts (SQLite's BINARY collation), for deterministic sorting.
+@inline(__always)
+func bytesBefore(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}
