@@ -369,7 +369,6 @@ final class ReconcileTests: XCTestCase {
                 XCTAssertEqual(TextOrder.precedes(ka, kb) ?? a.utf8.lexicographicallyPrecedes(b.utf8),
                                a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
                 XCTAssertEqual(TextOrder.same(ka, kb) ?? a.utf8.elementsEqual(b.utf8), a.utf8.elementsEqual(b.utf8), "\(a) = \(b)")
-                XCTAssertEqual(TextOrder.precedes(a, b), a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b) by memcmp")
             }
         }
     }

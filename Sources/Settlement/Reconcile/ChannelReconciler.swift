@@ -15,9 +15,9 @@ struct ChannelKey: Hashable, Comparable {
 
     /// Byte order of channel, kind, reference (as SQLite sorts them), without copying.
     static func < (a: ChannelKey, b: ChannelKey) -> Bool {
-        if a.channel != b.channel { return TextOrder.precedes(a.channel, b.channel) }
-        if a.kind != b.kind { return TextOrder.precedes(a.kind, b.kind) }
-        return TextOrder.precedes(a.reference, b.reference)
+        if a.channel != b.channel { return a.channel.utf8.lexicographicallyPrecedes(b.channel.utf8) }
+        if a.kind != b.kind { return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) }
+        return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8)
     }
 
     var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }

@@ -3,8 +3,6 @@
 // million parent orders by reference, and comparing two Swift strings byte by byte through
 // their UTF-8 views was most of that sort.
 
-import Foundation
-
 /// A text's first 16 bytes as two big-endian integers (zero past its end) and its length:
 /// comparing those is comparing the texts byte by byte, except for two texts longer than 16
 /// bytes that agree on them, which are compared in full.
@@ -34,19 +32,6 @@ struct TextOrder {
         if a.count > bytesHeld && b.count > bytesHeld { return nil }
         // Equal first bytes: the shorter text is the other's beginning (or they are equal).
         return a.count < b.count
-    }
-
-    /// Whether text `a` comes before text `b` in byte order, their bytes compared in place
-    /// (`memcmp`): several times cheaper than walking their UTF-8 views element by element.
-    static func precedes(_ a: String, _ b: String) -> Bool {
-        var (a, b) = (a, b)
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return order != 0 ? order < 0 : x.count < y.count
-            }
-        }
     }
 
     /// Whether the texts of `a` and `b` are the same bytes; nil when only the texts can tell.
