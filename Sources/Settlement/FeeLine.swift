@@ -266,33 +266,37 @@ struct RowBinder<let count: Int> {
 /// checks, its reset) shared by as many rows.
 enum ManyRows {
     static let perInsert = 16
+
+    /// The `VALUES` of an INSERT of `rows` rows of `columns` values each: `(?, ?), (?, ?)`.
+    static func placeholders(columns: Int, rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
 }
 
-/// A table's INSERT of `count` columns, as a statement of one row and one of `rowsPerInsert`
-/// rows. The one of many rows is `INSERT OR FAIL`: a row that breaks a constraint stops it
+/// A table's INSERT of `count` columns, as a statement of one row and one of
+/// `ManyRows.perInsert` rows. The one of many rows is `INSERT OR FAIL`: a row that breaks a constraint stops it
 /// without undoing the rows it stored before, so SQLite keeps no statement journal for it (a
 /// copy of every page the statement touches, which with `INSERT`'s ABORT cost more than the
 /// statements saved: 200,000 writes to a temporary file per 100,000 lines). Nothing is lost
 /// by it: such an error fails the whole stage, whose transaction rolls back.
 struct RowInserts<let count: Int> {
-    static var rowsPerInsert: Int { ManyRows.perInsert }
     private let single: Statement
     private let many: Statement
 
     /// `columns`: the table's columns that the rows' values fill, in their order.
     init(_ db: Database, table: String, columns: String) throws {
         // Only these types' column lists go into the SQL text; every value is bound.
-        let row = "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
-        single = try db.prepare("INSERT INTO \(table)(\(columns)) VALUES \(row)")
-        let rows = Array(repeating: row, count: RowInserts.rowsPerInsert).joined(separator: ", ")
-        many = try db.prepare("INSERT OR FAIL INTO \(table)(\(columns)) VALUES \(rows)")
+        single = try db.prepare("INSERT INTO \(table)(\(columns)) VALUES \(ManyRows.placeholders(columns: count, rows: 1))")
+        many = try db.prepare("INSERT OR FAIL INTO \(table)(\(columns)) VALUES "
+                              + ManyRows.placeholders(columns: count, rows: ManyRows.perInsert))
     }
 
     /// Stores `rows` in order: those that fill whole statements of many rows, then the rest
     /// one by one.
     func store<Row>(_ rows: [Row], _ values: (Row) -> InlineArray<count, Int64?>) throws {
-        let whole = rows.count / RowInserts.rowsPerInsert * RowInserts.rowsPerInsert
-        var binder = RowBinder<count>(many, rows: RowInserts.rowsPerInsert)
+        let whole = rows.count / ManyRows.perInsert * ManyRows.perInsert
+        var binder = RowBinder<count>(many, rows: ManyRows.perInsert)
         for row in rows[..<whole] { try binder.store(values(row)) }
         var one = RowBinder<count>(single)
         for row in rows[whole...] { try one.store(values(row)) }

@@ -30,10 +30,9 @@ final class TableSpec: Sendable {
         self.key = key
         self.extras = extras
         let all = fields + extras
-        let row = "(" + Array(repeating: "?", count: all.count).joined(separator: ", ") + ")"
-        insertSQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES \(row)"
-        insertManySQL = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES "
-            + Array(repeating: row, count: ManyRows.perInsert).joined(separator: ", ")
+        let insert = "INSERT OR IGNORE INTO \(table)(\(all.joined(separator: ", "))) VALUES "
+        insertSQL = insert + ManyRows.placeholders(columns: all.count, rows: 1)
+        insertManySQL = insert + ManyRows.placeholders(columns: all.count, rows: ManyRows.perInsert)
         selectSQL = "SELECT id, source_file, source_line, \(fields.joined(separator: ", ")) FROM \(table) WHERE "
             + key.map { "\(fields[$0]) = ?" }.joined(separator: " AND ")
     }
