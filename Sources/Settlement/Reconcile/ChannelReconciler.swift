@@ -258,19 +258,16 @@ final class ChannelReconciler {
             guard let expectation = c.expectation(row) else { preconditionFailure("recon_expected holds dates") }
             stored = (expectation, kept: row.int(kept) == 1)
         }
-        let values = key.values
-        if let stored, stored.kept {
-            let sum = Expectation(amount: stored.expectation.amount + amount, day: min(stored.expectation.day, day))
+        let sum = stored.map { Expectation(amount: $0.expectation.amount + amount, day: min($0.expectation.day, day)) }
+            ?? Expectation(amount: amount, day: day)
+        if stored?.kept == true {
             try db.run("UPDATE recon_expected SET amount = ?, day = ? WHERE channel = ? AND kind = ? AND reference = ?",
-                       [.int(sum.amount), .text(sum.day.description)] + values)
-            written[key] = sum
+                       [.int(sum.amount), .text(sum.day.description)] + key.values)
         } else {
-            let sum = stored.map { Expectation(amount: $0.expectation.amount + amount, day: min($0.expectation.day, day)) }
-                ?? Expectation(amount: amount, day: day)
             try db.run("INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)",
-                       values + [.int(sum.amount), .text(sum.day.description)])
-            written[key] = sum
+                       key.values + [.int(sum.amount), .text(sum.day.description)])
         }
+        written[key] = sum
     }
 
     /// The stored expectation of `key`, if any.
