@@ -199,9 +199,11 @@ struct WaitingRow {
     let day: Int
 }
 
-/// A date's facts being changed. A line or refund appends its SKU's sums and its order and
-/// buyer; `settled` sorts them by hash and adds up equal ones once, before the date is
-/// written: appending costs far less per line than a hash table per date.
+/// A date's facts being changed. A line or refund adds to its SKU's entry and notes its
+/// buyer, each found through HashSlots by the hash its key carries (a night of a million
+/// lines has a few thousand SKUs and buyers); a parent order is appended once per run of its
+/// lines. `settled` puts them in order of hash and counts the distinct orders before the date
+/// is written.
 ///
 /// A date already kept holds what is added apart from its kept bytes (`kept`) until it is
 /// encoded: a date that only refunds change (a following night's refunds reach back over the
@@ -211,6 +213,9 @@ struct DayWork {
     var facts = DayFacts()
     var orders: [TextKey] = []
     var buyers: [TextKey] = []
+    /// Where `facts.products` and `buyers` hold each SKU and buyer added since the date was read.
+    var productSlots = HashSlots()
+    var buyerSlots = HashSlots()
     /// Sums per tender of what was added since the date was read, added to the facts when settled.
     var newTenders: [(key: TenderKey, sums: TenderSums)] = []
     var kept: KeptDay?

@@ -145,14 +145,27 @@ extension DayWork {
         facts.totals.add(line, nil)
         var sums = SalesSums()
         sums.add(line, nil)
-        facts.products.append((key, sums))
+        addProduct(key, sums)
         facts.points += tenders.points
         if tenders.points != 0 { newTenders[tender(SalesFacts.pointsKey)].sums.add(tenders.points, nil) }
         if tenders.credit != 0 { newTenders[tender(SalesFacts.creditKey)].sums.add(tenders.credit, nil) }
         if tenders.cash != 0 { newTenders[tender(TenderKey(tender: "cash", channel: tenders.channel))].sums.add(tenders.cash, nil) }
         // A parent order's lines come one after another: each is noted once, not per line.
         if orders.last != parent { orders.append(parent) }
-        if let buyer, buyers.last != buyer { buyers.append(buyer) }
+        if let buyer, buyers.last != buyer, buyerSlots.position(of: buyer.hash, where: { buyers[$0] == buyer }) == nil {
+            buyerSlots.add(buyer.hash, at: buyers.count)
+            buyers.append(buyer)
+        }
+    }
+
+    /// Adds `sums` to its SKU's entry, the SKU's first line or refund making it.
+    private mutating func addProduct(_ key: SKUKey, _ sums: SalesSums) {
+        if let at = productSlots.position(of: key.hash, where: { facts.products[$0].key == key }) {
+            facts.products[at].sums.merge(sums)
+        } else {
+            productSlots.add(key.hash, at: facts.products.count)
+            facts.products.append((key, sums))
+        }
     }
 
     /// A refund of a line paid on the date: what it returned, under the line's SKU and under
@@ -163,7 +176,7 @@ extension DayWork {
         var sums = SalesSums()
         sums.refundGoods = goods
         sums.refundUnits = units
-        facts.products.append((key, sums))
+        addProduct(key, sums)
         if line.points != 0 { newTenders[tender(SalesFacts.pointsKey)].sums.refunded += refunded.points }
         if line.credit != 0 { newTenders[tender(SalesFacts.creditKey)].sums.refunded += refunded.credit }
         if line.cash != 0 { newTenders[tender(TenderKey(tender: "cash", channel: line.channel))].sums.refunded += refunded.cash }
