@@ -311,6 +311,15 @@ struct BuyerRow {
     var firstOrder: String
     var repeats: Bool
     var months: UInt64
+    /// The row as read from report_buyers; nil for a buyer not kept before.
+    var kept: Kept?
+
+    struct Kept {
+        let firstDay: Int
+        let firstOrder: String
+        let repeats: Bool
+        let months: UInt64
+    }
 
     /// A purchase in parent order `order` paid on `day`.
     mutating func bought(day: Int, order: String) {

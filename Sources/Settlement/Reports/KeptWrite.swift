@@ -165,8 +165,10 @@ extension KeptFacts {
     static func storedBuyer(_ buyer: TextKey, _ db: Database) throws -> BuyerRow? {
         var found: BuyerRow?
         try db.query("SELECT first_day, first_order, repeats, months FROM report_buyers WHERE buyer_id = ?", [.text(buyer.text)]) { row in
-            found = BuyerRow(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
-                             repeats: row.int("repeats") != 0, months: UInt64(bitPattern: row.int("months")))
+            let kept = BuyerRow.Kept(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
+                                     repeats: row.int("repeats") != 0, months: UInt64(bitPattern: row.int("months")))
+            found = BuyerRow(firstDay: kept.firstDay, firstOrder: kept.firstOrder, repeats: kept.repeats, months: kept.months,
+                             kept: kept)
         }
         return found
     }
@@ -225,10 +227,20 @@ extension KeptFacts {
         // A fresh fold writes every buyer into empty tables: in order of id each goes to the
         // end of both B-trees. (A following night's few changed buyers lie all over them, and
         // sorting them cost more than it saved.)
+        // A kept buyer's row is updated in place when its first purchase stays (most of a
+        // night's buyers bought before): replacing it deleted and inserted both its row and
+        // its first_day entry. A row that did not change is not written.
+        let history = try db.prepare("UPDATE report_buyers SET repeats = ?, months = ? WHERE buyer_id = ?")
         let buyers = fresh ? changes.buyers.sorted { $0.key.text < $1.key.text } : Array(changes.buyers)
         for (id, row) in buyers {
-            try buyer.bindRow([.text(id.text), .int(Int64(row.firstDay)), .text(row.firstOrder), .int(row.repeats ? 1 : 0),
-                               .int(Int64(bitPattern: row.months))])
+            let repeats: Int64 = row.repeats ? 1 : 0, months = Int64(bitPattern: row.months)
+            if let kept = row.kept, kept.firstDay == row.firstDay, kept.firstOrder == row.firstOrder {
+                guard kept.repeats != row.repeats || kept.months != row.months else { continue }
+                try history.bindRow([.int(repeats), .int(months), .text(id.text)])
+                try history.run()
+                continue
+            }
+            try buyer.bindRow([.text(id.text), .int(Int64(row.firstDay)), .text(row.firstOrder), .int(repeats), .int(months)])
             try buyer.run()
         }
         let margin = try db.prepare("""
