@@ -4,7 +4,7 @@
 
 /// A parsed JSON value with the byte offset in its document where it starts; `JSONPosition`
 /// turns an offset into the line and column a person reads.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case object([(String, JSONValue)], offset: Int)
     case array([JSONValue], offset: Int)
     case string(String, offset: Int)
@@ -155,12 +155,13 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws(JSONSyntaxError) {
-        let expected = Array(word.utf8)
-        guard at + expected.count <= bytes.count, Array(bytes[at..<at + expected.count]) == expected else {
+    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+        let count = word.utf8CodeUnitCount
+        guard at + count <= bytes.count,
+              (0..<count).allSatisfy({ bytes[at + $0] == word.utf8Start[$0] }) else {
             throw fail("unexpected word (expected \(word))")
         }
-        at += expected.count
+        at += count
     }
 
     private mutating func parseNumber() throws(JSONSyntaxError) -> String {
