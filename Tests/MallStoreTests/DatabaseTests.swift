@@ -65,6 +65,22 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try older.scalar("SELECT n FROM t"), .int(1))
     }
 
+    /// Statements whose texts have one length and differ only between the bytes the cache
+    /// hashes each keep their own prepared statement; a text built again finds its own.
+    func testStatementsAlikeInLengthAndSampledBytesAreCachedApart() throws {
+        let db = try Database(path: directory + "/s.db")
+        let texts = (0..<10).map { "SELECT \($0) AS n" }
+        XCTAssertEqual(Set(texts.map(\.utf8.count)).count, 1)
+        for round in 0..<3 {
+            for (expected, text) in texts.enumerated() {
+                let sql = round == 2 ? String(decoding: Array(text.utf8), as: UTF8.self) : text
+                XCTAssertEqual(try db.scalar(sql), .int(Int64(expected)), "\(sql), round \(round)")
+            }
+        }
+        XCTAssertTrue(try db.prepare(texts[3]) === db.prepare(String(decoding: Array(texts[3].utf8), as: UTF8.self)))
+        XCTAssertFalse(try db.prepare(texts[3]) === db.prepare(texts[4]))
+    }
+
     func testRowsReadByColumnName() throws {
         let db = try Database(path: directory + "/s.db")
         var read: [String] = []
