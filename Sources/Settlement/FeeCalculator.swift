@@ -90,10 +90,18 @@ public enum FeeCalculator {
     public static func forward(_ line: PricedLine, supplier: Supplier, rules: FeeRuleBook, on date: Day)
         -> (amounts: [FeeAmount], kept: ForwardAmounts)
     {
-        // Zero amounts are no lines (SPEC §5): they are left out as they come.
         var out: [FeeAmount] = []
         out.reserveCapacity(FeeCode.forwardCodeCount)
-        func append(_ amount: FeeAmount) { if amount.amount != 0 { out.append(amount) } }
+        let kept = forward(line, supplier: supplier, rules: rules, on: date) { out.append($0) }
+        return (out, kept)
+    }
+
+    /// The same forward lines handed to `line` one by one, in code order (posting fills a
+    /// line's row with them: no array per order line); returns the amounts to remember.
+    static func forward(_ line: PricedLine, supplier: Supplier, rules: FeeRuleBook, on date: Day,
+                        each: (FeeAmount) -> Void) -> ForwardAmounts {
+        // Zero amounts are no lines (SPEC §5): they are left out as they come.
+        func append(_ amount: FeeAmount) { if amount.amount != 0 { each(amount) } }
         var kept = ForwardAmounts()
         let subject = line.subject
         switch supplier.mode {
@@ -108,32 +116,32 @@ public enum FeeCalculator {
             if supplier.ships == .supplier {
                 append(FeeAmount(code: .freight, amount: line.freight, rule: .freight))
             }
-            if let rule = rules.rule(.commission, for: subject, on: date), let ppm = rule.ratePPM {
+            if let rule = rules.terms(.commission, for: subject, on: date), let ppm = rule.ratePPM {
                 let base = Money(fen: line.quantity * line.unitPrice - line.discountSupplier)
                 let commission = -base.applying(Rate(ppm: ppm)).fen
                 append(FeeAmount(code: .commission, amount: commission, rule: .feeRule(rule.index)))
                 kept.commission = commission
             }
-            if line.paidCash != 0, let rule = rules.rule(.payment_fee, for: subject, on: date), let ppm = rule.ratePPM {
+            if line.paidCash != 0, let rule = rules.terms(.payment_fee, for: subject, on: date), let ppm = rule.ratePPM {
                 let fee = -Money(fen: line.paidCash).applying(Rate(ppm: ppm)).fen
                 append(FeeAmount(code: .paymentFee, amount: fee, rule: .feeRule(rule.index)))
                 kept.paymentFee = fee
                 kept.paymentFeeReversible = rule.reversible
             }
             if supplier.ships == .platform {
-                if let rule = rules.rule(.delivery_fee, for: subject, on: date), let perUnit = rule.perUnit {
+                if let rule = rules.terms(.delivery_fee, for: subject, on: date), let perUnit = rule.perUnit {
                     let fee = -line.quantity * perUnit.fen
                     append(FeeAmount(code: .deliveryFee, amount: fee, rule: .feeRule(rule.index)))
                     kept.delivery = fee
                 }
-                if let rule = rules.rule(.warehousing_fee, for: subject, on: date), let perUnit = rule.perUnit {
+                if let rule = rules.terms(.warehousing_fee, for: subject, on: date), let perUnit = rule.perUnit {
                     let fee = -line.quantity * perUnit.fen
                     append(FeeAmount(code: .warehousingFee, amount: fee, rule: .feeRule(rule.index)))
                     kept.warehousing = fee
                 }
             }
         }
-        return (out, kept)
+        return kept
     }
 
     /// Reverse lines of SPEC §5 for one refund posted on `date`, given what earlier refunds of
@@ -167,7 +175,7 @@ public enum FeeCalculator {
             }
             let commissionBack = reversal(forward.commission, sBefore, sAfter)
             out.append(FeeAmount(code: .commission, amount: commissionBack, rule: .shareS))
-            if commissionBack != 0, let rule = rules.rule(.refund_admin, for: line.subject, on: date), let ppm = rule.ratePPM {
+            if commissionBack != 0, let rule = rules.terms(.refund_admin, for: line.subject, on: date), let ppm = rule.ratePPM {
                 let fee = -Money(fen: commissionBack).applying(Rate(ppm: ppm)).fen
                 out.append(FeeAmount(code: .refundAdminFee, amount: fee, rule: .feeRule(rule.index)))
             }
@@ -181,7 +189,7 @@ public enum FeeCalculator {
                 out.append(FeeAmount(code: .deliveryFee, amount: reversal(forward.delivery, qBefore, qAfter), rule: .shareQ))
                 out.append(FeeAmount(code: .warehousingFee, amount: reversal(forward.warehousing, qBefore, qAfter), rule: .shareQ))
             }
-            if refund.type == "return", let rule = rules.rule(.return_service_fee, for: line.subject, on: date),
+            if refund.type == "return", let rule = rules.terms(.return_service_fee, for: line.subject, on: date),
                let perUnit = rule.perUnit {
                 out.append(FeeAmount(code: .returnServiceFee, amount: -refund.quantity * perUnit.fen, rule: .feeRule(rule.index)))
             }

@@ -136,7 +136,7 @@ struct FeeLine {
 /// The forward amounts of one order line as `forward_fees` stores them: an amount per forward
 /// fee code (0: no line of that code) and the fee rule of the codes priced by one.
 struct ForwardFees: Sendable {
-    let paymentFeeReversible: Bool
+    var paymentFeeReversible: Bool
     var goods: Int64 = 0
     var platformSubsidy: Int64 = 0
     var freight: Int64 = 0
@@ -150,9 +150,11 @@ struct ForwardFees: Sendable {
     var warehousingFeeRule: Int64?
     var cost: Int64 = 0
 
-    init(_ amounts: [FeeAmount], paymentFeeReversible: Bool) {
-        self.paymentFeeReversible = paymentFeeReversible
-        for amount in amounts { set(amount) }
+    /// The row of one order line priced now (`FeeCalculator.forward` hands it its amounts).
+    init(pricing line: PricedLine, supplier: Supplier, rules: FeeRuleBook, on date: Day) {
+        paymentFeeReversible = false
+        let kept = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date) { set($0) }
+        paymentFeeReversible = kept.paymentFeeReversible
     }
 
     /// Puts an amount in its code's column. The codes whose rule is not stored must come from

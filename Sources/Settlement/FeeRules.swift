@@ -1,5 +1,6 @@
 // FeeRules: which fee rule applies to a line on a date (SPEC §4).
 
+import Foundation
 import MallCore
 
 /// What a rule is matched against.
@@ -16,30 +17,55 @@ public struct RuleSubject: Sendable {
     }
 }
 
+/// What pricing reads of a rule, without its texts: handing it out per order line copies no
+/// String (handing out the whole rule retained and released its selectors' texts, a third of
+/// looking it up).
+public struct FeeTerms: Sendable {
+    /// The rule's index in the configuration's `fee_rules`.
+    public let index: Int
+    public let ratePPM: Int64?
+    public let perUnit: Money?
+    public let reversible: Bool
+}
+
 /// The fee rules grouped by fee, resolving the most specific matching rule.
 public struct FeeRuleBook: Sendable {
     /// The rules of each fee, at the fee's `position`: a fee is looked up four times per
     /// order line, and hashing it hashes its name.
     private let rulesByFee: [[FeeRule]]
+    /// Each rule's terms, in the same places.
+    private let termsByFee: [[FeeTerms]]
 
     public init(_ rules: [FeeRule]) {
         var byFee = Array(repeating: [FeeRule](), count: FeeKind.allCases.count)
         for rule in rules { byFee[rule.fee.position].append(rule) }
         rulesByFee = byFee
+        termsByFee = byFee.map { rules in
+            rules.map { FeeTerms(index: $0.index, ratePPM: $0.ratePPM, perUnit: $0.perUnit, reversible: $0.reversible) }
+        }
     }
 
     /// The most specific rule for `fee` matching `subject` on `date`, or nil (no charge).
     /// Specificity, compared in order: names `sku`; names `supplier_id`; deeper `category`;
     /// names `channel`. Configuration checks make equal specificity impossible among matches.
     public func rule(_ fee: FeeKind, for subject: RuleSubject, on date: Day) -> FeeRule? {
+        best(fee, subject, date).map { rulesByFee[fee.position][$0] }
+    }
+
+    /// The terms of the rule `rule(_:for:on:)` finds.
+    public func terms(_ fee: FeeKind, for subject: RuleSubject, on date: Day) -> FeeTerms? {
+        best(fee, subject, date).map { termsByFee[fee.position][$0] }
+    }
+
+    /// The position among the fee's rules of the most specific one matching.
+    private func best(_ fee: FeeKind, _ subject: RuleSubject, _ date: Day) -> Int? {
         let candidates = rulesByFee[fee.position]
-        // By position: a rule is copied (its texts retained) only once it is the answer.
         var best = -1
         for index in candidates.indices where FeeRuleBook.matches(candidates[index], subject, date) {
             if best >= 0, !FeeRuleBook.isMoreSpecific(candidates[index], than: candidates[best]) { continue }
             best = index
         }
-        return best >= 0 ? candidates[best] : nil
+        return best >= 0 ? best : nil
     }
 
     static func matches(_ rule: FeeRule, _ subject: RuleSubject, _ date: Day) -> Bool {
@@ -59,7 +85,7 @@ public struct FeeRuleBook: Sendable {
         var (path, ancestor) = (path, ancestor)
         return path.withUTF8 { p in
             ancestor.withUTF8 { a in
-                p.count >= a.count && UnsafeBufferPointer(rebasing: p[..<a.count]).elementsEqual(a)
+                p.count >= a.count && (a.isEmpty || memcmp(p.baseAddress!, a.baseAddress!, a.count) == 0)
                     && (p.count == a.count || p[a.count] == UInt8(ascii: "/"))
             }
         }

@@ -502,7 +502,7 @@ public final class Poster {
         // 14 hours after the as-of date's UTC midnight, later than its end in any timezone);
         // the exact business date is checked for each.
         let bound = (Int64(asOf.ordinal + 1) * 86_400 + 14 * 3_600) * Instant.nanosPerSecond
-        let positions = Dictionary(uniqueKeysWithValues: config.suppliers.enumerated().map { ($1.id, $0) })
+        var pricer = ForwardPricer(config: config, rules: rules, asOf: asOf)
         let paidSuppliers = config.suppliers.filter { $0.settleOn == .paid }.map(\.id)
         let paidList = String(decoding: try JSONSerialization.data(withJSONObject: paidSuppliers), as: UTF8.self)
         var at: ForwardColumns?
@@ -514,7 +514,7 @@ public final class Poster {
             """, [.text(paidList), .int(bound)]) { row in
             let c = at ?? ForwardColumns(row)
             at = c
-            if let line = priceForward(row, c, config: config, positions: positions, rules: rules, asOf: asOf) {
+            if let line = pricer.price(row, c) {
                 try emit(.due(line, waiting: true))
             }
         }
@@ -525,7 +525,7 @@ public final class Poster {
             """, [.int(lookedThrough)]) { row in
             let c = at ?? ForwardColumns(row)
             at = c
-            if let line = priceForward(row, c, config: config, positions: positions, rules: rules, asOf: asOf) {
+            if let line = pricer.price(row, c) {
                 try emit(.due(line, waiting: false))
             } else {
                 try emit(.notDue(lineID: row.int(c.lineID), supplierID: row.string(c.line.supplierID),
@@ -534,20 +534,54 @@ public final class Poster {
         }
     }
 
-    /// The forward amounts of one order line (columns: `ForwardColumns`) if its trigger is
-    /// due by the as-of date; nil when it is not.
-    private static func priceForward(_ row: Statement, _ c: ForwardColumns, config: MallConfig, positions: [String: Int],
-                                     rules: FeeRuleBook, asOf: Day) -> PricedForward? {
-        let line = Poster.line(from: row, c.line)
-        guard let position = positions[line.supplierID] else { return nil }
-        let supplier = config.suppliers[position]
-        let trigger = supplier.settleOn == .paid ? row.int(c.paidAt) : row.optionalInt(c.completedAt)
-        guard let trigger else { return nil }
-        let date = config.calendar.businessDate(of: Instant(nanos: trigger))
-        guard date <= asOf else { return nil }
-        let (amounts, kept) = FeeCalculator.forward(line, supplier: supplier, rules: rules, on: date)
-        return PricedForward(lineID: row.int(c.lineID), supplierPosition: position, date: date, trigger: trigger,
-                             fees: ForwardFees(amounts, paymentFeeReversible: kept.paymentFeeReversible))
+    /// The pricing side of forward posting: each order line priced when its trigger is due.
+    /// Its texts come from pools (a night's million lines name a few thousand suppliers,
+    /// SKUs, categories and channels), a supplier's position is found once per supplier, and
+    /// business dates come from a table of hour offsets.
+    private struct ForwardPricer {
+        let config: MallConfig
+        let rules: FeeRuleBook
+        let asOf: Day
+        private var suppliers = TextPool(), skus = TextPool(), categories = TextPool(), channels = TextPool()
+        /// The position in `config.suppliers` of each text in `suppliers` (nil: not configured).
+        private var positions: [Int?] = []
+        private var offsets: HourOffsets
+
+        init(config: MallConfig, rules: FeeRuleBook, asOf: Day) {
+            self.config = config
+            self.rules = rules
+            self.asOf = asOf
+            offsets = HourOffsets(calendar: config.calendar)
+        }
+
+        /// The forward amounts of one order line (columns: `ForwardColumns`) if its trigger
+        /// is due by the as-of date; nil when it is not.
+        mutating func price(_ row: Statement, _ c: ForwardColumns) -> PricedForward? {
+            let (supplierID, found) = row.withBlob(c.line.supplierID) { bytes -> (String, Int?) in
+                guard let index = suppliers.index(of: bytes) else {
+                    let id = String(decoding: bytes, as: UTF8.self)
+                    return (id, config.suppliers.firstIndex { $0.id == id })
+                }
+                if index == positions.count {
+                    let id = suppliers.text(at: index)
+                    positions.append(config.suppliers.firstIndex { $0.id == id })
+                }
+                return (suppliers.text(at: index), positions[index])
+            }
+            guard let position = found else { return nil }
+            let supplier = config.suppliers[position]
+            let trigger = supplier.settleOn == .paid ? row.int(c.paidAt) : row.optionalInt(c.completedAt)
+            guard let trigger else { return nil }
+            let date = offsets.businessDate(of: Instant(nanos: trigger))
+            guard date <= asOf else { return nil }
+            let l = c.line
+            let line = PricedLine(supplierID: supplierID, sku: skus.text(row, l.sku) ?? "", category: categories.text(row, l.category) ?? "",
+                                  quantity: row.int(l.quantity), unitPrice: row.int(l.unitPrice), costPrice: row.optionalInt(l.costPrice),
+                                  discountPlatform: row.int(l.discountPlatform), discountSupplier: row.int(l.discountSupplier),
+                                  freight: row.int(l.freight), paidCash: row.int(l.paidCash), channel: channels.text(row, l.channel))
+            return PricedForward(lineID: row.int(c.lineID), supplierPosition: position, date: date, trigger: trigger,
+                                 fees: ForwardFees(pricing: line, supplier: supplier, rules: rules, on: date))
+        }
     }
 
     private func postAdjustments(writer: FeeLineWriter, sheets: SheetBook, summary: inout PostingSummary) throws {

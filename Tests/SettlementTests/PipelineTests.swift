@@ -309,7 +309,12 @@ final class PipelineTests: XCTestCase {
         let book = FeeRuleBook(config.feeRules)
         let day = Day(parsing: "2026-11-10")!
         func rate(_ supplier: String, _ category: String, _ sku: String, _ date: Day = Day(parsing: "2026-11-10")!) -> Int64? {
-            book.rule(.commission, for: RuleSubject(supplierID: supplier, category: category, sku: sku, channel: nil), on: date)?.ratePPM
+            let subject = RuleSubject(supplierID: supplier, category: category, sku: sku, channel: nil)
+            let rule = book.rule(.commission, for: subject, on: date), terms = book.terms(.commission, for: subject, on: date)
+            // The terms pricing reads are the found rule's.
+            XCTAssertEqual(terms?.index, rule?.index)
+            XCTAssertEqual(terms?.ratePPM, rule?.ratePPM)
+            return terms?.ratePPM
         }
         XCTAssertEqual(rate("T", "z", "Q"), 1)
         XCTAssertEqual(rate("T", "a/x", "Q"), 2)
