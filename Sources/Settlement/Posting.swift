@@ -534,51 +534,38 @@ public final class Poster {
         }
     }
 
-    /// The pricing side of forward posting: each order line priced when its trigger is due.
-    /// Its texts come from pools (a night's million lines name a few thousand suppliers,
-    /// SKUs, categories and channels), a supplier's position is found once per supplier, and
-    /// business dates come from a table of hour offsets.
+    /// The pricing side of forward posting: each order line priced when its trigger is due,
+    /// its business date read from a table of hour offsets.
     private struct ForwardPricer {
         let config: MallConfig
         let rules: FeeRuleBook
         let asOf: Day
-        private var suppliers = TextPool(), skus = TextPool(), categories = TextPool(), channels = TextPool()
-        /// The position in `config.suppliers` of each text in `suppliers` (nil: not configured).
-        private var positions: [Int?] = []
+        private let positionsByID: [String: Int]
         private var offsets: HourOffsets
 
         init(config: MallConfig, rules: FeeRuleBook, asOf: Day) {
             self.config = config
             self.rules = rules
             self.asOf = asOf
+            positionsByID = Dictionary(uniqueKeysWithValues: config.suppliers.enumerated().map { ($1.id, $0) })
             offsets = HourOffsets(calendar: config.calendar)
         }
 
         /// The forward amounts of one order line (columns: `ForwardColumns`) if its trigger
         /// is due by the as-of date; nil when it is not.
         mutating func price(_ row: Statement, _ c: ForwardColumns) -> PricedForward? {
-            let (supplierID, found) = row.withBlob(c.line.supplierID) { bytes -> (String, Int?) in
-                guard let index = suppliers.index(of: bytes) else {
-                    let id = String(decoding: bytes, as: UTF8.self)
-                    return (id, config.suppliers.firstIndex { $0.id == id })
-                }
-                if index == positions.count {
-                    let id = suppliers.text(at: index)
-                    positions.append(config.suppliers.firstIndex { $0.id == id })
-                }
-                return (suppliers.text(at: index), positions[index])
-            }
-            guard let position = found else { return nil }
+            let supplierID = row.string(c.line.supplierID)
+            guard let position = positionsByID[supplierID] else { return nil }
             let supplier = config.suppliers[position]
             let trigger = supplier.settleOn == .paid ? row.int(c.paidAt) : row.optionalInt(c.completedAt)
             guard let trigger else { return nil }
             let date = offsets.businessDate(of: Instant(nanos: trigger))
             guard date <= asOf else { return nil }
             let l = c.line
-            let line = PricedLine(supplierID: supplierID, sku: skus.text(row, l.sku) ?? "", category: categories.text(row, l.category) ?? "",
+            let line = PricedLine(supplierID: supplierID, sku: row.string(l.sku), category: row.string(l.category),
                                   quantity: row.int(l.quantity), unitPrice: row.int(l.unitPrice), costPrice: row.optionalInt(l.costPrice),
                                   discountPlatform: row.int(l.discountPlatform), discountSupplier: row.int(l.discountSupplier),
-                                  freight: row.int(l.freight), paidCash: row.int(l.paidCash), channel: channels.text(row, l.channel))
+                                  freight: row.int(l.freight), paidCash: row.int(l.paidCash), channel: row.text(l.channel))
             return PricedForward(lineID: row.int(c.lineID), supplierPosition: position, date: date, trigger: trigger,
                                  fees: ForwardFees(pricing: line, supplier: supplier, rules: rules, on: date))
         }

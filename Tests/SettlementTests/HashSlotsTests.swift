@@ -60,25 +60,4 @@ final class HashSlotsTests: XCTestCase {
         XCTAssertEqual(settled.facts.orders, 167)
         XCTAssertEqual(settled.facts.totals.lines, 500)
     }
-
-    /// A text read again is the pool's, found by its bytes; texts alike but for one byte, the
-    /// empty text and texts past the pool's capacity come out as they were read.
-    func testATextPoolHandsOutEachTextOnceAndMakesTheRestPastItsCapacity() {
-        var pool = TextPool(capacity: 3)
-        func index(_ text: String) -> Int? {
-            Array(text.utf8).withUnsafeBytes { pool.index(of: $0) }
-        }
-        func text(_ text: String) -> String {
-            Array(text.utf8).withUnsafeBytes { pool.text($0) }
-        }
-        XCTAssertEqual(index("digital/phone/ios"), 0)
-        XCTAssertEqual(index("digital/phone/iot"), 1)
-        XCTAssertEqual(index("digital/phone/ios"), 0)
-        XCTAssertEqual(index(""), 2)
-        XCTAssertNil(index("food/tea"), "past the capacity")
-        XCTAssertEqual(text("food/tea"), "food/tea")
-        XCTAssertEqual(text("digital/phone/iot"), "digital/phone/iot")
-        XCTAssertEqual(text(""), "")
-        XCTAssertEqual(pool.text(at: 1), "digital/phone/iot")
-    }
 }

@@ -1,6 +1,5 @@
 // HashSlots: where entries already added lie, found by a 64-bit hash the entry carries, so
-// that a line adds to its SKU's sums (or notes its buyer) without hashing texts again, and a
-// text read before is found by its bytes (TextPool).
+// that a line adds to its SKU's sums (or notes its buyer) without hashing texts again.
 
 /// An open-addressing table of entry positions keyed by a precomputed 64-bit hash (linear
 /// probing, at most half full). It holds positions only: the caller keeps the entries and
