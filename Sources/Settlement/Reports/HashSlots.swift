@@ -2,12 +2,12 @@
 // that a line adds to its SKU's sums (or notes its buyer) without hashing texts again.
 
 /// An open-addressing table of entry positions keyed by a precomputed 64-bit hash (linear
-/// probing, at most half full). It holds positions only: the caller keeps the entries and
-/// tells, for a position whose hash matches, whether its entry is the one looked for.
+/// probing, at most half full). It holds positions only, four bytes a slot: the caller keeps
+/// the entries, tells for each position probed whether its entry is the one looked for (a
+/// key compares its hash first), and hands over the entries' hashes when the table grows.
 struct HashSlots {
     /// Position + 1 per slot; 0: empty.
     private var positions: [Int32] = []
-    private var hashes: [UInt64] = []
     private var count = 0
     private var shift = 64
 
@@ -17,15 +17,27 @@ struct HashSlots {
         var slot = self.slot(hash)
         let mask = positions.count - 1
         while positions[slot] != 0 {
-            if hashes[slot] == hash && isIt(Int(positions[slot]) - 1) { return Int(positions[slot]) - 1 }
+            if isIt(Int(positions[slot]) - 1) { return Int(positions[slot]) - 1 }
             slot = (slot + 1) & mask
         }
         return nil
     }
 
-    /// Notes an entry with `hash` at `position`; the caller has found no equal one.
+    /// Whether the next `add` must wait for `grow`.
+    var isFull: Bool { (count + 1) * 2 > positions.count }
+
+    /// Doubles the table; `hashes` are the hashes of the entries added, in order of position.
+    mutating func grow<Hashes: Sequence<UInt64>>(_ hashes: Hashes) {
+        let size = max(64, positions.count * 2)
+        shift = 64 - size.trailingZeroBitCount
+        positions = Array(repeating: 0, count: size)
+        for (position, hash) in hashes.enumerated() { place(hash, Int32(position + 1)) }
+    }
+
+    /// Notes an entry with `hash` at `position` (the next one); the caller has found no equal
+    /// one, and grown the table when it was full.
     mutating func add(_ hash: UInt64, at position: Int) {
-        if (count + 1) * 2 > positions.count { grow() }
+        precondition(!isFull, "HashSlots.add on a full table: grow it first")
         place(hash, Int32(position + 1))
         count += 1
     }
@@ -40,15 +52,5 @@ struct HashSlots {
         var slot = self.slot(hash)
         while positions[slot] != 0 { slot = (slot + 1) & mask }
         positions[slot] = stored
-        hashes[slot] = hash
-    }
-
-    private mutating func grow() {
-        let old = (positions, hashes)
-        let size = max(64, positions.count * 2)
-        shift = 64 - size.trailingZeroBitCount
-        positions = Array(repeating: 0, count: size)
-        hashes = Array(repeating: 0, count: size)
-        for (stored, hash) in zip(old.0, old.1) where stored != 0 { place(hash, stored) }
     }
 }

@@ -153,6 +153,7 @@ extension DayWork {
         // A parent order's lines come one after another: each is noted once, not per line.
         if orders.last != parent { orders.append(parent) }
         if let buyer, buyers.last != buyer, buyerSlots.position(of: buyer.hash, where: { buyers[$0] == buyer }) == nil {
+            if buyerSlots.isFull { buyerSlots.grow(buyers.lazy.map(\.hash)) }
             buyerSlots.add(buyer.hash, at: buyers.count)
             buyers.append(buyer)
         }
@@ -163,6 +164,7 @@ extension DayWork {
         if let at = productSlots.position(of: key.hash, where: { facts.products[$0].key == key }) {
             facts.products[at].sums.merge(sums)
         } else {
+            if productSlots.isFull { productSlots.grow(facts.products.lazy.map(\.key.hash)) }
             productSlots.add(key.hash, at: facts.products.count)
             facts.products.append((key, sums))
         }

@@ -165,10 +165,8 @@ extension KeptFacts {
     static func storedBuyer(_ buyer: TextKey, _ db: Database) throws -> BuyerRow? {
         var found: BuyerRow?
         try db.query("SELECT first_day, first_order, repeats, months FROM report_buyers WHERE buyer_id = ?", [.text(buyer.text)]) { row in
-            let kept = BuyerRow.Kept(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
-                                     repeats: row.int("repeats") != 0, months: UInt64(bitPattern: row.int("months")))
-            found = BuyerRow(firstDay: kept.firstDay, firstOrder: kept.firstOrder, repeats: kept.repeats, months: kept.months,
-                             kept: kept)
+            found = BuyerRow(firstDay: Int(row.int("first_day")), firstOrder: row.string("first_order"),
+                             repeats: row.int("repeats") != 0, stored: true, months: UInt64(bitPattern: row.int("months")))
         }
         return found
     }
@@ -190,6 +188,11 @@ extension KeptFacts {
     mutating func write() throws {
         // The dates are settled and encoded on a thread of their own while this one writes
         // the other rows.
+        // The dates' tables of where their SKUs and buyers lie are of no more use.
+        for index in days.indices {
+            days[index].work.productSlots = HashSlots()
+            days[index].work.buyerSlots = HashSlots()
+        }
         let encoded = EncodedDays(days)
         days = []
         dayIndex = [:]
@@ -230,8 +233,8 @@ extension KeptFacts {
         let history = try db.prepare("UPDATE report_buyers SET repeats = ?, months = ? WHERE buyer_id = ?")
         for (id, row) in changes.buyers {
             let repeats: Int64 = row.repeats ? 1 : 0, months = Int64(bitPattern: row.months)
-            if let kept = row.kept, kept.firstDay == row.firstDay, kept.firstOrder == row.firstOrder {
-                guard kept.repeats != row.repeats || kept.months != row.months else { continue }
+            if row.stored && !row.firstChanged {
+                guard row.historyChanged else { continue }
                 try history.bindRow([.int(repeats), .int(months), .text(id.text)])
                 try history.run()
                 continue
