@@ -60,4 +60,35 @@ final class HashSlotsTests: XCTestCase {
         XCTAssertEqual(settled.facts.orders, 167)
         XCTAssertEqual(settled.facts.totals.lines, 500)
     }
+
+    /// A date whose lines are mostly SKUs and buyers of their own stops looking them up and
+    /// appends; settled, it holds what looking every line up would have given.
+    func testADateOfMostlyNewSKUsAppendsAndSettlesTheSame() {
+        let cash = Tenders(points: 0, credit: 0, cash: 100, channel: "alipay")
+        var date = DayWork()
+        var everyLine: [(key: SKUKey, sums: SalesSums)] = []
+        let lines = DayWork.lookUpsJudged * 3
+        for n in 0..<lines {
+            // Unique SKUs and buyers at first, then SKUs and buyers seen before come back.
+            let sku = n < DayWork.lookUpsJudged * 2 ? n : n % 100
+            let key = SKUKey(sku: TextKey("SKU-\(sku)"), supplier: TextKey("S-1"), category: TextKey("food/tea"))
+            let line = LineRow(quantity: 1, unitPrice: 100 + Int64(n % 7), discountPlatform: 0, discountSupplier: 0,
+                               goods: 100 + Int64(n % 7), freight: 0)
+            date.add(line, key, cash, parent: TextKey("P-\(n)"), buyer: TextKey("B-\(sku)"))
+            var sums = SalesSums()
+            sums.add(line, nil)
+            everyLine.append((key, sums))
+        }
+        XCTAssertEqual(date.productsLookedUp, -1, "the date gave up looking SKUs up")
+        XCTAssertEqual(date.buyersLookedUp, -1)
+        XCTAssertGreaterThan(date.facts.products.count, DayWork.lookUpsJudged * 2, "repeated SKUs appended again")
+        let settled = date.settled()
+        let reference = DayWork.merged(everyLine)
+        XCTAssertEqual(settled.facts.products.count, DayWork.lookUpsJudged * 2)
+        XCTAssertEqual(settled.facts.products.map(\.key), reference.map(\.key))
+        XCTAssertEqual(settled.facts.products.map(\.sums.lines), reference.map(\.sums.lines))
+        XCTAssertEqual(settled.facts.products.map(\.sums.goods), reference.map(\.sums.goods))
+        XCTAssertEqual(settled.facts.buyers, DayWork.lookUpsJudged * 2)
+        XCTAssertEqual(settled.facts.orders, lines)
+    }
 }

@@ -201,9 +201,10 @@ struct WaitingRow {
 
 /// A date's facts being changed. A line or refund adds to its SKU's entry and notes its
 /// buyer, each found through HashSlots by the hash its key carries (a night of a million
-/// lines has a few thousand SKUs and buyers); a parent order is appended once per run of its
-/// lines. `settled` puts them in order of hash and counts the distinct orders before the date
-/// is written.
+/// lines has a few thousand SKUs and buyers; a date whose lines are mostly SKUs of their own
+/// appends them instead); a parent order is appended once per run of its lines. `settled`
+/// puts them in order of hash, adds up equal entries and counts the distinct orders before
+/// the date is written.
 ///
 /// A date already kept holds what is added apart from its kept bytes (`kept`) until it is
 /// encoded: a date that only refunds change (a following night's refunds reach back over the
@@ -216,6 +217,9 @@ struct DayWork {
     /// Where `facts.products` and `buyers` hold each SKU and buyer added since the date was read.
     var productSlots = HashSlots()
     var buyerSlots = HashSlots()
+    /// Lines and refunds whose SKU (buyer) was looked up in `productSlots` (`buyerSlots`); -1
+    /// once the date appends instead (`addProduct`, `addBuyer`).
+    var productsLookedUp = 0, buyersLookedUp = 0
     /// Sums per tender of what was added since the date was read, added to the facts when settled.
     var newTenders: [(key: TenderKey, sums: TenderSums)] = []
     var kept: KeptDay?

@@ -126,12 +126,13 @@ extension KeptFacts {
                 openDay = (day, index)
             } else {
                 var work = try storedDay(day)
-                // The first date's orders are sized for every new row: a night's lines often
-                // share one date. Capacity not filled costs address space only (pages are
-                // given on first touch); growing half a million entries instead copied them
-                // into fresh pages at each doubling, the kernel zeroing each page first.
+                // The first date is sized for every new row: a night's lines often share one
+                // date, and its refunds come after them. Capacity not filled costs address
+                // space only (pages are given on first touch); growing a million entries
+                // instead copied them into fresh pages at each doubling, the kernel zeroing
+                // each page first (a quarter of the 1M-line night's reports stage).
                 if openDay == nil {
-                    work.orders.reserveCapacity(entriesAtMost)
+                    work.facts.products.reserveCapacity(entriesAtMost)
                 }
                 // A new date after the last one is sized like it: growing a date's arrays from
                 // empty copied each of them a dozen times. (An earlier date is a few late lines.)
