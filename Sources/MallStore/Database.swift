@@ -182,7 +182,7 @@ public final class Database {
     /// connections of its own: the pages are read again from the file or the OS cache if needed.
     public func releaseCachedPages() {
         sqlite3_db_release_memory(handle)
-        Database.trimHeap?(0)
+        _ = Database.trimHeap?(0)
     }
 
     /// Hands the checkpoints of this connection's commits to a thread of their own (see
