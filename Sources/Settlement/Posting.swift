@@ -554,18 +554,13 @@ public final class Poster {
         /// The forward amounts of one order line (columns: `ForwardColumns`) if its trigger
         /// is due by the as-of date; nil when it is not.
         mutating func price(_ row: Statement, _ c: ForwardColumns) -> PricedForward? {
-            let supplierID = row.string(c.line.supplierID)
-            guard let position = positionsByID[supplierID] else { return nil }
+            let line = Poster.line(from: row, c.line)
+            guard let position = positionsByID[line.supplierID] else { return nil }
             let supplier = config.suppliers[position]
             let trigger = supplier.settleOn == .paid ? row.int(c.paidAt) : row.optionalInt(c.completedAt)
             guard let trigger else { return nil }
             let date = offsets.businessDate(of: Instant(nanos: trigger))
             guard date <= asOf else { return nil }
-            let l = c.line
-            let line = PricedLine(supplierID: supplierID, sku: row.string(l.sku), category: row.string(l.category),
-                                  quantity: row.int(l.quantity), unitPrice: row.int(l.unitPrice), costPrice: row.optionalInt(l.costPrice),
-                                  discountPlatform: row.int(l.discountPlatform), discountSupplier: row.int(l.discountSupplier),
-                                  freight: row.int(l.freight), paidCash: row.int(l.paidCash), channel: row.text(l.channel))
             return PricedForward(lineID: row.int(c.lineID), supplierPosition: position, date: date, trigger: trigger,
                                  fees: ForwardFees(pricing: line, supplier: supplier, rules: rules, on: date))
         }
