@@ -5,11 +5,16 @@
 /// probing, at most half full). It holds positions only, four bytes a slot: the caller keeps
 /// the entries, tells for each position probed whether its entry is the one looked for (a
 /// key compares its hash first), and hands over the entries' hashes when the table grows.
+///
+/// A caller that may stop looking up tells the table what each look-up found (`noteFound`,
+/// `noteNew`); the table gives up when most entries are new.
 struct HashSlots {
     /// Position + 1 per slot; 0: empty.
     private var positions: [Int32] = []
     private var count = 0
     private var shift = 64
+    /// Look-ups noted so far; -1 once the table gave up (`noteNew`).
+    private(set) var lookUps = 0
 
     /// The position of the entry with `hash` for which `isIt` holds, if added.
     func position(of hash: UInt64, where isIt: (Int) -> Bool) -> Int? {
@@ -40,6 +45,25 @@ struct HashSlots {
         precondition(!isFull, "HashSlots.add on a full table: grow it first")
         place(hash, Int32(position + 1))
         count += 1
+    }
+
+    /// The entry looked up was found.
+    mutating func noteFound() { lookUps += 1 }
+
+    /// The entry looked up was not found: it is added at `position` (`hashes`: those of the
+    /// entries added before, should the table grow). Unless, `judgedAfter` look-ups in, at
+    /// least half of them were new entries: then the table gives up, lets its slots go and
+    /// finds nothing again, and the caller keeps its entries without looking them up.
+    mutating func noteNew<Hashes: Sequence<UInt64>>(_ hash: UInt64, at position: Int, judgedAfter: Int, hashes: Hashes) {
+        guard lookUps >= 0 else { return }
+        lookUps += 1
+        if lookUps >= judgedAfter && count * 2 >= lookUps {
+            self = HashSlots()
+            lookUps = -1
+            return
+        }
+        if isFull { grow(hashes) }
+        add(hash, at: position)
     }
 
     /// Fibonacci hashing: the top bits of the hash times the golden ratio pick the slot.

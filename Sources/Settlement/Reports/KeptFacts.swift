@@ -219,7 +219,8 @@ struct DayWork {
     var buyerSlots = HashSlots()
     /// Lines and refunds whose SKU (buyer) was looked up in `productSlots` (`buyerSlots`); -1
     /// once the date appends instead (`addProduct`, `addBuyer`).
-    var productsLookedUp = 0, buyersLookedUp = 0
+    var productsLookedUp: Int { productSlots.lookUps }
+    var buyersLookedUp: Int { buyerSlots.lookUps }
     /// Sums per tender of what was added since the date was read, added to the facts when settled.
     var newTenders: [(key: TenderKey, sums: TenderSums)] = []
     var kept: KeptDay?

@@ -160,38 +160,21 @@ extension DayWork {
     /// million SKU keys in a million lines) stops looking and appends: `settled` adds equal
     /// entries up anyway, and looking each up first cost its reports 0.3 s.
     private mutating func addProduct(_ key: SKUKey, _ sums: SalesSums) {
-        if productsLookedUp >= 0 {
-            if let at = productSlots.position(of: key.hash, where: { facts.products[$0].key == key }) {
-                facts.products[at].sums.merge(sums)
-                productsLookedUp += 1
-                return
-            }
-            productsLookedUp += 1
-            if productsLookedUp >= DayWork.lookUpsJudged && facts.products.count * 2 >= productsLookedUp {
-                productsLookedUp = -1
-                productSlots = HashSlots()
-            } else {
-                if productSlots.isFull { productSlots.grow(facts.products.lazy.map(\.key.hash)) }
-                productSlots.add(key.hash, at: facts.products.count)
-            }
+        if let at = productSlots.position(of: key.hash, where: { facts.products[$0].key == key }) {
+            facts.products[at].sums.merge(sums)
+            productSlots.noteFound()
+            return
         }
+        productSlots.noteNew(key.hash, at: facts.products.count, judgedAfter: DayWork.lookUpsJudged,
+                             hashes: facts.products.lazy.map(\.key.hash))
         facts.products.append((key, sums))
     }
 
     /// Notes a buyer once, or (on a date whose buyers are mostly new, as `addProduct` judges
     /// for SKUs) appends it for `settled` to count once.
     private mutating func addBuyer(_ buyer: TextKey) {
-        if buyersLookedUp >= 0 {
-            buyersLookedUp += 1
-            guard buyerSlots.position(of: buyer.hash, where: { buyers[$0] == buyer }) == nil else { return }
-            if buyersLookedUp >= DayWork.lookUpsJudged && buyers.count * 2 >= buyersLookedUp {
-                buyersLookedUp = -1
-                buyerSlots = HashSlots()
-            } else {
-                if buyerSlots.isFull { buyerSlots.grow(buyers.lazy.map(\.hash)) }
-                buyerSlots.add(buyer.hash, at: buyers.count)
-            }
-        }
+        guard buyerSlots.position(of: buyer.hash, where: { buyers[$0] == buyer }) == nil else { return buyerSlots.noteFound() }
+        buyerSlots.noteNew(buyer.hash, at: buyers.count, judgedAfter: DayWork.lookUpsJudged, hashes: buyers.lazy.map(\.hash))
         buyers.append(buyer)
     }
 
