@@ -33,7 +33,8 @@ public struct FeeRuleBook: Sendable {
     /// The rules of each fee, at the fee's `position`: a fee is looked up four times per
     /// order line, and hashing it hashes its name.
     private let rulesByFee: [[FeeRule]]
-    /// Each rule's terms, in the same places.
+    /// Each rule's terms, in the same places, made once (made at each look-up from the rule
+    /// in place, field by field, the pricing thread ran 1% more instructions).
     private let termsByFee: [[FeeTerms]]
 
     public init(_ rules: [FeeRule]) {
