@@ -34,6 +34,22 @@ final class WritersXLSXTests: XCTestCase {
         XCTAssertEqual(Array(first.prefix(4)), [0x50, 0x4B, 0x03, 0x04])
     }
 
+    /// The sample workbook's bytes, as the writer made them before small entries were kept
+    /// deflated (`DeflatedParts`) and zlib streams reused across entries and workbooks: a
+    /// statement's SHA-256 is recorded when its sheet closes, so the same workbook must keep
+    /// its bytes. Made three times, so that kept entries and reused streams are used.
+    func testBytesStayTheSameWhenEntriesAndStreamsAreReused() throws {
+        for _ in 0 ..< 3 {
+            XCTAssertEqual(SHA256.hex(of: try XLSXWriter.workbook(sampleSheets())), Self.sampleWorkbookSHA256)
+        }
+        let many = (1 ... 12).map { n in
+            XLSXSheet(name: "Sheet \(n)", rows: [[.text("n"), .number(String(n))], [.text("twice"), .number(String(2 * n))]])
+        }
+        XCTAssertEqual(SHA256.hex(of: try XLSXWriter.workbook(many)), Self.manySheetsWorkbookSHA256)
+    }
+    private static let sampleWorkbookSHA256 = "34b5f7c26c8d4506bb35b0aeea709440e4ac3bd85a1ffdb37b18c28d80692ac4"
+    private static let manySheetsWorkbookSHA256 = "1e92d7e38aa934aca20d4b94be6a73c3ac452cfd27e4764595df55f24df0a127"
+
     func testPartsAndCRCs() throws {
         let parts = try unzip(XLSXWriter.workbook(sampleSheets()))
         XCTAssertEqual(parts.map(\.name), [

@@ -4,6 +4,7 @@
 // bytes. No zip64: an archive or entry past 4 GiB, or past 65,535 entries, is refused.
 // The archive goes to a sink: memory for small workbooks, a file for statements of any size.
 internal import CZlib
+import Foundation
 
 /// Where a zip archive's bytes go: appended in order, with a local header patched once its
 /// entry's sizes and CRC are known.
@@ -76,6 +77,10 @@ extension XLSXWriter {
         private(set) var records: [ZipEntryRecord] = []
         private var current: OpenEntry?
         private let level: Int32
+        /// The last entry's zlib stream, reset for the next entry of the same level: setting
+        /// up a stream (a quarter of a megabyte of tables) cost more than deflating a small
+        /// worksheet.
+        private var spare: RawDeflater?
 
         private struct OpenEntry {
             let name: [UInt8]
@@ -91,11 +96,28 @@ extension XLSXWriter {
             self.level = level
         }
 
-        /// Adds a whole entry.
+        /// Adds a whole entry. A small one is deflated once per process (`DeflatedParts`).
         mutating func add(name: String, data: [UInt8]) throws {
-            try beginEntry(name: name)
-            try data.withUnsafeBytes { try append($0) }
-            try endEntry()
+            guard data.count <= DeflatedParts.bytesMax else {
+                try beginEntry(name: name)
+                try data.withUnsafeBytes { try append($0) }
+                try endEntry()
+                return
+            }
+            precondition(current == nil, "ZipArchive: entry already open")
+            guard records.count < Self.entriesMax else { throw XLSXError.archiveTooLarge(entry: name) }
+            let part = try DeflatedParts.shared.part(data, level: level)
+            let nameBytes = Array(name.utf8)
+            precondition(!nameBytes.isEmpty && nameBytes.count <= Int(UInt16.max), "ZipArchive: bad entry name")
+            let headerOffset = sink.count
+            var header: [UInt8] = []
+            ZipFormat.appendLocalHeader(name: nameBytes, crc: part.crc, compressed: UInt32(part.deflated.count),
+                                        uncompressed: UInt32(data.count), to: &header)
+            try sink.append(header)
+            try sink.append(part.deflated)
+            guard UInt64(sink.count) <= Self.sizeBytesMax else { throw XLSXError.archiveTooLarge(entry: name) }
+            records.append(ZipEntryRecord(name: nameBytes, crc: part.crc, compressed: UInt32(part.deflated.count),
+                                          uncompressed: UInt32(data.count), offset: headerOffset))
         }
 
         /// Starts an entry (deflated at `level`, or the archive's); its data follows through
@@ -109,8 +131,17 @@ extension XLSXWriter {
             var header: [UInt8] = []
             ZipFormat.appendLocalHeader(name: nameBytes, crc: 0, compressed: 0, uncompressed: 0, to: &header)
             try sink.append(header)
+            let wanted = entryLevel ?? level
+            let deflater: RawDeflater
+            if let spare, spare.level == wanted {
+                try spare.reset()
+                deflater = spare
+            } else {
+                deflater = try RawDeflater.reused(level: wanted) ?? RawDeflater(level: wanted)
+            }
+            spare = nil
             current = OpenEntry(name: nameBytes, headerOffset: headerOffset, dataOffset: sink.count,
-                                deflater: try RawDeflater(level: entryLevel ?? level), crc: 0, uncompressedBytes: 0)
+                                deflater: deflater, crc: 0, uncompressedBytes: 0)
         }
 
         /// Appends data to the open entry.
@@ -152,6 +183,7 @@ extension XLSXWriter {
             records.append(ZipEntryRecord(name: entry.name, crc: UInt32(truncatingIfNeeded: entry.crc),
                                           compressed: UInt32(compressed), uncompressed: UInt32(entry.uncompressedBytes),
                                           offset: entry.headerOffset))
+            spare = entry.deflater
         }
 
         /// Appends the central directory and the end record for `records` (by default this
@@ -181,6 +213,8 @@ extension XLSXWriter {
             ZipFormat.put32(UInt32(directoryOffset), &central)
             ZipFormat.put16(0, &central)                     // comment length
             try sink.append(central)
+            if let spare { RawDeflater.keep(spare) }
+            spare = nil
         }
 
         /// Appends entries already written elsewhere (local headers and data, `count` bytes
@@ -268,10 +302,13 @@ final class RawDeflater {
     static let fastLevel: Int32 = 1
     private static let outputChunkBytes = 64 * 1024
 
+    /// The level the stream deflates at.
+    let level: Int32
     private let stream: UnsafeMutablePointer<z_stream>
     private var output: [UInt8]
 
     init(level: Int32) throws {
+        self.level = level
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         output = [UInt8](repeating: 0, count: Self.outputChunkBytes)
@@ -280,6 +317,36 @@ final class RawDeflater {
             stream.deinitialize(count: 1)
             stream.deallocate()
             throw XLSXError.compression(code: code)
+        }
+    }
+
+    /// Starts a new stream at the same level, keeping the tables: the bytes it makes are
+    /// those of a new `RawDeflater`.
+    func reset() throws {
+        let code = deflateReset(stream)
+        guard code == Z_OK else { throw XLSXError.compression(code: code) }
+    }
+
+    /// Streams finished archives gave back, for the next archives (a night writes thousands
+    /// of small workbooks, each of which set up a stream: 200,000 instructions apiece).
+    nonisolated(unsafe) private static var kept: [RawDeflater] = []
+    private static let keptLock = NSLock()
+    private static let keptMax = 8
+
+    /// A kept stream of `level`, reset; nil when none is kept.
+    static func reused(level: Int32) throws -> RawDeflater? {
+        let found: RawDeflater? = keptLock.withLock {
+            guard let index = kept.lastIndex(where: { $0.level == level }) else { return nil }
+            return kept.remove(at: index)
+        }
+        try found?.reset()
+        return found
+    }
+
+    /// Keeps `deflater` for a later archive (at most `keptMax` are kept).
+    static func keep(_ deflater: RawDeflater) {
+        keptLock.withLock {
+            if kept.count < keptMax { kept.append(deflater) }
         }
     }
 
@@ -318,5 +385,62 @@ final class RawDeflater {
         }
         stream.pointee.next_in = nil
         stream.pointee.next_out = nil
+    }
+}
+
+/// Small whole entries, deflated once per process and kept by their bytes and level. Every
+/// workbook carries the same package parts (content types, relationships, properties,
+/// styles), and a buyer's bill workbook is nine entries of a few hundred bytes: deflating
+/// them afresh, each through a new zlib stream, was most of the cost of writing one. The
+/// same bytes at the same level always deflate to the same bytes, so a kept entry is what a
+/// new one would be.
+final class DeflatedParts: @unchecked Sendable {
+    static let shared = DeflatedParts()
+    /// Entries at most this large are kept; larger ones are deflated as they come.
+    static let bytesMax = 16 * 1024
+    /// Distinct entries kept; past it, new ones are deflated each time (workbook.xml names
+    /// the sheets, so a workbook of unusual sheet names is a new entry).
+    static let keptMax = 512
+
+    struct Part {
+        let crc: UInt32
+        let deflated: [UInt8]
+    }
+
+    private struct Key: Hashable {
+        let level: Int32
+        let data: [UInt8]
+
+        /// The bytes hashed as one block (an array hashes byte by byte).
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(level)
+            data.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func == (a: Key, b: Key) -> Bool {
+            a.level == b.level && a.data.count == b.data.count
+                && (a.data.isEmpty || a.data.withUnsafeBytes { x in b.data.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } })
+        }
+    }
+
+    private let lock = NSLock()
+    private var parts: [Key: Part] = [:]
+
+    func part(_ data: [UInt8], level: Int32) throws -> Part {
+        let key = Key(level: level, data: data)
+        if let kept = lock.withLock({ parts[key] }) { return kept }
+        var sink = MemoryZipSink()
+        let deflater = try RawDeflater(level: level)
+        // As `ZipArchive.append` and `endEntry` deflate a streamed entry: the same calls make the same bytes.
+        try data.withUnsafeBytes { try deflater.deflate($0, finish: false, into: &sink) }
+        try deflater.deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, into: &sink)
+        let crc = data.withUnsafeBytes { bytes in
+            CZlib.crc32(0, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(bytes.count))
+        }
+        let part = Part(crc: UInt32(truncatingIfNeeded: crc), deflated: sink.bytes)
+        lock.withLock {
+            if parts.count < Self.keptMax { parts[key] = part }
+        }
+        return part
     }
 }
