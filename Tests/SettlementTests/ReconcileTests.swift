@@ -373,6 +373,21 @@ final class ReconcileTests: XCTestCase {
         }
     }
 
+    /// The keys a night judges, put in order through their references' TextOrders, are in
+    /// the order `<` gives: kind first, then references sharing long prefixes, beyond ASCII.
+    func testKeysInOrderAsTheyCompare() {
+        let references = ["P-10", "P-2", "PARENT-ORDER-0001", "PARENT-ORDER-0001-A", "PARENT-ORDER-0001-AA",
+                          "PARENT-ORDER-0001-B", "PARENT-ORDER-0002", "PARENT-ORDER-000", "订单-1", "é", "e\u{301}", ""]
+        var keys = references.flatMap { reference in
+            ["refund", "pay"].map { ChannelKey(channel: "wechat", kind: $0, reference: reference) }
+        }
+        keys.shuffle()
+        let ordered = ChannelKey.inOrder(keys)
+        XCTAssertEqual(ordered, keys.sorted())
+        XCTAssertEqual(ordered.first, ChannelKey(channel: "wechat", kind: "pay", reference: ""))
+        XCTAssertEqual(ordered.last, ChannelKey(channel: "wechat", kind: "refund", reference: "订单-1"))
+    }
+
     /// A reference matched the night its channel is first named keeps its expectation in its
     /// matched item only; a line delivered later adds to that expectation all the same.
     func testALateLineAddsToAnExpectationKeptInAMatchedItem() throws {

@@ -21,6 +21,19 @@ struct ChannelKey: Hashable, Comparable {
     }
 
     var values: [SQLValue] { [.text(channel), .text(kind), .text(reference)] }
+
+    /// The keys of one channel in key order (`<`), their references compared by their first
+    /// sixteen bytes (`TextOrder`) before their texts: a night judges tens of thousands of
+    /// references, and walking two references' UTF-8 byte by byte was most of their sort.
+    static func inOrder(_ keys: [ChannelKey]) -> [ChannelKey] {
+        let orders = keys.map { TextOrder($0.reference) }
+        return TextOrder.sortedPositions(keys.count) { i, j in
+            let (a, b) = (keys[i], keys[j])
+            if a.channel != b.channel { return a.channel.utf8.lexicographicallyPrecedes(b.channel.utf8) }
+            if a.kind != b.kind { return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) }
+            return TextOrder.precedes(a.reference, orders[i], b.reference, orders[j])
+        }.map { keys[$0] }
+    }
 }
 
 /// What the reconcile stage did, for the manifest and the exit status.
@@ -135,7 +148,7 @@ final class ChannelReconciler {
                 try reconcileNew(channel, from: cursors, into: &summary)
                 continue
             }
-            for key in touchedByChannel[channel, default: []].sorted() {
+            for key in ChannelKey.inOrder(touchedByChannel[channel, default: []]) {
                 try judge(key, into: &summary)
                 summary.referencesJudged += 1
             }

@@ -39,4 +39,19 @@ struct TextOrder {
         guard a.high == b.high, a.low == b.low, a.count == b.count else { return false }
         return a.count <= bytesHeld ? true : nil
     }
+
+    /// Whether text `a` comes before text `b` in byte order, given their orders: by the
+    /// orders, and by the texts only when those cannot tell.
+    static func precedes(_ a: String, _ aOrder: TextOrder, _ b: String, _ bOrder: TextOrder) -> Bool {
+        precedes(aOrder, bOrder) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// The positions of `count` items in order of `areInOrder`, which compares two positions:
+    /// sorting positions keeps each item's texts and orders in place.
+    static func sortedPositions(_ count: Int, by areInOrder: (Int, Int) -> Bool) -> [Int] {
+        var positions = Array(0 ..< count)
+        positions.sort(by: areInOrder)
+        return positions
+    }
 }
+

@@ -237,9 +237,15 @@ enum SalesReports {
                     ReportCell.money(sums.netSales), ReportCell.money(sums.netCost), ReportCell.money(margin), ReportCell.rate(margin, sums.netSales)]
         }
         var table = ReportTable(name: .grossMargin, columns: grossMarginColumns)
-        let skus = facts.margins.keys.sorted {
-            $0.category != $1.category ? bytesBefore($0.category, $1.category) : bytesBefore($0.sku, $1.sku)
-        }
+        // Category, then SKU, in byte order; compared by their first sixteen bytes
+        // (TextOrder) before their texts, which was most of sorting a window's SKUs.
+        let keys = Array(facts.margins.keys)
+        let orders = keys.map { (category: TextOrder($0.category), sku: TextOrder($0.sku)) }
+        let skus = TextOrder.sortedPositions(keys.count) { i, j in
+            let (a, b) = (keys[i], keys[j])
+            return a.category != b.category ? TextOrder.precedes(a.category, orders[i].category, b.category, orders[j].category)
+                : TextOrder.precedes(a.sku, orders[i].sku, b.sku, orders[j].sku)
+        }.map { keys[$0] }
         var previous: String?
         for key in skus {
             if key.category != previous {
