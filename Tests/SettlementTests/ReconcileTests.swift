@@ -388,6 +388,36 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(ordered.last, ChannelKey(channel: "wechat", kind: "refund", reference: "订单-1"))
     }
 
+    /// A night reads the keys of the stored expectations and items whole when there are few
+    /// (at most twice its own rows, and 4,096 more), and looks up only the keys found there;
+    /// with more, it looks up every key. Both end the same, on a night that adds a late line to
+    /// a matched reference and pays a waiting one, while five more find their window closed.
+    func testANightEndsTheSameWhetherItReadsTheKeysWholeOrLooksThemUp() throws {
+        func scenario() throws -> [[String]] {
+            let ws = try Workspace()
+            let config = try Fixture.config()
+            let waiting = (2 ... 7).map { Self.line("O-\($0)-1", parent: "P-\($0)", cash: "\($0)0.00") }
+            try ws.write("orders-1110.csv", ([Fixture.orders(Self.line("O-1-1", parent: "P-1", cash: "100.00"))] + waiting)
+                .joined(separator: "\n") + "\n")
+            try ws.write("payments-1110.csv", Self.payments("wechat,WX1,pay,P-1,100.00,0.60,2026-11-10T09:01:30+08:00"))
+            _ = try ws.run("2026-11-10", config: config)
+            try ws.write("orders-1111.csv", Fixture.orders(Self.line("O-1-2", parent: "P-1", cash: "5.00",
+                                                                     paidAt: "2026-11-11T09:01:00+08:00")))
+            try ws.write("payments-1111.csv", Self.payments("wechat,WX2,pay,P-2,20.00,0.12,2026-11-11T10:00:00+08:00"))
+            _ = try ws.run("2026-11-13", config: config)
+            XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+            return [try breaks(ws), try items(ws), try expectations(ws)]
+        }
+        let whole = try scenario()
+        XCTAssertEqual(whole[0], [Self.breaksHeader, "1,amount_mismatch,wechat,P-1,105.00,100.00,2026-11-13,,pay; txn_id WX1"]
+                       + (3 ... 7).map { "\($0 - 1),missing_in_channel,wechat,P-\($0),\($0)0.00,,2026-11-13,,pay; no channel txn" })
+        XCTAssertEqual(whole[1], ["wechat|pay|P-1||amount_mismatch|2026-11-10", "wechat|pay|P-2||matched|2026-11-10"]
+                       + (3 ... 7).map { "wechat|pay|P-\($0)||missing_in_channel|2026-11-10" })
+        ChannelReconciler.keysReadSlack = 0
+        defer { ChannelReconciler.keysReadSlack = 4096 }
+        XCTAssertEqual(try scenario(), whole)
+    }
+
     /// A reference matched the night its channel is first named keeps its expectation in its
     /// matched item only; a line delivered later adds to that expectation all the same.
     func testALateLineAddsToAnExpectationKeptInAMatchedItem() throws {

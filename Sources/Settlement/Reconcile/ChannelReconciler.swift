@@ -85,6 +85,16 @@ final class ChannelReconciler {
     /// order of their payments rows: a month's first night stores a million, judged in key
     /// order, and a rowid table takes them fastest in its own order.
     var matches: [(paymentKey: Int64, day: Day, due: Day)] = []
+    /// The keys that may have a row in recon_expected, and in recon_items: every key the
+    /// table held at the start of the night, when it was small enough to read whole within a
+    /// bound set by tonight's rows, and every key written since. A key outside is looked up
+    /// no further (most references a night judges are its own new orders). nil: the table
+    /// was too large, and every key is looked up.
+    private var expectedKeys: Set<ChannelKey>?
+    private var itemKeys: Set<ChannelKey>?
+    /// The matched items `addExpectation` looked up, for `judge` to take instead of reading
+    /// them again (a reference is judged once a night, after its expectation is added to).
+    var matchesSeen: [ChannelKey: ReconItem?] = [:]
 
     private struct DayCountKey: Hashable, Comparable {
         let channel: String
@@ -109,6 +119,7 @@ final class ChannelReconciler {
             marks = ($0.int("lines_through"), $0.int("refunds_through"), $0.int("payments_through"))
             if let judged = Day(parsing: $0.string("judged_through")) { windowDate = max(asOf, judged) }
         }
+        try readKeys(marks)
         var touched = Set<ChannelKey>()
         let fees = ChannelFees(db: db, config: config)
         let newChannelRows = NewChannelRows()
@@ -160,6 +171,35 @@ final class ChannelReconciler {
     }
 
     func day(_ nanos: Int64) -> Day { config.calendar.businessDate(of: Instant(nanos: nanos)) }
+
+    /// Keys read beyond twice the night's rows (`readKeys`); a test sets it to 0.
+    nonisolated(unsafe) static var keysReadSlack: Int64 = 4096
+
+    /// Reads the keys of recon_expected and recon_items (`expectedKeys`, `itemKeys`) when each
+    /// holds at most twice tonight's new lines, refunds and payments (and 4,096 more), so that
+    /// reading them costs what the night's own rows do; a larger table is left unread.
+    private func readKeys(_ marks: (lines: Int64, refunds: Int64, payments: Int64)) throws {
+        func newRows(_ table: String, after mark: Int64) throws -> Int64 {
+            guard case .int(let top)? = try db.scalar("SELECT max(id) FROM \(table)") else { return 0 }
+            return max(0, top - mark)
+        }
+        let bound = try 2 * (newRows("order_lines", after: marks.lines) + newRows("refunds", after: marks.refunds)
+                             + newRows("payments", after: marks.payments)) + Self.keysReadSlack
+        func keys(_ table: String) throws -> Set<ChannelKey>? {
+            var keys = Set<ChannelKey>()
+            var rows: Int64 = 0
+            var at: KeyColumns?
+            try db.query("SELECT channel, kind, reference FROM \(table) LIMIT ?", [.int(bound + 1)]) { row in
+                let c = at ?? KeyColumns(row)
+                at = c
+                keys.insert(c.key(row))
+                rows += 1
+            }
+            return rows > bound ? nil : keys
+        }
+        expectedKeys = try keys("recon_expected")
+        itemKeys = try keys("recon_items")
+    }
 
     /// `YYYY-MM-DD` of `day`, made once per day: a night writes two per item.
     func dayText(_ day: Day) -> String {
@@ -257,19 +297,15 @@ final class ChannelReconciler {
     /// Adds `amount` to the expectation of `key` (the stored one, or the one its matched item
     /// implies), dated by the earliest day, stores what it comes to and keeps it for judging.
     /// Read, then inserted or updated: an upsert with `RETURNING` cost twice as much (SQLite
-    /// gathers a returned row in a table of its own for every statement), and reading the
-    /// matched item in the same statement saves a statement per reference.
+    /// gathers a returned row in a table of its own for every statement). A key recon_expected
+    /// cannot hold (`expectedKeys`) is not looked up there, and the matched item read is kept
+    /// for `judge`.
     private func addExpectation(_ key: ChannelKey, amount: Int64, day: Day) throws {
         var stored: (expectation: Expectation, kept: Bool)?
-        try db.query(ChannelReconciler.expectationSQL, key.values) { row in
-            // The first row: the stored expectation, or the matched item's when none is stored.
-            guard stored == nil else { return }
-            let c = expectedAt ?? ExpectationColumns(row)
-            expectedAt = c
-            let kept = keptAt ?? row.column("kept")
-            keptAt = kept
-            guard let expectation = c.expectation(row) else { preconditionFailure("recon_expected holds dates") }
-            stored = (expectation, kept: row.int(kept) == 1)
+        if let expectation = try storedExpectation(key) {
+            stored = (expectation, kept: true)
+        } else if let matched = try storedMatch(key, keep: true), let amount = matched.expected {
+            stored = (Expectation(amount: amount, day: matched.day), kept: false)
         }
         let sum = stored.map { Expectation(amount: $0.expectation.amount + amount, day: min($0.expectation.day, day)) }
             ?? Expectation(amount: amount, day: day)
@@ -279,12 +315,14 @@ final class ChannelReconciler {
         } else {
             try db.run("INSERT INTO recon_expected(channel, kind, reference, amount, day) VALUES (?, ?, ?, ?, ?)",
                        key.values + [.int(sum.amount), .text(sum.day.description)])
+            expectedKeys?.insert(key)
         }
         written[key] = sum
     }
 
     /// The stored expectation of `key`, if any.
     private func storedExpectation(_ key: ChannelKey) throws -> Expectation? {
+        guard expectedKeys?.contains(key) ?? true else { return nil }
         var expectation: Expectation?
         try db.query("SELECT amount, day FROM recon_expected WHERE channel = ? AND kind = ? AND reference = ?", key.values) { row in
             let c = expectedAt ?? ExpectationColumns(row)
@@ -428,7 +466,8 @@ final class ChannelReconciler {
 
     private func storedItems(_ key: ChannelKey) throws -> [String: (item: ReconItem, breakID: Int64?)] {
         var stored: [String: (item: ReconItem, breakID: Int64?)] = [:]
-        if let matched = try storedMatch(key) { stored[""] = (matched, nil) }
+        if let matched = try storedMatch(key, keep: false) { stored[""] = (matched, nil) }
+        guard itemKeys?.contains(key) ?? true else { return stored }
         try db.query("""
             SELECT txn_id, outcome, expected, found, day, due, detail, break_id FROM recon_items
             WHERE channel = ? AND kind = ? AND reference = ?
@@ -467,6 +506,7 @@ final class ChannelReconciler {
                                item.found.map { .int($0) } ?? .null, .text(dayText(item.day)), .text(dayText(item.due)),
                                .text(item.detail), breakID.map { .int($0) } ?? .null])
         try storeItem.run()
+        itemKeys?.insert(key)
     }
 
     /// Moves the item from the day count of `old` to its own.

@@ -44,8 +44,11 @@ enum MatchedItems {
 }
 
 extension ChannelReconciler {
-    /// The item of `key` kept in recon_matched, if its first item is matched.
-    func storedMatch(_ key: ChannelKey) throws -> ReconItem? {
+    /// The item of `key` kept in recon_matched, if its first item is matched. With `keep`,
+    /// what was read is kept for the key's next look-up (its judging); without, a kept one is
+    /// taken instead of reading again.
+    func storedMatch(_ key: ChannelKey, keep: Bool) throws -> ReconItem? {
+        if let seen = matchesSeen.removeValue(forKey: key) { return seen }
         var matched: ReconItem?
         try db.query("""
             SELECT p.txn_id, p.amount, m.day, m.due FROM payments p JOIN recon_matched m ON m.payment_key = p.id
@@ -56,6 +59,7 @@ extension ChannelReconciler {
                                 day: Day(ordinal: Int(row.int("day"))), due: Day(ordinal: Int(row.int("due"))),
                                 detail: "\(key.kind); txn_id \(row.string("txn_id"))")
         }
+        if keep { matchesSeen[key] = .some(matched) }
         return matched
     }
 
@@ -103,16 +107,4 @@ extension ChannelReconciler {
     func dropMatch(paymentKey: Int64) throws {
         try db.run("DELETE FROM recon_matched WHERE payment_key = ?", [.int(paymentKey)])
     }
-
-    /// The expectation of a reference (`?1`–`?3`: channel, kind, reference) as stored (`kept`
-    /// 1), and the one its matched item implies (`kept` 0: a matched reference's expectation
-    /// is held by its item, not kept), the stored one first. One statement: a later line or
-    /// refund is about to add to it.
-    static let expectationSQL = """
-        SELECT amount, day, 1 AS kept FROM recon_expected WHERE channel = ?1 AND kind = ?2 AND reference = ?3
-        UNION ALL
-        SELECT * FROM (SELECT p.amount AS amount, \(StoreViews.date("m.day")) AS day, 0 AS kept
-                       FROM payments p JOIN recon_matched m ON m.payment_key = p.id
-                       WHERE p.channel = ?1 AND p.kind = ?2 AND p.reference = ?3 ORDER BY p.id LIMIT 1)
-        """
 }
