@@ -78,7 +78,6 @@ final class ChannelReconciler {
     /// `storedExpectation`), `judge`'s channel rows, `storedItems`'.
     private var refundAt: ExpectedColumns?
     private var expectedAt: ExpectationColumns?
-    private var keptAt: Int32?
     private var reportedAt: ReportedColumns?
     private var itemAt: ItemColumns?
     /// Tonight's matched items (MatchedItems.swift), written at the end of the night in the
