@@ -104,33 +104,35 @@ extension XLSXWriter {
                 try endEntry()
                 return
             }
-            precondition(current == nil, "ZipArchive: entry already open")
-            guard records.count < Self.entriesMax else { throw XLSXError.archiveTooLarge(entry: name) }
             let part = try DeflatedParts.shared.part(data, level: level)
-            let nameBytes = Array(name.utf8)
-            precondition(!nameBytes.isEmpty && nameBytes.count <= Int(UInt16.max), "ZipArchive: bad entry name")
-            let headerOffset = sink.count
-            var header: [UInt8] = []
-            ZipFormat.appendLocalHeader(name: nameBytes, crc: part.crc, compressed: UInt32(part.deflated.count),
-                                        uncompressed: UInt32(data.count), to: &header)
-            try sink.append(header)
+            let (nameBytes, headerOffset) = try appendLocalHeader(name: name, crc: part.crc, compressed: UInt32(part.deflated.count),
+                                                                  uncompressed: UInt32(data.count))
             try sink.append(part.deflated)
             guard UInt64(sink.count) <= Self.sizeBytesMax else { throw XLSXError.archiveTooLarge(entry: name) }
             records.append(ZipEntryRecord(name: nameBytes, crc: part.crc, compressed: UInt32(part.deflated.count),
                                           uncompressed: UInt32(data.count), offset: headerOffset))
         }
 
-        /// Starts an entry (deflated at `level`, or the archive's); its data follows through
-        /// `append`, and `endEntry` completes it.
-        mutating func beginEntry(name: String, level entryLevel: Int32? = nil) throws {
+        /// Writes the local header of a new entry (none may be open); returns the entry's name
+        /// bytes and where its header starts.
+        private mutating func appendLocalHeader(name: String, crc: UInt32, compressed: UInt32,
+                                                uncompressed: UInt32) throws -> (name: [UInt8], offset: Int) {
             precondition(current == nil, "ZipArchive: entry already open")
             guard records.count < Self.entriesMax else { throw XLSXError.archiveTooLarge(entry: name) }
             let nameBytes = Array(name.utf8)
             precondition(!nameBytes.isEmpty && nameBytes.count <= Int(UInt16.max), "ZipArchive: bad entry name")
-            let headerOffset = sink.count
+            let offset = sink.count
             var header: [UInt8] = []
-            ZipFormat.appendLocalHeader(name: nameBytes, crc: 0, compressed: 0, uncompressed: 0, to: &header)
+            ZipFormat.appendLocalHeader(name: nameBytes, crc: crc, compressed: compressed, uncompressed: uncompressed, to: &header)
             try sink.append(header)
+            return (nameBytes, offset)
+        }
+
+        /// Starts an entry (deflated at `level`, or the archive's); its data follows through
+        /// `append`, and `endEntry` completes it.
+        mutating func beginEntry(name: String, level entryLevel: Int32? = nil) throws {
+            // Sizes and CRC are patched in by `endEntry`.
+            let (nameBytes, headerOffset) = try appendLocalHeader(name: name, crc: 0, compressed: 0, uncompressed: 0)
             let wanted = entryLevel ?? level
             let deflater: RawDeflater
             if let spare, spare.level == wanted {

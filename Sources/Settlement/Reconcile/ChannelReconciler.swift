@@ -178,17 +178,19 @@ final class ChannelReconciler {
     /// holds at most twice tonight's new lines, refunds and payments (and 4,096 more), so that
     /// reading them costs what the night's own rows do; a larger table is left unread.
     private func readKeys(_ marks: (lines: Int64, refunds: Int64, payments: Int64)) throws {
-        func newRows(_ table: String, after mark: Int64) throws -> Int64 {
-            guard case .int(let top)? = try db.scalar("SELECT max(id) FROM \(table)") else { return 0 }
-            return max(0, top - mark)
+        var newRows: Int64 = 0
+        try db.query("""
+            SELECT coalesce((SELECT max(id) FROM order_lines), 0), coalesce((SELECT max(id) FROM refunds), 0),
+                   coalesce((SELECT max(id) FROM payments), 0)
+            """) { row in
+            newRows = max(0, row.int(0) - marks.lines) + max(0, row.int(1) - marks.refunds) + max(0, row.int(2) - marks.payments)
         }
-        let bound = try 2 * (newRows("order_lines", after: marks.lines) + newRows("refunds", after: marks.refunds)
-                             + newRows("payments", after: marks.payments)) + Self.keysReadSlack
-        func keys(_ table: String) throws -> Set<ChannelKey>? {
+        let bound = 2 * newRows + Self.keysReadSlack
+        func keys(_ sql: String) throws -> Set<ChannelKey>? {
             var keys = Set<ChannelKey>()
             var rows: Int64 = 0
             var at: KeyColumns?
-            try db.query("SELECT channel, kind, reference FROM \(table) LIMIT ?", [.int(bound + 1)]) { row in
+            try db.query(sql, [.int(bound + 1)]) { row in
                 let c = at ?? KeyColumns(row)
                 at = c
                 keys.insert(c.key(row))
@@ -196,8 +198,8 @@ final class ChannelReconciler {
             }
             return rows > bound ? nil : keys
         }
-        expectedKeys = try keys("recon_expected")
-        itemKeys = try keys("recon_items")
+        expectedKeys = try keys("SELECT channel, kind, reference FROM recon_expected LIMIT ?")
+        itemKeys = try keys("SELECT channel, kind, reference FROM recon_items LIMIT ?")
     }
 
     /// `YYYY-MM-DD` of `day`, made once per day: a night writes two per item.

@@ -86,8 +86,7 @@ final class PaySums: SortedSums {
         let references = self.references
         sums.sort { a, b in
             if a.channel != b.channel { return a.channel < b.channel }
-            return TextOrder.precedes(a.order, b.order)
-                ?? references[a.reference].utf8.lexicographicallyPrecedes(references[b.reference].utf8)
+            return TextOrder.precedes(references[a.reference], a.order, references[b.reference], b.order)
         }
         // Adds each line to the sum before it when of the same reference, in place.
         var last = -1
