@@ -48,6 +48,36 @@ final class DayTests: XCTestCase {
         XCTAssertEqual(sample.firstOfMonth, day("2026-02-01"))
     }
 
+    /// The digit-by-digit texts against the padded parts they replaced, and back: every date of
+    /// one 400-year cycle of the calendar at each end of years 0–9999 (and a little past
+    /// them), every 37th date between.
+    func testTextsOfEveryDateMatchTheirPaddedPartsAndParseBack() {
+        func padded(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        let first = Day(year: 0, month: 1, day: 1)!.ordinal, last = Day(year: 9999, month: 12, day: 31)!.ordinal
+        let cycle = 146_097
+        let ordinals = Array(first - 800...first + cycle) + Array(stride(from: first + cycle, to: last - cycle, by: 37))
+            + Array(last - cycle...last + 800)
+        for ordinal in ordinals {
+            let date = Day(ordinal: ordinal)
+            let (y, m, d) = date.components
+            let text = padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+            guard date.description == text, date.compact == padded(y, 4) + padded(m, 2) + padded(d, 2) else {
+                return XCTFail("\(ordinal): \(date.description) / \(date.compact), expected \(text)")
+            }
+            if (0...9999).contains(y) {
+                guard Day(parsing: text) == date else { return XCTFail("\(text) does not parse back") }
+            }
+        }
+        XCTAssertEqual(Day(ordinal: last + 1).description, "10000-01-01")
+        XCTAssertEqual(Day(ordinal: first - 1).description, "00-1-12-31")
+        // A text that is not native UTF-8 in memory parses the same.
+        let bridged = String(decoding: Array("2026-11-03".utf16), as: UTF16.self)
+        XCTAssertEqual(Day(parsing: bridged), day("2026-11-03"))
+    }
+
     func testIsoWeekdayOfKnownDates() {
         XCTAssertEqual(day("2026-11-23").isoWeekday, 1) // Monday
         for offset in 0..<7 { XCTAssertEqual(day("2026-11-23").adding(days: offset).isoWeekday, offset + 1) }

@@ -388,6 +388,19 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(ordered.last, ChannelKey(channel: "wechat", kind: "refund", reference: "订单-1"))
     }
 
+    /// Texts sorted by their first sixteen bytes, then their texts, come in byte order: buyer
+    /// ids of one length and of several, long shared prefixes, beyond ASCII, repeats.
+    func testTextsInByteOrder() {
+        var texts = ["B10", "B2", "B100", "BUYER-0000000000001", "BUYER-0000000000001-X", "BUYER-0000000000000",
+                     "BUYER-000000000000", "买家-1", "é", "e\u{301}", "", "B2", "ZZZZZZZZZZZZZZZZ", "ZZZZZZZZZZZZZZZZ1"]
+        texts += (0 ..< 200).map { "B\($0 * 7919 % 1000)" }
+        texts.shuffle()
+        let expected = texts.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        XCTAssertEqual(TextOrder.sorted(texts), expected)
+        XCTAssertEqual(TextOrder.sorted(Set(texts)), Array(Set(texts)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        XCTAssertEqual(TextOrder.sorted(texts).prefix(4), ["", "B0", "B10", "B100"])
+    }
+
     /// A night reads the keys of the stored expectations and items whole when there are few
     /// (at most twice its own rows, and 4,096 more), and looks up only the keys found there;
     /// with more, it looks up every key. Both end the same, on a night that adds a late line to

@@ -27,8 +27,7 @@ public enum CreditNight {
         var outcome = Outcome()
         let lateByBuyer = Dictionary(grouping: late, by: \.buyerID)
         let timelyByBuyer = Dictionary(grouping: timely, by: \.buyerID)
-        let buyers = Set(ledgers.keys).union(lateByBuyer.keys).union(timelyByBuyer.keys)
-            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let buyers = TextOrder.sorted(Set(ledgers.keys).union(lateByBuyer.keys).union(timelyByBuyer.keys))
         for buyer in buyers {
             let lateRows = (lateByBuyer[buyer] ?? []).sorted(by: CreditEvent.precedes)
             let rows = (timelyByBuyer[buyer] ?? []).sorted(by: CreditEvent.precedes)

@@ -46,6 +46,15 @@ struct TextOrder {
         precedes(aOrder, bOrder) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
+    /// `texts` in byte order (as `utf8.lexicographicallyPrecedes` orders them), compared by
+    /// their first sixteen bytes before their texts: credit sorts its tens of thousands of
+    /// buyers this way three times a night.
+    static func sorted<Texts: Collection<String>>(_ texts: Texts) -> [String] {
+        let texts = Array(texts)
+        let orders = texts.map(TextOrder.init)
+        return sortedPositions(texts.count) { precedes(texts[$0], orders[$0], texts[$1], orders[$1]) }.map { texts[$0] }
+    }
+
     /// The positions of `count` items in order of `areInOrder`, which compares two positions:
     /// sorting positions keeps each item's texts and orders in place.
     static func sortedPositions(_ count: Int, by areInOrder: (Int, Int) -> Bool) -> [Int] {

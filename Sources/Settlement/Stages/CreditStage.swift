@@ -38,7 +38,7 @@ extension Nightly {
             try store.record(applied: outcome.applied, waiting: waiting, gone: gone, progress: progress, runSeq: record.runSeq)
             // The bills issued tonight (dated inside the dates this run settles) take their lines
             // and their statements are due (BuyerStatements/).
-            for buyer in ledgers.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for buyer in TextOrder.sorted(ledgers.keys) {
                 for bill in ledgers[buyer]!.bills where bill.billDate >= first && bill.billDate <= asOf {
                     try BuyerStatementStore.issue(db, buyer: buyer, billDate: bill.billDate)
                 }
