@@ -130,9 +130,9 @@ struct CreditStore {
         let dates = day <= last ? (day.ordinal...last.ordinal).map(Day.init(ordinal:)) : []
         let billDays = Set(dates.prefix(31).map(\.dayOfMonth))
         var stored: [String: (limit: Int64, unbilled: Int64, prepaid: Int64, frozen: Bool)] = [:]
+        // Columns by position (every account's state, and every open bill, is read each night).
         try db.query("SELECT buyer_id, credit_limit, unbilled, prepaid, frozen_from FROM credit_accounts_state") {
-            stored[$0.string("buyer_id")] = ($0.int("credit_limit"), $0.int("unbilled"), $0.int("prepaid"),
-                                             !$0.isNull("frozen_from"))
+            stored[$0.string(0)] = ($0.int(1), $0.int(2), $0.int(3), !$0.isNull(4))
         }
         var bills: [String: [CreditBill]] = [:]
         try db.query("""
@@ -141,11 +141,10 @@ struct CreditStore {
             FROM credit_bills WHERE principal_paid < amount OR late_fees_paid < late_fees OR due_date >= ?
             ORDER BY buyer_id, bill_date
             """, [.text(day.description)]) { row in
-            guard let billDate = Day(parsing: row.string("bill_date")), let dueDate = Day(parsing: row.string("due_date")) else { return }
-            bills[row.string("buyer_id"), default: []].append(CreditBill(
-                billDate: billDate, dueDate: dueDate, amount: row.int("amount"), prepaidApplied: row.int("prepaid_applied"),
-                principalPaid: row.int("principal_paid"), lateFees: row.int("late_fees"),
-                lateFeesPaid: row.int("late_fees_paid"), onTimeDiscount: row.int("on_time_discount")))
+            guard let billDate = Day(parsing: row.string(1)), let dueDate = Day(parsing: row.string(2)) else { return }
+            bills[row.string(0), default: []].append(CreditBill(
+                billDate: billDate, dueDate: dueDate, amount: row.int(3), prepaidApplied: row.int(4),
+                principalPaid: row.int(5), lateFees: row.int(6), lateFeesPaid: row.int(7), onTimeDiscount: row.int(8)))
         }
         var ledgers: [String: CreditLedger] = [:]
         for account in accounts {
@@ -169,10 +168,9 @@ struct CreditStore {
             ledgers[buyer] = ledger
         }
         try db.query("SELECT buyer_id, frozen_from, unfrozen_on FROM credit_freezes ORDER BY buyer_id, frozen_from") { row in
-            let buyer = row.string("buyer_id")
-            guard ledgers[buyer] != nil, let from = Day(parsing: row.string("frozen_from")) else { return }
-            ledgers[buyer]?.freezes.append(CreditFreeze(frozenFrom: from,
-                                                        unfrozenOn: row.text("unfrozen_on").flatMap(Day.init(parsing:))))
+            let buyer = row.string(0)
+            guard ledgers[buyer] != nil, let from = Day(parsing: row.string(1)) else { return }
+            ledgers[buyer]?.freezes.append(CreditFreeze(frozenFrom: from, unfrozenOn: row.text(2).flatMap(Day.init(parsing:))))
         }
         return ledgers
     }
