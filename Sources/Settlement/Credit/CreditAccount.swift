@@ -57,21 +57,54 @@ public struct CreditAccount: Sendable {
 
     /// Reads `credit_accounts`: each field checked, `buyer_id` unique.
     static func parseAll(_ value: JSONValue?, reader: JSONFields) throws -> [CreditAccount] {
+        let elements = try reader.array(value, at: "$.credit_accounts")
+        // Many accounts are read in two halves at once (the bench's 50,000 took a quarter of
+        // a second of the night's one busy thread, the other core idle), then checked for a
+        // buyer listed twice in order, so the error reported is the one reading them in order
+        // meets first.
+        let halves: [Range<Int>] = elements.count >= parseInHalvesFrom
+            ? [0..<elements.count / 2, elements.count / 2..<elements.count] : [0..<elements.count]
+        let parts = halves.count == 1 ? [parse(elements, halves[0], reader: reader)]
+            : TwoHalves.run(elements.count) { parse(elements, $0, reader: reader) }
         var accounts: [CreditAccount] = []
         var seen: [String: Int] = [:]
-        let elements = try reader.array(value, at: "$.credit_accounts")
         accounts.reserveCapacity(elements.count)
         seen.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
-            // A configuration may list tens of thousands of accounts: the JSON path of an
-            // account is written out only for a message.
-            let account = try parse(element, at: "$.credit_accounts[\(index)]", reader: reader)
-            if let first = seen.updateValue(index, forKey: account.buyerID) {
-                throw reader.error("$.credit_accounts[\(index)].buyer_id", "buyer '\(account.buyerID)' already has a credit account (credit_accounts[\(first)])")
+        for (range, part) in zip(halves, parts) {
+            for (index, account) in zip(range, part.accounts) {
+                if let first = seen.updateValue(index, forKey: account.buyerID) {
+                    throw reader.error("$.credit_accounts[\(index)].buyer_id", "buyer '\(account.buyerID)' already has a credit account (credit_accounts[\(first)])")
+                }
+                accounts.append(account)
             }
-            accounts.append(account)
+            if let failure = part.failure { throw failure }
         }
         return accounts
+    }
+
+    /// Accounts from this many on are read in two halves at once.
+    static let parseInHalvesFrom = 4_096
+
+    /// The accounts of one range of the list, up to the first that is wrong, and its error.
+    private struct Part: @unchecked Sendable {
+        var accounts: [CreditAccount] = []
+        var failure: (any Error)?
+    }
+
+    private static func parse(_ elements: [JSONValue], _ range: Range<Int>, reader: JSONFields) -> Part {
+        var part = Part()
+        part.accounts.reserveCapacity(range.count)
+        for index in range {
+            // A configuration may list tens of thousands of accounts: the JSON path of an
+            // account is written out only for a message.
+            do {
+                part.accounts.append(try parse(elements[index], at: "$.credit_accounts[\(index)]", reader: reader))
+            } catch {
+                part.failure = error
+                break
+            }
+        }
+        return part
     }
 
     private static let fieldNames: Set<String> = ["buyer_id", "limit", "bill_day", "repay_day", "late_fee_ppm_per_day",

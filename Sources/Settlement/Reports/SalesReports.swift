@@ -57,15 +57,8 @@ enum SalesReports {
         }
         // Encoded straight to bytes (a month can sell half a million SKUs, and a row of cells
         // each would be that many rows of strings held at once), the two halves at once.
-        let ranked = order, half = order.count / 2
-        var parts: [[UInt8]] = [[], []]
-        parts.withUnsafeMutableBufferPointer { parts in
-            let parts = UncheckedParts(parts)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                let rows = part == 0 ? 0..<half : half..<ranked.count
-                parts.set(part, encodedRankingRows(rows, ranked, keys, allSums))
-            }
-        }
+        let ranked = order
+        let parts = TwoHalves.run(ranked.count) { rows in encodedRankingRows(rows, ranked, keys, allSums) }
         table.encodedRows = parts[0] + parts[1]
         table.encodedRowCount = ranked.count
         return table
@@ -79,12 +72,6 @@ enum SalesReports {
     }
 
     /// Each half's bytes, written by its own thread into its own element.
-    private struct UncheckedParts: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<[UInt8]>
-        init(_ buffer: UnsafeMutableBufferPointer<[UInt8]>) { self.buffer = buffer }
-        func set(_ index: Int, _ bytes: [UInt8]) { buffer[index] = bytes }
-    }
-
     /// The CSV rows of the ranks in `rows` (rank = position + 1).
     private static func encodedRankingRows(_ rows: Range<Int>, _ order: [RankKey], _ keys: [SKUKey],
                                            _ allSums: [SalesSums]) -> [UInt8] {

@@ -1,0 +1,27 @@
+// TwoHalves: one piece of work done on the two halves of a range at once, this thread and one
+// other, for the few places where a night's one busy thread has a long, divisible loop (the
+// ranking's CSV rows, the configuration's credit accounts) while the other core waits.
+
+import Dispatch
+
+enum TwoHalves {
+    /// `work` on `0..<half` and `half..<count` at once (`half` = count / 2); the two results
+    /// in that order.
+    static func run<Result>(_ count: Int, _ work: @Sendable (Range<Int>) -> Result) -> [Result] {
+        let half = count / 2
+        var results: [Result?] = [nil, nil]
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = Slots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                slots.set(part, work(part == 0 ? 0..<half : half..<count))
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// The two results' places: each written by one thread only, and read after both finished.
+    private struct Slots<Result>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Result?>
+        func set(_ index: Int, _ result: Result) { buffer[index] = result }
+    }
+}
