@@ -16,7 +16,8 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(parsing text: String) {
         // A native text's bytes are read in place (an array of them per date read cost more
         // than the parse: credit and reconcile read tens of thousands of dates a night).
-        let parsed = text.utf8.withContiguousStorageIfAvailable { Day.parse($0) } ?? Array(text.utf8).withUnsafeBufferPointer { Day.parse($0) }
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Day.parse($0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { Day.parse($0) }
         guard let parsed else { return nil }
         self = parsed
     }

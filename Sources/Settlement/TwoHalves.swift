@@ -5,16 +5,16 @@
 import Dispatch
 
 enum TwoHalves {
-    /// `work` on `0..<half` and `half..<count` at once (`half` = count / 2); the two results
-    /// in that order.
+    /// The two halves of `0..<count`, the first the shorter when `count` is odd.
+    static func halves(_ count: Int) -> [Range<Int>] { [0..<count / 2, count / 2..<count] }
+
+    /// `work` on each of the `halves` of `0..<count` at once; the two results in that order.
     static func run<Result>(_ count: Int, _ work: @Sendable (Range<Int>) -> Result) -> [Result] {
-        let half = count / 2
+        let ranges = halves(count)
         var results: [Result?] = [nil, nil]
         results.withUnsafeMutableBufferPointer { buffer in
             let slots = Slots(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                slots.set(part, work(part == 0 ? 0..<half : half..<count))
-            }
+            DispatchQueue.concurrentPerform(iterations: 2) { part in slots.set(part, work(ranges[part])) }
         }
         return results.map { $0! }
     }

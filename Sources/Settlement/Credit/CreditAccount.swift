@@ -62,15 +62,15 @@ public struct CreditAccount: Sendable {
         // a second of the night's one busy thread, the other core idle), then checked for a
         // buyer listed twice in order, so the error reported is the one reading them in order
         // meets first.
-        let halves: [Range<Int>] = elements.count >= parseInHalvesFrom
-            ? [0..<elements.count / 2, elements.count / 2..<elements.count] : [0..<elements.count]
-        let parts = halves.count == 1 ? [parse(elements, halves[0], reader: reader)]
-            : TwoHalves.run(elements.count) { parse(elements, $0, reader: reader) }
+        let inHalves = elements.count >= parseInHalvesFrom
+        let ranges = inHalves ? TwoHalves.halves(elements.count) : [0..<elements.count]
+        let parts = inHalves ? TwoHalves.run(elements.count) { parse(elements, $0, reader: reader) }
+            : [parse(elements, ranges[0], reader: reader)]
         var accounts: [CreditAccount] = []
         var seen: [String: Int] = [:]
         accounts.reserveCapacity(elements.count)
         seen.reserveCapacity(elements.count)
-        for (range, part) in zip(halves, parts) {
+        for (range, part) in zip(ranges, parts) {
             for (index, account) in zip(range, part.accounts) {
                 if let first = seen.updateValue(index, forKey: account.buyerID) {
                     throw reader.error("$.credit_accounts[\(index)].buyer_id", "buyer '\(account.buyerID)' already has a credit account (credit_accounts[\(first)])")

@@ -71,7 +71,6 @@ enum SalesReports {
         let slot: Int32
     }
 
-    /// Each half's bytes, written by its own thread into its own element.
     /// The CSV rows of the ranks in `rows` (rank = position + 1).
     private static func encodedRankingRows(_ rows: Range<Int>, _ order: [RankKey], _ keys: [SKUKey],
                                            _ allSums: [SalesSums]) -> [UInt8] {
