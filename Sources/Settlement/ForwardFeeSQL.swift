@@ -94,5 +94,5 @@ extension Database {
     /// The migrations Settlement adds to MallStore's own, from every file that has some: one
     /// list for migrating, creating and checking a store.
     static let settlementMigrations = ForwardFeeSQL.migrations + [BuyerStatementStore.migration] + RebateSettler.migrations
-        + StoreViews.migrations + [KeptFacts.migration, MatchedItems.migration]
+        + StoreViews.migrations + [KeptFacts.migration, MatchedItems.migration, BuyerStatementStore.unbilledMigration]
 }

@@ -119,9 +119,9 @@ final class StoreAndInputEdgeTests: XCTestCase {
         XCTAssertEqual(created.status, 0, created.stderr)
         let id = try storeID("none.db", in: scratch)
         XCTAssertEqual(id.count, 32)
-        XCTAssertEqual(created.stdout, "store none.db at schema 13 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13), id \(id)\n")
+        XCTAssertEqual(created.stdout, "store none.db at schema 14 (applied 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14), id \(id)\n")
         XCTAssertEqual(try Binary.run(["init", "--db", "none.db"], in: scratch.root).stdout,
-                       "store none.db is up to date (schema 13, id \(id))\n")
+                       "store none.db is up to date (schema 14, id \(id))\n")
         XCTAssertEqual(try Binary.run(["init", "--db", "empty.db"], in: scratch.root).status, 0)
         let run = try Binary.run(["run", "--inbox", "inbox", "--db", "none.db"] + common, in: scratch.root)
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -141,7 +141,8 @@ final class StoreAndInputEdgeTests: XCTestCase {
         try scratch.write("inbox/orders-1110.csv", Self.orderHeader + Self.order("O-1"))
         try Binary.initStore("old.db", in: scratch.root)
         // The store as a mallsettle of schema 10 left it: without the analysts' views (11), the
-        // reports' kept facts (12) nor the matched items apart (13).
+        // reports' kept facts (12), the matched items apart (13) nor the movements waiting for
+        // their bill (14).
         let downgraded = sh("""
             python3 -c "import sqlite3
             c = sqlite3.connect('old.db')
@@ -152,7 +153,8 @@ final class StoreAndInputEdgeTests: XCTestCase {
             c.execute('DROP INDEX refunds_accepted_run')
             c.execute('ALTER TABLE refunds DROP COLUMN accepted_run')
             c.execute('DROP TABLE recon_matched')
-            c.execute('DELETE FROM schema_migrations WHERE version IN (11, 12, 13)')
+            c.execute('DROP TABLE credit_unbilled')
+            c.execute('DELETE FROM schema_migrations WHERE version IN (11, 12, 13, 14)')
             c.commit()
             c.close()"
             """, in: scratch.root)
@@ -162,7 +164,7 @@ final class StoreAndInputEdgeTests: XCTestCase {
         for command in [["status"], ["export", "sheets"], ["verify"]] {
             let refused = try Binary.run(command + ["--db", "old.db"], in: scratch.root)
             XCTAssertEqual(refused.status, 2, command[0])
-            XCTAssertEqual(refused.stderr, "mallsettle: the store old.db is at schema 10 and this mallsettle reads schema 13: "
+            XCTAssertEqual(refused.stderr, "mallsettle: the store old.db is at schema 10 and this mallsettle reads schema 14: "
                            + "bring it up to date with `mallsettle init --db old.db` (this command only reads the store)\n")
         }
         XCTAssertEqual(try snapshot(scratch.root), before, "a command that only reads never writes, even to migrate")
@@ -172,7 +174,7 @@ final class StoreAndInputEdgeTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let status = try Binary.run(["status", "--db", "old.db"], in: scratch.root)
         XCTAssertEqual(status.status, 0, status.stderr)
-        XCTAssertTrue(status.stdout.hasPrefix("store id: \(try storeID("old.db", in: scratch)) (schema 13)\n"), status.stdout)
+        XCTAssertTrue(status.stdout.hasPrefix("store id: \(try storeID("old.db", in: scratch)) (schema 14)\n"), status.stdout)
     }
 
     func testAReportsFolderBelongsToOneStoreAndClosedStatementsStayClosed() throws {

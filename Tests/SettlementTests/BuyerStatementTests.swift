@@ -303,7 +303,8 @@ final class BuyerStatementTests: XCTestCase {
         XCTAssertEqual(sums, ["2026-11-01 80000 80000", "2026-12-01 15000 15000", "2027-01-01 30000 30000"])
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
 
-        // verify: a bill whose lines no longer sum to it, a statement whose lines changed.
+        // verify: a bill whose lines no longer sum to it (its give-back then on no bill, and
+        // not waiting for one), a statement whose lines changed.
         let written = try sha256sum(november + "/lines.csv")
         try ws.db.run("DELETE FROM credit_bill_lines WHERE kind = 2")
         var without = Data(novemberLines.utf8)
@@ -312,6 +313,7 @@ final class BuyerStatementTests: XCTestCase {
         try without.write(to: URL(fileURLWithPath: changed))
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [
             "§8: bill of DLR-1 on 2026-11-01: its lines sum to 900.00, the bill is 800.00",
+            "§8: credit give-back row 1 of DLR-1: on no bill, and not waiting for one",
             "§8: bill statement of DLR-1 for 2026-11-01: its lines hash \(try sha256sum(changed)) now, \(written) when written",
         ])
     }
@@ -378,6 +380,53 @@ final class BuyerStatementTests: XCTestCase {
 
             """)
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+    }
+
+    /// A store of schema 13 gets migration 14: the usage no bill has taken waits for its bill
+    /// in credit_unbilled, the billed usage does not, and the next bill takes exactly the
+    /// waiting usage, as on a store that was always at schema 14. `verify` finds a movement
+    /// neither billed nor waiting, and one waiting though billed.
+    func testMovementsWaitForTheirBillAcrossMigration14() throws {
+        let config = try CreditTests.config(CreditTests.dealer)
+        let (old, current) = (try Workspace(), try Workspace())
+        for ws in [old, current] {
+            try ws.write("orders-10.csv", Fixture.orders(CreditTests.usage("O-1", "DLR-1", "600.00", "2026-10-05T10:00:00+08:00"),
+                                                         CreditTests.usage("O-2", "DLR-1", "300.00", "2026-11-03T10:00:00+08:00")))
+            XCTAssertEqual(try ws.run("2026-11-04", config: config).1, .done)
+        }
+        func waiting(_ ws: Workspace) throws -> [String] {
+            var rows: [String] = []
+            try ws.db.query("SELECT kind, buyer_id, movement_date FROM credit_unbilled ORDER BY kind, source_key") {
+                rows.append("\($0.int(0))|\($0.string(1))|\($0.string(2))")
+            }
+            return rows
+        }
+        XCTAssertEqual(try waiting(current), ["1|DLR-1|2026-11-03"], "October's usage is on the bill of 1 November")
+        try old.db.execute("DROP TABLE credit_unbilled; DELETE FROM schema_migrations WHERE version = 14;")
+        XCTAssertEqual(try old.db.migrateForSettlement(), [14])
+        XCTAssertEqual(try waiting(old), try waiting(current))
+        XCTAssertEqual(try Verifier.verify(old.db).map(\.description), [])
+        for ws in [old, current] {
+            try ws.write("orders-11.csv", Fixture.orders(CreditTests.usage("O-3", "DLR-1", "40.00", "2026-11-07T10:00:00+08:00")))
+            XCTAssertEqual(try ws.run("2026-12-01", config: config).1, .done)
+            XCTAssertEqual(try read(ws.reports + "/buyers/DLR-1/bills/2026-12-01/lines.csv"), """
+                buyer_id,bill_date,date,kind,source_id,order_id,line_no,amount
+                DLR-1,2026-12-01,2026-11-03,usage,O-2,O-2,1,300.00
+                DLR-1,2026-12-01,2026-11-07,usage,O-3,O-3,1,40.00
+
+                """)
+            XCTAssertEqual(try waiting(ws), [])
+            XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
+        }
+        try old.db.execute("""
+            INSERT INTO credit_unbilled(kind, source_key, buyer_id, movement_date)
+                SELECT kind, source_key, buyer_id, movement_date FROM credit_movements WHERE movement_date = '2026-10-05';
+            DELETE FROM credit_bill_lines WHERE bill_date = '2026-12-01' AND kind = 1
+                AND source_key = (SELECT source_key FROM credit_movements WHERE movement_date = '2026-11-07');
+            """)
+        let found = try Verifier.verify(old.db).map(\.description)
+        XCTAssertTrue(found.contains { $0.contains("credit usage row ") && $0.contains(" of DLR-1: on no bill, and not waiting for one") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains(" of DLR-1: waits for a bill, but is on one already") }, "\(found)")
     }
 
     // MARK: Hostile ids

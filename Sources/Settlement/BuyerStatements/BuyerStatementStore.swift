@@ -64,6 +64,28 @@ enum BuyerStatementStore {
         SELECT 2, buyer_id, 0, bill_date, 0, NULL FROM credit_bills;
         """)
 
+    /// Settlement's store migration 14. The usage and give-backs of accounts that no bill has
+    /// taken yet, so that a bill finds its lines among them instead of among every movement
+    /// its buyer ever had (a store's history grows every month; a bill's lines do not). The
+    /// credit stage adds each such movement as it records it (`CreditStore.record`), `issue`
+    /// moves them onto their bill.
+    static let unbilledMigration = Migration(version: 14, name: "credit movements not billed yet", sql: """
+        CREATE TABLE credit_unbilled (
+            kind INTEGER NOT NULL,
+            source_key INTEGER NOT NULL,
+            buyer_id TEXT NOT NULL,
+            movement_date TEXT NOT NULL,
+            PRIMARY KEY (kind, source_key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX credit_unbilled_buyer ON credit_unbilled(buyer_id, movement_date);
+
+        INSERT INTO credit_unbilled(kind, source_key, buyer_id, movement_date)
+        SELECT m.kind, m.source_key, m.buyer_id, m.movement_date
+        FROM credit_movements m
+        WHERE m.has_account = 1 AND m.kind IN (1, 2)
+          AND NOT EXISTS (SELECT 1 FROM credit_bill_lines l WHERE l.kind = m.kind AND l.source_key = m.source_key);
+        """)
+
     /// Records `buyer`'s statement of `period` as due, once.
     static func markDue(_ db: Database, kind: BuyerStatementKind, buyer: String, cycle: Int64, period: String) throws {
         try db.run("""
@@ -95,13 +117,12 @@ enum BuyerStatementStore {
     /// statement is due. Run in the credit stage's transaction after the night's movements
     /// are recorded, bills of one buyer in date order.
     static func issue(_ db: Database, buyer: String, billDate: Day) throws {
+        let values: [SQLValue] = [.text(buyer), .text(billDate.description)]
         try db.run("""
             INSERT INTO credit_bill_lines(kind, source_key, buyer_id, bill_date)
-            SELECT m.kind, m.source_key, m.buyer_id, ?2
-            FROM credit_movements m
-            WHERE m.buyer_id = ?1 AND m.has_account = 1 AND m.kind IN (1, 2) AND m.movement_date < ?2
-              AND NOT EXISTS (SELECT 1 FROM credit_bill_lines l WHERE l.kind = m.kind AND l.source_key = m.source_key)
-            """, [.text(buyer), .text(billDate.description)])
+            SELECT kind, source_key, buyer_id, ?2 FROM credit_unbilled WHERE buyer_id = ?1 AND movement_date < ?2
+            """, values)
+        try db.run("DELETE FROM credit_unbilled WHERE buyer_id = ?1 AND movement_date < ?2", values)
         try markDue(db, kind: .bill, buyer: buyer, cycle: 0, period: billDate.description)
     }
 

@@ -1,6 +1,7 @@
 // BuyerStatementVerify: what `verify` checks of the buyer statements: every bill's lines (the
-// usage and give-backs it bills) sum to its amount, and a written statement's lines still hash
-// as they did when it was written (like a closed sheet's, SPEC §9 "Supplier" and §12.6).
+// usage and give-backs it bills) sum to its amount, every other usage and give-back waits for
+// its bill, and a written statement's lines still hash as they did when it was written (like a
+// closed sheet's, SPEC §9 "Supplier" and §12.6).
 
 import MallCore
 import MallStore
@@ -21,6 +22,30 @@ extension Verifier {
             let (amount, billed) = (row.int("amount"), row.int("billed"))
             guard amount != billed else { return }
             add(creditSection, "bill of \(row.string("buyer_id")) on \(row.string("bill_date")): its lines sum to \(money(billed)), the bill is \(money(amount))")
+        }
+        // Every usage and give-back of an account is on a bill or waits for one in
+        // credit_unbilled, never both (migration 14).
+        func movement(_ row: Statement) -> String {
+            "\(row.int(1) == CreditEventKind.usage.rawValue ? "usage" : "give-back") row \(row.int(2)) of \(row.string(0))"
+        }
+        try db.query("""
+            SELECT m.buyer_id, m.kind, m.source_key FROM credit_movements m
+            WHERE m.has_account = 1 AND m.kind IN (1, 2)
+              AND NOT EXISTS (SELECT 1 FROM credit_bill_lines l WHERE l.kind = m.kind AND l.source_key = m.source_key)
+              AND NOT EXISTS (SELECT 1 FROM credit_unbilled u WHERE u.kind = m.kind AND u.source_key = m.source_key)
+            ORDER BY m.buyer_id, m.kind, m.source_key
+            """) { row in
+            add(creditSection, "credit \(movement(row)): on no bill, and not waiting for one")
+        }
+        try db.query("""
+            SELECT u.buyer_id, u.kind, u.source_key FROM credit_unbilled u
+            WHERE EXISTS (SELECT 1 FROM credit_bill_lines l WHERE l.kind = u.kind AND l.source_key = u.source_key)
+               OR NOT EXISTS (SELECT 1 FROM credit_movements m
+                              WHERE m.kind = u.kind AND m.source_key = u.source_key AND m.has_account = 1
+                                AND m.buyer_id = u.buyer_id AND m.movement_date = u.movement_date)
+            ORDER BY u.buyer_id, u.kind, u.source_key
+            """) { row in
+            add(creditSection, "credit \(movement(row)): waits for a bill, but is on one already or is no such movement of an account")
         }
         var written: [(BuyerStatementStore.Due, String)] = []
         try db.query("""

@@ -243,6 +243,11 @@ struct CreditStore {
             INSERT INTO credit_movements(kind, source_key, buyer_id, movement_date, amount, has_account, run_seq)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
+        // The usage and give-backs of accounts wait in credit_unbilled for their bill
+        // (BuyerStatementStore.issue).
+        let unbilled = try db.prepare("""
+            INSERT INTO credit_unbilled(kind, source_key, buyer_id, movement_date) VALUES (?, ?, ?, ?)
+            """)
         var dates = DayTexts()
         for row in applied {
             let event = row.event
@@ -255,6 +260,13 @@ struct CreditStore {
             try insert.bind(6, Int64(row.hasAccount ? 1 : 0))
             try insert.bind(7, runSeq)
             try insert.run()
+            if row.hasAccount && (event.kind == .usage || event.kind == .giveBack) {
+                try unbilled.bind(1, event.kind.rawValue)
+                try unbilled.bind(2, event.sourceKey)
+                try unbilled.bind(3, event.buyerID)
+                try unbilled.bind(4, date)
+                try unbilled.run()
+            }
             if waitingNow.contains(Key(kind: event.kind.rawValue, sourceKey: event.sourceKey)) {
                 try db.run("DELETE FROM credit_waiting WHERE kind = ? AND source_key = ?",
                            [.int(event.kind.rawValue), .int(event.sourceKey)])
