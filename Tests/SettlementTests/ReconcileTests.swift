@@ -480,11 +480,12 @@ final class ReconcileTests: XCTestCase {
             DROP VIEW v_recon_items;
             DROP TABLE recon_matched;
             CREATE VIEW v_recon_items AS \(StoreViews.reconItems(from: "recon_items"));
-            DELETE FROM schema_migrations WHERE version = 13;
+            DROP TABLE credit_unbilled;
+            DELETE FROM schema_migrations WHERE version IN (13, 14);
             """)
         XCTAssertEqual(try old.db.schemaVersion(), 12)
         XCTAssertEqual(try itemRows(old), rows, "the store as schema 12 kept it")
-        XCTAssertEqual(try old.db.migrateForSettlement(), [13])
+        XCTAssertEqual(try old.db.migrateForSettlement(), [13, 14])
         XCTAssertEqual(try itemRows(old), rows)
         XCTAssertEqual(try old.db.scalar("SELECT count(*) FROM recon_items WHERE outcome = 'matched'"), .int(0))
         XCTAssertEqual(try Verifier.verify(old.db).map(\.description), [])
