@@ -177,8 +177,9 @@ struct CreditStore {
 
     /// Writes what changed: balances, bills, freezes; each through one prepared statement
     /// that updates the row in place when it is there (a night changes the balances of every
-    /// account billed that night: 17,445 on the bench's first of the month).
-    func save(_ ledgers: [String: CreditLedger]) throws {
+    /// account billed that night: 17,445 on the bench's first of the month). `buyers`: the
+    /// ledgers' buyers, in the order their rows are written.
+    func save(_ ledgers: [String: CreditLedger], in buyers: [String]) throws {
         let state = try db.prepare("""
             INSERT INTO credit_accounts_state(buyer_id, credit_limit, unbilled, prepaid, frozen_from)
             VALUES (?, ?, ?, ?, ?)
@@ -198,7 +199,7 @@ struct CreditStore {
             INSERT INTO credit_freezes(buyer_id, frozen_from, unfrozen_on) VALUES (?, ?, ?)
             ON CONFLICT (buyer_id, frozen_from) DO UPDATE SET unfrozen_on = excluded.unfrozen_on
             """)
-        for buyer in TextOrder.sorted(ledgers.keys) {
+        for buyer in buyers {
             guard let ledger = ledgers[buyer] else { continue }
             if ledger.changed {
                 try state.bind(1, buyer)

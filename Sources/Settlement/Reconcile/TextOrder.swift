@@ -63,4 +63,3 @@ struct TextOrder {
         return positions
     }
 }
-

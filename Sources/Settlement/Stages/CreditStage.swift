@@ -31,14 +31,16 @@ extension Nightly {
             var ledgers = try store.ledgers(config.creditAccounts, from: first, through: asOf, buyers: Set(due.map(\.event.buyerID)))
             let outcome = CreditNight.settle(&ledgers, late: due.map(\.event).filter { $0.date < first },
                                              timely: due.map(\.event).filter { $0.date >= first }, days: days)
-            try store.save(ledgers)
+            // The accounts in byte order of buyer, for saving and for issuing bills.
+            let buyers = TextOrder.sorted(ledgers.keys)
+            try store.save(ledgers, in: buyers)
             let seen = try store.highestIDs()
             progress.through = max(progress.through ?? asOf, asOf)
             (progress.linesSeen, progress.refundsSeen, progress.repaymentsSeen) = (seen.lines, seen.refunds, seen.repayments)
             try store.record(applied: outcome.applied, waiting: waiting, gone: gone, progress: progress, runSeq: record.runSeq)
             // The bills issued tonight (dated inside the dates this run settles) take their lines
             // and their statements are due (BuyerStatements/).
-            for buyer in TextOrder.sorted(ledgers.keys) {
+            for buyer in buyers {
                 for bill in ledgers[buyer]!.bills where bill.billDate >= first && bill.billDate <= asOf {
                     try BuyerStatementStore.issue(db, buyer: buyer, billDate: bill.billDate)
                 }
