@@ -305,6 +305,32 @@ public final class Database {
         }
     }
 
+    /// Runs `body` with the named indexes dropped, then creates them again from the
+    /// definitions the store holds, so that they come back exactly as they were declared.
+    /// For a step that rewrites most of a table's index entries at once (the first night of
+    /// a store, a bulk load): building an index once from the finished table is a scan and a
+    /// sort, where keeping it up to date is a B-tree search and change per row. Names the
+    /// store does not hold are passed over.
+    ///
+    /// Only inside a transaction: if `body` or a rebuild throws, the transaction's rollback
+    /// brings the indexes back with everything else, and a crash leaves them as committed.
+    public func withIndexesSetAside<T>(_ names: [String], _ body: () throws -> T) throws -> T {
+        guard !names.isEmpty else { return try body() }
+        precondition(transactionDepth > 0, "indexes are set aside only inside a transaction")
+        var definitions: [(name: String, sql: String)] = []
+        for name in names {
+            if case .text(let sql)? = try scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                                 [.text(name)]) {
+                definitions.append((name, sql))
+            }
+        }
+        // An index's name cannot be bound; these are the store's own, just read back.
+        for index in definitions { try execute("DROP INDEX \"\(index.name)\"") }
+        let result = try body()
+        for index in definitions { try execute(index.sql) }
+        return result
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
