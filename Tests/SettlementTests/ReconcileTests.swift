@@ -87,6 +87,38 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(try Verifier.verify(ws.db).map(\.description), [])
     }
 
+    /// Lines through three channels over five days, each (channel, day) met again after the
+    /// fourteen others: every line's PAYMENT_FEE counts once, on its channel and day.
+    func testChannelFeesCountEveryLineWhenChannelsAndDaysInterleave() throws {
+        let ws = try Workspace()
+        let config = try Fixture.config()
+        let days = ["06", "07", "08", "09", "10"], channels = ["wechat", "alipay", "unionpay"]
+        var lines: [String] = []
+        for _ in 0..<2 {
+            for day in days {
+                for channel in channels {
+                    let n = lines.count + 1
+                    lines.append(Self.line("O-\(n)", parent: "P-\(n)", cash: "100.00",
+                                           paidAt: "2026-11-\(day)T09:01:00+08:00", channel: channel))
+                }
+            }
+        }
+        try ws.write("orders.csv", ([Fixture.orderHeader] + lines).joined(separator: "\n") + "\n")
+        // P-13, P-14 and P-15 are the first round's last day: wechat, alipay, unionpay.
+        try ws.write("payments.csv", Self.payments("wechat,WX13,pay,P-13,100.00,0.60,2026-11-10T09:01:30+08:00",
+                                                   "alipay,AP14,pay,P-14,100.00,0.55,2026-11-10T09:01:30+08:00",
+                                                   "unionpay,UP15,pay,P-15,100.00,0.00,2026-11-10T09:01:30+08:00"))
+        try ws.run("2026-11-10", config: config)
+        var expected = ["date,channel,channel_rows,channel_fee,lines_posted,payment_fee_charged,difference"]
+        for day in days.dropLast() {
+            expected += ["2026-11-\(day),alipay,0,0.00,2,1.10,1.10", "2026-11-\(day),unionpay,0,0.00,2,0.00,0.00",
+                         "2026-11-\(day),wechat,0,0.00,2,1.20,1.20"]
+        }
+        expected += ["2026-11-10,alipay,1,0.55,2,1.10,0.55", "2026-11-10,unionpay,1,0.00,2,0.00,0.00",
+                     "2026-11-10,wechat,1,0.60,2,1.20,0.60"]
+        XCTAssertEqual(try file(ws, "2026-11-10", "channel_fees.csv"), expected)
+    }
+
     func testAmountMismatchIsPendingInsideTheWindowThenABreak() throws {
         let ws = try Workspace()
         let config = try Fixture.config()

@@ -252,6 +252,7 @@ final class ChannelReconciler {
         if case .int(let top)? = try db.scalar("SELECT max(id) FROM order_lines") { through = max(through, top) }
         var unposted: [Int64] = []
         var at: CashLineColumns?
+        var offsets = HourOffsets(calendar: config.calendar)
         try db.query("""
             SELECT o.id, o.payment_channel, o.paid_at, o.paid_cash, coalesce(o.parent_order_id, o.order_id) AS reference,
                    f.payment_fee
@@ -262,7 +263,7 @@ final class ChannelReconciler {
             at = c
             let (channel, paidAt) = (row.string(c.channel), row.int(c.paidAt))
             if let fee = row.optionalInt(c.paymentFee) {
-                fees.addLine(channel: channel, day: day(paidAt), paymentFee: fee)
+                fees.addLine(channel: channel, day: offsets.businessDate(of: Instant(nanos: paidAt)), paymentFee: fee)
             } else {
                 unposted.append(row.int(c.id))
             }
