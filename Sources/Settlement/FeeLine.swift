@@ -412,9 +412,10 @@ final class FeeLineWriter {
     private func storeOthers() throws {
         // By sheet, each sheet's lines in the order they were priced: pairs of a sheet and a
         // position sorted, then the lines stored by position. Sorting the lines themselves
-        // moved their whole values about (the 1M-line night's 378,619 reverse lines: 0.9 G
+        // moved their whole values about (the 1M-line night's 378,619 reverse lines: 0.3 G
         // instructions to sort).
-        let order = pending.indices.map { (sheet: pending[$0].sheetKey, at: $0) }.sorted { ($0.sheet, $0.at) < ($1.sheet, $1.at) }
+        let order = pending.indices.map { (sheet: pending[$0].sheetKey, at: $0) }
+            .sorted { ($0.sheet, $0.at) < ($1.sheet, $1.at) }
         try insert.store(order) { pending[$0.at].values }
         pending.removeAll(keepingCapacity: true)
     }
