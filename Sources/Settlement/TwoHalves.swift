@@ -6,7 +6,7 @@ import Dispatch
 
 enum TwoHalves {
     /// The two halves of `0..<count`, the first the shorter when `count` is odd.
-    static func halves(_ count: Int) -> [Range<Int>] { [0..<count / 2, count / 2..<count] }
+    private static func halves(_ count: Int) -> [Range<Int>] { [0..<count / 2, count / 2..<count] }
 
     /// `work` on each of the `halves` of `0..<count` at once; the two results in that order.
     static func run<Result>(_ count: Int, _ work: @Sendable (Range<Int>) -> Result) -> [Result] {

@@ -62,16 +62,15 @@ public struct CreditAccount: Sendable {
         // a second of the night's one busy thread, the other core idle), then checked for a
         // buyer listed twice in order, so the error reported is the one reading them in order
         // meets first.
-        let inHalves = elements.count >= parseInHalvesFrom
-        let ranges = inHalves ? TwoHalves.halves(elements.count) : [0..<elements.count]
-        let parts = inHalves ? TwoHalves.run(elements.count) { parse(elements, $0, reader: reader) }
-            : [parse(elements, ranges[0], reader: reader)]
+        let parts = elements.count >= parseInHalvesFrom
+            ? TwoHalves.run(elements.count) { parse(elements, $0, reader: reader) }
+            : [parse(elements, elements.indices, reader: reader)]
         var accounts: [CreditAccount] = []
         var seen: [String: Int] = [:]
         accounts.reserveCapacity(elements.count)
         seen.reserveCapacity(elements.count)
-        for (range, part) in zip(ranges, parts) {
-            for (index, account) in zip(range, part.accounts) {
+        for part in parts {
+            for (index, account) in zip(part.range, part.accounts) {
                 if let first = seen.updateValue(index, forKey: account.buyerID) {
                     throw reader.error("$.credit_accounts[\(index)].buyer_id", "buyer '\(account.buyerID)' already has a credit account (credit_accounts[\(first)])")
                 }
@@ -87,12 +86,13 @@ public struct CreditAccount: Sendable {
 
     /// The accounts of one range of the list, up to the first that is wrong, and its error.
     private struct Part: @unchecked Sendable {
+        let range: Range<Int>
         var accounts: [CreditAccount] = []
         var failure: (any Error)?
     }
 
     private static func parse(_ elements: [JSONValue], _ range: Range<Int>, reader: JSONFields) -> Part {
-        var part = Part()
+        var part = Part(range: range)
         part.accounts.reserveCapacity(range.count)
         for index in range {
             // A configuration may list tens of thousands of accounts: the JSON path of an
