@@ -30,9 +30,12 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
     private var batches: [[Item]] = []
     /// The batch `next` handed out last, and batches the consumer is done with: they are freed
     /// on the producing thread, which allocated them. Freed on the consuming thread they made
-    /// the two threads contend for the producing thread's malloc arena.
+    /// the two threads contend for the producing thread's malloc arena. Unless
+    /// `freedByConsumer`: then the consumer frees each batch as it lets go of it, which takes
+    /// that work off a producing thread that is the slower of the two.
     private var handedOut: [Item] = []
     private var spent: [[Item]] = []
+    public let freedByConsumer: Bool
     /// The producing side said it is done (`finish`), with its failure if it failed.
     private var ended = false
     private var failure: Failure?
@@ -49,19 +52,21 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
     /// `startConsumer`, or use both sides from threads of the caller's.
     /// `weightInFlightMax` bounds the weight of the batches waiting (`put(_:weight:)`); a
     /// batch heavier than it still goes over when nothing else waits.
-    public init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8, weightInFlightMax: Int = .max) {
+    public init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8, weightInFlightMax: Int = .max,
+                freedByConsumer: Bool = false) {
         precondition(batchItems > 0 && batchesInFlightMax > 0, "a hand-off needs room for one batch")
         self.batchItems = batchItems
         self.batchesInFlightMax = batchesInFlightMax
         self.weightInFlightMax = weightInFlightMax
+        self.freedByConsumer = freedByConsumer
     }
 
     /// Runs `produce` on a new thread; take what it emits with `next()`, in order, in batches
     /// of `batchItems`. What it throws ends the hand-off after the items it emitted before.
     @inlinable
-    public convenience init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8,
+    public convenience init(batchItems: Int = 2_048, batchesInFlightMax: Int = 8, freedByConsumer: Bool = false,
                             producing produce: @escaping @Sendable (_ emit: Emit) throws(Failure) -> Void) {
-        self.init(batchItems: batchItems, batchesInFlightMax: batchesInFlightMax)
+        self.init(batchItems: batchItems, batchesInFlightMax: batchesInFlightMax, freedByConsumer: freedByConsumer)
         startProducer(produce)
     }
 
@@ -196,7 +201,7 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
 
     /// The next batch in order; nil at the end, or once the hand-off is cancelled; throws the
     /// producing side's failure after the batches emitted before it. The batch before is given
-    /// back to the producing thread to free: keep nothing of it.
+    /// back to the producing thread to free (unless `freedByConsumer`): keep nothing of it.
     public func next() throws(Failure) -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
@@ -207,10 +212,11 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
         while batches.isEmpty && !ended && !cancelled { condition.wait() }
         if cancelled { return nil }
         if !batches.isEmpty {
-            handedOut = batches.removeFirst()
+            let batch = batches.removeFirst()
+            if !freedByConsumer { handedOut = batch }
             weightWaiting -= weights.removeFirst()
             condition.broadcast()
-            return handedOut
+            return batch
         }
         if let failure { throw failure }
         return nil

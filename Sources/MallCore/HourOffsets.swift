@@ -33,9 +33,13 @@ public struct HourOffsets: Sendable {
     /// The window grows by whole weeks, so that a run fills it a few times, not per hour.
     static let growHours: Int64 = 7 * 24
     private static let changes = Int32.min
-    /// The previous timestamp's local date (`YYYY-MM-` and `DDT`) and offset (`+08:00` or `Z`).
-    private var lastOrdinal = Int.min
-    private var lastDate: TimestampWords.Date = (0, 0)
+    /// Local dates written lately (`YYYY-MM-` and `DDT`), by day ordinal modulo their
+    /// number: a feed row's timestamps name a few days (ordered, paid, completed), and
+    /// consecutive rows mostly the same few. Empty slots hold `Int.min`.
+    private var dates = [(ordinal: Int, words: TimestampWords.Date)](repeating: (Int.min, (0, 0)),
+                                                                     count: HourOffsets.dateSlots)
+    private static let dateSlots = 64
+    /// The previous timestamp's offset (`+08:00` or `Z`).
     private var lastOffset = Int.min
     private var lastOffsetText: TimestampWords.Offset = (0, 0)
     /// Hours cached at most this far from 1970 (about 228 years either way).
@@ -60,36 +64,47 @@ public struct HourOffsets: Sendable {
     }
 
     /// Appends `instant` in local time with its offset, the bytes of
-    /// `instant.formatted(offsetSeconds: offsetSeconds(at: instant))`, through the same
-    /// `TimestampWords`. The date's and the offset's words are kept from the previous call:
-    /// consecutive timestamps share them.
+    /// `instant.formatted(offsetSeconds: offsetSeconds(at: instant))`.
     public mutating func append(_ instant: Instant, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Instant.formattedRoom) { room in
+            var out = ByteCursor(room)
+            put(instant, into: &out)
+            bytes.append(contentsOf: out.written)
+        }
+    }
+
+    /// Writes `instant` in local time with its offset through `out`, which has
+    /// `Instant.formattedRoom` bytes left: the bytes of
+    /// `instant.formatted(offsetSeconds: offsetSeconds(at: instant))`, through the same
+    /// `TimestampWords`. The date's words are kept for the days written lately and the
+    /// offset's from the previous call: consecutive timestamps share them.
+    public mutating func put(_ instant: Instant, into out: inout ByteCursor) {
         let offset = offsetSeconds(at: instant) / 60 * 60
         let (shifted, overflow) = instant.nanos.addingReportingOverflow(Int64(offset) * Instant.nanosPerSecond)
         guard !overflow, abs(offset) < 100 * 3600 else {
-            instant.appendFormatted(offsetSeconds: offset, to: &bytes)
+            instant.putFormatted(offsetSeconds: offset, into: &out)
             return
         }
         var (seconds, fraction) = shifted.quotientAndRemainder(dividingBy: Instant.nanosPerSecond)
         if fraction < 0 { seconds -= 1; fraction += Instant.nanosPerSecond }
         let ordinal = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        if ordinal != lastOrdinal {
+        let slot = ordinal & (HourOffsets.dateSlots - 1)
+        if dates[slot].ordinal != ordinal {
             let (year, month, day) = Day.civil(from: ordinal)
             guard (0...9999).contains(year) else {
-                instant.appendFormatted(offsetSeconds: offset, to: &bytes)
+                instant.putFormatted(offsetSeconds: offset, into: &out)
                 return
             }
-            lastOrdinal = ordinal
-            lastDate = TimestampWords.date(year: year, month: month, day: day)
+            dates[slot] = (ordinal, TimestampWords.date(year: year, month: month, day: day))
         }
         if offset != lastOffset {
             lastOffset = offset
             lastOffsetText = TimestampWords.offset(offset)
         }
         let clock = TimestampWords.clock(secondOfDay: Int(seconds - Int64(ordinal) * 86_400))
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: TimestampWords.bytesMax) { out in
-            let count = TimestampWords.store(date: lastDate, clock: clock, fraction: fraction, offset: lastOffsetText, into: out)
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<count]))
+        let (date, offsetText) = (dates[slot].words, lastOffsetText)
+        out.write(atMost: TimestampWords.bytesMax) { room in
+            TimestampWords.store(date: date, clock: clock, fraction: fraction, offset: offsetText, into: room)
         }
     }
 

@@ -130,13 +130,27 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Appends `formatted(offsetSeconds:)` to `bytes` without building a String.
     public func appendFormatted(offsetSeconds: Int, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Instant.formattedRoom) { room in
+            var out = ByteCursor(room)
+            putFormatted(offsetSeconds: offsetSeconds, into: &out)
+            bytes.append(contentsOf: out.written)
+        }
+    }
+
+    /// The room `putFormatted` (and `HourOffsets.put`) may write into: the fixed form is at
+    /// most `TimestampWords.bytesMax`, the general one (a clock shifted past Int64, an offset
+    /// of 100 hours or more: no zone has one) a few bytes more.
+    public static let formattedRoom = 64
+
+    /// Writes `formatted(offsetSeconds:)` through `out`, which has `formattedRoom` bytes left.
+    public func putFormatted(offsetSeconds: Int, into out: inout ByteCursor) {
         let offsetSeconds = offsetSeconds / 60 * 60
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Instant.formattedBytesMax) { out in
-            if let count = writeFormatted(offsetSeconds: offsetSeconds, into: out) {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<count]))
-            } else {
-                bytes.append(contentsOf: formatted(offsetSeconds: offsetSeconds).utf8)
-            }
+        out.write(atMost: Instant.formattedRoom) { room in
+            if let count = writeFormatted(offsetSeconds: offsetSeconds, into: room) { return count }
+            let text = Array(formatted(offsetSeconds: offsetSeconds).utf8)
+            precondition(text.count <= room.count, "a timestamp of more than \(room.count) bytes")
+            _ = room.initialize(from: text)
+            return text.count
         }
     }
 
@@ -210,8 +224,10 @@ public enum TimestampWords {
     static func digits(_ value: Int, _ count: Int) -> UInt64 {
         var result: UInt64 = 0
         var v = value
-        for position in stride(from: count - 1, through: 0, by: -1) {
-            result |= UInt64(48 + v % 10) << (8 * UInt64(position))
+        var shift = UInt64(8 * count)
+        for _ in 0..<count {
+            shift &-= 8
+            result |= UInt64(48 + v % 10) << shift
             v /= 10
         }
         return result

@@ -39,6 +39,48 @@ final class HandoffTests: XCTestCase {
         XCTAssertNil(handoff.next(), "the end stays the end")
     }
 
+    /// Where the items a consumer is done with are freed: on the producing thread (which
+    /// made them) by default, on the consuming thread when the hand-off says so.
+    func testBatchesAreFreedOnTheThreadNamed() {
+        final class Freed: @unchecked Sendable {
+            private let lock = NSLock()
+            private var threads: [String] = []
+            func record() { lock.withLock { threads.append(Thread.current.name ?? "") } }
+            var names: Set<String> { lock.withLock { Set(threads) } }
+            var count: Int { lock.withLock { threads.count } }
+        }
+        final class Item: @unchecked Sendable {
+            let freed: Freed
+            init(_ freed: Freed) { self.freed = freed }
+            deinit { freed.record() }
+        }
+        for byConsumer in [false, true] {
+            let freed = Freed()
+            let handoff = Handoff<Item, Never>(batchItems: 5, batchesInFlightMax: 2, freedByConsumer: byConsumer) { emit in
+                Thread.current.name = "producer"
+                for _ in 0..<50 { guard emit(Item(freed)) else { return } }
+            }
+            let done = DispatchSemaphore(value: 0)
+            let consumer = Thread {
+                Thread.current.name = "consumer"
+                while let batch = handoff.next() { XCTAssertEqual(batch.count, 5) }
+                done.signal()
+            }
+            consumer.start()
+            done.wait()
+            handoff.join()
+            // By default the batches taken after the producer's last hand-over wait for the
+            // hand-off to go; those freed before are the producer's.
+            if byConsumer {
+                XCTAssertEqual(freed.count, 50)
+            } else {
+                XCTAssertGreaterThan(freed.count, 0)
+                XCTAssertLessThan(freed.count, 50)
+            }
+            XCTAssertEqual(freed.names, [byConsumer ? "consumer" : "producer"], "freed by consumer: \(byConsumer)")
+        }
+    }
+
     func testNothingProducedEndsAtOnce() {
         let handoff = Handoff<Int, Never>(batchItems: 4, batchesInFlightMax: 1) { _ in }
         XCTAssertNil(handoff.next())

@@ -42,6 +42,23 @@ final class HourOffsetsTests: XCTestCase {
         }
     }
 
+    /// The dates kept for days written lately are found again whatever order the days come
+    /// in: 200 days in a scattered order, then days 64 apart (which share a slot) in turn.
+    func testTimestampsJumpingBetweenDaysTakeTheirOwnDate() throws {
+        let calendar = try XCTUnwrap(BusinessCalendar(timezone: "Asia/Shanghai"))
+        var offsets = HourOffsets(calendar: calendar)
+        let start: Int64 = 1_790_000_000 * second
+        var days = (0..<200).map { Int64($0 * 37 % 200) }
+        days += [0, 64, 0, 128, 64, 192, 1, 65, 1]
+        var bytes: [UInt8] = []
+        for (i, day) in days.enumerated() {
+            let instant = Instant(nanos: start + day * 86_400 * second + Int64(i) * 37 * second)
+            bytes.removeAll()
+            offsets.append(instant, to: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), instant.formatted(offsetSeconds: 28_800), "day \(day)")
+        }
+    }
+
     func testAppendedTimestampsAreTheFormattedOnes() throws {
         let calendar = try XCTUnwrap(BusinessCalendar(timezone: "America/New_York"))
         var offsets = HourOffsets(calendar: calendar)

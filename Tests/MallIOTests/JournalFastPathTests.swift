@@ -87,6 +87,34 @@ final class JournalFastPathTests: XCTestCase {
         }
     }
 
+    /// The eight-byte test of string content against the byte-by-byte rule: every byte value
+    /// at every position of a word of plain letters, then behind a quote and before one.
+    func testWordsFindTheirFirstByteThatIsNotPlainText() {
+        func packed(_ word: [UInt8]) -> UInt64 {
+            word.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+        for position in 0..<8 {
+            for value in 0...255 {
+                var word = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                word[position] = UInt8(value)
+                let plain = value >= 0x20 && value < 0x80 && value != 0x22 && value != 0x5C
+                XCTAssertEqual(JournalLineScanner.firstNonPlainByte(packed(word)), plain ? 8 : position,
+                               "byte \(value) at \(position)")
+                // A quote before it is found first; one after it is not.
+                if position > 0 {
+                    var quoted = word
+                    quoted[position - 1] = 0x22
+                    XCTAssertEqual(JournalLineScanner.firstNonPlainByte(packed(quoted)), position - 1)
+                }
+                if position < 7 {
+                    word[position + 1] = 0x22
+                    XCTAssertEqual(JournalLineScanner.firstNonPlainByte(packed(word)), plain ? position + 1 : position,
+                                   "byte \(value) at \(position), a quote after it")
+                }
+            }
+        }
+    }
+
     func testWhiteSpaceAndFieldOrderAreReadOnTheFastPath() {
         XCTAssertTrue(assertSame(" { \"order_id\" : \"O-1-1\" ,\t\"at\":\"2026-10-01T12:04:00Z\", \"event\":\"ship\" }\r\n"))
         XCTAssertTrue(assertSame(#"{"lines":[ { "quantity" : 2 , "sku":"S-1" } ],"buyer_id":"B-1","order_id":"O-1","at":"2026-10-01T12:04:00Z","event":"place_order"}"#))

@@ -16,12 +16,12 @@ final class ReplayFeedWritingTests: XCTestCase {
                           stock: 1_000_000)],
         buyers: [Buyer(id: "B-PLAIN", level: "gold"), Buyer(id: "-B1", level: "")])
 
-    func replay(_ journal: String) throws -> (summary: ReplaySummary, out: String) {
+    func replay(_ journal: String, catalog: Catalog = catalog) throws -> (summary: ReplaySummary, out: String) {
         let folder = NSTemporaryDirectory() + "replay-feeds-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
         try journal.write(toFile: "\(folder)/journal.jsonl", atomically: true, encoding: .utf8)
-        let summary = try Replay.run(journal: "\(folder)/journal.jsonl", catalog: Self.catalog, out: "\(folder)/out",
+        let summary = try Replay.run(journal: "\(folder)/journal.jsonl", catalog: catalog, out: "\(folder)/out",
                                      progress: ProgressLog(enabled: false))
         return (summary, "\(folder)/out")
     }
@@ -47,6 +47,27 @@ final class ReplayFeedWritingTests: XCTestCase {
                 + "2026-10-01T01:00:00+08:00,2026-10-01T01:00:00+08:00,,CNY",
             "O-2-1,O-2,1,\"SUP,Q\",B-PLAIN,gold,'=SKU-1,\"home/\"\"lux\"\"\",2,10.00,6.00,0.00,0.00,0.00,0.00,0.00,20.00,wechat,"
                 + "2026-10-01T01:01:00+08:00,2026-10-01T01:01:00+08:00,,CNY",
+        ])
+    }
+
+    /// A row longer than the room the formatter starts with (a category of 6,000 bytes, its
+    /// 1,500 quotes doubled) is written whole, as the CSV encoder writes the text.
+    func testARowLongerThanTheFirstRoomIsWrittenWhole() throws {
+        let long = String(repeating: "a\"b,", count: 1_500)
+        let catalog = Catalog(
+            suppliers: [CatalogSupplier(id: "SUP", pricing: .fixed, freight: .free)],
+            skus: [CatalogSKU(sku: "=SKU-1", spu: "SPU-1", supplierID: "SUP", category: long,
+                              marketPrice: Money(fen: 1_200), costPrice: Money(fen: 600), salePrice: Money(fen: 1_000),
+                              stock: 1_000_000)],
+            buyers: [Buyer(id: "B-PLAIN", level: "gold")])
+        let (summary, out) = try replay(Self.order(1, buyer: "B-PLAIN", at: 60), catalog: catalog)
+        XCTAssertEqual(summary.orderRows, 1)
+        let text = try String(contentsOfFile: "\(out)/2026-10-01/orders-20261001.csv", encoding: .utf8)
+        let cell = "\"" + long.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        XCTAssertEqual(cell.utf8.count, 7_502)
+        XCTAssertEqual(text.split(separator: "\n").dropFirst().map(String.init), [
+            "O-1-1,O-1,1,SUP,B-PLAIN,gold,'=SKU-1,\(cell),2,10.00,6.00,0.00,0.00,0.00,0.00,0.00,20.00,wechat,"
+                + "2026-10-01T01:00:00+08:00,2026-10-01T01:00:00+08:00,,CNY",
         ])
     }
 

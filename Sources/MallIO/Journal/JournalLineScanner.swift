@@ -80,6 +80,20 @@ struct JournalLineScanner {
         guard at < bytes.count, bytes[at] == 0x22 else { return nil }
         let start = at + 1
         var i = start
+        // Eight bytes at a time while eight are left: the first byte of the word that is not
+        // printable ASCII or is a quote or a backslash ends the string if it is its closing
+        // quote, and sends the line to the general reader otherwise; the byte loop reads the
+        // last few bytes of the line.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= bytes.count {
+                let k = Self.firstNonPlainByte(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if k == 8 { i += 8; continue }
+                guard bytes[i + k] == 0x22 else { return nil }
+                at = i + k + 1
+                return Span(start: start, end: i + k, isString: true)
+            }
+        }
         while i < bytes.count {
             let b = bytes[i]
             if b == 0x22 { at = i + 1; return Span(start: start, end: i, isString: true) }
@@ -87,6 +101,20 @@ struct JournalLineScanner {
             i += 1
         }
         return nil
+    }
+
+    /// The position (0–7, first byte lowest) of the first byte of `word` that is not printable
+    /// ASCII (0x20–0x7F) or is a quote or a backslash; 8 when there is none. Each mask can
+    /// mark bytes above a marked one by a borrow, never below, so its lowest mark is exact.
+    @inline(__always)
+    static func firstNonPlainByte(_ word: UInt64) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let marks = (word & highs)
+            | ((word &- ones &* 0x20) & ~word & highs)
+            | zeroBytes(word ^ (ones &* 0x22))
+            | zeroBytes(word ^ (ones &* 0x5C))
+        return marks.trailingZeroBitCount / 8
     }
 
     /// A number token: an optional minus and digits, nothing else (a fraction or an exponent

@@ -78,34 +78,60 @@ public struct CSVEncoder {
     public static func appendText(_ text: String, to buffer: inout [UInt8]) {
         withUTF8Bytes(text) { bytes in
             guard let first = bytes.first else { return }
-            let neutralise = startsFormula(first)
-            let enclose = bytes.contains(where: needsQuoting)
-            if enclose { buffer.append(quote) }
-            if neutralise { buffer.append(apostrophe) }
-            if enclose {
-                for byte in bytes {
-                    if byte == quote { buffer.append(quote) }
-                    buffer.append(byte)
-                }
-                buffer.append(quote)
-            } else {
+            if !startsFormula(first), !bytes.contains(where: needsQuoting) {
                 buffer.append(contentsOf: bytes)
+                return
+            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textRoom(bytes.count)) { room in
+                var out = ByteCursor(room)
+                putText(bytes, into: &out)
+                buffer.append(contentsOf: out.written)
             }
         }
     }
 
-    /// Appends `{text}-{number}` (a child order id) as one text field, exactly as `appendText`
-    /// appends the joined string, without building it: replay writes one per orders row.
-    public static func appendText(_ text: String, dash number: Int, to buffer: inout [UInt8]) {
+    /// The most bytes `putText` writes for a text of `utf8Count` bytes: an apostrophe, two
+    /// quotes and every byte doubled.
+    @inline(__always)
+    public static func textRoom(_ utf8Count: Int) -> Int { 2 * utf8Count + 3 }
+
+    /// Writes one text field through `out` (neutralised and quoted as `appendRow` does),
+    /// without a separator; `out` has `textRoom` bytes left for it.
+    @inline(__always)
+    public static func putText(_ text: String, into out: inout ByteCursor) {
+        withUTF8Bytes(text) { putText($0, into: &out) }
+    }
+
+    /// `putText` of a text's UTF-8 bytes.
+    public static func putText(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout ByteCursor) {
+        guard let first = bytes.first else { return }
+        let enclose = bytes.contains(where: needsQuoting)
+        if enclose { out.put(quote) }
+        if startsFormula(first) { out.put(apostrophe) }
+        if enclose {
+            for byte in bytes {
+                if byte == quote { out.put(quote) }
+                out.put(byte)
+            }
+            out.put(quote)
+        } else {
+            out.put(bytes)
+        }
+    }
+
+    /// Writes `{text}-{number}` (a child order id) as one text field, exactly as `putText`
+    /// writes the joined string, without building it: replay writes one per orders row.
+    /// `out` has `textRoom` bytes left for the joined string.
+    public static func putText(_ text: String, dash number: Int, into out: inout ByteCursor) {
         let plain: Bool = withUTF8Bytes(text) { bytes in
             guard let first = bytes.first, !bytes.contains(where: needsQuoting) else { return false }
-            if startsFormula(first) { buffer.append(apostrophe) }
-            buffer.append(contentsOf: bytes)
+            if startsFormula(first) { out.put(apostrophe) }
+            out.put(bytes)
             return true
         }
-        guard plain else { return appendText("\(text)-\(number)", to: &buffer) }
-        buffer.append(UInt8(ascii: "-"))
-        appendDecimal(Int64(number), point: false, to: &buffer)
+        guard plain else { return putText("\(text)-\(number)", into: &out) }
+        out.put(UInt8(ascii: "-"))
+        putDecimal(UInt64(number), negative: false, point: false, into: &out)
     }
 
     /// Appends a whole number in plain decimal, without a separator.
@@ -118,21 +144,40 @@ public struct CSVEncoder {
         appendDecimal(money.fen, point: true, to: &buffer)
     }
 
+    /// The most bytes `putInteger` and `putMoney` write.
+    public static let decimalRoom = 24
+
+    /// `appendInteger` through a cursor with `decimalRoom` bytes left.
+    @inline(__always)
+    public static func putInteger(_ value: Int64, into out: inout ByteCursor) {
+        putDecimal(value.magnitude, negative: value < 0, point: false, into: &out)
+    }
+
+    /// `appendMoney` through a cursor with `decimalRoom` bytes left.
+    @inline(__always)
+    public static func putMoney(_ money: Money, into out: inout ByteCursor) {
+        putDecimal(money.fen.magnitude, negative: money.fen < 0, point: true, into: &out)
+    }
+
     /// `value` in plain decimal, with a point before its last two digits when `point` (an
     /// amount in minor units). Workbook cells write their numbers with it too.
     @inline(__always)
     static func appendDecimal(_ value: Int64, point: Bool, to buffer: inout [UInt8]) {
-        appendDecimal(value.magnitude, negative: value < 0, point: point, to: &buffer)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: decimalRoom) { room in
+            var out = ByteCursor(room)
+            putDecimal(value.magnitude, negative: value < 0, point: point, into: &out)
+            buffer.append(contentsOf: out.written)
+        }
     }
 
-    /// Writes the digits (and the point before the last two when `point`) from the right into a
-    /// scratch buffer and appends them at once: feeds hold millions of amounts, and one append
-    /// per digit cost more than the digits themselves.
+    /// Writes the digits (and the point before the last two when `point`) from the right end
+    /// of the room, then moves them to its start: feeds hold millions of amounts, and one
+    /// write per digit into an array cost more than the digits themselves.
     @inline(__always)
-    private static func appendDecimal(_ value: UInt64, negative: Bool, point: Bool, to buffer: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+    private static func putDecimal(_ value: UInt64, negative: Bool, point: Bool, into out: inout ByteCursor) {
+        out.write(atMost: decimalRoom) { digits in
             var v = value
-            var at = 24
+            var at = decimalRoom
             if point {
                 at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
                 at -= 1; digits[at] = UInt8(48 + v % 10); v /= 10
@@ -144,7 +189,9 @@ public struct CSVEncoder {
                 v /= 10
             } while v > 0
             if negative { at -= 1; digits[at] = UInt8(ascii: "-") }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[at..<24]))
+            let count = decimalRoom - at
+            digits.baseAddress!.update(from: digits.baseAddress! + at, count: count)
+            return count
         }
     }
 

@@ -63,92 +63,119 @@ public struct FeedRowFormatter {
         instant.formatted(offsetSeconds: calendar.offsetSeconds(at: instant))
     }
 
-    // Rows are written straight into the file's bytes: replay writes millions of them.
-    private func text(_ s: String, _ b: inout [UInt8]) { CSVEncoder.appendText(s, to: &b); b.append(44) }
-    private func money(_ m: Money, _ b: inout [UInt8]) { CSVEncoder.appendMoney(m, to: &b); b.append(44) }
-    private func int(_ n: Int64, _ b: inout [UInt8]) { CSVEncoder.appendInteger(n, to: &b); b.append(44) }
-    private mutating func time(_ i: Instant?, _ b: inout [UInt8]) { if let i { offsets.append(i, to: &b) }; b.append(44) }
-    /// Replaces the last separator with the end of the row.
-    private func end(_ b: inout [UInt8]) { b[b.count - 1] = 10 }
+    // Rows are written straight into the file's bytes, each laid down whole in `room` first
+    // and appended at once: replay writes millions of them, and an append per cell cost more
+    // than the cells' bytes.
+    private let room = ByteRoom()
+    /// Room for each cell that is not text: a number, an amount or a timestamp.
+    private static let cellRoom = max(CSVEncoder.decimalRoom, Instant.formattedRoom) + 1
+
+    private func text(_ s: String, _ out: inout ByteCursor) { CSVEncoder.putText(s, into: &out); out.put(44) }
+    private func money(_ m: Money, _ out: inout ByteCursor) { CSVEncoder.putMoney(m, into: &out); out.put(44) }
+    private func int(_ n: Int64, _ out: inout ByteCursor) { CSVEncoder.putInteger(n, into: &out); out.put(44) }
+    private mutating func time(_ i: Instant?, _ out: inout ByteCursor) {
+        if let i { offsets.put(i, into: &out) }
+        out.put(44)
+    }
+    /// Replaces the last separator with the end of the row and appends the row to `b`.
+    private func end(_ out: inout ByteCursor, _ b: inout [UInt8]) {
+        out.replaceLast(with: 10)
+        b.append(contentsOf: out.written)
+    }
 
     /// An orders row the core emitted by reference: the SKU's, supplier's and buyer's text
     /// come from the catalog the formatter was made with (the one the core ran on), as
     /// `OrderLineRef.row(in:)` gives them.
     public mutating func append(_ r: OrderLineRef, to b: inout [UInt8]) {
         let sku = Int(r.sku), buyer = Int(r.buyer)
+        // The order id is the parent's id, a dash and up to 20 digits: room for the parent's
+        // id twice covers it with the other cells' room.
+        var out = room.cursor(forAtMost: Self.orderCells.count * (Self.cellRoom + cells.longestCell)
+                                  + 2 * CSVEncoder.textRoom(r.parentOrderID.utf8.count)
+                                  + CSVEncoder.textRoom(r.paymentChannel.utf8.count))
         for cell in Self.orderCells {
             switch cell {
-            case .orderID: CSVEncoder.appendText(r.parentOrderID, dash: Int(r.childNumber), to: &b); b.append(44)
-            case .parentOrderID: text(r.parentOrderID, &b)
-            case .lineNo: int(Int64(r.lineNo), &b)
-            case .supplierID: cells.append(sku: sku, .supplierID, to: &b)
-            case .buyerID: cells.append(buyer: buyer, .id, to: &b)
-            case .memberLevel: cells.append(buyer: buyer, .level, to: &b)
-            case .sku: cells.append(sku: sku, .sku, to: &b)
-            case .category: cells.append(sku: sku, .category, to: &b)
-            case .quantity: int(r.quantity, &b)
-            case .unitPrice: money(r.unitPrice, &b)
-            case .costPrice: cells.append(sku: sku, .costPrice, to: &b)
-            case .discountPlatform: money(r.discountPlatform, &b)
-            case .discountSupplier: money(r.discountSupplier, &b)
-            case .freight: money(r.freight, &b)
-            case .paidPoints: money(r.paid.points, &b)
-            case .paidCredit: money(r.paid.credit, &b)
-            case .paidCash: money(r.paid.cash, &b)
-            case .paymentChannel: text(r.paymentChannel, &b)
-            case .orderedAt: time(r.orderedAt, &b)
-            case .paidAt: time(r.paidAt, &b)
-            case .completedAt: time(r.completedAt, &b)
-            case .currency: cells.appendCurrency(to: &b)
+            case .orderID: CSVEncoder.putText(r.parentOrderID, dash: Int(r.childNumber), into: &out); out.put(44)
+            case .parentOrderID: text(r.parentOrderID, &out)
+            case .lineNo: int(Int64(r.lineNo), &out)
+            case .supplierID: cells.put(sku: sku, .supplierID, into: &out)
+            case .buyerID: cells.put(buyer: buyer, .id, into: &out)
+            case .memberLevel: cells.put(buyer: buyer, .level, into: &out)
+            case .sku: cells.put(sku: sku, .sku, into: &out)
+            case .category: cells.put(sku: sku, .category, into: &out)
+            case .quantity: int(r.quantity, &out)
+            case .unitPrice: money(r.unitPrice, &out)
+            case .costPrice: cells.put(sku: sku, .costPrice, into: &out)
+            case .discountPlatform: money(r.discountPlatform, &out)
+            case .discountSupplier: money(r.discountSupplier, &out)
+            case .freight: money(r.freight, &out)
+            case .paidPoints: money(r.paid.points, &out)
+            case .paidCredit: money(r.paid.credit, &out)
+            case .paidCash: money(r.paid.cash, &out)
+            case .paymentChannel: text(r.paymentChannel, &out)
+            case .orderedAt: time(r.orderedAt, &out)
+            case .paidAt: time(r.paidAt, &out)
+            case .completedAt: time(r.completedAt, &out)
+            case .currency: cells.putCurrency(into: &out)
             }
         }
-        end(&b)
+        end(&out, &b)
     }
 
     public mutating func append(_ r: RefundRow, to b: inout [UInt8]) {
+        var out = room.cursor(forAtMost: Self.refundCells.count * Self.cellRoom
+                                  + CSVEncoder.textRoom(r.refundID.utf8.count) + CSVEncoder.textRoom(r.orderID.utf8.count)
+                                  + CSVEncoder.textRoom(r.type.rawValue.utf8.count))
         for cell in Self.refundCells {
             switch cell {
-            case .refundID: text(r.refundID, &b)
-            case .orderID: text(r.orderID, &b)
-            case .lineNo: int(r.lineNo, &b)
-            case .type: text(r.type.rawValue, &b)
-            case .quantity: int(r.quantity, &b)
-            case .refundGoods: money(r.refundGoods, &b)
-            case .refundFreight: money(r.refundFreight, &b)
-            case .refundPoints: money(r.refundPoints, &b)
-            case .refundCredit: money(r.refundCredit, &b)
-            case .refundCash: money(r.refundCash, &b)
-            case .refundedAt: time(r.refundedAt, &b)
+            case .refundID: text(r.refundID, &out)
+            case .orderID: text(r.orderID, &out)
+            case .lineNo: int(r.lineNo, &out)
+            case .type: text(r.type.rawValue, &out)
+            case .quantity: int(r.quantity, &out)
+            case .refundGoods: money(r.refundGoods, &out)
+            case .refundFreight: money(r.refundFreight, &out)
+            case .refundPoints: money(r.refundPoints, &out)
+            case .refundCredit: money(r.refundCredit, &out)
+            case .refundCash: money(r.refundCash, &out)
+            case .refundedAt: time(r.refundedAt, &out)
             }
         }
-        end(&b)
+        end(&out, &b)
     }
 
     public mutating func append(_ r: ChannelRow, to b: inout [UInt8]) {
+        var out = room.cursor(forAtMost: Self.paymentCells.count * Self.cellRoom
+                                  + CSVEncoder.textRoom(r.channel.utf8.count) + CSVEncoder.textRoom(r.txnID.utf8.count)
+                                  + CSVEncoder.textRoom(r.kind.rawValue.utf8.count)
+                                  + CSVEncoder.textRoom(r.reference.utf8.count))
         for cell in Self.paymentCells {
             switch cell {
-            case .channel: text(r.channel, &b)
-            case .txnID: text(r.txnID, &b)
-            case .kind: text(r.kind.rawValue, &b)
-            case .reference: text(r.reference, &b)
-            case .amount: money(r.amount, &b)
-            case .fee: money(r.fee, &b)
-            case .occurredAt: time(r.occurredAt, &b)
+            case .channel: text(r.channel, &out)
+            case .txnID: text(r.txnID, &out)
+            case .kind: text(r.kind.rawValue, &out)
+            case .reference: text(r.reference, &out)
+            case .amount: money(r.amount, &out)
+            case .fee: money(r.fee, &out)
+            case .occurredAt: time(r.occurredAt, &out)
             }
         }
-        end(&b)
+        end(&out, &b)
     }
 
     public mutating func append(_ r: RepaymentRow, to b: inout [UInt8]) {
+        var out = room.cursor(forAtMost: Self.repaymentCells.count * Self.cellRoom
+                                  + CSVEncoder.textRoom(r.repaymentID.utf8.count)
+                                  + CSVEncoder.textRoom(r.buyerID.utf8.count))
         for cell in Self.repaymentCells {
             switch cell {
-            case .repaymentID: text(r.repaymentID, &b)
-            case .buyerID: text(r.buyerID, &b)
-            case .amount: money(r.amount, &b)
-            case .paidAt: time(r.paidAt, &b)
+            case .repaymentID: text(r.repaymentID, &out)
+            case .buyerID: text(r.buyerID, &out)
+            case .amount: money(r.amount, &out)
+            case .paidAt: time(r.paidAt, &out)
             }
         }
-        end(&b)
+        end(&out, &b)
     }
 }
 
@@ -165,6 +192,8 @@ struct CatalogCells {
     /// Every cell's bytes, one after another; cell `k` spans `starts[k]..<starts[k + 1]`.
     private let bytes: [UInt8]
     private let starts: [Int]
+    /// The most bytes of one cell, its separator included.
+    let longestCell: Int
     /// The first buyer cell, then the currency's cell after the buyers'.
     private let buyersStart: Int
     private let currencyCell: Int
@@ -202,23 +231,26 @@ struct CatalogCells {
         endCell()
         self.bytes = bytes
         self.starts = starts
+        longestCell = zip(starts, starts.dropFirst()).map { $1 - $0 }.max() ?? 0
     }
 
-    func append(sku: Int, _ cell: SKUCell, to b: inout [UInt8]) {
-        append(cell: sku * CatalogCells.cellsPerSKU + cell.rawValue, to: &b)
+    func put(sku: Int, _ cell: SKUCell, into out: inout ByteCursor) {
+        put(cell: sku * CatalogCells.cellsPerSKU + cell.rawValue, into: &out)
     }
 
-    func append(buyer: Int, _ cell: BuyerCell, to b: inout [UInt8]) {
-        append(cell: buyersStart + buyer * CatalogCells.cellsPerBuyer + cell.rawValue, to: &b)
+    func put(buyer: Int, _ cell: BuyerCell, into out: inout ByteCursor) {
+        put(cell: buyersStart + buyer * CatalogCells.cellsPerBuyer + cell.rawValue, into: &out)
     }
 
-    func appendCurrency(to b: inout [UInt8]) {
-        append(cell: currencyCell, to: &b)
+    func putCurrency(into out: inout ByteCursor) {
+        put(cell: currencyCell, into: &out)
     }
 
-    private func append(cell: Int, to b: inout [UInt8]) {
+    /// A cell's bytes with the separator after it.
+    @inline(__always)
+    private func put(cell: Int, into out: inout ByteCursor) {
         bytes.withUnsafeBufferPointer { bytes in
-            b.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[starts[cell]..<starts[cell + 1]]))
+            out.put(UnsafeBufferPointer(rebasing: bytes[starts[cell]..<starts[cell + 1]]))
         }
     }
 }

@@ -138,8 +138,9 @@ struct ReplayCore: Sendable {
 /// `finish()`.
 /// Rows are dated by the business date of the instant that produced them (payment,
 /// completion, refund, repayment) and a day's files are written when the first event of a
-/// later day arrives, so memory holds one day of rows.
-public final class ReplaySession {
+/// later day arrives, so memory holds one day of rows. A value the writing thread owns (no
+/// run-time exclusivity check per row, as a class's properties would ask).
+public struct ReplaySession {
     public let outputDirectory: String
     public private(set) var summary = ReplaySummary()
     let calendar: BusinessCalendar
@@ -168,7 +169,7 @@ public final class ReplaySession {
     }
 
     /// Writes what the core made of one event (rows of the event's day).
-    func write(_ applied: Applied) throws {
+    mutating func write(_ applied: Applied) throws {
         switch applied {
         case .accepted(let eventDay, let events):
             summary.events += events
@@ -191,33 +192,33 @@ public final class ReplaySession {
     }
 
     /// Writes the day's files when an event of a later day arrives.
-    private func move(to eventDay: Day) throws {
+    private mutating func move(to eventDay: Day) throws {
         if let day, eventDay > day { try flushDay() }
         if day == nil || eventDay > day! { day = eventDay }
     }
 
-    private func record(_ output: MallRow) throws {
+    private mutating func record(_ output: MallRow) throws {
         switch output {
         case .orderLine(let row):
             orders.header(FeedRowFormatter.orderColumns)
             formatter.append(row, to: &orders.bytes)
             summary.orderRows += 1
-            try orders.spillIfFull(folder: folder)
+            if orders.isFull { let folder = self.folder; try orders.spill(folder: folder) }
         case .refund(let row):
             refunds.header(FeedRowFormatter.refundColumns)
             formatter.append(row, to: &refunds.bytes)
             summary.refundRows += 1
-            try refunds.spillIfFull(folder: folder)
+            if refunds.isFull { let folder = self.folder; try refunds.spill(folder: folder) }
         case .channel(let row):
             payments.header(FeedRowFormatter.paymentColumns)
             formatter.append(row, to: &payments.bytes)
             summary.paymentRows += 1
-            try payments.spillIfFull(folder: folder)
+            if payments.isFull { let folder = self.folder; try payments.spill(folder: folder) }
         case .repayment(let row):
             repayments.header(FeedRowFormatter.repaymentColumns)
             formatter.append(row, to: &repayments.bytes)
             summary.repaymentRows += 1
-            try repayments.spillIfFull(folder: folder)
+            if repayments.isFull { let folder = self.folder; try repayments.spill(folder: folder) }
         case .pointsLost(let p):
             CSVEncoder.appendRow([.text(p.buyerID), .text(p.grantID), .text(p.refundID), .number(p.amount.description),
                                   .text(formatter.time(p.expiredAt)), .text(formatter.time(p.at))], to: &lost)
@@ -233,7 +234,7 @@ public final class ReplaySession {
     }
 
     /// Writes the rest of the day's files and puts them in place.
-    private func flushDay() throws {
+    private mutating func flushDay() throws {
         guard day != nil, orders.hasRows || refunds.hasRows || payments.hasRows || repayments.hasRows else { return }
         let folder = self.folder
         try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
@@ -245,7 +246,7 @@ public final class ReplaySession {
     }
 
     /// Writes the last day, `rejected.csv` and `points_lost.csv`, and syncs everything.
-    public func finish() throws -> ReplaySummary {
+    public mutating func finish() throws -> ReplaySummary {
         try flushDay()
         try AtomicFile.write(rejected, to: "\(outputDirectory)/rejected.csv", durable: false)
         try AtomicFile.write(lost, to: "\(outputDirectory)/points_lost.csv", durable: false)
@@ -277,11 +278,10 @@ struct DayFeed {
         if !hasRows { CSVEncoder.appendRow(columns.map(CSVCell.text), to: &bytes) }
     }
 
-    mutating func spillIfFull(folder: @autoclosure () -> (path: String, day: Day)) throws {
-        if bytes.count >= DayFeed.spillBytes { try spill(folder: folder()) }
-    }
+    /// Whether the bytes gathered are due to be written out (`spill`).
+    var isFull: Bool { bytes.count >= DayFeed.spillBytes }
 
-    private mutating func spill(folder: (path: String, day: Day)) throws {
+    mutating func spill(folder: (path: String, day: Day)) throws {
         if writer == nil { writer = try AtomicFileWriter(path: "\(folder.path)/\(kind)-\(folder.day.compact).csv") }
         try writer!.write(bytes)
         bytes.removeAll(keepingCapacity: true)
@@ -321,7 +321,7 @@ public enum Replay {
     /// `replay --journal F --catalog F --out DIR`. The journal is read and parsed on a
     /// second thread while the core and the feed writers run on this one.
     public static func run(journal: String, catalog: Catalog, out: String, progress: ProgressLog) throws -> ReplaySummary {
-        let session = try ReplaySession(catalog: catalog, outputDirectory: out)
+        var session = try ReplaySession(catalog: catalog, outputDirectory: out)
         let events = Handoff<ReplayItem, any Error> { emit in
             let reader: JournalReader
             do throws(FeedFileError) { reader = try JournalReader(path: journal) } catch {
@@ -334,7 +334,7 @@ public enum Replay {
             }
         }
         let journalBytes = (try? FileManager.default.attributesOfItem(atPath: journal))?[.size] as? Int
-        try drive(session, events, progress: progress, sizing: journalBytes.map(CoreSizing.journalBytes) ?? .grown)
+        try drive(&session, events, progress: progress, sizing: journalBytes.map(CoreSizing.journalBytes) ?? .grown)
         return try session.finish()
     }
 
@@ -342,13 +342,15 @@ public enum Replay {
     /// this one writes the feeds. Stops the others if writing fails.
     /// `sizing` sizes the core's arrays once, when the orders are known (generate) or can be
     /// estimated (replay).
-    static func drive(_ session: ReplaySession, _ events: Handoff<ReplayItem, any Error>,
+    static func drive(_ session: inout ReplaySession, _ events: Handoff<ReplayItem, any Error>,
                       progress: ProgressLog, sizing: CoreSizing = .grown) throws {
         let catalog = session.catalog
         let calendar = session.calendar
         // 16 batches of rows waiting for the writer (32 before): enough to even out the two
         // threads, and 8 MiB less at the peak of generate, now that the core runs faster.
-        let applied = Handoff<Applied, any Error>(batchesInFlightMax: 16) { emit in
+        // The rows are freed by the writer as it lets go of them: the core's thread is the
+        // one replay waits for.
+        let applied = Handoff<Applied, any Error>(batchesInFlightMax: 16, freedByConsumer: true) { emit in
             var core = ReplayCore(catalog: catalog, calendar: calendar, sizing: sizing)
             do {
                 while let batch = try events.next() {
@@ -394,7 +396,7 @@ public enum Replay {
         guard let calendar = BusinessCalendar(timezone: generator.catalog.timezone) else {
             throw ReplayError(message: "unknown time zone \(generator.catalog.timezone)")
         }
-        let session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
+        var session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
         let events = Handoff<ReplayItem, any Error>(batchesInFlightMax: 32) { emit in
             let writer = try AtomicFileWriter(path: journal)
             var line: [UInt8] = []
@@ -409,7 +411,7 @@ public enum Replay {
             try writer.commit(durable: false)
         }
         let settings = generator.settings
-        try drive(session, events, progress: progress, sizing: .orders(settings.days * settings.ordersPerDay))
+        try drive(&session, events, progress: progress, sizing: .orders(settings.days * settings.ordersPerDay))
         return try session.finish()
     }
 }
