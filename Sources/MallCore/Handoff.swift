@@ -19,7 +19,7 @@ import Foundation
 /// a typed `Failure` from the producing side.
 public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable {
     /// Hands one item over; false once the consumer has given up (stop producing then).
-    public typealias Emit = (Item) -> Bool
+    public typealias Emit = (consuming Item) -> Bool
 
     /// Items per batch `init(…producing:)` makes, and batches waiting at most.
     public let batchItems: Int
@@ -82,17 +82,17 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
             do throws(Failure) {
                 try produce { item in
                     guard open else { return false }
-                    batch.append(item)
+                    batch.append(consume item)
                     guard batch.count == self.batchItems else { return true }
-                    open = self.put(batch)
-                    batch.removeAll(keepingCapacity: true)
+                    open = self.put(moving: &batch)
+                    batch.reserveCapacity(self.batchItems)
                     return open
                 }
             } catch {
                 failure = error
             }
             // The items emitted before a failure go over before it.
-            if open && !batch.isEmpty { _ = put(batch) }
+            if open && !batch.isEmpty { _ = put(moving: &batch) }
             finish(failing: failure)
         }
     }
@@ -140,17 +140,20 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
 
     // MARK: The producing side
 
-    /// Waits for room, then hands a batch over; false once the consumer gave up. Frees the
-    /// batches the consumer is done with, here, after letting go of the lock.
-    @usableFromInline
-    func put(_ batch: [Item]) -> Bool {
-        put(batch, weight: 0)
-    }
-
     /// Waits for room — fewer than `batchesInFlightMax` batches waiting, and `weight` fitting
     /// under `weightInFlightMax` (or nothing waiting) — then hands a batch over; false once
-    /// the consumer gave up.
+    /// the consumer gave up. Frees the batches the consumer is done with, here, after letting
+    /// go of the lock.
     public func put(_ batch: [Item], weight: Int) -> Bool {
+        var batch = batch
+        return put(moving: &batch, weight: weight)
+    }
+
+    /// `put`, taking the batch out of `batch` (left empty when it went over) while the lock
+    /// is held: the hand-off then holds the only reference, so a batch `freedByConsumer` is
+    /// freed by the consumer whenever it is done, even before the producer runs again.
+    @usableFromInline
+    func put(moving batch: inout [Item], weight: Int = 0) -> Bool {
         var garbage: [[Item]] = []
         condition.lock()
         defer {
@@ -163,7 +166,8 @@ public final class Handoff<Item: Sendable, Failure: Error>: @unchecked Sendable 
         }
         swap(&garbage, &spent)
         guard !cancelled else { return false }
-        batches.append(batch)
+        batches.append([])
+        swap(&batches[batches.count - 1], &batch)
         weights.append(weight)
         weightWaiting += weight
         condition.broadcast()
