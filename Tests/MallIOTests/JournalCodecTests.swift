@@ -105,6 +105,34 @@ final class JournalCodecTests: ReadersTestCase {
                        #"{"event":"ship","at":"2026-10-01T12:00:00+08:00","order_id":"O-1-1"}"#)
     }
 
+    /// Texts that escape at their longest (`\u0001` for each byte), in every text an event
+    /// carries and in a cart of many lines: written whole (the room `put` is given is
+    /// checked in debug builds) and read back.
+    func testTextsEscapedAtTheirLongestAreWrittenWhole() throws {
+        // 52 characters (ids are read back up to 56), 208 bytes once escaped.
+        let odd = String(repeating: "\u{01}\u{1f}\"\\", count: 13)
+        let lines = (1...200).map { CartLine(sku: odd + String($0), quantity: 1_000_000) }
+        let events: [MallCommand] = [
+            .placeOrder(orderID: odd, buyerID: odd, lines: lines, coupons: [odd, odd], pointsLimit: Money(fen: 900_000_000_000_000)),
+            .placeOrder(orderID: odd, buyerID: odd, lines: [CartLine(sku: odd, quantity: 1)],
+                        coupons: (1...100).map { String(odd.prefix(49)) + String($0) }, pointsLimit: nil),
+            .pay(orderID: odd, channel: String(odd.prefix(32)), txnID: odd),
+            .cancel(orderID: odd, refundID: odd),
+            .refund(refundID: odd, childOrderID: odd, kind: .refundOnly,
+                    lines: (1...50).map { RefundRequestLine(lineNo: Int64($0), quantity: 1_000_000, amount: Money(fen: 900_000_000_000_000)) },
+                    txnID: odd),
+            .grantPoints(grantID: odd, buyerID: odd, amount: Money(fen: 900_000_000_000_000), expiresAt: instant("2026-12-31T16:00:00Z")),
+            .repay(repaymentID: odd, buyerID: odd, amount: Money(fen: 900_000_000_000_000)),
+        ]
+        for (i, command) in events.enumerated() {
+            let original = JournalEvent(line: i + 1, at: instant("2026-10-01T04:00:00.123456789Z"), command: command)
+            let text = JournalCodec.encode(original, calendar: shanghai)
+            XCTAssertTrue(text.contains(#""order_id":"\u0001\u001f\"\\\u0001"#) || !text.contains("order_id"), text)
+            XCTAssertLessThanOrEqual(text.utf8.count, JournalCodec.roomNeeded(original))
+            XCTAssertEqual(try decode(text, line: i + 1).get(), original, String(text.prefix(200)))
+        }
+    }
+
     func testReaderSkipsBlankLinesAcceptsBOMAndCRLFAndReadsGzip() throws {
         let body = "\u{FEFF}" + #"{"event":"ship","at":"2026-10-01T12:04:00Z","order_id":"A-1"}"# + "\r\n\r\n   \n"
             + #"{"event":"ship","at":"2026-10-01T12:05:00Z""# + "\n"

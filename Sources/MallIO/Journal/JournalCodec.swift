@@ -138,29 +138,60 @@ public enum JournalCodec {
         encode(event, offsets: &offsets, into: &out)
     }
 
-    /// A refund's lines, as `encode` writes them between the brackets of `lines`.
-    private static func appendRefundLines(_ lines: [RefundRequestLine], kind: RefundKind, to out: inout [UInt8]) {
-        func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
-        for (i, l) in lines.enumerated() {
-            raw(i > 0 ? ",{\"line_no\":" : "{\"line_no\":"); CSVEncoder.appendInteger(l.lineNo, to: &out)
-            if kind == .return || l.quantity != 0 { raw(",\"quantity\":"); CSVEncoder.appendInteger(l.quantity, to: &out) }
-            if let a = l.amount { raw(",\"amount\":\""); CSVEncoder.appendMoney(a, to: &out); out.append(34) }
-            raw("}")
-        }
-    }
-
     /// Appends the canonical line for an event (no terminator) to `out`, with the zone's offsets
     /// from `offsets` (one table per writing thread, so no lock per timestamp).
     public static func encode(_ event: JournalEvent, offsets: inout HourOffsets, into out: inout [UInt8]) {
-        func raw(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
-        func text(_ s: String) { appendQuoted(s, to: &out) }
-        // Names are written with their separators (`,"order_id":`): one append each.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: roomNeeded(event)) { room in
+            var cursor = ByteCursor(room)
+            put(event, offsets: &offsets, into: &cursor)
+            out.append(contentsOf: cursor.written)
+        }
+    }
+
+    /// The most bytes `put` writes for `event`: each piece (a name with its separators, a
+    /// number, an amount, a timestamp) within `pieceRoom`, each text escaped at worst
+    /// (`\u001f` for every byte) within six bytes a byte and its quotes.
+    public static func roomNeeded(_ event: JournalEvent) -> Int {
+        var pieces = 16
+        var texts = 0
+        func text(_ s: String?) {
+            guard let s else { return }
+            texts += 6 * s.utf8.count + 2
+        }
+        switch event.command {
+        case let .placeOrder(orderID, buyerID, lines, coupons, _):
+            text(orderID); text(buyerID)
+            for line in lines { text(line.sku) }
+            for coupon in coupons { text(coupon) }
+            pieces += 4 * lines.count + coupons.count
+        case let .pay(orderID, channel, txnID): text(orderID); text(channel); text(txnID)
+        case let .cancel(orderID, refundID): text(orderID); text(refundID)
+        case let .ship(child), let .complete(child): text(child)
+        case let .refund(refundID, child, kind, lines, txnID):
+            text(refundID); text(child); text(kind.rawValue); text(txnID)
+            pieces += 7 * lines.count
+        case let .grantPoints(grantID, buyerID, _, _): text(grantID); text(buyerID)
+        case let .repay(repaymentID, buyerID, _): text(repaymentID); text(buyerID)
+        }
+        return pieces * pieceRoom + texts
+    }
+
+    /// Room for one piece of a line that is not a text: the longest name with its
+    /// separators (`{"event":"grant_points","at":"`, 31 bytes) or a timestamp in quotes.
+    static let pieceRoom = Instant.formattedRoom + 8
+
+    /// Writes the canonical line for an event (no terminator) through `out`, which has
+    /// `roomNeeded(event)` bytes left, with the zone's offsets from `offsets`.
+    public static func put(_ event: JournalEvent, offsets: inout HourOffsets, into out: inout ByteCursor) {
+        func raw(_ s: StaticString) { s.withUTF8Buffer { out.put($0) } }
+        func text(_ s: String) { putQuoted(s, into: &out) }
+        // Names are written with their separators (`,"order_id":`): one piece each.
         func field(_ name: StaticString, _ value: String) { raw(name); text(value) }
-        func time(_ i: Instant) { out.append(34); offsets.append(i, to: &out); out.append(34) }
-        func money(_ v: Money) { out.append(34); CSVEncoder.appendMoney(v, to: &out); out.append(34) }
-        func int(_ n: Int64) { CSVEncoder.appendInteger(n, to: &out) }
+        func time(_ i: Instant) { out.put(34); offsets.put(i, into: &out); out.put(34) }
+        func money(_ v: Money) { out.put(34); CSVEncoder.putMoney(v, into: &out); out.put(34) }
+        func int(_ n: Int64) { CSVEncoder.putInteger(n, into: &out) }
         /// `kind` is the line's start up to the opening quote of `at`: `{"event":"pay","at":"`.
-        func head(_ kind: StaticString) { raw(kind); offsets.append(event.at, to: &out); out.append(34) }
+        func head(_ kind: StaticString) { raw(kind); offsets.put(event.at, into: &out); out.put(34) }
         switch event.command {
         case let .placeOrder(orderID, buyerID, lines, coupons, pointsLimit):
             head("{\"event\":\"place_order\",\"at\":\"")
@@ -199,8 +230,13 @@ public enum JournalCodec {
             head("{\"event\":\"refund\",\"at\":\"")
             field(",\"refund_id\":", refundID)
             field(",\"order_id\":", child)
-            raw(",\"type\":\""); out.append(contentsOf: kind.rawValue.utf8); raw("\",\"lines\":[")
-            appendRefundLines(lines, kind: kind, to: &out)
+            raw(",\"type\":"); text(kind.rawValue); raw(",\"lines\":[")
+            for (i, l) in lines.enumerated() {
+                raw(i > 0 ? ",{\"line_no\":" : "{\"line_no\":"); int(l.lineNo)
+                if kind == .return || l.quantity != 0 { raw(",\"quantity\":"); int(l.quantity) }
+                if let a = l.amount { raw(",\"amount\":"); money(a) }
+                raw("}")
+            }
             raw("]")
             if let txnID { field(",\"txn_id\":", txnID) }
         case let .grantPoints(grantID, buyerID, amount, expiresAt):
@@ -218,17 +254,17 @@ public enum JournalCodec {
         raw("}")
     }
 
-    /// Appends `JSONText.quoted(s)`: the bytes as they are when nothing needs escaping (ids
+    /// Writes `JSONText.quoted(s)`: the bytes as they are when nothing needs escaping (ids
     /// always), without building a String.
     @inline(__always)
-    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+    static func putQuoted(_ s: String, into out: inout ByteCursor) {
         let plain: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
             for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
-            out.append(34)
-            out.append(contentsOf: bytes)
-            out.append(34)
+            out.put(34)
+            out.put(bytes)
+            out.put(34)
             return true
         }
-        if plain != true { out.append(contentsOf: JSONText.quoted(s).utf8) }
+        if plain != true { Array(JSONText.quoted(s).utf8).withUnsafeBufferPointer { out.put($0) } }
     }
 }

@@ -399,13 +399,13 @@ public enum Replay {
         var session = try ReplaySession(catalog: generator.catalog, outputDirectory: out)
         let events = Handoff<ReplayItem, any Error>(batchesInFlightMax: 32) { emit in
             let writer = try AtomicFileWriter(path: journal)
-            var line: [UInt8] = []
+            let room = ByteRoom()
             var offsets = HourOffsets(calendar: calendar)
             for event in generator.events() {
-                line.removeAll(keepingCapacity: true)
-                JournalCodec.encode(event, offsets: &offsets, into: &line)
-                line.append(0x0A)
-                do { try writer.write(line) } catch { writer.abandon(); throw error }
+                var line = room.cursor(forAtMost: JournalCodec.roomNeeded(event) + 1)
+                JournalCodec.put(event, offsets: &offsets, into: &line)
+                line.put(0x0A)
+                do { try writer.write(UnsafeRawBufferPointer(line.written)) } catch { writer.abandon(); throw error }
                 guard emit(ReplayItem(.success(event))) else { writer.abandon(); return }
             }
             try writer.commit(durable: false)
