@@ -98,7 +98,8 @@ public struct MallState: Sendable, Equatable {
     }
 
     /// Makes room for about `orders` orders (their children, lines and ids), so that a replay
-    /// of a known size does not copy its growing arrays again and again. Only capacity.
+    /// of a known size does not copy its growing arrays again and again. Only capacity, on
+    /// huge pages where the system has them (HugePages.swift).
     /// `indexedOrders` (default: `orders`) sizes the order index: unlike the arrays, whose
     /// room is only claimed when written, the index's table is written whole when made, so
     /// an estimate too high by a little can double it.
@@ -108,6 +109,10 @@ public struct MallState: Sendable, Equatable {
         children.reserveCapacity(count * 3 / 2)
         lines.reserveCapacity(count * 2)
         grantUses.reserveCapacity(count)
+        HugePages.advise(&orders)
+        HugePages.advise(&children)
+        HugePages.advise(&lines)
+        HugePages.advise(&grantUses)
     }
 
     /// Applies one event. On refusal the state is unchanged and nothing is emitted.
