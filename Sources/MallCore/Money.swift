@@ -164,31 +164,74 @@ public func cumulativeDifference(of forward: Money, from before: Share, to after
 /// ≥ 0; when they are all 0 the total is split equally (ties again to the lower index).
 public func allocateLargestRemainder(_ total: Int64, weights: [Int64]) -> [Int64] {
     precondition(!weights.isEmpty, "allocation needs at least one weight")
-    precondition(weights.allSatisfy { $0 >= 0 }, "allocation weights are never negative")
-    if total < 0 { return allocateLargestRemainder(-total, weights: weights).map { -$0 } }
-    var effective = weights
-    var weightSum = effective.reduce(Int128(0)) { $0 + Int128($1) }
-    if weightSum == 0 {
-        effective = Array(repeating: 1, count: weights.count)
-        weightSum = Int128(weights.count)
+    return weights.withUnsafeBufferPointer { weights in
+        Array(unsafeUninitializedCapacity: weights.count) { parts, count in
+            parts.initialize(repeating: 0)
+            allocateLargestRemainder(total, weights: weights, into: parts)
+            count = weights.count
+        }
     }
-    var parts = [Int64](repeating: 0, count: effective.count)
-    var remainders = [(remainder: Int128, index: Int)]()
-    remainders.reserveCapacity(effective.count)
-    var allocated: Int64 = 0
-    for (index, weight) in effective.enumerated() {
-        let product = Int128(total) * Int128(weight)
-        parts[index] = Int64(product / weightSum)
-        allocated += parts[index]
-        remainders.append((product % weightSum, index))
-    }
-    var leftover = total - allocated
-    remainders.sort { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
-    var cursor = 0
-    while leftover > 0 {
-        parts[remainders[cursor].index] += 1
-        leftover -= 1
-        cursor += 1
-    }
-    return parts
 }
+
+/// `allocateLargestRemainder` written into `parts` (one per weight): the mall core allocates
+/// freight, coupons and points over the lines of every order, and the arrays of the allocation
+/// cost more than its arithmetic. Up to `largestRemainderSmall` weights it keeps its
+/// remainders on the stack and hands out the leftover units by scanning for the largest.
+public func allocateLargestRemainder(_ total: Int64, weights: UnsafeBufferPointer<Int64>,
+                                     into parts: UnsafeMutableBufferPointer<Int64>) {
+    precondition(!weights.isEmpty, "allocation needs at least one weight")
+    precondition(parts.count == weights.count, "one part per weight")
+    precondition(weights.allSatisfy { $0 >= 0 }, "allocation weights are never negative")
+    if total < 0 {
+        allocateLargestRemainder(-total, weights: weights, into: parts)
+        for i in parts.indices { parts[i] = -parts[i] }
+        return
+    }
+    let count = weights.count
+    var weightSum = weights.reduce(Int128(0)) { $0 + Int128($1) }
+    let equal = weightSum == 0
+    if equal { weightSum = Int128(count) }
+    withUnsafeTemporaryAllocation(of: Int128.self, capacity: count) { remainders in
+        var allocated: Int64 = 0
+        for index in 0..<count {
+            let product = Int128(total) * Int128(equal ? 1 : weights[index])
+            parts[index] = Int64(product / weightSum)
+            allocated += parts[index]
+            remainders[index] = product % weightSum
+        }
+        var leftover = total - allocated
+        guard leftover > 0 else { return }
+        if count <= largestRemainderSmall {
+            // The largest remainder not yet served, ties to the lower index; served ones are
+            // marked −1 (remainders are never negative).
+            while leftover > 0 {
+                var best = 0
+                for index in 1..<count where remainders[index] > remainders[best] { best = index }
+                parts[best] += 1
+                remainders[best] = -1
+                leftover -= 1
+            }
+        } else {
+            let order = (0..<count).sorted {
+                remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1
+            }
+            for index in order.prefix(Int(leftover)) { parts[index] += 1 }
+        }
+    }
+}
+
+/// Room for `count` weights and their parts (on the stack for small counts), for
+/// `allocateLargestRemainder(_:weights:into:)` without arrays.
+@inline(__always)
+public func withAllocationRoom<R>(_ count: Int, _ body: (_ weights: UnsafeMutableBufferPointer<Int64>,
+                                                        _ parts: UnsafeMutableBufferPointer<Int64>) throws -> R) rethrows -> R {
+    try withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * count) { room in
+        room.initialize(repeating: 0)
+        return try body(UnsafeMutableBufferPointer(rebasing: room[0..<count]),
+                        UnsafeMutableBufferPointer(rebasing: room[count..<(2 * count)]))
+    }
+}
+
+/// Weights up to which `allocateLargestRemainder` scans instead of sorting (a cart's lines,
+/// an order's children).
+let largestRemainderSmall = 32

@@ -355,7 +355,16 @@ struct CatalogIndex: Hashable, Sendable {
     var contracts: [ContractKey: Money] = [:]
     /// By buyer index: whether any price contract names the buyer (most buyers have none).
     var buyerHasContracts: [Bool] = []
-    var channelFees: [String: Rate] = [:]
+    /// By buyer index: the ratio of the buyer's member level (nil when the catalog lists
+    /// none), read once rather than looked up by the level's text for every order.
+    var buyerLevelRatio: [Rate?] = []
+    /// Each channel's fee rate (the first entry of a channel listed twice). Channels are a
+    /// handful: a payment finds its own by comparing texts, without hashing one.
+    struct ChannelFee: Hashable, Sendable {
+        var channel: String
+        var rate: Rate
+    }
+    var channelFees: [ChannelFee] = []
 
     /// Where the catalog names an id twice, the first entry wins (the catalog reader should
     /// refuse such a catalog; the core stays total).
@@ -408,8 +417,9 @@ struct CatalogIndex: Hashable, Sendable {
             if contracts[key] == nil { contracts[key] = contract.unitPrice }
             buyerHasContracts[buyer] = true
         }
-        for terms in catalog.channels where channelFees[terms.channel] == nil {
-            channelFees[terms.channel] = terms.feeRate
+        buyerLevelRatio = catalog.buyers.map { catalog.levelRatios[$0.level] }
+        for terms in catalog.channels where !channelFees.contains(where: { $0.channel == terms.channel }) {
+            channelFees.append(ChannelFee(channel: terms.channel, rate: terms.feeRate))
         }
     }
 }
@@ -470,6 +480,7 @@ extension MallState {
 
     /// The channel's fee on `amount`; 0 for a channel the catalog does not list.
     func channelFee(_ channel: String, on amount: Money) -> Money {
-        index.channelFees[channel].map { amount.applying($0) } ?? .zero
+        for fee in index.channelFees where fee.channel == channel { return amount.applying(fee.rate) }
+        return .zero
     }
 }

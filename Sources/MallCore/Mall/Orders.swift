@@ -85,7 +85,7 @@ extension MallState {
             return a != b ? a < b : $0 < $1
         }
         let level = catalog.buyers[buyer].level
-        let levelRatio = catalog.levelRatios[level]
+        let levelRatio = index.buyerLevelRatio[buyer]
         var drafts: [DraftLine] = []
         drafts.reserveCapacity(cart.count)
         for position in positions {
@@ -108,6 +108,7 @@ extension MallState {
     /// The child orders: runs of lines of one supplier.
     private static func childOrders(of drafts: [DraftLine]) -> [Range<Int>] {
         var childLines: [Range<Int>] = []
+        childLines.reserveCapacity(drafts.count)
         var start = 0
         for end in 1...drafts.count where end == drafts.count || drafts[end].supplier != drafts[start].supplier {
             childLines.append(start..<end)
@@ -139,11 +140,13 @@ extension MallState {
     private mutating func chargeFreightPerChild(_ childLines: [Range<Int>], on drafts: inout [DraftLine]) throws(Refusal) {
         var total = Int128(0)
         for child in childLines {
-            let supplier = catalog.suppliers[drafts[child.lowerBound].supplier]
-            guard supplier.freight.flat >= .zero else {
-                throw .invalidState("supplier \(supplier.id) charges freight below zero")
+            // The supplier's freight rule alone: a copy of its record retains every text in it.
+            let supplier = drafts[child.lowerBound].supplier
+            let rule = catalog.suppliers[supplier].freight
+            guard rule.flat >= .zero else {
+                throw .invalidState("supplier \(catalog.suppliers[supplier].id) charges freight below zero")
             }
-            MallState.chargeFreight(supplier.freight, on: &drafts[child])
+            MallState.chargeFreight(rule, on: &drafts, lines: child)
             for line in child { total += Int128(drafts[line].remaining.fen) + Int128(drafts[line].freight.fen) }
         }
         guard total <= Int128(Money.magnitudeMaxFen) else { throw .badQuantity }
@@ -204,15 +207,15 @@ extension MallState {
         guard !eligible.isEmpty, remaining >= terms.threshold else { return .couponNotApplicable(terms.id) }
         guard usesBefore < terms.perBuyerLimit else { return .couponExhausted(terms.id) }
         let discount = terms.discount(onEligible: remaining)
-        // One eligible line takes the whole discount (as the allocation gives it), without
-        // the allocation's arrays.
-        let parts = eligible.count == 1 ? nil
-            : allocateLargestRemainder(discount.fen, weights: eligible.map { drafts[$0].remaining.fen })
-        for (i, position) in eligible.enumerated() {
-            let part = Money(fen: parts?[i] ?? discount.fen)
-            switch terms.fundedBy {
-            case .platform: drafts[position].discountPlatform += part
-            case .supplier: drafts[position].discountSupplier += part
+        withAllocationRoom(eligible.count) { weights, parts in
+            for (i, position) in eligible.enumerated() { weights[i] = drafts[position].remaining.fen }
+            allocateLargestRemainder(discount.fen, weights: UnsafeBufferPointer(weights), into: parts)
+            for (i, position) in eligible.enumerated() {
+                let part = Money(fen: parts[i])
+                switch terms.fundedBy {
+                case .platform: drafts[position].discountPlatform += part
+                case .supplier: drafts[position].discountSupplier += part
+                }
             }
         }
         return nil
@@ -221,17 +224,20 @@ extension MallState {
     /// Freight of one child order: the supplier's flat amount, or 0 when `freeOver` is set and the
     /// child's goods (after discounts) reach it. Allocated over the child's lines by largest
     /// remainder weighted by goods (all goods 0: equal weights).
-    private static func chargeFreight(_ rule: FreightRule, on drafts: inout ArraySlice<DraftLine>) {
-        let goods = drafts.reduce(Money.zero) { $0 + $1.remaining }
+    private static func chargeFreight(_ rule: FreightRule, on drafts: inout [DraftLine], lines: Range<Int>) {
+        let goods = drafts[lines].reduce(Money.zero) { $0 + $1.remaining }
         let freight: Money
         if let freeOver = rule.freeOver, goods >= freeOver { freight = .zero } else { freight = rule.flat }
         // A child of one line (most are) takes the whole freight, as the allocation gives it.
-        guard drafts.count > 1 else {
-            drafts[drafts.startIndex].freight = freight
+        guard lines.count > 1 else {
+            drafts[lines.lowerBound].freight = freight
             return
         }
-        let parts = allocateLargestRemainder(freight.fen, weights: drafts.map { $0.remaining.fen })
-        for (position, part) in zip(drafts.indices, parts) { drafts[position].freight = Money(fen: part) }
+        withAllocationRoom(lines.count) { weights, parts in
+            for (i, position) in lines.enumerated() { weights[i] = drafts[position].remaining.fen }
+            allocateLargestRemainder(freight.fen, weights: UnsafeBufferPointer(weights), into: parts)
+            for (i, position) in lines.enumerated() { drafts[position].freight = Money(fen: parts[i]) }
+        }
     }
 
     // MARK: pay
@@ -268,16 +274,16 @@ extension MallState {
         let uses = points.spend(pointsPaid, by: record.buyer, at: at)
         let firstUse = grantUses.count
         grantUses.append(contentsOf: uses)
-        // An order of one line (most are) pays all its points there, as the allocation gives
-        // it, without the allocation's arrays.
-        let parts = record.lines.count == 1 ? nil
-            : allocateLargestRemainder(pointsPaid.fen, weights: record.lines.map { lines[$0].value.fen })
-        for (i, line) in record.lines.enumerated() {
-            let value = lines[line].value
-            let points = Money(fen: parts?[i] ?? pointsPaid.fen)
-            lines[line].paid = paysOnCredit
-                ? TenderSplit(points: points, credit: value - points, cash: .zero)
-                : TenderSplit(points: points, credit: .zero, cash: value - points)
+        withAllocationRoom(record.lines.count) { weights, parts in
+            for (i, line) in record.lines.enumerated() { weights[i] = lines[line].value.fen }
+            allocateLargestRemainder(pointsPaid.fen, weights: UnsafeBufferPointer(weights), into: parts)
+            for (i, line) in record.lines.enumerated() {
+                let value = lines[line].value
+                let points = Money(fen: parts[i])
+                lines[line].paid = paysOnCredit
+                    ? TenderSplit(points: points, credit: value - points, cash: .zero)
+                    : TenderSplit(points: points, credit: .zero, cash: value - points)
+            }
         }
         for (sku, quantity) in needed { stock[sku] -= quantity }
         if paysOnCredit { creditUsed[record.buyer] += rest }
