@@ -13,6 +13,11 @@ struct GenZoneClock {
     private var lastDayEnd: Int64 = 0
     /// A day's offset when it changes during the day (each time is then converted on its own).
     private static let changes = Int64.min
+    /// Offsets of the days asked for lately, by day ordinal modulo their number: the generator
+    /// converts several times a day for every order, and a day's offset takes four look-ups.
+    /// Empty slots hold `Int.min`.
+    private var dayOffsets = [(ordinal: Int, offset: Int64)](repeating: (Int.min, 0), count: GenZoneClock.dayOffsetSlots)
+    private static let dayOffsetSlots = 64
 
     init(calendar: BusinessCalendar) {
         self.calendar = calendar
@@ -42,10 +47,14 @@ struct GenZoneClock {
 
     /// The day's offset, or `changes` when its midnights have different offsets.
     private mutating func dayOffset(_ day: Day) -> Int64 {
+        let slot = day.ordinal & (GenZoneClock.dayOffsetSlots - 1)
+        if dayOffsets[slot].ordinal == day.ordinal { return dayOffsets[slot].offset }
         let midnight = Int64(day.ordinal) * 86_400
         let startOffset = midnight - exactSeconds(local: midnight)
         let endOffset = (midnight + 86_400) - exactSeconds(local: midnight + 86_400)
-        return startOffset == endOffset ? startOffset : GenZoneClock.changes
+        let offset = startOffset == endOffset ? startOffset : GenZoneClock.changes
+        dayOffsets[slot] = (day.ordinal, offset)
+        return offset
     }
 
     /// Local seconds → UTC seconds: guess with the offset at the local reading taken as UTC,
