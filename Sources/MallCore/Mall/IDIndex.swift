@@ -130,18 +130,43 @@ struct IDIndex: Sendable {
 
     @inline(__always)
     private static func isASCII(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in key where byte >= 0x80 { return false }
-        return true
+        guard let base = key.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= key.count {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        return i == key.count || word(key, from: i, count: key.count - i) & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// Bytes `from..<from + count` of the key (count 0–8) as a word, first byte lowest, the
+    /// rest zero: whole words and overlapping halves, each read inside the key.
+    @inline(__always)
+    private static func word(_ key: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(key.baseAddress! + from)
+        switch count {
+        case 8:
+            return raw.loadUnaligned(as: UInt64.self)
+        case 4..<8:
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return low | high << UInt64(8 * (count - 4))
+        default:
+            var word: UInt64 = 0
+            for i in 0..<count { word |= UInt64(key[from + i]) << UInt64(8 * i) }
+            return word
+        }
     }
 
     /// The first 16 bytes of an id, zero-padded, as two words.
     @inline(__always)
     private static func head(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var words: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &words) { raw in
-            if let base = key.baseAddress { raw.baseAddress!.copyMemory(from: base, byteCount: min(key.count, 16)) }
-        }
-        return words
+        let n = key.count
+        guard n > 0 else { return (0, 0) }
+        if n >= 16 { return (word(key, from: 0, count: 8), word(key, from: 8, count: 8)) }
+        if n > 8 { return (word(key, from: 0, count: 8), word(key, from: 8, count: n - 8)) }
+        return (word(key, from: 0, count: n), 0)
     }
 
     /// The hash and length word of a slot (never 0 together with a 0 last word).
@@ -212,12 +237,22 @@ struct IDIndex: Sendable {
         }
     }
 
-    /// FNV-1a, 64 bits, then multiplied by the golden ratio so that the high bits, which pick
-    /// the slot, depend on every byte.
+    /// The key taken eight bytes at a time (the last word zero-padded), each word mixed in by
+    /// a multiply and a fold of the high half onto the low one, the length last; then
+    /// multiplied by the golden ratio so that the high bits, which pick the slot, depend on
+    /// every byte. (FNV-1a before: a multiply for every byte.)
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var i = 0
+        while i < key.count {
+            let w = word(key, from: i, count: min(8, key.count - i))
+            h = (h ^ w) &* 0xff51_afd7_ed55_8ccd
+            h ^= h >> 32
+            i += 8
+        }
+        h = (h ^ UInt64(key.count)) &* 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 29
         return h &* 0x9E37_79B9_7F4A_7C15
     }
 
