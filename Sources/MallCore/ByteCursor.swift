@@ -67,6 +67,20 @@ public struct ByteCursor {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// Appends what `body` writes through a cursor with room for `bytes` bytes (on the stack
+    /// when it is small): the array forms of the cursor writers (CSV cells, timestamps,
+    /// journal lines) are this around their cursor form.
+    @inline(__always)
+    public mutating func append(writingAtMost bytes: Int, _ body: (inout ByteCursor) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes) { room in
+            var out = ByteCursor(room)
+            body(&out)
+            append(contentsOf: out.written)
+        }
+    }
+}
+
 /// Room for rows written through a `ByteCursor`, grown to the longest row asked for. One per
 /// writer (not shared between threads).
 public final class ByteRoom {

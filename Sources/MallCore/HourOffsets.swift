@@ -33,12 +33,9 @@ public struct HourOffsets: Sendable {
     /// The window grows by whole weeks, so that a run fills it a few times, not per hour.
     static let growHours: Int64 = 7 * 24
     private static let changes = Int32.min
-    /// Local dates written lately (`YYYY-MM-` and `DDT`), by day ordinal modulo their
-    /// number: a feed row's timestamps name a few days (ordered, paid, completed), and
-    /// consecutive rows mostly the same few. Empty slots hold `Int.min`.
-    private var dates = [(ordinal: Int, words: TimestampWords.Date)](repeating: (Int.min, (0, 0)),
-                                                                     count: HourOffsets.dateSlots)
-    private static let dateSlots = 64
+    /// Local dates written lately (`YYYY-MM-` and `DDT`): a feed row's timestamps name a few
+    /// days (ordered, paid, completed), and consecutive rows mostly the same few.
+    private var dates = RecentDays<TimestampWords.Date>(empty: (0, 0))
     /// The previous timestamp's offset (`+08:00` or `Z`).
     private var lastOffset = Int.min
     private var lastOffsetText: TimestampWords.Offset = (0, 0)
@@ -66,11 +63,7 @@ public struct HourOffsets: Sendable {
     /// Appends `instant` in local time with its offset, the bytes of
     /// `instant.formatted(offsetSeconds: offsetSeconds(at: instant))`.
     public mutating func append(_ instant: Instant, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Instant.formattedRoom) { room in
-            var out = ByteCursor(room)
-            put(instant, into: &out)
-            bytes.append(contentsOf: out.written)
-        }
+        bytes.append(writingAtMost: Instant.formattedRoom) { put(instant, into: &$0) }
     }
 
     /// Writes `instant` in local time with its offset through `out`, which has
@@ -88,23 +81,25 @@ public struct HourOffsets: Sendable {
         var (seconds, fraction) = shifted.quotientAndRemainder(dividingBy: Instant.nanosPerSecond)
         if fraction < 0 { seconds -= 1; fraction += Instant.nanosPerSecond }
         let ordinal = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let slot = ordinal & (HourOffsets.dateSlots - 1)
-        if dates[slot].ordinal != ordinal {
+        let date: TimestampWords.Date
+        if let kept = dates[ordinal] {
+            date = kept
+        } else {
             let (year, month, day) = Day.civil(from: ordinal)
             guard (0...9999).contains(year) else {
                 instant.putFormatted(offsetSeconds: offset, into: &out)
                 return
             }
-            dates[slot] = (ordinal, TimestampWords.date(year: year, month: month, day: day))
+            date = TimestampWords.date(year: year, month: month, day: day)
+            dates.keep(date, for: ordinal)
         }
         if offset != lastOffset {
             lastOffset = offset
             lastOffsetText = TimestampWords.offset(offset)
         }
         let clock = TimestampWords.clock(secondOfDay: Int(seconds - Int64(ordinal) * 86_400))
-        let (date, offsetText) = (dates[slot].words, lastOffsetText)
         out.write(atMost: TimestampWords.bytesMax) { room in
-            TimestampWords.store(date: date, clock: clock, fraction: fraction, offset: offsetText, into: room)
+            TimestampWords.store(date: date, clock: clock, fraction: fraction, offset: lastOffsetText, into: room)
         }
     }
 
@@ -147,5 +142,32 @@ public struct HourOffsets: Sendable {
         let end = rule.offsetSeconds(atEpochSeconds: hour * 3600 + 3599)
         guard start == end, let offset = Int32(exactly: start), offset != changes else { return changes }
         return offset
+    }
+}
+
+/// Values worked out for days asked for lately, kept by day ordinal modulo their number (a
+/// direct-mapped table of 64): writers of dated rows and the generator's clock ask for the
+/// same few days again and again, and each value takes a calendar or zone computation.
+struct RecentDays<Value: Sendable>: Sendable {
+    private var slots: [(ordinal: Int, value: Value)]
+    private static var slotCount: Int { 64 }
+
+    /// `empty` fills the slots no day has taken yet (they hold ordinal `Int.min`).
+    init(empty: Value) {
+        slots = Array(repeating: (Int.min, empty), count: Self.slotCount)
+    }
+
+    /// The value kept for the day `ordinal`; nil when none is (never kept, or its slot taken
+    /// by another day since).
+    @inline(__always)
+    subscript(ordinal: Int) -> Value? {
+        let slot = slots[ordinal & (Self.slotCount - 1)]
+        return slot.ordinal == ordinal ? slot.value : nil
+    }
+
+    /// Keeps `value` for the day `ordinal`, in place of the day that had its slot.
+    @inline(__always)
+    mutating func keep(_ value: Value, for ordinal: Int) {
+        slots[ordinal & (Self.slotCount - 1)] = (ordinal, value)
     }
 }

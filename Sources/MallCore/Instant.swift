@@ -130,11 +130,7 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Appends `formatted(offsetSeconds:)` to `bytes` without building a String.
     public func appendFormatted(offsetSeconds: Int, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Instant.formattedRoom) { room in
-            var out = ByteCursor(room)
-            putFormatted(offsetSeconds: offsetSeconds, into: &out)
-            bytes.append(contentsOf: out.written)
-        }
+        bytes.append(writingAtMost: Instant.formattedRoom) { putFormatted(offsetSeconds: offsetSeconds, into: &$0) }
     }
 
     /// The room `putFormatted` (and `HourOffsets.put`) may write into: the fixed form is at

@@ -13,11 +13,9 @@ struct GenZoneClock {
     private var lastDayEnd: Int64 = 0
     /// A day's offset when it changes during the day (each time is then converted on its own).
     private static let changes = Int64.min
-    /// Offsets of the days asked for lately, by day ordinal modulo their number: the generator
-    /// converts several times a day for every order, and a day's offset takes four look-ups.
-    /// Empty slots hold `Int.min`.
-    private var dayOffsets = [(ordinal: Int, offset: Int64)](repeating: (Int.min, 0), count: GenZoneClock.dayOffsetSlots)
-    private static let dayOffsetSlots = 64
+    /// Offsets of the days asked for lately: the generator converts several times a day for
+    /// every order, and a day's offset takes four look-ups.
+    private var dayOffsets = RecentDays<Int64>(empty: 0)
 
     init(calendar: BusinessCalendar) {
         self.calendar = calendar
@@ -47,13 +45,12 @@ struct GenZoneClock {
 
     /// The day's offset, or `changes` when its midnights have different offsets.
     private mutating func dayOffset(_ day: Day) -> Int64 {
-        let slot = day.ordinal & (GenZoneClock.dayOffsetSlots - 1)
-        if dayOffsets[slot].ordinal == day.ordinal { return dayOffsets[slot].offset }
+        if let kept = dayOffsets[day.ordinal] { return kept }
         let midnight = Int64(day.ordinal) * 86_400
         let startOffset = midnight - exactSeconds(local: midnight)
         let endOffset = (midnight + 86_400) - exactSeconds(local: midnight + 86_400)
         let offset = startOffset == endOffset ? startOffset : GenZoneClock.changes
-        dayOffsets[slot] = (day.ordinal, offset)
+        dayOffsets.keep(offset, for: day.ordinal)
         return offset
     }
 

@@ -141,11 +141,7 @@ public enum JournalCodec {
     /// Appends the canonical line for an event (no terminator) to `out`, with the zone's offsets
     /// from `offsets` (one table per writing thread, so no lock per timestamp).
     public static func encode(_ event: JournalEvent, offsets: inout HourOffsets, into out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: roomNeeded(event)) { room in
-            var cursor = ByteCursor(room)
-            put(event, offsets: &offsets, into: &cursor)
-            out.append(contentsOf: cursor.written)
-        }
+        out.append(writingAtMost: roomNeeded(event)) { put(event, offsets: &offsets, into: &$0) }
     }
 
     /// The most bytes `put` writes for `event`: each piece (a name with its separators, a

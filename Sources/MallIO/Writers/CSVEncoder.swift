@@ -82,11 +82,7 @@ public struct CSVEncoder {
                 buffer.append(contentsOf: bytes)
                 return
             }
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: textRoom(bytes.count)) { room in
-                var out = ByteCursor(room)
-                putText(bytes, into: &out)
-                buffer.append(contentsOf: out.written)
-            }
+            buffer.append(writingAtMost: textRoom(bytes.count)) { putText(bytes, into: &$0) }
         }
     }
 
@@ -163,10 +159,8 @@ public struct CSVEncoder {
     /// amount in minor units). Workbook cells write their numbers with it too.
     @inline(__always)
     static func appendDecimal(_ value: Int64, point: Bool, to buffer: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: decimalRoom) { room in
-            var out = ByteCursor(room)
-            putDecimal(value.magnitude, negative: value < 0, point: point, into: &out)
-            buffer.append(contentsOf: out.written)
+        buffer.append(writingAtMost: decimalRoom) {
+            putDecimal(value.magnitude, negative: value < 0, point: point, into: &$0)
         }
     }
 

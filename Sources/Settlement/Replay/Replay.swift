@@ -204,22 +204,22 @@ public struct ReplaySession {
             orders.header(FeedRowFormatter.orderColumns)
             formatter.append(row, to: &orders.bytes)
             summary.orderRows += 1
-            if orders.isFull { let folder = self.folder; try orders.spill(folder: folder) }
+            try orders.spillIfFull(in: outputDirectory, day: day!)
         case .refund(let row):
             refunds.header(FeedRowFormatter.refundColumns)
             formatter.append(row, to: &refunds.bytes)
             summary.refundRows += 1
-            if refunds.isFull { let folder = self.folder; try refunds.spill(folder: folder) }
+            try refunds.spillIfFull(in: outputDirectory, day: day!)
         case .channel(let row):
             payments.header(FeedRowFormatter.paymentColumns)
             formatter.append(row, to: &payments.bytes)
             summary.paymentRows += 1
-            if payments.isFull { let folder = self.folder; try payments.spill(folder: folder) }
+            try payments.spillIfFull(in: outputDirectory, day: day!)
         case .repayment(let row):
             repayments.header(FeedRowFormatter.repaymentColumns)
             formatter.append(row, to: &repayments.bytes)
             summary.repaymentRows += 1
-            if repayments.isFull { let folder = self.folder; try repayments.spill(folder: folder) }
+            try repayments.spillIfFull(in: outputDirectory, day: day!)
         case .pointsLost(let p):
             CSVEncoder.appendRow([.text(p.buyerID), .text(p.grantID), .text(p.refundID), .number(p.amount.description),
                                   .text(formatter.time(p.expiredAt)), .text(formatter.time(p.at))], to: &lost)
@@ -229,10 +229,7 @@ public struct ReplaySession {
 
     /// The folder and the date of the day being written (rows come only after an event has
     /// set the day).
-    private var folder: (path: String, day: Day) {
-        let day = self.day!
-        return ("\(outputDirectory)/\(day)", day)
-    }
+    private var folder: (path: String, day: Day) { DayFeed.folder(in: outputDirectory, day: day!) }
 
     /// Writes the rest of the day's files and puts them in place.
     private mutating func flushDay() throws {
@@ -279,10 +276,18 @@ struct DayFeed {
         if !hasRows { CSVEncoder.appendRow(columns.map(CSVCell.text), to: &bytes) }
     }
 
-    /// Whether the bytes gathered are due to be written out (`spill`).
-    var isFull: Bool { bytes.count >= DayFeed.spillBytes }
+    /// The folder of a day's feeds under `directory`, with the day.
+    static func folder(in directory: String, day: Day) -> (path: String, day: Day) {
+        ("\(directory)/\(day)", day)
+    }
 
-    mutating func spill(folder: (path: String, day: Day)) throws {
+    /// Writes out the bytes gathered once they fill the writer's buffer; the folder's path is
+    /// made only then.
+    mutating func spillIfFull(in directory: String, day: Day) throws {
+        if bytes.count >= DayFeed.spillBytes { try spill(folder: DayFeed.folder(in: directory, day: day)) }
+    }
+
+    private mutating func spill(folder: (path: String, day: Day)) throws {
         if writer == nil { writer = try AtomicFileWriter(path: "\(folder.path)/\(kind)-\(folder.day.compact).csv") }
         try writer!.write(bytes)
         bytes.removeAll(keepingCapacity: true)
